@@ -1,0 +1,125 @@
+"""Inputs and results of the activities. Pydantic models, so fields can be added without breaking
+the histories of running cases (new fields get defaults)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+# --- Shopify ---------------------------------------------------------------------------------
+
+
+class HoldOrderRequest(BaseModel):
+    store: str
+    order_gid: str
+    # Written on every hold: a retry after a timeout finds its own holds instead of adding more.
+    handle: str = Field(max_length=64)
+    reason: str = "OTHER"
+    reason_notes: str
+
+
+class HeldFulfillmentOrder(BaseModel):
+    fulfillment_order_id: str
+    hold_id: str
+
+
+class HoldOrderResult(BaseModel):
+    holds: list[HeldFulfillmentOrder]
+    not_holdable: list[str] = Field(default_factory=list)  # fulfillment orders already closed etc.
+
+
+class ReleaseHoldsRequest(BaseModel):
+    store: str
+    order_gid: str
+    handle: str
+
+
+class ReleaseHoldsResult(BaseModel):
+    released: list[str]  # fulfillment order ids
+
+
+class TagOrderRequest(BaseModel):
+    store: str
+    order_gid: str
+    add: list[str] = Field(default_factory=list)
+    remove: list[str] = Field(default_factory=list)
+
+
+class CancelOrderRequest(BaseModel):
+    store: str
+    order_gid: str
+    reason: str
+    refund: bool
+    restock: bool
+    notify_customer: bool
+    staff_note: str
+
+
+class CancelOrderResult(BaseModel):
+    job_id: str | None  # None when the order was already cancelled
+    already_cancelled: bool = False
+
+
+class AwaitCancellationRequest(BaseModel):
+    store: str
+    order_gid: str
+    job_id: str | None
+
+
+# --- OpenText Workflow Service -----------------------------------------------------------------
+
+
+class StartReviewRequest(BaseModel):
+    tenant: str
+    definition_key: str
+    # The case id; looked up before starting so a retried start never makes a second process.
+    business_key: str
+    name: str
+    variables: dict[str, Any]
+
+
+class ReviewTicket(BaseModel):
+    process_instance_id: str
+    task_id: str
+    task_name: str
+    candidate_group: str | None = None
+
+
+class CheckReviewRequest(BaseModel):
+    tenant: str
+    process_instance_id: str
+    outcome_variable: str = "reviewOutcome"
+
+
+class ReviewState(StrEnum):
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"  # the process was deleted in OpenText without an outcome
+
+
+class ReviewCheck(BaseModel):
+    state: ReviewState
+    outcome: str | None = None
+    task_id: str | None = None
+    reviewer: str | None = None
+
+
+class CommentRequest(BaseModel):
+    tenant: str
+    process_instance_id: str
+    message: str
+
+
+class EscalateRequest(BaseModel):
+    tenant: str
+    process_instance_id: str
+    task_id: str
+    candidate_group: str
+    message: str
+
+
+class WithdrawReviewRequest(BaseModel):
+    tenant: str
+    process_instance_id: str
+    reason: str

@@ -1,0 +1,98 @@
+"""OpenText Workflow Service activities: the review process of a case."""
+
+from __future__ import annotations
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
+
+from activities.errors import translate_errors
+from activities.models import (
+    CheckReviewRequest,
+    CommentRequest,
+    EscalateRequest,
+    ReviewCheck,
+    ReviewState,
+    ReviewTicket,
+    StartReviewRequest,
+    WithdrawReviewRequest,
+)
+from casebridge.connections import Connections
+from connectors.errors import ConflictError, NotFoundError
+
+
+class OpenTextWorkflowActivities:
+    def __init__(self, connections: Connections) -> None:
+        self._connections = connections
+
+    @activity.defn(name="opentext.start_review")
+    @translate_errors
+    async def start_review(self, request: StartReviewRequest) -> ReviewTicket:
+        """Start the review process once per case: an active process with the case's business key
+        is reused, so a retry after a timeout never opens a second review."""
+        client = self._connections.opentext_workflow(request.tenant)
+        existing = [p for p in await client.find_processes(request.business_key, request.definition_key) if not p.ended]
+        process = existing[0] if existing else None
+        if process is None:
+            process = await client.start_process(
+                request.definition_key, request.name, request.business_key, request.variables
+            )
+        tasks = await client.list_tasks(process_instance_id=process.id)
+        if not tasks:
+            # The service creates the user task asynchronously; try again shortly.
+            raise ApplicationError(
+                "review task not created yet", type="StillWaiting", category=ApplicationErrorCategory.BENIGN
+            )
+        task = tasks[0]
+        group = next(iter(task.candidate_groups), None)
+        return ReviewTicket(process_instance_id=process.id, task_id=task.id, task_name=task.name or "review", candidate_group=group)
+
+    @activity.defn(name="opentext.await_review_outcome")
+    @translate_errors
+    async def await_review_outcome(self, request: CheckReviewRequest) -> ReviewCheck:
+        """Reconciliation: succeeds once the review process has an outcome (or was withdrawn in
+        OpenText). While the task is open the attempt fails as BENIGN, and the retry policy's
+        interval is the reconciliation period, so no polling loop is recorded in the history."""
+        client = self._connections.opentext_workflow(request.tenant)
+        try:
+            process = await client.get_process(request.process_instance_id, include_variables=True)
+        except NotFoundError:
+            return ReviewCheck(state=ReviewState.WITHDRAWN)
+        variables = process.variable_values
+        outcome = variables.get(request.outcome_variable)
+        if process.ended and outcome is not None:
+            return ReviewCheck(
+                state=ReviewState.COMPLETED,
+                outcome=str(outcome),
+                reviewer=str(variables["reviewer"]) if variables.get("reviewer") else None,
+            )
+        if process.ended:
+            return ReviewCheck(state=ReviewState.WITHDRAWN)
+        raise ApplicationError("review task still open", type="StillWaiting", category=ApplicationErrorCategory.BENIGN)
+
+    @activity.defn(name="opentext.comment")
+    @translate_errors
+    async def comment(self, request: CommentRequest) -> None:
+        client = self._connections.opentext_workflow(request.tenant)
+        await client.add_comment(request.process_instance_id, request.message)
+
+    @activity.defn(name="opentext.escalate_review")
+    @translate_errors
+    async def escalate_review(self, request: EscalateRequest) -> None:
+        """Hand the open task to the escalation group with a higher priority, and say why."""
+        client = self._connections.opentext_workflow(request.tenant)
+        await client.update_task(request.task_id, candidate_group=request.candidate_group, priority=90)
+        await client.add_comment(request.process_instance_id, request.message)
+
+    @activity.defn(name="opentext.withdraw_review")
+    @translate_errors
+    async def withdraw_review(self, request: WithdrawReviewRequest) -> None:
+        """Delete the review process; one that is already gone counts as withdrawn."""
+        client = self._connections.opentext_workflow(request.tenant)
+        try:
+            process = await client.get_process(request.process_instance_id, include_variables=False)
+            if process.ended:
+                return
+            await client.delete_process(request.process_instance_id, request.reason)
+        except (NotFoundError, ConflictError):
+            # Gone, or it ended between the read and the delete: withdrawn either way.
+            return

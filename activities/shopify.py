@@ -1,0 +1,109 @@
+"""Shopify activities: thin, idempotent steps over `connectors.shopify`."""
+
+from __future__ import annotations
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
+
+from activities.errors import translate_errors
+from activities.models import (
+    AwaitCancellationRequest,
+    CancelOrderRequest,
+    CancelOrderResult,
+    HeldFulfillmentOrder,
+    HoldOrderRequest,
+    HoldOrderResult,
+    ReleaseHoldsRequest,
+    ReleaseHoldsResult,
+    TagOrderRequest,
+)
+from casebridge.connections import Connections
+from connectors.shopify.admin import HOLDABLE_STATUSES
+
+
+class ShopifyActivities:
+    def __init__(self, connections: Connections) -> None:
+        self._connections = connections
+
+    @activity.defn(name="shopify.hold_order")
+    @translate_errors
+    async def hold_order(self, request: HoldOrderRequest) -> HoldOrderResult:
+        """Hold every open fulfillment order (Shopify has no order-level hold)."""
+        shop = self._connections.shopify(request.store)
+        order = await shop.get_order(request.order_gid)
+        holds: list[HeldFulfillmentOrder] = []
+        not_holdable: list[str] = []
+        for fo in order.fulfillment_orders:
+            existing = next((h for h in fo.fulfillment_holds if h.handle == request.handle), None)
+            if existing is not None:
+                holds.append(HeldFulfillmentOrder(fulfillment_order_id=fo.id, hold_id=existing.id))
+                continue
+            if fo.status not in HOLDABLE_STATUSES:
+                not_holdable.append(fo.id)
+                continue
+            hold = await shop.hold_fulfillment_order(
+                fo.id, reason=request.reason, reason_notes=request.reason_notes, handle=request.handle
+            )
+            holds.append(HeldFulfillmentOrder(fulfillment_order_id=fo.id, hold_id=hold.id))
+        return HoldOrderResult(holds=holds, not_holdable=not_holdable)
+
+    @activity.defn(name="shopify.release_holds")
+    @translate_errors
+    async def release_holds(self, request: ReleaseHoldsRequest) -> ReleaseHoldsResult:
+        """Release only the holds this case placed (found by handle); other apps' holds stay."""
+        shop = self._connections.shopify(request.store)
+        order = await shop.get_order(request.order_gid)
+        released: list[str] = []
+        for fo in order.fulfillment_orders:
+            ours = [h.id for h in fo.fulfillment_holds if h.handle == request.handle]
+            if ours:
+                await shop.release_holds(fo.id, ours)
+                released.append(fo.id)
+        return ReleaseHoldsResult(released=released)
+
+    @activity.defn(name="shopify.tag_order")
+    @translate_errors
+    async def tag_order(self, request: TagOrderRequest) -> None:
+        shop = self._connections.shopify(request.store)
+        if request.add:
+            await shop.add_tags(request.order_gid, request.add)
+        if request.remove:
+            await shop.remove_tags(request.order_gid, request.remove)
+
+    @activity.defn(name="shopify.cancel_order")
+    @translate_errors
+    async def cancel_order(self, request: CancelOrderRequest) -> CancelOrderResult:
+        shop = self._connections.shopify(request.store)
+        order = await shop.get_order(request.order_gid)
+        if order.cancelled_at is not None:
+            return CancelOrderResult(job_id=None, already_cancelled=True)
+        job = await shop.cancel_order(
+            request.order_gid,
+            reason=request.reason,
+            refund=request.refund,
+            restock=request.restock,
+            notify_customer=request.notify_customer,
+            staff_note=request.staff_note,
+        )
+        return CancelOrderResult(job_id=job.id)
+
+    @activity.defn(name="shopify.await_cancellation")
+    @translate_errors
+    async def await_cancellation(self, request: AwaitCancellationRequest) -> None:
+        """Succeeds once the asynchronous cancel job is done and the order shows it.
+
+        While it is not, the attempt fails as BENIGN and Temporal retries it on the retry policy's
+        interval: the polling happens in the server, not as events in the case's history.
+        """
+        shop = self._connections.shopify(request.store)
+        if request.job_id is not None:
+            job = await shop.get_job(request.job_id)
+            if not job.done:
+                raise _still_waiting("cancel job still running")
+        order = await shop.get_order(request.order_gid)
+        if order.cancelled_at is None:
+            raise _still_waiting("order not cancelled yet")
+
+
+def _still_waiting(message: str) -> ApplicationError:
+    return ApplicationError(message, type="StillWaiting", category=ApplicationErrorCategory.BENIGN)

@@ -1,0 +1,40 @@
+"""One connector client per store and per OpenText tenant, created on first use and shared by all
+activities in a worker process (each holds an httpx connection pool and a token cache)."""
+
+from __future__ import annotations
+
+from casebridge.stores import Platform, RegistryLookupError, StoreRegistry
+from connectors.opentext.workflow import OpenTextWorkflowClient
+from connectors.shopify.admin import ShopifyAdmin
+from connectors.shopify.client import ShopifyClient
+
+
+class Connections:
+    def __init__(self, registry: StoreRegistry) -> None:
+        self.registry = registry
+        self._shopify: dict[str, ShopifyAdmin] = {}
+        self._workflow: dict[str, OpenTextWorkflowClient] = {}
+
+    def shopify(self, store_id: str) -> ShopifyAdmin:
+        if store_id not in self._shopify:
+            store = self.registry.store(Platform.SHOPIFY, store_id)
+            if store is None:
+                raise RegistryLookupError(f"no Shopify store {store_id!r} in the registry")
+            self._shopify[store_id] = ShopifyAdmin(ShopifyClient(store.api_base_url, store.access_token()))
+        return self._shopify[store_id]
+
+    def opentext_workflow(self, tenant_name: str) -> OpenTextWorkflowClient:
+        if tenant_name not in self._workflow:
+            tenant = self.registry.tenant(tenant_name)
+            self._workflow[tenant_name] = OpenTextWorkflowClient(
+                tenant.base_url, tenant.tenant_id, tenant.client_id(), tenant.client_secret()
+            )
+        return self._workflow[tenant_name]
+
+    async def aclose(self) -> None:
+        for shop in self._shopify.values():
+            await shop.aclose()
+        for client in self._workflow.values():
+            await client.aclose()
+        self._shopify.clear()
+        self._workflow.clear()

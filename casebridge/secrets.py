@@ -1,0 +1,37 @@
+"""Resolve secrets by reference: `NAME` is read from the environment, from `NAME_FILE` (a mounted
+file, the Kubernetes way) or from the local `.env`. Values are wrapped in `SecretStr` so that a
+stray repr or log line shows `**********`."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from dotenv import dotenv_values
+from pydantic import SecretStr
+
+
+class MissingSecretError(RuntimeError):
+    """A referenced secret is configured nowhere; fail loudly at start-up, not mid-case."""
+
+
+@lru_cache(maxsize=1)
+def _dotenv() -> dict[str, str | None]:
+    path = Path(os.environ.get("CASEBRIDGE_ENV_FILE", ".env"))
+    return dict(dotenv_values(path)) if path.is_file() else {}
+
+
+def env_value(name: str) -> str | None:
+    """A plain setting from the environment, falling back to the local `.env`."""
+    return os.environ.get(name) or _dotenv().get(name)
+
+
+def resolve_secret(name: str) -> SecretStr:
+    if value := os.environ.get(name):
+        return SecretStr(value)
+    if file_path := os.environ.get(f"{name}_FILE"):
+        return SecretStr(Path(file_path).read_text().strip())
+    if value := _dotenv().get(name):
+        return SecretStr(value)
+    raise MissingSecretError(f"secret {name} is not set (environment, {name}_FILE or .env)")

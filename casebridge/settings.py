@@ -1,0 +1,45 @@
+"""Process settings, read from the environment and `.env` (pydantic-settings).
+
+Secrets are not fields here: they are referenced by name from the store registry and resolved by
+`casebridge.secrets` only where they are used (activities, the shim), so they never reach a workflow
+input, a log line or the workflow history.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    temporal_api_key_env: str = Field(
+        default="TEMPORAL_API_KEY",
+        description="Name of the variable holding a Temporal Cloud API key, when one is used.",
+    )
+    task_queue: str = "casebridge-cases"
+
+    config_dir: Path = Path("config")
+    # Where OpenText's process model calls back with task outcomes; the shim's public address.
+    shim_public_url: str = "http://localhost:8000"
+
+    shim_host: str = "127.0.0.1"
+    shim_port: int = 8000
+    sandbox_host: str = "127.0.0.1"
+    sandbox_port: int = 8100
+    temporal_port: int = 7233
+    temporal_ui_port: int = 8233
+
+    # How long the shim waits for a case to accept a decision before answering 503.
+    decision_timeout_seconds: float = 20.0
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

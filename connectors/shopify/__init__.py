@@ -1,0 +1,1 @@
+"""Shopify Admin GraphQL API 2025-01: transport (`client`), documents, typed models and operations."""

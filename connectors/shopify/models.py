@@ -1,0 +1,99 @@
+"""Typed views of the Shopify objects the connector reads. Field names follow the GraphQL schema."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+
+class Money(_Model):
+    amount: Decimal
+    currency_code: str = Field(alias="currencyCode")
+
+
+class MoneyBag(_Model):
+    shop_money: Money = Field(alias="shopMoney")
+
+
+class FulfillmentHold(_Model):
+    id: str
+    handle: str | None = None
+    reason: str
+    reason_notes: str | None = Field(default=None, alias="reasonNotes")
+
+
+class FulfillmentOrder(_Model):
+    id: str
+    status: str
+    fulfillment_holds: list[FulfillmentHold] = Field(default_factory=list, alias="fulfillmentHolds")
+
+
+class _Nodes(_Model):
+    nodes: list[FulfillmentOrder] = Field(default_factory=list)
+
+
+class RiskAssessment(_Model):
+    risk_level: str = Field(alias="riskLevel")
+
+
+class RiskSummary(_Model):
+    recommendation: str | None = None
+    assessments: list[RiskAssessment] = Field(default_factory=list)
+
+    @property
+    def highest_level(self) -> str | None:
+        order = {"NONE": 0, "PENDING": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3}
+        levels = [a.risk_level for a in self.assessments if a.risk_level in order]
+        return max(levels, key=order.__getitem__) if levels else None
+
+
+class MailingAddress(_Model):
+    country_code: str | None = Field(default=None, alias="countryCodeV2")
+
+
+class Customer(_Model):
+    id: str
+    email: str | None = None
+    tags: list[str] = Field(default_factory=list)
+
+
+class Order(_Model):
+    id: str
+    legacy_resource_id: str = Field(alias="legacyResourceId")
+    name: str
+    email: str | None = None
+    cancelled_at: datetime | None = Field(default=None, alias="cancelledAt")
+    cancel_reason: str | None = Field(default=None, alias="cancelReason")
+    closed: bool = False
+    tags: list[str] = Field(default_factory=list)
+    note: str | None = None
+    display_financial_status: str | None = Field(default=None, alias="displayFinancialStatus")
+    display_fulfillment_status: str | None = Field(default=None, alias="displayFulfillmentStatus")
+    total_price: MoneyBag = Field(alias="totalPriceSet")
+    subtotal_price: MoneyBag | None = Field(default=None, alias="subtotalPriceSet")
+    total_discounts: MoneyBag | None = Field(default=None, alias="totalDiscountsSet")
+    shipping_address: MailingAddress | None = Field(default=None, alias="shippingAddress")
+    customer: Customer | None = None
+    risk: RiskSummary | None = None
+    fulfillment_orders_page: _Nodes = Field(default_factory=_Nodes, alias="fulfillmentOrders")
+
+    @property
+    def fulfillment_orders(self) -> list[FulfillmentOrder]:
+        return self.fulfillment_orders_page.nodes
+
+
+class Job(_Model):
+    id: str
+    done: bool
+
+
+class UserError(_Model):
+    field: list[str] | None = None
+    message: str
+    code: str | None = None

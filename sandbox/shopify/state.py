@@ -1,0 +1,460 @@
+"""The in-memory domain of one simulated shop: orders, customers, fulfillment orders, holds, jobs,
+webhook subscriptions.
+
+Plain dataclasses with Shopify's semantics (money in `Decimal`, derived totals as properties) and
+no GraphQL or HTTP in sight, so the operations, the GraphQL resolvers and the REST webhook payloads
+all read the same truth. Numeric ids are per shop and increase from realistic-looking bases.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import ClassVar
+
+from sandbox.config import ShopConfig
+from sandbox.shopify.gid import gid
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+# The app the shop's access token belongs to: every hold or risk assessment made through the API
+# is attributed to it. Other apps only exist when a test seeds their holds.
+SELF_APP_ID = 1830279
+SELF_APP_TITLE = "Casebridge"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class UserError:
+    """A mutation's refusal, rendered into whichever `*UserError` type the payload declares."""
+
+    message: str
+    field: list[str] | None = None
+    code: str | None = None
+
+    def as_graphql(self) -> dict[str, object]:
+        return {"message": self.message, "field": self.field, "code": self.code}
+
+
+@dataclass
+class Address:
+    TYPENAME: ClassVar[str] = "MailingAddress"
+    id: int
+    first_name: str | None = None
+    last_name: str | None = None
+    company: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    city: str | None = None
+    province_code: str | None = None
+    zip: str | None = None
+    phone: str | None = None
+    country_code: str | None = None
+
+    @property
+    def gid(self) -> str:
+        return gid("MailingAddress", self.id)
+
+    @property
+    def name(self) -> str | None:
+        full = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return full or None
+
+
+@dataclass
+class Customer:
+    TYPENAME: ClassVar[str] = "Customer"
+    id: int
+    email: str | None
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    note: str | None = None
+    tags: list[str] = field(default_factory=list)
+    tax_exempt: bool = False
+    created_at: datetime = field(default_factory=utcnow)
+    updated_at: datetime = field(default_factory=utcnow)
+    order_ids: list[int] = field(default_factory=list)
+
+    @property
+    def gid(self) -> str:
+        return gid("Customer", self.id)
+
+    @property
+    def display_name(self) -> str:
+        full = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return full or self.email or ""
+
+
+@dataclass
+class TaxLine:
+    title: str
+    rate: Decimal
+    price: Decimal
+    channel_liable: bool | None = None
+    currency: str = "USD"
+
+
+@dataclass
+class LineItem:
+    TYPENAME: ClassVar[str] = "LineItem"
+    id: int
+    title: str
+    quantity: int
+    price: Decimal  # unit price before discounts
+    currency: str = "USD"
+    sku: str | None = None
+    variant_id: int | None = None
+    product_id: int | None = None
+    variant_title: str | None = None
+    vendor: str | None = None
+    requires_shipping: bool = True
+    taxable: bool = True
+    gift_card: bool = False
+    properties: list[tuple[str, str]] = field(default_factory=list)
+    tax_lines: list[TaxLine] = field(default_factory=list)
+    discount: Decimal = ZERO  # this line's share of the order's discount code
+    current_quantity: int = -1  # -1: same as quantity (set to 0 by a cancellation)
+
+    def __post_init__(self) -> None:
+        if self.current_quantity < 0:
+            self.current_quantity = self.quantity
+
+    @property
+    def gid(self) -> str:
+        return gid("LineItem", self.id)
+
+    @property
+    def name(self) -> str:
+        return f"{self.title} - {self.variant_title}" if self.variant_title else self.title
+
+    @property
+    def original_total(self) -> Decimal:
+        return money(self.price * self.quantity)
+
+    @property
+    def discounted_total(self) -> Decimal:
+        return money(self.original_total - self.discount)
+
+    @property
+    def tax_total(self) -> Decimal:
+        return money(sum((t.price for t in self.tax_lines), ZERO))
+
+
+@dataclass
+class ShippingLine:
+    TYPENAME: ClassVar[str] = "ShippingLine"
+    id: int
+    title: str
+    price: Decimal
+    currency: str = "USD"
+    code: str | None = None
+    source: str | None = None
+    discount: Decimal = ZERO
+    tax_lines: list[TaxLine] = field(default_factory=list)
+
+
+@dataclass
+class DiscountCode:
+    code: str
+    kind: str  # REST `type`: percentage, fixed_amount, shipping
+    value: Decimal  # the percentage or the fixed amount asked for
+    amount: Decimal = ZERO  # what it actually took off the order
+
+
+@dataclass
+class Transaction:
+    TYPENAME: ClassVar[str] = "OrderTransaction"
+    id: int
+    kind: str  # OrderTransactionKind
+    status: str  # OrderTransactionStatus
+    amount: Decimal
+    currency: str
+    gateway: str = "manual"
+    authorization_code: str | None = None
+    test: bool = False
+    created_at: datetime = field(default_factory=utcnow)
+    processed_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass
+class RiskFact:
+    description: str
+    sentiment: str  # RiskFactSentiment
+
+
+@dataclass
+class RiskAssessment:
+    risk_level: str  # RiskAssessmentResult
+    facts: list[RiskFact]
+    provider_app_id: int | None = None  # None: Shopify's own analysis
+
+
+@dataclass
+class FulfillmentHold:
+    TYPENAME: ClassVar[str] = "FulfillmentHold"
+    id: int
+    reason: str  # FulfillmentHoldReason
+    reason_notes: str | None
+    handle: str
+    app_id: int
+    external_id: str | None = None
+    notify_merchant: bool = False
+    created_at: datetime = field(default_factory=utcnow)
+
+    @property
+    def gid(self) -> str:
+        return gid("FulfillmentHold", self.id)
+
+
+@dataclass
+class FulfillmentOrderLineItem:
+    TYPENAME: ClassVar[str] = "FulfillmentOrderLineItem"
+    id: int
+    line_item: LineItem
+    total_quantity: int
+    remaining_quantity: int
+
+    @property
+    def gid(self) -> str:
+        return gid("FulfillmentOrderLineItem", self.id)
+
+
+@dataclass
+class FulfillmentOrder:
+    TYPENAME: ClassVar[str] = "FulfillmentOrder"
+    id: int
+    order: Order
+    line_items: list[FulfillmentOrderLineItem]
+    status: str = "OPEN"  # FulfillmentOrderStatus
+    request_status: str = "UNSUBMITTED"
+    holds: list[FulfillmentHold] = field(default_factory=list)
+    created_at: datetime = field(default_factory=utcnow)
+    updated_at: datetime = field(default_factory=utcnow)
+
+    @property
+    def gid(self) -> str:
+        return gid("FulfillmentOrder", self.id)
+
+
+@dataclass
+class Order:
+    TYPENAME: ClassVar[str] = "Order"
+    id: int
+    number: int  # order_number is 1000 + number
+    name: str
+    currency: str
+    email: str | None = None
+    phone: str | None = None
+    created_at: datetime = field(default_factory=utcnow)
+    updated_at: datetime = field(default_factory=utcnow)
+    processed_at: datetime = field(default_factory=utcnow)
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None  # OrderCancelReason
+    cancel_staff_note: str | None = None
+    closed_at: datetime | None = None
+    note: str | None = None
+    tags: list[str] = field(default_factory=list)
+    custom_attributes: list[tuple[str, str]] = field(default_factory=list)
+    po_number: str | None = None
+    source_name: str | None = None
+    source_identifier: str | None = None
+    source_url: str | None = None
+    test: bool = False
+    taxes_included: bool = False
+    buyer_accepts_marketing: bool = False
+    financial_status: str = "PENDING"  # OrderDisplayFinancialStatus
+    customer: Customer | None = None
+    shipping_address: Address | None = None
+    billing_address: Address | None = None
+    line_items: list[LineItem] = field(default_factory=list)
+    shipping_lines: list[ShippingLine] = field(default_factory=list)
+    tax_lines: list[TaxLine] = field(default_factory=list)
+    discount_codes: list[DiscountCode] = field(default_factory=list)
+    transactions: list[Transaction] = field(default_factory=list)
+    fulfillment_orders: list[FulfillmentOrder] = field(default_factory=list)
+    risk_assessments: list[RiskAssessment] = field(default_factory=list)
+    total_refunded: Decimal = ZERO
+    cancel_job_id: str | None = None  # set while an orderCancel job is pending
+
+    @property
+    def gid(self) -> str:
+        return gid("Order", self.id)
+
+    @property
+    def order_number(self) -> int:
+        return 1000 + self.number
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_at is not None
+
+    @property
+    def total_line_items_price(self) -> Decimal:
+        return money(sum((li.original_total for li in self.line_items), ZERO))
+
+    @property
+    def line_discounts(self) -> Decimal:
+        return money(sum((li.discount for li in self.line_items), ZERO))
+
+    @property
+    def subtotal(self) -> Decimal:
+        """Line items after discounts, before shipping and taxes (Shopify's `subtotal_price`)."""
+        return money(self.total_line_items_price - self.line_discounts)
+
+    @property
+    def total_shipping(self) -> Decimal:
+        return money(sum((s.price - s.discount for s in self.shipping_lines), ZERO))
+
+    @property
+    def total_discounts(self) -> Decimal:
+        return money(self.line_discounts + sum((s.discount for s in self.shipping_lines), ZERO))
+
+    @property
+    def total_tax(self) -> Decimal:
+        lines = sum((li.tax_total for li in self.line_items), ZERO)
+        shipping = sum((t.price for s in self.shipping_lines for t in s.tax_lines), ZERO)
+        order_level = sum((t.price for t in self.tax_lines), ZERO)
+        return money(lines + shipping + order_level)
+
+    @property
+    def total_price(self) -> Decimal:
+        tax = ZERO if self.taxes_included else self.total_tax
+        return money(self.subtotal + self.total_shipping + tax)
+
+    @property
+    def total_received(self) -> Decimal:
+        received = sum(
+            (t.amount for t in self.transactions if t.status == "SUCCESS" and t.kind in ("SALE", "CAPTURE")),
+            ZERO,
+        )
+        return money(received)
+
+    @property
+    def net_payment(self) -> Decimal:
+        return money(self.total_received - self.total_refunded)
+
+    @property
+    def current_total_price(self) -> Decimal:
+        return ZERO if self.cancelled_at is not None else self.total_price
+
+    @property
+    def total_outstanding(self) -> Decimal:
+        if self.cancelled_at is not None or self.financial_status in ("VOIDED", "REFUNDED"):
+            return ZERO
+        return money(max(self.total_price - self.total_received, ZERO))
+
+    @property
+    def display_fulfillment_status(self) -> str:
+        statuses = {fo.status for fo in self.fulfillment_orders}
+        if "ON_HOLD" in statuses:
+            return "ON_HOLD"
+        if "IN_PROGRESS" in statuses:
+            return "IN_PROGRESS"
+        if "SCHEDULED" in statuses:
+            return "SCHEDULED"
+        return "UNFULFILLED"
+
+    @property
+    def contact_email(self) -> str | None:
+        return self.email or (self.customer.email if self.customer else None)
+
+
+@dataclass
+class Job:
+    TYPENAME: ClassVar[str] = "Job"
+    id: str  # a uuid, as Shopify's job ids are
+    due_at: float  # on the simulator's monotonic clock
+    order_id: int
+    reason: str = "OTHER"  # OrderCancelReason, applied when the job completes
+    staff_note: str | None = None
+    refund: bool = False
+    restock: bool = False
+    done: bool = False
+
+    @property
+    def gid(self) -> str:
+        return gid("Job", self.id)
+
+
+@dataclass
+class WebhookSubscription:
+    TYPENAME: ClassVar[str] = "WebhookSubscription"
+    id: int
+    topic: str  # WebhookSubscriptionTopic, e.g. ORDERS_CREATE
+    callback_url: str
+    format: str = "JSON"
+    include_fields: list[str] = field(default_factory=list)
+    metafield_namespaces: list[str] = field(default_factory=list)
+    filter: str | None = None
+    created_at: datetime = field(default_factory=utcnow)
+    updated_at: datetime = field(default_factory=utcnow)
+
+    @property
+    def gid(self) -> str:
+        return gid("WebhookSubscription", self.id)
+
+
+# Where each kind's numbers start, so ids of different kinds never look alike in a log.
+_ID_BASES = {
+    "Order": 5550000000001,
+    "Customer": 7770000000001,
+    "LineItem": 14000000000001,
+    "FulfillmentOrder": 6660000000001,
+    "FulfillmentOrderLineItem": 15000000000001,
+    "FulfillmentHold": 8880000000001,
+    "MailingAddress": 4440000000001,
+    "ShippingLine": 3300000000001,
+    "OrderTransaction": 9990000000001,
+    "WebhookSubscription": 1100000000001,
+}
+
+
+@dataclass
+class ShopState:
+    """Everything one shop holds. Lookups are by numeric id; the GraphQL layer maps gids onto them."""
+
+    config: ShopConfig
+    currency: str = "USD"
+    orders: dict[int, Order] = field(default_factory=dict)
+    customers: dict[int, Customer] = field(default_factory=dict)
+    fulfillment_orders: dict[int, FulfillmentOrder] = field(default_factory=dict)
+    holds: dict[int, FulfillmentHold] = field(default_factory=dict)
+    jobs: dict[str, Job] = field(default_factory=dict)
+    webhook_subscriptions: dict[int, WebhookSubscription] = field(default_factory=dict)
+    _sequences: dict[str, Iterator[int]] = field(default_factory=dict, repr=False)
+    _order_numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
+
+    @property
+    def domain(self) -> str:
+        return self.config.domain
+
+    def next_id(self, kind: str) -> int:
+        if kind not in self._sequences:
+            self._sequences[kind] = itertools.count(_ID_BASES[kind])
+        return next(self._sequences[kind])
+
+    def next_order_number(self) -> int:
+        return next(self._order_numbers)
+
+    def line_item(self, line_item_id: int) -> LineItem | None:
+        for order in self.orders.values():
+            for item in order.line_items:
+                if item.id == line_item_id:
+                    return item
+        return None
+
+    def customer_by_email(self, email: str) -> Customer | None:
+        wanted = email.strip().lower()
+        return next((c for c in self.customers.values() if (c.email or "").lower() == wanted), None)

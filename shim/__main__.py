@@ -1,0 +1,21 @@
+"""`python -m shim`: serve the webhook shim on SHIM_HOST:SHIM_PORT (default 127.0.0.1:8000)."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+
+from casebridge.settings import get_settings
+from casebridge.temporal import connect
+from shim.app import create_app
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    uvicorn.run(create_app(settings, connect), host=settings.shim_host, port=settings.shim_port, log_level="info")
+
+
+if __name__ == "__main__":
+    main()

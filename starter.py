@@ -1,0 +1,234 @@
+"""Client-side entry points against a running stack (`make up`).
+
+`python starter.py demo` plays the demo scenario: it places orders in the sandbox shop the way a
+storefront would, lets the Shopify simulator send signed webhooks to the shim, acts as the reviewers
+in OpenText, and prints the cases and their outcomes. One case is left waiting for you in the
+reviewer inbox.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from temporalio.client import Client, WorkflowHandle
+from temporalio.service import RPCError
+
+from casebridge.connections import Connections
+from casebridge.settings import Settings, get_settings
+from casebridge.stores import Platform, load_registry
+from casebridge.temporal import connect
+from connectors.opentext.workflow import OpenTextWorkflowClient
+from connectors.shopify.admin import ShopifyAdmin
+from connectors.shopify.models import Order
+from workflows.messages import CaseStatus, CaseView
+from workflows.order_review import case_id_for
+
+TOPICS = ["ORDERS_CREATE", "ORDERS_CANCELLED", "FULFILLMENT_ORDERS_PLACED_ON_HOLD", "FULFILLMENT_ORDERS_HOLD_RELEASED"]
+
+
+@dataclass
+class Scenario:
+    title: str
+    unit_price: str
+    action: str  # approve | reject | store-cancels | release-refused | leave-open | none
+    country: str = "US"
+    billing_country: str = "US"
+    customer_tags: tuple[str, ...] = ()
+    discount_pct: int = 0
+
+
+SCENARIOS = [
+    Scenario("Everyday order", "45.00", "none"),
+    Scenario("Large order", "1850.00", "approve"),
+    Scenario("VIP customer", "320.00", "reject", customer_tags=("VIP",)),
+    Scenario("Billing and shipping countries differ", "410.00", "store-cancels", billing_country="DE"),
+    Scenario("Deep discount", "600.00", "release-refused", discount_pct=40),
+    Scenario("Wholesale buyer", "780.00", "leave-open", customer_tags=("wholesale",)),
+]
+
+
+@dataclass
+class Played:
+    scenario: Scenario
+    order: Order
+    case_id: str | None
+    view: CaseView | None = None
+
+
+class Demo:
+    def __init__(self, settings: Settings, client: Client, connections: Connections, store_id: str) -> None:
+        self.settings, self.client, self.connections, self.store_id = settings, client, connections, store_id
+        tenant = connections.registry.store(Platform.SHOPIFY, store_id)
+        assert tenant is not None
+        self.tenant = tenant.opentext_tenant
+        self.sandbox_url = f"http://{settings.sandbox_host}:{settings.sandbox_port}"
+
+    @property
+    def shop(self) -> ShopifyAdmin:
+        return self.connections.shopify(self.store_id)
+
+    @property
+    def opentext(self) -> OpenTextWorkflowClient:
+        return self.connections.opentext_workflow(self.tenant)
+
+    async def subscribe(self) -> None:
+        """What the app does at install time: subscribe the shim to the topics it routes."""
+        url = f"{self.settings.shim_public_url.rstrip('/')}/webhooks/shopify"
+        existing = set(await self.shop.webhook_subscriptions())
+        for topic in TOPICS:
+            if (topic, url) not in existing:
+                await self.shop.subscribe_webhook(topic, url)
+
+    async def place(self, s: Scenario) -> Order:
+        email = f"{s.title.lower().replace(' ', '.')}.{uuid.uuid4().hex[:4]}@example.test"
+        ship = {"address1": "1 Demo Street", "city": "Springfield", "zip": "62701", "countryCode": s.country}
+        bill = dict(ship, countryCode=s.billing_country)
+        order: dict[str, Any] = {
+            "email": email,
+            "currency": "USD",
+            "financialStatus": "PAID",
+            "lineItems": [
+                {
+                    "title": s.title,
+                    "quantity": 1,
+                    "priceSet": {"shopMoney": {"amount": s.unit_price, "currencyCode": "USD"}},
+                }
+            ],
+            "shippingAddress": ship,
+            "billingAddress": bill,
+        }
+        if s.customer_tags:
+            order["customer"] = {"toUpsert": {"email": email, "tags": list(s.customer_tags)}}
+        if s.discount_pct:
+            order["discountCode"] = {
+                "itemPercentageDiscountCode": {"code": f"DEMO{s.discount_pct}", "percentage": float(s.discount_pct)}
+            }
+        return await self.shop.create_order(order)
+
+    async def wait_for(self, case_id: str, *statuses: CaseStatus, timeout: float = 60) -> CaseView:
+        handle: WorkflowHandle[Any, Any] = self.client.get_workflow_handle(case_id)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            try:
+                view: CaseView = await handle.query("status", result_type=CaseView)
+                if view.status in statuses:
+                    return view
+            except RPCError:
+                pass
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"{case_id} did not reach {statuses}")
+            await asyncio.sleep(0.3)
+
+    async def review(self, task_id: str, outcome: str, reviewer: str) -> None:
+        await self.opentext.claim_task(task_id, reviewer)
+        await self.opentext.complete_task(task_id, outcome, {"reviewer": reviewer, "comment": f"Demo: {outcome}"})
+
+    async def play(self, s: Scenario) -> Played:
+        order = await self.place(s)
+        if s.action == "none":
+            return Played(s, order, None)
+        case_id = case_id_for(Platform.SHOPIFY.value, self.store_id, order.legacy_resource_id)
+        view = await self.wait_for(case_id, CaseStatus.IN_REVIEW)
+        assert view.review_task_id is not None
+        final = (CaseStatus.APPROVED, CaseStatus.REJECTED, CaseStatus.CANCELLED, CaseStatus.ABORTED)
+        if s.action == "approve":
+            await self.review(view.review_task_id, "approved", "maria.lopez@example.test")
+        elif s.action == "reject":
+            await self.review(view.review_task_id, "rejected", "james.chen@example.test")
+        elif s.action == "store-cancels":
+            await self.shop.cancel_order(
+                order.id,
+                reason="CUSTOMER",
+                refund=True,
+                restock=True,
+                notify_customer=True,
+                staff_note="Customer called to cancel",
+            )
+        elif s.action == "release-refused":
+            async with httpx.AsyncClient() as http:
+                await http.post(
+                    f"{self.sandbox_url}/_sandbox/faults",
+                    json={
+                        "system": "shopify",
+                        "operation": "fulfillmentOrderReleaseHold",
+                        "effect": "user_error",
+                        "message": "Fulfillment order is locked by the warehouse system",
+                    },
+                )
+            await self.review(view.review_task_id, "approved", "maria.lopez@example.test")
+            parked = await self.wait_for(case_id, CaseStatus.NEEDS_ATTENTION)
+            print(
+                f"  {order.name}: NEEDS_ATTENTION ({parked.attention.reason if parked.attention else ''});"
+                " the operator sends 'retry'"
+            )
+            await self.client.get_workflow_handle(case_id).signal("retry", {"operator": "demo-operator"})
+        elif s.action == "leave-open":
+            return Played(s, order, case_id, view)
+        return Played(s, order, case_id, await self.wait_for(case_id, *final))
+
+
+def print_table(played: list[Played]) -> None:
+    rows = [("Order", "Total", "Scenario", "Case status", "Outcome")]
+    for p in played:
+        total = f"{p.order.total_price.shop_money.amount} {p.order.total_price.shop_money.currency_code}"
+        if p.view is None:
+            rows.append((p.order.name, total, p.scenario.title, "-", "no review needed"))
+        else:
+            rows.append((p.order.name, total, p.scenario.title, p.view.status.value, p.view.detail[:70]))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    for n, row in enumerate(rows):
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)))
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+async def demo(settings: Settings) -> None:
+    registry = load_registry(settings.config_dir)
+    store = next(s for s in registry.stores if s.platform is Platform.SHOPIFY)
+    connections = Connections(registry)
+    client = await connect(settings)
+    player = Demo(settings, client, connections, store.id)
+    try:
+        await player.subscribe()
+        print(f"Placing {len(SCENARIOS)} orders in {store.id} ...")
+        played = await asyncio.gather(*(player.play(s) for s in SCENARIOS))
+    finally:
+        await connections.aclose()
+    print()
+    print_table(list(played))
+    ui = f"http://localhost:{settings.temporal_ui_port}"
+    query = quote('CaseType="order-review"')
+    waiting = next((p for p in played if p.scenario.action == "leave-open"), None)
+    print()
+    print(
+        f"Temporal UI (all order-review cases): {ui}/namespaces/{settings.temporal_namespace}/workflows?query={query}"
+    )
+    if waiting is not None:
+        print(f'Find one case by its order: CaseRef="{waiting.order.name}" in the UI\'s search, or')
+        print(f"  .venv/bin/temporal workflow list --query 'CaseRef=\"{waiting.order.name}\"'")
+        print(
+            f"Waiting for you: approve or reject {waiting.order.name} in the reviewer inbox "
+            f"{player.sandbox_url}/opentext/inbox"
+        )
+    print(f"Webhook shim API: {settings.shim_public_url.rstrip('/')}/docs")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["demo"])
+    args = parser.parse_args()
+    if args.command == "demo":
+        asyncio.run(demo(get_settings()))
+    else:  # pragma: no cover - argparse refuses other commands
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

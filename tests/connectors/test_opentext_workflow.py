@@ -1,0 +1,741 @@
+"""Contract tests: `OpenTextWorkflowClient` against the Workflow Service simulator, over real HTTP.
+
+One uvicorn server runs the simulator (mounted at `/opentext`, as in the sandbox app) plus the
+sandbox admin routes; a second one plays Casebridge's callback receiver and checks signatures. A
+recording transport captures what the connector sends so request shapes can be compared with
+OpenText's own samples and Postman collections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+import uvicorn
+from fastapi import FastAPI, Request, Response
+from pydantic import SecretStr
+
+from connectors.errors import (
+    AuthenticationError,
+    ConflictError,
+    NotFoundError,
+    RateLimitedError,
+    RejectedError,
+    TransientError,
+)
+from connectors.opentext import callback_signing as receiver_signing
+from connectors.opentext.models import ProcessInstance, to_wire_variables
+from connectors.opentext.workflow import OpenTextWorkflowClient
+from sandbox.admin import build_admin_router
+from sandbox.config import SandboxConfig, TenantConfig
+from sandbox.faults import FaultEffect, FaultRule
+from sandbox.opentext import callback_signing as sender_signing
+from sandbox.opentext.callback_signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, compute_signature
+from sandbox.opentext.workflow_api import WorkflowServiceSimulator
+from sandbox.world import SandboxWorld
+
+SPECS = Path(os.environ.get("CASEBRIDGE_SPECS_DIR", "/work/shared/specs")) / "opentext"
+MODEL = "casebridge_order_review"
+SYSTEM = "opentext-workflow"
+
+TENANT = TenantConfig(
+    tenant_id="acme-tenant",
+    client_id="casebridge-client",
+    client_secret=SecretStr("client-secret-1"),
+    callback_secret=SecretStr("callback-secret-1"),
+)
+# Two-second tokens: the client must refresh after one second (half the lifetime).
+SHORT_TENANT = TenantConfig(
+    tenant_id="short-tenant",
+    client_id="short-client",
+    client_secret=SecretStr("client-secret-2"),
+    callback_secret=SecretStr("callback-secret-2"),
+    token_ttl_seconds=2,
+)
+CALLBACK_SECRETS = {t.tenant_id: t.callback_secret.get_secret_value() for t in (TENANT, SHORT_TENANT)}
+
+
+# -- infrastructure ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ReceivedCallback:
+    payload: dict[str, Any]
+    headers: dict[str, str]
+    body: bytes
+    signature_valid: bool
+
+
+@dataclass
+class Receiver:
+    """Casebridge's side of the callback: verify with the production verifier, record, answer 200
+    (401 when the signature fails, which the deliverer treats as final)."""
+
+    received: list[ReceivedCallback] = field(default_factory=list)
+
+    def app(self) -> FastAPI:
+        app = FastAPI()
+
+        @app.post("/callbacks/opentext")
+        async def callback(request: Request) -> Response:
+            body = await request.body()
+            payload = json.loads(body)
+            valid = receiver_signing.verify_signature(  # the production verifier
+                CALLBACK_SECRETS.get(payload.get("tenantId"), ""),
+                body,
+                request.headers.get(TIMESTAMP_HEADER),
+                request.headers.get(SIGNATURE_HEADER),
+            )
+            self.received.append(ReceivedCallback(payload, dict(request.headers), body, valid))
+            return Response(status_code=200 if valid else 401)
+
+        return app
+
+    async def wait_for(self, task_id: str, within: float = 5.0) -> ReceivedCallback:
+        async with asyncio.timeout(within):
+            while True:
+                for callback in self.received:
+                    if callback.payload.get("taskId") == task_id:
+                        return callback
+                await asyncio.sleep(0.02)
+
+
+@dataclass
+class OpenTextStack:
+    world: SandboxWorld
+    simulator: WorkflowServiceSimulator
+    origin: str  # sandbox origin, e.g. http://127.0.0.1:PORT
+    receiver: Receiver
+    callback_url: str
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.origin}/opentext"
+
+
+class RecordingTransport(httpx.AsyncBaseTransport):
+    """Passes requests through and remembers them (with their answers' status codes)."""
+
+    def __init__(self) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self.exchanges: list[tuple[httpx.Request, int]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        self.exchanges.append((request, response.status_code))
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    def sent(self, method: str, path_suffix: str) -> list[httpx.Request]:
+        return [r for r, _ in self.exchanges if r.method == method and r.url.path.endswith(path_suffix)]
+
+    def token_requests(self) -> int:
+        return len(self.sent("POST", "/oauth2/token"))
+
+
+@contextlib.asynccontextmanager
+async def serve(app: FastAPI) -> AsyncIterator[str]:
+    """Serve `app` on a free loopback port inside the test's event loop (self-contained on purpose:
+    this module also runs with `--noconftest` while the rest of the suite is being built)."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # surface a start-up error
+            raise RuntimeError("uvicorn stopped before it started")
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest_asyncio.fixture(scope="module")
+async def ot() -> AsyncIterator[OpenTextStack]:
+    world = SandboxWorld(
+        config=SandboxConfig(
+            shops=[], tenants=[TENANT, SHORT_TENANT], delivery_max_attempts=3, delivery_retry_seconds=0.1
+        )
+    )
+    simulator = WorkflowServiceSimulator(world)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await world.deliverer.start()
+        yield
+        await world.deliverer.stop()
+
+    app = FastAPI(lifespan=lifespan)
+    app.include_router(simulator.router, prefix="/opentext")
+    app.include_router(build_admin_router(world))
+    receiver = Receiver()
+
+    async with serve(app) as origin, serve(receiver.app()) as receiver_origin:
+        yield OpenTextStack(world, simulator, origin, receiver, f"{receiver_origin}/callbacks/opentext")
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_faults(ot: OpenTextStack) -> Iterator[None]:
+    ot.world.faults.clear()
+    yield
+    ot.world.faults.clear()
+
+
+@dataclass
+class Connected:
+    client: OpenTextWorkflowClient
+    transport: RecordingTransport
+
+
+@contextlib.asynccontextmanager
+async def connect(
+    ot: OpenTextStack, tenant: TenantConfig = TENANT, *, secret: str | None = None, **options: Any
+) -> AsyncIterator[Connected]:
+    transport = RecordingTransport()
+    client = OpenTextWorkflowClient(
+        ot.base_url,
+        tenant.tenant_id,
+        tenant.client_id,
+        SecretStr(secret if secret is not None else tenant.client_secret.get_secret_value()),
+        transport=transport,
+        **options,
+    )
+    async with client:
+        yield Connected(client, transport)
+
+
+@pytest_asyncio.fixture
+async def conn(ot: OpenTextStack) -> AsyncIterator[Connected]:
+    async with connect(ot) as connected:
+        yield connected
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def case_variables(ot: OpenTextStack, team: str = "fraud-review") -> dict[str, object]:
+    return {
+        "team": team,
+        "callbackUrl": ot.callback_url,
+        "orderName": "#1001",
+        "orderTotal": Decimal("129.90"),
+        "reasons": ["high value", "new customer"],
+        "placedAt": datetime(2024, 8, 18, 9, 14, tzinfo=UTC),
+        "itemCount": 3,
+        "rush": False,
+    }
+
+
+async def start_review(
+    ot: OpenTextStack, client: OpenTextWorkflowClient, business_key: str | None = None, **kw: Any
+) -> ProcessInstance:
+    variables = {**case_variables(ot), **kw}
+    return await client.start_process(MODEL, "Review order #1001", business_key or unique("case"), variables)
+
+
+def load_sample(name: str) -> dict[str, Any]:
+    path = SPECS / "samples" / name
+    if not path.exists():
+        pytest.skip(f"OpenText samples not available at {path}")
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+def postman_body(collection: str, item_name: str) -> dict[str, Any]:
+    path = SPECS / collection
+    if not path.exists():
+        pytest.skip(f"Postman collection not available at {path}")
+
+    def walk(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for item in items:
+            yield from walk(item.get("item", []))
+            yield item
+
+    for item in walk(json.loads(path.read_text())["item"]):
+        if item.get("name") == item_name:
+            body: dict[str, Any] = json.loads(item["request"]["body"]["raw"])
+            return body
+    raise AssertionError(f"{item_name!r} not in {collection}")
+
+
+# -- tokens -----------------------------------------------------------------------------------------
+
+
+async def test_token_is_fetched_once_and_reused(ot: OpenTextStack, conn: Connected) -> None:
+    issued_before = ot.simulator.tokens.issued[TENANT.tenant_id]
+    # Concurrent first calls share one token fetch (the refresh lock), later calls reuse it.
+    await asyncio.gather(*(conn.client.find_processes(unique("nothing")) for _ in range(5)))
+    await conn.client.list_tasks(business_key=unique("nothing"))
+
+    assert conn.transport.token_requests() == 1
+    assert conn.client.token_fetches == 1
+    assert ot.simulator.tokens.issued[TENANT.tenant_id] == issued_before + 1
+    api_calls = [r for r, _ in conn.transport.exchanges if "/workflow/v1/" in r.url.path]
+    assert all(r.headers["Authorization"].startswith("Bearer ") for r in api_calls)
+
+
+async def test_token_request_matches_postman_collection(ot: OpenTextStack, conn: Connected) -> None:
+    await conn.client.find_processes(unique("nothing"))
+    (request,) = conn.transport.sent("POST", "/oauth2/token")
+    assert request.url.path == f"/opentext/tenants/{TENANT.tenant_id}/oauth2/token"
+    assert request.headers["Content-Type"] == "application/json"
+    body = json.loads(request.content)
+    expected = postman_body(
+        "ot2-cloud-developer-tutorial.postman_collection.json", "Get access token with client credentials"
+    )
+    assert body.keys() == expected.keys()
+    assert body["grant_type"] == expected["grant_type"] == "client_credentials"
+
+
+async def test_short_lived_token_is_refreshed_before_it_expires(ot: OpenTextStack) -> None:
+    async with connect(ot, SHORT_TENANT) as short:
+        await short.client.find_processes(unique("nothing"))
+        await short.client.find_processes(unique("nothing"))
+        assert short.transport.token_requests() == 1
+        await asyncio.sleep(1.1)  # past half of the 2 s lifetime
+        await short.client.find_processes(unique("nothing"))
+        assert short.transport.token_requests() == 2
+        assert all(status != 401 for _, status in short.transport.exchanges)
+
+
+async def test_token_expired_by_the_server_is_refreshed_transparently(ot: OpenTextStack, conn: Connected) -> None:
+    await conn.client.find_processes(unique("nothing"))
+    ot.simulator.expire_tokens(TENANT.tenant_id)
+
+    assert await conn.client.find_processes(unique("nothing")) == []
+
+    assert conn.transport.token_requests() == 2
+    statuses = [status for request, status in conn.transport.exchanges if "/workflow/v1/" in request.url.path]
+    assert statuses == [200, 401, 200]
+
+
+async def test_wrong_client_secret_is_an_authentication_error(ot: OpenTextStack) -> None:
+    async with connect(ot, secret="not-the-secret") as bad:
+        with pytest.raises(AuthenticationError) as raised:
+            await bad.client.list_tasks(business_key="x")
+    assert raised.value.system == SYSTEM
+    assert raised.value.operation == "list_tasks"
+    assert raised.value.status_code == 401
+    assert not raised.value.retryable
+    assert "not-the-secret" not in str(raised.value)
+
+
+async def test_token_refused_twice_is_an_authentication_error() -> None:
+    """The API refuses even a fresh token: refresh once, retry once, then give up."""
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        if request.url.path.endswith("/oauth2/token"):
+            return httpx.Response(
+                200, json={"access_token": f"t{len(seen)}", "token_type": "Bearer", "expires_in": 900}
+            )
+        fault = {"fault": {"faultstring": "Invalid access token", "detail": {"errorcode": "x"}}}
+        return httpx.Response(401, json=fault)
+
+    client = OpenTextWorkflowClient("http://ot.test", "t", "c", SecretStr("s"), transport=httpx.MockTransport(handler))
+    async with client:
+        with pytest.raises(AuthenticationError, match="Invalid access token"):
+            await client.get_task("task-1")
+    assert seen == ["/tenants/t/oauth2/token", "/workflow/v1/tasks/task-1"] * 2
+
+
+async def test_token_endpoint_outage_is_transient(ot: OpenTextStack) -> None:
+    add_fault(ot, "POST /tenants/{tenant}/oauth2/token", FaultEffect.HTTP_503)
+    async with connect(ot) as fresh:
+        with pytest.raises(TransientError) as raised:
+            await fresh.client.get_task("x")
+        assert raised.value.operation == "get_task" and raised.value.status_code == 503
+        with pytest.raises(NotFoundError):  # the next attempt gets a token and reaches the API
+            await fresh.client.get_task("x")
+
+
+async def test_unknown_tenant_is_an_authentication_error(ot: OpenTextStack) -> None:
+    unknown = TENANT.model_copy(update={"tenant_id": "no-such-tenant"})
+    async with connect(ot, unknown) as bad:
+        with pytest.raises(AuthenticationError):
+            await bad.client.get_task("x")
+
+
+# -- the review round trip --------------------------------------------------------------------------
+
+
+async def test_review_round_trip_with_signed_callback(ot: OpenTextStack, conn: Connected) -> None:
+    client = conn.client
+    business_key = unique("case")
+    team = unique("fraud")
+
+    instance = await start_review(ot, client, business_key, team=team)
+    assert instance.business_key == business_key
+    assert instance.process_definition_key == MODEL
+    assert not instance.ended
+    types = {v.name: v.type for v in instance.variables}
+    assert types["orderTotal"] == "double" and types["reasons"] == "json" and types["placedAt"] == "date"
+    assert types["itemCount"] == "long" and types["rush"] == "boolean" and types["team"] == "string"
+
+    (task,) = await client.list_tasks(process_instance_id=instance.id)
+    assert task.name == "Review order"
+    assert task.candidate_groups == [team]
+    assert task.variable("orderName") == "#1001"
+    assert [t.id for t in await client.list_tasks(candidate_group=team)] == [task.id]
+    assert [t.id for t in await client.list_tasks(business_key=business_key)] == [task.id]
+
+    await client.claim_task(task.id, "jane.doe@example.com")
+    assert (await client.get_task(task.id)).assignee == "jane.doe@example.com"
+
+    await client.complete_task(task.id, "approved", {"approver": "jane.doe@example.com", "note": "fine"})
+
+    callback = await ot.receiver.wait_for(task.id)
+    assert callback.signature_valid
+    timestamp = callback.headers[TIMESTAMP_HEADER.lower()]
+    assert callback.headers[SIGNATURE_HEADER.lower()] == compute_signature(
+        TENANT.callback_secret.get_secret_value(), timestamp, callback.body
+    )
+    assert callback.headers["content-type"] == "application/json"
+    assert callback.payload == {
+        "tenantId": TENANT.tenant_id,
+        "processInstanceId": instance.id,
+        "processDefinitionKey": MODEL,
+        "businessKey": business_key,
+        "taskId": task.id,
+        "taskName": "Review order",
+        "outcome": "approved",
+        "outcomeVariable": "reviewOutcome",
+        "completedBy": "jane.doe@example.com",
+        "completedAt": callback.payload["completedAt"],
+        "variables": {"approver": "jane.doe@example.com", "note": "fine"},
+    }
+    datetime.fromisoformat(callback.payload["completedAt"])
+
+    ended = await client.get_process(instance.id)
+    assert ended.ended and ended.completed
+    assert ended.variable("reviewOutcome") == "approved"
+    assert ended.variable("approver") == "jane.doe@example.com"
+    assert await client.list_tasks(process_instance_id=instance.id) == []
+    with pytest.raises(NotFoundError):
+        await client.get_task(task.id)
+    with pytest.raises(NotFoundError):
+        await client.complete_task(task.id, "approved")
+
+
+async def test_outcome_label_is_refused(ot: OpenTextStack, conn: Connected) -> None:
+    instance = await start_review(ot, conn.client)
+    (task,) = await conn.client.list_tasks(process_instance_id=instance.id)
+
+    with pytest.raises(RejectedError) as raised:
+        await conn.client.complete_task(task.id, "Approve")
+    assert type(raised.value) is RejectedError
+    assert raised.value.status_code == 400
+    assert "Approve" in raised.value.message
+    assert len(await conn.client.list_tasks(process_instance_id=instance.id)) == 1
+
+
+async def test_unknown_definition_is_rejected(ot: OpenTextStack, conn: Connected) -> None:
+    with pytest.raises(RejectedError) as raised:
+        await conn.client.start_process("no_such_model", "x", unique("case"), case_variables(ot))
+    assert raised.value.status_code == 400
+    assert "no_such_model" in raised.value.message
+
+
+async def test_start_without_callback_url_is_rejected(ot: OpenTextStack, conn: Connected) -> None:
+    variables = case_variables(ot)
+    del variables["callbackUrl"]
+    with pytest.raises(RejectedError, match="callbackUrl"):
+        await conn.client.start_process(MODEL, "x", unique("case"), variables)
+
+
+async def test_claim_by_someone_else_is_a_conflict(ot: OpenTextStack, conn: Connected) -> None:
+    instance = await start_review(ot, conn.client)
+    (task,) = await conn.client.list_tasks(process_instance_id=instance.id)
+    await conn.client.claim_task(task.id, "first@example.com")
+    await conn.client.claim_task(task.id, "first@example.com")  # the same user again is fine
+    with pytest.raises(ConflictError):
+        await conn.client.claim_task(task.id, "second@example.com")
+
+
+async def test_delete_withdraws_open_tasks(ot: OpenTextStack, conn: Connected) -> None:
+    instance = await start_review(ot, conn.client)
+    assert len(await conn.client.list_tasks(process_instance_id=instance.id)) == 1
+
+    await conn.client.delete_process(instance.id, "order cancelled in Shopify")
+
+    assert await conn.client.list_tasks(process_instance_id=instance.id) == []
+    withdrawn = await conn.client.get_process(instance.id)
+    assert withdrawn.ended and not withdrawn.completed
+    assert withdrawn.delete_reason == "order cancelled in Shopify"
+    (request,) = conn.transport.sent("DELETE", f"/process-instances/{instance.id}")
+    assert request.url.params["deleteReason"] == "order cancelled in Shopify"
+    with pytest.raises(ConflictError):
+        await conn.client.delete_process(instance.id, "again")
+    with pytest.raises(NotFoundError):
+        await conn.client.get_process(str(uuid.uuid4()))
+
+
+async def test_find_processes_by_business_key(ot: OpenTextStack, conn: Connected) -> None:
+    key, other = unique("case"), unique("case")
+    first = await start_review(ot, conn.client, key)
+    second = await start_review(ot, conn.client, key)
+    await start_review(ot, conn.client, other)
+
+    found = await conn.client.find_processes(key)
+    assert [p.id for p in found] == [first.id, second.id]
+    assert [p.id for p in await conn.client.find_processes(key, MODEL)] == [first.id, second.id]
+    assert await conn.client.find_processes(key, "other_model") == []
+    assert await conn.client.find_processes(unique("case")) == []
+
+
+async def test_lists_follow_pages(ot: OpenTextStack) -> None:
+    team = unique("paging")
+    async with connect(ot, page_size=2) as paged:
+        started = [await start_review(ot, paged.client, team=team) for _ in range(5)]
+        tasks = await paged.client.list_tasks(candidate_group=team)
+        assert sorted(t.process_instance_id or "" for t in tasks) == sorted(p.id for p in started)
+        pages = paged.transport.sent("GET", "/workflow/v1/tasks")
+        assert [(r.url.params["offset"], r.url.params["count"]) for r in pages] == [("0", "2"), ("2", "2"), ("4", "2")]
+
+
+async def test_update_task_escalates(ot: OpenTextStack, conn: Connected) -> None:
+    instance = await start_review(ot, conn.client, team=unique("tier1"))
+    (task,) = await conn.client.list_tasks(process_instance_id=instance.id)
+    leads = unique("leads")
+    due = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=4)
+
+    updated = await conn.client.update_task(task.id, candidate_group=leads, priority=80, due_date=due)
+
+    assert updated.candidate_groups == [leads] and updated.priority == 80 and updated.due_date == due
+    fetched = await conn.client.get_task(task.id)
+    assert fetched.candidate_groups == [leads] and fetched.priority == 80 and fetched.due_date == due
+    assert [t.id for t in await conn.client.list_tasks(candidate_group=leads)] == [task.id]
+    (request,) = conn.transport.sent("PUT", f"/tasks/{task.id}")
+    assert json.loads(request.content)["assignments"] == [{"type": "candidate", "group": leads}]
+
+
+async def test_comments(ot: OpenTextStack, conn: Connected) -> None:
+    instance = await start_review(ot, conn.client)
+    comment = await conn.client.add_comment(instance.id, "Customer called about the order")
+    assert comment.message == "Customer called about the order"
+    assert comment.process_instance_id == instance.id
+    assert comment.author == TENANT.client_id
+    listed = await conn.client.list_comments(instance.id)
+    assert [c.id for c in listed] == [comment.id]
+
+
+# -- faults -----------------------------------------------------------------------------------------
+
+
+def add_fault(ot: OpenTextStack, operation: str, effect: FaultEffect, **extra: Any) -> None:
+    ot.world.faults.add(FaultRule(system=SYSTEM, operation=operation, effect=effect, **extra))
+
+
+async def test_injected_503_is_transient(ot: OpenTextStack, conn: Connected) -> None:
+    add_fault(ot, "GET /workflow/v1/tasks", FaultEffect.HTTP_503)
+    with pytest.raises(TransientError) as raised:
+        await conn.client.list_tasks(business_key="x")
+    assert type(raised.value) is TransientError
+    assert raised.value.retryable and raised.value.status_code == 503
+    assert await conn.client.list_tasks(business_key="x") == []  # the rule fired once
+
+
+async def test_injected_429_is_rate_limited_with_retry_after(ot: OpenTextStack, conn: Connected) -> None:
+    add_fault(ot, "POST /workflow/v1/process-instances", FaultEffect.THROTTLE)
+    with pytest.raises(RateLimitedError) as raised:
+        await start_review(ot, conn.client)
+    assert raised.value.retryable
+    assert raised.value.retry_after == 1.0
+    assert "quota" in raised.value.message.lower()
+
+
+async def test_injected_user_error_is_rejected(ot: OpenTextStack, conn: Connected) -> None:
+    add_fault(ot, "POST /workflow/v1/tasks/{id}", FaultEffect.USER_ERROR, message="Task is locked")
+    instance = await start_review(ot, conn.client)
+    (task,) = await conn.client.list_tasks(process_instance_id=instance.id)
+    with pytest.raises(RejectedError, match="Task is locked"):
+        await conn.client.claim_task(task.id, "a@example.com")
+
+
+async def test_latency_beyond_client_timeout_is_transient(ot: OpenTextStack) -> None:
+    add_fault(ot, "GET /workflow/v1/process-instances/{id}", FaultEffect.LATENCY, seconds=1.0)
+    async with connect(ot, timeout=0.3) as impatient:
+        with pytest.raises(TransientError, match="timeout"):
+            await impatient.client.get_process(str(uuid.uuid4()))
+
+
+async def test_unreachable_service_is_transient(ot: OpenTextStack) -> None:
+    async with OpenTextWorkflowClient("http://127.0.0.1:9/opentext", "t", "c", SecretStr("s"), timeout=1) as dead:
+        with pytest.raises(TransientError, match="network error"):
+            await dead.get_task("x")
+
+
+async def test_dropped_callback_is_visible_in_deliveries(ot: OpenTextStack, conn: Connected) -> None:
+    ot.world.faults.add(FaultRule(system=SYSTEM, operation="task-outcome", effect=FaultEffect.DROP_DELIVERY))
+    instance = await start_review(ot, conn.client)
+    (task,) = await conn.client.list_tasks(process_instance_id=instance.id)
+    await conn.client.complete_task(task.id, "rejected")
+
+    async with httpx.AsyncClient() as admin:
+        response = await admin.get(
+            f"{ot.origin}/_sandbox/deliveries", params={"system": SYSTEM, "label": "task-outcome"}
+        )
+    ours = [d for d in response.json() if json.loads(d["body"])["taskId"] == task.id]
+    assert len(ours) == 1 and ours[0]["dropped"] and not ours[0]["delivered"]
+    assert ours[0]["url"] == ot.callback_url
+    await asyncio.sleep(0.2)
+    assert all(c.payload["taskId"] != task.id for c in ot.receiver.received)
+    # The outcome is still readable: a receiver that missed the callback can poll for it.
+    assert (await conn.client.get_process(instance.id)).variable("reviewOutcome") == "rejected"
+
+
+# -- request shapes against OpenText's samples -----------------------------------------------------
+
+
+async def test_start_and_complete_bodies_match_samples(ot: OpenTextStack, conn: Connected) -> None:
+    start_sample = load_sample("workflow_start_process_instance.request.json")
+    complete_sample = load_sample("workflow_task_action_complete.request.json")
+    devx_start = postman_body(
+        "ot2-workflow-devx-setup.postman_collection.json", "create-workflow-model-process-instance"
+    )
+
+    instance = await start_review(ot, conn.client)
+    (task,) = await conn.client.list_tasks(process_instance_id=instance.id)
+    await conn.client.complete_task(task.id, "approved", {"approver": "jane.doe@example.com"})
+
+    (start_request,) = conn.transport.sent("POST", "/workflow/v1/process-instances")
+    start_body = json.loads(start_request.content)
+    assert start_body.keys() == start_sample.keys()
+    assert devx_start.keys() <= start_body.keys()
+    assert start_body["outcome"] == start_sample["outcome"]
+    sample_variable_keys = {key for v in start_sample["variables"] for key in v}
+    assert all(v.keys() <= sample_variable_keys for v in start_body["variables"])
+    assert all(isinstance(start_body[k], type(start_sample[k])) for k in start_sample)
+
+    (complete_request,) = conn.transport.sent("POST", f"/workflow/v1/tasks/{task.id}")
+    complete_body = json.loads(complete_request.content)
+    assert complete_body.keys() == complete_sample.keys()
+    assert complete_body["action"] == complete_sample["action"] == "complete"
+    assert [v.keys() for v in complete_body["variables"]] == [complete_sample["variables"][0].keys()]
+
+
+async def test_responses_parse_like_the_samples(ot: OpenTextStack, conn: Connected) -> None:
+    instance_sample = load_sample("workflow_process_instance.response.json")
+    tasks_sample = load_sample("workflow_tasks_page.response.json")
+    instance = await start_review(ot, conn.client)
+    async with httpx.AsyncClient(base_url=ot.base_url) as raw:  # the answers exactly as the service sends them
+        credentials = {
+            "client_id": TENANT.client_id,
+            "client_secret": TENANT.client_secret.get_secret_value(),
+            "grant_type": "client_credentials",
+        }
+        token = (await raw.post(f"/tenants/{TENANT.tenant_id}/oauth2/token", data=credentials)).json()
+        raw.headers["Authorization"] = f"Bearer {token['access_token']}"
+        raw.base_url = httpx.URL(f"{ot.base_url}/workflow/v1/")
+        got_instance = (await raw.get(f"process-instances/{instance.id}?includeProcessVariables=true")).json()
+        got_tasks = (await raw.get(f"tasks?processInstanceId={instance.id}&includeProcessVariables=true")).json()
+    assert instance_sample.keys() <= got_instance.keys()
+    assert tasks_sample.keys() == got_tasks.keys()
+    assert tasks_sample["page"].keys() == got_tasks["page"].keys()
+    assert tasks_sample["_embedded"]["tasks"][0].keys() <= got_tasks["_embedded"]["tasks"][0].keys()
+
+
+def test_variables_are_sent_as_a_typed_array() -> None:
+    wire = to_wire_variables(
+        {
+            "s": "x",
+            "b": True,
+            "i": 7,
+            "f": 1.5,
+            "d": Decimal("10.25"),
+            "j": {"a": [1, Decimal("2.5")]},
+            "t": datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC),
+            "n": None,
+        }
+    )
+    assert [(v["name"], v["type"], v["value"]) for v in wire] == [
+        ("s", "string", "x"),
+        ("b", "boolean", True),
+        ("i", "long", 7),
+        ("f", "double", 1.5),
+        ("d", "double", 10.25),
+        ("j", "json", {"a": [1, "2.5"]}),
+        ("t", "date", "2024-01-02T03:04:05Z"),
+        ("n", "json", None),
+    ]
+    with pytest.raises(TypeError):
+        to_wire_variables({"x": object()})
+
+
+# -- simulator surface used by the demo and other tests ---------------------------------------------
+
+
+async def test_inbox_decision_takes_the_api_path(ot: OpenTextStack, conn: Connected) -> None:
+    instance = await start_review(ot, conn.client, orderName="#2002 <b>bold</b>")
+    (task,) = await conn.client.list_tasks(process_instance_id=instance.id)
+
+    async with httpx.AsyncClient(base_url=ot.base_url) as browser:
+        page = await browser.get("/inbox")
+        assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+        assert "#2002 &lt;b&gt;bold&lt;/b&gt;" in page.text and "<b>bold</b>" not in page.text
+        answer = await browser.post(
+            f"/inbox/tasks/{task.id}",
+            data={"outcome": "rejected", "reviewer": "sam@example.com", "comment": "Address mismatch"},
+        )
+        assert answer.status_code == 303 and "/opentext/inbox" in answer.headers["location"]
+        again = await browser.post(f"/inbox/tasks/{task.id}", data={"outcome": "approved"})
+        assert again.status_code == 303 and "error=" in again.headers["location"]
+
+    callback = await ot.receiver.wait_for(task.id)
+    assert callback.signature_valid
+    assert callback.payload["outcome"] == "rejected" and callback.payload["completedBy"] == "sam@example.com"
+    assert callback.payload["variables"] == {"reviewer": "sam@example.com", "comment": "Address mismatch"}
+    ended = await conn.client.get_process(instance.id)
+    assert ended.completed and ended.variable("reviewOutcome") == "rejected"
+    assert [c.message for c in await conn.client.list_comments(instance.id)] == ["Address mismatch"]
+
+
+async def test_python_surface_completes_like_the_api(ot: OpenTextStack, conn: Connected) -> None:
+    instance = await start_review(ot, conn.client)
+    tasks = [t for t in ot.simulator.tasks(TENANT.tenant_id) if t.process_instance_id == instance.id]
+    assert len(tasks) == 1
+
+    ot.simulator.complete_task(TENANT.tenant_id, tasks[0].id, "approved", "pat@example.com", {"score": 9})
+
+    callback = await ot.receiver.wait_for(tasks[0].id)
+    assert callback.signature_valid and callback.payload["variables"] == {"score": 9}
+    (record,) = [i for i in ot.simulator.instances(TENANT.tenant_id) if i.id == instance.id]
+    assert record.completed and record.variables["reviewOutcome"].value == "approved"
+
+
+def test_sender_and_receiver_agree_on_the_signature_format() -> None:
+    secret, body, now = "callback-secret", b'{"taskId":"t-1","outcome":"approved"}', 1_700_000_000
+    from_sandbox = sender_signing.signed_headers(secret, body, timestamp=now)
+    from_connector = receiver_signing.signed_headers(secret, body, timestamp=now)
+    assert from_sandbox == from_connector
+
+    def accepted(headers: dict[str, str], payload: bytes = body, key: str = secret, at: float = now + 5) -> bool:
+        ts, sig = headers[TIMESTAMP_HEADER], headers[SIGNATURE_HEADER]
+        return receiver_signing.verify_signature(key, payload, ts, sig, now=at)
+
+    assert accepted(from_sandbox)
+    assert sender_signing.verify_signature(secret, body, str(now), from_connector[SIGNATURE_HEADER], now=now)
+    assert not accepted(from_sandbox, payload=body + b" ")
+    assert not accepted(from_sandbox, key="other-secret")
+    assert not accepted(from_sandbox, at=now + 301)  # replayed too late
+    rotated = {**from_sandbox, SIGNATURE_HEADER: f"v1=deadbeef, {from_sandbox[SIGNATURE_HEADER]}"}
+    assert accepted(rotated)
+    assert not accepted({**from_sandbox, SIGNATURE_HEADER: from_sandbox[SIGNATURE_HEADER].replace("v1=", "v2=")})

@@ -1,0 +1,110 @@
+"""The simulated world the tests run against: shops, an OpenText tenant, and their secrets."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from sandbox.config import SandboxConfig, ShopConfig, TenantConfig
+
+SHOP = "casebridge-test.myshopify.com"
+# Same policy but reconciles every second: the lost-callback test uses it.
+RECONCILE_SHOP = "reconcile-test.myshopify.com"
+TENANT_ID = "casebridge-test"
+TENANT = "test"
+
+SECRETS = {
+    "SHOPIFY_ACCESS_TOKEN": "shpat_test_token",
+    "SHOPIFY_WEBHOOK_SECRET": "shpss_test_app_secret",
+    "OPENTEXT_CLIENT_ID": "casebridge-test-client",
+    "OPENTEXT_CLIENT_SECRET": "ot_test_client_secret",
+    "OPENTEXT_CALLBACK_SECRET": "ot_test_callback_secret",
+}
+
+
+def export_secrets() -> None:
+    """The app side reads secrets from the environment, as in a deployment."""
+    os.environ.update(SECRETS)
+
+
+def sandbox_config() -> SandboxConfig:
+    shops = [
+        ShopConfig(
+            domain=domain,
+            access_token=SecretStr(SECRETS["SHOPIFY_ACCESS_TOKEN"]),
+            app_client_secret=SecretStr(SECRETS["SHOPIFY_WEBHOOK_SECRET"]),
+            cancel_job_seconds=0.3,
+        )
+        for domain in (SHOP, RECONCILE_SHOP)
+    ]
+    tenant = TenantConfig(
+        tenant_id=TENANT_ID,
+        client_id=SECRETS["OPENTEXT_CLIENT_ID"],
+        client_secret=SecretStr(SECRETS["OPENTEXT_CLIENT_SECRET"]),
+        callback_secret=SecretStr(SECRETS["OPENTEXT_CALLBACK_SECRET"]),
+    )
+    return SandboxConfig(shops=shops, tenants=[tenant], delivery_retry_seconds=0.2)
+
+
+POLICY = """\
+store: {store}
+order_review:
+  rules:
+    total_at_least: 1000
+    discount_pct_at_least: 30
+    risk_levels: [HIGH]
+    restricted_countries: [KP, IR]
+    customer_tags: [vip, wholesale]
+  route:
+    process_definition_key: casebridge_order_review
+    team: order-review
+    escalation_team: order-review-leads
+  sla:
+    reminder_after: PT4H
+    escalate_after: PT12H
+    timeout_after: PT48H
+    reconcile_every: {reconcile}
+  on_timeout: {on_timeout}
+  reject:
+    cancel_reason: DECLINED
+    refund: true
+    restock: true
+"""
+
+
+def write_config(directory: Path, sandbox_url: str) -> Path:
+    (directory / "policies").mkdir(parents=True, exist_ok=True)
+    stores = [(SHOP, "PT1H", "reject"), (RECONCILE_SHOP, "PT1S", "reject")]
+    for store, reconcile, on_timeout in stores:
+        (directory / "policies" / f"{store}.yaml").write_text(
+            POLICY.format(store=store, reconcile=reconcile, on_timeout=on_timeout)
+        )
+    store_entries = "".join(
+        textwrap.dedent(f"""\
+          - platform: shopify
+            id: {store}
+            api_base_url: {sandbox_url}/shopify/{store}
+            access_token_env: SHOPIFY_ACCESS_TOKEN
+            webhook_secret_env: SHOPIFY_WEBHOOK_SECRET
+            opentext_tenant: {TENANT}
+            policy_file: policies/{store}.yaml
+        """)
+        for store, _, _ in stores
+    )
+    (directory / "stores.yaml").write_text(
+        textwrap.dedent(f"""\
+        opentext_tenants:
+          - name: {TENANT}
+            base_url: {sandbox_url}/opentext
+            tenant_id: {TENANT_ID}
+            client_id_env: OPENTEXT_CLIENT_ID
+            client_secret_env: OPENTEXT_CLIENT_SECRET
+            callback_secret_env: OPENTEXT_CALLBACK_SECRET
+        stores:
+        """)
+        + textwrap.indent(store_entries, "  ")
+    )
+    return directory

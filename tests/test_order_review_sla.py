@@ -1,0 +1,147 @@
+"""SLA timers of the order review (reminder, escalation, final timeout) on the time-skipping test
+server: days pass in seconds. Activities still call the sandbox over HTTP."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from casebridge.connections import Connections
+from casebridge.settings import Settings
+from casebridge.stores import load_registry
+from connectors.shopify.models import Order
+from routing.facts import OrderFacts
+from routing.policy import TimeoutAction, load_policy
+from tests.support.world import SHOP, TENANT
+from worker import build_worker
+from workflows.messages import AuditEntry, CaseStatus, CaseView, ReviewDecision
+from workflows.order_review import OrderReview, OrderReviewInput, OrderReviewResult
+
+
+class SlaHarness:
+    def __init__(self, env: WorkflowEnvironment, connections: Connections, config_dir: Path, queue: str) -> None:
+        self.env, self.connections, self.config_dir, self.queue = env, connections, config_dir, queue
+
+    async def create_order(self, amount: str) -> Order:
+        address = {"address1": "1 Way", "city": "Springfield", "zip": "62701", "countryCode": "US"}
+        return await self.connections.shopify(SHOP).create_order(
+            {
+                "email": "sla@example.test",
+                "currency": "USD",
+                "lineItems": [
+                    {
+                        "title": "Item",
+                        "quantity": 1,
+                        "priceSet": {"shopMoney": {"amount": amount, "currencyCode": "USD"}},
+                    }
+                ],
+                "shippingAddress": address,
+                "billingAddress": address,
+            }
+        )
+
+    async def start(
+        self, order: Order, on_timeout: TimeoutAction
+    ) -> tuple[str, WorkflowHandle[OrderReview, OrderReviewResult]]:
+        policy = load_policy(self.config_dir / "policies" / f"{SHOP}.yaml").order_review
+        policy.on_timeout = on_timeout
+        policy.sla.reconcile_every = timedelta(days=1)  # keep reconciliation out of the way of the timers
+        case_id = f"order-review/shopify/{SHOP}/{order.legacy_resource_id}-{uuid.uuid4().hex[:6]}"
+        amount = order.total_price.shop_money.amount
+        case_input = OrderReviewInput(
+            case_id=case_id,
+            platform="shopify",
+            store=SHOP,
+            opentext_tenant=TENANT,
+            callback_url="http://127.0.0.1:9/unused",  # decisions arrive by Update in these tests
+            facts=OrderFacts(
+                order_id=order.legacy_resource_id,
+                order_gid=order.id,
+                order_name=order.name,
+                currency="USD",
+                total=amount,
+                subtotal=amount,
+                discount_total=Decimal(0),
+            ),
+            reasons=["order total over 1000"],
+            policy=policy,
+        )
+        handle = await self.env.client.start_workflow(OrderReview.run, case_input, id=case_id, task_queue=self.queue)
+        return case_id, handle
+
+
+@pytest.fixture
+async def sla(time_skipping_env: WorkflowEnvironment, config_dir: Path) -> AsyncIterator[SlaHarness]:
+    queue = f"sla-{uuid.uuid4().hex[:8]}"
+    connections = Connections(load_registry(config_dir))
+    settings = Settings(config_dir=config_dir, task_queue=queue)
+    async with build_worker(time_skipping_env.client, settings, connections):
+        yield SlaHarness(time_skipping_env, connections, config_dir, queue)
+    await connections.aclose()
+
+
+async def test_reminder_escalation_and_timeout_reject(sla: SlaHarness) -> None:
+    order = await sla.create_order("1800.00")
+    case_id, handle = await sla.start(order, TimeoutAction.REJECT)
+
+    result = await handle.result()
+
+    assert result.status is CaseStatus.REJECTED
+    assert result.decision is None
+    audit = await handle.query("audit", result_type=list[AuditEntry])
+    events = [e.event for e in audit]
+    assert events.index("reminder sent") < events.index("status ESCALATED") < events.index("review timed out")
+    # Effects in OpenText: a reminder comment, an escalation comment, and the task withdrawn.
+    opentext = sla.connections.opentext_workflow(TENANT)
+    processes = await opentext.find_processes(case_id)
+    assert len(processes) == 1 and processes[0].ended
+    comments = [c.message for c in await opentext.list_comments(processes[0].id)]
+    assert any(m.startswith("Reminder:") for m in comments)
+    assert any(m.startswith("Escalated to order-review-leads") for m in comments)
+    # And in Shopify: the policy's timeout action cancelled the order.
+    cancelled = await sla.connections.shopify(SHOP).get_order(order.id)
+    assert cancelled.cancelled_at is not None
+
+
+async def test_escalated_case_still_takes_a_decision(sla: SlaHarness) -> None:
+    order = await sla.create_order("2400.00")
+    _, handle = await sla.start(order, TimeoutAction.REJECT)
+
+    await sla.env.sleep(timedelta(hours=13))
+    view = await handle.query("status", result_type=CaseView)
+    assert view.status is CaseStatus.ESCALATED
+    assert view.review_task_id is not None and view.review_process_id is not None
+    task = await sla.connections.opentext_workflow(TENANT).get_task(view.review_task_id)
+    assert any(a.group == "order-review-leads" for a in task.assignments)
+
+    # The decision's signal path (the time-skipping server does not support Updates).
+    await handle.signal(
+        "submit_decision",
+        ReviewDecision(
+            process_instance_id=view.review_process_id, task_id=view.review_task_id, outcome="approved", reviewer="lead"
+        ),
+    )
+    result = await handle.result()
+
+    assert result.status is CaseStatus.APPROVED
+    released = await sla.connections.shopify(SHOP).get_order(order.id)
+    assert [fo.status for fo in released.fulfillment_orders] == ["OPEN"]
+
+
+async def test_timeout_can_approve_by_policy(sla: SlaHarness) -> None:
+    order = await sla.create_order("1200.00")
+    _, handle = await sla.start(order, TimeoutAction.APPROVE)
+
+    result = await handle.result()
+
+    assert result.status is CaseStatus.APPROVED
+    assert "approve by policy after timed out" in result.detail
+    released = await sla.connections.shopify(SHOP).get_order(order.id)
+    assert [fo.status for fo in released.fulfillment_orders] == ["OPEN"]

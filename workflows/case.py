@@ -1,0 +1,175 @@
+"""What every case type shares: status with search attributes and UI details, the audit trail,
+operator commands, and parking a failed step as NEEDS_ATTENTION.
+
+A case type subclasses `CaseWorkflow`, calls `init_case()` from its `@workflow.init`, and runs
+each external step through `run_step()`. A step that fails for good (a non-retryable error, or
+retries exhausted) does not fail the workflow: the case parks and waits for an operator to send
+`retry`, `skip` or `abort` (Temporal UI "Send signal", or
+`temporal workflow signal --workflow-id <id> --name retry`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
+
+from workflows import search_attributes as sa
+from workflows.failures import describe_failure
+from workflows.messages import (
+    Attention,
+    AuditEntry,
+    CaseStatus,
+    CaseView,
+    OperatorAction,
+    OperatorCommand,
+)
+from workflows.saga import Saga
+
+T = TypeVar("T")
+
+# External API calls: transient faults are retried a few times with back-off; after that (or at
+# once for a rejection) the case parks for an operator rather than retrying forever.
+API_TIMEOUT = timedelta(seconds=30)
+API_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=60),
+    maximum_attempts=8,
+)
+
+
+class CaseAborted(Exception):
+    """An operator chose `abort` for a parked step."""
+
+
+class CaseWorkflow:
+    case_type: str = "case"
+
+    def init_case(self, case_id: str) -> None:
+        self.case_id = case_id
+        self.case_status = CaseStatus.OPEN
+        self.case_detail = "Case opened"
+        self.audit_trail: list[AuditEntry] = []
+        self.attention: Attention | None = None
+        self.due_at: datetime | None = None
+        self._operator_action: tuple[OperatorAction, OperatorCommand] | None = None
+        self.saga = Saga(self.record)
+
+    # --- audit and status ------------------------------------------------------------------
+
+    def record(self, event: str, detail: str = "", actor: str = "casebridge") -> None:
+        self.audit_trail.append(AuditEntry(at=workflow.now(), event=event, detail=detail, actor=actor))
+
+    def set_status(self, status: CaseStatus, detail: str) -> None:
+        self.case_status = status
+        self.case_detail = detail
+        self.record(f"status {status.value}", detail)
+        workflow.upsert_search_attributes([sa.CASE_STATUS.value_set(status.value)])
+        workflow.set_current_details(self.details_markdown())
+
+    def set_due_at(self, due_at: datetime | None) -> None:
+        self.due_at = due_at
+        workflow.upsert_search_attributes(
+            [sa.CASE_DUE_AT.value_set(due_at) if due_at else sa.CASE_DUE_AT.value_unset()]
+        )
+
+    def details_markdown(self) -> str:
+        """The live status block of the Temporal UI; case types add their own facts."""
+        lines = [f"**Status:** {self.case_status.value}", "", self.case_detail]
+        if self.attention is not None:
+            lines += [
+                "",
+                f"**Needs attention** in step *{self.attention.step}*: {self.attention.reason}",
+                "",
+                "Send the signal `retry`, `skip` or `abort` to continue.",
+            ]
+        if self.due_at is not None:
+            lines += ["", f"Due: {self.due_at.isoformat()}"]
+        return "\n".join(lines)
+
+    def view(self) -> CaseView:
+        return CaseView(
+            case_id=self.case_id,
+            case_type=self.case_type,
+            status=self.case_status,
+            detail=self.case_detail,
+            attention=self.attention,
+            due_at=self.due_at,
+        )
+
+    # --- operator commands -----------------------------------------------------------------
+
+    @workflow.signal
+    def retry(self, command: OperatorCommand | None = None) -> None:
+        """Run the parked step again (after the cause was fixed)."""
+        self._operator(OperatorAction.RETRY, command)
+
+    @workflow.signal
+    def skip(self, command: OperatorCommand | None = None) -> None:
+        """Treat the parked step as done (the operator did it by hand) and go on."""
+        self._operator(OperatorAction.SKIP, command)
+
+    @workflow.signal
+    def abort(self, command: OperatorCommand | None = None) -> None:
+        """End the case: undo what it changed, newest first."""
+        self._operator(OperatorAction.ABORT, command)
+
+    def _operator(self, action: OperatorAction, command: OperatorCommand | None) -> None:
+        command = command or OperatorCommand()
+        if self.attention is None:
+            self.record(f"ignored {action.value}", "the case is not waiting for an operator", command.operator)
+            return
+        self._operator_action = (action, command)
+
+    @workflow.query
+    def status(self) -> CaseView:
+        return self.view()
+
+    @workflow.query
+    def audit(self) -> list[AuditEntry]:
+        return list(self.audit_trail)
+
+    # --- steps -----------------------------------------------------------------------------
+
+    async def park(self, step: str, reason: str) -> OperatorAction:
+        """Hold the case as NEEDS_ATTENTION until an operator decides; return the decision."""
+        previous = (self.case_status, self.case_detail)
+        self.attention = Attention(step=step, reason=reason, since=workflow.now())
+        self.set_status(CaseStatus.NEEDS_ATTENTION, f"Step '{step}' failed: {reason}")
+        await workflow.wait_condition(lambda: self._operator_action is not None)
+        assert self._operator_action is not None
+        action, command = self._operator_action
+        self._operator_action = None
+        self.attention = None
+        self.record(f"operator {action.value}", f"{step}: {command.note}".rstrip(": "), command.operator)
+        if action is not OperatorAction.ABORT:
+            self.set_status(*previous)
+        return action
+
+    async def run_step(self, step: str, call: Callable[[], Awaitable[T]], *, on_skip: T) -> T:
+        """Run one external step; on failure park until an operator retries, skips or aborts."""
+        while True:
+            try:
+                result = await call()
+            except ActivityError as err:
+                action = await self.park(step, describe_failure(err))
+                if action is OperatorAction.RETRY:
+                    continue
+                if action is OperatorAction.SKIP:
+                    self.record("skipped", step)
+                    return on_skip
+                raise CaseAborted(step) from err
+            self.record("done", step)
+            return result
+
+    async def close_aborted(self) -> None:
+        """Undo what the case changed, then end it as ABORTED."""
+        pending = self.saga.pending
+        await self.saga.compensate()
+        undone = ", ".join(reversed(pending)) or "nothing to undo"
+        self.set_status(CaseStatus.ABORTED, f"Aborted by an operator; compensated: {undone}")

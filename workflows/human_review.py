@@ -1,0 +1,268 @@
+"""The human-review building block: an OpenText review process with an SLA.
+
+It starts the review process (once), waits for the reviewer's decision (the case's `decide`
+update, fed by the shim from OpenText's callback), sends a reminder, escalates, and at the final
+timeout withdraws the task and reports the timeout to the case, which applies its policy's default.
+A reconciliation activity checks the OpenText process on the SLA's `reconcile_every` period, so a
+lost callback never strands a case; its polling lives in the activity's retry schedule on the
+server, not in the case's history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.models import (
+        CheckReviewRequest,
+        CommentRequest,
+        EscalateRequest,
+        ReviewState,
+        ReviewTicket,
+        StartReviewRequest,
+        WithdrawReviewRequest,
+    )
+    from activities.opentext import OpenTextWorkflowActivities
+    from routing.policy import ReviewSla
+
+from workflows import search_attributes as sa
+from workflows.case import API_RETRY, API_TIMEOUT, CaseWorkflow
+from workflows.failures import describe_failure
+from workflows.messages import CaseStatus, ReviewDecision
+
+
+class ReviewRequest(BaseModel):
+    tenant: str
+    definition_key: str
+    business_key: str
+    name: str
+    variables: dict[str, Any]
+    sla: ReviewSla
+    escalation_team: str
+    outcomes: list[str]  # the outcome values the process model offers, e.g. approved / rejected
+    outcome_variable: str = "reviewOutcome"
+
+
+class ReviewEnd(StrEnum):
+    DECIDED = "decided"
+    TIMED_OUT = "timed_out"
+    WITHDRAWN = "withdrawn"  # the process disappeared in OpenText without an outcome
+    STOPPED = "stopped"  # the case no longer needs a decision (e.g. the order was cancelled)
+    NOT_STARTED = "not_started"  # an operator skipped the failed start
+
+
+class HumanReview:
+    def __init__(self, case: CaseWorkflow, request: ReviewRequest) -> None:
+        self._case = case
+        self.request = request
+        self.ticket: ReviewTicket | None = None
+        self.decision: ReviewDecision | None = None
+        self.started_at: datetime | None = None
+        self._reconciled: ReviewDecision | None = None
+        self._withdrawn_in_opentext = False
+
+    # --- decisions (called from the case's update / signal handlers) ------------------------
+
+    def validate(self, decision: ReviewDecision) -> None:
+        """Refuse a decision that is not for this review's open task (raises ValueError)."""
+        if self.ticket is None:
+            raise ValueError("no review task is open for this case yet")
+        if decision.process_instance_id != self.ticket.process_instance_id:
+            raise ValueError(f"decision is for process {decision.process_instance_id}, not this case's review")
+        if decision.task_id != self.ticket.task_id:
+            raise ValueError(f"decision is for task {decision.task_id}, not the case's open task")
+        if decision.outcome not in self.request.outcomes:
+            raise ValueError(f"outcome {decision.outcome!r} is not one of {self.request.outcomes}")
+        if self.decision is not None and self.decision.outcome != decision.outcome:
+            raise ValueError(f"the case already has the decision {self.decision.outcome!r}")
+
+    def accept(self, decision: ReviewDecision) -> None:
+        if self.decision is not None:
+            return  # the same decision again (a redelivered callback): nothing changes
+        self.decision = decision
+        who = decision.reviewer or "reviewer"
+        self._case.record("decision received", f"{decision.outcome} via {decision.source}", who)
+
+    # --- the review ------------------------------------------------------------------------
+
+    async def run(self, stop: Callable[[], bool]) -> ReviewEnd:
+        ticket = await self._case.run_step("start OpenText review", self._start, on_skip=None)
+        if ticket is None:
+            return ReviewEnd.NOT_STARTED
+        self.ticket = ticket
+        self._case.saga.add("withdraw OpenText review", lambda: self.withdraw("case aborted"))
+        self.started_at = workflow.now()
+        sla = self.request.sla
+        self._case.set_due_at(self.started_at + sla.timeout_after)
+        self._case.set_status(
+            CaseStatus.IN_REVIEW, f"Waiting for a decision on task '{ticket.task_name}' ({ticket.candidate_group})"
+        )
+
+        reconciliation = asyncio.create_task(self._reconcile())
+        try:
+            end = await self._wait_with_sla(stop)
+        finally:
+            reconciliation.cancel()
+            try:
+                await reconciliation
+            except asyncio.CancelledError:
+                pass
+        # However it ended, the OpenText process is closed now: nothing left to withdraw.
+        self._case.saga.discard("withdraw OpenText review")
+        return end
+
+    async def _start(self) -> ReviewTicket:
+        r = self.request
+        return await workflow.execute_activity_method(
+            OpenTextWorkflowActivities.start_review,
+            StartReviewRequest(
+                tenant=r.tenant,
+                definition_key=r.definition_key,
+                business_key=r.business_key,
+                name=r.name,
+                variables=r.variables,
+            ),
+            summary="Start the OpenText review process",
+            start_to_close_timeout=API_TIMEOUT,
+            retry_policy=API_RETRY,
+        )
+
+    async def _wait_with_sla(self, stop: Callable[[], bool]) -> ReviewEnd:
+        assert self.started_at is not None
+        sla = self.request.sla
+
+        def settled() -> bool:
+            return self.decision is not None or self._reconciled is not None or self._withdrawn_in_opentext or stop()
+
+        milestones = [
+            (sla.reminder_after, "reminder"),
+            (sla.escalate_after, "escalation"),
+            (sla.timeout_after, "final timeout"),
+        ]
+        for offset, milestone in milestones:
+            remaining = self.started_at + offset - workflow.now()
+            if remaining > timedelta(0):
+                try:
+                    await workflow.wait_condition(settled, timeout=remaining, timeout_summary=milestone)
+                except TimeoutError:
+                    pass
+            if settled():
+                break
+            if milestone == "reminder":
+                await self._remind()
+            elif milestone == "escalation":
+                await self._escalate()
+            else:
+                self._case.record("review timed out", f"no decision within {sla.timeout_after}")
+                await self._case.run_step(
+                    "withdraw OpenText review", lambda: self.withdraw("SLA timeout"), on_skip=None
+                )
+                return ReviewEnd.TIMED_OUT
+
+        if self.decision is None and self._reconciled is not None:
+            self.accept(self._reconciled)
+        if self.decision is not None:
+            return ReviewEnd.DECIDED
+        if self._withdrawn_in_opentext:
+            return ReviewEnd.WITHDRAWN
+        await self._case.run_step("withdraw OpenText review", lambda: self.withdraw("case stopped"), on_skip=None)
+        return ReviewEnd.STOPPED
+
+    async def _reconcile(self) -> None:
+        assert self.ticket is not None
+        every = self.request.sla.reconcile_every
+        try:
+            check = await workflow.execute_activity_method(
+                OpenTextWorkflowActivities.await_review_outcome,
+                CheckReviewRequest(
+                    tenant=self.request.tenant,
+                    process_instance_id=self.ticket.process_instance_id,
+                    outcome_variable=self.request.outcome_variable,
+                ),
+                start_to_close_timeout=timedelta(seconds=30),
+                # Each retry is one reconciliation check; no schedule-to-close: it runs until cancelled.
+                retry_policy=RetryPolicy(
+                    initial_interval=every, backoff_coefficient=1.0, maximum_interval=every, maximum_attempts=0
+                ),
+                summary=f"Reconcile with OpenText every {every}",
+            )
+        except ActivityError as err:
+            self._case.record("reconciliation stopped", describe_failure(err))
+            return
+        if check.state is ReviewState.WITHDRAWN:
+            self._withdrawn_in_opentext = True
+            self._case.record("review withdrawn in OpenText", "the process ended without an outcome")
+        elif check.outcome is not None and self.decision is None:
+            self._reconciled = ReviewDecision(
+                process_instance_id=self.ticket.process_instance_id,
+                task_id=self.ticket.task_id,
+                outcome=check.outcome,
+                reviewer=check.reviewer,
+                source="reconciliation",
+            )
+
+    async def _remind(self) -> None:
+        """A reminder is a courtesy: if OpenText refuses it, note that and keep waiting."""
+        assert self.ticket is not None and self.started_at is not None
+        deadline = self.started_at + self.request.sla.timeout_after
+        try:
+            await workflow.execute_activity_method(
+                OpenTextWorkflowActivities.comment,
+                CommentRequest(
+                    tenant=self.request.tenant,
+                    process_instance_id=self.ticket.process_instance_id,
+                    message=f"Reminder: {self.request.name} is waiting for a decision (final timeout "
+                    f"{deadline.isoformat()}).",
+                ),
+                summary="Remind the reviewers",
+                start_to_close_timeout=API_TIMEOUT,
+                retry_policy=API_RETRY,
+            )
+            self._case.record("reminder sent", f"final timeout {deadline.isoformat()}")
+        except ActivityError as err:
+            self._case.record("reminder failed", describe_failure(err))
+
+    async def _escalate(self) -> None:
+        assert self.ticket is not None
+        ticket, team = self.ticket, self.request.escalation_team
+        await self._case.run_step(
+            "escalate OpenText review",
+            lambda: workflow.execute_activity_method(
+                OpenTextWorkflowActivities.escalate_review,
+                EscalateRequest(
+                    tenant=self.request.tenant,
+                    process_instance_id=ticket.process_instance_id,
+                    task_id=ticket.task_id,
+                    candidate_group=team,
+                    message=f"Escalated to {team}: no decision within {self.request.sla.escalate_after}.",
+                ),
+                summary=f"Escalate to {team}",
+                start_to_close_timeout=API_TIMEOUT,
+                retry_policy=API_RETRY,
+            ),
+            on_skip=None,
+        )
+        workflow.upsert_search_attributes([sa.CASE_TEAM.value_set(team)])
+        self._case.set_status(CaseStatus.ESCALATED, f"Escalated to {team}; waiting for a decision")
+
+    async def withdraw(self, reason: str) -> None:
+        if self.ticket is None:
+            return
+        await workflow.execute_activity_method(
+            OpenTextWorkflowActivities.withdraw_review,
+            WithdrawReviewRequest(
+                tenant=self.request.tenant, process_instance_id=self.ticket.process_instance_id, reason=reason
+            ),
+            summary="Withdraw the OpenText review",
+            start_to_close_timeout=API_TIMEOUT,
+            retry_policy=API_RETRY,
+        )

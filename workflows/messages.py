@@ -1,0 +1,84 @@
+"""Messages into and out of case workflows: decisions, operator commands, the case view."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel
+
+
+class CaseStatus(StrEnum):
+    OPEN = "OPEN"  # the case is preparing: holds, tags, starting the review
+    IN_REVIEW = "IN_REVIEW"  # waiting for a person's decision in OpenText
+    ESCALATED = "ESCALATED"  # the SLA's escalation point passed without a decision
+    APPLYING = "APPLYING"  # the decision is known and being written back
+    NEEDS_ATTENTION = "NEEDS_ATTENTION"  # parked: an operator must retry, skip or abort
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    CANCELLED = "CANCELLED"  # the store cancelled the order while the case waited
+    ABORTED = "ABORTED"  # an operator aborted the case; what it changed was undone
+
+    @property
+    def is_final(self) -> bool:
+        return self in _FINAL
+
+
+_FINAL = {CaseStatus.APPROVED, CaseStatus.REJECTED, CaseStatus.CANCELLED, CaseStatus.ABORTED}
+
+
+class AuditEntry(BaseModel):
+    at: datetime
+    event: str
+    detail: str = ""
+    actor: str = "casebridge"
+
+
+class ReviewDecision(BaseModel):
+    """A reviewer's decision on one OpenText task. `outcome` is the process model's outcome value."""
+
+    process_instance_id: str
+    task_id: str
+    outcome: str
+    reviewer: str | None = None
+    comment: str | None = None
+    source: Literal["callback", "reconciliation", "operator"] = "callback"
+
+
+class OperatorCommand(BaseModel):
+    """Payload of the retry / skip / abort signals (all fields optional on the command line)."""
+
+    operator: str = "operator"
+    note: str = ""
+
+
+class OperatorAction(StrEnum):
+    RETRY = "retry"
+    SKIP = "skip"
+    ABORT = "abort"
+
+
+class Attention(BaseModel):
+    step: str
+    reason: str
+    since: datetime
+
+
+class StoreCancellation(BaseModel):
+    """The store cancelled the order outside Casebridge (an `orders/cancelled` webhook)."""
+
+    cancelled_at: datetime | None = None
+    reason: str | None = None
+
+
+class CaseView(BaseModel):
+    case_id: str
+    case_type: str
+    status: CaseStatus
+    detail: str
+    attention: Attention | None = None
+    review_process_id: str | None = None
+    review_task_id: str | None = None
+    decision: ReviewDecision | None = None
+    due_at: datetime | None = None
