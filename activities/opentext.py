@@ -44,7 +44,9 @@ class OpenTextWorkflowActivities:
             )
         task = tasks[0]
         group = next(iter(task.candidate_groups), None)
-        return ReviewTicket(process_instance_id=process.id, task_id=task.id, task_name=task.name or "review", candidate_group=group)
+        return ReviewTicket(
+            process_instance_id=process.id, task_id=task.id, task_name=task.name or "review", candidate_group=group
+        )
 
     @activity.defn(name="opentext.await_review_outcome")
     @translate_errors

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from pathlib import Path
 
 import uvicorn
 
@@ -11,10 +13,20 @@ from sandbox.app import create_app
 from sandbox.config import SandboxConfig
 
 
+def next_generation(state_dir: Path) -> int:
+    """Count sandbox runs in the stack's state folder, so each run's ids follow the last run's."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    counter = state_dir / "sandbox-generation"
+    generation = int(counter.read_text()) + 1 if counter.is_file() else 0
+    counter.write_text(str(generation))
+    return generation
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
-    app = create_app(SandboxConfig.from_env())
+    generation = next_generation(Path(os.environ.get("SANDBOX_STATE_DIR", ".stack")))
+    app = create_app(SandboxConfig.from_env(generation))
     uvicorn.run(app, host=settings.sandbox_host, port=settings.sandbox_port, log_level="info")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 
 
 class ShopConfig(BaseModel):
@@ -17,6 +17,9 @@ class ShopConfig(BaseModel):
     restore_rate: float = 100.0
     # Delay before an asynchronous orderCancel job reports done.
     cancel_job_seconds: float = 0.5
+    # Ids and order numbers of run N start past those of runs before it. The sandbox forgets its
+    # orders on restart but Temporal remembers the cases keyed by them, so ids must never repeat.
+    generation: int = Field(default=0, ge=0)
 
 
 class TenantConfig(BaseModel):
@@ -36,7 +39,7 @@ class SandboxConfig(BaseModel):
     delivery_retry_seconds: float = 0.5
 
     @classmethod
-    def from_env(cls) -> SandboxConfig:
+    def from_env(cls, generation: int = 0) -> SandboxConfig:
         """The local stack's world, from the same variables the app side reads (`.env`)."""
         from casebridge.secrets import resolve_secret
 
@@ -47,6 +50,7 @@ class SandboxConfig(BaseModel):
                     domain=shop,
                     access_token=resolve_secret("SHOPIFY_ACCESS_TOKEN"),
                     app_client_secret=resolve_secret("SHOPIFY_WEBHOOK_SECRET"),
+                    generation=generation,
                 )
             ],
             tenants=[

@@ -124,6 +124,5 @@ class Deliverer:
 
     async def idle(self, timeout: float = 10.0) -> None:
         """Wait until no delivery is in flight (tests use it to settle)."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while self._tasks and asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.05)
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)

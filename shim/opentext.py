@@ -76,7 +76,7 @@ async def workflow_task_outcome(
     )
     handle = deps.temporal.get_workflow_handle(callback.business_key)
     try:
-        view = await handle.execute_update(
+        view: CaseView = await handle.execute_update(
             "decide",
             decision,
             id=f"decision-{callback.task_id}",

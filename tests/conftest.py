@@ -3,6 +3,7 @@ the shim over HTTP, and a worker; a time-skipping server for SLA timers. Nothing
 
 from __future__ import annotations
 
+import os
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -30,6 +31,21 @@ TEMPORAL_CLI = BIN / "temporal"
 TEST_SERVER = BIN / "temporal-test-server"
 
 export_secrets()
+
+_exit_status = 0
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    global _exit_status
+    _exit_status = int(exitstatus)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # After the summary is printed, leave without interpreter finalization: the Temporal client's
+    # Rust threads can abort it (temporalio/sdk-python#300), turning a green run into exit 134.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(_exit_status)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from connectors.opentext.workflow import OpenTextWorkflowClient
 from tests.support.stack import Stack, eventually
 from tests.support.world import RECONCILE_SHOP, SHOP
 from workflows.messages import CaseStatus
-from workflows.order_review import OrderReviewResult, case_id_for
+from workflows.order_review import case_id_for
 
 REVIEWER = "rita.reviewer@example.test"
 

@@ -15,7 +15,7 @@ from connectors.shopify.webhooks import sign, verify
 from tests.support.stack import Stack, eventually
 from tests.support.world import SECRETS, SHOP
 from workflows.messages import CaseStatus
-from workflows.order_review import OrderReviewResult, case_id_for
+from workflows.order_review import case_id_for
 
 SPECS = Path(__file__).resolve().parents[2] / "shared" / "specs"
 SAMPLE = SPECS / "shopify" / "webhooks" / "orders_create.json"

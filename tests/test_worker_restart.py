@@ -18,7 +18,7 @@ from routing.policy import load_policy
 from tests.support.stack import Stack, eventually
 from tests.support.world import SHOP, TENANT
 from workflows.messages import CaseStatus
-from workflows.order_review import OrderReview, OrderReviewInput, OrderReviewResult
+from workflows.order_review import OrderReview, OrderReviewInput
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,7 +55,7 @@ async def test_case_survives_a_killed_worker(
         store=SHOP,
         opentext_tenant=TENANT,
         callback_url=f"{stack.shim_url}/callbacks/opentext/workflow?tenant={TENANT}",
-        facts={  # type: ignore[arg-type]
+        facts={
             "order_id": order.legacy_resource_id,
             "order_gid": order.id,
             "order_name": order.name,

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from temporalio.common import SearchAttributeKey
 
 CASE_TYPE = SearchAttributeKey.for_keyword("CaseType")
@@ -15,4 +17,13 @@ CASE_TEAM = SearchAttributeKey.for_keyword("CaseTeam")
 CASE_DUE_AT = SearchAttributeKey.for_datetime("CaseDueAt")
 CASE_AMOUNT = SearchAttributeKey.for_float("CaseAmount")
 
-ALL = [CASE_TYPE, CASE_PLATFORM, CASE_STORE, CASE_REF, CASE_STATUS, CASE_TEAM, CASE_DUE_AT, CASE_AMOUNT]
+ALL: list[SearchAttributeKey[Any]] = [
+    CASE_TYPE,
+    CASE_PLATFORM,
+    CASE_STORE,
+    CASE_REF,
+    CASE_STATUS,
+    CASE_TEAM,
+    CASE_DUE_AT,
+    CASE_AMOUNT,
+]

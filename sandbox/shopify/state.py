@@ -406,6 +406,10 @@ class WebhookSubscription:
         return gid("WebhookSubscription", self.id)
 
 
+# Room for each sandbox run (see ShopConfig.generation): ids and order numbers never repeat.
+_IDS_PER_GENERATION = 10_000_000
+_ORDER_NUMBERS_PER_GENERATION = 10_000
+
 # Where each kind's numbers start, so ids of different kinds never look alike in a log.
 _ID_BASES = {
     "Order": 5550000000001,
@@ -434,7 +438,7 @@ class ShopState:
     jobs: dict[str, Job] = field(default_factory=dict)
     webhook_subscriptions: dict[int, WebhookSubscription] = field(default_factory=dict)
     _sequences: dict[str, Iterator[int]] = field(default_factory=dict, repr=False)
-    _order_numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
+    _order_numbers: Iterator[int] | None = field(default=None, repr=False)
 
     @property
     def domain(self) -> str:
@@ -442,10 +446,12 @@ class ShopState:
 
     def next_id(self, kind: str) -> int:
         if kind not in self._sequences:
-            self._sequences[kind] = itertools.count(_ID_BASES[kind])
+            self._sequences[kind] = itertools.count(_ID_BASES[kind] + self.config.generation * _IDS_PER_GENERATION)
         return next(self._sequences[kind])
 
     def next_order_number(self) -> int:
+        if self._order_numbers is None:
+            self._order_numbers = itertools.count(1 + self.config.generation * _ORDER_NUMBERS_PER_GENERATION)
         return next(self._order_numbers)
 
     def line_item(self, line_item_id: int) -> LineItem | None:

@@ -109,10 +109,12 @@ class Stack:
         return handle
 
     async def view(self, case_id: str) -> CaseView:
-        return await self.handle(case_id).query("status", result_type=CaseView)
+        view: CaseView = await self.handle(case_id).query("status", result_type=CaseView)
+        return view
 
     async def audit(self, case_id: str) -> list[AuditEntry]:
-        return await self.handle(case_id).query("audit", result_type=list[AuditEntry])
+        trail: list[AuditEntry] = await self.handle(case_id).query("audit", result_type=list[AuditEntry])
+        return trail
 
     async def status_is(self, case_id: str, *statuses: CaseStatus, timeout: float = 20.0) -> CaseView:
         async def check() -> CaseView | None:
