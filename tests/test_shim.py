@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,12 +11,13 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from connectors.opentext.callback_signing import signed_headers
 from connectors.shopify.webhooks import sign, verify
+from sandbox.specs import specs_dir
 from tests.support.stack import Stack, eventually
 from tests.support.world import SECRETS, SHOP
 from workflows.messages import CaseStatus
 from workflows.order_review import case_id_for
 
-SPECS = Path(__file__).resolve().parents[2] / "shared" / "specs"
+SPECS = specs_dir()
 SAMPLE = SPECS / "shopify" / "webhooks" / "orders_create.json"
 
 

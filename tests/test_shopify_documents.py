@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import gzip
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from graphql import GraphQLSchema, build_client_schema, parse, validate
 
 from connectors.shopify.documents import ALL_DOCUMENTS
+from sandbox.specs import specs_dir
 
-SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "specs" / "shopify" / "admin_schema_2025-01.json.gz"
+SCHEMA = specs_dir() / "shopify" / "admin_schema_2025-01.json.gz"
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -22,18 +21,13 @@ from typing import Any
 from graphql import GraphQLError, GraphQLScalarType, GraphQLSchema, build_client_schema
 from graphql.language import FloatValueNode, IntValueNode, StringValueNode, ValueNode
 
-API_VERSION = "2025-01"
+from sandbox.specs import specs_dir
 
-# The repository sits next to the shared specs folder (`/work/main` and `/work/shared`); an
-# environment variable points elsewhere when the layout differs (e.g. in a container image).
-SCHEMA_ENV = "CASEBRIDGE_SHOPIFY_ADMIN_SCHEMA"
-_DEFAULT_SCHEMA_PATH = (
-    Path(__file__).resolve().parents[3] / "shared" / "specs" / "shopify" / "admin_schema_2025-01.json.gz"
-)
+API_VERSION = "2025-01"
 
 
 def schema_path() -> Path:
-    return Path(os.environ.get(SCHEMA_ENV) or _DEFAULT_SCHEMA_PATH)
+    return specs_dir() / "shopify" / "admin_schema_2025-01.json.gz"
 
 
 @lru_cache(maxsize=1)

@@ -11,13 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -44,9 +42,10 @@ from sandbox.faults import FaultEffect, FaultRule
 from sandbox.opentext import callback_signing as sender_signing
 from sandbox.opentext.callback_signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, compute_signature
 from sandbox.opentext.workflow_api import WorkflowServiceSimulator
+from sandbox.specs import specs_dir
 from sandbox.world import SandboxWorld
 
-SPECS = Path(os.environ.get("CASEBRIDGE_SPECS_DIR", "/work/shared/specs")) / "opentext"
+SPECS = specs_dir() / "opentext"
 MODEL = "casebridge_order_review"
 SYSTEM = "opentext-workflow"
 
@@ -252,16 +251,12 @@ async def start_review(
 
 def load_sample(name: str) -> dict[str, Any]:
     path = SPECS / "samples" / name
-    if not path.exists():
-        pytest.skip(f"OpenText samples not available at {path}")
     data: dict[str, Any] = json.loads(path.read_text())
     return data
 
 
 def postman_body(collection: str, item_name: str) -> dict[str, Any]:
     path = SPECS / collection
-    if not path.exists():
-        pytest.skip(f"Postman collection not available at {path}")
 
     def walk(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         for item in items:

@@ -16,7 +16,6 @@ import json
 import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,13 +28,14 @@ from sandbox.config import SandboxConfig, ShopConfig
 from sandbox.faults import FaultEffect, FaultRule
 from sandbox.shopify.api import ShopifySimulator
 from sandbox.shopify.webhooks import sign
+from sandbox.specs import specs_dir
 from sandbox.world import SandboxWorld
 
 SHOP = "casebridge-demo.myshopify.com"
 SMALL_SHOP = "tiny-bucket.myshopify.com"
 TOKEN = "shpat_test_token"
 SECRET = "shpss_test_secret"
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs" / "shopify" / "webhooks"
+SPECS = specs_dir() / "shopify" / "webhooks"
 
 CREATE_ORDER = """
 mutation Create($order: OrderCreateOrderInput!) {
