@@ -123,8 +123,8 @@ class Stack:
 
         return await eventually(check, timeout=timeout, what=f"{case_id} to reach {statuses}")
 
-    async def open_task_id(self, case_id: str) -> str:
-        view = await self.status_is(case_id, CaseStatus.IN_REVIEW, CaseStatus.ESCALATED)
+    async def open_task_id(self, case_id: str, timeout: float = 20.0) -> str:
+        view = await self.status_is(case_id, CaseStatus.IN_REVIEW, CaseStatus.ESCALATED, timeout=timeout)
         assert view.review_task_id is not None
         return view.review_task_id
 
