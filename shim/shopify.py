@@ -9,7 +9,6 @@ instead of starting a second one.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Request
@@ -119,8 +118,6 @@ async def _order_created(deps: ShimDeps, store: Store, order: OrderPayload, deli
             search_attributes=_search_attributes(store, facts, policy.route.team),
             static_summary=f"Order review {facts.order_name} ({store.id})",
             static_details=_static_details(facts, reasons, delivery_id),
-            # Guard against a case that never ends through a bug: far beyond any SLA.
-            execution_timeout=policy.sla.timeout_after + timedelta(days=30),
         )
     except WorkflowAlreadyStartedError:
         return WebhookResult(result="duplicate", case_id=case_id, reasons=reasons)

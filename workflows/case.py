@@ -69,6 +69,8 @@ class CaseWorkflow:
         self.case_status = status
         self.case_detail = detail
         self.record(f"status {status.value}", detail)
+        if status.is_final and self.due_at is not None:
+            self.set_due_at(None)  # a closed case is never overdue in "CaseDueAt < now" queries
         workflow.upsert_search_attributes([sa.CASE_STATUS.value_set(status.value)])
         workflow.set_current_details(self.details_markdown())
 
