@@ -171,3 +171,22 @@ async def test_operator_abort_undoes_holds_and_withdraws_review(stack: Stack) ->
     assert [fo.status for fo in order_after.fulfillment_orders] == ["OPEN"]  # compensation released the hold
     assert "casebridge-review" not in order_after.tags
     assert view.review_process_id is not None
+
+
+async def test_store_cancellation_ends_a_parked_case(stack: Stack) -> None:
+    await stack.fault(
+        system="shopify", operation="fulfillmentOrderHold", effect="user_error", message="Fulfillment order is locked"
+    )
+    order = await stack.create_order(SHOP, unit_price="1600.00")
+    case_id = case_of(SHOP, order.legacy_resource_id)
+    handle = await stack.case_started(case_id)
+    parked = await stack.status_is(case_id, CaseStatus.NEEDS_ATTENTION)
+    assert parked.attention is not None and parked.attention.step == "hold fulfillment orders"
+
+    await stack.shop(SHOP).cancel_order(
+        order.id, reason="CUSTOMER", refund=True, restock=True, notify_customer=False, staff_note="customer called"
+    )
+    result = await handle.result()
+
+    assert result.status is CaseStatus.CANCELLED
+    assert any(e.event == "parking ended" for e in await stack.audit(case_id))

@@ -47,6 +47,10 @@ class CaseAborted(Exception):
     """An operator chose `abort` for a parked step."""
 
 
+class CaseInterrupted(Exception):
+    """While the case waited for an operator, its reason to exist went away (see `interrupted`)."""
+
+
 class CaseWorkflow:
     case_type: str = "case"
 
@@ -138,13 +142,24 @@ class CaseWorkflow:
 
     # --- steps -----------------------------------------------------------------------------
 
+    def interrupted(self) -> bool:
+        """True when the case no longer needs its parked step (e.g. the order was cancelled)."""
+        return False
+
     async def park(self, step: str, reason: str) -> OperatorAction:
-        """Hold the case as NEEDS_ATTENTION until an operator decides; return the decision."""
+        """Hold the case as NEEDS_ATTENTION until an operator decides; return the decision.
+
+        Raises CaseInterrupted if `interrupted()` turns true first: nobody should have to retry a
+        step for an order that no longer exists.
+        """
         previous = (self.case_status, self.case_detail)
         self.attention = Attention(step=step, reason=reason, since=workflow.now())
         self.set_status(CaseStatus.NEEDS_ATTENTION, f"Step '{step}' failed: {reason}")
-        await workflow.wait_condition(lambda: self._operator_action is not None)
-        assert self._operator_action is not None
+        await workflow.wait_condition(lambda: self._operator_action is not None or self.interrupted())
+        if self._operator_action is None:
+            self.attention = None
+            self.record("parking ended", f"{step}: the case was interrupted")
+            raise CaseInterrupted(step)
         action, command = self._operator_action
         self._operator_action = None
         self.attention = None

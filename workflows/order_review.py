@@ -29,7 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from routing.facts import OrderFacts, RiskLevel
     from routing.policy import OrderReviewPolicy, TimeoutAction
 
-from workflows.case import API_RETRY, API_TIMEOUT, CaseAborted
+from workflows.case import API_RETRY, API_TIMEOUT, CaseAborted, CaseInterrupted
 from workflows.human_review import HumanReview, ReviewEnd, ReviewRequest
 from workflows.messages import CaseStatus, OperatorAction, ReviewDecision, StoreCancellation
 from workflows.reviewed_case import ReviewedCase
@@ -84,6 +84,9 @@ class OrderReview(ReviewedCase):
         self.store_cancellation = event
         self.record("order cancelled in store", event.reason or "", "store")
 
+    def interrupted(self) -> bool:
+        return self.store_cancellation is not None
+
     @workflow.run
     async def run(self, input: OrderReviewInput) -> OrderReviewResult:
         facts = input.facts
@@ -93,6 +96,12 @@ class OrderReview(ReviewedCase):
             await self._review_order()
         except CaseAborted:
             await self.close_aborted()
+        except CaseInterrupted:
+            # Cancelling the order closed its fulfillment orders: holds and tags need no undo.
+            self.saga.discard("release holds")
+            self.saga.discard("remove review tag")
+            await self.saga.compensate()  # withdraws the OpenText review if one is open
+            self.set_status(CaseStatus.CANCELLED, "The order was cancelled in the store while the case was parked")
         # Let a decision update that is still answering its caller finish before the run ends.
         await workflow.wait_condition(workflow.all_handlers_finished)
         return OrderReviewResult(
