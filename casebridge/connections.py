@@ -4,6 +4,7 @@ activities in a worker process (each holds an httpx connection pool and a token 
 from __future__ import annotations
 
 from casebridge.stores import Platform, RegistryLookupError, StoreRegistry
+from connectors.opentext.exstream import ExstreamClient
 from connectors.opentext.workflow import OpenTextWorkflowClient
 from connectors.shopify.admin import ShopifyAdmin
 from connectors.shopify.client import ShopifyClient
@@ -14,6 +15,7 @@ class Connections:
         self.registry = registry
         self._shopify: dict[str, ShopifyAdmin] = {}
         self._workflow: dict[str, OpenTextWorkflowClient] = {}
+        self._exstream: dict[str, ExstreamClient] = {}
 
     def shopify(self, store_id: str) -> ShopifyAdmin:
         if store_id not in self._shopify:
@@ -31,10 +33,27 @@ class Connections:
             )
         return self._workflow[tenant_name]
 
+    def exstream(self, tenant_name: str) -> ExstreamClient:
+        if tenant_name not in self._exstream:
+            tenant = self.registry.tenant(tenant_name)
+            if tenant.exstream is None:
+                raise RegistryLookupError(f"OpenText tenant {tenant_name!r} has no Exstream configured")
+            self._exstream[tenant_name] = ExstreamClient(
+                tenant.exstream.base_url,
+                tenant.tenant_id,
+                tenant.client_id(),
+                tenant.client_secret(),
+                domain=tenant.exstream.domain,
+            )
+        return self._exstream[tenant_name]
+
     async def aclose(self) -> None:
         for shop in self._shopify.values():
             await shop.aclose()
         for client in self._workflow.values():
             await client.aclose()
+        for exstream in self._exstream.values():
+            await exstream.aclose()
         self._shopify.clear()
         self._workflow.clear()
+        self._exstream.clear()

@@ -30,13 +30,19 @@ class RegistryLookupError(LookupError):
     """A case or webhook names a store or tenant this deployment does not serve."""
 
 
+class ExstreamSettings(BaseModel):
+    base_url: str
+    domain: str
+
+
 class OpenTextTenant(BaseModel):
     name: str
-    base_url: str
+    base_url: str  # Workflow Service and token host
     tenant_id: str
     client_id_env: str
     client_secret_env: str
     callback_secret_env: str
+    exstream: ExstreamSettings | None = None  # customer communications, when the tenant has them
 
     def client_id(self) -> str:
         return resolve_secret(self.client_id_env).get_secret_value()

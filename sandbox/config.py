@@ -6,6 +6,8 @@ import os
 
 from pydantic import BaseModel, Field, SecretStr
 
+from sandbox.opentext_exstream.config import ExstreamTenantConfig
+
 
 class ShopConfig(BaseModel):
     domain: str
@@ -34,6 +36,8 @@ class TenantConfig(BaseModel):
 class SandboxConfig(BaseModel):
     shops: list[ShopConfig]
     tenants: list[TenantConfig]
+    # OpenText Exstream (Core Communications) tenants; each gets the sample domain unless configured.
+    exstream_tenants: list[ExstreamTenantConfig] = Field(default_factory=list)
     # Outbound deliveries (webhooks, process callbacks): attempts and first back-off.
     delivery_max_attempts: int = 8
     delivery_retry_seconds: float = 0.5
@@ -59,6 +63,13 @@ class SandboxConfig(BaseModel):
                     client_id=resolve_secret("OPENTEXT_CLIENT_ID").get_secret_value(),
                     client_secret=resolve_secret("OPENTEXT_CLIENT_SECRET"),
                     callback_secret=resolve_secret("OPENTEXT_CALLBACK_SECRET"),
+                )
+            ],
+            exstream_tenants=[
+                ExstreamTenantConfig(
+                    tenant_id=os.environ.get("OPENTEXT_TENANT_ID", "casebridge-demo"),
+                    client_id=resolve_secret("OPENTEXT_CLIENT_ID").get_secret_value(),
+                    client_secret=resolve_secret("OPENTEXT_CLIENT_SECRET"),
                 )
             ],
         )

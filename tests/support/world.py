@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from sandbox.config import SandboxConfig, ShopConfig, TenantConfig
+from sandbox.opentext_exstream.config import ExstreamTenantConfig
 
 SHOP = "casebridge-test.myshopify.com"
 # Same policy but reconciles every second: the lost-callback test uses it.
@@ -46,7 +47,12 @@ def sandbox_config() -> SandboxConfig:
         client_secret=SecretStr(SECRETS["OPENTEXT_CLIENT_SECRET"]),
         callback_secret=SecretStr(SECRETS["OPENTEXT_CALLBACK_SECRET"]),
     )
-    return SandboxConfig(shops=shops, tenants=[tenant], delivery_retry_seconds=0.2)
+    exstream = ExstreamTenantConfig(
+        tenant_id=TENANT_ID,
+        client_id=SECRETS["OPENTEXT_CLIENT_ID"],
+        client_secret=SecretStr(SECRETS["OPENTEXT_CLIENT_SECRET"]),
+    )
+    return SandboxConfig(shops=shops, tenants=[tenant], exstream_tenants=[exstream], delivery_retry_seconds=0.2)
 
 
 POLICY = """\
@@ -103,6 +109,9 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
             client_id_env: OPENTEXT_CLIENT_ID
             client_secret_env: OPENTEXT_CLIENT_SECRET
             callback_secret_env: OPENTEXT_CALLBACK_SECRET
+            exstream:
+              base_url: {sandbox_url}/opentext/exstream
+              domain: casebridge
         stores:
         """)
         + textwrap.indent(store_entries, "  ")
