@@ -465,12 +465,28 @@ def running_pid(component: Component) -> int | None:
 
 def ensure_env_file() -> None:
     if ENV_FILE.exists():
+        add_new_example_keys()
         return
     if not ENV_EXAMPLE.is_file():
         say("warning: neither .env nor .env.example exists; using the environment only")
         return
     shutil.copyfile(ENV_EXAMPLE, ENV_FILE)
     say("created .env from .env.example (fake, local-only values; edit it to taste)")
+
+
+def add_new_example_keys() -> None:
+    """Append settings that `.env.example` gained since `.env` was made (a pull added a system),
+    so the stack does not fail on a missing secret; values already in `.env` are never touched."""
+    if not ENV_EXAMPLE.is_file():
+        return
+    current = read_dotenv(ENV_FILE)
+    missing = {k: v for k, v in read_dotenv(ENV_EXAMPLE).items() if k not in current}
+    if not missing:
+        return
+    with ENV_FILE.open("a") as env:
+        env.write("\n# Added by `make up` from .env.example\n")
+        env.writelines(f"{key}={value}\n" for key, value in missing.items())
+    say(f"added to .env from .env.example: {', '.join(missing)}")
 
 
 def _wait_ready(

@@ -11,6 +11,10 @@ from fastapi import FastAPI
 from sandbox.admin import build_admin_router
 from sandbox.config import SandboxConfig
 from sandbox.opentext.workflow_api import WorkflowServiceSimulator
+from sandbox.adobe_commerce.api import AdobeCommerceSimulator
+from sandbox.adobe_commerce.app import mount as mount_adobe_commerce
+from sandbox.bigcommerce.simulator import BigCommerceSimulator
+from sandbox.opentext_ecm.api import ContentServerSimulator
 from sandbox.opentext_exstream.api import ExstreamSimulator
 from sandbox.shopify.api import ShopifySimulator
 from sandbox.world import SandboxWorld
@@ -21,6 +25,9 @@ def create_app(config: SandboxConfig) -> FastAPI:
     shopify = ShopifySimulator(world)
     workflow_service = WorkflowServiceSimulator(world)
     exstream = ExstreamSimulator(world, config.exstream_tenants)
+    content_server = ContentServerSimulator(world, config.content_servers)
+    bigcommerce = BigCommerceSimulator(world, config.bigcommerce_stores)
+    adobe_commerce = AdobeCommerceSimulator(world, config.adobe_stores)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -33,9 +40,17 @@ def create_app(config: SandboxConfig) -> FastAPI:
     app.state.shopify = shopify
     app.state.workflow_service = workflow_service
     app.state.exstream = exstream
+    app.state.content_server = content_server
+    app.state.bigcommerce = bigcommerce
+    app.state.adobe_commerce = adobe_commerce
     app.include_router(shopify.router, prefix="/shopify")
     app.include_router(workflow_service.router, prefix="/opentext")
     app.include_router(exstream.router, prefix="/opentext/exstream")
+    app.include_router(content_server.router, prefix="/opentext/otcs/cs.exe")
+    app.include_router(content_server.admin_router, prefix="/opentext/otcs/_admin")
+    app.include_router(bigcommerce.router, prefix="/bigcommerce")
+    app.include_router(bigcommerce.b2b_router, prefix="/bigcommerce-b2b")
+    mount_adobe_commerce(app, adobe_commerce)  # /adobe-commerce, /adobe-ims, /adobe-io-events
     app.include_router(build_admin_router(world))
 
     @app.get("/healthz")

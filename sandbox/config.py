@@ -6,6 +6,9 @@ import os
 
 from pydantic import BaseModel, Field, SecretStr
 
+from sandbox.adobe_commerce.config import AdobeStoreConfig
+from sandbox.bigcommerce.config import BigCommerceStoreConfig
+from sandbox.opentext_ecm.config import ContentServerConfig
 from sandbox.opentext_exstream.config import ExstreamTenantConfig
 
 
@@ -38,6 +41,12 @@ class SandboxConfig(BaseModel):
     tenants: list[TenantConfig]
     # OpenText Exstream (Core Communications) tenants; each gets the sample domain unless configured.
     exstream_tenants: list[ExstreamTenantConfig] = Field(default_factory=list)
+    # OpenText Extended ECM (Content Server) tenants, served at /opentext/otcs/cs.exe.
+    content_servers: list[ContentServerConfig] = Field(default_factory=list)
+    # BigCommerce stores, served at /bigcommerce (REST v2/v3) and /bigcommerce-b2b (B2B Edition).
+    bigcommerce_stores: list[BigCommerceStoreConfig] = Field(default_factory=list)
+    # Adobe Commerce instances (REST at /adobe-commerce/rest/{store_code}, IMS, I/O Events).
+    adobe_stores: list[AdobeStoreConfig] = Field(default_factory=list)
     # Outbound deliveries (webhooks, process callbacks): attempts and first back-off.
     delivery_max_attempts: int = 8
     delivery_retry_seconds: float = 0.5
@@ -70,6 +79,36 @@ class SandboxConfig(BaseModel):
                     tenant_id=os.environ.get("OPENTEXT_TENANT_ID", "casebridge-demo"),
                     client_id=resolve_secret("OPENTEXT_CLIENT_ID").get_secret_value(),
                     client_secret=resolve_secret("OPENTEXT_CLIENT_SECRET"),
+                )
+            ],
+            content_servers=[
+                ContentServerConfig.demo(
+                    username=os.environ.get("OPENTEXT_ECM_USERNAME", "casebridge"),
+                    password=resolve_secret("OPENTEXT_ECM_PASSWORD"),
+                    generation=generation,
+                )
+            ],
+            bigcommerce_stores=[
+                BigCommerceStoreConfig(
+                    store_hash=os.environ.get("SANDBOX_BIGCOMMERCE_STORE_HASH", "casebridgedemo"),
+                    access_token=resolve_secret("BIGCOMMERCE_ACCESS_TOKEN"),
+                    client_secret=resolve_secret("BIGCOMMERCE_CLIENT_SECRET"),
+                    generation=generation,
+                )
+            ],
+            adobe_stores=[
+                AdobeStoreConfig(
+                    store_code=os.environ.get("SANDBOX_ADOBE_STORE_CODE", "default"),
+                    admin_username=os.environ.get("ADOBE_ADMIN_USERNAME", "casebridge"),
+                    admin_password=resolve_secret("ADOBE_ADMIN_PASSWORD"),
+                    consumer_key=resolve_secret("ADOBE_CONSUMER_KEY").get_secret_value(),
+                    consumer_secret=resolve_secret("ADOBE_CONSUMER_SECRET"),
+                    access_token=resolve_secret("ADOBE_ACCESS_TOKEN").get_secret_value(),
+                    access_token_secret=resolve_secret("ADOBE_ACCESS_TOKEN_SECRET"),
+                    ims_client_id=os.environ.get("ADOBE_IMS_CLIENT_ID", "casebridge-ims"),
+                    ims_client_secret=resolve_secret("ADOBE_IMS_CLIENT_SECRET"),
+                    io_events_client_id=os.environ.get("ADOBE_IO_EVENTS_CLIENT_ID", "casebridge-io"),
+                    generation=generation,
                 )
             ],
         )

@@ -1,0 +1,50 @@
+"""`AdobeCommerce`: every Adobe Commerce operation Casebridge uses, over one client per store."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from types import TracebackType
+
+import httpx
+
+from connectors.adobe_commerce.auth import AdminTokenCredentials, ImsCredentials, OAuth1Credentials
+from connectors.adobe_commerce.b2b import AdobeB2B
+from connectors.adobe_commerce.catalog import AdobeCatalog
+from connectors.adobe_commerce.client import AdobeCommerceClient
+from connectors.adobe_commerce.returns import AdobeReturns
+from connectors.adobe_commerce.sales import AdobeSales
+
+
+class AdobeCommerce:
+    """Facade over one store: `sales` (orders, comments, invoices, refunds), `returns` (RMA),
+    `b2b` (companies, credit, negotiable quotes) and `catalog` (products, prices)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: AdminTokenCredentials | OAuth1Credentials | ImsCredentials,
+        *,
+        timeout: float = 15.0,
+        max_local_wait: float = 5.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = AdobeCommerceClient(
+            base_url, credentials, timeout=timeout, max_local_wait=max_local_wait, transport=transport, clock=clock
+        )
+        self.sales = AdobeSales(self.client)
+        self.returns = AdobeReturns(self.client)
+        self.b2b = AdobeB2B(self.client)
+        self.catalog = AdobeCatalog(self.client)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def __aenter__(self) -> AdobeCommerce:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,203 @@
+"""Receiving Adobe I/O Events webhook deliveries (Adobe Commerce events) safely.
+
+A delivery is genuine when at least one of `x-adobe-digital-signature-1/2` is a valid base64
+RSA-SHA256 (PKCS#1 v1.5) signature of the raw body under the public key found at
+`<public key base URL> + x-adobe-public-key{1,2}-path` (two keys exist so Adobe can rotate them), and
+the body's `recipient_client_id` is our Developer Console client id. Keys are fetched once per path
+and cached. Deliveries are at-least-once: `dedupe_key` gives the event id to remember.
+
+On registration Adobe checks the URL with a challenge (`GET ?challenge=...`, or a POST whose JSON
+body is `{"challenge": ...}`); `challenge_reply` builds the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import httpx
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from opentelemetry import trace
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from connectors.adobe_commerce.contract import IO_EVENTS_PUBLIC_KEY_BASE_URL, SYSTEM
+from connectors.adobe_commerce.error_mapping import error_for_response, error_for_transport
+from connectors.errors import RejectedError
+
+tracer = trace.get_tracer(__name__)
+
+SIGNATURE_HEADERS = ("x-adobe-digital-signature-1", "x-adobe-digital-signature-2")
+KEY_PATH_HEADERS = ("x-adobe-public-key1-path", "x-adobe-public-key2-path")
+EVENT_ID_HEADER = "x-adobe-event-id"
+_KEY_PATH = re.compile(r"^/[A-Za-z0-9._\-/]+\.pem$")
+_OPERATION = "verify_io_event"
+
+
+class EventVerificationError(RejectedError):
+    """The delivery is not genuine or not for us: answer 4xx and do not process it."""
+
+
+class IoEventData(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    key: str | None = None
+    value: dict[str, Any] = Field(default_factory=dict)
+    source: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict, alias="_metadata")
+
+
+class IoEvent(BaseModel):
+    """The CloudEvents-style body Adobe I/O Events delivers for Commerce events."""
+
+    model_config = ConfigDict(extra="allow")
+
+    specversion: str | None = None
+    id: str
+    source: str | None = None
+    type: str
+    datacontenttype: str | None = None
+    time: str | None = None
+    event_id: str | None = None
+    recipient_client_id: str | None = None
+    data: IoEventData = Field(default_factory=IoEventData)
+
+
+def dedupe_key(headers: Mapping[str, str], event: IoEvent | None = None) -> str | None:
+    """The id that is the same on every redelivery: `x-adobe-event-id`, else the body's event id."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    if lowered.get(EVENT_ID_HEADER):
+        return lowered[EVENT_ID_HEADER]
+    if event is not None:
+        return event.event_id or event.id
+    return None
+
+
+@dataclass(frozen=True)
+class ChallengeReply:
+    content: bytes
+    media_type: str
+
+
+def challenge_reply(method: str, query: Mapping[str, str], body: bytes = b"") -> ChallengeReply | None:
+    """The answer to a registration challenge, or None when the request is not one.
+
+    GET `?challenge=x` is echoed as plain text; a POST `{"challenge": x}` as JSON `{"challenge": x}`.
+    """
+    if method.upper() == "GET" and query.get("challenge"):
+        return ChallengeReply(query["challenge"].encode(), "text/plain")
+    if method.upper() == "POST" and body:
+        try:
+            parsed = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return None
+        if isinstance(parsed, dict) and set(parsed) == {"challenge"} and isinstance(parsed["challenge"], str):
+            return ChallengeReply(json.dumps({"challenge": parsed["challenge"]}).encode(), "application/json")
+    return None
+
+
+class IoEventsVerifier:
+    """Verifies deliveries for one Developer Console project (one client id). Keep one per process:
+    it holds the key cache and an httpx client."""
+
+    def __init__(
+        self,
+        client_id: str,
+        *,
+        public_key_base_url: str = IO_EVENTS_PUBLIC_KEY_BASE_URL,
+        timeout: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.client_id = client_id
+        self._base = public_key_base_url.rstrip("/")
+        self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
+        self._keys: dict[str, rsa.RSAPublicKey] = {}
+        self._lock = asyncio.Lock()
+        self.key_fetches = 0
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> IoEventsVerifier:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def verify(self, headers: Mapping[str, str], body: bytes) -> IoEvent:
+        """The parsed event when the delivery is genuine and for us; `EventVerificationError` when not,
+        `TransientError` when a public key cannot be fetched right now (let Adobe redeliver)."""
+        with tracer.start_as_current_span(f"{SYSTEM} {_OPERATION}"):
+            lowered = {k.lower(): v for k, v in headers.items()}
+            if not await self._any_signature_valid(lowered, body):
+                raise _refused("no valid x-adobe-digital-signature for this body")
+            try:
+                event = IoEvent.model_validate_json(body)
+            except ValidationError as exc:
+                raise _refused("body is not an I/O Events event") from exc
+            if event.recipient_client_id != self.client_id:
+                raise _refused("recipient_client_id is not this client")
+            return event
+
+    async def _any_signature_valid(self, headers: Mapping[str, str], body: bytes) -> bool:
+        pairs = [(headers.get(s), headers.get(k)) for s, k in zip(SIGNATURE_HEADERS, KEY_PATH_HEADERS, strict=True)]
+        present = [(sig, path) for sig, path in pairs if sig and path]
+        if not present:
+            raise _refused("signature or public key path headers missing")
+        for signature, path in present:
+            assert signature is not None and path is not None
+            try:
+                raw_signature = base64.b64decode(signature, validate=True)
+            except (binascii.Error, ValueError):
+                continue
+            key = await self._public_key(path)
+            try:
+                key.verify(raw_signature, body, padding.PKCS1v15(), hashes.SHA256())
+            except InvalidSignature:
+                continue
+            return True
+        return False
+
+    async def _public_key(self, path: str) -> rsa.RSAPublicKey:
+        if not _KEY_PATH.match(path) or ".." in path:
+            raise _refused(f"unexpected public key path {path[:80]!r}")
+        cached = self._keys.get(path)
+        if cached is not None:
+            return cached
+        async with self._lock:
+            cached = self._keys.get(path)
+            if cached is not None:
+                return cached
+            try:
+                response = await self._http.get(f"{self._base}{path}")
+            except httpx.HTTPError as exc:
+                raise error_for_transport(exc, _OPERATION) from exc
+            if not response.is_success:
+                error = error_for_response(response, _OPERATION)
+                # An unknown key path is a forged or stale header, not a fault of ours to retry.
+                if response.status_code == 404:
+                    raise _refused(f"public key {path} not found") from error
+                raise error
+            try:
+                key = serialization.load_pem_public_key(response.content)
+            except ValueError as exc:
+                raise _refused(f"public key at {path} is not a PEM key") from exc
+            if not isinstance(key, rsa.RSAPublicKey):
+                raise _refused(f"public key at {path} is not an RSA key")
+            self.key_fetches += 1
+            self._keys[path] = key
+            return key
+
+
+def _refused(reason: str) -> EventVerificationError:
+    return EventVerificationError(reason, system=SYSTEM, operation=_OPERATION, status_code=401)

@@ -1,0 +1,28 @@
+"""`BigCommerceClient`: the store's REST API (v2 + v3) for the case types, one instance per store.
+
+Every method raises only `connectors.errors` types (`system="bigcommerce"`, `operation` = the method
+name): 400/422 → `RejectedError` with BigCommerce's message, 404 → `NotFoundError`, 409 →
+`ConflictError`, 401/403 → `AuthenticationError`, 5xx/timeouts → `TransientError`, 429 →
+`RateLimitedError` when the wait is longer than `max_local_wait` (shorter waits happen inside).
+Wire-level assumptions live in `connectors.bigcommerce.contract`.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from connectors.bigcommerce.orders import OrdersApi
+from connectors.bigcommerce.payments import PaymentsApi
+from connectors.bigcommerce.store import CatalogApi, CustomersApi, HooksApi, PriceListsApi
+
+
+class BigCommerceClient(OrdersApi, PaymentsApi, CustomersApi, CatalogApi, PriceListsApi, HooksApi):
+    """`BigCommerceClient(store_hash, access_token, base_url=..., transport=...)`; see `RestBase`."""
+
+    async def __aenter__(self) -> BigCommerceClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()

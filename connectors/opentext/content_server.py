@@ -1,0 +1,633 @@
+"""Connector for OpenText Extended ECM: Content Server REST (nodes, versions, categories) and the
+Business Workspaces API.
+
+One client per Content Server and technical user. It logs in with a username and password
+(`POST /api/v1/auth`) or exchanges an OTDS bearer token for a ticket (`GET /api/v1/auth`), sends the
+ticket as the `OTCSTicket` header, swaps in the fresher ticket each answer carries, and on a 401
+logs in again once and repeats the call once. Writes are form-encoded or multipart with their JSON in
+the form field `body`, never plain JSON. File content is streamed from bytes, a binary file object
+or a path; callers get node ids back (`WorkspaceRef`, `DocumentRef`), never content.
+
+Every method raises only `connectors.errors` types (`system="opentext-ecm"`, `operation` = the
+method name). Wire-level assumptions live in `connectors.opentext.content_server_contract`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import mimetypes
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, TypeVar
+
+import httpx
+from opentelemetry import trace
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+from pydantic import BaseModel, SecretStr, ValidationError
+
+from connectors.errors import (
+    AuthenticationError,
+    ConflictError,
+    ConnectorError,
+    ContractError,
+    NotFoundError,
+    RateLimitedError,
+    RejectedError,
+    TransientError,
+)
+from connectors.opentext.content_server_contract import (
+    ALREADY_EXISTS_PHRASE,
+    API_ROOT,
+    AUTH,
+    BODY_FIELD,
+    BUSINESS_WORKSPACES,
+    CATEGORY_UPDATE,
+    DEFAULT_PAGE_SIZE,
+    DEFAULT_RETRY_AFTER_SECONDS,
+    FILE_PART,
+    MAX_PAGES,
+    NODES,
+    NOT_FOUND_PHRASES,
+    SUBTYPE_BUSINESS_WORKSPACE,
+    SUBTYPE_DOCUMENT,
+    SUBTYPE_FOLDER,
+    SYSTEM,
+    TICKET_HEADER,
+)
+from connectors.opentext.content_server_models import (
+    AuthTicketEnvelope,
+    BusinessObject,
+    BusinessWorkspaceRequest,
+    CategoriesEnvelope,
+    CategoryValue,
+    ContentServerCredentials,
+    DocumentRef,
+    Node,
+    NodeEnvelope,
+    NodeListEnvelope,
+    Paging,
+    VersionAddEnvelope,
+    VersionInfo,
+    VersionListEnvelope,
+    WorkspaceCreateEnvelope,
+    WorkspaceRef,
+    WorkspaceSearchEnvelope,
+    wire_category_values,
+)
+from connectors.opentext.error_mapping import retry_after_seconds
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
+
+OTDSTokenProvider = Callable[[], Awaitable[SecretStr]]
+"""Returns a valid OTDS access token; called whenever a new ticket is needed (it caches its own)."""
+
+Content = bytes | IO[bytes] | Path
+"""Document content: bytes, a binary file object (read from its start) or a path (streamed)."""
+
+_Model = TypeVar("_Model", bound=BaseModel)
+_Params = dict[str, str | int]
+_MAX_MESSAGE = 300
+_MAX_THROTTLE_WAITS = 2
+
+
+class ContentServerClient:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        credentials: ContentServerCredentials | None = None,
+        otds_token: OTDSTokenProvider | None = None,
+        timeout: float = 30.0,
+        upload_timeout: float = 300.0,
+        max_local_wait: float = 5.0,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        """`base_url` is the Content Server CGI URL, e.g. `https://ecm.example.com/otcs/cs.exe` or
+        the sandbox's `http://127.0.0.1:8100/opentext/otcs/cs.exe`. Give exactly one of
+        `credentials` (username/password login) and `otds_token` (OTDS bearer exchanged for a ticket).
+        """
+        if (credentials is None) == (otds_token is None):
+            raise ValueError("give exactly one of credentials and otds_token")
+        self._api = f"{base_url.rstrip('/')}{API_ROOT}"
+        self._credentials = credentials
+        self._otds_token = otds_token
+        self._upload_timeout = upload_timeout
+        self._max_local_wait = max_local_wait
+        self._page_size = page_size
+        self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
+        self._ticket: SecretStr | None = None
+        # Which login the ticket belongs to. Tickets rotate on every answer, so a 401 is matched to
+        # its session by this number, not by the ticket string it was sent with.
+        self._session = 0
+        self._login_lock = asyncio.Lock()
+        self.ticket_fetches = 0  # logins and token exchanges made so far (observability and tests)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> ContentServerClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def authenticate(self) -> None:
+        """Log in now (otherwise the first call does); useful to check configuration at start-up."""
+        with self._span("authenticate", "GET" if self._otds_token else "POST", AUTH):
+            await self._current_ticket("authenticate")
+
+    # -- business workspaces --------------------------------------------------------------------
+
+    async def find_business_workspace(self, business_object: BusinessObject) -> WorkspaceRef | None:
+        """The workspace linked to `business_object`, or None. Several answers are a conflict that
+        an operator must resolve (Content Server keeps one workspace per business object)."""
+        operation = "find_business_workspace"
+        params: _Params = {
+            "where_ext_system_id": business_object.ext_system_id,
+            "where_bo_type": business_object.bo_type,
+            "where_bo_id": business_object.bo_id,
+            "expanded_view": "true",
+        }
+        nodes = await self._collect_workspaces(operation, params)
+        workspaces = [n for n in nodes if n.type == SUBTYPE_BUSINESS_WORKSPACE]
+        if len(workspaces) > 1:
+            ids = ", ".join(str(w.id) for w in workspaces)
+            raise ConflictError(
+                f"several workspaces ({ids}) for one business object", system=SYSTEM, operation=operation
+            )
+        if not workspaces:
+            return None
+        return WorkspaceRef(
+            id=workspaces[0].id, name=workspaces[0].name, business_object=business_object, created=False
+        )
+
+    async def create_business_workspace(self, request: BusinessWorkspaceRequest) -> int:
+        """Create a workspace from a template (with its folders and category values); returns its
+        node id. Not idempotent by itself: `ensure_business_workspace` looks up first."""
+        response = await self._call(
+            "create_business_workspace",
+            "POST",
+            BUSINESS_WORKSPACES,
+            form={BODY_FIELD: _json(request.to_body())},
+        )
+        return self._parse(response, WorkspaceCreateEnvelope, "create_business_workspace").results.id
+
+    async def ensure_business_workspace(self, request: BusinessWorkspaceRequest) -> WorkspaceRef:
+        """The business object's workspace, created from the template only when none exists yet.
+
+        Safe to repeat after a lost answer: the business object is the natural key. When creation
+        clashes ("already exists": a concurrent creator, or a lost answer of an earlier attempt),
+        the workspace is looked up again instead of failing."""
+        bo = request.business_object
+        existing = await self.find_business_workspace(bo)
+        if existing is not None:
+            return existing
+        try:
+            workspace_id = await self.create_business_workspace(request)
+        except ConflictError:
+            existing = await self.find_business_workspace(bo)
+            if existing is None:
+                raise
+            return existing
+        return WorkspaceRef(id=workspace_id, name=request.name, business_object=bo, created=True)
+
+    # -- nodes ----------------------------------------------------------------------------------
+
+    async def get_node(self, node_id: int) -> Node:
+        response = await self._call("get_node", "GET", f"{NODES}/{int(node_id)}")
+        return self._parse(response, NodeEnvelope, "get_node").results.data.properties
+
+    async def list_children(self, node_id: int, *, name: str | None = None, subtype: int | None = None) -> list[Node]:
+        """Children of a container, across all pages. `name` narrows the server-side search (a
+        substring filter); compare names yourself, or use `find_child`."""
+        params: _Params = {}
+        if name is not None:
+            params["where_name"] = name
+        if subtype is not None:
+            params["where_type"] = subtype
+        return await self._collect_children("list_children", int(node_id), params)
+
+    async def find_child(self, parent_id: int, name: str, *, subtype: int | None = None) -> Node | None:
+        """The child of `parent_id` named exactly `name` (and of `subtype`, when given)."""
+        params: _Params = {"where_name": name}
+        if subtype is not None:
+            params["where_type"] = subtype
+        children = await self._collect_children("find_child", int(parent_id), params)
+        return next((c for c in children if c.name == name), None)
+
+    async def find_folder(self, workspace_id: int, path: str) -> Node | None:
+        """A folder inside a workspace by name, or by a `/`-separated path of names."""
+        current = int(workspace_id)
+        folder: Node | None = None
+        for name in (part for part in path.split("/") if part):
+            folder = await self.find_child(current, name, subtype=SUBTYPE_FOLDER)
+            if folder is None:
+                return None
+            current = folder.id
+        return folder
+
+    async def create_folder(self, parent_id: int, name: str) -> Node:
+        body = {"type": SUBTYPE_FOLDER, "parent_id": int(parent_id), "name": name}
+        response = await self._call("create_folder", "POST", NODES, form={BODY_FIELD: _json(body)})
+        return self._parse(response, NodeEnvelope, "create_folder").results.data.properties
+
+    # -- documents ------------------------------------------------------------------------------
+
+    async def upload_document(
+        self,
+        folder_id: int,
+        name: str,
+        content: Content,
+        *,
+        mime_type: str | None = None,
+        description: str | None = None,
+        categories: Mapping[int, Mapping[str, CategoryValue]] | None = None,
+    ) -> DocumentRef:
+        """Put a document named `name` into `folder_id`; when one of that name is already there,
+        add a new version to it instead. Safe to repeat (a repeat adds a version, never a copy)."""
+        operation = "upload_document"
+        flat = _flat_categories(categories)  # checked before anything is sent
+        existing = await self.find_child(folder_id, name, subtype=SUBTYPE_DOCUMENT)
+        if existing is not None:
+            return await self.add_version(
+                existing.id,
+                content,
+                file_name=name,
+                mime_type=mime_type,
+                description=description,
+                categories=categories,
+            )
+        body: dict[str, object] = {"type": SUBTYPE_DOCUMENT, "parent_id": int(folder_id), "name": name}
+        if description is not None:
+            body["description"] = description
+        if flat:
+            body["roles"] = {"categories": flat}  # flat keys in node creation, unlike workspaces
+        try:
+            async with _opened(content) as stream:
+                response = await self._call(
+                    operation,
+                    "POST",
+                    NODES,
+                    form={BODY_FIELD: _json(body)},
+                    files={FILE_PART: (name, stream, mime_type or _guess_mime_type(name))},
+                )
+        except ConflictError:
+            # Created meanwhile (or our earlier answer was lost): version the document found now.
+            existing = await self.find_child(folder_id, name)
+            if existing is None or existing.type != SUBTYPE_DOCUMENT:
+                raise
+            return await self.add_version(
+                existing.id,
+                content,
+                file_name=name,
+                mime_type=mime_type,
+                description=description,
+                categories=categories,
+            )
+        node = self._parse(response, NodeEnvelope, operation).results.data.properties
+        return DocumentRef(
+            node_id=node.id, parent_id=node.parent_id or int(folder_id), name=node.name, version_number=1, created=True
+        )
+
+    async def add_version(
+        self,
+        document_id: int,
+        content: Content,
+        *,
+        file_name: str,
+        mime_type: str | None = None,
+        description: str | None = None,
+        major: bool = False,
+        categories: Mapping[int, Mapping[str, CategoryValue]] | None = None,
+    ) -> DocumentRef:
+        """Add a version to an existing document (`categories` are set on the node with it)."""
+        operation = "add_version"
+        body: dict[str, object] = {"add_major_version": major}
+        if description is not None:
+            body["description"] = description
+        flat = _flat_categories(categories)
+        if flat:
+            body["roles"] = {"categories": flat}
+        async with _opened(content) as stream:
+            response = await self._call(
+                operation,
+                "POST",
+                f"{NODES}/{int(document_id)}/versions",
+                form={BODY_FIELD: _json(body)},
+                files={FILE_PART: (file_name, stream, mime_type or _guess_mime_type(file_name))},
+            )
+        data = self._parse(response, VersionAddEnvelope, operation).results.data
+        if data.versions is not None:
+            number = data.versions.version_number
+        else:
+            number = max((v.version_number for v in await self.list_versions(document_id)), default=1)
+        node = data.properties
+        return DocumentRef(
+            node_id=int(document_id),
+            parent_id=node.parent_id if node is not None and node.parent_id is not None else 0,
+            name=node.name if node is not None else file_name,
+            version_number=number,
+            created=False,
+        )
+
+    async def list_versions(self, document_id: int) -> list[VersionInfo]:
+        response = await self._call("list_versions", "GET", f"{NODES}/{int(document_id)}/versions")
+        envelope = self._parse(response, VersionListEnvelope, "list_versions")
+        return sorted((r.data.versions for r in envelope.results), key=lambda v: v.version_number)
+
+    # -- categories -----------------------------------------------------------------------------
+
+    async def get_categories(self, node_id: int) -> dict[int, dict[str, Any]]:
+        """Category values on a node: category id -> {`{category_id}_{attribute_id}`: value}."""
+        response = await self._call("get_categories", "GET", f"{NODES}/{int(node_id)}/categories")
+        return self._parse(response, CategoriesEnvelope, "get_categories").by_category()
+
+    async def set_category_values(self, node_id: int, category_id: int, values: Mapping[str, CategoryValue]) -> None:
+        """Apply `category_id` with `values`, or update its values when already applied.
+
+        Keys are full attribute keys (`{category_id}_{attribute_id}`); a key of another category
+        raises ValueError before anything is sent."""
+        wire = wire_category_values(category_id, values)
+        try:
+            await self._call(
+                "set_category_values",
+                "POST",
+                f"{NODES}/{int(node_id)}/categories",
+                form={BODY_FIELD: _json({"category_id": category_id, **wire})},
+            )
+        except ConflictError:
+            # "The attribute group ... already exists": applied before (by the template, or by an
+            # earlier attempt of this call), so update its values instead.
+            path = CATEGORY_UPDATE.format(node_id=int(node_id), category_id=int(category_id))
+            await self._call("set_category_values", "PUT", path, form={BODY_FIELD: _json(wire)})
+
+    # -- paging ---------------------------------------------------------------------------------
+
+    async def _collect_children(self, operation: str, node_id: int, params: _Params) -> list[Node]:
+        nodes: list[Node] = []
+        for page in range(1, MAX_PAGES + 1):
+            response = await self._call(
+                operation, "GET", f"{NODES}/{node_id}/nodes", params={**params, "page": page, "limit": self._page_size}
+            )
+            envelope = self._parse(response, NodeListEnvelope, operation)
+            nodes.extend(r.data.properties for r in envelope.results)
+            if _last_page(envelope.collection.paging, page, len(envelope.results)):
+                return nodes
+        raise ContractError(f"more than {MAX_PAGES} pages", system=SYSTEM, operation=operation)
+
+    async def _collect_workspaces(self, operation: str, params: _Params) -> list[Node]:
+        nodes: list[Node] = []
+        for page in range(1, MAX_PAGES + 1):
+            response = await self._call(
+                operation, "GET", BUSINESS_WORKSPACES, params={**params, "page": page, "limit": self._page_size}
+            )
+            envelope = self._parse(response, WorkspaceSearchEnvelope, operation)
+            nodes.extend(r.data.properties for r in envelope.results)
+            if _last_page(envelope.paging, page, len(envelope.results)):
+                return nodes
+        raise ContractError(f"more than {MAX_PAGES} pages", system=SYSTEM, operation=operation)
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _span(self, operation: str, method: str, path: str) -> Iterator[Span]:
+        with tracer.start_as_current_span(
+            f"{SYSTEM} {operation}",
+            kind=SpanKind.CLIENT,
+            attributes={"http.request.method": method, "url.path": f"{API_ROOT}{path}", "rpc.system": SYSTEM},
+        ) as span:
+            try:
+                yield span
+            except ConnectorError as exc:
+                span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+                if exc.status_code is not None:
+                    span.set_attribute("http.response.status_code", exc.status_code)
+                raise
+
+    async def _call(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        params: _Params | None = None,
+        form: dict[str, str] | None = None,
+        files: dict[str, tuple[str, bytes | IO[bytes], str]] | None = None,
+    ) -> httpx.Response:
+        """One API call: ticket, one re-login on 401, short throttle waits, tracing, error mapping."""
+        with self._span(operation, method, path) as span:
+            response = await self._send(operation, method, f"{self._api}{path}", params, form, files)
+            span.set_attribute("http.response.status_code", response.status_code)
+            return response
+
+    async def _send(
+        self,
+        operation: str,
+        method: str,
+        url: str,
+        params: _Params | None,
+        form: dict[str, str] | None,
+        files: dict[str, tuple[str, bytes | IO[bytes], str]] | None,
+    ) -> httpx.Response:
+        relogged = False
+        throttle_waits = 0
+        timeout = httpx.USE_CLIENT_DEFAULT if files is None else httpx.Timeout(self._upload_timeout)
+        while True:
+            ticket, session = await self._current_ticket(operation)
+            try:
+                # httpx rewinds file objects before each attempt and streams them in chunks.
+                response = await self._http.request(
+                    method,
+                    url,
+                    params=params,
+                    data=form,
+                    files=files,
+                    headers={TICKET_HEADER: ticket.get_secret_value(), "Accept": "application/json"},
+                    timeout=timeout,
+                )
+            except httpx.HTTPError as exc:
+                raise _transport_error(exc, operation) from exc
+            log.debug("%s %s -> %s", method, httpx.URL(url).path, response.status_code)
+            if response.status_code == 401 and not relogged:
+                # Session expired (idle timeout) or ticket revoked: log in again, repeat once.
+                self._forget_session(session)
+                relogged = True
+                continue
+            self._take_fresh_ticket(response, session)
+            if response.status_code == 429 and throttle_waits < _MAX_THROTTLE_WAITS:
+                wait = retry_after_seconds(response)
+                wait = DEFAULT_RETRY_AFTER_SECONDS if wait is None else wait
+                if wait <= self._max_local_wait:
+                    throttle_waits += 1
+                    await asyncio.sleep(wait)
+                    continue
+            if not response.is_success:
+                raise error_for_response(response, operation)
+            return response
+
+    # -- tickets --------------------------------------------------------------------------------
+
+    async def _current_ticket(self, operation: str) -> tuple[SecretStr, int]:
+        ticket = self._ticket
+        if ticket is not None:
+            return ticket, self._session
+        async with self._login_lock:
+            # Another call may have logged in while this one waited.
+            if self._ticket is None:
+                self._ticket = await self._login(operation)
+                self._session += 1
+            return self._ticket, self._session
+
+    def _forget_session(self, session: int) -> None:
+        """Drop the ticket after a 401, unless a newer login already replaced that session."""
+        if session == self._session:
+            self._ticket = None
+
+    def _take_fresh_ticket(self, response: httpx.Response, session: int) -> None:
+        """Content Server hands back a refreshed ticket on answers; the newest one is used next
+        (a late answer from a session that has since been replaced is ignored)."""
+        fresh = response.headers.get(TICKET_HEADER)
+        if fresh and session == self._session:
+            self._ticket = SecretStr(fresh)
+
+    async def _login(self, operation: str) -> SecretStr:
+        url = f"{self._api}{AUTH}"
+        try:
+            if self._credentials is not None:
+                form = {
+                    "username": self._credentials.username,
+                    "password": self._credentials.password.get_secret_value(),
+                }
+                if self._credentials.domain:
+                    form["domain"] = self._credentials.domain
+                response = await self._http.post(url, data=form, headers={"Accept": "application/json"})
+            else:
+                assert self._otds_token is not None
+                bearer = await self._otds_token()
+                response = await self._http.get(
+                    url, headers={"Authorization": f"Bearer {bearer.get_secret_value()}", "Accept": "application/json"}
+                )
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, operation) from exc
+        log.debug("%s %s -> %s", response.request.method, AUTH, response.status_code)
+        if not response.is_success:
+            raise error_for_response(response, operation, login=True)
+        self.ticket_fetches += 1
+        if self._credentials is not None:
+            return self._parse(response, AuthTicketEnvelope, operation).ticket
+        ticket = response.headers.get(TICKET_HEADER)
+        if not ticket:
+            raise ContractError(
+                f"token exchange answered without an {TICKET_HEADER} header", system=SYSTEM, operation=operation
+            )
+        return SecretStr(ticket)
+
+    @staticmethod
+    def _parse(response: httpx.Response, model: type[_Model], operation: str) -> _Model:
+        try:
+            raw = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            # Seen right after server restarts: 200 with a truncated body. Worth another attempt.
+            raise TransientError(
+                "answer is not JSON", system=SYSTEM, operation=operation, status_code=response.status_code
+            ) from exc
+        try:
+            return model.model_validate(raw)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
+            raise ContractError(
+                f"unexpected {model.__name__} JSON: {problems}",
+                system=SYSTEM,
+                operation=operation,
+                status_code=response.status_code,
+            ) from exc
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _flat_categories(categories: Mapping[int, Mapping[str, CategoryValue]] | None) -> dict[str, object]:
+    """Category values as node creation and versions take them: one flat map of attribute keys."""
+    flat: dict[str, object] = {}
+    for category_id, values in (categories or {}).items():
+        flat.update(wire_category_values(category_id, values))
+    return flat
+
+
+def _guess_mime_type(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def _last_page(paging: Paging, page: int, count: int) -> bool:
+    return count == 0 or page >= paging.page_total
+
+
+@contextlib.asynccontextmanager
+async def _opened(content: Content) -> AsyncIterator[bytes | IO[bytes]]:
+    """A path is opened for the duration of the call and streamed from disk, never read whole."""
+    if isinstance(content, Path):
+        with content.open("rb") as stream:
+            yield stream
+    else:
+        yield content
+
+
+def error_message(response: httpx.Response) -> tuple[str, object]:
+    """Content Server's error text (`error`, plus `errorDetail`) and the parsed body, if JSON."""
+    try:
+        body: object = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        # Proxies answer with HTML pages; never echo them (or anything request-related) at length.
+        return f"non-JSON answer ({response.headers.get('content-type', 'no content type')})", None
+    if isinstance(body, dict) and body.get("error"):
+        message = str(body["error"])
+        if body.get("errorDetail"):
+            message = f"{message} ({body['errorDetail']})"
+        return message[:_MAX_MESSAGE], body
+    return json.dumps(body)[:_MAX_MESSAGE], body
+
+
+def error_for_response(response: httpx.Response, operation: str, *, login: bool = False) -> ConnectorError:
+    """The connector error for a non-2xx answer. 401s reaching here are final (already re-logged)."""
+    status = response.status_code
+    message, details = error_message(response)
+    lowered = message.lower()
+    common: dict[str, Any] = {"system": SYSTEM, "operation": operation, "status_code": status, "details": details}
+    if status == 429:
+        retry_after = retry_after_seconds(response)
+        return RateLimitedError(
+            message, retry_after=DEFAULT_RETRY_AFTER_SECONDS if retry_after is None else retry_after, **common
+        )
+    # Name clashes come as 500 (node creation) or 400 (category already applied): final, not faults.
+    if ALREADY_EXISTS_PHRASE in lowered and status in (400, 409, 500):
+        return ConflictError(message, **common)
+    if status == 404 or (status in (400, 500) and any(phrase in lowered for phrase in NOT_FOUND_PHRASES)):
+        return NotFoundError(message, **common)
+    if status >= 500 or status == 408:
+        return TransientError(message, **common)
+    # A refused login (bad password, unknown OTDS token) is a configuration problem.
+    if status in (401, 403) or login:
+        return AuthenticationError(("login refused: " if login else "") + message, **common)
+    if status == 409:
+        return ConflictError(message, **common)
+    return RejectedError(message, **common)
+
+
+def _transport_error(exc: httpx.HTTPError, operation: str) -> TransientError:
+    """Timeouts and connection failures: the request may or may not have reached the server."""
+    kind = "timeout" if isinstance(exc, httpx.TimeoutException) else "network error"
+    return TransientError(f"{kind}: {type(exc).__name__}", system=SYSTEM, operation=operation)

@@ -1,0 +1,321 @@
+"""Orders, invoices and credit memos of a simulated store: Magento's order state machine.
+
+* hold: from any state but `holded`, `canceled`, `complete`, `closed`, `payment_review`; the state
+  and status before are kept in `hold_before_*`. unhold: only from `holded`, restoring them.
+* cancel: answers `false` (not an error, as `OrderManagement::cancel`) when the order is held, in
+  payment review, final, or fully invoiced; otherwise cancels what is not invoiced.
+* invoice: whatever is not invoiced yet (or the given items); the first invoice carries the
+  shipping amount. Invoices are paid at once (offline capture), moving `new` orders to `processing`.
+* refund: only invoiced, not yet refunded quantities and at most the money paid and not refunded
+  (per invoice for `/V1/invoice/{id}/refund`); a fully refunded order becomes `closed`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sandbox.adobe_commerce.errors import MagentoError, bad_request, entity_not_found
+from sandbox.adobe_commerce.events import CREDIT_MEMO_SAVED, INVOICE_SAVED, ORDER_SAVED
+from sandbox.adobe_commerce.rendering import credit_memo_json, invoice_json, order_json
+from sandbox.adobe_commerce.state import (
+    ZERO,
+    CreditMemoState,
+    DocumentItem,
+    InvoiceState,
+    OrderItemState,
+    OrderState,
+    StatusHistoryState,
+    now_text,
+)
+from sandbox.adobe_commerce.store import DEFAULT_STATUS, Store
+
+UNHOLDABLE = frozenset({"holded", "canceled", "complete", "closed", "payment_review"})
+NOT_INVOICEABLE = UNHOLDABLE
+NO_CREDIT_MEMO = frozenset({"holded", "canceled", "closed", "payment_review"})
+
+
+def get_order(store: Store, order_id: int) -> OrderState:
+    order = store.state.orders.get(order_id)
+    if order is None:
+        raise entity_not_found()
+    return order
+
+
+def _saved(store: Store, order: OrderState) -> None:
+    order.updated_at = now_text()
+    store.emit(ORDER_SAVED, order_json(order))
+
+
+def _set_state(order: OrderState, state: str) -> None:
+    order.state = state
+    order.status = DEFAULT_STATUS[state]
+
+
+def _amount(store: Store, value: Decimal) -> str:
+    return f"${value:.2f}" if store.config.currency == "USD" else f"{value:.2f} {store.config.currency}"
+
+
+# -- seeding ----------------------------------------------------------------------------------------
+
+
+def seed_order(store: Store, spec: dict[str, Any]) -> OrderState:
+    """An order as if placed in the storefront (admin route; not a REST call)."""
+    state = store.state
+    entity_id = state.next_id("order")
+    items = [
+        OrderItemState(
+            item_id=state.next_id("order_item"),
+            sku=str(line["sku"]),
+            name=str(line.get("name", line["sku"])),
+            price=Decimal(str(line["price"])),
+            qty_ordered=Decimal(str(line.get("qty", 1))),
+            product_type=str(line.get("product_type", "simple")),
+        )
+        for line in spec["items"]
+    ]
+    order_state = str(spec.get("state", "new"))
+    if order_state not in DEFAULT_STATUS:
+        raise bad_request("Unknown order state %1", [order_state])
+    status = str(spec.get("status") or DEFAULT_STATUS[order_state])
+    if status not in store.statuses_of(order_state):
+        raise bad_request('Status "%1" does not belong to state "%2".', [status, order_state])
+    order = OrderState(
+        entity_id=entity_id,
+        increment_id=str(spec.get("increment_id") or state.increment(entity_id)),
+        state=order_state,
+        status=status,
+        customer_email=str(spec.get("customer_email", "buyer@example.test")),
+        customer_firstname=str(spec.get("customer_firstname", "Ada")),
+        customer_lastname=str(spec.get("customer_lastname", "Buyer")),
+        customer_id=spec.get("customer_id"),
+        customer_group_id=int(spec.get("customer_group_id", 1)),
+        store_id=int(spec.get("store_id", 1)),
+        currency=store.config.currency,
+        items=items,
+        shipping_amount=Decimal(str(spec.get("shipping_amount", 0))),
+        ext_order_id=spec.get("ext_order_id"),
+    )
+    state.orders[entity_id] = order
+    if spec.get("invoiced"):
+        create_invoice(store, entity_id, {})
+    _saved(store, order)
+    return order
+
+
+# -- state changes ----------------------------------------------------------------------------------
+
+
+def hold(store: Store, order_id: int) -> bool:
+    order = get_order(store, order_id)
+    if order.state in UNHOLDABLE:
+        raise bad_request("A hold action is not available.")
+    order.hold_before_state, order.hold_before_status = order.state, order.status
+    _set_state(order, "holded")
+    _saved(store, order)
+    return True
+
+
+def unhold(store: Store, order_id: int) -> bool:
+    order = get_order(store, order_id)
+    if order.state != "holded" or order.hold_before_state is None:
+        raise bad_request("You cannot remove the hold.")
+    order.state = order.hold_before_state
+    order.status = order.hold_before_status or DEFAULT_STATUS[order.state]
+    order.hold_before_state = order.hold_before_status = None
+    _saved(store, order)
+    return True
+
+
+def cancel(store: Store, order_id: int) -> bool:
+    order = get_order(store, order_id)
+    if order.state in UNHOLDABLE or not any(i.qty_to_invoice > 0 for i in order.items):
+        return False
+    canceled = ZERO
+    for item in order.items:
+        canceled += item.price * item.qty_to_invoice
+        item.qty_canceled += item.qty_to_invoice
+    if order.total_invoiced == 0:
+        canceled += order.shipping_amount
+    order.total_canceled += canceled
+    _set_state(order, "canceled")
+    _saved(store, order)
+    return True
+
+
+def add_comment(store: Store, order_id: int, history: dict[str, Any]) -> bool:
+    order = get_order(store, order_id)
+    status = history.get("status") or None
+    if status is not None and status not in store.statuses_of(order.state):
+        raise bad_request('The "%1" status doesn\'t belong to the "%2" order state.', [status, order.state])
+    order.histories.append(
+        StatusHistoryState(
+            entity_id=store.state.next_id("status_history"),
+            parent_id=order.entity_id,  # the path decides, as Magento sets the order on the history
+            comment=str(history.get("comment", "")),
+            status=status or order.status,
+            is_customer_notified=int(history.get("is_customer_notified") or 0),
+            is_visible_on_front=int(history.get("is_visible_on_front") or 0),
+        )
+    )
+    if status is not None:
+        order.status = status
+    _saved(store, order)
+    return True
+
+
+# -- invoices ---------------------------------------------------------------------------------------
+
+
+def _requested_lines(order: OrderState, items: list[dict[str, Any]]) -> list[tuple[OrderItemState, Decimal]]:
+    lines = []
+    for entry in items:
+        item = order.item(int(entry.get("order_item_id", 0)))
+        if item is None:
+            raise bad_request("The creditmemo contains product item that is not part of the original order.")
+        lines.append((item, Decimal(str(entry.get("qty", 0)))))
+    return lines
+
+
+def create_invoice(store: Store, order_id: int, body: dict[str, Any]) -> int:
+    order = get_order(store, order_id)
+    if order.state in NOT_INVOICEABLE or not any(i.qty_to_invoice > 0 for i in order.items):
+        raise bad_request("The order does not allow an invoice to be created.")
+    requested = body.get("items") or []
+    if requested:
+        lines = _requested_lines(order, requested)
+        for item, qty in lines:
+            if qty > item.qty_to_invoice:
+                raise bad_request(
+                    'The quantity to invoice must not be greater than the uninvoiced quantity for product SKU "%1".',
+                    [item.sku],
+                )
+    else:
+        lines = [(i, i.qty_to_invoice) for i in order.items if i.qty_to_invoice > 0]
+    lines = [(item, qty) for item, qty in lines if qty > 0]
+    if not lines:
+        raise bad_request("The invoice can't be created without products. Add products and try again.")
+    state = store.state
+    shipping = order.shipping_amount - order.shipping_invoiced
+    invoice = InvoiceState(
+        entity_id=state.next_id("invoice"),
+        increment_id="",
+        order_id=order.entity_id,
+        items=[DocumentItem(state.next_id("invoice_item"), i.item_id, i.sku, i.name, i.price, qty) for i, qty in lines],
+        shipping_amount=shipping,
+        state=2,
+    )
+    invoice.increment_id = state.increment(invoice.entity_id)
+    for item, qty in lines:
+        item.qty_invoiced += qty
+    order.shipping_invoiced += shipping
+    order.total_invoiced += invoice.grand_total
+    order.total_paid += invoice.grand_total
+    if order.state in ("new", "pending_payment"):
+        _set_state(order, "processing")
+    state.invoices[invoice.entity_id] = invoice
+    store.emit(INVOICE_SAVED, invoice_json(invoice))
+    _saved(store, order)
+    return invoice.entity_id
+
+
+# -- credit memos -----------------------------------------------------------------------------------
+
+
+def _invoice_refundable(store: Store, invoice: InvoiceState) -> dict[int, Decimal]:
+    """Quantity per order item still refundable against this invoice."""
+    refunded: dict[int, Decimal] = {}
+    for memo in store.state.credit_memos.values():
+        if memo.invoice_id == invoice.entity_id:
+            for line in memo.items:
+                refunded[line.order_item_id] = refunded.get(line.order_item_id, ZERO) + line.qty
+    return {line.order_item_id: line.qty - refunded.get(line.order_item_id, ZERO) for line in invoice.items}
+
+
+def refund(store: Store, order_id: int, body: dict[str, Any], invoice: InvoiceState | None = None) -> int:
+    order = get_order(store, order_id)
+    if order.state in NO_CREDIT_MEMO or order.total_paid - order.total_refunded <= 0:
+        raise bad_request("The order does not allow a creditmemo to be created.")
+    refundable = {i.item_id: i.qty_to_refund for i in order.items}
+    if invoice is not None:
+        per_invoice = _invoice_refundable(store, invoice)
+        refundable = {k: min(v, per_invoice.get(k, ZERO)) for k, v in refundable.items()}
+    requested = body.get("items") or []
+    if requested:
+        lines = _requested_lines(order, requested)
+        for item, qty in lines:
+            if qty > refundable.get(item.item_id, ZERO):
+                raise bad_request(
+                    'The quantity to creditmemo must not be greater than the unrefunded quantity for product SKU "%1".',
+                    [item.sku],
+                )
+    else:
+        lines = [(i, refundable[i.item_id]) for i in order.items if refundable[i.item_id] > 0]
+    lines = [(item, qty) for item, qty in lines if qty > 0]
+    arguments = body.get("arguments") or {}
+    remaining_shipping = order.shipping_invoiced - order.shipping_refunded
+    if invoice is not None:
+        remaining_shipping = min(remaining_shipping, invoice.shipping_amount)
+    shipping = Decimal(str(arguments.get("shipping_amount", remaining_shipping)))
+    if shipping > remaining_shipping:
+        raise bad_request("Maximum shipping amount allowed to refund is: %1", [_amount(store, remaining_shipping)])
+    adjustment_positive = Decimal(str(arguments.get("adjustment_positive", 0)))
+    adjustment_negative = Decimal(str(arguments.get("adjustment_negative", 0)))
+    state = store.state
+    memo = CreditMemoState(
+        entity_id=state.next_id("creditmemo"),
+        increment_id="",
+        order_id=order.entity_id,
+        invoice_id=invoice.entity_id if invoice is not None else None,
+        items=[DocumentItem(state.next_id("creditmemo_item"), i.item_id, i.sku, i.name, i.price, q) for i, q in lines],
+        shipping_amount=shipping,
+        adjustment_positive=adjustment_positive,
+        adjustment_negative=adjustment_negative,
+    )
+    available = order.total_paid - order.total_refunded
+    if invoice is not None:
+        available = min(available, invoice.grand_total - invoice.refunded)
+    if memo.grand_total <= 0:
+        raise bad_request("The credit memo's total must be positive.")
+    if memo.grand_total > available:
+        raise bad_request("The most money available to refund is %1.", [_amount(store, available)])
+    memo.increment_id = state.increment(memo.entity_id)
+    comment = body.get("comment")
+    if isinstance(comment, dict) and comment.get("comment"):
+        memo.comments.append(
+            {
+                "comment": comment["comment"],
+                "is_customer_notified": 1 if body.get("notify") else 0,
+                "is_visible_on_front": int(comment.get("is_visible_on_front") or 0),
+            }
+        )
+    for item, qty in lines:
+        item.qty_refunded += qty
+    order.shipping_refunded += shipping
+    order.total_refunded += memo.grand_total
+    if invoice is not None:
+        invoice.refunded += memo.grand_total
+    state.credit_memos[memo.entity_id] = memo
+    how = "online" if body.get("isOnline") else "offline"
+    order.histories.append(
+        StatusHistoryState(
+            entity_id=state.next_id("status_history"),
+            parent_id=order.entity_id,
+            comment=f"We refunded {_amount(store, memo.grand_total)} {how}.",
+            status=order.status,
+            is_customer_notified=1 if body.get("notify") else 0,
+            is_visible_on_front=0,
+        )
+    )
+    if order.total_refunded >= order.total_paid and not any(i.qty_to_invoice > 0 for i in order.items):
+        _set_state(order, "closed")
+    store.emit(CREDIT_MEMO_SAVED, credit_memo_json(memo))
+    _saved(store, order)
+    return memo.entity_id
+
+
+def refund_invoice(store: Store, invoice_id: int, body: dict[str, Any]) -> int:
+    invoice = store.state.invoices.get(invoice_id)
+    if invoice is None:
+        raise MagentoError(404, "The entity that was requested doesn't exist. Verify the entity and try again.")
+    return refund(store, invoice.order_id, body, invoice)

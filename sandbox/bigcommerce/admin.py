@@ -1,0 +1,295 @@
+"""Sandbox-only routes of the BigCommerce simulator (not part of BigCommerce), under `/_admin`:
+inspect a store, seed what a merchant or shopper would have created in the control panel or the
+storefront (catalog products, customers, customer groups, storefront orders, B2B companies and
+quotes), shrink the request quota, reset. No auth, no quota, no faults.
+
+The same seeding is available from Python (`seed_*`), so tests can set up without HTTP.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Coroutine
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field
+
+from sandbox.bigcommerce import rendering as r
+from sandbox.bigcommerce.errors import StoreError
+from sandbox.bigcommerce.state import (
+    CompanyState,
+    CreditState,
+    CustomerGroupState,
+    CustomerState,
+    OrderState,
+    ProductState,
+    RfqState,
+)
+
+if TYPE_CHECKING:
+    from sandbox.bigcommerce.simulator import BigCommerceSimulator, StoreRuntime
+
+
+class ProductSeed(BaseModel):
+    name: str
+    sku: str = ""
+    price: Decimal = Field(ge=0)
+    sale_price: Decimal = Decimal(0)
+    description: str = ""
+    is_visible: bool = True
+    availability: str = "available"
+    inventory_level: int = 100
+
+
+class CustomerSeed(BaseModel):
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    company: str = ""
+    notes: str = ""
+    customer_group_id: int = 0
+
+
+class CustomerGroupSeed(BaseModel):
+    name: str
+
+
+class OrderSeed(BaseModel):
+    """A storefront order: the `POST /v2/orders` body plus how it was paid. Paid and waiting for
+    fulfilment (11) by default, paid through an online provider, so it can be refunded online."""
+
+    model_config = ConfigDict(extra="allow")
+    status_id: int = 11
+    payment_method: str = "Credit Card"
+    payment_provider_id: str | None = "braintree"
+    payment_status: str = "captured"
+
+
+class CompanySeed(BaseModel):
+    name: str
+    email: str
+    phone: str = ""
+    status: int = Field(default=0, ge=0, le=3)
+    bc_group_id: int | None = None
+    credit_enabled: bool = False
+    credit_currency: str = "USD"
+    available_credit: Decimal = Decimal(0)
+
+
+class QuoteSeed(BaseModel):
+    title: str = "Quote"
+    company_id: int | None = None
+    status: int = 0
+    sales_rep: str = ""
+    notes: str = ""
+    lines: list[dict[str, Any]] = []  # `productList` entries as B2B Edition renders them
+    expires_in_days: int = 30
+
+
+class RateLimit(BaseModel):
+    quota: int | None = Field(default=None, ge=1)
+    window_ms: int | None = Field(default=None, ge=1)
+
+
+def seed_product(runtime: StoreRuntime, seed: ProductSeed) -> ProductState:
+    state = runtime.state
+    product_id = state.next_id("product", 100)
+    product = ProductState(
+        id=product_id,
+        name=seed.name,
+        sku=seed.sku or f"SKU-{product_id}",
+        price=seed.price,
+        base_variant_id=state.next_id("variant", 1000),
+        sale_price=seed.sale_price,
+        description=seed.description,
+        is_visible=seed.is_visible,
+        availability=seed.availability,
+        inventory_level=seed.inventory_level,
+    )
+    state.products[product.id] = product
+    return product
+
+
+def seed_customer(runtime: StoreRuntime, seed: CustomerSeed) -> CustomerState:
+    state = runtime.state
+    if seed.customer_group_id and seed.customer_group_id not in state.customer_groups:
+        raise StoreError(422, f"Customer group {seed.customer_group_id} does not exist.")
+    customer = CustomerState(id=state.next_id("customer", 1), **seed.model_dump())
+    state.customers[customer.id] = customer
+    return customer
+
+
+def seed_customer_group(runtime: StoreRuntime, seed: CustomerGroupSeed) -> CustomerGroupState:
+    group = CustomerGroupState(id=runtime.state.next_id("customer_group", 1), name=seed.name)
+    runtime.state.customer_groups[group.id] = group
+    return group
+
+
+def seed_order(sim: BigCommerceSimulator, runtime: StoreRuntime, seed: OrderSeed) -> OrderState:
+    order, events = runtime.orders.create(seed.model_dump(), order_source="www")
+    sim.emit(runtime, events)
+    return order
+
+
+def seed_company(runtime: StoreRuntime, seed: CompanySeed) -> CompanyState:
+    state = runtime.state
+    group = state.customer_groups.get(seed.bc_group_id) if seed.bc_group_id is not None else None
+    stamp = int(time.time())
+    company = CompanyState(
+        id=state.next_id("company", 1),
+        name=seed.name,
+        email=seed.email,
+        phone=seed.phone,
+        status=seed.status,
+        bc_group_id=seed.bc_group_id,
+        bc_group_name=group.name if group else "",
+        created_at=stamp,
+        updated_at=stamp,
+        credit=CreditState(seed.credit_enabled, seed.credit_currency, seed.available_credit),
+    )
+    state.companies[company.id] = company
+    return company
+
+
+def seed_quote(runtime: StoreRuntime, seed: QuoteSeed) -> RfqState:
+    state = runtime.state
+    company = state.companies.get(seed.company_id) if seed.company_id is not None else None
+    if seed.company_id is not None and company is None:
+        raise StoreError(422, f"Company {seed.company_id} does not exist.")
+    subtotal = sum(
+        (Decimal(str(line.get("offeredPrice", 0))) * int(line.get("quantity", 0)) for line in seed.lines),
+        Decimal(0),
+    )
+    stamp = int(time.time())
+    quote_id = state.next_id("rfq", 1)
+    rfq = RfqState(
+        id=quote_id,
+        quote_number=f"Q{quote_id:06d}",
+        title=seed.title,
+        status=seed.status,
+        company_id=seed.company_id,
+        company_name=company.name if company else "",
+        sales_rep=seed.sales_rep,
+        created_at=stamp,
+        updated_at=stamp,
+        expired_at=stamp + seed.expires_in_days * 86_400,
+        subtotal=subtotal,
+        grand_total=subtotal,
+        notes=seed.notes,
+        currency_code=runtime.config.currency_code,
+        lines=seed.lines,
+    )
+    state.rfqs[rfq.id] = rfq
+    return rfq
+
+
+def order_view(runtime: StoreRuntime, order: OrderState) -> dict[str, Any]:
+    """Everything the sandbox knows about an order, for assertions."""
+    base = f"/bigcommerce/stores/{runtime.config.store_hash}/v2"
+    return r.order_v2(order, base) | {
+        "products": [r.order_product_v2(p) for p in order.products],
+        "shipping_addresses": [r.shipping_address_v2(a, order, base) for a in order.addresses],
+        "shipments": [r.shipment_v2(s, order) for s in order.shipments],
+        "refunds": [r.refund_v3(x) for x in order.refunds],
+        "metafields": [r.metafield_v3(m, runtime.config.client_id) for m in order.metafields],
+    }
+
+
+class AdminRoute(APIRoute):
+    """Refusals (unknown store, bad seed) as `{"detail": ...}` with their status code."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except StoreError as exc:
+                return JSONResponse({"detail": exc.message}, status_code=exc.status)
+
+        return guarded
+
+
+def build_router(sim: BigCommerceSimulator) -> APIRouter:
+    router = APIRouter(prefix="/_admin/stores", tags=["bigcommerce sandbox admin"], route_class=AdminRoute)
+
+    def runtime_for(store_hash: str) -> StoreRuntime:
+        runtime = sim.stores.get(store_hash)
+        if runtime is None:
+            raise StoreError(404, f"Store '{store_hash}' not found.")
+        return runtime
+
+    @router.get("")
+    async def stores() -> list[str]:
+        return sorted(sim.stores)
+
+    @router.get("/{store_hash}/state")
+    async def store_state(store_hash: str) -> dict[str, Any]:
+        runtime = runtime_for(store_hash)
+        state = runtime.state
+        return {
+            "store_hash": store_hash,
+            "orders": sorted(state.orders),
+            "products": sorted(state.products),
+            "customers": sorted(state.customers),
+            "customer_groups": sorted(state.customer_groups),
+            "price_lists": sorted(state.price_lists),
+            "companies": sorted(state.companies),
+            "quotes": sorted(state.rfqs),
+            "hooks": [r.hook_v3(h, state) for h in state.hooks.values()],
+            "rate_limit": {
+                "quota": runtime.window.quota,
+                "window_ms": runtime.window.window_ms,
+                "refused": runtime.window.refused,
+            },
+        }
+
+    @router.get("/{store_hash}/orders/{order_id}")
+    async def order(store_hash: str, order_id: int) -> JSONResponse:
+        runtime = runtime_for(store_hash)
+        found = runtime.state.orders.get(order_id)
+        if found is None:
+            return JSONResponse({"detail": f"order {order_id} not found"}, status_code=404)
+        return JSONResponse(order_view(runtime, found))
+
+    @router.post("/{store_hash}/orders", status_code=201)
+    async def add_order(store_hash: str, seed: OrderSeed) -> JSONResponse:
+        runtime = runtime_for(store_hash)
+        return JSONResponse(order_view(runtime, seed_order(sim, runtime, seed)), status_code=201)
+
+    @router.post("/{store_hash}/products", status_code=201)
+    async def add_product(store_hash: str, seed: ProductSeed) -> dict[str, Any]:
+        return r.product_v3(seed_product(runtime_for(store_hash), seed))
+
+    @router.post("/{store_hash}/customers", status_code=201)
+    async def add_customer(store_hash: str, seed: CustomerSeed) -> dict[str, Any]:
+        return r.customer_v3(seed_customer(runtime_for(store_hash), seed))
+
+    @router.post("/{store_hash}/customer_groups", status_code=201)
+    async def add_group(store_hash: str, seed: CustomerGroupSeed) -> dict[str, Any]:
+        return r.customer_group_v2(seed_customer_group(runtime_for(store_hash), seed))
+
+    @router.post("/{store_hash}/companies", status_code=201)
+    async def add_company(store_hash: str, seed: CompanySeed) -> dict[str, Any]:
+        return r.company_b2b(seed_company(runtime_for(store_hash), seed), group_id_as_string=False)
+
+    @router.post("/{store_hash}/quotes", status_code=201)
+    async def add_quote(store_hash: str, seed: QuoteSeed) -> dict[str, Any]:
+        rfq = seed_quote(runtime_for(store_hash), seed)
+        return {"quoteId": rfq.id} | r.rfq_detail_b2b(rfq)
+
+    @router.put("/{store_hash}/rate_limit")
+    async def rate_limit(store_hash: str, limit: RateLimit) -> dict[str, int]:
+        window = runtime_for(store_hash).window
+        window.configure(limit.quota, limit.window_ms)
+        return {"quota": window.quota, "window_ms": window.window_ms}
+
+    @router.post("/{store_hash}/reset", status_code=204)
+    async def reset(store_hash: str) -> None:
+        runtime_for(store_hash).reset()
+
+    return router
