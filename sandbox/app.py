@@ -9,11 +9,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from sandbox.admin import build_admin_router
-from sandbox.config import SandboxConfig
-from sandbox.opentext.workflow_api import WorkflowServiceSimulator
 from sandbox.adobe_commerce.api import AdobeCommerceSimulator
 from sandbox.adobe_commerce.app import mount as mount_adobe_commerce
 from sandbox.bigcommerce.simulator import BigCommerceSimulator
+from sandbox.config import SandboxConfig
+from sandbox.opentext.workflow_api import WorkflowServiceSimulator
 from sandbox.opentext_ecm.api import ContentServerSimulator
 from sandbox.opentext_exstream.api import ExstreamSimulator
 from sandbox.shopify.api import ShopifySimulator
