@@ -1,24 +1,57 @@
 """Typed Shopify operations the case types need, on top of `ShopifyClient`.
 
 Shopify 2025-01 has no idempotency keys for these mutations, so each write that could be repeated
-after a timeout is made safe by reading first: holds carry our `handle`, tags are additive, and a
-cancellation checks `cancelledAt` before asking again.
+after a timeout is made safe by reading first: holds carry our `handle`, tags are additive, a
+cancellation checks `cancelledAt` before asking again, and the `*_once` helpers look for the marker
+an earlier attempt wrote (`assumptions` says which marker each uses).
+
+`ShopifyAdmin` gathers the orders/holds/tags operations below with the mixins of the other
+subjects: `refunds`, `fulfillments`, `returns`, `disputes`, `companies`, `draft_orders`,
+`products`, `price_lists`.
 """
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from typing import Any
 
 from connectors.errors import ContractError, NotFoundError
 from connectors.shopify import documents as docs
+from connectors.shopify.assumptions import ORDER_BY_SOURCE_IDENTIFIER, search_value
 from connectors.shopify.client import SYSTEM, ShopifyClient, raise_for_user_errors
+from connectors.shopify.companies import CompanyOperations
+from connectors.shopify.disputes import DisputeOperations
+from connectors.shopify.draft_orders import DraftOrderOperations
+from connectors.shopify.fulfillments import FulfillmentOperations
 from connectors.shopify.models import FulfillmentHold, Job, Order
+from connectors.shopify.price_lists import PriceListOperations
+from connectors.shopify.products import ProductOperations
+from connectors.shopify.refunds import RefundOperations
+from connectors.shopify.returns import ReturnOperations
+
+log = logging.getLogger(__name__)
 
 # Fulfillment orders in these states can take (more) holds; others are done or cancelled.
 HOLDABLE_STATUSES = frozenset({"OPEN", "ON_HOLD", "SCHEDULED"})
 
 
-class ShopifyAdmin:
+@dataclass(frozen=True)
+class OrderResult:
+    order: Order
+    created: bool  # False: an earlier attempt had created it (found by its source identifier)
+
+
+class ShopifyAdmin(
+    RefundOperations,
+    FulfillmentOperations,
+    ReturnOperations,
+    DisputeOperations,
+    CompanyOperations,
+    DraftOrderOperations,
+    ProductOperations,
+    PriceListOperations,
+):
     def __init__(self, client: ShopifyClient) -> None:
         self.client = client
 
@@ -43,6 +76,34 @@ class ShopifyAdmin:
         payload = data["orderCreate"]
         raise_for_user_errors(payload, "userErrors", "orderCreate")
         return Order.model_validate(payload["order"])
+
+    async def create_order_once(
+        self, source_identifier: str, order: dict[str, Any], options: dict[str, Any] | None = None
+    ) -> OrderResult:
+        """Import an order at most once: `sourceIdentifier` marks it, and an order that already
+        carries it is returned instead of creating another."""
+        query = ORDER_BY_SOURCE_IDENTIFIER.format(value=search_value(source_identifier))
+        data = await self.client.execute(docs.FIND_ORDERS_BY_SOURCE_IDENTIFIER, {"query": query}, operation="orders")
+        # Re-checked here: Shopify ignores an unknown filter and would return every order.
+        hits = [n for n in data["orders"]["nodes"] if n.get("sourceIdentifier") == source_identifier]
+        if hits:
+            log.info("order with source identifier %s already exists: %s", source_identifier, hits[0]["id"])
+            return OrderResult(await self.get_order(hits[0]["id"]), created=False)
+        created = await self.create_order({**order, "sourceIdentifier": source_identifier}, options)
+        return OrderResult(created, created=True)
+
+    async def update_note(self, order_gid: str, note: str) -> str | None:
+        """Replace the order's note (`orderUpdate`; repeat-safe: it sets, not appends)."""
+        data = await self.client.execute(
+            docs.UPDATE_ORDER_NOTE, {"input": {"id": order_gid, "note": note}}, operation="orderUpdate"
+        )
+        payload = data["orderUpdate"]
+        raise_for_user_errors(payload, "userErrors", "orderUpdate", classify=True)
+        order = payload.get("order")
+        if order is None:
+            raise ContractError("order missing from reply", system=SYSTEM, operation="orderUpdate")
+        note = order.get("note")
+        return str(note) if note is not None else None
 
     async def hold_fulfillment_order(
         self, fulfillment_order_id: str, *, reason: str, reason_notes: str, handle: str

@@ -19,12 +19,14 @@ from pydantic import SecretStr
 
 from connectors.errors import (
     AuthenticationError,
+    ConflictError,
     ContractError,
     NotFoundError,
     RateLimitedError,
     RejectedError,
     TransientError,
 )
+from connectors.shopify.assumptions import CONFLICT_CODES, NOT_FOUND_CODES
 from connectors.shopify.documents import API_VERSION
 from connectors.shopify.models import UserError
 
@@ -130,6 +132,8 @@ class ShopifyClient:
         if "currentlyAvailable" in status:
             self._available = float(status["currentlyAvailable"])
             self._restore_rate = float(status.get("restoreRate") or self._restore_rate)
+            # Shopify measured the bucket before answering: counting the refill from when the answer
+            # arrived can only under-estimate it, so a proactive wait is never too short.
             self._seen_at = time.monotonic()
         if "requestedQueryCost" in cost:
             self._last_cost[operation] = float(cost["requestedQueryCost"])
@@ -169,11 +173,21 @@ def _float_header(response: httpx.Response, name: str) -> float | None:
         return None
 
 
-def raise_for_user_errors(payload: dict[str, Any], key: str, operation: str) -> None:
-    """Mutations report refusals as `userErrors` with HTTP 200; they are final, not transient."""
+def raise_for_user_errors(payload: dict[str, Any], key: str, operation: str, *, classify: bool = False) -> None:
+    """Mutations report refusals as `userErrors` with HTTP 200; they are final, not transient.
+
+    With `classify`, codes that mean "not there" or "wrong state" raise `NotFoundError` or
+    `ConflictError` (both `RejectedError`s), so a caller can tell them apart.
+    """
     raw = payload.get(key) or []
     if not raw:
         return
     errors = [UserError.model_validate(e) for e in raw]
     message = "; ".join(f"{e.message}" + (f" [{e.code}]" if e.code else "") for e in errors)
-    raise RejectedError(message, system=SYSTEM, operation=operation, details=[e.model_dump() for e in errors])
+    kind: type[RejectedError] = RejectedError
+    codes = {e.code for e in errors if e.code}
+    if classify and codes & NOT_FOUND_CODES:
+        kind = NotFoundError
+    elif classify and codes & CONFLICT_CODES:
+        kind = ConflictError
+    raise kind(message, system=SYSTEM, operation=operation, details=[e.model_dump() for e in errors])

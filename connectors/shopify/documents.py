@@ -1,7 +1,15 @@
 """Every GraphQL document the connector sends. Tests validate each one against the official 2025-01
-schema in `../shared/specs/shopify/`, so a typo fails CI rather than a case."""
+schema in `../shared/specs/shopify/`, so a typo fails CI rather than a case.
+
+Orders, holds, tags and webhooks live here; after-sales, B2B and catalogue documents live in
+`documents_aftersales`, `documents_b2b` and `documents_catalog`, and `ALL_DOCUMENTS` holds them all.
+"""
 
 from __future__ import annotations
+
+from types import ModuleType
+
+from connectors.shopify import documents_aftersales, documents_b2b, documents_catalog
 
 API_VERSION = "2025-01"
 
@@ -41,6 +49,12 @@ query CasebridgeGetOrder($id: ID!) {{
 FIND_ORDERS = """
 query CasebridgeFindOrders($query: String!) {
   orders(first: 5, query: $query) { nodes { id legacyResourceId name tags cancelledAt } }
+}
+"""
+
+FIND_ORDERS_BY_SOURCE_IDENTIFIER = """
+query CasebridgeFindOrdersBySource($query: String!) {
+  orders(first: 5, query: $query) { nodes { id name sourceIdentifier } }
 }
 """
 
@@ -137,8 +151,22 @@ query CasebridgeWebhookSubscriptions {
 }
 """
 
+
+def _documents(namespace: dict[str, object]) -> dict[str, str]:
+    return {
+        name: value
+        for name, value in namespace.items()
+        if name.isupper() and not name.startswith("_") and isinstance(value, str) and name != "API_VERSION"
+    }
+
+
+def _module_documents(module: ModuleType) -> dict[str, str]:
+    return {f"{module.__name__.rsplit('.', 1)[1]}.{name}": doc for name, doc in _documents(vars(module)).items()}
+
+
 ALL_DOCUMENTS = {
-    name: value
-    for name, value in dict(globals()).items()
-    if name.isupper() and not name.startswith("_") and isinstance(value, str) and name != "API_VERSION"
+    **_documents(dict(globals())),
+    **_module_documents(documents_aftersales),
+    **_module_documents(documents_b2b),
+    **_module_documents(documents_catalog),
 }

@@ -4,17 +4,57 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+T = TypeVar("T")
 
 
-class _Model(BaseModel):
+class ShopifyModel(BaseModel):
+    """Base of every typed view: GraphQL camelCase aliases, unknown fields ignored."""
+
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+
+_Model = ShopifyModel
+
+
+class Record(ShopifyModel):
+    """A typed view whose field names are the GraphQL names in snake_case (`totalPriceSet` →
+    `total_price_set`): no alias to keep in sync with the documents."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", alias_generator=to_camel)
+
+
+class Page(Record, Generic[T]):
+    """A connection read through `nodes` (the documents ask for one page, sized for the use)."""
+
+    nodes: list[T] = Field(default_factory=list)
+
+
+class InputModel(BaseModel):
+    """A GraphQL input object: snake_case in Python, camelCase on the wire, unset fields left out."""
+
+    model_config = ConfigDict(populate_by_name=True, alias_generator=to_camel, frozen=True)
+
+    def as_input(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+class MoneyInput(InputModel):
+    amount: Decimal
+    currency_code: str
 
 
 class Money(_Model):
     amount: Decimal
     currency_code: str = Field(alias="currencyCode")
+
+    def as_input(self) -> dict[str, str]:
+        """As a `MoneyInput` variable."""
+        return {"amount": str(self.amount), "currencyCode": self.currency_code}
 
 
 class MoneyBag(_Model):
@@ -91,6 +131,12 @@ class Order(_Model):
 class Job(_Model):
     id: str
     done: bool
+
+
+class Node(_Model):
+    """Any object read only for its id (`{ id }`)."""
+
+    id: str
 
 
 class UserError(_Model):

@@ -6,7 +6,8 @@
   or API version → 404, wrong `X-Shopify-Access-Token` → 401, malformed body → 400, and every
   GraphQL outcome (validation errors, THROTTLED, userErrors) as HTTP 200 with `extensions.cost`.
 * `/{shop}/_admin/...` - sandbox-only inspection and setup (not part of Shopify): shop state, orders
-  as their REST/webhook JSON, webhook subscriptions, the cost bucket, reset.
+  as their REST/webhook JSON, webhook subscriptions, the cost bucket, reset; and (`admin_routes`)
+  product seeding, shipping an order, opening a dispute, and the after-sales/B2B/catalogue state.
 
 Fault rules (`system="shopify"`, `operation=<root field name>`) act per request: THROTTLE (a
 THROTTLED reply), HTTP_500/HTTP_503, USER_ERROR (the mutation answers with a userError carrying the
@@ -31,6 +32,7 @@ from pydantic import BaseModel
 from starlette.types import Receive, Scope, Send
 
 from sandbox.shopify import rest_payloads
+from sandbox.shopify.admin_routes import add_commerce_admin_routes
 from sandbox.shopify.cost import LeakyBucket
 from sandbox.shopify.executor import GraphQLEngine, GraphQLReply, ShopRuntime
 from sandbox.shopify.operations import ShopOperations
@@ -81,6 +83,7 @@ class ShopifySimulator:
         self.router = APIRouter(tags=["shopify"])
         self._add_api_routes()
         self._add_admin_routes()
+        add_commerce_admin_routes(self.router, self._shops.get)
 
     # ------------------------------------------------------------------ Python surface
 

@@ -27,7 +27,9 @@ from graphql.execution.values import get_variable_values
 from graphql.utilities import get_operation_ast
 
 from sandbox.faults import FaultEffect, FaultInjector, FaultRule
-from sandbox.shopify import graphql_errors
+
+# Imported for their side effect: they register the resolvers of the remaining types.
+from sandbox.shopify import graphql_errors, resolvers_aftersales, resolvers_b2b, resolvers_catalog  # noqa: F401
 from sandbox.shopify.cost import (
     MAX_QUERY_COST,
     CostContext,

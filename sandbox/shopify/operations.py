@@ -14,6 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 from sandbox.shopify import rest_payloads
+from sandbox.shopify.catalog import Catalog
+from sandbox.shopify.companies import Companies
+from sandbox.shopify.disputes import Disputes
+from sandbox.shopify.draft_orders import DraftOrders
+from sandbox.shopify.fulfillments import Fulfillments
 from sandbox.shopify.gid import parse_gid
 from sandbox.shopify.holds import FulfillmentHolds, HoldOutcome
 from sandbox.shopify.ops_base import (
@@ -25,7 +30,9 @@ from sandbox.shopify.ops_base import (
     normalize_tags,
     sorted_tags,
 )
-from sandbox.shopify.order_create import OrderCreation
+from sandbox.shopify.price_lists import PriceLists
+from sandbox.shopify.refunds import Refunds
+from sandbox.shopify.returns import Returns
 from sandbox.shopify.state import (
     SELF_APP_ID,
     Customer,
@@ -33,16 +40,30 @@ from sandbox.shopify.state import (
     Order,
     RiskAssessment,
     RiskFact,
-    Transaction,
     UserError,
     utcnow,
 )
+from sandbox.shopify.state_b2b import DraftOrder
+from sandbox.shopify.state_catalog import Product
 from sandbox.shopify.subscriptions import WebhookSubscriptions
 
 __all__ = ["HoldOutcome", "Outcome", "ShopOperations", "normalize_tags"]
 
+Taggable = Order | Customer | DraftOrder | Product
 
-class ShopOperations(OrderCreation, FulfillmentHolds, WebhookSubscriptions):
+
+class ShopOperations(
+    DraftOrders,  # and, through it, OrderCreation
+    FulfillmentHolds,
+    WebhookSubscriptions,
+    Fulfillments,
+    Refunds,
+    Returns,
+    Disputes,
+    Companies,
+    Catalog,
+    PriceLists,
+):
     """Every simulated mutation of one shop; order lifecycle (cancel jobs, updates, tags) lives here."""
 
     def job_by_gid(self, value: str) -> Job | None:
@@ -110,6 +131,11 @@ class ShopOperations(OrderCreation, FulfillmentHolds, WebhookSubscriptions):
         if order is None or order.cancelled_at is not None:
             return
         now = utcnow()
+        refunded_by_api = None
+        if job.refund and order.total_received > 0:
+            # A real refund (with `refunds/create`), made before the order closes: every unit, the
+            # shipping and the money still held.
+            refunded_by_api = self.refund_everything(order, restock=job.restock, note=job.staff_note)
         order.cancel_job_id = None
         order.cancelled_at = now
         order.cancel_reason = job.reason
@@ -126,21 +152,8 @@ class ShopOperations(OrderCreation, FulfillmentHolds, WebhookSubscriptions):
                 fo.updated_at = now
         for line in order.line_items:
             line.current_quantity = 0
-        if job.refund:
-            if order.total_received > 0:
-                order.total_refunded = order.total_received
-                order.transactions.append(
-                    Transaction(
-                        id=self.shop.next_id("OrderTransaction"),
-                        kind="REFUND",
-                        status="SUCCESS",
-                        amount=order.total_received,
-                        currency=order.currency,
-                        gateway=order.transactions[0].gateway if order.transactions else "manual",
-                    )
-                )
-                order.financial_status = "REFUNDED"
-            elif order.financial_status in ("PENDING", "AUTHORIZED", "PARTIALLY_PAID", "EXPIRED"):
+        if job.refund and refunded_by_api is None:
+            if order.financial_status in ("PENDING", "AUTHORIZED", "PARTIALLY_PAID", "EXPIRED"):
                 order.financial_status = "VOIDED"
             elif order.financial_status in ("PAID", "PARTIALLY_REFUNDED"):
                 # Marked paid at creation without transactions: refund what the order was worth.
@@ -187,15 +200,17 @@ class ShopOperations(OrderCreation, FulfillmentHolds, WebhookSubscriptions):
         order.updated_at = utcnow()
         self.webhooks.emit(self.shop, "ORDERS_UPDATED", rest_payloads.order_payload(order))
 
-    def change_tags(self, target_gid: str, tags: list[str], *, add: bool) -> Outcome[Order | Customer]:
+    def change_tags(self, target_gid: str, tags: list[str], *, add: bool) -> Outcome[Taggable]:
         parsed = parse_gid(target_gid)
-        target: Order | Customer | None
-        if parsed.type_name == "Order":
-            target = self.shop.orders.get(parsed.numeric or -1)
-        elif parsed.type_name == "Customer":
-            target = self.shop.customers.get(parsed.numeric or -1)
-        else:
+        tables: dict[str, dict[int, Any]] = {
+            "Order": self.shop.orders,
+            "Customer": self.shop.customers,
+            "DraftOrder": self.shop.draft_orders,
+            "Product": self.shop.products,
+        }
+        if parsed.type_name not in tables:
             return Outcome(errors=[UserError(f"Tagging a {parsed.type_name} is not simulated by the sandbox", ["id"])])
+        target: Taggable | None = tables[parsed.type_name].get(parsed.numeric or -1)
         if target is None:
             return Outcome(errors=[UserError(f"{parsed.type_name} does not exist", ["id"])])
         wanted = normalize_tags(tags)
@@ -207,10 +222,11 @@ class ShopOperations(OrderCreation, FulfillmentHolds, WebhookSubscriptions):
         else:
             dropping = {t.lower() for t in wanted}
             merged = [t for t in target.tags if t.lower() not in dropping]
-        target.tags = sorted_tags(merged)
+        updated = sorted_tags(merged)
+        changed, target.tags = updated != target.tags, updated
         if isinstance(target, Order) and before is not None:
             self._touch(target, before)
-        elif isinstance(target, Customer):
+        elif changed:
             target.updated_at = utcnow()
         return Outcome(target)
 

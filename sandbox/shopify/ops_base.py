@@ -1,7 +1,9 @@
 """Shared ground of the simulated mutations: outcomes, input helpers and the per-shop base class.
 
-The mutations are split by subject (`order_create`, `holds`, `subscriptions`, and order lifecycle in
-`operations`); each is a mixin over `OperationsBase`, and `operations.ShopOperations` combines them.
+The mutations are split by subject (`order_create`, `holds`, `subscriptions`, `fulfillments`,
+`refunds`, `returns`, `disputes`, `companies`, `draft_orders`, `catalog`, `price_lists`, and order
+lifecycle in `operations`); each is a mixin over `OperationsBase`, and `operations.ShopOperations`
+combines them.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sandbox.shopify import rest_payloads, risk
 from sandbox.shopify.ops_base import (
@@ -36,11 +36,18 @@ from sandbox.shopify.state import (
     utcnow,
 )
 
+if TYPE_CHECKING:
+    from sandbox.shopify.state_b2b import PurchasingCompany
+
 
 class OrderCreation(OperationsBase):
-    def create_order(self, data: dict[str, Any]) -> Outcome[Order]:
-        """`orderCreate(order:)`. No product catalogue is simulated: a line item needs a `title` or a
-        `variantId` (kept as a number only) and is priced by its `priceSet`, 0 when absent."""
+    def create_order(
+        self, data: dict[str, Any], *, purchasing_company: PurchasingCompany | None = None
+    ) -> Outcome[Order]:
+        """`orderCreate(order:)`. A line item needs a `title` or a `variantId` and is priced by its
+        `priceSet` (0 when absent), as `orderCreate` does; a variant id is kept as a number, so
+        restocking a refunded unit finds the catalogue's variant when it exists.
+        `purchasing_company` is set when a B2B draft order is completed."""
         shop = self.shop
         errors: list[UserError] = []
         currency = str(data.get("currency") or shop.currency)
@@ -191,6 +198,11 @@ class OrderCreation(OperationsBase):
         order.fulfillment_orders.append(fo)
         shop.fulfillment_orders[fo.id] = fo
         order.risk_assessments.append(risk.assess(order))
+        for tx in order.transactions:
+            tx.order_id = order.id
+        if purchasing_company is not None:
+            order.purchasing_company = purchasing_company
+            purchasing_company.company.order_ids.append(order.id)
         shop.orders[order.id] = order
         self.webhooks.emit(shop, "ORDERS_CREATE", rest_payloads.order_payload(order))
         return Outcome(order)

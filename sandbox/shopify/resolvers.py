@@ -10,6 +10,10 @@ Fields nobody wrote a resolver for still answer sensibly: `id`/`legacyResourceId
 domain object's gid, other names are read from the object (camelCase → snake_case), and anything
 missing falls back to null when nullable or to a neutral value of the declared type (false, 0, "",
 empty list or connection). A root field without a resolver is a GraphQL error, "not simulated".
+
+This module covers orders, holds, customers and subscriptions; `resolvers_aftersales`,
+`resolvers_b2b` and `resolvers_catalog` register the rest into the same table (the executor imports
+them), and add their types to `node(id:)` through `NODE_LOOKUPS`.
 """
 
 from __future__ import annotations
@@ -262,12 +266,28 @@ def _app(app_id: int | None) -> dict[str, Any] | None:
     }
 
 
+# `node(id:)` for the types the other resolver modules add: type name → lookup by number.
+NODE_LOOKUPS: dict[str, Callable[[ShopState, int], Any]] = {}
+
+
+def record_search(ctx: RequestContext, info: Info, query: str | None, warnings: list[dict[str, str]]) -> None:
+    """Report a list query's search string (and what it could not understand) in `extensions.search`."""
+    if not query:
+        return
+    entry: dict[str, Any] = {"path": [info.path.key], "query": query}
+    if warnings:
+        entry["warnings"] = warnings
+    ctx.search.append(entry)
+
+
 def _lookup_node(ctx: RequestContext, value: str) -> Any:
     parsed = parse_gid(value)
     number = parsed.numeric
     shop = ctx.shop
     if number is None:
         return None
+    if parsed.type_name in NODE_LOOKUPS:
+        return NODE_LOOKUPS[parsed.type_name](shop, number)
     if parsed.type_name == "Order":
         return shop.orders.get(number)
     if parsed.type_name == "FulfillmentOrder":
@@ -302,11 +322,7 @@ _ORDER_SORT: dict[str, Callable[[Order], Any]] = {
 def _orders(_: Any, info: Info, args: dict[str, Any]) -> dict[str, Any]:
     ctx = _ctx(info)
     parsed = parse_order_query(args.get("query"))
-    if args.get("query"):
-        entry: dict[str, Any] = {"path": [info.path.key], "query": args["query"]}
-        if parsed.warnings:
-            entry["warnings"] = parsed.warnings
-        ctx.search.append(entry)
+    record_search(ctx, info, args.get("query"), parsed.warnings)
     matching = [o for o in ctx.shop.orders.values() if parsed.predicate(o)]
     matching.sort(key=_ORDER_SORT.get(args.get("sortKey") or "ID", lambda o: o.id))
     return connection(matching, args, info)
@@ -553,7 +569,6 @@ _register(
         "restockable": _plain(lambda o: o.cancelled_at is None),
         "customerAcceptsMarketing": _plain(lambda o: o.buyer_accepts_marketing),
         "customerLocale": _plain(lambda _o: "en"),
-        "returnStatus": _plain(lambda _o: "NO_RETURN"),
         "confirmationNumber": _plain(lambda o: confirmation_number(o.id)),
         "statusPageUrl": lambda o, info, _args: f"https://{_ctx(info).shop.domain}/orders/{o.id}/authenticate",
         "subtotalLineItemsQuantity": _plain(lambda o: sum(li.quantity for li in o.line_items)),
@@ -577,7 +592,6 @@ _register(
         "totalOutstandingSet": _order_money(lambda o: o.total_outstanding),
         "totalCapturableSet": _order_money(lambda _o: ZERO),
         "totalTipReceivedSet": _order_money(lambda _o: ZERO),
-        "totalRefundedShippingSet": _order_money(lambda _o: ZERO),
         "refundDiscrepancySet": _order_money(lambda _o: ZERO),
         # Deprecated scalar twins that older connectors still read.
         "totalPrice": _plain(lambda o: o.total_price),
@@ -604,6 +618,12 @@ def _line_money(getter: Callable[[LineItem], Decimal]) -> Resolver:
     return _money_field(getter, lambda li: li.currency)
 
 
+def _line_fulfillment_status(item: LineItem) -> str:
+    if item.fulfilled_quantity == 0:
+        return "unfulfilled"
+    return "partial" if item.unfulfilled_quantity else "fulfilled"
+
+
 def _unit(total: Decimal, quantity: int) -> Decimal:
     return money(total / quantity) if quantity else ZERO
 
@@ -613,16 +633,16 @@ _register(
     {
         "isGiftCard": _plain(lambda li: li.gift_card),
         "customAttributes": _plain(lambda li: [{"key": k, "value": v} for k, v in li.properties]),
-        "unfulfilledQuantity": _plain(lambda li: li.current_quantity),
-        "fulfillableQuantity": _plain(lambda li: li.current_quantity),
+        "unfulfilledQuantity": _plain(lambda li: li.unfulfilled_quantity),
+        "fulfillableQuantity": _plain(lambda li: li.unfulfilled_quantity),
         "refundableQuantity": _plain(lambda li: li.current_quantity),
         "nonFulfillableQuantity": _plain(lambda _li: 0),
-        "fulfillmentStatus": _plain(lambda _li: "unfulfilled"),
+        "fulfillmentStatus": _plain(_line_fulfillment_status),
         "restockable": _plain(lambda li: li.current_quantity > 0),
         "canRestock": _plain(lambda li: li.current_quantity > 0),
         "merchantEditable": _plain(lambda li: li.current_quantity > 0),
-        "variant": _plain(lambda _li: None),
-        "product": _plain(lambda _li: None),
+        "variant": lambda li, info, _args: _ctx(info).shop.variants.get(li.variant_id or -1),
+        "product": lambda li, info, _args: _ctx(info).shop.products.get(li.product_id or -1),
         "originalUnitPriceSet": _line_money(lambda li: li.price),
         "originalUnitPrice": _plain(lambda li: li.price),
         "originalTotalSet": _line_money(lambda li: li.original_total),
@@ -736,7 +756,7 @@ _register(
         "vendor": _plain(lambda li: li.line_item.vendor),
         "requiresShipping": _plain(lambda li: li.line_item.requires_shipping),
         "originalUnitPriceSet": _money_field(lambda li: li.line_item.price, lambda li: li.line_item.currency),
-        "variant": _plain(lambda _li: None),
+        "variant": lambda li, info, _args: _ctx(info).shop.variants.get(li.line_item.variant_id or -1),
     },
 )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sandbox.shopify.gid import gid
 from sandbox.shopify.state import (
@@ -23,8 +23,12 @@ from sandbox.shopify.state import (
     Order,
     ShippingLine,
     TaxLine,
+    Transaction,
     money,
 )
+
+if TYPE_CHECKING:
+    from sandbox.shopify.state_aftersales import Fulfillment, Refund
 
 _COUNTRY_NAMES = {
     "US": "United States",
@@ -81,6 +85,11 @@ def timestamp(value: datetime | None) -> str | None:
 
 def tags_string(tags: list[str]) -> str:
     return ", ".join(tags)
+
+
+def money_set(value: Decimal, currency: str) -> dict[str, Any]:
+    """REST `*_set`: the amount in shop and presentment currency (the sandbox has one currency)."""
+    return _money_set(value, currency)
 
 
 def _money_set(value: Decimal, currency: str) -> dict[str, Any]:
@@ -151,8 +160,8 @@ def line_item_payload(item: LineItem, currency: str) -> dict[str, Any]:
         "vendor": item.vendor,
         "quantity": item.quantity,
         "current_quantity": item.current_quantity,
-        "fulfillable_quantity": item.current_quantity,
-        "fulfillment_status": None,
+        "fulfillable_quantity": item.unfulfilled_quantity,
+        "fulfillment_status": _line_fulfillment_status(item),
         "requires_shipping": item.requires_shipping,
         "taxable": item.taxable,
         "gift_card": item.gift_card,
@@ -166,6 +175,18 @@ def line_item_payload(item: LineItem, currency: str) -> dict[str, Any]:
         "tax_lines": _tax_lines(item.tax_lines, currency),
         "properties": [{"name": k, "value": v} for k, v in item.properties],
     }
+
+
+def _line_fulfillment_status(item: LineItem) -> str | None:
+    if item.fulfilled_quantity == 0:
+        return None
+    return "partial" if item.unfulfilled_quantity else "fulfilled"
+
+
+def _order_fulfillment_status(order: Order) -> str | None:
+    """REST `fulfillment_status`: null while nothing shipped, then `partial` or `fulfilled`."""
+    status = order.display_fulfillment_status
+    return {"FULFILLED": "fulfilled", "PARTIALLY_FULFILLED": "partial"}.get(status)
 
 
 def _shipping_line_payload(line: ShippingLine, currency: str) -> dict[str, Any]:
@@ -204,7 +225,7 @@ def order_payload(order: Order) -> dict[str, Any]:
         "currency": currency,
         "presentment_currency": currency,
         "financial_status": order.financial_status.lower(),
-        "fulfillment_status": None,
+        "fulfillment_status": _order_fulfillment_status(order),
         "source_name": order.source_name,
         "source_identifier": order.source_identifier,
         "source_url": order.source_url,
@@ -229,15 +250,114 @@ def order_payload(order: Order) -> dict[str, Any]:
         "current_total_price_set": _money_set(order.current_total_price, currency),
         "payment_gateway_names": sorted({t.gateway for t in order.transactions}),
         "customer": customer_payload(order.customer),
-        "company": None,
+        "company": (
+            {"id": order.purchasing_company.company.id, "location_id": order.purchasing_company.location.id}
+            if order.purchasing_company
+            else None
+        ),
         "billing_address": address_payload(order.billing_address),
         "shipping_address": address_payload(order.shipping_address),
         "line_items": [line_item_payload(li, currency) for li in order.line_items],
         "shipping_lines": [_shipping_line_payload(s, currency) for s in order.shipping_lines],
         "tax_lines": _tax_lines(order.tax_lines, currency),
         "discount_codes": [{"code": d.code, "amount": amount(d.amount), "type": d.kind} for d in order.discount_codes],
-        "fulfillments": [],
-        "refunds": [],
+        "fulfillments": [fulfillment_payload(f) for f in order.fulfillments],
+        "refunds": [refund_payload(r) for r in order.refunds],
+    }
+
+
+def transaction_payload(tx: Transaction, order_id: int) -> dict[str, Any]:
+    return {
+        "id": tx.id,
+        "admin_graphql_api_id": tx.gid,
+        "order_id": order_id,
+        "parent_id": tx.parent_id,
+        "kind": tx.kind.lower(),
+        "gateway": tx.gateway,
+        "status": tx.status.lower(),
+        "amount": amount(tx.amount),
+        "currency": tx.currency,
+        "authorization": tx.authorization_code,
+        "created_at": timestamp(tx.created_at),
+        "processed_at": timestamp(tx.processed_at),
+        "test": tx.test,
+    }
+
+
+def fulfillment_payload(fulfillment: Fulfillment) -> dict[str, Any]:
+    """The REST Fulfillment resource (`fulfillments/create`, and inside the order)."""
+    order = fulfillment.order
+    tracking = fulfillment.tracking[0] if fulfillment.tracking else None
+    return {
+        "id": fulfillment.id,
+        "admin_graphql_api_id": fulfillment.gid,
+        "order_id": order.id,
+        "name": fulfillment.name,
+        "status": fulfillment.status.lower(),
+        "service": "manual",
+        "shipment_status": None,
+        "location_id": None,
+        "created_at": timestamp(fulfillment.created_at),
+        "updated_at": timestamp(fulfillment.updated_at),
+        "tracking_company": tracking.company if tracking else None,
+        "tracking_number": tracking.number if tracking else None,
+        "tracking_numbers": [t.number for t in fulfillment.tracking if t.number],
+        "tracking_url": tracking.url if tracking else None,
+        "tracking_urls": [t.url for t in fulfillment.tracking if t.url],
+        "line_items": [
+            {**line_item_payload(item.line_item, order.currency), "quantity": item.quantity}
+            for item in fulfillment.line_items
+        ],
+    }
+
+
+def refund_payload(refund: Refund) -> dict[str, Any]:
+    """The REST Refund resource, after the `refunds_create.json` sample in the shared specs."""
+    order = refund.order
+    currency = order.currency
+    adjustments: list[dict[str, Any]] = []
+    if refund.shipping_adjustment_id is not None:
+        adjustments.append(
+            {
+                "id": refund.shipping_adjustment_id,
+                "order_id": order.id,
+                "refund_id": refund.id,
+                "kind": "shipping_refund",
+                "reason": "Shipping refund",
+                "amount": amount(-refund.shipping_amount),
+                "tax_amount": amount(-refund.shipping_tax),
+                "amount_set": _money_set(-refund.shipping_amount, currency),
+                "tax_amount_set": _money_set(-refund.shipping_tax, currency),
+            }
+        )
+    return {
+        "id": refund.id,
+        "admin_graphql_api_id": refund.gid,
+        "order_id": order.id,
+        "created_at": timestamp(refund.created_at),
+        "processed_at": timestamp(refund.created_at),
+        "note": refund.note,
+        "restock": any(item.restocked for item in refund.line_items),
+        "user_id": None,  # made by an app, not a staff member
+        "refund_line_items": [
+            {
+                "id": item.id,
+                "line_item_id": item.line_item.id,
+                "quantity": item.quantity,
+                "restock_type": item.restock_type.lower(),
+                "location_id": item.location_id,
+                "subtotal": float(item.subtotal),
+                "total_tax": float(item.total_tax),
+                "subtotal_set": _money_set(item.subtotal, currency),
+                "total_tax_set": _money_set(item.total_tax, currency),
+                "line_item": line_item_payload(item.line_item, currency),
+            }
+            for item in refund.line_items
+        ],
+        "transactions": [transaction_payload(tx, order.id) for tx in refund.transactions],
+        "order_adjustments": adjustments,
+        "duties": [],
+        "return": None,
     }
 
 

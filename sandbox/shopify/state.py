@@ -1,5 +1,6 @@
 """The in-memory domain of one simulated shop: orders, customers, fulfillment orders, holds, jobs,
-webhook subscriptions.
+webhook subscriptions; fulfillments, refunds, returns and disputes (`state_aftersales`), products,
+publications and price lists (`state_catalog`), companies and draft orders (`state_b2b`).
 
 Plain dataclasses with Shopify's semantics (money in `Decimal`, derived totals as properties) and
 no GraphQL or HTTP in sight, so the operations, the GraphQL resolvers and the REST webhook payloads
@@ -13,10 +14,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from sandbox.config import ShopConfig
 from sandbox.shopify.gid import gid
+
+if TYPE_CHECKING:  # annotations only: those modules build on this one
+    from sandbox.shopify.state_aftersales import Dispute, Fulfillment, Refund, Return
+    from sandbox.shopify.state_b2b import Company, CompanyContact, CompanyLocation, DraftOrder, PurchasingCompany
+    from sandbox.shopify.state_catalog import PriceList, Product, ProductVariant, Publication
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -125,11 +131,26 @@ class LineItem:
     properties: list[tuple[str, str]] = field(default_factory=list)
     tax_lines: list[TaxLine] = field(default_factory=list)
     discount: Decimal = ZERO  # this line's share of the order's discount code
-    current_quantity: int = -1  # -1: same as quantity (set to 0 by a cancellation)
+    current_quantity: int = -1  # -1: same as quantity; lowered by refunds, 0 after a cancellation
+    fulfilled_quantity: int = 0
+    refunded_quantity: int = 0
 
     def __post_init__(self) -> None:
         if self.current_quantity < 0:
             self.current_quantity = self.quantity
+
+    @property
+    def unfulfilled_quantity(self) -> int:
+        return max(self.current_quantity - self.fulfilled_quantity, 0)
+
+    @property
+    def discounted_unit_price(self) -> Decimal:
+        """What one unit really cost after the order's discount (the basis of a refund)."""
+        return self.discounted_total / self.quantity if self.quantity else ZERO
+
+    @property
+    def unit_tax(self) -> Decimal:
+        return self.tax_total / self.quantity if self.quantity else ZERO
 
     @property
     def gid(self) -> str:
@@ -186,6 +207,12 @@ class Transaction:
     test: bool = False
     created_at: datetime = field(default_factory=utcnow)
     processed_at: datetime = field(default_factory=utcnow)
+    parent_id: int | None = None  # a REFUND's SALE/CAPTURE
+    order_id: int | None = None
+
+    @property
+    def gid(self) -> str:
+        return gid("OrderTransaction", self.id)
 
 
 @dataclass
@@ -286,7 +313,13 @@ class Order:
     fulfillment_orders: list[FulfillmentOrder] = field(default_factory=list)
     risk_assessments: list[RiskAssessment] = field(default_factory=list)
     total_refunded: Decimal = ZERO
+    refunded_shipping: Decimal = ZERO
     cancel_job_id: str | None = None  # set while an orderCancel job is pending
+    refunds: list[Refund] = field(default_factory=list)
+    fulfillments: list[Fulfillment] = field(default_factory=list)
+    returns: list[Return] = field(default_factory=list)
+    disputes: list[Dispute] = field(default_factory=list)
+    purchasing_company: PurchasingCompany | None = None  # B2B orders (from a company's draft order)
 
     @property
     def gid(self) -> str:
@@ -357,6 +390,10 @@ class Order:
 
     @property
     def display_fulfillment_status(self) -> str:
+        fulfilled = sum(li.fulfilled_quantity for li in self.line_items)
+        if fulfilled:
+            outstanding = sum(li.unfulfilled_quantity for li in self.line_items)
+            return "PARTIALLY_FULFILLED" if outstanding else "FULFILLED"
         statuses = {fo.status for fo in self.fulfillment_orders}
         if "ON_HOLD" in statuses:
             return "ON_HOLD"
@@ -422,6 +459,24 @@ _ID_BASES = {
     "ShippingLine": 3300000000001,
     "OrderTransaction": 9990000000001,
     "WebhookSubscription": 1100000000001,
+    "Fulfillment": 4550000000001,
+    "FulfillmentLineItem": 16000000000001,
+    "Refund": 9900000000001,
+    "RefundLineItem": 2200000000001,
+    "Return": 3880000000001,
+    "ReturnLineItem": 3890000000001,
+    "ShopifyPaymentsDispute": 4400000000001,
+    "Product": 8100000000001,
+    "ProductVariant": 4770000000001,
+    "Publication": 1650000000001,
+    "PriceList": 2550000000001,
+    "Company": 1330000000001,
+    "CompanyContact": 1340000000001,
+    "CompanyLocation": 1350000000001,
+    "CompanyAddress": 1360000000001,
+    "DraftOrder": 1060000000001,
+    "DraftOrderLineItem": 1070000000001,
+    "OrderAdjustment": 2330000000001,
 }
 
 
@@ -437,8 +492,23 @@ class ShopState:
     holds: dict[int, FulfillmentHold] = field(default_factory=dict)
     jobs: dict[str, Job] = field(default_factory=dict)
     webhook_subscriptions: dict[int, WebhookSubscription] = field(default_factory=dict)
+    fulfillments: dict[int, Fulfillment] = field(default_factory=dict)
+    refunds: dict[int, Refund] = field(default_factory=dict)
+    returns: dict[int, Return] = field(default_factory=dict)
+    disputes: dict[int, Dispute] = field(default_factory=dict)
+    products: dict[int, Product] = field(default_factory=dict)
+    variants: dict[int, ProductVariant] = field(default_factory=dict)
+    publications: dict[int, Publication] = field(default_factory=dict)
+    price_lists: dict[int, PriceList] = field(default_factory=dict)
+    companies: dict[int, Company] = field(default_factory=dict)
+    company_contacts: dict[int, CompanyContact] = field(default_factory=dict)
+    company_locations: dict[int, CompanyLocation] = field(default_factory=dict)
+    draft_orders: dict[int, DraftOrder] = field(default_factory=dict)
+    # Currencies the shop sells in (Markets): price lists and draft orders must use one of them.
+    enabled_currencies: tuple[str, ...] = ("USD", "CAD", "EUR", "GBP")
     _sequences: dict[str, Iterator[int]] = field(default_factory=dict, repr=False)
     _order_numbers: Iterator[int] | None = field(default=None, repr=False)
+    _draft_numbers: Iterator[int] | None = field(default=None, repr=False)
 
     @property
     def domain(self) -> str:
@@ -453,6 +523,12 @@ class ShopState:
         if self._order_numbers is None:
             self._order_numbers = itertools.count(1 + self.config.generation * _ORDER_NUMBERS_PER_GENERATION)
         return next(self._order_numbers)
+
+    def next_draft_number(self) -> int:
+        """Draft orders are named `#D1`, `#D2`, ... on a sequence of their own."""
+        if self._draft_numbers is None:
+            self._draft_numbers = itertools.count(1 + self.config.generation * _ORDER_NUMBERS_PER_GENERATION)
+        return next(self._draft_numbers)
 
     def line_item(self, line_item_id: int) -> LineItem | None:
         for order in self.orders.values():

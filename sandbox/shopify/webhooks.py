@@ -33,6 +33,22 @@ REST_TOPICS = {
     "FULFILLMENT_ORDERS_HOLD_RELEASED": "fulfillment_orders/hold_released",
     "FULFILLMENT_HOLDS_ADDED": "fulfillment_holds/added",
     "FULFILLMENT_HOLDS_RELEASED": "fulfillment_holds/released",
+    "FULFILLMENTS_CREATE": "fulfillments/create",
+    "ORDERS_FULFILLED": "orders/fulfilled",
+    "ORDERS_PARTIALLY_FULFILLED": "orders/partially_fulfilled",
+    "REFUNDS_CREATE": "refunds/create",
+    "RETURNS_REQUEST": "returns/request",
+    "RETURNS_APPROVE": "returns/approve",
+    "RETURNS_DECLINE": "returns/decline",
+    "DISPUTES_CREATE": "disputes/create",
+    "DISPUTES_UPDATE": "disputes/update",
+    "COMPANIES_CREATE": "companies/create",
+    "COMPANIES_UPDATE": "companies/update",
+    "COMPANY_LOCATIONS_CREATE": "company_locations/create",
+    "COMPANY_CONTACTS_CREATE": "company_contacts/create",
+    "DRAFT_ORDERS_CREATE": "draft_orders/create",
+    "DRAFT_ORDERS_UPDATE": "draft_orders/update",
+    "PRODUCTS_UPDATE": "products/update",
 }
 
 
@@ -48,11 +64,12 @@ def encode_body(payload: dict[str, Any]) -> bytes:
 
 
 def rest_topic(topic: str) -> str:
-    """REST name of a topic enum value; topics without a known mapping get the usual derivation."""
+    """REST name of a topic enum value; topics without a known mapping get the usual derivation
+    (the resource is everything before the last underscore: DRAFT_ORDERS_CREATE → draft_orders/create)."""
     if topic in REST_TOPICS:
         return REST_TOPICS[topic]
-    resource, _, action = topic.lower().partition("_")
-    return f"{resource}/{action}"
+    resource, _, action = topic.lower().rpartition("_")
+    return f"{resource}/{action}" if resource else action
 
 
 def _select_fields(payload: dict[str, Any], include_fields: list[str]) -> dict[str, Any]:

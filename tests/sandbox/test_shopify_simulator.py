@@ -366,7 +366,7 @@ async def test_documents_are_validated_against_the_official_schema(h: Harness) -
     malformed_id = await h.gql('{ order(id: "5550000000001") { id } }')
     assert malformed_id["errors"][0]["message"] == "Invalid global id '5550000000001'"
 
-    not_simulated = await h.gql("{ products(first: 1) { nodes { id } } }")
+    not_simulated = await h.gql("{ collections(first: 1) { nodes { id } } }")
     assert not_simulated["errors"][0]["extensions"]["code"] == "NOT_SIMULATED"
 
     no_page_size = await h.gql("{ orders { nodes { id } } }")

@@ -1,0 +1,107 @@
+"""Products: change content and status (`productUpdate`), publish on or withdraw from sales
+channels (`publishablePublish` / `publishableUnpublish`). All repeat-safe: they set a state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field
+
+from connectors.errors import NotFoundError
+from connectors.shopify import documents_catalog as docs
+from connectors.shopify.base import AdminBase
+from connectors.shopify.client import SYSTEM
+from connectors.shopify.models import InputModel, Node, Page, Record
+
+ProductStatus = Literal["ACTIVE", "ARCHIVED", "DRAFT"]
+
+
+class ProductUpdate(InputModel):
+    """The fields Casebridge changes (`ProductUpdateInput`); unset fields stay as they are."""
+
+    title: str | None = None
+    description_html: str | None = None
+    tags: list[str] | None = None  # replaces the whole list
+    status: ProductStatus | None = None
+    handle: str | None = None
+    vendor: str | None = None
+    product_type: str | None = None
+
+
+class Variant(Record):
+    id: str
+    title: str
+    sku: str | None = None
+    price: Decimal
+    inventory_quantity: int | None = None
+
+
+class ResourcePublication(Record):
+    is_published: bool
+    publish_date: datetime | None = None
+    publication: Node
+
+
+class Product(Record):
+    id: str
+    title: str
+    handle: str
+    status: str
+    tags: list[str] = Field(default_factory=list)
+    description_html: str = ""
+    vendor: str = ""
+    product_type: str = ""
+    published_at: datetime | None = None
+    updated_at: datetime | None = None
+    variants: Page[Variant] = Field(default_factory=Page[Variant])
+    resource_publications: Page[ResourcePublication] = Field(default_factory=Page[ResourcePublication])
+
+    @property
+    def publication_ids(self) -> set[str]:
+        return {p.publication.id for p in self.resource_publications.nodes if p.is_published}
+
+
+class Publication(Record):
+    id: str
+    name: str | None = None
+    auto_publish: bool = False
+    supports_future_publishing: bool = False
+
+
+class ProductOperations(AdminBase):
+    async def get_product(self, product_gid: str) -> Product:
+        data = await self.client.execute(docs.GET_PRODUCT, {"id": product_gid}, operation="product")
+        if data.get("product") is None:
+            raise NotFoundError(f"product {product_gid} not found", system=SYSTEM, operation="product")
+        return Product.model_validate(data["product"])
+
+    async def update_product(self, product_gid: str, change: ProductUpdate) -> Product:
+        variables = {"product": {"id": product_gid, **change.as_input()}}
+        payload = await self._mutate(docs.UPDATE_PRODUCT, variables, operation="productUpdate")
+        return Product.model_validate(self._required(payload, "product", "productUpdate"))
+
+    async def publications(self) -> list[Publication]:
+        data = await self.client.execute(docs.LIST_PUBLICATIONS, {}, operation="publications")
+        return [Publication.model_validate(n) for n in data["publications"]["nodes"]]
+
+    async def publish_product(
+        self, product_gid: str, publication_ids: Sequence[str], *, publish_date: datetime | None = None
+    ) -> Product:
+        entries = [
+            {"publicationId": pid, **({"publishDate": publish_date.isoformat()} if publish_date else {})}
+            for pid in publication_ids
+        ]
+        payload = await self._mutate(
+            docs.PUBLISH, {"id": product_gid, "input": entries}, operation="publishablePublish"
+        )
+        return Product.model_validate(self._required(payload, "publishable", "publishablePublish"))
+
+    async def unpublish_product(self, product_gid: str, publication_ids: Sequence[str]) -> Product:
+        entries = [{"publicationId": pid} for pid in publication_ids]
+        payload = await self._mutate(
+            docs.UNPUBLISH, {"id": product_gid, "input": entries}, operation="publishableUnpublish"
+        )
+        return Product.model_validate(self._required(payload, "publishable", "publishableUnpublish"))
