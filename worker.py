@@ -7,6 +7,7 @@ SIGTERM stops polling, lets running activities finish within the grace period, t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from datetime import timedelta
@@ -14,11 +15,12 @@ from datetime import timedelta
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.bigcommerce import BigCommerceActivities
 from activities.opentext import OpenTextWorkflowActivities
 from activities.shopify import ShopifyActivities
 from casebridge.connections import Connections
 from casebridge.settings import Settings, get_settings
-from casebridge.stores import load_registry
+from casebridge.stores import Platform, load_registry, store_task_queue
 from casebridge.temporal import connect
 from workflows.order_review import OrderReview
 
@@ -49,20 +51,42 @@ def build_worker(client: Client, settings: Settings, connections: Connections) -
     )
 
 
+def build_store_workers(client: Client, settings: Settings, connections: Connections) -> list[Worker]:
+    """One worker per rate-limited store queue. `max_task_queue_activities_per_second` is enforced
+    by the Temporal server for the whole queue, so the store's quota holds across all processes."""
+    bigcommerce = BigCommerceActivities(connections)
+    workers = []
+    for store in connections.registry.stores:
+        if store.activities_per_second is None or store.platform is not Platform.BIGCOMMERCE:
+            continue
+        workers.append(
+            Worker(
+                client,
+                task_queue=store_task_queue(settings.task_queue, store),
+                activities=[bigcommerce.get_order, bigcommerce.set_status, bigcommerce.append_staff_note],
+                max_task_queue_activities_per_second=store.activities_per_second,
+                graceful_shutdown_timeout=timedelta(seconds=60),
+            )
+        )
+    return workers
+
+
 async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
     connections = Connections(load_registry(settings.config_dir))
     client = await connect(settings)
-    worker = build_worker(client, settings, connections)
+    workers = [build_worker(client, settings, connections), *build_store_workers(client, settings, connections)]
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
 
-    async with worker:
-        logging.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
+    async with contextlib.AsyncExitStack() as running:
+        for worker in workers:
+            await running.enter_async_context(worker)
+            logging.info("polling task queue %s on %s", worker.task_queue, settings.temporal_address)
         await stop.wait()
         logging.info("shutting down")
     await connections.aclose()

@@ -123,3 +123,25 @@ class WithdrawReviewRequest(BaseModel):
     tenant: str
     process_instance_id: str
     reason: str
+
+
+# --- BigCommerce -------------------------------------------------------------------------------
+
+
+class BigCommerceOrderRequest(BaseModel):
+    store: str  # store hash
+    order_id: int
+
+
+class BigCommerceStatusRequest(BigCommerceOrderRequest):
+    status_id: int
+
+
+class BigCommerceNoteRequest(BigCommerceOrderRequest):
+    note: str
+
+
+class BigCommerceOrderState(BaseModel):
+    order_id: int
+    status_id: int
+    status: str

@@ -4,6 +4,7 @@ activities in a worker process (each holds an httpx connection pool and a token 
 from __future__ import annotations
 
 from casebridge.stores import Platform, RegistryLookupError, StoreRegistry
+from connectors.bigcommerce.client import BigCommerceClient
 from connectors.opentext.exstream import ExstreamClient
 from connectors.opentext.workflow import OpenTextWorkflowClient
 from connectors.shopify.admin import ShopifyAdmin
@@ -16,6 +17,7 @@ class Connections:
         self._shopify: dict[str, ShopifyAdmin] = {}
         self._workflow: dict[str, OpenTextWorkflowClient] = {}
         self._exstream: dict[str, ExstreamClient] = {}
+        self._bigcommerce: dict[str, BigCommerceClient] = {}
 
     def shopify(self, store_id: str) -> ShopifyAdmin:
         if store_id not in self._shopify:
@@ -24,6 +26,16 @@ class Connections:
                 raise RegistryLookupError(f"no Shopify store {store_id!r} in the registry")
             self._shopify[store_id] = ShopifyAdmin(ShopifyClient(store.api_base_url, store.access_token()))
         return self._shopify[store_id]
+
+    def bigcommerce(self, store_hash: str) -> BigCommerceClient:
+        if store_hash not in self._bigcommerce:
+            store = self.registry.store(Platform.BIGCOMMERCE, store_hash)
+            if store is None:
+                raise RegistryLookupError(f"no BigCommerce store {store_hash!r} in the registry")
+            self._bigcommerce[store_hash] = BigCommerceClient(
+                store_hash, store.access_token(), base_url=store.api_base_url
+            )
+        return self._bigcommerce[store_hash]
 
     def opentext_workflow(self, tenant_name: str) -> OpenTextWorkflowClient:
         if tenant_name not in self._workflow:
@@ -54,6 +66,9 @@ class Connections:
             await client.aclose()
         for exstream in self._exstream.values():
             await exstream.aclose()
+        for bigcommerce in self._bigcommerce.values():
+            await bigcommerce.aclose()
+        self._bigcommerce.clear()
         self._shopify.clear()
         self._workflow.clear()
         self._exstream.clear()

@@ -63,6 +63,9 @@ class Store(BaseModel):
     webhook_secret_env: str
     opentext_tenant: str
     policy_file: str
+    # Platforms with a per-store request quota (BigCommerce) get their own task queue with this
+    # server-side activity rate: the Temporal server enforces it across every worker process.
+    activities_per_second: float | None = Field(default=None, gt=0)
 
     def access_token(self) -> SecretStr:
         return resolve_secret(self.access_token_env)
@@ -94,6 +97,14 @@ class StoreRegistry(BaseModel):
             if tenant.name == name:
                 return tenant
         raise RegistryLookupError(f"unknown OpenText tenant {name!r}")
+
+
+def store_task_queue(base_queue: str, store: Store) -> str:
+    """The task queue of a store's API activities: the shared queue, or the store's own when it
+    is rate limited (workflows route activities by this name, so it must be derivable from input)."""
+    if store.activities_per_second is None:
+        return base_queue
+    return f"{base_queue}.{store.platform.value}.{store.id}"
 
 
 def _expand_env(text: str) -> str:

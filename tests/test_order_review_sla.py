@@ -3,6 +3,7 @@ server: days pass in seconds. Activities still call the sandbox over HTTP."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -74,7 +75,20 @@ class SlaHarness:
             policy=policy,
         )
         handle = await self.env.client.start_workflow(OrderReview.run, case_input, id=case_id, task_queue=self.queue)
+        await self.in_review(handle)
         return case_id, handle
+
+    async def in_review(self, handle: WorkflowHandle[OrderReview, OrderReviewResult]) -> None:
+        """Let the opening steps (holds, tags, review start) finish in real time before any time is
+        skipped, so no activity is in flight when the first jump happens. Queries skip no time."""
+        deadline = asyncio.get_running_loop().time() + 30
+        while True:
+            view = await handle.query("status", result_type=CaseView)
+            if view.status is CaseStatus.IN_REVIEW:
+                return
+            assert view.status is not CaseStatus.NEEDS_ATTENTION, view.attention
+            assert asyncio.get_running_loop().time() < deadline, view
+            await asyncio.sleep(0.05)
 
 
 @pytest.fixture
@@ -116,7 +130,7 @@ async def test_escalated_case_still_takes_a_decision(sla: SlaHarness) -> None:
 
     await sla.env.sleep(timedelta(hours=13))
     view = await handle.query("status", result_type=CaseView)
-    assert view.status is CaseStatus.ESCALATED
+    assert view.status is CaseStatus.ESCALATED, view
     assert view.review_task_id is not None and view.review_process_id is not None
     task = await sla.connections.opentext_workflow(TENANT).get_task(view.review_task_id)
     assert any(a.group == "order-review-leads" for a in task.assignments)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from sandbox.bigcommerce.config import BigCommerceStoreConfig
 from sandbox.config import SandboxConfig, ShopConfig, TenantConfig
 from sandbox.opentext_exstream.config import ExstreamTenantConfig
 
@@ -15,6 +16,9 @@ SHOP = "casebridge-test.myshopify.com"
 # Same policy but reconciles every second: the lost-callback test uses it.
 RECONCILE_SHOP = "reconcile-test.myshopify.com"
 TENANT_ID = "casebridge-test"
+BC_STORE = "cbtest"
+BC_QUOTA, BC_WINDOW_MS = 4, 2000
+BC_ACTIVITIES_PER_SECOND = 1.0
 TENANT = "test"
 
 SECRETS = {
@@ -23,6 +27,8 @@ SECRETS = {
     "OPENTEXT_CLIENT_ID": "casebridge-test-client",
     "OPENTEXT_CLIENT_SECRET": "ot_test_client_secret",
     "OPENTEXT_CALLBACK_SECRET": "ot_test_callback_secret",
+    "BIGCOMMERCE_ACCESS_TOKEN": "bc_test_access_token",
+    "BIGCOMMERCE_CLIENT_SECRET": "bc_test_client_secret",
 }
 
 
@@ -52,7 +58,21 @@ def sandbox_config() -> SandboxConfig:
         client_id=SECRETS["OPENTEXT_CLIENT_ID"],
         client_secret=SecretStr(SECRETS["OPENTEXT_CLIENT_SECRET"]),
     )
-    return SandboxConfig(shops=shops, tenants=[tenant], exstream_tenants=[exstream], delivery_retry_seconds=0.2)
+    bigcommerce = BigCommerceStoreConfig(
+        store_hash=BC_STORE,
+        access_token=SecretStr(SECRETS["BIGCOMMERCE_ACCESS_TOKEN"]),
+        client_secret=SecretStr(SECRETS["BIGCOMMERCE_CLIENT_SECRET"]),
+        # A tiny quota, so that exceeding it is easy to provoke (see test_store_rate_limit).
+        rate_limit_quota=BC_QUOTA,
+        rate_limit_window_ms=BC_WINDOW_MS,
+    )
+    return SandboxConfig(
+        shops=shops,
+        tenants=[tenant],
+        exstream_tenants=[exstream],
+        bigcommerce_stores=[bigcommerce],
+        delivery_retry_seconds=0.2,
+    )
 
 
 POLICY = """\
@@ -115,5 +135,18 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
         stores:
         """)
         + textwrap.indent(store_entries, "  ")
+        + textwrap.indent(
+            textwrap.dedent(f"""\
+            - platform: bigcommerce
+              id: {BC_STORE}
+              api_base_url: {sandbox_url}/bigcommerce
+              access_token_env: BIGCOMMERCE_ACCESS_TOKEN
+              webhook_secret_env: BIGCOMMERCE_CLIENT_SECRET
+              opentext_tenant: {TENANT}
+              policy_file: policies/{SHOP}.yaml
+              activities_per_second: {BC_ACTIVITIES_PER_SECOND}
+            """),
+            "  ",
+        )
     )
     return directory
