@@ -11,11 +11,14 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, Field, SecretStr, model_validator
 
 from casebridge.secrets import env_value, resolve_secret
+from connectors.adobe_commerce.auth import AdminTokenCredentials, ImsCredentials, OAuth1Credentials
+from connectors.opentext.content_server_models import ContentServerCredentials
 
 _ENV_REF = re.compile(r"\$\{(?P<name>[A-Z0-9_]+)(?::-(?P<default>[^}]*))?\}")
 
@@ -35,6 +38,61 @@ class ExstreamSettings(BaseModel):
     domain: str
 
 
+class ContentServerSettings(BaseModel):
+    base_url: str  # the CGI URL, e.g. https://ecm.example.com/otcs/cs.exe
+    username: str
+    password_env: str
+
+    def credentials(self) -> ContentServerCredentials:
+        return ContentServerCredentials(username=self.username, password=resolve_secret(self.password_env))
+
+
+class AdobeAuth(BaseModel):
+    """How Casebridge authenticates to one Adobe Commerce instance; secrets named, not written."""
+
+    mode: Literal["admin_token", "oauth1", "ims"]
+    username: str | None = None  # admin_token
+    password_env: str | None = None
+    consumer_key_env: str | None = None  # oauth1 (an integration)
+    consumer_secret_env: str | None = None
+    access_token_env: str | None = None
+    access_token_secret_env: str | None = None
+    client_id: str | None = None  # ims (Cloud Service)
+    client_secret_env: str | None = None
+    ims_base_url: str | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> AdobeAuth:
+        needed = {
+            "admin_token": ("username", "password_env"),
+            "oauth1": ("consumer_key_env", "consumer_secret_env", "access_token_env", "access_token_secret_env"),
+            "ims": ("client_id", "client_secret_env"),
+        }[self.mode]
+        missing = [name for name in needed if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"Adobe auth mode {self.mode} needs {', '.join(missing)}")
+        return self
+
+    def credentials(self) -> AdminTokenCredentials | OAuth1Credentials | ImsCredentials:
+        def secret(name: str | None) -> SecretStr:
+            assert name is not None  # checked by _complete
+            return resolve_secret(name)
+
+        if self.mode == "admin_token":
+            assert self.username is not None
+            return AdminTokenCredentials(username=self.username, password=secret(self.password_env))
+        if self.mode == "oauth1":
+            return OAuth1Credentials(
+                consumer_key=secret(self.consumer_key_env).get_secret_value(),
+                consumer_secret=secret(self.consumer_secret_env),
+                access_token=secret(self.access_token_env).get_secret_value(),
+                access_token_secret=secret(self.access_token_secret_env),
+            )
+        assert self.client_id is not None
+        extra = {"ims_base_url": self.ims_base_url} if self.ims_base_url else {}
+        return ImsCredentials(client_id=self.client_id, client_secret=secret(self.client_secret_env), **extra)
+
+
 class OpenTextTenant(BaseModel):
     name: str
     base_url: str  # Workflow Service and token host
@@ -43,6 +101,7 @@ class OpenTextTenant(BaseModel):
     client_secret_env: str
     callback_secret_env: str
     exstream: ExstreamSettings | None = None  # customer communications, when the tenant has them
+    content_server: ContentServerSettings | None = None  # Extended ECM, when documents are filed
 
     def client_id(self) -> str:
         return resolve_secret(self.client_id_env).get_secret_value()
@@ -59,18 +118,34 @@ class Store(BaseModel):
     # The platform's own identifier: the myshopify domain, a BigCommerce store hash, an Adobe host.
     id: str
     api_base_url: str
-    access_token_env: str
-    webhook_secret_env: str
+    access_token_env: str | None = None  # Shopify, BigCommerce
+    webhook_secret_env: str | None = None  # Shopify app secret, BigCommerce client secret
+    adobe_auth: AdobeAuth | None = None  # Adobe Commerce
     opentext_tenant: str
-    policy_file: str
+    # The routing policy; a store without one takes part in no webhook-started case yet.
+    policy_file: str | None = None
     # Platforms with a per-store request quota (BigCommerce) get their own task queue with this
     # server-side activity rate: the Temporal server enforces it across every worker process.
     activities_per_second: float | None = Field(default=None, gt=0)
 
+    @model_validator(mode="after")
+    def _credentials_for_platform(self) -> Store:
+        if self.platform is Platform.ADOBE_COMMERCE and self.adobe_auth is None:
+            raise ValueError(f"Adobe Commerce store {self.id} needs adobe_auth")
+        if self.platform is not Platform.ADOBE_COMMERCE and (
+            self.access_token_env is None or self.webhook_secret_env is None
+        ):
+            raise ValueError(f"{self.platform.value} store {self.id} needs access_token_env and webhook_secret_env")
+        return self
+
     def access_token(self) -> SecretStr:
+        if self.access_token_env is None:
+            raise RegistryLookupError(f"store {self.id} has no access token configured")
         return resolve_secret(self.access_token_env)
 
     def webhook_secret(self) -> SecretStr:
+        if self.webhook_secret_env is None:
+            raise RegistryLookupError(f"store {self.id} has no webhook secret configured")
         return resolve_secret(self.webhook_secret_env)
 
 

@@ -80,6 +80,8 @@ def _parse_order(body: bytes) -> OrderPayload:
 
 
 async def _order_created(deps: ShimDeps, store: Store, order: OrderPayload, delivery_id: str | None) -> WebhookResult:
+    if store.policy_file is None:
+        raise HTTPException(422, f"store {store.id} has no routing policy configured")
     policy = deps.policies.get(store.policy_file).order_review
     case_id = case_id_for(Platform.SHOPIFY.value, store.id, str(order.id))
     if not policy.enabled:

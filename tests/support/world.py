@@ -8,8 +8,10 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from sandbox.adobe_commerce.config import AdobeStoreConfig
 from sandbox.bigcommerce.config import BigCommerceStoreConfig
 from sandbox.config import SandboxConfig, ShopConfig, TenantConfig
+from sandbox.opentext_ecm.config import ContentServerConfig
 from sandbox.opentext_exstream.config import ExstreamTenantConfig
 
 SHOP = "casebridge-test.myshopify.com"
@@ -19,6 +21,8 @@ TENANT_ID = "casebridge-test"
 BC_STORE = "cbtest"
 BC_QUOTA, BC_WINDOW_MS = 4, 2000
 BC_ACTIVITIES_PER_SECOND = 1.0
+ADOBE_STORE = "default"
+ECM_USER = "casebridge"
 TENANT = "test"
 
 SECRETS = {
@@ -29,6 +33,13 @@ SECRETS = {
     "OPENTEXT_CALLBACK_SECRET": "ot_test_callback_secret",
     "BIGCOMMERCE_ACCESS_TOKEN": "bc_test_access_token",
     "BIGCOMMERCE_CLIENT_SECRET": "bc_test_client_secret",
+    "OPENTEXT_ECM_PASSWORD": "ecm_test_password",
+    "ADOBE_ADMIN_PASSWORD": "adobe_test_admin_password",
+    "ADOBE_CONSUMER_KEY": "adobe_test_consumer_key",
+    "ADOBE_CONSUMER_SECRET": "adobe_test_consumer_secret",
+    "ADOBE_ACCESS_TOKEN": "adobe_test_access_token",
+    "ADOBE_ACCESS_TOKEN_SECRET": "adobe_test_access_token_secret",
+    "ADOBE_IMS_CLIENT_SECRET": "adobe_test_ims_secret",
 }
 
 
@@ -66,11 +77,26 @@ def sandbox_config() -> SandboxConfig:
         rate_limit_quota=BC_QUOTA,
         rate_limit_window_ms=BC_WINDOW_MS,
     )
+    adobe = AdobeStoreConfig(
+        store_code=ADOBE_STORE,
+        admin_username="casebridge",
+        admin_password=SecretStr(SECRETS["ADOBE_ADMIN_PASSWORD"]),
+        consumer_key=SECRETS["ADOBE_CONSUMER_KEY"],
+        consumer_secret=SecretStr(SECRETS["ADOBE_CONSUMER_SECRET"]),
+        access_token=SECRETS["ADOBE_ACCESS_TOKEN"],
+        access_token_secret=SecretStr(SECRETS["ADOBE_ACCESS_TOKEN_SECRET"]),
+        ims_client_id="casebridge-ims",
+        ims_client_secret=SecretStr(SECRETS["ADOBE_IMS_CLIENT_SECRET"]),
+        io_events_client_id="casebridge-io",
+    )
+    ecm = ContentServerConfig.demo(username=ECM_USER, password=SecretStr(SECRETS["OPENTEXT_ECM_PASSWORD"]))
     return SandboxConfig(
         shops=shops,
         tenants=[tenant],
         exstream_tenants=[exstream],
+        content_servers=[ecm],
         bigcommerce_stores=[bigcommerce],
+        adobe_stores=[adobe],
         delivery_retry_seconds=0.2,
     )
 
@@ -132,6 +158,10 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
             exstream:
               base_url: {sandbox_url}/opentext/exstream
               domain: casebridge
+            content_server:
+              base_url: {sandbox_url}/opentext/otcs/cs.exe
+              username: {ECM_USER}
+              password_env: OPENTEXT_ECM_PASSWORD
         stores:
         """)
         + textwrap.indent(store_entries, "  ")
@@ -143,8 +173,17 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
               access_token_env: BIGCOMMERCE_ACCESS_TOKEN
               webhook_secret_env: BIGCOMMERCE_CLIENT_SECRET
               opentext_tenant: {TENANT}
-              policy_file: policies/{SHOP}.yaml
               activities_per_second: {BC_ACTIVITIES_PER_SECOND}
+            - platform: adobe-commerce
+              id: {ADOBE_STORE}
+              api_base_url: {sandbox_url}/adobe-commerce/rest/{ADOBE_STORE}
+              adobe_auth:
+                mode: oauth1
+                consumer_key_env: ADOBE_CONSUMER_KEY
+                consumer_secret_env: ADOBE_CONSUMER_SECRET
+                access_token_env: ADOBE_ACCESS_TOKEN
+                access_token_secret_env: ADOBE_ACCESS_TOKEN_SECRET
+              opentext_tenant: {TENANT}
             """),
             "  ",
         )
