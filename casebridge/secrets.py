@@ -22,6 +22,11 @@ def _dotenv() -> dict[str, str | None]:
     return dict(dotenv_values(path)) if path.is_file() else {}
 
 
+def dotenv_items() -> dict[str, str]:
+    """The local `.env` as plain values (empty entries left out)."""
+    return {k: v for k, v in _dotenv().items() if v}
+
+
 def env_value(name: str) -> str | None:
     """A plain setting from the environment, falling back to the local `.env`."""
     return os.environ.get(name) or _dotenv().get(name)

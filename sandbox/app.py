@@ -13,6 +13,7 @@ from sandbox.adobe_commerce.api import AdobeCommerceSimulator
 from sandbox.adobe_commerce.app import mount as mount_adobe_commerce
 from sandbox.bigcommerce.simulator import BigCommerceSimulator
 from sandbox.config import SandboxConfig
+from sandbox.connection_faults import DropConnectionMiddleware
 from sandbox.opentext.workflow_api import WorkflowServiceSimulator
 from sandbox.opentext_ecm.api import ContentServerSimulator
 from sandbox.opentext_exstream.api import ExstreamSimulator
@@ -52,6 +53,7 @@ def create_app(config: SandboxConfig) -> FastAPI:
     app.include_router(bigcommerce.b2b_router, prefix="/bigcommerce-b2b")
     mount_adobe_commerce(app, adobe_commerce)  # /adobe-commerce, /adobe-ims, /adobe-io-events
     app.include_router(build_admin_router(world))
+    app.add_middleware(DropConnectionMiddleware, faults=world.faults)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
