@@ -8,6 +8,7 @@ from pathlib import Path
 
 import uvicorn
 
+from casebridge.logs import configure_logging
 from casebridge.settings import get_settings
 from sandbox.app import create_app
 from sandbox.config import SandboxConfig
@@ -23,7 +24,7 @@ def next_generation(state_dir: Path) -> int:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(logging.INFO)
     settings = get_settings()
     generation = next_generation(Path(os.environ.get("SANDBOX_STATE_DIR", ".stack")))
     app = create_app(SandboxConfig.from_env(generation))
