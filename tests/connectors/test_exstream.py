@@ -53,8 +53,8 @@ from sandbox.opentext_exstream import (
 )
 from sandbox.opentext_exstream.api import ExstreamSimulator
 from sandbox.opentext_exstream.config import BATCH_SERVICE, ORDER_DECISION_DSN, ORDER_DECISION_LETTER_ID
-from sandbox.postman_contract import PostmanContract
 from sandbox.opentext_exstream.rendering import render_pdf
+from sandbox.postman_contract import PostmanContract
 from sandbox.specs import specs_dir
 from sandbox.world import SandboxWorld
 from tests.support.servers import serve
