@@ -31,8 +31,9 @@ from connectors.adobe_commerce.auth import (
     build_authenticator,
 )
 from connectors.adobe_commerce.contract import SYSTEM
-from connectors.adobe_commerce.error_mapping import error_for_response, error_for_transport, retry_after_seconds
+from connectors.adobe_commerce.error_mapping import error_for_response, error_for_transport
 from connectors.errors import ConnectorError, ContractError, RateLimitedError
+from connectors.retry_after import retry_after_seconds
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)

@@ -78,7 +78,7 @@ from connectors.opentext.content_server_models import (
     WorkspaceSearchEnvelope,
     wire_category_values,
 )
-from connectors.opentext.error_mapping import retry_after_seconds
+from connectors.retry_after import retry_after_seconds
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)

@@ -7,8 +7,6 @@ Only status codes and the service's own error text are used; request headers (to
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 import httpx
 
@@ -22,6 +20,7 @@ from connectors.errors import (
     TransientError,
 )
 from connectors.opentext.contract import DEFAULT_RETRY_AFTER_SECONDS, SYSTEM
+from connectors.retry_after import retry_after_seconds
 
 _MAX_MESSAGE = 300
 
@@ -44,24 +43,6 @@ def service_message(response: httpx.Response) -> tuple[str, object]:
             if body.get(key):
                 return str(body[key])[:_MAX_MESSAGE], body
     return json.dumps(body)[:_MAX_MESSAGE], body
-
-
-def retry_after_seconds(response: httpx.Response) -> float | None:
-    """`Retry-After` as seconds (delta-seconds or an HTTP date), or None when absent/garbled."""
-    raw = response.headers.get("Retry-After")
-    if raw is None:
-        return None
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def error_for_response(response: httpx.Response, operation: str, *, token_request: bool = False) -> ConnectorError:

@@ -44,7 +44,7 @@ from connectors.errors import (
     TransientError,
 )
 from connectors.opentext.auth import TokenProvider
-from connectors.opentext.error_mapping import retry_after_seconds, service_message
+from connectors.opentext.error_mapping import service_message
 from connectors.opentext.exstream_contract import (
     APPROVED_STATE,
     BATCH_SUBMIT_PATH,
@@ -92,6 +92,7 @@ from connectors.opentext.exstream_models import (
     OutputQueue,
     ResourcePage,
 )
+from connectors.retry_after import retry_after_seconds
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)

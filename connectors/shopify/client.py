@@ -26,6 +26,7 @@ from connectors.errors import (
     RejectedError,
     TransientError,
 )
+from connectors.retry_after import retry_after_seconds
 from connectors.shopify.assumptions import CONFLICT_CODES, NOT_FOUND_CODES
 from connectors.shopify.documents import API_VERSION
 from connectors.shopify.models import UserError
@@ -106,7 +107,7 @@ class ShopifyClient:
         log.debug("shopify %s -> HTTP %s", operation, response.status_code)
         status = response.status_code
         if status == 429:
-            retry_after = _float_header(response, "Retry-After") or 2.0
+            retry_after = retry_after_seconds(response) or 2.0
             raise RateLimitedError(
                 "HTTP 429", system=SYSTEM, operation=operation, status_code=status, retry_after=retry_after
             )
@@ -164,13 +165,6 @@ def _is_throttled(errors: Any) -> bool:
     return isinstance(errors, list) and any(
         isinstance(e, dict) and (e.get("extensions") or {}).get("code") == "THROTTLED" for e in errors
     )
-
-
-def _float_header(response: httpx.Response, name: str) -> float | None:
-    try:
-        return float(response.headers[name])
-    except (KeyError, ValueError):
-        return None
 
 
 def raise_for_user_errors(payload: dict[str, Any], key: str, operation: str, *, classify: bool = False) -> None:
