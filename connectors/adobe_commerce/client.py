@@ -16,7 +16,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
-from types import TracebackType
 from typing import Any, TypeVar
 
 import httpx
@@ -33,6 +32,7 @@ from connectors.adobe_commerce.auth import (
 from connectors.adobe_commerce.contract import SYSTEM
 from connectors.adobe_commerce.error_mapping import error_for_response, error_for_transport
 from connectors.errors import ConnectorError, ContractError, RateLimitedError
+from connectors.lifecycle import Closing
 from connectors.retry_after import retry_after_seconds
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ Params = Mapping[str, str | int | float | bool]
 _T = TypeVar("_T")
 
 
-class AdobeCommerceClient:
+class AdobeCommerceClient(Closing):
     def __init__(
         self,
         base_url: str,
@@ -65,14 +65,6 @@ class AdobeCommerceClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
-
-    async def __aenter__(self) -> AdobeCommerceClient:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
 
     @property
     def token_fetches(self) -> int:

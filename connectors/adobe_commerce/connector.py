@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from types import TracebackType
 
 import httpx
 
@@ -14,9 +13,10 @@ from connectors.adobe_commerce.catalog import AdobeCatalog
 from connectors.adobe_commerce.client import AdobeCommerceClient
 from connectors.adobe_commerce.returns import AdobeReturns
 from connectors.adobe_commerce.sales import AdobeSales
+from connectors.lifecycle import Closing
 
 
-class AdobeCommerce:
+class AdobeCommerce(Closing):
     """Facade over one store: `sales` (orders, comments, invoices, refunds), `returns` (RMA),
     `b2b` (companies, credit, negotiable quotes) and `catalog` (products, prices)."""
 
@@ -40,11 +40,3 @@ class AdobeCommerce:
 
     async def aclose(self) -> None:
         await self.client.aclose()
-
-    async def __aenter__(self) -> AdobeCommerce:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()

@@ -19,7 +19,6 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
 import httpx
@@ -32,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from connectors.adobe_commerce.contract import IO_EVENTS_PUBLIC_KEY_BASE_URL, SYSTEM
 from connectors.adobe_commerce.error_mapping import error_for_response, error_for_transport
 from connectors.errors import RejectedError
+from connectors.lifecycle import Closing
 
 tracer = trace.get_tracer(__name__)
 
@@ -104,7 +104,7 @@ def challenge_reply(method: str, query: Mapping[str, str], body: bytes = b"") ->
     return None
 
 
-class IoEventsVerifier:
+class IoEventsVerifier(Closing):
     """Verifies deliveries for one Developer Console project (one client id). Keep one per process:
     it holds the key cache and an httpx client."""
 
@@ -125,14 +125,6 @@ class IoEventsVerifier:
 
     async def aclose(self) -> None:
         await self._http.aclose()
-
-    async def __aenter__(self) -> IoEventsVerifier:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
 
     async def verify(self, headers: Mapping[str, str], body: bytes) -> IoEvent:
         """The parsed event when the delivery is genuine and for us; `EventVerificationError` when not,

@@ -8,7 +8,6 @@ errors carry `meta.message` (or `data.errMsg`) and map to `connectors.errors` li
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from types import TracebackType
 from typing import Any, TypeVar
 
 import httpx
@@ -35,11 +34,12 @@ from connectors.bigcommerce.models import (
 )
 from connectors.bigcommerce.rest import json_body, parse, parse_list, segment
 from connectors.errors import ContractError
+from connectors.lifecycle import Closing
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
 
-class BigCommerceB2BClient:
+class BigCommerceB2BClient(Closing):
     def __init__(
         self,
         store_hash: str,
@@ -66,14 +66,6 @@ class BigCommerceB2BClient:
 
     async def aclose(self) -> None:
         await self.http.aclose()
-
-    async def __aenter__(self) -> BigCommerceB2BClient:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
 
     # -- companies ------------------------------------------------------------------------------
 

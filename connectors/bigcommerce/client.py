@@ -9,20 +9,11 @@ Wire-level assumptions live in `connectors.bigcommerce.contract`.
 
 from __future__ import annotations
 
-from types import TracebackType
-
 from connectors.bigcommerce.orders import OrdersApi
 from connectors.bigcommerce.payments import PaymentsApi
 from connectors.bigcommerce.store import CatalogApi, CustomersApi, HooksApi, PriceListsApi
+from connectors.lifecycle import Closing
 
 
-class BigCommerceClient(OrdersApi, PaymentsApi, CustomersApi, CatalogApi, PriceListsApi, HooksApi):
+class BigCommerceClient(OrdersApi, PaymentsApi, CustomersApi, CatalogApi, PriceListsApi, HooksApi, Closing):
     """`BigCommerceClient(store_hash, access_token, base_url=..., transport=...)`; see `RestBase`."""
-
-    async def __aenter__(self) -> BigCommerceClient:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()

@@ -21,7 +21,6 @@ import logging
 import mimetypes
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from pathlib import Path
-from types import TracebackType
 from typing import IO, Any, TypeVar
 
 import httpx
@@ -39,6 +38,7 @@ from connectors.errors import (
     RejectedError,
     TransientError,
 )
+from connectors.lifecycle import Closing
 from connectors.opentext.content_server_contract import (
     ALREADY_EXISTS_PHRASE,
     API_ROOT,
@@ -95,7 +95,7 @@ _MAX_MESSAGE = 300
 _MAX_THROTTLE_WAITS = 2
 
 
-class ContentServerClient:
+class ContentServerClient(Closing):
     def __init__(
         self,
         base_url: str,
@@ -132,14 +132,6 @@ class ContentServerClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
-
-    async def __aenter__(self) -> ContentServerClient:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
 
     async def authenticate(self) -> None:
         """Log in now (otherwise the first call does); useful to check configuration at start-up."""

@@ -23,7 +23,6 @@ import binascii
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -43,6 +42,7 @@ from connectors.errors import (
     RejectedError,
     TransientError,
 )
+from connectors.lifecycle import Closing
 from connectors.opentext.auth import TokenProvider
 from connectors.opentext.error_mapping import service_message
 from connectors.opentext.exstream_contract import (
@@ -107,7 +107,7 @@ def _segment(value: str) -> str:
     return quote(value, safe="")
 
 
-class ExstreamClient:
+class ExstreamClient(Closing):
     def __init__(
         self,
         base_url: str,
@@ -138,14 +138,6 @@ class ExstreamClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
-
-    async def __aenter__(self) -> ExstreamClient:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
 
     @property
     def domain(self) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from types import TracebackType
 from typing import TypeVar
 from urllib.parse import quote
 
@@ -22,6 +21,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from connectors.errors import ConnectorError, ContractError
+from connectors.lifecycle import Closing
 from connectors.opentext.auth import TokenProvider
 from connectors.opentext.contract import (
     API_PREFIX,
@@ -76,7 +76,7 @@ def _comments(page: CommentPage) -> list[Comment]:
     return page.items
 
 
-class OpenTextWorkflowClient:
+class OpenTextWorkflowClient(Closing):
     def __init__(
         self,
         base_url: str,
@@ -102,14 +102,6 @@ class OpenTextWorkflowClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
-
-    async def __aenter__(self) -> OpenTextWorkflowClient:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
 
     @property
     def token_fetches(self) -> int:

@@ -26,6 +26,7 @@ from connectors.errors import (
     RejectedError,
     TransientError,
 )
+from connectors.lifecycle import Closing
 from connectors.retry_after import retry_after_seconds
 from connectors.shopify.assumptions import CONFLICT_CODES, NOT_FOUND_CODES
 from connectors.shopify.documents import API_VERSION
@@ -37,7 +38,7 @@ tracer = trace.get_tracer(__name__)
 SYSTEM = "shopify"
 
 
-class ShopifyClient:
+class ShopifyClient(Closing):
     def __init__(
         self,
         base_url: str,
@@ -60,12 +61,6 @@ class ShopifyClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
-
-    async def __aenter__(self) -> ShopifyClient:
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        await self.aclose()
 
     async def execute(self, document: str, variables: dict[str, Any], *, operation: str) -> dict[str, Any]:
         """Run one document and return its `data`; raise a `ConnectorError` for anything else."""
