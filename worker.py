@@ -10,7 +10,9 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Callable, Collection
 from datetime import timedelta
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -27,9 +29,21 @@ from workflows.order_review import OrderReview
 WORKFLOWS = [OrderReview]
 
 
+def bigcommerce_activities(bigcommerce: BigCommerceActivities) -> list[Callable[..., Any]]:
+    return [
+        bigcommerce.get_order,
+        bigcommerce.set_status,
+        bigcommerce.append_staff_note,
+        bigcommerce.refund_order,
+    ]
+
+
 def build_worker(client: Client, settings: Settings, connections: Connections) -> Worker:
     shopify = ShopifyActivities(connections)
     opentext = OpenTextWorkflowActivities(connections)
+    # A BigCommerce store without `activities_per_second` has no queue of its own: its cases run
+    # the store's activities on this queue (`OrderReviewInput.store_task_queue` is None then).
+    bigcommerce = BigCommerceActivities(connections)
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -45,25 +59,34 @@ def build_worker(client: Client, settings: Settings, connections: Connections) -
             opentext.comment,
             opentext.escalate_review,
             opentext.withdraw_review,
+            *bigcommerce_activities(bigcommerce),
         ],
         # Below the pod's terminationGracePeriodSeconds (120 s in deploy/).
         graceful_shutdown_timeout=timedelta(seconds=60),
     )
 
 
-def build_store_workers(client: Client, settings: Settings, connections: Connections) -> list[Worker]:
+def build_store_workers(
+    client: Client, settings: Settings, connections: Connections, *, store_ids: Collection[str] | None = None
+) -> list[Worker]:
     """One worker per rate-limited store queue. `max_task_queue_activities_per_second` is enforced
-    by the Temporal server for the whole queue, so the store's quota holds across all processes."""
+    by the Temporal server for the whole queue, so the store's quota holds across all processes.
+
+    `store_ids` limits the process to some stores (None: all). A Worker registers its queue with
+    the client as soon as it is built, so stores served elsewhere must not even be built here.
+    """
     bigcommerce = BigCommerceActivities(connections)
     workers = []
     for store in connections.registry.stores:
         if store.activities_per_second is None or store.platform is not Platform.BIGCOMMERCE:
             continue
+        if store_ids is not None and store.id not in store_ids:
+            continue
         workers.append(
             Worker(
                 client,
                 task_queue=store_task_queue(settings.task_queue, store),
-                activities=[bigcommerce.get_order, bigcommerce.set_status, bigcommerce.append_staff_note],
+                activities=bigcommerce_activities(bigcommerce),
                 max_task_queue_activities_per_second=store.activities_per_second,
                 graceful_shutdown_timeout=timedelta(seconds=60),
             )

@@ -11,10 +11,13 @@ from activities.models import (
     BigCommerceNoteRequest,
     BigCommerceOrderRequest,
     BigCommerceOrderState,
+    BigCommerceRefundRequest,
+    BigCommerceRefundResult,
     BigCommerceStatusRequest,
 )
 from casebridge.connections import Connections
-from connectors.bigcommerce.models import Order
+from connectors.bigcommerce.models import Order, RefundItemRequest
+from connectors.bigcommerce.payments import refund_with_marker
 
 
 def _state(order: Order) -> BigCommerceOrderState:
@@ -41,3 +44,27 @@ class BigCommerceActivities:
     @translate_errors
     async def append_staff_note(self, request: BigCommerceNoteRequest) -> None:
         await self._connections.bigcommerce(request.store).append_staff_note(request.order_id, request.note)
+
+    @activity.defn(name="bigcommerce.refund_order")
+    @translate_errors
+    async def refund_order(self, request: BigCommerceRefundRequest) -> BigCommerceRefundResult:
+        """Refund what remains refundable of the order's payment, at most once per `key`.
+
+        `refund_once` reads the order's refunds for the key's marker, quotes, then refunds, so a
+        retry after a lost answer returns the first refund instead of paying out twice.
+        """
+        client = self._connections.bigcommerce(request.store)
+        order = await client.get_order(request.order_id)
+        if order.refundable <= 0:
+            # Fully refunded already: by an earlier attempt of ours (found by its marker) or by
+            # the merchant. Either way there is nothing left to pay back.
+            existing = refund_with_marker(await client.list_refunds(request.order_id), request.key)
+            if existing is None:
+                return BigCommerceRefundResult(refund_id=None)
+            return BigCommerceRefundResult(refund_id=existing.id, amount=existing.total_amount)
+        # One ORDER-level item for the refundable amount: the whole payment, whatever the lines.
+        item = RefundItemRequest(item_type="ORDER", item_id=order.id, amount=order.refundable)
+        outcome = await client.refund_once(request.order_id, [item], key=request.key, reason=request.reason)
+        return BigCommerceRefundResult(
+            refund_id=outcome.refund.id, amount=outcome.refund.total_amount, created=outcome.created
+        )

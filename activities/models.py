@@ -3,6 +3,7 @@ the histories of running cases (new fields get defaults)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -145,3 +146,15 @@ class BigCommerceOrderState(BaseModel):
     order_id: int
     status_id: int
     status: str
+
+
+class BigCommerceRefundRequest(BigCommerceOrderRequest):
+    # Marks the refund in BigCommerce (no idempotency key exists): a retry finds it, never refunds twice.
+    key: str
+    reason: str
+
+
+class BigCommerceRefundResult(BaseModel):
+    refund_id: int | None  # None: nothing was left to refund and no refund carries the key
+    amount: Decimal = Decimal(0)
+    created: bool = False  # False: found the refund an earlier attempt made (or nothing to refund)

@@ -13,7 +13,7 @@ from casebridge.connections import Connections
 from casebridge.settings import Settings
 from casebridge.stores import load_registry
 from routing.store_policies import PolicyBook
-from shim import opentext, shopify
+from shim import bigcommerce, opentext, shopify
 from shim.deps import ShimDeps
 
 ClientFactory = Callable[[Settings], Awaitable[Client]]
@@ -42,6 +42,7 @@ def create_app(settings: Settings, connect: ClientFactory) -> FastAPI:
         lifespan=lifespan,
     )
     app.include_router(shopify.router)
+    app.include_router(bigcommerce.router)
     app.include_router(opentext.router)
 
     @app.get("/healthz", tags=["health"])

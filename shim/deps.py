@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from temporalio.client import Client
 
@@ -10,6 +10,7 @@ from casebridge.connections import Connections
 from casebridge.settings import Settings
 from casebridge.stores import StoreRegistry
 from routing.store_policies import PolicyBook
+from shim.cases import DeliveryMemory
 
 
 @dataclass
@@ -19,6 +20,8 @@ class ShimDeps:
     policies: PolicyBook
     connections: Connections
     temporal: Client
+    # BigCommerce deliveries answered recently, by `webhook-id` (a redelivery gets the same answer).
+    bigcommerce_deliveries: DeliveryMemory = field(default_factory=DeliveryMemory)
 
     @property
     def callback_base_url(self) -> str:

@@ -12,31 +12,24 @@ import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Request
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from temporalio.client import WorkflowHandle
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from casebridge.stores import Platform, Store
 from connectors.errors import ConnectorError
 from connectors.shopify.webhooks import OrderPayload, verify
-from routing.facts import OrderFacts
 from routing.rules import review_reasons
+from shim.cases import WebhookResult, search_attributes, static_details
 from shim.deps import ShimDeps
-from workflows import search_attributes as sa
 from workflows.messages import StoreCancellation
-from workflows.order_review import CASE_TYPE, OrderReview, OrderReviewInput, case_id_for
+from workflows.order_review import OrderReview, OrderReviewInput, case_id_for
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["webhooks"])
-
-
-class WebhookResult(BaseModel):
-    result: str  # started | duplicate | not-needed | signalled | no-open-case | ignored
-    case_id: str | None = None
-    reasons: list[str] = []
 
 
 @router.post("/webhooks/shopify", response_model=WebhookResult)
@@ -117,9 +110,9 @@ async def _order_created(deps: ShimDeps, store: Store, order: OrderPayload, deli
             task_queue=deps.settings.task_queue,
             # One case per order, ever: a late redelivery after the case closed must not reopen it.
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            search_attributes=_search_attributes(store, facts, policy.route.team),
+            search_attributes=search_attributes(store, facts, policy.route.team),
             static_summary=f"Order review {facts.order_name} ({store.id})",
-            static_details=_static_details(facts, reasons, delivery_id),
+            static_details=static_details(facts, reasons, delivery_id),
         )
     except WorkflowAlreadyStartedError:
         return WebhookResult(result="duplicate", case_id=case_id, reasons=reasons)
@@ -138,30 +131,3 @@ async def _order_cancelled(deps: ShimDeps, store: Store, order: OrderPayload) ->
             return WebhookResult(result="no-open-case", case_id=case_id)
         raise HTTPException(503, f"Temporal did not take the signal: {err.message}") from err
     return WebhookResult(result="signalled", case_id=case_id)
-
-
-def _search_attributes(store: Store, facts: OrderFacts, team: str) -> TypedSearchAttributes:
-    return TypedSearchAttributes(
-        [
-            SearchAttributePair(sa.CASE_TYPE, CASE_TYPE),
-            SearchAttributePair(sa.CASE_PLATFORM, store.platform.value),
-            SearchAttributePair(sa.CASE_STORE, store.id),
-            SearchAttributePair(sa.CASE_REF, facts.order_name),
-            SearchAttributePair(sa.CASE_STATUS, "OPEN"),
-            SearchAttributePair(sa.CASE_TEAM, team),
-            SearchAttributePair(sa.CASE_AMOUNT, float(facts.total)),
-        ]
-    )
-
-
-def _static_details(facts: OrderFacts, reasons: list[str], delivery_id: str | None) -> str:
-    lines = [
-        f"**Order** {facts.order_name} (id {facts.order_id})",
-        f"**Total** {facts.total} {facts.currency}",
-        f"**Customer** {facts.customer_email or 'unknown'}",
-        "**Why reviewed**",
-        *[f"- {r}" for r in reasons],
-    ]
-    if delivery_id:
-        lines.append(f"_Webhook delivery {delivery_id}_")
-    return "\n".join(lines)

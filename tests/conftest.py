@@ -3,6 +3,7 @@ the shim over HTTP, and a worker; a time-skipping server for SLA timers. Nothing
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import uuid
@@ -22,8 +23,15 @@ from sandbox.app import create_app as create_sandbox
 from shim.app import create_app as create_shim
 from tests.support.servers import free_port, serve
 from tests.support.stack import Stack
-from tests.support.world import RECONCILE_SHOP, SHOP, export_secrets, sandbox_config, write_config
-from worker import build_worker
+from tests.support.world import (
+    BC_FLOW_STORE,
+    RECONCILE_SHOP,
+    SHOP,
+    export_secrets,
+    sandbox_config,
+    write_config,
+)
+from worker import build_store_workers, build_worker
 from workflows import search_attributes as sa
 
 BIN = Path(sys.executable).parent
@@ -125,7 +133,14 @@ async def stack(temporal_env: WorkflowEnvironment, sandbox_url: str, config_dir:
                 "FULFILLMENT_ORDERS_HOLD_RELEASED",
             ):
                 await stack.shop(store).subscribe_webhook(topic, f"{shim_url}/webhooks/shopify")
-        async with build_worker(client, settings, connections):
+        for scope in ("store/order/created", "store/order/statusUpdated"):
+            await connections.bigcommerce(BC_FLOW_STORE).ensure_hook(scope, f"{shim_url}/webhooks/bigcommerce")
+        # The BigCommerce flow store's queue worker only: the rate-limit test brings its own two
+        # workers ("two pods") for its store and counts what reaches that store.
+        store_workers = build_store_workers(client, settings, connections, store_ids=[BC_FLOW_STORE])
+        async with contextlib.AsyncExitStack() as workers:
+            for worker in [build_worker(client, settings, connections), *store_workers]:
+                await workers.enter_async_context(worker)
             yield stack
         await stack.http.aclose()
         await connections.aclose()

@@ -105,7 +105,8 @@ async def test_reminder_escalation_and_timeout_reject(sla: SlaHarness) -> None:
     order = await sla.create_order("1800.00")
     case_id, handle = await sla.start(order, TimeoutAction.REJECT)
 
-    result = await handle.result()
+    # Bounded: a time-skipping stall must fail this test, not hang the suite.
+    result = await asyncio.wait_for(handle.result(), timeout=120)
 
     assert result.status is CaseStatus.REJECTED
     assert result.decision is None
@@ -128,7 +129,7 @@ async def test_escalated_case_still_takes_a_decision(sla: SlaHarness) -> None:
     order = await sla.create_order("2400.00")
     _, handle = await sla.start(order, TimeoutAction.REJECT)
 
-    await sla.env.sleep(timedelta(hours=13))
+    await asyncio.wait_for(sla.env.sleep(timedelta(hours=13)), timeout=120)
     view = await handle.query("status", result_type=CaseView)
     assert view.status is CaseStatus.ESCALATED, view
     assert view.review_task_id is not None and view.review_process_id is not None
@@ -142,7 +143,8 @@ async def test_escalated_case_still_takes_a_decision(sla: SlaHarness) -> None:
             process_instance_id=view.review_process_id, task_id=view.review_task_id, outcome="approved", reviewer="lead"
         ),
     )
-    result = await handle.result()
+    # Bounded: a time-skipping stall must fail this test, not hang the suite.
+    result = await asyncio.wait_for(handle.result(), timeout=120)
 
     assert result.status is CaseStatus.APPROVED
     released = await sla.connections.shopify(SHOP).get_order(order.id)
@@ -153,7 +155,8 @@ async def test_timeout_can_approve_by_policy(sla: SlaHarness) -> None:
     order = await sla.create_order("1200.00")
     _, handle = await sla.start(order, TimeoutAction.APPROVE)
 
-    result = await handle.result()
+    # Bounded: a time-skipping stall must fail this test, not hang the suite.
+    result = await asyncio.wait_for(handle.result(), timeout=120)
 
     assert result.status is CaseStatus.APPROVED
     assert "approve by policy after timed out" in result.detail

@@ -115,9 +115,10 @@ async def test_store_queue_rate_limit_holds_across_workers(stack: Stack) -> None
         namespace=stack.client.namespace,
         data_converter=pydantic_data_converter,
     )
+    # This store only: the session's stack already runs the other BigCommerce store's queue worker.
     first, second = (
-        build_store_workers(stack.client, stack.settings, stack.connections),
-        build_store_workers(other_client, stack.settings, stack.connections),
+        build_store_workers(stack.client, stack.settings, stack.connections, store_ids=[BC_STORE]),
+        build_store_workers(other_client, stack.settings, stack.connections, store_ids=[BC_STORE]),
     )
     assert [w.task_queue for w in first] == [store_task_queue(stack.settings.task_queue, store)]
     before = await refusals(stack)

@@ -3,36 +3,26 @@
 Flow: hold every open fulfillment order and tag the order; start the OpenText review; wait for
 the decision under the policy's SLA (reminder, escalation, final timeout with a default action);
 approve releases the holds, reject cancels the order (refund / restock per policy) and waits for
-Shopify's asynchronous cancel job. If the store cancels the order meanwhile, the case withdraws
-the review and ends CANCELLED. Failed steps park the case for an operator (see `workflows.case`).
+Shopify's asynchronous cancel job. What "hold", "tag" and "cancel" mean on each platform lives in
+`workflows.store_side` (BigCommerce: status 12, staff notes, status 5 plus a refund). If the
+store cancels the order meanwhile, the case withdraws the review and ends CANCELLED. Failed
+steps park the case for an operator (see `workflows.case`).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from pydantic import BaseModel
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.models import (
-        AwaitCancellationRequest,
-        CancelOrderRequest,
-        CancelOrderResult,
-        HoldOrderRequest,
-        HoldOrderResult,
-        ReleaseHoldsRequest,
-        TagOrderRequest,
-    )
-    from activities.shopify import ShopifyActivities
-    from routing.facts import OrderFacts, RiskLevel
+    from routing.facts import OrderFacts
     from routing.policy import OrderReviewPolicy, TimeoutAction
 
-from workflows.case import API_RETRY, API_TIMEOUT, CaseAborted, CaseInterrupted
+from workflows.case import CaseAborted, CaseInterrupted
 from workflows.human_review import HumanReview, ReviewEnd, ReviewRequest
 from workflows.messages import CaseStatus, OperatorAction, ReviewDecision, StoreCancellation
 from workflows.reviewed_case import ReviewedCase
+from workflows.store_side import RELEASE_HOLDS, REMOVE_REVIEW_TAG, OrderSide, order_side_for
 
 CASE_TYPE = "order-review"
 APPROVED, REJECTED = "approved", "rejected"
@@ -52,6 +42,9 @@ class OrderReviewInput(BaseModel):
     facts: OrderFacts
     reasons: list[str]
     policy: OrderReviewPolicy  # a copy: the case keeps these rules if the file changes
+    # Where the store's API activities run: the store's own rate-limited queue (BigCommerce), or
+    # None for the workflow's queue. Workflows cannot read settings, so the starter passes it.
+    store_task_queue: str | None = None
 
 
 class OrderReviewResult(BaseModel):
@@ -70,13 +63,16 @@ class OrderReview(ReviewedCase):
         self.input = input
         self.init_case(input.case_id)
         self.store_cancellation: StoreCancellation | None = None
-        # Unique per app and fulfillment order, <= 64 characters: finds our own holds on a retry.
-        self.hold_handle = f"casebridge-review-{input.facts.order_id}"[:64]
+        # Hold, release, tag or note, reject: the platform's own calls (see workflows.store_side).
+        self.side: OrderSide = order_side_for(self)
 
     @workflow.signal
     def order_cancelled(self, event: StoreCancellation) -> None:
         """The store cancelled the order outside Casebridge (an `orders/cancelled` webhook)."""
         if self.store_cancellation is not None:
+            return
+        if self.side.caused_cancellation():
+            self.record("order cancelled in store", "by this case's own rejection", "store")
             return
         if self.case_status.is_final or self.case_status is CaseStatus.APPLYING:
             self.record("order cancelled in store", "after the decision; nothing to withdraw", "store")
@@ -98,8 +94,8 @@ class OrderReview(ReviewedCase):
             await self.close_aborted()
         except CaseInterrupted:
             # Cancelling the order closed its fulfillment orders: holds and tags need no undo.
-            self.saga.discard("release holds")
-            self.saga.discard("remove review tag")
+            self.saga.discard(RELEASE_HOLDS)
+            self.saga.discard(REMOVE_REVIEW_TAG)
             await self.saga.compensate()  # withdraws the OpenText review if one is open
             self.set_status(CaseStatus.CANCELLED, "The order was cancelled in the store while the case was parked")
         # Let a decision update that is still answering its caller finish before the run ends.
@@ -115,10 +111,10 @@ class OrderReview(ReviewedCase):
         if self.store_cancellation is not None:
             self.set_status(CaseStatus.CANCELLED, "The order was cancelled in the store before the review began")
             return
-        await self._hold_order()
+        await self.side.hold()
         if self.store_cancellation is not None:
             # Cancelling closed the fulfillment orders; the holds went with them.
-            self.saga.discard("release holds")
+            self.saga.discard(RELEASE_HOLDS)
             self.set_status(CaseStatus.CANCELLED, "The order was cancelled in the store; no review needed")
             return
 
@@ -136,7 +132,7 @@ class OrderReview(ReviewedCase):
             # retry: open a new review round
 
         if end is ReviewEnd.STOPPED:
-            self.saga.discard("release holds")
+            self.saga.discard(RELEASE_HOLDS)
             self.set_status(CaseStatus.CANCELLED, "The order was cancelled in the store; review withdrawn")
             return
 
@@ -149,9 +145,9 @@ class OrderReview(ReviewedCase):
             how = f"{self.input.policy.on_timeout.value} by policy after {end.value.replace('_', ' ')}"
         self.set_status(CaseStatus.APPLYING, f"Applying the decision: {how}")
         if approve:
-            await self._approve(how)
+            await self.side.approve(how)
         else:
-            await self._reject(how)
+            await self.side.reject(how)
 
     def _review_request(self) -> ReviewRequest:
         i, facts, route = self.input, self.input.facts, self.input.policy.route
@@ -177,110 +173,6 @@ class OrderReview(ReviewedCase):
             escalation_team=route.escalation_team,
             outcomes=[APPROVED, REJECTED],
         )
-
-    async def _hold_order(self) -> None:
-        i, facts = self.input, self.input.facts
-        reason = "HIGH_RISK_OF_FRAUD" if facts.risk_level is RiskLevel.HIGH else "OTHER"
-        held = await self.run_step(
-            "hold fulfillment orders",
-            lambda: workflow.execute_activity_method(
-                ShopifyActivities.hold_order,
-                HoldOrderRequest(
-                    store=i.store,
-                    order_gid=self._order_gid(),
-                    handle=self.hold_handle,
-                    reason=reason,
-                    reason_notes=f"Casebridge review: {'; '.join(i.reasons)}"[:255],
-                ),
-                start_to_close_timeout=API_TIMEOUT,
-                retry_policy=API_RETRY,
-                summary="Hold every open fulfillment order",
-            ),
-            on_skip=HoldOrderResult(holds=[]),
-        )
-        self.record("holds placed", ", ".join(h.fulfillment_order_id for h in held.holds) or "none")
-        self.saga.add("release holds", self._release_holds)
-        await self.run_step(
-            "tag order for review", lambda: self._tag(add=[i.policy.tags.review], remove=[]), on_skip=None
-        )
-        self.saga.add("remove review tag", lambda: self._tag(add=[], remove=[i.policy.tags.review]))
-
-    async def _approve(self, how: str) -> None:
-        tags = self.input.policy.tags
-        await self.run_step("release holds", self._release_holds, on_skip=None)
-        self.saga.discard("release holds")
-        await self.run_step(
-            "tag order approved", lambda: self._tag(add=[tags.approved], remove=[tags.review]), on_skip=None
-        )
-        self.set_status(CaseStatus.APPROVED, f"Approved ({how}); holds released")
-
-    async def _reject(self, how: str) -> None:
-        i, tags, reject = self.input, self.input.policy.tags, self.input.policy.reject
-        cancel = await self.run_step(
-            "cancel order",
-            lambda: workflow.execute_activity_method(
-                ShopifyActivities.cancel_order,
-                CancelOrderRequest(
-                    store=i.store,
-                    order_gid=self._order_gid(),
-                    reason=reject.cancel_reason,
-                    refund=reject.refund,
-                    restock=reject.restock,
-                    notify_customer=reject.notify_customer,
-                    staff_note=reject.staff_note,
-                ),
-                start_to_close_timeout=API_TIMEOUT,
-                retry_policy=API_RETRY,
-                summary="Cancel the order",
-            ),
-            on_skip=CancelOrderResult(job_id=None),
-        )
-        # The cancel job runs asynchronously in Shopify; wait for it without recording a poll loop.
-        await self.run_step(
-            "wait for the cancellation",
-            lambda: workflow.execute_activity_method(
-                ShopifyActivities.await_cancellation,
-                AwaitCancellationRequest(store=i.store, order_gid=self._order_gid(), job_id=cancel.job_id),
-                start_to_close_timeout=API_TIMEOUT,
-                schedule_to_close_timeout=timedelta(minutes=30),
-                retry_policy=RetryPolicy(
-                    initial_interval=timedelta(seconds=1),
-                    backoff_coefficient=1.5,
-                    maximum_interval=timedelta(seconds=30),
-                ),
-                summary="Wait for Shopify's cancel job",
-            ),
-            on_skip=None,
-        )
-        # A cancelled order's fulfillment orders are closed: the holds are gone with them.
-        self.saga.discard("release holds")
-        await self.run_step(
-            "tag order rejected", lambda: self._tag(add=[tags.rejected], remove=[tags.review]), on_skip=None
-        )
-        refund = "refunded" if reject.refund else "not refunded"
-        self.set_status(CaseStatus.REJECTED, f"Rejected ({how}); order cancelled ({reject.cancel_reason}, {refund})")
-
-    async def _release_holds(self) -> None:
-        await workflow.execute_activity_method(
-            ShopifyActivities.release_holds,
-            ReleaseHoldsRequest(store=self.input.store, order_gid=self._order_gid(), handle=self.hold_handle),
-            start_to_close_timeout=API_TIMEOUT,
-            retry_policy=API_RETRY,
-            summary="Release this case's holds",
-        )
-
-    async def _tag(self, *, add: list[str], remove: list[str]) -> None:
-        await workflow.execute_activity_method(
-            ShopifyActivities.tag_order,
-            TagOrderRequest(store=self.input.store, order_gid=self._order_gid(), add=add, remove=remove),
-            start_to_close_timeout=API_TIMEOUT,
-            retry_policy=API_RETRY,
-            summary=f"Tag order (+{add} -{remove})",
-        )
-
-    def _order_gid(self) -> str:
-        facts = self.input.facts
-        return facts.order_gid or f"gid://shopify/Order/{facts.order_id}"
 
     def details_markdown(self) -> str:
         facts, i = self.input.facts, self.input

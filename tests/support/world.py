@@ -21,6 +21,10 @@ TENANT_ID = "casebridge-test"
 BC_STORE = "cbtest"
 BC_QUOTA, BC_WINDOW_MS = 4, 2000
 BC_ACTIVITIES_PER_SECOND = 1.0
+# The order-review flows on BigCommerce: a normal request quota and a quick store queue, so the
+# flow tests stay fast while their activities still go through a rate-limited store queue.
+BC_FLOW_STORE = "cbflow"
+BC_FLOW_ACTIVITIES_PER_SECOND = 20.0
 ADOBE_STORE = "default"
 ECM_USER = "casebridge"
 TENANT = "test"
@@ -55,6 +59,11 @@ def sandbox_config() -> SandboxConfig:
             access_token=SecretStr(SECRETS["SHOPIFY_ACCESS_TOKEN"]),
             app_client_secret=SecretStr(SECRETS["SHOPIFY_WEBHOOK_SECRET"]),
             cancel_job_seconds=0.3,
+            # Shopify Plus limits: the flow tests share one shop, and the SLA tests skip time while
+            # a real-time cost bucket would refill too slowly for them. Throttling itself is
+            # proven in tests/connectors/test_shopify_throttling.py with a small bucket.
+            bucket_size=20_000.0,
+            restore_rate=1_000.0,
         )
         for domain in (SHOP, RECONCILE_SHOP)
     ]
@@ -77,6 +86,11 @@ def sandbox_config() -> SandboxConfig:
         rate_limit_quota=BC_QUOTA,
         rate_limit_window_ms=BC_WINDOW_MS,
     )
+    bigcommerce_flow = BigCommerceStoreConfig(
+        store_hash=BC_FLOW_STORE,
+        access_token=SecretStr(SECRETS["BIGCOMMERCE_ACCESS_TOKEN"]),
+        client_secret=SecretStr(SECRETS["BIGCOMMERCE_CLIENT_SECRET"]),
+    )
     adobe = AdobeStoreConfig(
         store_code=ADOBE_STORE,
         admin_username="casebridge",
@@ -95,7 +109,7 @@ def sandbox_config() -> SandboxConfig:
         tenants=[tenant],
         exstream_tenants=[exstream],
         content_servers=[ecm],
-        bigcommerce_stores=[bigcommerce],
+        bigcommerce_stores=[bigcommerce, bigcommerce_flow],
         adobe_stores=[adobe],
         delivery_retry_seconds=0.2,
     )
@@ -134,6 +148,11 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
         (directory / "policies" / f"{store}.yaml").write_text(
             POLICY.format(store=store, reconcile=reconcile, on_timeout=on_timeout)
         )
+    # BigCommerce has no risk analysis; the rest of the policy is the same as the shops'.
+    bc_policy = POLICY.format(store=BC_FLOW_STORE, reconcile="PT1H", on_timeout="reject").replace(
+        "    risk_levels: [HIGH]\n", ""
+    )
+    (directory / "policies" / f"bigcommerce-{BC_FLOW_STORE}.yaml").write_text(bc_policy)
     store_entries = "".join(
         textwrap.dedent(f"""\
           - platform: shopify
@@ -174,6 +193,14 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
               webhook_secret_env: BIGCOMMERCE_CLIENT_SECRET
               opentext_tenant: {TENANT}
               activities_per_second: {BC_ACTIVITIES_PER_SECOND}
+            - platform: bigcommerce
+              id: {BC_FLOW_STORE}
+              api_base_url: {sandbox_url}/bigcommerce
+              access_token_env: BIGCOMMERCE_ACCESS_TOKEN
+              webhook_secret_env: BIGCOMMERCE_CLIENT_SECRET
+              opentext_tenant: {TENANT}
+              policy_file: policies/bigcommerce-{BC_FLOW_STORE}.yaml
+              activities_per_second: {BC_FLOW_ACTIVITIES_PER_SECOND}
             - platform: adobe-commerce
               id: {ADOBE_STORE}
               api_base_url: {sandbox_url}/adobe-commerce/rest/{ADOBE_STORE}

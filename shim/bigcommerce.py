@@ -1,0 +1,210 @@
+"""`POST /webhooks/bigcommerce`: verify (Standard Webhooks), read the order, route, start or signal.
+
+Order of checks: the body must name a store (`producer: stores/{hash}`; 400/422 otherwise), the
+store must be one we serve (404), the signature over the raw body must match that store's client
+secret within the timestamp tolerance (401). The producer is read from the unverified body only to
+pick the secret; nothing from the body is trusted before the signature matched. Then the payload
+is parsed (422), and only then is anything read or started.
+
+BigCommerce payloads are thin (`{type, id}`): `store/order/created` is followed by a read of the
+order through the connector (503 when that fails, so BigCommerce redelivers; nothing is half-done).
+Deliveries repeat: a `webhook-id` seen before is answered `duplicate` from memory, and the case id
+(`order-review/bigcommerce/{hash}/{order_id}`, REJECT_DUPLICATE) keeps a redelivery to another
+replica harmless too.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import ValidationError
+from temporalio.client import WorkflowHandle
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from casebridge.stores import Platform, Store, store_task_queue
+from connectors.bigcommerce.client import BigCommerceClient
+from connectors.bigcommerce.contract import STATUS_CANCELLED
+from connectors.bigcommerce.models import Order
+from connectors.bigcommerce.webhooks import WebhookPayload, WebhookVerificationError, parse_payload, verify
+from connectors.errors import ConnectorError
+from routing.facts import OrderFacts
+from routing.policy import OrderReviewRules
+from routing.rules import review_reasons
+from shim.cases import DeliveryMemory, WebhookResult, search_attributes, static_details
+from shim.deps import ShimDeps
+from workflows.messages import StoreCancellation
+from workflows.order_review import OrderReview, OrderReviewInput, case_id_for
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["webhooks"])
+
+ORDER_CREATED = "store/order/created"
+ORDER_STATUS_UPDATED = "store/order/statusUpdated"
+
+
+@router.post("/webhooks/bigcommerce", response_model=WebhookResult)
+async def bigcommerce_webhook(request: Request) -> WebhookResult:
+    deps: ShimDeps = request.app.state.deps
+    body = await request.body()
+    store = deps.registry.store(Platform.BIGCOMMERCE, _claimed_store_hash(body))
+    if store is None:
+        raise HTTPException(404, "unknown BigCommerce store")
+    try:
+        webhook_id = verify(store.webhook_secret().get_secret_value(), body, request.headers)
+    except WebhookVerificationError as err:
+        raise HTTPException(401, f"webhook signature refused: {err}") from err
+    payload = _parse(body)
+
+    memory: DeliveryMemory = deps.bigcommerce_deliveries
+    seen = memory.get(webhook_id)
+    if seen is not None:
+        return WebhookResult(result="duplicate", case_id=seen.case_id, reasons=seen.reasons)
+
+    if payload.scope == ORDER_CREATED and payload.data.type == "order":
+        answer = await _order_created(deps, store, payload, webhook_id)
+    elif payload.scope == ORDER_STATUS_UPDATED and payload.data.type == "order":
+        answer = await _status_updated(deps, store, payload)
+    else:
+        log.info("bigcommerce %s webhook %s acknowledged without routing", payload.scope, webhook_id)
+        answer = WebhookResult(result="ignored")
+    memory.remember(webhook_id, answer)
+    return answer
+
+
+def _claimed_store_hash(body: bytes) -> str:
+    """The store the unverified body claims to come from: used only to choose the secret."""
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise HTTPException(400, f"invalid webhook payload: body is not JSON ({err})") from err
+    producer = document.get("producer") if isinstance(document, dict) else None
+    if not isinstance(producer, str) or not producer.startswith("stores/") or producer == "stores/":
+        raise HTTPException(422, "invalid webhook payload: producer: expected 'stores/{store_hash}'")
+    return producer.removeprefix("stores/")
+
+
+def _parse(body: bytes) -> WebhookPayload:
+    try:
+        return parse_payload(body)
+    except ValidationError as err:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in err.errors())
+        raise HTTPException(422, f"invalid webhook payload: {problems}") from err
+
+
+async def _order_created(deps: ShimDeps, store: Store, payload: WebhookPayload, webhook_id: str) -> WebhookResult:
+    if store.policy_file is None:
+        raise HTTPException(422, f"store {store.id} has no routing policy configured")
+    policy = deps.policies.get(store.policy_file).order_review
+    if not policy.enabled:
+        return WebhookResult(result="not-needed")
+    order_id = payload.data.id
+    case_id = case_id_for(Platform.BIGCOMMERCE.value, store.id, str(order_id))
+    try:
+        facts = await _read_facts(deps.connections.bigcommerce(store.id), order_id, policy.rules)
+    except ConnectorError as err:
+        # Answer 503 so BigCommerce redelivers: nothing is lost, nothing half-started.
+        raise HTTPException(503, f"could not read order {order_id} from BigCommerce: {err}") from err
+    reasons = review_reasons(policy.rules, facts)
+    if not reasons:
+        return WebhookResult(result="not-needed")
+    case_input = OrderReviewInput(
+        case_id=case_id,
+        platform=Platform.BIGCOMMERCE.value,
+        store=store.id,
+        opentext_tenant=store.opentext_tenant,
+        callback_url=f"{deps.callback_base_url}/callbacks/opentext/workflow?tenant={store.opentext_tenant}",
+        facts=facts,
+        reasons=reasons,
+        policy=policy,
+        # The store's quota is shared by every app: its calls go through its rate-limited queue.
+        store_task_queue=store_task_queue(deps.settings.task_queue, store),
+    )
+    try:
+        await deps.temporal.start_workflow(
+            OrderReview.run,
+            case_input,
+            id=case_id,
+            task_queue=deps.settings.task_queue,
+            # One case per order, ever: a late redelivery after the case closed must not reopen it.
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            search_attributes=search_attributes(store, facts, policy.route.team),
+            static_summary=f"Order review {facts.order_name} ({store.id})",
+            static_details=static_details(facts, reasons, webhook_id),
+        )
+    except WorkflowAlreadyStartedError:
+        return WebhookResult(result="duplicate", case_id=case_id, reasons=reasons)
+    log.info("started %s (%s)", case_id, "; ".join(reasons))
+    return WebhookResult(result="started", case_id=case_id, reasons=reasons)
+
+
+async def _read_facts(client: BigCommerceClient, order_id: int, rules: OrderReviewRules) -> OrderFacts:
+    """The order's routing facts; sub-resources are read only when a rule looks at them (each
+    read spends the store's request quota, shared with every other app)."""
+    order = await client.get_order(order_id)
+    country = None
+    if rules.restricted_countries:
+        addresses = await client.list_shipping_addresses(order_id)
+        country = addresses[0].country_iso2 if addresses else None
+    if not country and order.billing_address is not None:
+        country = order.billing_address.country_iso2 or None
+    return OrderFacts(
+        order_id=str(order.id),
+        order_name=f"#{order.id}",
+        currency=order.currency_code,
+        total=order.total_inc_tax,
+        # BigCommerce's subtotal is before the discount; the facts' subtotal is after it (as on
+        # Shopify), so that discount_pct = discount / (subtotal + discount).
+        subtotal=max(order.subtotal_inc_tax - order.discount_amount, Decimal(0)),
+        discount_total=order.discount_amount,
+        risk_level=None,  # BigCommerce has no risk analysis
+        shipping_country=country,
+        customer_email=(order.billing_address.email or None) if order.billing_address else None,
+        customer_tags=await _customer_tags(client, order, rules),
+    )
+
+
+async def _customer_tags(client: BigCommerceClient, order: Order, rules: OrderReviewRules) -> list[str]:
+    """BigCommerce has no customer tags; its customer groups (e.g. "VIP", "Wholesale") play that
+    part, so the group's name is matched against the policy's `customer_tags`."""
+    if not rules.customer_tags or not order.customer_id:
+        return []
+    customer = await client.get_customer(order.customer_id)
+    if not customer.customer_group_id:
+        return []
+    group = await client.get_customer_group(customer.customer_group_id)
+    return [group.name]
+
+
+async def _status_updated(deps: ShimDeps, store: Store, payload: WebhookPayload) -> WebhookResult:
+    order_id = payload.data.id
+    change = payload.data.status
+    if change is None:
+        # The payload normally says which status; without it, ask the store.
+        try:
+            new_status = (await deps.connections.bigcommerce(store.id).get_order(order_id)).status_id
+        except ConnectorError as err:
+            raise HTTPException(503, f"could not read order {order_id} from BigCommerce: {err}") from err
+    else:
+        new_status = change.new_status_id
+    if new_status != STATUS_CANCELLED:
+        return WebhookResult(result="ignored")
+    case_id = case_id_for(Platform.BIGCOMMERCE.value, store.id, str(order_id))
+    handle: WorkflowHandle[OrderReview, object] = deps.temporal.get_workflow_handle_for(OrderReview.run, case_id)
+    cancellation = StoreCancellation(
+        cancelled_at=datetime.fromtimestamp(payload.created_at, UTC), reason="status set to Cancelled in BigCommerce"
+    )
+    try:
+        await handle.signal(OrderReview.order_cancelled, cancellation)
+    except RPCError as err:
+        if err.status is RPCStatusCode.NOT_FOUND:
+            # No case for this order, or it already ended: nothing to withdraw.
+            return WebhookResult(result="no-open-case", case_id=case_id)
+        raise HTTPException(503, f"Temporal did not take the signal: {err.message}") from err
+    return WebhookResult(result="signalled", case_id=case_id)
