@@ -57,10 +57,31 @@ SCENARIOS = [
 
 @dataclass
 class Played:
-    scenario: Scenario
-    order: Order
+    platform: str
+    order_name: str
+    total: str
+    scenario: str
     case_id: str | None
     view: CaseView | None = None
+
+
+def played_shopify(s: Scenario, order: Order, case_id: str | None, view: CaseView | None = None) -> Played:
+    money = order.total_price.shop_money
+    return Played("Shopify", order.name, f"{money.amount:.2f} {money.currency_code}", s.title, case_id, view)
+
+
+@dataclass
+class BigCommerceScenario:
+    title: str
+    price: str
+    action: str  # approve | reject | none
+
+
+BIGCOMMERCE_SCENARIOS = [
+    BigCommerceScenario("Everyday order", "60.00", "none"),
+    BigCommerceScenario("Large order", "1450.00", "approve"),
+    BigCommerceScenario("Large order, declined", "2100.00", "reject"),
+]
 
 
 class Demo:
@@ -134,7 +155,7 @@ class Demo:
     async def play(self, s: Scenario) -> Played:
         order = await self.place(s)
         if s.action == "none":
-            return Played(s, order, None)
+            return played_shopify(s, order, None)
         case_id = case_id_for(Platform.SHOPIFY.value, self.store_id, order.legacy_resource_id)
         view = await self.wait_for(case_id, CaseStatus.IN_REVIEW)
         assert view.review_task_id is not None
@@ -171,20 +192,67 @@ class Demo:
             )
             await self.client.get_workflow_handle(case_id).signal("retry", {"operator": "demo-operator"})
         elif s.action == "leave-open":
-            return Played(s, order, case_id, view)
-        return Played(s, order, case_id, await self.wait_for(case_id, *final))
+            return played_shopify(s, order, case_id, view)
+        return played_shopify(s, order, case_id, await self.wait_for(case_id, *final))
+
+
+class BigCommerceDemo:
+    """The same review on a BigCommerce store: the simulator's storefront places the order, the
+    store sends a signed `store/order/created` to the shim, the case holds it with status 12."""
+
+    def __init__(self, demo: Demo, store_hash: str) -> None:
+        self.demo, self.store_hash = demo, store_hash
+
+    async def subscribe(self) -> None:
+        url = f"{self.demo.settings.shim_public_url.rstrip('/')}/webhooks/bigcommerce"
+        client = self.demo.connections.bigcommerce(self.store_hash)
+        for scope in ("store/order/created", "store/order/statusUpdated"):
+            await client.ensure_hook(scope, url)
+
+    async def place(self, s: BigCommerceScenario) -> int:
+        address = {
+            "first_name": "Demo",
+            "last_name": "Shopper",
+            "street_1": "1 Demo Street",
+            "city": "Austin",
+            "zip": "78751",
+            "country": "United States",
+            "country_iso2": "US",
+            "email": f"bc.{uuid.uuid4().hex[:6]}@example.test",
+        }
+        order = {
+            "billing_address": address,
+            "products": [{"name": s.title, "quantity": 1, "price_inc_tax": s.price, "price_ex_tax": s.price}],
+        }
+        async with httpx.AsyncClient() as http:
+            response = await http.post(
+                f"{self.demo.sandbox_url}/bigcommerce/_admin/stores/{self.store_hash}/orders", json=order
+            )
+            response.raise_for_status()
+            return int(response.json()["id"])
+
+    async def play(self, s: BigCommerceScenario) -> Played:
+        order_id = await self.place(s)
+        total = f"{s.price} USD"
+        if s.action == "none":
+            return Played("BigCommerce", f"#{order_id}", total, s.title, None)
+        case_id = case_id_for(Platform.BIGCOMMERCE.value, self.store_hash, str(order_id))
+        view = await self.demo.wait_for(case_id, CaseStatus.IN_REVIEW)
+        assert view.review_task_id is not None
+        outcome = "approved" if s.action == "approve" else "rejected"
+        await self.demo.review(view.review_task_id, outcome, "maria.lopez@example.test")
+        final = await self.demo.wait_for(case_id, CaseStatus.APPROVED, CaseStatus.REJECTED, CaseStatus.NEEDS_ATTENTION)
+        return Played("BigCommerce", f"#{order_id}", total, s.title, case_id, final)
 
 
 def print_table(played: list[Played]) -> None:
-    rows = [("Order", "Total", "Scenario", "Case status", "Outcome")]
+    rows = [("Store", "Order", "Total", "Scenario", "Case status", "Outcome")]
     for p in played:
-        money = p.order.total_price.shop_money
-        total = f"{money.amount:.2f} {money.currency_code}"
         if p.view is None:
-            rows.append((p.order.name, total, p.scenario.title, "-", "no review needed"))
+            rows.append((p.platform, p.order_name, p.total, p.scenario, "-", "no review needed"))
         else:
-            rows.append((p.order.name, total, p.scenario.title, p.view.status.value, p.view.detail[:100]))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+            rows.append((p.platform, p.order_name, p.total, p.scenario, p.view.status.value, p.view.detail[:90]))
+    widths = [max(len(r[i]) for r in rows) for i in range(6)]
     for n, row in enumerate(rows):
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)))
         if n == 0:
@@ -202,22 +270,28 @@ async def demo(settings: Settings) -> None:
         print(f"Placing {len(SCENARIOS)} orders in {store.id} ...")
         # One after the other: the injected fault of one scenario must not hit another's order.
         played = [await player.play(s) for s in SCENARIOS]
+        bigcommerce = next((s for s in registry.stores if s.platform is Platform.BIGCOMMERCE and s.policy_file), None)
+        if bigcommerce is not None:
+            bc = BigCommerceDemo(player, bigcommerce.id)
+            await bc.subscribe()
+            print(f"Placing {len(BIGCOMMERCE_SCENARIOS)} orders in BigCommerce store {bigcommerce.id} ...")
+            played += [await bc.play(s) for s in BIGCOMMERCE_SCENARIOS]
     finally:
         await connections.aclose()
     print()
     print_table(played)
     ui = f"http://localhost:{settings.temporal_ui_port}"
     query = quote('CaseType="order-review"')
-    waiting = next((p for p in played if p.scenario.action == "leave-open"), None)
+    waiting = next((p for p in played if p.view is not None and p.view.status is CaseStatus.IN_REVIEW), None)
     print()
     print(
         f"Temporal UI (all order-review cases): {ui}/namespaces/{settings.temporal_namespace}/workflows?query={query}"
     )
     if waiting is not None:
-        print(f'Find one case by its order: CaseRef="{waiting.order.name}" in the UI\'s search, or')
-        print(f"  .venv/bin/temporal workflow list --query 'CaseRef=\"{waiting.order.name}\"'")
+        print(f'Find one case by its order: CaseRef="{waiting.order_name}" in the UI\'s search, or')
+        print(f"  .venv/bin/temporal workflow list --query 'CaseRef=\"{waiting.order_name}\"'")
         print(
-            f"Waiting for you: approve or reject {waiting.order.name} in the reviewer inbox "
+            f"Waiting for you: approve or reject {waiting.order_name} in the reviewer inbox "
             f"{player.sandbox_url}/opentext/inbox"
         )
     print(f"Webhook shim API: {settings.shim_public_url.rstrip('/')}/docs")
