@@ -22,12 +22,8 @@ from decimal import Decimal
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import ValidationError
-from temporalio.client import WorkflowHandle
-from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
 
-from casebridge.stores import Platform, Store, store_task_queue
+from casebridge.stores import Platform, Store
 from connectors.bigcommerce.client import BigCommerceClient
 from connectors.bigcommerce.contract import STATUS_CANCELLED
 from connectors.bigcommerce.models import Order
@@ -36,10 +32,9 @@ from connectors.errors import ConnectorError
 from routing.facts import OrderFacts
 from routing.policy import OrderReviewRules
 from routing.rules import review_reasons
-from shim.cases import DeliveryMemory, WebhookResult, search_attributes, static_details
+from shim.cases import DeliveryMemory, WebhookResult, signal_store_cancellation, start_order_review
 from shim.deps import ShimDeps
 from workflows.messages import StoreCancellation
-from workflows.order_review import OrderReview, OrderReviewInput, case_id_for
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +100,6 @@ async def _order_created(deps: ShimDeps, store: Store, payload: WebhookPayload, 
     if not policy.enabled:
         return WebhookResult(result="not-needed")
     order_id = payload.data.id
-    case_id = case_id_for(Platform.BIGCOMMERCE.value, store.id, str(order_id))
     try:
         facts = await _read_facts(deps.connections.bigcommerce(store.id), order_id, policy.rules)
     except ConnectorError as err:
@@ -114,34 +108,7 @@ async def _order_created(deps: ShimDeps, store: Store, payload: WebhookPayload, 
     reasons = review_reasons(policy.rules, facts)
     if not reasons:
         return WebhookResult(result="not-needed")
-    case_input = OrderReviewInput(
-        case_id=case_id,
-        platform=Platform.BIGCOMMERCE.value,
-        store=store.id,
-        opentext_tenant=store.opentext_tenant,
-        callback_url=f"{deps.callback_base_url}/callbacks/opentext/workflow?tenant={store.opentext_tenant}",
-        facts=facts,
-        reasons=reasons,
-        policy=policy,
-        # The store's quota is shared by every app: its calls go through its rate-limited queue.
-        store_task_queue=store_task_queue(deps.settings.task_queue, store),
-    )
-    try:
-        await deps.temporal.start_workflow(
-            OrderReview.run,
-            case_input,
-            id=case_id,
-            task_queue=deps.settings.task_queue,
-            # One case per order, ever: a late redelivery after the case closed must not reopen it.
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            search_attributes=search_attributes(store, facts, policy.route.team),
-            static_summary=f"Order review {facts.order_name} ({store.id})",
-            static_details=static_details(facts, reasons, webhook_id),
-        )
-    except WorkflowAlreadyStartedError:
-        return WebhookResult(result="duplicate", case_id=case_id, reasons=reasons)
-    log.info("started %s (%s)", case_id, "; ".join(reasons))
-    return WebhookResult(result="started", case_id=case_id, reasons=reasons)
+    return await start_order_review(deps, store, facts, reasons, policy, webhook_id)
 
 
 async def _read_facts(client: BigCommerceClient, order_id: int, rules: OrderReviewRules) -> OrderFacts:
@@ -195,16 +162,7 @@ async def _status_updated(deps: ShimDeps, store: Store, payload: WebhookPayload)
         new_status = change.new_status_id
     if new_status != STATUS_CANCELLED:
         return WebhookResult(result="ignored")
-    case_id = case_id_for(Platform.BIGCOMMERCE.value, store.id, str(order_id))
-    handle: WorkflowHandle[OrderReview, object] = deps.temporal.get_workflow_handle_for(OrderReview.run, case_id)
     cancellation = StoreCancellation(
         cancelled_at=datetime.fromtimestamp(payload.created_at, UTC), reason="status set to Cancelled in BigCommerce"
     )
-    try:
-        await handle.signal(OrderReview.order_cancelled, cancellation)
-    except RPCError as err:
-        if err.status is RPCStatusCode.NOT_FOUND:
-            # No case for this order, or it already ended: nothing to withdraw.
-            return WebhookResult(result="no-open-case", case_id=case_id)
-        raise HTTPException(503, f"Temporal did not take the signal: {err.message}") from err
-    return WebhookResult(result="signalled", case_id=case_id)
+    return await signal_store_cancellation(deps, store, str(order_id), cancellation)

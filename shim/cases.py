@@ -3,15 +3,28 @@ and the memory of recent deliveries."""
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
+from fastapi import HTTPException
 from pydantic import BaseModel
-from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.client import WorkflowHandle
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
-from casebridge.stores import Store
+from casebridge.stores import Store, store_task_queue
 from routing.facts import OrderFacts
+from routing.policy import OrderReviewPolicy
 from workflows import search_attributes as sa
-from workflows.order_review import CASE_TYPE
+from workflows.messages import StoreCancellation
+from workflows.order_review import CASE_TYPE, OrderReview, OrderReviewInput, case_id_for
+
+if TYPE_CHECKING:
+    from shim.deps import ShimDeps  # deps holds a DeliveryMemory: import for types only
+
+log = logging.getLogger(__name__)
 
 _REMEMBERED_DELIVERIES = 10_000
 
@@ -69,3 +82,59 @@ def static_details(facts: OrderFacts, reasons: list[str], delivery_id: str | Non
     if delivery_id:
         lines.append(f"_Webhook delivery {delivery_id}_")
     return "\n".join(lines)
+
+
+async def start_order_review(
+    deps: ShimDeps,
+    store: Store,
+    facts: OrderFacts,
+    reasons: list[str],
+    policy: OrderReviewPolicy,
+    delivery_id: str | None,
+) -> WebhookResult:
+    """Start the order's review case, once per order ever (a late redelivery finds the old case)."""
+    case_id = case_id_for(store.platform.value, store.id, facts.order_id)
+    case_input = OrderReviewInput(
+        case_id=case_id,
+        platform=store.platform.value,
+        store=store.id,
+        opentext_tenant=store.opentext_tenant,
+        callback_url=f"{deps.callback_base_url}/callbacks/opentext/workflow?tenant={store.opentext_tenant}",
+        facts=facts,
+        reasons=reasons,
+        policy=policy,
+        # A store whose quota every app shares gets its API calls through its rate-limited queue.
+        store_task_queue=(
+            None if store.activities_per_second is None else store_task_queue(deps.settings.task_queue, store)
+        ),
+    )
+    try:
+        await deps.temporal.start_workflow(
+            OrderReview.run,
+            case_input,
+            id=case_id,
+            task_queue=deps.settings.task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            search_attributes=search_attributes(store, facts, policy.route.team),
+            static_summary=f"Order review {facts.order_name} ({store.id})",
+            static_details=static_details(facts, reasons, delivery_id),
+        )
+    except WorkflowAlreadyStartedError:
+        return WebhookResult(result="duplicate", case_id=case_id, reasons=reasons)
+    log.info("started %s (%s)", case_id, "; ".join(reasons))
+    return WebhookResult(result="started", case_id=case_id, reasons=reasons)
+
+
+async def signal_store_cancellation(
+    deps: ShimDeps, store: Store, order_id: str, cancellation: StoreCancellation
+) -> WebhookResult:
+    """Tell the order's case that the store cancelled the order; no case is fine (nothing to withdraw)."""
+    case_id = case_id_for(store.platform.value, store.id, order_id)
+    handle: WorkflowHandle[OrderReview, object] = deps.temporal.get_workflow_handle_for(OrderReview.run, case_id)
+    try:
+        await handle.signal(OrderReview.order_cancelled, cancellation)
+    except RPCError as err:
+        if err.status is RPCStatusCode.NOT_FOUND:
+            return WebhookResult(result="no-open-case", case_id=case_id)
+        raise HTTPException(503, f"Temporal did not take the signal: {err.message}") from err
+    return WebhookResult(result="signalled", case_id=case_id)

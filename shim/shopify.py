@@ -13,19 +13,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Request
 from pydantic import ValidationError
-from temporalio.client import WorkflowHandle
-from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
 
 from casebridge.stores import Platform, Store
 from connectors.errors import ConnectorError
 from connectors.shopify.webhooks import OrderPayload, verify
 from routing.rules import review_reasons
-from shim.cases import WebhookResult, search_attributes, static_details
+from shim.cases import WebhookResult, signal_store_cancellation, start_order_review
 from shim.deps import ShimDeps
 from workflows.messages import StoreCancellation
-from workflows.order_review import OrderReview, OrderReviewInput, case_id_for
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +71,6 @@ async def _order_created(deps: ShimDeps, store: Store, order: OrderPayload, deli
     if store.policy_file is None:
         raise HTTPException(422, f"store {store.id} has no routing policy configured")
     policy = deps.policies.get(store.policy_file).order_review
-    case_id = case_id_for(Platform.SHOPIFY.value, store.id, str(order.id))
     if not policy.enabled:
         return WebhookResult(result="not-needed", case_id=None)
     risk_level = None
@@ -92,42 +86,10 @@ async def _order_created(deps: ShimDeps, store: Store, order: OrderPayload, deli
     reasons = review_reasons(policy.rules, facts)
     if not reasons:
         return WebhookResult(result="not-needed")
-    case_input = OrderReviewInput(
-        case_id=case_id,
-        platform=Platform.SHOPIFY.value,
-        store=store.id,
-        opentext_tenant=store.opentext_tenant,
-        callback_url=f"{deps.callback_base_url}/callbacks/opentext/workflow?tenant={store.opentext_tenant}",
-        facts=facts,
-        reasons=reasons,
-        policy=policy,
-    )
-    try:
-        await deps.temporal.start_workflow(
-            OrderReview.run,
-            case_input,
-            id=case_id,
-            task_queue=deps.settings.task_queue,
-            # One case per order, ever: a late redelivery after the case closed must not reopen it.
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            search_attributes=search_attributes(store, facts, policy.route.team),
-            static_summary=f"Order review {facts.order_name} ({store.id})",
-            static_details=static_details(facts, reasons, delivery_id),
-        )
-    except WorkflowAlreadyStartedError:
-        return WebhookResult(result="duplicate", case_id=case_id, reasons=reasons)
-    log.info("started %s (%s)", case_id, "; ".join(reasons))
-    return WebhookResult(result="started", case_id=case_id, reasons=reasons)
+    return await start_order_review(deps, store, facts, reasons, policy, delivery_id)
 
 
 async def _order_cancelled(deps: ShimDeps, store: Store, order: OrderPayload) -> WebhookResult:
-    case_id = case_id_for(Platform.SHOPIFY.value, store.id, str(order.id))
-    handle: WorkflowHandle[OrderReview, object] = deps.temporal.get_workflow_handle_for(OrderReview.run, case_id)
-    try:
-        await handle.signal(OrderReview.order_cancelled, StoreCancellation(cancelled_at=order.cancelled_at))
-    except RPCError as err:
-        if err.status is RPCStatusCode.NOT_FOUND:
-            # No case for this order, or it already ended: nothing to withdraw.
-            return WebhookResult(result="no-open-case", case_id=case_id)
-        raise HTTPException(503, f"Temporal did not take the signal: {err.message}") from err
-    return WebhookResult(result="signalled", case_id=case_id)
+    return await signal_store_cancellation(
+        deps, store, str(order.id), StoreCancellation(cancelled_at=order.cancelled_at)
+    )
