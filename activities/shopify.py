@@ -18,7 +18,8 @@ from activities.models import (
     TagOrderRequest,
 )
 from casebridge.connections import Connections
-from connectors.shopify.admin import HOLDABLE_STATUSES
+from connectors.errors import ContractError, RejectedError
+from connectors.shopify.admin import HOLDABLE_STATUSES, ShopifyAdmin
 
 
 class ShopifyActivities:
@@ -41,10 +42,18 @@ class ShopifyActivities:
             if fo.status not in HOLDABLE_STATUSES:
                 not_holdable.append(fo.id)
                 continue
-            hold = await shop.hold_fulfillment_order(
-                fo.id, reason=request.reason, reason_notes=request.reason_notes, handle=request.handle
-            )
-            holds.append(HeldFulfillmentOrder(fulfillment_order_id=fo.id, hold_id=hold.id))
+            try:
+                hold = await shop.hold_fulfillment_order(
+                    fo.id, reason=request.reason, reason_notes=request.reason_notes, handle=request.handle
+                )
+                hold_id = hold.id
+            except RejectedError as err:
+                # Our handle is already there: an earlier attempt of this step got through after
+                # its answer was lost (or overlapped this one). Adopt that hold.
+                if not _has_code(err, "DUPLICATE_FULFILLMENT_HOLD_HANDLE"):
+                    raise
+                hold_id = await _hold_with_handle(shop, request.order_gid, fo.id, request.handle)
+            holds.append(HeldFulfillmentOrder(fulfillment_order_id=fo.id, hold_id=hold_id))
         return HoldOrderResult(holds=holds, not_holdable=not_holdable)
 
     @activity.defn(name="shopify.release_holds")
@@ -103,6 +112,24 @@ class ShopifyActivities:
         order = await shop.get_order(request.order_gid)
         if order.cancelled_at is None:
             raise _still_waiting("order not cancelled yet")
+
+
+def _has_code(err: RejectedError, code: str) -> bool:
+    details = err.details if isinstance(err.details, list) else []
+    return any(isinstance(d, dict) and d.get("code") == code for d in details)
+
+
+async def _hold_with_handle(shop: ShopifyAdmin, order_gid: str, fulfillment_order_id: str, handle: str) -> str:
+    order = await shop.get_order(order_gid)
+    for fo in order.fulfillment_orders:
+        for hold in fo.fulfillment_holds:
+            if fo.id == fulfillment_order_id and hold.handle == handle:
+                return hold.id
+    raise ContractError(
+        f"Shopify reported hold handle {handle} as taken but the fulfillment order has no such hold",
+        system="shopify",
+        operation="fulfillmentOrderHold",
+    )
 
 
 def _still_waiting(message: str) -> ApplicationError:

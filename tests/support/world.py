@@ -17,6 +17,8 @@ from sandbox.opentext_exstream.config import ExstreamTenantConfig
 SHOP = "casebridge-test.myshopify.com"
 # Same policy but reconciles every second: the lost-callback test uses it.
 RECONCILE_SHOP = "reconcile-test.myshopify.com"
+# No webhook subscriptions: the SLA tests start their cases themselves, on the time-skipping server.
+SLA_SHOP = "sla-test.myshopify.com"
 TENANT_ID = "casebridge-test"
 BC_STORE = "cbtest"
 BC_QUOTA, BC_WINDOW_MS = 4, 2000
@@ -65,7 +67,7 @@ def sandbox_config() -> SandboxConfig:
             bucket_size=20_000.0,
             restore_rate=1_000.0,
         )
-        for domain in (SHOP, RECONCILE_SHOP)
+        for domain in (SHOP, RECONCILE_SHOP, SLA_SHOP)
     ]
     tenant = TenantConfig(
         tenant_id=TENANT_ID,
@@ -143,7 +145,7 @@ order_review:
 
 def write_config(directory: Path, sandbox_url: str) -> Path:
     (directory / "policies").mkdir(parents=True, exist_ok=True)
-    stores = [(SHOP, "PT1H", "reject"), (RECONCILE_SHOP, "PT1S", "reject")]
+    stores = [(SHOP, "PT1H", "reject"), (RECONCILE_SHOP, "PT1S", "reject"), (SLA_SHOP, "PT1H", "reject")]
     for store, reconcile, on_timeout in stores:
         (directory / "policies" / f"{store}.yaml").write_text(
             POLICY.format(store=store, reconcile=reconcile, on_timeout=on_timeout)
