@@ -199,6 +199,16 @@ class OpenTextWorkflowClient(Closing):
             "claim_task", "POST", f"{TASKS}/{_segment(task_id)}", json={"action": "claim", "assignee": assignee}
         )
 
+    async def delegate_task(self, task_id: str, assignee: str) -> None:
+        """Hand the task to `assignee` for input; the owner gets it back when the delegate resolves it."""
+        await self._call(
+            "delegate_task", "POST", f"{TASKS}/{_segment(task_id)}", json={"action": "delegate", "assignee": assignee}
+        )
+
+    async def resolve_task(self, task_id: str) -> None:
+        """The delegate is done: the task returns to its owner (a delegated task only)."""
+        await self._call("resolve_task", "POST", f"{TASKS}/{_segment(task_id)}", json={"action": "resolve"})
+
     async def complete_task(self, task_id: str, outcome: str, variables: Mapping[str, object] | None = None) -> None:
         """Complete with an outcome VALUE of the model (e.g. `approved`, not the label `Approve`)."""
         body = {"action": "complete", "outcome": outcome, "variables": to_wire_variables(variables or {})}

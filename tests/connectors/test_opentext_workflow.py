@@ -465,6 +465,22 @@ async def test_claim_by_someone_else_is_a_conflict(ot: OpenTextStack, conn: Conn
         await conn.client.claim_task(task.id, "second@example.com")
 
 
+async def test_delegate_then_resolve(ot: OpenTextStack, conn: Connected) -> None:
+    instance = await start_review(ot, conn.client)
+    (task,) = await conn.client.list_tasks(process_instance_id=instance.id)
+    with pytest.raises(RejectedError):
+        await conn.client.resolve_task(task.id)  # only a delegated task can be resolved
+    await conn.client.claim_task(task.id, "owner@example.com")
+    await conn.client.delegate_task(task.id, "credit-desk@example.com")
+    delegated = await conn.client.get_task(task.id)
+    assert delegated.assignee == "credit-desk@example.com"
+    assert delegated.delegation_state == "pending"
+    await conn.client.resolve_task(task.id)
+    resolved = await conn.client.get_task(task.id)
+    assert resolved.delegation_state == "resolved"
+    assert resolved.assignee == "owner@example.com"
+
+
 async def test_delete_withdraws_open_tasks(ot: OpenTextStack, conn: Connected) -> None:
     instance = await start_review(ot, conn.client)
     assert len(await conn.client.list_tasks(process_instance_id=instance.id)) == 1
