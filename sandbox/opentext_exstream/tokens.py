@@ -7,79 +7,31 @@ a domain, not a tenant), and refuse a missing, unknown or expired token with 401
 
 from __future__ import annotations
 
-import hmac
-import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from sandbox.opentext_exstream.config import ExstreamTenantConfig
 from sandbox.opentext_exstream.errors import UNAUTHORIZED, ExstreamHttpError, OAuthError
+from sandbox.opentext_identity import ClientCredentialsIssuer, IssuedToken
+
+__all__ = ["IssuedToken", "TokenIssuer"]
 
 _BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
 
 
-@dataclass
-class IssuedToken:
-    tenant_id: str
-    client_id: str
-    expires_at: float
+class TokenIssuer(ClientCredentialsIssuer):
+    """Tokens for Exstream tenants; a bad token is answered as the Exstream services do."""
 
-
-class TokenIssuer:
     def __init__(self, tenants: list[ExstreamTenantConfig], clock: Callable[[], float] = time.time) -> None:
-        self._tenants = {tenant.tenant_id: tenant for tenant in tenants}
-        self._clock = clock
-        self._tokens: dict[str, IssuedToken] = {}
-        # How many tokens each tenant was issued (tests assert that clients cache them).
-        self.issued: dict[str, int] = dict.fromkeys(self._tenants, 0)
+        super().__init__(tenants, clock)
 
-    def issue(
-        self, tenant_id: str, grant_type: str | None, client_id: str | None, client_secret: str | None
-    ) -> tuple[str, int]:
-        """Return `(access_token, expires_in)` or raise the OAuth error the identity service answers."""
-        tenant = self._tenants.get(tenant_id)
-        if tenant is None:
-            raise OAuthError(404, "invalid_tenant", f"Unknown tenant '{tenant_id}'")
-        if grant_type is None or client_id is None or client_secret is None:
-            raise OAuthError(400, "invalid_request", "grant_type, client_id and client_secret are required")
-        if grant_type != "client_credentials":
-            raise OAuthError(400, "unsupported_grant_type", f"Grant type '{grant_type}' is not supported")
-        id_ok = hmac.compare_digest(client_id.encode(), tenant.client_id.encode())
-        secret_ok = hmac.compare_digest(client_secret.encode(), tenant.client_secret.get_secret_value().encode())
-        if not (id_ok and secret_ok):
-            raise OAuthError(401, "invalid_client", "Client authentication failed")
-        self._purge()
-        token = secrets.token_urlsafe(32)
-        ttl = tenant.token_ttl_seconds
-        self._tokens[token] = IssuedToken(tenant_id, client_id, self._clock() + ttl)
-        self.issued[tenant_id] = self.issued.get(tenant_id, 0) + 1
-        return token, ttl
+    def oauth_error(self, status_code: int, error: str, description: str) -> Exception:
+        return OAuthError(status_code, error, description)
 
-    def authenticate(self, authorization: str | None) -> IssuedToken:
-        """The token named by `Authorization: Bearer ...`, or the service's 401."""
-        scheme, _, token = (authorization or "").partition(" ")
-        issued = self._tokens.get(token.strip()) if scheme.lower() == "bearer" else None
-        if issued is None:
-            raise ExstreamHttpError(
-                401, "Full authentication is required to access this resource", UNAUTHORIZED, headers=_BEARER_CHALLENGE
-            )
-        if issued.expires_at <= self._clock():
-            raise ExstreamHttpError(401, "Access token expired", UNAUTHORIZED, headers=_BEARER_CHALLENGE)
-        return issued
+    def invalid_token(self) -> Exception:
+        return ExstreamHttpError(
+            401, "Full authentication is required to access this resource", UNAUTHORIZED, headers=_BEARER_CHALLENGE
+        )
 
-    def expire(self, tenant_id: str | None = None) -> int:
-        """Expire every token (of one tenant) as if time had passed; returns how many."""
-        now = self._clock()
-        expired = 0
-        for issued in self._tokens.values():
-            if (tenant_id is None or issued.tenant_id == tenant_id) and issued.expires_at > now:
-                issued.expires_at = now
-                expired += 1
-        return expired
-
-    def _purge(self) -> None:
-        # Keep expired tokens a while so a late caller is told "expired" rather than "invalid".
-        horizon = self._clock() - 3600
-        for token in [t for t, issued in self._tokens.items() if issued.expires_at < horizon]:
-            del self._tokens[token]
+    def expired_token(self) -> Exception:
+        return ExstreamHttpError(401, "Access token expired", UNAUTHORIZED, headers=_BEARER_CHALLENGE)
