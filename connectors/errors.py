@@ -7,6 +7,8 @@ system; retrying the same request cannot help, so the case parks for an operator
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 
 class ConnectorError(Exception):
     """Base of all connector errors. `retryable` decides what Temporal does with it."""
@@ -64,3 +66,11 @@ class ConflictError(RejectedError):
 
 class ContractError(ConnectorError):
     """The response did not match the documented shape: a bug on one side, not a transient fault."""
+
+
+def contract_error(
+    exc: ValidationError, what: str, *, system: str, operation: str, status_code: int | None = None
+) -> ContractError:
+    """An answer that did not validate as `what`, naming its first problems."""
+    problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
+    return ContractError(f"unexpected {what}: {problems}", system=system, operation=operation, status_code=status_code)

@@ -31,7 +31,7 @@ from connectors.adobe_commerce.auth import (
 )
 from connectors.adobe_commerce.contract import SYSTEM
 from connectors.adobe_commerce.error_mapping import error_for_response, error_for_transport
-from connectors.errors import ConnectorError, ContractError, RateLimitedError
+from connectors.errors import ConnectorError, ContractError, RateLimitedError, contract_error
 from connectors.lifecycle import Closing
 from connectors.retry_after import retry_after_seconds
 
@@ -152,6 +152,5 @@ def parse(model: type[_T], raw: object, operation: str) -> _T:
             return model.model_validate(raw)
         return TypeAdapter(model).validate_python(raw)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
         name = getattr(model, "__name__", str(model))
-        raise ContractError(f"unexpected {name} JSON: {problems}", system=SYSTEM, operation=operation) from exc
+        raise contract_error(exc, f"{name} JSON", system=SYSTEM, operation=operation) from exc

@@ -18,7 +18,7 @@ from connectors.bigcommerce.contract import (
     SYSTEM,
 )
 from connectors.bigcommerce.http import BigCommerceHttp, Params
-from connectors.errors import ContractError
+from connectors.errors import ContractError, contract_error
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
@@ -32,20 +32,14 @@ def parse(model: type[_Model], data: Any, operation: str, system: str = SYSTEM) 
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
-        raise ContractError(
-            f"unexpected {model.__name__} JSON: {problems}", system=system, operation=operation
-        ) from exc
+        raise contract_error(exc, f"{model.__name__} JSON", system=system, operation=operation) from exc
 
 
 def parse_list(model: type[_Model], data: Any, operation: str, system: str = SYSTEM) -> list[_Model]:
     try:
         return TypeAdapter(list[model]).validate_python(data)  # type: ignore[valid-type]
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
-        raise ContractError(
-            f"unexpected {model.__name__} list: {problems}", system=system, operation=operation
-        ) from exc
+        raise contract_error(exc, f"{model.__name__} list", system=system, operation=operation) from exc
 
 
 def json_body(response: httpx.Response, operation: str, system: str = SYSTEM) -> Any:

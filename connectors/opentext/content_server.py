@@ -37,6 +37,7 @@ from connectors.errors import (
     RateLimitedError,
     RejectedError,
     TransientError,
+    contract_error,
 )
 from connectors.lifecycle import Closing
 from connectors.opentext.content_server_contract import (
@@ -536,12 +537,8 @@ class ContentServerClient(Closing):
         try:
             return model.model_validate(raw)
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
-            raise ContractError(
-                f"unexpected {model.__name__} JSON: {problems}",
-                system=SYSTEM,
-                operation=operation,
-                status_code=response.status_code,
+            raise contract_error(
+                exc, f"{model.__name__} JSON", system=SYSTEM, operation=operation, status_code=response.status_code
             ) from exc
 
 

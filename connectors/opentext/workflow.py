@@ -20,7 +20,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from connectors.errors import ConnectorError, ContractError
+from connectors.errors import ConnectorError, ContractError, contract_error
 from connectors.lifecycle import Closing
 from connectors.opentext.auth import TokenProvider
 from connectors.opentext.contract import (
@@ -317,10 +317,6 @@ class OpenTextWorkflowClient(Closing):
         try:
             return model.model_validate_json(response.content)
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
-            raise ContractError(
-                f"unexpected {model.__name__} JSON: {problems}",
-                system=SYSTEM,
-                operation=operation,
-                status_code=response.status_code,
+            raise contract_error(
+                exc, f"{model.__name__} JSON", system=SYSTEM, operation=operation, status_code=response.status_code
             ) from exc
