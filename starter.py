@@ -14,6 +14,7 @@ import os
 import sys
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -245,6 +246,90 @@ class BigCommerceDemo:
         return Played("BigCommerce", f"#{order_id}", total, s.title, case_id, final)
 
 
+@dataclass
+class AdobeScenario:
+    title: str
+    price: str
+    action: str  # approve | reject | none
+    invoiced: bool = False  # paid and invoiced: a rejection refunds with a credit memo
+    on_account: bool = False  # a B2B buyer paying with the company credit (limit 1000)
+
+
+ADOBE_SCENARIOS = [
+    AdobeScenario("Everyday order", "75.00", "none"),
+    AdobeScenario("Large order, invoiced, declined", "1650.00", "reject", invoiced=True),
+    AdobeScenario("Company buyer over its credit limit", "1240.00", "approve", on_account=True),
+]
+
+
+class AdobeDemo:
+    """The review on Adobe Commerce: the storefront places the order, Adobe I/O Events delivers the
+    signed `sales_order_place_after` event to the shim, the case holds the order and comments on it."""
+
+    EVENTS = ["observer.sales_order_place_after", "observer.sales_order_save_commit_after"]
+
+    def __init__(self, demo: Demo, store_code: str) -> None:
+        self.demo, self.store_code = demo, store_code
+        self.admin = f"{demo.sandbox_url}/adobe-commerce/_admin/stores/{store_code}"
+
+    async def subscribe(self) -> None:
+        """As in the Developer Console: the sandbox challenges the shim's URL, then registers it."""
+        url = f"{self.demo.settings.shim_public_url.rstrip('/')}/webhooks/adobe-commerce"
+        async with httpx.AsyncClient(timeout=15) as http:
+            existing = (await http.get(f"{self.admin}/io-events/registrations")).json()
+            if not any(r["url"] == url for r in existing):
+                registered = await http.post(
+                    f"{self.admin}/io-events/registrations", json={"url": url, "event_codes": self.EVENTS}
+                )
+                registered.raise_for_status()
+
+    async def place(self, s: AdobeScenario) -> dict[str, Any]:
+        order: dict[str, Any] = {
+            "items": [{"sku": "DEMO-1", "name": s.title, "price": s.price, "qty": 1}],
+            "customer_email": f"adobe.{uuid.uuid4().hex[:6]}@example.test",
+            "invoiced": s.invoiced,
+        }
+        async with httpx.AsyncClient(timeout=15) as http:
+            if s.on_account:
+                company = await http.post(
+                    f"{self.admin}/companies",
+                    json={
+                        "company_name": "Northwind Traders",
+                        "company_email": f"buyer.{uuid.uuid4().hex[:6]}@northwind.example",
+                        "street": ["9 Harbour Road"],
+                        "city": "Seattle",
+                        "country_id": "US",
+                        "postcode": "98101",
+                        "telephone": "+1 206 555 0100",
+                        "customer_group_id": 1,
+                        "sales_representative_id": 1,
+                        "super_user_id": 1,
+                    },
+                )
+                company.raise_for_status()
+                company_id = int(company.json()["id"])
+                b2b = self.demo.connections.adobe_commerce(self.store_code).b2b
+                await b2b.set_credit_limit(company_id, Decimal(1000), exceed_limit=True, comment="Demo credit line")
+                order |= {"company_id": company_id, "payment_method": "companycredit"}
+            response = await http.post(f"{self.admin}/orders", json=order)
+            response.raise_for_status()
+            placed: dict[str, Any] = response.json()
+            return placed
+
+    async def play(self, s: AdobeScenario) -> Played:
+        order = await self.place(s)
+        name, total = f"#{order['increment_id']}", f"{order['grand_total']:.2f} {order['order_currency_code']}"
+        if s.action == "none":
+            return Played("Adobe Commerce", name, total, s.title, None)
+        case_id = case_id_for(Platform.ADOBE_COMMERCE.value, self.store_code, str(order["entity_id"]))
+        view = await self.demo.wait_for(case_id, CaseStatus.IN_REVIEW)
+        assert view.review_task_id is not None
+        outcome = "approved" if s.action == "approve" else "rejected"
+        await self.demo.review(view.review_task_id, outcome, "james.chen@example.test")
+        final = await self.demo.wait_for(case_id, CaseStatus.APPROVED, CaseStatus.REJECTED, CaseStatus.NEEDS_ATTENTION)
+        return Played("Adobe Commerce", name, total, s.title, case_id, final)
+
+
 def print_table(played: list[Played]) -> None:
     rows = [("Store", "Order", "Total", "Scenario", "Case status", "Outcome")]
     for p in played:
@@ -276,6 +361,12 @@ async def demo(settings: Settings) -> None:
             await bc.subscribe()
             print(f"Placing {len(BIGCOMMERCE_SCENARIOS)} orders in BigCommerce store {bigcommerce.id} ...")
             played += [await bc.play(s) for s in BIGCOMMERCE_SCENARIOS]
+        adobe = next((s for s in registry.stores if s.platform is Platform.ADOBE_COMMERCE and s.policy_file), None)
+        if adobe is not None:
+            ad = AdobeDemo(player, adobe.id)
+            await ad.subscribe()
+            print(f"Placing {len(ADOBE_SCENARIOS)} orders in Adobe Commerce store {adobe.id} ...")
+            played += [await ad.play(s) for s in ADOBE_SCENARIOS]
     finally:
         await connections.aclose()
     print()

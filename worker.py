@@ -17,10 +17,12 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.adobe_commerce import AdobeCommerceActivities
 from activities.bigcommerce import BigCommerceActivities
 from activities.opentext import OpenTextWorkflowActivities
 from activities.shopify import ShopifyActivities
 from casebridge.connections import Connections
+from casebridge.logs import configure_logging
 from casebridge.settings import Settings, get_settings
 from casebridge.stores import Platform, load_registry, store_task_queue
 from casebridge.temporal import connect
@@ -44,6 +46,7 @@ def build_worker(client: Client, settings: Settings, connections: Connections) -
     # A BigCommerce store without `activities_per_second` has no queue of its own: its cases run
     # the store's activities on this queue (`OrderReviewInput.store_task_queue` is None then).
     bigcommerce = BigCommerceActivities(connections)
+    adobe = AdobeCommerceActivities(connections)
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -60,6 +63,12 @@ def build_worker(client: Client, settings: Settings, connections: Connections) -
             opentext.escalate_review,
             opentext.withdraw_review,
             *bigcommerce_activities(bigcommerce),
+            adobe.get_order,
+            adobe.hold_order,
+            adobe.unhold_order,
+            adobe.cancel_order,
+            adobe.add_comment_once,
+            adobe.refund_once,
         ],
         # Below the pod's terminationGracePeriodSeconds (120 s in deploy/).
         graceful_shutdown_timeout=timedelta(seconds=60),
@@ -95,7 +104,7 @@ def build_store_workers(
 
 
 async def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(logging.INFO)  # masks credential headers and known secret values
     settings = get_settings()
     connections = Connections(load_registry(settings.config_dir))
     client = await connect(settings)

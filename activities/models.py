@@ -158,3 +158,41 @@ class BigCommerceRefundResult(BaseModel):
     refund_id: int | None  # None: nothing was left to refund and no refund carries the key
     amount: Decimal = Decimal(0)
     created: bool = False  # False: found the refund an earlier attempt made (or nothing to refund)
+
+
+# --- Adobe Commerce --------------------------------------------------------------------------
+
+
+class AdobeOrderRequest(BaseModel):
+    store: str  # store code
+    order_id: int  # entity_id
+
+
+class AdobeOrderState(BaseModel):
+    order_id: int
+    increment_id: str
+    state: str
+    status: str
+    total_paid: Decimal = Decimal(0)
+    total_refunded: Decimal = Decimal(0)
+    # Something is still not invoiced: `cancel` can cancel it (an invoiced part needs a credit memo).
+    cancellable: bool = False
+
+
+class AdobeCommentRequest(AdobeOrderRequest):
+    comment: str
+    # Marks the comment: a retry after a lost answer finds it and does not write it twice.
+    key: str
+    notify_customer: bool = False
+
+
+class AdobeRefundRequest(AdobeOrderRequest):
+    key: str  # written into the credit memo's comment: never two credit memos for one key
+    comment: str
+    notify_customer: bool = False
+
+
+class AdobeRefundResult(BaseModel):
+    credit_memo_id: int | None  # None: nothing was left to refund and no memo carries the key
+    amount: Decimal = Decimal(0)
+    created: bool = False

@@ -93,6 +93,15 @@ class AdobeAuth(BaseModel):
         return ImsCredentials(client_id=self.client_id, client_secret=secret(self.client_secret_env), **extra)
 
 
+class AdobeIoEvents(BaseModel):
+    """The Adobe Developer Console project that receives Commerce events (one per deployment: every
+    Commerce instance is an event provider delivering to it)."""
+
+    client_id: str  # deliveries must name it as `recipient_client_id`; not a secret
+    # Where Adobe serves the signing keys named in `x-adobe-public-key{1,2}-path`.
+    public_key_base_url: str = "https://static.adobeioevents.com"
+
+
 class OpenTextTenant(BaseModel):
     name: str
     base_url: str  # Workflow Service and token host
@@ -121,6 +130,7 @@ class Store(BaseModel):
     access_token_env: str | None = None  # Shopify, BigCommerce
     webhook_secret_env: str | None = None  # Shopify app secret, BigCommerce client secret
     adobe_auth: AdobeAuth | None = None  # Adobe Commerce
+    io_events_provider_id: str | None = None  # Adobe Commerce: the instance's I/O Events provider
     opentext_tenant: str
     # The routing policy; a store without one takes part in no webhook-started case yet.
     policy_file: str | None = None
@@ -152,6 +162,7 @@ class Store(BaseModel):
 class StoreRegistry(BaseModel):
     opentext_tenants: list[OpenTextTenant] = Field(default_factory=list)
     stores: list[Store] = Field(default_factory=list)
+    adobe_io_events: AdobeIoEvents | None = None
 
     @model_validator(mode="after")
     def _tenants_exist(self) -> StoreRegistry:
@@ -164,6 +175,12 @@ class StoreRegistry(BaseModel):
     def store(self, platform: Platform, store_id: str) -> Store | None:
         for store in self.stores:
             if store.platform is platform and store.id == store_id:
+                return store
+        return None
+
+    def store_for_io_events_provider(self, provider_id: str) -> Store | None:
+        for store in self.stores:
+            if store.platform is Platform.ADOBE_COMMERCE and store.io_events_provider_id == provider_id:
                 return store
         return None
 

@@ -27,6 +27,11 @@ class OrderFacts(BaseModel):
     customer_email: str | None = None
     customer_tags: list[str] = Field(default_factory=list)
     order_tags: list[str] = Field(default_factory=list)
+    item_count: int | None = None  # units ordered
+    # Billing and shipping address differ (country or postal code); None unless both are known.
+    address_mismatch: bool | None = None
+    # How far an order paid on account took the B2B company beyond its credit limit (0: within it).
+    credit_exceeded_by: Decimal | None = None
 
     @property
     def discount_pct(self) -> Decimal:

@@ -22,6 +22,9 @@ class OrderReviewRules(BaseModel):
     risk_levels: list[RiskLevel] = Field(default_factory=list)
     restricted_countries: list[str] = Field(default_factory=list)  # ISO 3166-1 alpha-2
     customer_tags: list[str] = Field(default_factory=list)  # e.g. vip, wholesale
+    items_at_least: int | None = Field(default=None, ge=1)  # a large basket, in units
+    address_mismatch: bool = False  # billing and shipping address differ
+    company_credit_exceeded: bool = False  # paid on account beyond the company's credit limit
 
     @model_validator(mode="after")
     def _normalise(self) -> OrderReviewRules:

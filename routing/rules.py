@@ -20,4 +20,10 @@ def review_reasons(rules: OrderReviewRules, facts: OrderFacts) -> list[str]:
     matched_tags = sorted({t.lower() for t in facts.customer_tags} & set(rules.customer_tags))
     if matched_tags:
         reasons.append(f"customer tagged {', '.join(matched_tags)}")
+    if rules.items_at_least is not None and facts.item_count is not None and facts.item_count >= rules.items_at_least:
+        reasons.append(f"large basket: {facts.item_count} units >= {rules.items_at_least}")
+    if rules.address_mismatch and facts.address_mismatch:
+        reasons.append("billing and shipping address differ")
+    if rules.company_credit_exceeded and facts.credit_exceeded_by is not None and facts.credit_exceeded_by > 0:
+        reasons.append(f"company credit limit exceeded by {facts.credit_exceeded_by:.2f} {facts.currency}")
     return reasons

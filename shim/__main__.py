@@ -6,13 +6,14 @@ import logging
 
 import uvicorn
 
+from casebridge.logs import configure_logging
 from casebridge.settings import get_settings
 from casebridge.temporal import connect
 from shim.app import create_app
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(logging.INFO)  # masks credential headers and known secret values
     settings = get_settings()
     uvicorn.run(create_app(settings, connect), host=settings.shim_host, port=settings.shim_port, log_level="info")
 

@@ -12,8 +12,9 @@ from temporalio.client import Client
 from casebridge.connections import Connections
 from casebridge.settings import Settings
 from casebridge.stores import load_registry
+from connectors.adobe_commerce.io_events import IoEventsVerifier
 from routing.store_policies import PolicyBook
-from shim import bigcommerce, opentext, shopify
+from shim import adobe_commerce, bigcommerce, opentext, shopify
 from shim.deps import ShimDeps
 
 ClientFactory = Callable[[Settings], Awaitable[Client]]
@@ -26,15 +27,22 @@ def create_app(settings: Settings, connect: ClientFactory) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         registry = load_registry(settings.config_dir)
         connections = Connections(registry)
+        events = registry.adobe_io_events
+        verifier = (
+            IoEventsVerifier(events.client_id, public_key_base_url=events.public_key_base_url) if events else None
+        )
         app.state.deps = ShimDeps(
             settings=settings,
             registry=registry,
             policies=PolicyBook(settings.config_dir),
             connections=connections,
             temporal=await connect(settings),
+            adobe_io_events=verifier,
         )
         yield
         await connections.aclose()
+        if verifier is not None:
+            await verifier.aclose()
 
     app = FastAPI(
         title="Casebridge webhook shim",
@@ -43,6 +51,7 @@ def create_app(settings: Settings, connect: ClientFactory) -> FastAPI:
     )
     app.include_router(shopify.router)
     app.include_router(bigcommerce.router)
+    app.include_router(adobe_commerce.router)
     app.include_router(opentext.router)
 
     @app.get("/healthz", tags=["health"])

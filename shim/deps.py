@@ -9,6 +9,7 @@ from temporalio.client import Client
 from casebridge.connections import Connections
 from casebridge.settings import Settings
 from casebridge.stores import StoreRegistry
+from connectors.adobe_commerce.io_events import IoEventsVerifier
 from routing.store_policies import PolicyBook
 from shim.cases import DeliveryMemory
 
@@ -22,6 +23,9 @@ class ShimDeps:
     temporal: Client
     # BigCommerce deliveries answered recently, by `webhook-id` (a redelivery gets the same answer).
     bigcommerce_deliveries: DeliveryMemory = field(default_factory=DeliveryMemory)
+    # Adobe I/O Events: the verifier (its public-key cache) and the deliveries seen, by event id.
+    adobe_io_events: IoEventsVerifier | None = None
+    adobe_deliveries: DeliveryMemory = field(default_factory=DeliveryMemory)
 
     @property
     def callback_base_url(self) -> str:

@@ -26,7 +26,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from casebridge.stores import RegistryLookupError
 from connectors.opentext.callback_signing import verify_signature
 from shim.deps import ShimDeps
-from workflows.messages import CaseView, ReviewDecision
+from workflows.messages import CaseView, ReviewDecision, case_id_of_business_key
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,8 @@ async def workflow_task_outcome(
         comment=str(callback.variables.get("comment") or "") or None,
         source="callback",
     )
-    handle = deps.temporal.get_workflow_handle(callback.business_key)
+    # The business key is the case id, or `{case_id}#{team}` for one team's task of a review panel.
+    handle = deps.temporal.get_workflow_handle(case_id_of_business_key(callback.business_key))
     try:
         view: CaseView = await handle.execute_update(
             "decide",

@@ -24,6 +24,7 @@ from shim.app import create_app as create_shim
 from tests.support.servers import free_port, serve
 from tests.support.stack import Stack
 from tests.support.world import (
+    ADOBE_STORE,
     BC_FLOW_STORE,
     RECONCILE_SHOP,
     SHOP,
@@ -135,6 +136,15 @@ async def stack(temporal_env: WorkflowEnvironment, sandbox_url: str, config_dir:
                 await stack.shop(store).subscribe_webhook(topic, f"{shim_url}/webhooks/shopify")
         for scope in ("store/order/created", "store/order/statusUpdated"):
             await connections.bigcommerce(BC_FLOW_STORE).ensure_hook(scope, f"{shim_url}/webhooks/bigcommerce")
+        # As in the Developer Console: the sandbox sends the challenge to the shim before registering.
+        registered = await stack.http.post(
+            f"{sandbox_url}/adobe-commerce/_admin/stores/{ADOBE_STORE}/io-events/registrations",
+            json={
+                "url": f"{shim_url}/webhooks/adobe-commerce",
+                "event_codes": ["observer.sales_order_place_after", "observer.sales_order_save_commit_after"],
+            },
+        )
+        registered.raise_for_status()
         # The BigCommerce flow store's queue worker only: the rate-limit test brings its own two
         # workers ("two pods") for its store and counts what reaches that store.
         store_workers = build_store_workers(client, settings, connections, store_ids=[BC_FLOW_STORE])

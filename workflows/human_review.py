@@ -11,10 +11,10 @@ server, not in the case's history.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -39,6 +39,8 @@ from workflows.case import API_RETRY, API_TIMEOUT, CaseWorkflow
 from workflows.failures import describe_failure
 from workflows.messages import CaseStatus, ReviewDecision
 
+T = TypeVar("T")
+
 
 class ReviewRequest(BaseModel):
     tenant: str
@@ -61,14 +63,38 @@ class ReviewEnd(StrEnum):
 
 
 class HumanReview:
-    def __init__(self, case: CaseWorkflow, request: ReviewRequest) -> None:
+    """One OpenText review task of a case. `team` is set when the review is one of a panel's
+    (see `workflows.review_panel`): it names the review's steps, saga entry and activity summaries,
+    so several reviews can run side by side in one case. Without it the names are the case's own."""
+
+    def __init__(self, case: CaseWorkflow, request: ReviewRequest, *, team: str | None = None) -> None:
         self._case = case
         self.request = request
+        self.team = team
         self.ticket: ReviewTicket | None = None
         self.decision: ReviewDecision | None = None
         self.started_at: datetime | None = None
+        self.end: ReviewEnd | None = None  # set once the review is over
         self._reconciled: ReviewDecision | None = None
         self._withdrawn_in_opentext = False
+
+    def named(self, step: str) -> str:
+        """A step, saga or summary name, made unique per team when the review is a panel's."""
+        return f"{step} ({self.team})" if self.team else step
+
+    @property
+    def withdraw_step(self) -> str:
+        return self.named("withdraw OpenText review")
+
+    @property
+    def deadline(self) -> datetime | None:
+        """When the final timeout falls (None before the task is open)."""
+        return self.started_at + self.request.sla.timeout_after if self.started_at else None
+
+    @property
+    def is_open(self) -> bool:
+        """True while the task is open in OpenText and takes a decision."""
+        return self.ticket is not None and self.end is None
 
     # --- decisions (called from the case's update / signal handlers) ------------------------
 
@@ -80,6 +106,9 @@ class HumanReview:
             raise ValueError(f"decision is for process {decision.process_instance_id}, not this case's review")
         if decision.task_id != self.ticket.task_id:
             raise ValueError(f"decision is for task {decision.task_id}, not the case's open task")
+        if self.end is not None and self.end is not ReviewEnd.DECIDED:
+            how = self.end.value.replace("_", " ")
+            raise ValueError(f"task {decision.task_id} is no longer open: {self.named('the review')} {how}")
         if decision.outcome not in self.request.outcomes:
             raise ValueError(f"outcome {decision.outcome!r} is not one of {self.request.outcomes}")
         if self.decision is not None and self.decision.outcome != decision.outcome:
@@ -90,22 +119,19 @@ class HumanReview:
             return  # the same decision again (a redelivered callback): nothing changes
         self.decision = decision
         who = decision.reviewer or "reviewer"
-        self._case.record("decision received", f"{decision.outcome} via {decision.source}", who)
+        self._case.record(self.named("decision received"), f"{decision.outcome} via {decision.source}", who)
 
     # --- the review ------------------------------------------------------------------------
 
     async def run(self, stop: Callable[[], bool]) -> ReviewEnd:
-        ticket = await self._case.run_step("start OpenText review", self._start, on_skip=None)
+        ticket = await self.run_step(self.named("start OpenText review"), self._start, on_skip=None)
         if ticket is None:
-            return ReviewEnd.NOT_STARTED
+            self.end = ReviewEnd.NOT_STARTED
+            return self.end
         self.ticket = ticket
-        self._case.saga.add("withdraw OpenText review", lambda: self.withdraw("case aborted"))
+        self._case.saga.add(self.withdraw_step, lambda: self.withdraw("case aborted"))
         self.started_at = workflow.now()
-        sla = self.request.sla
-        self._case.set_due_at(self.started_at + sla.timeout_after)
-        self._case.set_status(
-            CaseStatus.IN_REVIEW, f"Waiting for a decision on task '{ticket.task_name}' ({ticket.candidate_group})"
-        )
+        self.opened()
 
         reconciliation = asyncio.create_task(self._reconcile())
         try:
@@ -117,8 +143,28 @@ class HumanReview:
             except asyncio.CancelledError:
                 pass
         # However it ended, the OpenText process is closed now: nothing left to withdraw.
-        self._case.saga.discard("withdraw OpenText review")
+        self._case.saga.discard(self.withdraw_step)
+        self.end = end
         return end
+
+    # --- what the review reports to the case (a panel reports for all its teams instead) -----
+
+    def opened(self) -> None:
+        """The task is open: the case is due at the final timeout and waits in review."""
+        assert self.ticket is not None and self.deadline is not None
+        self._case.set_due_at(self.deadline)
+        self._case.set_status(
+            CaseStatus.IN_REVIEW,
+            f"Waiting for a decision on task '{self.ticket.task_name}' ({self.ticket.candidate_group})",
+        )
+
+    def escalated(self, team: str) -> None:
+        workflow.upsert_search_attributes([sa.CASE_TEAM.value_set(team)])
+        self._case.set_status(CaseStatus.ESCALATED, f"Escalated to {team}; waiting for a decision")
+
+    async def run_step(self, step: str, call: Callable[[], Awaitable[T]], *, on_skip: T) -> T:
+        """The case's `run_step` (parks on failure); a panel serialises its teams' parking."""
+        return await self._case.run_step(step, call, on_skip=on_skip)
 
     async def _start(self) -> ReviewTicket:
         r = self.request
@@ -131,7 +177,7 @@ class HumanReview:
                 name=r.name,
                 variables=r.variables,
             ),
-            summary="Start the OpenText review process",
+            summary=self.named("Start the OpenText review process"),
             start_to_close_timeout=API_TIMEOUT,
             retry_policy=API_RETRY,
         )
@@ -162,10 +208,8 @@ class HumanReview:
             elif milestone == "escalation":
                 await self._escalate()
             else:
-                self._case.record("review timed out", f"no decision within {sla.timeout_after}")
-                await self._case.run_step(
-                    "withdraw OpenText review", lambda: self.withdraw("SLA timeout"), on_skip=None
-                )
+                self._case.record(self.named("review timed out"), f"no decision within {sla.timeout_after}")
+                await self.run_step(self.withdraw_step, lambda: self.withdraw("SLA timeout"), on_skip=None)
                 return ReviewEnd.TIMED_OUT
 
         if self.decision is None and self._reconciled is not None:
@@ -174,7 +218,7 @@ class HumanReview:
             return ReviewEnd.DECIDED
         if self._withdrawn_in_opentext:
             return ReviewEnd.WITHDRAWN
-        await self._case.run_step("withdraw OpenText review", lambda: self.withdraw("case stopped"), on_skip=None)
+        await self.run_step(self.withdraw_step, lambda: self.withdraw("case stopped"), on_skip=None)
         return ReviewEnd.STOPPED
 
     async def _reconcile(self) -> None:
@@ -193,14 +237,14 @@ class HumanReview:
                 retry_policy=RetryPolicy(
                     initial_interval=every, backoff_coefficient=1.0, maximum_interval=every, maximum_attempts=0
                 ),
-                summary=f"Reconcile with OpenText every {every}",
+                summary=self.named(f"Reconcile with OpenText every {every}"),
             )
         except ActivityError as err:
-            self._case.record("reconciliation stopped", describe_failure(err))
+            self._case.record(self.named("reconciliation stopped"), describe_failure(err))
             return
         if check.state is ReviewState.WITHDRAWN:
             self._withdrawn_in_opentext = True
-            self._case.record("review withdrawn in OpenText", "the process ended without an outcome")
+            self._case.record(self.named("review withdrawn in OpenText"), "the process ended without an outcome")
         elif check.outcome is not None and self.decision is None:
             self._reconciled = ReviewDecision(
                 process_instance_id=self.ticket.process_instance_id,
@@ -223,19 +267,19 @@ class HumanReview:
                     message=f"Reminder: {self.request.name} is waiting for a decision (final timeout "
                     f"{deadline.isoformat()}).",
                 ),
-                summary="Remind the reviewers",
+                summary=self.named("Remind the reviewers"),
                 start_to_close_timeout=API_TIMEOUT,
                 retry_policy=API_RETRY,
             )
-            self._case.record("reminder sent", f"final timeout {deadline.isoformat()}")
+            self._case.record(self.named("reminder sent"), f"final timeout {deadline.isoformat()}")
         except ActivityError as err:
-            self._case.record("reminder failed", describe_failure(err))
+            self._case.record(self.named("reminder failed"), describe_failure(err))
 
     async def _escalate(self) -> None:
         assert self.ticket is not None
         ticket, team = self.ticket, self.request.escalation_team
-        await self._case.run_step(
-            "escalate OpenText review",
+        await self.run_step(
+            self.named("escalate OpenText review"),
             lambda: workflow.execute_activity_method(
                 OpenTextWorkflowActivities.escalate_review,
                 EscalateRequest(
@@ -251,8 +295,7 @@ class HumanReview:
             ),
             on_skip=None,
         )
-        workflow.upsert_search_attributes([sa.CASE_TEAM.value_set(team)])
-        self._case.set_status(CaseStatus.ESCALATED, f"Escalated to {team}; waiting for a decision")
+        self.escalated(team)
 
     async def withdraw(self, reason: str) -> None:
         if self.ticket is None:
@@ -262,7 +305,7 @@ class HumanReview:
             WithdrawReviewRequest(
                 tenant=self.request.tenant, process_instance_id=self.ticket.process_instance_id, reason=reason
             ),
-            summary="Withdraw the OpenText review",
+            summary=self.named("Withdraw the OpenText review"),
             start_to_close_timeout=API_TIMEOUT,
             retry_policy=API_RETRY,
         )

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class CaseStatus(StrEnum):
@@ -72,6 +72,20 @@ class StoreCancellation(BaseModel):
     reason: str | None = None
 
 
+class ReviewTaskView(BaseModel):
+    """One review task of a case, as the case view shows it (a panel has one per team)."""
+
+    team: str | None = None  # None: the case's only review
+    process_instance_id: str
+    task_id: str
+    task_name: str
+    candidate_group: str | None = None
+    open: bool  # False once decided, timed out, withdrawn or stopped
+    ended: str | None = None  # how it ended (`ReviewEnd` value) once it is over
+    due_at: datetime | None = None
+    decision: ReviewDecision | None = None
+
+
 class CaseView(BaseModel):
     case_id: str
     case_type: str
@@ -82,3 +96,20 @@ class CaseView(BaseModel):
     review_task_id: str | None = None
     decision: ReviewDecision | None = None
     due_at: datetime | None = None
+    # Every review task of the case with its state; a panel lists one per team.
+    review_tasks: list[ReviewTaskView] = Field(default_factory=list)
+
+
+# A panel's OpenText processes carry the business key `{case_id}#{team}` (one process per team,
+# found again by its own key on a retried start); the callback is routed to the case by the part
+# before the separator. Case ids never contain it.
+TEAM_KEY_SEPARATOR = "#"
+
+
+def team_business_key(case_id: str, team: str) -> str:
+    return f"{case_id}{TEAM_KEY_SEPARATOR}{team}"
+
+
+def case_id_of_business_key(business_key: str) -> str:
+    """The case (workflow id) an OpenText process belongs to, for one review or a panel's team."""
+    return business_key.partition(TEAM_KEY_SEPARATOR)[0]

@@ -1,5 +1,6 @@
-"""A case that waits for a human decision: the `decide` update (validated) and the
-`submit_decision` signal, both routed to the case's current `HumanReview`."""
+"""A case that waits for human decisions: the `decide` update (validated) and the
+`submit_decision` signal, both routed to the review whose task the decision is for: the case's
+one `HumanReview`, or one team's review of its `ReviewPanel` (found by the OpenText process)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,18 @@ from temporalio import workflow
 
 from workflows.case import CaseWorkflow
 from workflows.human_review import HumanReview
-from workflows.messages import CaseView, ReviewDecision
+from workflows.messages import CaseView, ReviewDecision, ReviewTaskView
+from workflows.review_panel import ReviewPanel
 
 
 class ReviewedCase(CaseWorkflow):
-    review: HumanReview | None = None
+    review: HumanReview | None = None  # a case with one review task at a time
+    panel: ReviewPanel | None = None  # a case whose teams review in parallel
 
     @workflow.update
     def decide(self, decision: ReviewDecision) -> CaseView:
         """A reviewer's decision, from the shim (OpenText callback). Answers with the case view."""
-        assert self.review is not None  # guaranteed by the validator
-        self.review.accept(decision)
+        self._review_for(decision).accept(decision)  # the validator found it already
         return self.view()
 
     @decide.validator
@@ -25,9 +27,7 @@ class ReviewedCase(CaseWorkflow):
         # A rejected update writes nothing to the history; the caller gets the reason.
         if self.case_status.is_final:
             raise ValueError(f"the case is closed ({self.case_status.value})")
-        if self.review is None:
-            raise ValueError("the case has no review open")
-        self.review.validate(decision)
+        self._review_for(decision).validate(decision)
 
     @workflow.signal
     def submit_decision(self, decision: ReviewDecision) -> None:
@@ -37,8 +37,29 @@ class ReviewedCase(CaseWorkflow):
         except ValueError as err:
             self.record("ignored decision", str(err), decision.reviewer or "unknown")
             return
-        assert self.review is not None
-        self.review.accept(decision)
+        self._review_for(decision).accept(decision)
+
+    def _review_for(self, decision: ReviewDecision) -> HumanReview:
+        """The review the decision is for; raises ValueError with the reason when there is none."""
+        if self.panel is not None:
+            review = self.panel.review_for(decision.process_instance_id)
+            if review is None:
+                open_tasks = ", ".join(
+                    f"{r.team}: process {r.ticket.process_instance_id}" for r in self.panel.open_reviews() if r.ticket
+                )
+                raise ValueError(
+                    f"decision is for process {decision.process_instance_id}, which is no review task of this case "
+                    f"(open: {open_tasks or 'none'})"
+                )
+            return review
+        if self.review is None:
+            raise ValueError("the case has no review open")
+        return self.review  # its validate() names a decision for another process or task
+
+    def _reviews(self) -> list[HumanReview]:
+        if self.panel is not None:
+            return list(self.panel.reviews.values())
+        return [self.review] if self.review is not None else []
 
     def view(self) -> CaseView:
         view = super().view()
@@ -47,4 +68,19 @@ class ReviewedCase(CaseWorkflow):
             if self.review.ticket is not None:
                 view.review_process_id = self.review.ticket.process_instance_id
                 view.review_task_id = self.review.ticket.task_id
+        view.review_tasks = [
+            ReviewTaskView(
+                team=r.team,
+                process_instance_id=r.ticket.process_instance_id,
+                task_id=r.ticket.task_id,
+                task_name=r.ticket.task_name,
+                candidate_group=r.ticket.candidate_group,
+                open=r.is_open,
+                ended=r.end.value if r.end is not None else None,
+                due_at=r.deadline,
+                decision=r.decision,
+            )
+            for r in self._reviews()
+            if r.ticket is not None
+        ]
         return view

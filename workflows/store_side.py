@@ -20,8 +20,14 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    from activities.adobe_commerce import AdobeCommerceActivities
     from activities.bigcommerce import BigCommerceActivities
     from activities.models import (
+        AdobeCommentRequest,
+        AdobeOrderRequest,
+        AdobeOrderState,
+        AdobeRefundRequest,
+        AdobeRefundResult,
         AwaitCancellationRequest,
         BigCommerceNoteRequest,
         BigCommerceOrderRequest,
@@ -71,6 +77,8 @@ def order_side_for(case: OrderReview) -> OrderSide:
         return ShopifyOrderSide(case)
     if platform == "bigcommerce":
         return BigCommerceOrderSide(case)
+    if platform == "adobe-commerce":
+        return AdobeOrderSide(case)
     # Refused at the start rather than half-way: the shim only starts cases for these platforms.
     raise ValueError(f"order review does not support platform {platform!r}")
 
@@ -235,9 +243,7 @@ class BigCommerceOrderSide:
         case = self.case
         await case.run_step("release hold", self._release, on_skip=None)
         case.saga.discard(RELEASE_HOLDS)
-        await case.run_step(
-            "note order approved", lambda: self._note(f"Casebridge: approved ({how})"), on_skip=None
-        )
+        await case.run_step("note order approved", lambda: self._note(f"Casebridge: approved ({how})"), on_skip=None)
         restored = f"status {self.previous_status} restored" if self.previous_status is not None else "no hold"
         case.set_status(CaseStatus.APPROVED, f"Approved ({how}); hold released, {restored}")
 
@@ -264,9 +270,7 @@ class BigCommerceOrderSide:
             else:
                 refunded = f"refunded {result.amount} {case.input.facts.currency} (refund {result.refund_id})"
             case.record("refund", refunded)
-        await case.run_step(
-            "note order rejected", lambda: self._note(f"{reject.staff_note} ({how})"), on_skip=None
-        )
+        await case.run_step("note order rejected", lambda: self._note(f"{reject.staff_note} ({how})"), on_skip=None)
         case.set_status(CaseStatus.REJECTED, f"Rejected ({how}); order cancelled (status 5), {refunded}")
 
     # --- activities ------------------------------------------------------------------------
@@ -320,5 +324,152 @@ class BigCommerceOrderSide:
                 reason=f"Rejected in Casebridge order review {self.case.input.case_id}",
             ),
             **self._options("Refund the payment once"),
+        )
+        return result
+
+
+class AdobeOrderSide:
+    """Adobe Commerce: `hold` / `unhold` (only a hold this case placed is released), the trail in
+    order comments, and a rejection that refunds what was invoiced with a credit memo and cancels
+    what was not (Magento cancels neither a held order nor an invoiced part of one).
+
+    Whether the order was already on hold is read once before the hold and kept in workflow state,
+    so a retried hold never mistakes its own hold for the merchant's. Comments and the credit memo
+    carry the case id as a marker: a retried write finds the first one instead of writing twice.
+    """
+
+    def __init__(self, case: OrderReview) -> None:
+        self.case = case
+        self.order_id = int(case.input.facts.order_id)
+        self.held_before: bool | None = None  # None until read; True: someone else's hold, left alone
+        self.cancel_sent = False
+        self.comments = 0  # numbers the comment markers (one key per comment of this case)
+
+    def caused_cancellation(self) -> bool:
+        return self.cancel_sent
+
+    async def hold(self) -> None:
+        case = self.case
+        await case.run_step("hold order", self._hold, on_skip=None)
+        if self.held_before is False:
+            case.record("order held", "Adobe Commerce hold; released on approval")
+            case.saga.add(RELEASE_HOLDS, self._release)
+        elif self.held_before:
+            case.record("order already on hold", "held outside Casebridge; that hold is left in place")
+        reasons = "; ".join(case.input.reasons)
+        await case.run_step(
+            "comment review on order", lambda: self._comment(f"Casebridge: held for review ({reasons})"), on_skip=None
+        )
+
+    async def approve(self, how: str) -> None:
+        case = self.case
+        await case.run_step("release hold", self._release, on_skip=None)
+        case.saga.discard(RELEASE_HOLDS)
+        await case.run_step(
+            "comment order approved", lambda: self._comment(f"Casebridge: approved ({how})"), on_skip=None
+        )
+        released = "hold released" if self.held_before is False else "no hold of ours to release"
+        case.set_status(CaseStatus.APPROVED, f"Approved ({how}); {released}")
+
+    async def reject(self, how: str) -> None:
+        case = self.case
+        reject = case.input.policy.reject
+        # Neither cancel nor a credit memo is possible while the order is held.
+        await case.run_step("release hold before cancelling", self._release, on_skip=None)
+        case.saga.discard(RELEASE_HOLDS)
+        order = await case.run_step("read order", self._read, on_skip=None)
+        done: list[str] = []
+        if reject.refund and order is not None and order.total_paid > order.total_refunded:
+            # Refund first: Magento gives no credit memo for a cancelled order.
+            refund = await case.run_step("refund invoiced amount", self._refund, on_skip=None)
+            if refund is None:
+                done.append("refund skipped by an operator")
+            elif refund.credit_memo_id is None:
+                done.append("nothing left to refund")
+            else:
+                done.append(
+                    f"refunded {refund.amount} {case.input.facts.currency} (credit memo {refund.credit_memo_id})"
+                )
+            case.record("refund", done[-1])
+            order = await case.run_step("read order", self._read, on_skip=None)
+        elif order is not None and order.total_paid > order.total_refunded:
+            done.append("invoiced amount not refunded (policy)")
+        if order is None or order.cancellable:
+
+            async def cancel() -> AdobeOrderState:
+                self.cancel_sent = True
+                return await self._call(AdobeCommerceActivities.cancel_order, "Cancel the order")
+
+            await case.run_step("cancel order", cancel, on_skip=None)
+            done.insert(0, "order cancelled")
+        await case.run_step(
+            "comment order rejected",
+            lambda: self._comment(f"{reject.staff_note} ({how})", notify=reject.notify_customer),
+            on_skip=None,
+        )
+        case.set_status(CaseStatus.REJECTED, f"Rejected ({how}); {', '.join(done) or 'nothing to cancel'}")
+
+    # --- activities ------------------------------------------------------------------------
+
+    def _request(self) -> AdobeOrderRequest:
+        return AdobeOrderRequest(store=self.case.input.store, order_id=self.order_id)
+
+    async def _call(self, activity: Any, summary: str) -> AdobeOrderState:
+        state: AdobeOrderState = await workflow.execute_activity_method(
+            activity,
+            self._request(),
+            task_queue=self.case.input.store_task_queue,
+            start_to_close_timeout=API_TIMEOUT,
+            retry_policy=API_RETRY,
+            summary=summary,
+        )
+        return state
+
+    async def _read(self) -> AdobeOrderState:
+        return await self._call(AdobeCommerceActivities.get_order, "Read the order")
+
+    async def _hold(self) -> None:
+        if self.held_before is None:
+            before = await self._read()
+            self.held_before = before.state == "holded"
+        if not self.held_before:
+            await self._call(AdobeCommerceActivities.hold_order, "Hold the order")
+
+    async def _release(self) -> None:
+        if self.held_before is not False:
+            return  # not held by this case (skipped, or the merchant's own hold): leave it
+        await self._call(AdobeCommerceActivities.unhold_order, "Release the hold")
+
+    async def _comment(self, text: str, *, notify: bool = False) -> None:
+        self.comments += 1
+        await workflow.execute_activity_method(
+            AdobeCommerceActivities.add_comment_once,
+            AdobeCommentRequest(
+                store=self.case.input.store,
+                order_id=self.order_id,
+                comment=text,
+                key=f"{self.case.input.case_id}#{self.comments}",
+                notify_customer=notify,
+            ),
+            task_queue=self.case.input.store_task_queue,
+            start_to_close_timeout=API_TIMEOUT,
+            retry_policy=API_RETRY,
+            summary="Add an order comment",
+        )
+
+    async def _refund(self) -> AdobeRefundResult:
+        result: AdobeRefundResult = await workflow.execute_activity_method(
+            AdobeCommerceActivities.refund_once,
+            AdobeRefundRequest(
+                store=self.case.input.store,
+                order_id=self.order_id,
+                key=self.case.input.case_id,
+                comment=f"Rejected in Casebridge order review {self.case.input.case_id}",
+                notify_customer=self.case.input.policy.reject.notify_customer,
+            ),
+            task_queue=self.case.input.store_task_queue,
+            start_to_close_timeout=API_TIMEOUT,
+            retry_policy=API_RETRY,
+            summary="Refund the invoiced amount once (credit memo)",
         )
         return result

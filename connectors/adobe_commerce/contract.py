@@ -100,3 +100,7 @@ RMA_FINAL_STATUSES = frozenset({"closed", "processed_closed"})
 IO_EVENTS_PUBLIC_KEY_BASE_URL = "https://static.adobeioevents.com"
 # ASSUMPTION: key paths are plain absolute paths ending in `.pem` (e.g. `/prod/keys/pub-key-x.pem`);
 # anything else (a full URL, `..`) is refused so a forged header cannot make us fetch elsewhere.
+
+# Written into a credit memo comment (or an order comment) by the `*_once` writes: the REST API has no
+# idempotency key, so a retried call finds the marker of the first attempt and does not repeat it.
+ONCE_MARKER = "[casebridge:{key}]"

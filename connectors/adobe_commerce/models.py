@@ -62,6 +62,21 @@ class StatusHistory(_Wire):
     is_visible_on_front: int | None = None
 
 
+class OrderAddress(_Wire):
+    address_type: str | None = None
+    firstname: str | None = None
+    lastname: str | None = None
+    street: list[str] = Field(default_factory=list)
+    city: str | None = None
+    postcode: str | None = None
+    country_id: str | None = None
+    email: str | None = None
+
+
+class OrderPayment(_Wire):
+    method: str
+
+
 class Order(_Wire):
     entity_id: int
     increment_id: str
@@ -78,6 +93,8 @@ class Order(_Wire):
     grand_total: Decimal
     base_grand_total: Decimal
     subtotal: Decimal | None = None
+    discount_amount: Decimal | None = None  # negative, as Magento stores it
+    total_qty_ordered: Decimal | None = None
     shipping_amount: Decimal | None = None
     tax_amount: Decimal | None = None
     total_paid: Decimal | None = None
@@ -89,11 +106,29 @@ class Order(_Wire):
     updated_at: str | None = None
     items: list[OrderItem] = Field(default_factory=list)
     status_histories: list[StatusHistory] = Field(default_factory=list)
+    billing_address: OrderAddress | None = None
+    payment: OrderPayment | None = None
     extension_attributes: dict[str, Any] = Field(default_factory=dict)
 
     @property
     def is_held(self) -> bool:
         return self.state == OrderState.HOLDED
+
+    @property
+    def shipping_address(self) -> OrderAddress | None:
+        """The first shipping assignment's address (Magento keeps it in extension attributes)."""
+        for assignment in self.extension_attributes.get("shipping_assignments") or []:
+            address = (assignment.get("shipping") or {}).get("address")
+            if address:
+                return OrderAddress.model_validate(address)
+        return None
+
+    @property
+    def company_id(self) -> int | None:
+        """The buyer's company (B2B), from `company_order_attributes`."""
+        attributes = self.extension_attributes.get("company_order_attributes") or {}
+        company_id = attributes.get("company_id")
+        return int(company_id) if company_id else None
 
 
 class InvoiceItem(_Wire):
@@ -126,6 +161,10 @@ class CreditMemoItem(_Wire):
     row_total: Decimal | None = None
 
 
+class CreditMemoComment(_Wire):
+    comment: str | None = None
+
+
 class CreditMemo(_Wire):
     entity_id: int
     increment_id: str | None = None
@@ -138,6 +177,12 @@ class CreditMemo(_Wire):
     adjustment_negative: Decimal | None = None
     created_at: str | None = None
     items: list[CreditMemoItem] = Field(default_factory=list)
+    comments: list[CreditMemoComment] = Field(default_factory=list)
+
+
+class RefundOutcome(_Wire):
+    credit_memo: CreditMemo | None  # None: nothing was paid and not refunded, and no memo has the key
+    created: bool  # False: an earlier attempt's memo (or nothing to refund)
 
 
 class RefundItem(_Wire):

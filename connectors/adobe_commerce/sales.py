@@ -13,8 +13,16 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from connectors.adobe_commerce.client import AdobeCommerceClient
-from connectors.adobe_commerce.contract import STATE_CANCELED, STATE_HOLDED, SYSTEM
-from connectors.adobe_commerce.models import CreditMemo, Invoice, Order, RefundItem, SearchResult, StatusHistory
+from connectors.adobe_commerce.contract import ONCE_MARKER, STATE_CANCELED, STATE_HOLDED, SYSTEM
+from connectors.adobe_commerce.models import (
+    CreditMemo,
+    Invoice,
+    Order,
+    RefundItem,
+    RefundOutcome,
+    SearchResult,
+    StatusHistory,
+)
 from connectors.adobe_commerce.search import Filter, search_all, where
 from connectors.errors import ConflictError, ContractError, NotFoundError, RejectedError
 
@@ -118,6 +126,20 @@ class AdobeSales:
         if answer is not True:
             raise RejectedError(f"comment not added (answer {answer!r})", system=SYSTEM, operation="add_order_comment")
 
+    async def add_order_comment_once(
+        self, order_id: int, comment: str, *, key: str, notify_customer: bool = False, visible_on_front: bool = False
+    ) -> bool:
+        """Add a comment carrying `key`'s marker unless the order has it already (a retried call).
+        True when this call added it."""
+        marked = f"{comment} {ONCE_MARKER.format(key=key)}"
+        order = await self.get_order(order_id)
+        if any(h.comment and ONCE_MARKER.format(key=key) in h.comment for h in order.status_histories):
+            return False
+        await self.add_order_comment(
+            order_id, marked, notify_customer=notify_customer, visible_on_front=visible_on_front
+        )
+        return True
+
     async def order_comments(self, order_id: int) -> list[StatusHistory]:
         result = await self.client.call_as(
             SearchResult[StatusHistory], "order_comments", "GET", f"/V1/orders/{int(order_id)}/comments"
@@ -152,6 +174,25 @@ class AdobeSales:
         return await search_all(
             self.client, CreditMemo, "credit_memos_for_order", "/V1/creditmemos", where("order_id", order_id)
         )
+
+    async def refund_once(self, order_id: int, *, key: str, comment: str, notify: bool = False) -> RefundOutcome:
+        """Offline credit memo for everything paid and not yet refunded, at most once per `key`.
+
+        The memo's comment carries `key`'s marker; the order's credit memos are read first, so a
+        call repeated after a lost answer returns the first memo instead of refunding again.
+        """
+        marker = ONCE_MARKER.format(key=key)
+        for memo in await self.credit_memos_for_order(order_id):
+            if any(c.comment and marker in c.comment for c in memo.comments):
+                return RefundOutcome(credit_memo=memo, created=False)
+        order = await self.get_order(order_id)
+        if (order.total_paid or 0) - (order.total_refunded or 0) <= 0:
+            return RefundOutcome(credit_memo=None, created=False)
+        memo_id = await self.refund_order(order_id, notify=notify, comment=f"{comment} {marker}")
+        memos = {m.entity_id: m for m in await self.credit_memos_for_order(order_id)}
+        if memo_id not in memos:
+            raise ContractError(f"credit memo {memo_id} not found after the refund", system=SYSTEM, operation="refund")
+        return RefundOutcome(credit_memo=memos[memo_id], created=True)
 
     async def refund_order(
         self,

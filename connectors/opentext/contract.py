@@ -65,3 +65,31 @@ DEFAULT_RETRY_AFTER_SECONDS = 1.0
 # which is still to be proven on a real tenant. Until then, reconciliation by polling
 # `get_process` (the outcome variable) is the safety net.
 CALLBACK_URL_VARIABLE = "callbackUrl"
+
+# -- Attachments by reference -----------------------------------------------------------------------
+# confirmed (reference 2.2, WF-QODEX index): task attachments live at `/tasks/{taskId}/attachments`:
+# POST creates, GET lists (`?includeUserIds=false`), GET/DELETE `.../{attachmentId}`; DELETE takes
+# `cascade` and `cascadeContent`, which also delete the linked file in the OT2 content store.
+ATTACHMENTS = "/attachments"
+INCLUDE_USER_IDS_PARAM = "includeUserIds"
+CASCADE_PARAM = "cascade"
+CASCADE_CONTENT_PARAM = "cascadeContent"
+# ASSUMPTION (reference 2.2/7, "Instance-level attachments"): `/process-instances/{id}/attachments`
+# mirrors the task variant (Flowable keeps attachments per process instance and per task; OT2's path
+# was not seen). Listing an instance's attachments includes those added to its tasks (Flowable).
+# ASSUMPTION (reference 2.2/7, "attachment request body"): the create body is Flowable's
+# `AttachmentRequest` (the runtime is Flowable-derived): `{"name", "description", "type",
+# "externalUrl"}`. `externalUrl` makes it an attachment BY REFERENCE: the document (a Content Server
+# node, an Exstream output) stays where it is and the Workflow Service stores only the link. `type`
+# is free text in Flowable; Casebridge sends the document's media type (e.g. `application/pdf`).
+# ASSUMPTION: an attachment answers Flowable's `AttachmentResponse` keys (`id`, `name`,
+# `description`, `type`, `externalUrl`, `contentUrl`, `url`, `userId`, `time`) plus `taskId` and
+# `processInstanceId` as OT2 comments carry them; lists are HAL pages `_embedded.attachments`
+# holding every attachment of the owner (no paging parameters were seen). The connector also takes a
+# bare JSON array (Flowable's list shape), and refuses a page that says it is incomplete, because
+# idempotent adds rely on seeing every attachment.
+# ASSUMPTION: no idempotency key exists (none documented anywhere). Adding is made safe to retry by
+# looking the owner's attachments up by NAME first: the name is the stable key of a reference (one
+# name per document and owner). Same name and same URL = already added; same name, other URL =
+# ConflictError (never a silent second attachment). Two concurrent first attempts can still race.
+# Casebridge never cascades a delete: the referenced document belongs to Content Server / Exstream.

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AnyUrl, BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import to_jsonable_python
 
@@ -154,6 +154,67 @@ class CommentPage(HalPage):
     @property
     def items(self) -> list[Comment]:
         return self.embedded.comments
+
+
+class Attachment(_WireModel):
+    """An attachment of a task or process instance; by reference when `external_url` is set."""
+
+    id: str
+    name: str
+    description: str | None = None
+    type: str | None = None
+    external_url: str | None = None
+    content_url: str | None = None
+    url: str | None = None
+    user_id: str | None = None
+    time: datetime | None = None
+    task_id: str | None = None
+    process_instance_id: str | None = None
+
+
+class _EmbeddedAttachments(_WireModel):
+    attachments: list[Attachment] = Field(default_factory=list)
+
+
+class AttachmentPage(HalPage):
+    embedded: _EmbeddedAttachments = Field(default_factory=_EmbeddedAttachments, alias="_embedded")
+
+    @property
+    def items(self) -> list[Attachment]:
+        return self.embedded.attachments
+
+
+class AttachmentReference(BaseModel):
+    """A document that lives elsewhere (a Content Server node, an Exstream output), to be linked to a
+    task or process instance by URL. `name` is its stable key on that owner: adding the same
+    reference twice finds the first one instead of creating a second."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=255)
+    url: AnyUrl
+    media_type: str | None = Field(default=None, min_length=1)
+    description: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http_only(cls, url: AnyUrl) -> AnyUrl:
+        # The reviewer opens it from OpenText: only web links make sense (no file:, no javascript:).
+        if url.scheme not in ("http", "https"):
+            raise ValueError("an attachment reference must be an http(s) URL")
+        return url
+
+    def wire(self) -> dict[str, object]:
+        """The create body (see `contract`: Flowable's `AttachmentRequest`)."""
+        body: dict[str, object] = {"name": self.name, "externalUrl": str(self.url)}
+        if self.description is not None:
+            body["description"] = self.description
+        if self.media_type is not None:
+            body["type"] = self.media_type
+        return body
+
+    def is_same_document(self, attachment: Attachment) -> bool:
+        return attachment.external_url == str(self.url)
 
 
 class TokenResponse(BaseModel):

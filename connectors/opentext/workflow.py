@@ -1,5 +1,6 @@
 """Connector for the OpenText Workflow Service (OT2 `/workflow/v1`): start review processes, read and
-act on their tasks, and withdraw them.
+act on their tasks, withdraw them, and link documents that live elsewhere (Content Server nodes,
+Exstream outputs) to tasks and instances as attachments by reference.
 
 Every method raises only `connectors.errors` types (`system="opentext-workflow"`, `operation` = the
 method name), so activities can leave retry decisions to Temporal. A 401 from the API is answered by
@@ -22,12 +23,17 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from connectors.errors import ConnectorError, ContractError, contract_error
 from connectors.lifecycle import Closing
+from connectors.opentext.attachments import existing_attachment, parse_attachment_list
 from connectors.opentext.auth import TokenProvider
 from connectors.opentext.contract import (
     API_PREFIX,
+    ATTACHMENTS,
     CANDIDATE_ASSIGNMENT_TYPE,
+    CASCADE_CONTENT_PARAM,
+    CASCADE_PARAM,
     DEFAULT_PAGE_SIZE,
     DELETE_REASON_PARAM,
+    INCLUDE_USER_IDS_PARAM,
     MAX_PAGES,
     PROCESS_BUSINESS_KEY_PARAM,
     PROCESS_INSTANCES,
@@ -39,6 +45,8 @@ from connectors.opentext.contract import (
 )
 from connectors.opentext.error_mapping import error_for_response, error_for_transport
 from connectors.opentext.models import (
+    Attachment,
+    AttachmentReference,
     Comment,
     CommentPage,
     HalPage,
@@ -234,6 +242,68 @@ class OpenTextWorkflowClient(Closing):
             raise ValueError("update_task needs at least one of candidate_group, priority, due_date")
         response = await self._call("update_task", "PUT", f"{TASKS}/{_segment(task_id)}", json=body)
         return self._parse(response, Task, "update_task")
+
+    # -- attachments by reference ---------------------------------------------------------------
+
+    async def add_task_attachment(self, task_id: str, reference: AttachmentReference) -> Attachment:
+        """Link a document that lives elsewhere to an open task. Safe to retry: an attachment with the
+        same name and URL is returned instead of adding a second; the same name for another URL is a
+        `ConflictError`."""
+        return await self._add_attachment("add_task_attachment", self._task_owner(task_id), reference)
+
+    async def list_task_attachments(self, task_id: str) -> list[Attachment]:
+        return await self._list_attachments("list_task_attachments", self._task_owner(task_id))
+
+    async def get_task_attachment(self, task_id: str, attachment_id: str) -> Attachment:
+        path = f"{self._task_owner(task_id)}{ATTACHMENTS}/{_segment(attachment_id)}"
+        response = await self._call("get_task_attachment", "GET", path, params={INCLUDE_USER_IDS_PARAM: False})
+        return self._parse(response, Attachment, "get_task_attachment")
+
+    async def remove_task_attachment(self, task_id: str, attachment_id: str) -> None:
+        """Unlink; the referenced document itself is never deleted (no cascade)."""
+        await self._remove_attachment("remove_task_attachment", self._task_owner(task_id), attachment_id)
+
+    async def add_process_attachment(self, process_instance_id: str, reference: AttachmentReference) -> Attachment:
+        """As `add_task_attachment`, for the whole process instance (every task of it can show it)."""
+        return await self._add_attachment("add_process_attachment", self._process_owner(process_instance_id), reference)
+
+    async def list_process_attachments(self, process_instance_id: str) -> list[Attachment]:
+        """The instance's attachments, including those added to its tasks."""
+        return await self._list_attachments("list_process_attachments", self._process_owner(process_instance_id))
+
+    async def remove_process_attachment(self, process_instance_id: str, attachment_id: str) -> None:
+        await self._remove_attachment(
+            "remove_process_attachment", self._process_owner(process_instance_id), attachment_id
+        )
+
+    @staticmethod
+    def _task_owner(task_id: str) -> str:
+        return f"{TASKS}/{_segment(task_id)}"
+
+    @staticmethod
+    def _process_owner(process_instance_id: str) -> str:
+        return f"{PROCESS_INSTANCES}/{_segment(process_instance_id)}"
+
+    async def _add_attachment(self, operation: str, owner: str, reference: AttachmentReference) -> Attachment:
+        # No idempotency key exists: look the name up first (contract, "Attachments by reference").
+        existing = existing_attachment(await self._list_attachments(operation, owner), reference, operation)
+        if existing is not None:
+            return existing
+        response = await self._call(operation, "POST", f"{owner}{ATTACHMENTS}", json=reference.wire())
+        return self._parse(response, Attachment, operation)
+
+    async def _list_attachments(self, operation: str, owner: str) -> list[Attachment]:
+        response = await self._call(operation, "GET", f"{owner}{ATTACHMENTS}", params={INCLUDE_USER_IDS_PARAM: False})
+        return parse_attachment_list(response, operation)
+
+    async def _remove_attachment(self, operation: str, owner: str, attachment_id: str) -> None:
+        await self._call(
+            operation,
+            "DELETE",
+            f"{owner}{ATTACHMENTS}/{_segment(attachment_id)}",
+            # The document belongs to Content Server / Exstream: never delete it with the link.
+            params={CASCADE_PARAM: False, CASCADE_CONTENT_PARAM: False},
+        )
 
     # -- plumbing -------------------------------------------------------------------------------
 

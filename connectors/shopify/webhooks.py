@@ -37,6 +37,11 @@ class WebhookCustomer(_Payload):
 
 class WebhookAddress(_Payload):
     country_code: str | None = None
+    zip: str | None = None
+
+
+class WebhookLineItem(_Payload):
+    quantity: int = 0
 
 
 class OrderPayload(_Payload):
@@ -54,6 +59,8 @@ class OrderPayload(_Payload):
     cancelled_at: datetime | None = None
     customer: WebhookCustomer | None = None
     shipping_address: WebhookAddress | None = None
+    billing_address: WebhookAddress | None = None
+    line_items: list[WebhookLineItem] = Field(default_factory=list)
 
     @field_validator("tags", mode="before")
     @classmethod
@@ -75,8 +82,19 @@ class OrderPayload(_Payload):
                 "customer_email": self.email or (self.customer.email if self.customer else None),
                 "customer_tags": _split_tags(self.customer.tags if self.customer else ""),
                 "order_tags": _split_tags(self.tags),
+                "item_count": sum(line.quantity for line in self.line_items) if self.line_items else None,
+                "address_mismatch": addresses_differ(self.billing_address, self.shipping_address),
             }
         )
+
+
+def addresses_differ(billing: WebhookAddress | None, shipping: WebhookAddress | None) -> bool | None:
+    if billing is None or shipping is None or not billing.country_code or not shipping.country_code:
+        return None
+    return (billing.country_code.upper(), (billing.zip or "").strip()) != (
+        shipping.country_code.upper(),
+        (shipping.zip or "").strip(),
+    )
 
 
 def _split_tags(raw: str) -> list[str]:

@@ -28,13 +28,14 @@ COMMERCE_VERSION = "2.4.9"
 EVENTS_CLIENT_VERSION = "1.12.1"
 
 # The observer events the simulator emits (codes without the `com.adobe.commerce.` prefix).
-ORDER_SAVED = "observer.sales_order_save_commit_after"
+ORDER_PLACED = "observer.sales_order_place_after"  # once, when the customer places the order
+ORDER_SAVED = "observer.sales_order_save_commit_after"  # after every save, placement included
 INVOICE_SAVED = "observer.sales_order_invoice_save_after"
 CREDIT_MEMO_SAVED = "observer.sales_order_creditmemo_save_after"
 RMA_SAVED = "observer.rma_save_commit_after"
 COMPANY_SAVED = "observer.company_save_commit_after"
 PRODUCT_SAVED = "observer.catalog_product_save_commit_after"
-EMITTED = (ORDER_SAVED, INVOICE_SAVED, CREDIT_MEMO_SAVED, RMA_SAVED, COMPANY_SAVED, PRODUCT_SAVED)
+EMITTED = (ORDER_PLACED, ORDER_SAVED, INVOICE_SAVED, CREDIT_MEMO_SAVED, RMA_SAVED, COMPANY_SAVED, PRODUCT_SAVED)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from sandbox.adobe_commerce.state import (
     CreditState,
     DocumentItem,
     InvoiceState,
+    OrderAddressState,
     OrderState,
     ProductState,
     QuoteCommentState,
@@ -61,6 +62,7 @@ def order_json(o: OrderState) -> JSON:
         "subtotal": money(o.subtotal),
         "base_subtotal": money(o.subtotal),
         "shipping_amount": money(o.shipping_amount),
+        "discount_amount": 0.0,  # the simulated storefront runs no cart price rules
         "tax_amount": 0.0,
         "grand_total": money(o.grand_total),
         "base_grand_total": money(o.grand_total),
@@ -92,8 +94,59 @@ def order_json(o: OrderState) -> JSON:
             for i in o.items
         ],
         "status_histories": [history_json(h) for h in reversed(o.histories)],  # newest first, as Magento
-        "extension_attributes": {},
+        **({"billing_address": address_json(o, o.billing_address)} if o.billing_address else {}),
+        "payment": {
+            "method": o.payment_method,
+            "account_status": None,
+            "additional_information": [],
+            "cc_last4": None,
+            "amount_ordered": money(o.grand_total),
+            "amount_paid": money(o.total_paid),
+            "amount_refunded": money(o.total_refunded),
+            "parent_id": o.entity_id,
+        },
+        "extension_attributes": _order_extension(o),
     }
+
+
+def address_json(o: OrderState, a: OrderAddressState) -> JSON:
+    return {
+        "address_type": a.address_type,
+        "parent_id": o.entity_id,
+        "firstname": a.firstname,
+        "lastname": a.lastname,
+        "street": list(a.street),
+        "city": a.city,
+        "postcode": a.postcode,
+        "country_id": a.country_id,
+        "telephone": a.telephone,
+        "email": a.email or o.customer_email,
+        **({"region": a.region} if a.region else {}),
+    }
+
+
+def _order_extension(o: OrderState) -> JSON:
+    """Shipping address under `shipping_assignments` (as Magento's REST answer has it) and, for a
+    B2B buyer, `company_order_attributes`."""
+    extension: JSON = {}
+    if o.shipping_address is not None:
+        extension["shipping_assignments"] = [
+            {
+                "shipping": {
+                    "address": address_json(o, o.shipping_address),
+                    "method": "flatrate_flatrate",
+                    "total": {"shipping_amount": money(o.shipping_amount)},
+                },
+                "items": [{"item_id": i.item_id, "sku": i.sku, "qty_ordered": money(i.qty_ordered)} for i in o.items],
+            }
+        ]
+    if o.company_id is not None:
+        extension["company_order_attributes"] = {
+            "order_id": o.entity_id,
+            "company_id": o.company_id,
+            "company_name": o.company_name or "",
+        }
+    return extension
 
 
 def _document_items(items: list[DocumentItem]) -> list[JSON]:

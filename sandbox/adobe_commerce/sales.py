@@ -15,14 +15,16 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from sandbox.adobe_commerce import b2b
 from sandbox.adobe_commerce.errors import MagentoError, bad_request, entity_not_found
-from sandbox.adobe_commerce.events import CREDIT_MEMO_SAVED, INVOICE_SAVED, ORDER_SAVED
+from sandbox.adobe_commerce.events import CREDIT_MEMO_SAVED, INVOICE_SAVED, ORDER_PLACED, ORDER_SAVED
 from sandbox.adobe_commerce.rendering import credit_memo_json, invoice_json, order_json
 from sandbox.adobe_commerce.state import (
     ZERO,
     CreditMemoState,
     DocumentItem,
     InvoiceState,
+    OrderAddressState,
     OrderItemState,
     OrderState,
     StatusHistoryState,
@@ -96,11 +98,79 @@ def seed_order(store: Store, spec: dict[str, Any]) -> OrderState:
         shipping_amount=Decimal(str(spec.get("shipping_amount", 0))),
         ext_order_id=spec.get("ext_order_id"),
     )
+    order.billing_address = _address("billing", spec.get("billing_address"), order)
+    if not all(i.product_type in ("virtual", "downloadable") for i in items):
+        order.shipping_address = _address("shipping", spec.get("shipping_address", spec.get("billing_address")), order)
+    order.payment_method = str(spec.get("payment_method", "checkmo"))
+    if spec.get("company_id") is not None:
+        _attach_company(store, order, int(spec["company_id"]))
     state.orders[entity_id] = order
     if spec.get("invoiced"):
         create_invoice(store, entity_id, {})
+    order.updated_at = now_text()
+    store.emit(ORDER_PLACED, order_json(order))
     _saved(store, order)
     return order
+
+
+_DEFAULT_ADDRESS: dict[str, Any] = {
+    "street": ["1 Market Street"],
+    "city": "Austin",
+    "postcode": "78701",
+    "country_id": "US",
+    "region": "Texas",
+    "telephone": "+1 512 555 0100",
+}
+
+
+def _address(kind: str, spec: dict[str, Any] | None, order: OrderState) -> OrderAddressState:
+    data = {**_DEFAULT_ADDRESS, **(spec or {})}
+    street = data["street"]
+    return OrderAddressState(
+        address_type=kind,
+        firstname=str(data.get("firstname", order.customer_firstname)),
+        lastname=str(data.get("lastname", order.customer_lastname)),
+        street=[str(line) for line in (street if isinstance(street, list) else [street])],
+        city=str(data["city"]),
+        postcode=str(data["postcode"]),
+        country_id=str(data["country_id"]).upper(),
+        telephone=str(data["telephone"]),
+        email=order.customer_email,
+        region=data.get("region"),
+    )
+
+
+def _return_company_credit(store: Store, order: OrderState, amount: Decimal, kind: int, comment: str) -> None:
+    """Money of an order paid on account goes back to the company credit (reverted / refunded)."""
+    if order.payment_method != "companycredit" or order.company_id is None or amount <= 0:
+        return
+    credit = b2b.credit_of_company(store, order.company_id)
+    b2b.change_balance(
+        store,
+        credit.id,
+        {"operationType": kind, "value": str(amount), "currency": credit.currency_code, "comment": comment},
+        increase=True,
+    )
+
+
+def _attach_company(store: Store, order: OrderState, company_id: int) -> None:
+    """A company buyer's order; paid "on account" (`companycredit`) it draws on the company credit
+    at placement, refused like the storefront refuses it when the credit may not be exceeded."""
+    company = b2b.get_company(store, company_id)
+    order.company_id, order.company_name = company.id, company.company_name
+    if order.payment_method == "companycredit":
+        credit = b2b.credit_of_company(store, company_id)
+        b2b.change_balance(
+            store,
+            credit.id,
+            {
+                "operationType": 3,  # purchased
+                "value": str(order.grand_total),
+                "currency": credit.currency_code,
+                "comment": f"Order #{order.increment_id}",
+            },
+            increase=False,
+        )
 
 
 # -- state changes ----------------------------------------------------------------------------------
@@ -138,6 +208,7 @@ def cancel(store: Store, order_id: int) -> bool:
     if order.total_invoiced == 0:
         canceled += order.shipping_amount
     order.total_canceled += canceled
+    _return_company_credit(store, order, canceled, 6, f"Order #{order.increment_id} canceled")  # reverted
     _set_state(order, "canceled")
     _saved(store, order)
     return True
@@ -296,6 +367,7 @@ def refund(store: Store, order_id: int, body: dict[str, Any], invoice: InvoiceSt
     if invoice is not None:
         invoice.refunded += memo.grand_total
     state.credit_memos[memo.entity_id] = memo
+    _return_company_credit(store, order, memo.grand_total, 5, f"Credit memo #{memo.increment_id}")  # refunded
     how = "online" if body.get("isOnline") else "offline"
     order.histories.append(
         StatusHistoryState(

@@ -45,6 +45,20 @@ class OrderItemState:
 
 
 @dataclass
+class OrderAddressState:
+    address_type: str  # billing | shipping
+    firstname: str
+    lastname: str
+    street: list[str]
+    city: str
+    postcode: str
+    country_id: str
+    telephone: str
+    email: str | None = None
+    region: str | None = None
+
+
+@dataclass
 class StatusHistoryState:
     entity_id: int
     parent_id: int
@@ -71,6 +85,11 @@ class OrderState:
     items: list[OrderItemState]
     shipping_amount: Decimal = ZERO
     ext_order_id: str | None = None
+    billing_address: OrderAddressState | None = None
+    shipping_address: OrderAddressState | None = None  # None for virtual orders
+    payment_method: str = "checkmo"
+    company_id: int | None = None  # B2B: the buyer's company (company_order_attributes)
+    company_name: str | None = None
     hold_before_state: str | None = None
     hold_before_status: str | None = None
     total_paid: Decimal = ZERO

@@ -23,7 +23,13 @@ from sandbox.opentext.process_models import (
     UserTaskStep,
     render_expression,
 )
-from sandbox.opentext.schemas import StartProcessRequest, TaskUpdateRequest, VariableIn, infer_type
+from sandbox.opentext.schemas import (
+    AttachmentRequest,
+    StartProcessRequest,
+    TaskUpdateRequest,
+    VariableIn,
+    infer_type,
+)
 
 
 @dataclass
@@ -58,6 +64,21 @@ class CommentState:
     process_instance_id: str
     task_id: str | None = None
     type: str = "comment"
+
+
+@dataclass
+class AttachmentState:
+    """A link to a document kept elsewhere (by reference): only its URL is stored here."""
+
+    id: str
+    name: str
+    description: str | None
+    type: str | None
+    external_url: str
+    user_id: str
+    time: datetime
+    process_instance_id: str
+    task_id: str | None = None
 
 
 @dataclass
@@ -117,6 +138,7 @@ class ProcessInstanceState:
     end_time: datetime | None = None
     delete_reason: str | None = None
     comments: list[CommentState] = field(default_factory=list)
+    attachments: list[AttachmentState] = field(default_factory=list)
     last_completion: CompletionRecord | None = None
 
     def variable_values(self) -> dict[str, object]:
@@ -244,6 +266,43 @@ class WorkflowEngine:
         )
         instance.comments.append(comment)
         return comment
+
+    # -- attachments ----------------------------------------------------------------------------
+
+    def add_attachment(
+        self, tenant_id: str, instance_id: str, task_id: str | None, user_id: str, request: AttachmentRequest
+    ) -> AttachmentState:
+        """Like Flowable: no uniqueness of names, every POST adds one (clients must look up first)."""
+        instance = self.instance(tenant_id, instance_id)
+        if instance.ended:
+            raise api_error(
+                409, f"Process instance '{instance_id}' has already ended", "Attachments cannot be added to it."
+            )
+        attachment = AttachmentState(
+            id=str(uuid.uuid4()),
+            name=request.name,
+            description=request.description,
+            type=request.type,
+            external_url=request.externalUrl,
+            user_id=user_id,
+            time=_now(),
+            process_instance_id=instance.id,
+            task_id=task_id,
+        )
+        instance.attachments.append(attachment)
+        return attachment
+
+    def task_attachments(self, tenant_id: str, task_id: str) -> list[AttachmentState]:
+        task = self.task(tenant_id, task_id)  # a completed task has left the runtime: 404
+        instance = self.instance(tenant_id, task.process_instance_id)
+        return [a for a in instance.attachments if a.task_id == task_id]
+
+    def process_attachments(self, tenant_id: str, instance_id: str) -> list[AttachmentState]:
+        """The instance's own attachments and its tasks' (Flowable keeps both per instance)."""
+        return list(self.instance(tenant_id, instance_id).attachments)
+
+    def delete_attachment(self, tenant_id: str, attachment: AttachmentState) -> None:
+        self.instance(tenant_id, attachment.process_instance_id).attachments.remove(attachment)
 
     # -- tasks ----------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from starlette.datastructures import URL
 
 from sandbox.opentext.engine import (
+    AttachmentState,
     CommentState,
     ProcessInstanceState,
     TaskState,
@@ -50,6 +51,23 @@ def comment_json(comment: CommentState) -> dict[str, object]:
         "processInstanceId": comment.process_instance_id,
         "taskId": comment.task_id,
         "type": comment.type,
+    }
+
+
+def attachment_json(attachment: AttachmentState, self_url: str) -> dict[str, object]:
+    """Flowable's `AttachmentResponse` keys plus `taskId`/`processInstanceId` (an ASSUMPTION)."""
+    return {
+        "id": attachment.id,
+        "url": self_url,
+        "name": attachment.name,
+        "userId": attachment.user_id,
+        "description": attachment.description,
+        "type": attachment.type,
+        "taskId": attachment.task_id,
+        "processInstanceId": attachment.process_instance_id,
+        "externalUrl": attachment.external_url,
+        "contentUrl": None,  # by reference: the content is not stored in the Workflow Service
+        "time": iso(attachment.time),
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -149,3 +150,20 @@ class CommentRequest(_Strict):
     message: str = Field(min_length=1)
     includeUserIds: bool | None = None
     type: str | None = None
+
+
+class AttachmentRequest(_Strict):
+    """`POST .../attachments`: Flowable's `AttachmentRequest` (an ASSUMPTION, see the connector's
+    contract). The simulator only takes attachments by reference, so `externalUrl` is required."""
+
+    name: str = Field(min_length=1, max_length=255)
+    description: str | None = Field(default=None, max_length=4000)
+    type: str | None = Field(default=None, min_length=1, max_length=255)
+    externalUrl: str = Field(min_length=1, max_length=4000)
+
+    @model_validator(mode="after")
+    def _web_link(self) -> AttachmentRequest:
+        parts = urlsplit(self.externalUrl)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("externalUrl must be an absolute http(s) URL")
+        return self

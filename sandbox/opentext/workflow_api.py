@@ -9,6 +9,7 @@ Mounted by `sandbox.app` at `/opentext`, so paths below are relative to that pre
   `GET|DELETE /workflow/v1/process-instances/{id}`,
   `GET|POST /workflow/v1/process-instances/{id}/comments`
 * `GET /workflow/v1/tasks`, `GET|POST|PUT /workflow/v1/tasks/{id}`
+* attachments by reference on tasks and process instances: see `sandbox.opentext.attachment_routes`
 * `GET /inbox`, `POST /inbox/tasks/{task_id}`  the demo reviewer inbox (no auth, no faults)
 
 Fault injection: before each call the simulator asks `world.faults.take("opentext-workflow", op)`
@@ -33,8 +34,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
 
+from sandbox.opentext.attachment_routes import ATTACHMENT_OPERATIONS, build_attachment_router
 from sandbox.opentext.callback_signing import signed_headers
 from sandbox.opentext.engine import (
+    AttachmentState,
     CompletionRecord,
     ProcessInstanceState,
     TaskState,
@@ -94,6 +97,7 @@ OPERATIONS: tuple[str, ...] = (
     OP_GET_TASK,
     OP_TASK_ACTION,
     OP_UPDATE_TASK,
+    *ATTACHMENT_OPERATIONS,
 )
 
 
@@ -101,7 +105,7 @@ class WorkflowServiceSimulator:
     """One simulated Workflow Service holding every configured tenant.
 
     Python surface for tests (same code paths as the HTTP API): `complete_task`, `instances`,
-    `tasks`, `deploy`, `expire_tokens`, `reset`; `engine` and `tokens` for deeper inspection.
+    `tasks`, `attachments`, `deploy`, `expire_tokens`, `reset`; `engine` and `tokens` for deeper inspection.
     """
 
     def __init__(
@@ -137,6 +141,10 @@ class WorkflowServiceSimulator:
     def tasks(self, tenant_id: str) -> list[TaskState]:
         """Open (active) tasks of the tenant."""
         return self.engine.active_tasks(tenant_id)
+
+    def attachments(self, tenant_id: str, instance_id: str) -> list[AttachmentState]:
+        """Every attachment of an instance, its tasks' included."""
+        return self.engine.process_attachments(tenant_id, instance_id)
 
     def deploy(self, model: ProcessModelDefinition) -> None:
         self.engine.deploy(model)
@@ -433,5 +441,6 @@ class WorkflowServiceSimulator:
             instance = engine.instance(caller.tenant_id, task.process_instance_id)
             return JSONResponse(task_json(task, instance, include_variables=False))
 
+        router.include_router(build_attachment_router(engine, api))
         router.include_router(build_inbox_router(engine, self.tenant_ids, self._complete_from_inbox))
         return router

@@ -1,9 +1,15 @@
 """Contract tests: `OpenTextWorkflowClient` against the Workflow Service simulator, over real HTTP.
 
 One uvicorn server runs the simulator (mounted at `/opentext`, as in the sandbox app) plus the
-sandbox admin routes; a second one plays Casebridge's callback receiver and checks signatures. A
-recording transport captures what the connector sends so request shapes can be compared with
-OpenText's own samples and Postman collections.
+sandbox admin routes; a second one plays Casebridge's callback receiver and checks signatures.
+
+Every request a client of these tests sends goes through `SpecCheckingTransport` with a
+`PostmanContract` over OpenText's two Workflow Service collections (read with the leniency those
+example-specific collections need, see `sandbox.postman_contract`); `connect()` asserts on exit that
+all of them conformed. Calls no collection contains are listed, each with its reason, in
+`NOT_IN_ANY_COLLECTION`: a call that is neither in a collection nor in that list fails the test. A
+recording transport below the checker keeps what was sent so bodies can also be compared with
+OpenText's samples.
 """
 
 from __future__ import annotations
@@ -28,13 +34,15 @@ from pydantic import SecretStr
 from connectors.errors import (
     AuthenticationError,
     ConflictError,
+    ContractError,
     NotFoundError,
     RateLimitedError,
     RejectedError,
     TransientError,
 )
 from connectors.opentext import callback_signing as receiver_signing
-from connectors.opentext.models import ProcessInstance, to_wire_variables
+from connectors.opentext.attachments import parse_attachment_list
+from connectors.opentext.models import AttachmentReference, ProcessInstance, to_wire_variables
 from connectors.opentext.workflow import OpenTextWorkflowClient
 from sandbox.admin import build_admin_router
 from sandbox.config import SandboxConfig, TenantConfig
@@ -42,8 +50,10 @@ from sandbox.faults import FaultEffect, FaultRule
 from sandbox.opentext import callback_signing as sender_signing
 from sandbox.opentext.callback_signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, compute_signature
 from sandbox.opentext.workflow_api import WorkflowServiceSimulator
+from sandbox.postman_contract import STRICT, CollectionLeniency, DocumentedExtras, PostmanContract
 from sandbox.specs import specs_dir
 from sandbox.world import SandboxWorld
+from tests.support.spec_transport import SpecCheckingTransport
 
 SPECS = specs_dir() / "opentext"
 MODEL = "casebridge_order_review"
@@ -64,6 +74,127 @@ SHORT_TENANT = TenantConfig(
     token_ttl_seconds=2,
 )
 CALLBACK_SECRETS = {t.tenant_id: t.callback_secret.get_secret_value() for t in (TENANT, SHORT_TENANT)}
+
+# -- what every request is checked against ------------------------------------------------------------
+
+TUTORIAL = SPECS / "ot2-cloud-developer-tutorial.postman_collection.json"
+DEVX = SPECS / "ot2-workflow-devx-setup.postman_collection.json"
+# The collections show one example per call; these are the parameters and body keys OpenText's other
+# material documents beyond that example (reference `opentext-apis.md`, section 2.2).
+DOCUMENTED = {
+    "Get all tasks": DocumentedExtras(
+        source="reference 2.2 'List tasks for an instance' [WF-QODEX get tasks, WF-DEMO Tasks.js]: filters, paging",
+        query=frozenset(
+            {"processInstanceId", "processInstanceBusinessKey", "candidateGroup", "assignee", "offset", "count"}
+        ),
+    ),
+    "create-workflow-model-process-instance": DocumentedExtras(
+        source="reference 2.2 'Start an instance' [WF-QODEX]; samples/workflow_start_process_instance.request.json",
+        body_keys=frozenset({"businessKey"}),
+        example_values=frozenset({"processDefinitionKey", "name"}),  # the contract-approval demo's own
+    ),
+}
+# Calls the connector makes that no OpenText collection contains, with the reason each is made anyway:
+# (method, host variable, path template, reason). The contract accepts exactly these (bearer auth
+# still checked); anything else without a collection item is a violation.
+NOT_IN_ANY_COLLECTION: list[tuple[str, str, str, str]] = [
+    (
+        "GET",
+        "workflow_service_url",
+        "/process-instances",
+        "reference 2.2 'List instances' [WF-COMMUNITY]; the "
+        "businessKey filter is an ASSUMPTION (contract.PROCESS_BUSINESS_KEY_PARAM)",
+    ),
+    ("GET", "workflow_service_url", "/process-instances/{id}", "reference 2.2 'Get one instance' [WF-QODEX]"),
+    (
+        "DELETE",
+        "workflow_service_url",
+        "/process-instances/{id}",
+        "reference 2.2 'Cancel / delete an instance' [WF-COMMUNITY]; deleteReason is an ASSUMPTION",
+    ),
+    ("GET", "workflow_service_url", "/process-instances/{id}/comments", "reference 2.2 'Comments' [WF-COMMUNITY]"),
+    ("POST", "workflow_service_url", "/process-instances/{id}/comments", "reference 2.2 'Comments' [WF-QODEX]"),
+    ("GET", "workflow_service_url", "/tasks/{id}", "reference 2.2 'Task object' (GET /tasks/{id}) [WF-QODEX]"),
+    (
+        "POST",
+        "workflow_service_url",
+        "/tasks/{id}",
+        "reference 2.2 claim/complete/delegate/resolve [WF-DEMO "
+        "Tasks.js]; the complete body is compared with samples/workflow_task_action_complete.request.json",
+    ),
+    ("PUT", "workflow_service_url", "/tasks/{id}", "reference 2.2 'Update task data' [WF-QODEX update-a-task]"),
+    (
+        "POST",
+        "workflow_service_url",
+        "/tasks/{id}/attachments",
+        "reference 2.2 'Attach documents' [WF-QODEX "
+        "index]; the body is an ASSUMPTION (contract, 'Attachments by reference')",
+    ),
+    ("GET", "workflow_service_url", "/tasks/{id}/attachments", "reference 2.2 'Attach documents' [WF-QODEX index]"),
+    (
+        "GET",
+        "workflow_service_url",
+        "/tasks/{id}/attachments/{attachmentId}",
+        "reference 2.2 'Attach documents' [WF-QODEX index]",
+    ),
+    (
+        "DELETE",
+        "workflow_service_url",
+        "/tasks/{id}/attachments/{attachmentId}",
+        "reference 2.2 'Attach documents' [WF-QODEX index] (cascade, cascadeContent)",
+    ),
+    (
+        "POST",
+        "workflow_service_url",
+        "/process-instances/{id}/attachments",
+        "ASSUMPTION only: reference 2.2 'Instance-level attachments' (Flowable convention, not seen)",
+    ),
+    (
+        "GET",
+        "workflow_service_url",
+        "/process-instances/{id}/attachments",
+        "ASSUMPTION only: reference 2.2 'Instance-level attachments'",
+    ),
+    (
+        "DELETE",
+        "workflow_service_url",
+        "/process-instances/{id}/attachments/{attachmentId}",
+        "ASSUMPTION only: reference 2.2 'Instance-level attachments'",
+    ),
+]
+COLLECTION_ITEMS_USED = {
+    "Get access token with client credentials",  # tutorial: the token call
+    "create-workflow-model-process-instance",  # devx: start_process
+    "Get all tasks",  # tutorial: list_tasks
+}
+
+
+def workflow_contract(base_url: str, tenant_id: str) -> PostmanContract:
+    """`base_url` is the client's (`.../opentext`); the collections' host variables map onto it as
+    OpenText's Postman environments define them."""
+    return PostmanContract(
+        [TUTORIAL, DEVX],
+        hosts={
+            "auth_service_url": f"{base_url}/tenants/{tenant_id}",
+            "workflow_service_url": f"{base_url}/workflow/v1",
+            "apigee_host": base_url,
+        },
+        assumed=[(method, host, template) for method, host, template, _ in NOT_IN_ANY_COLLECTION],
+        leniency=CollectionLeniency.example_collections(DOCUMENTED),
+    )
+
+
+def checking(base_url: str, tenant_id: str, inner: httpx.AsyncBaseTransport) -> SpecCheckingTransport:
+    return SpecCheckingTransport(contracts=[(base_url, workflow_contract(base_url, tenant_id))], inner=inner)
+
+
+def assert_conformant(checker: SpecCheckingTransport) -> None:
+    contract = checker.contracts[0][1]
+    assert isinstance(contract, PostmanContract)
+    assert checker.checked > 0
+    assert checker.violations == []
+    assert checker.unchecked == []
+    assert [(c.method, c.path, c.problems) for c in contract.unmatched] == []
 
 
 # -- infrastructure ---------------------------------------------------------------------------------
@@ -199,24 +330,35 @@ def _no_leftover_faults(ot: OpenTextStack) -> Iterator[None]:
 @dataclass
 class Connected:
     client: OpenTextWorkflowClient
-    transport: RecordingTransport
+    transport: RecordingTransport  # what was sent, with the answers' status codes
+    checker: SpecCheckingTransport  # every request checked against the Postman collections
+
+    @property
+    def contract(self) -> PostmanContract:
+        contract = self.checker.contracts[0][1]
+        assert isinstance(contract, PostmanContract)
+        return contract
 
 
 @contextlib.asynccontextmanager
 async def connect(
     ot: OpenTextStack, tenant: TenantConfig = TENANT, *, secret: str | None = None, **options: Any
 ) -> AsyncIterator[Connected]:
+    """A client whose every request is checked against OpenText's collections; on a normal exit the
+    test also asserts that all of them conformed."""
     transport = RecordingTransport()
+    checker = checking(ot.base_url, tenant.tenant_id, transport)
     client = OpenTextWorkflowClient(
         ot.base_url,
         tenant.tenant_id,
         tenant.client_id,
         SecretStr(secret if secret is not None else tenant.client_secret.get_secret_value()),
-        transport=transport,
+        transport=checker,
         **options,
     )
     async with client:
-        yield Connected(client, transport)
+        yield Connected(client, transport, checker)
+    assert_conformant(checker)
 
 
 @pytest_asyncio.fixture
@@ -345,11 +487,13 @@ async def test_token_refused_twice_is_an_authentication_error() -> None:
         fault = {"fault": {"faultstring": "Invalid access token", "detail": {"errorcode": "x"}}}
         return httpx.Response(401, json=fault)
 
-    client = OpenTextWorkflowClient("http://ot.test", "t", "c", SecretStr("s"), transport=httpx.MockTransport(handler))
+    checker = checking("http://ot.test", "t", httpx.MockTransport(handler))
+    client = OpenTextWorkflowClient("http://ot.test", "t", "c", SecretStr("s"), transport=checker)
     async with client:
         with pytest.raises(AuthenticationError, match="Invalid access token"):
             await client.get_task("task-1")
     assert seen == ["/tenants/t/oauth2/token", "/workflow/v1/tasks/task-1"] * 2
+    assert_conformant(checker)
 
 
 async def test_token_endpoint_outage_is_transient(ot: OpenTextStack) -> None:
@@ -589,9 +733,12 @@ async def test_latency_beyond_client_timeout_is_transient(ot: OpenTextStack) -> 
 
 
 async def test_unreachable_service_is_transient(ot: OpenTextStack) -> None:
-    async with OpenTextWorkflowClient("http://127.0.0.1:9/opentext", "t", "c", SecretStr("s"), timeout=1) as dead:
+    base = "http://127.0.0.1:9/opentext"
+    checker = checking(base, "t", httpx.AsyncHTTPTransport())
+    async with OpenTextWorkflowClient(base, "t", "c", SecretStr("s"), timeout=1, transport=checker) as dead:
         with pytest.raises(TransientError, match="network error"):
             await dead.get_task("x")
+    assert_conformant(checker)  # the token request was checked before it failed to connect
 
 
 async def test_dropped_callback_is_visible_in_deliveries(ot: OpenTextStack, conn: Connected) -> None:
@@ -750,3 +897,272 @@ def test_sender_and_receiver_agree_on_the_signature_format() -> None:
     rotated = {**from_sandbox, SIGNATURE_HEADER: f"v1=deadbeef, {from_sandbox[SIGNATURE_HEADER]}"}
     assert accepted(rotated)
     assert not accepted({**from_sandbox, SIGNATURE_HEADER: from_sandbox[SIGNATURE_HEADER].replace("v1=", "v2=")})
+
+
+# -- attachments by reference -----------------------------------------------------------------------
+
+CONTRACT_PDF = AttachmentReference(
+    name="order-1001-invoice.pdf",
+    url="https://cs.example.com/otcs/cs.exe/app/nodes/48213",
+    media_type="application/pdf",
+    description="Invoice generated by Exstream, filed in the order's business workspace",
+)
+
+
+async def open_task(ot: OpenTextStack, conn: Connected) -> tuple[ProcessInstance, str]:
+    instance = await start_review(ot, conn.client)
+    (task,) = await conn.client.list_tasks(process_instance_id=instance.id)
+    return instance, task.id
+
+
+async def test_task_attachment_by_reference_round_trip(ot: OpenTextStack, conn: Connected) -> None:
+    instance, task_id = await open_task(ot, conn)
+
+    added = await conn.client.add_task_attachment(task_id, CONTRACT_PDF)
+
+    assert added.name == CONTRACT_PDF.name and added.external_url == str(CONTRACT_PDF.url)
+    assert added.type == "application/pdf" and added.content_url is None
+    assert added.task_id == task_id and added.process_instance_id == instance.id
+    assert added.user_id == TENANT.client_id
+    (post,) = conn.transport.sent("POST", f"/tasks/{task_id}/attachments")
+    assert json.loads(post.content) == {
+        "name": CONTRACT_PDF.name,
+        "externalUrl": "https://cs.example.com/otcs/cs.exe/app/nodes/48213",
+        "type": "application/pdf",
+        "description": CONTRACT_PDF.description,
+    }
+    assert [a.id for a in await conn.client.list_task_attachments(task_id)] == [added.id]
+    fetched = await conn.client.get_task_attachment(task_id, added.id)
+    assert fetched.external_url == added.external_url and fetched.url and fetched.url.endswith(added.id)
+    # The instance's list includes its tasks' attachments; the simulator stored only the link.
+    assert [a.id for a in await conn.client.list_process_attachments(instance.id)] == [added.id]
+    (stored,) = ot.simulator.attachments(TENANT.tenant_id, instance.id)
+    assert stored.external_url == added.external_url
+
+    await conn.client.remove_task_attachment(task_id, added.id)
+
+    assert await conn.client.list_task_attachments(task_id) == []
+    (delete,) = conn.transport.sent("DELETE", f"/tasks/{task_id}/attachments/{added.id}")
+    assert dict(delete.url.params) == {"cascade": "false", "cascadeContent": "false"}  # the document stays
+    with pytest.raises(NotFoundError):
+        await conn.client.remove_task_attachment(task_id, added.id)
+    with pytest.raises(NotFoundError):
+        await conn.client.get_task_attachment(task_id, added.id)
+
+
+async def test_adding_the_same_reference_again_finds_the_first(ot: OpenTextStack, conn: Connected) -> None:
+    instance, task_id = await open_task(ot, conn)
+
+    first = await conn.client.add_task_attachment(task_id, CONTRACT_PDF)
+    again = await conn.client.add_task_attachment(task_id, CONTRACT_PDF)
+
+    assert again.id == first.id
+    assert len(ot.simulator.attachments(TENANT.tenant_id, instance.id)) == 1
+    assert len(conn.transport.sent("POST", f"/tasks/{task_id}/attachments")) == 1
+    other_document = CONTRACT_PDF.model_copy(update={"url": "https://cs.example.com/otcs/cs.exe/app/nodes/1"})
+    with pytest.raises(ConflictError, match="another document") as raised:
+        await conn.client.add_task_attachment(task_id, other_document)
+    assert not raised.value.retryable
+    assert len(ot.simulator.attachments(TENANT.tenant_id, instance.id)) == 1
+
+
+class AnswerLosingTransport(httpx.AsyncBaseTransport):
+    """The network loses the first answer to one kind of request: the service really handled it, the
+    client sees a read timeout (a fault on the wire, not a stand-in for the simulator)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, method: str, path_suffix: str) -> None:
+        self._inner, self._method, self._suffix = inner, method, path_suffix
+        self.lost = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        if not self.lost and request.method == self._method and request.url.path.endswith(self._suffix):
+            await response.aread()
+            self.lost += 1
+            raise httpx.ReadTimeout("answer lost on the way back", request=request)
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+async def test_retry_after_a_lost_answer_adds_no_second_attachment(ot: OpenTextStack, conn: Connected) -> None:
+    instance, task_id = await open_task(ot, conn)
+    recorder = RecordingTransport()
+    losing = AnswerLosingTransport(recorder, "POST", f"/tasks/{task_id}/attachments")
+    checker = checking(ot.base_url, TENANT.tenant_id, losing)
+    secret = TENANT.client_secret
+    async with OpenTextWorkflowClient(ot.base_url, TENANT.tenant_id, TENANT.client_id, secret, transport=checker) as c:
+        with pytest.raises(TransientError, match="timeout") as lost:
+            await c.add_task_attachment(task_id, CONTRACT_PDF)
+        assert lost.value.retryable  # so Temporal retries the activity...
+        (created,) = ot.simulator.attachments(TENANT.tenant_id, instance.id)  # ...although it was done
+
+        retried = await c.add_task_attachment(task_id, CONTRACT_PDF)  # the retry
+
+    assert losing.lost == 1 and retried.id == created.id
+    assert len(ot.simulator.attachments(TENANT.tenant_id, instance.id)) == 1
+    assert len(recorder.sent("POST", f"/tasks/{task_id}/attachments")) == 1  # the retry only looked
+    assert_conformant(checker)
+
+
+async def test_process_attachments(ot: OpenTextStack, conn: Connected) -> None:
+    instance, task_id = await open_task(ot, conn)
+    letter = AttachmentReference(
+        name="exstream-letter",
+        url="https://communication.example.com/orchestration/api/v1/outputs/job-7/letter.pdf",
+    )
+    on_task = await conn.client.add_task_attachment(task_id, CONTRACT_PDF)
+    on_process = await conn.client.add_process_attachment(instance.id, letter)
+    assert await conn.client.add_process_attachment(instance.id, letter) == on_process
+
+    assert on_process.task_id is None and on_process.process_instance_id == instance.id
+    assert on_process.type is None and on_process.description is None
+    (post,) = conn.transport.sent("POST", f"/process-instances/{instance.id}/attachments")
+    assert json.loads(post.content) == {"name": "exstream-letter", "externalUrl": str(letter.url)}
+    listed = await conn.client.list_process_attachments(instance.id)
+    assert [a.id for a in listed] == [on_task.id, on_process.id]
+    assert [a.id for a in await conn.client.list_task_attachments(task_id)] == [on_task.id]
+
+    await conn.client.remove_process_attachment(instance.id, on_process.id)
+    assert [a.id for a in await conn.client.list_process_attachments(instance.id)] == [on_task.id]
+
+    await conn.client.delete_process(instance.id, "withdrawn")
+    with pytest.raises(ConflictError, match="already ended"):
+        await conn.client.add_process_attachment(instance.id, letter)
+    assert [a.id for a in await conn.client.list_process_attachments(instance.id)] == [on_task.id]
+
+
+async def test_attachment_errors_map_like_the_rest(ot: OpenTextStack, conn: Connected) -> None:
+    with pytest.raises(NotFoundError) as missing_task:
+        await conn.client.add_task_attachment(str(uuid.uuid4()), CONTRACT_PDF)
+    assert missing_task.value.operation == "add_task_attachment" and missing_task.value.status_code == 404
+    with pytest.raises(NotFoundError):
+        await conn.client.list_process_attachments(str(uuid.uuid4()))
+
+    _, task_id = await open_task(ot, conn)
+    add_fault(ot, "GET /workflow/v1/tasks/{id}/attachments", FaultEffect.HTTP_503)
+    with pytest.raises(TransientError) as outage:
+        await conn.client.add_task_attachment(task_id, CONTRACT_PDF)
+    assert outage.value.retryable and outage.value.operation == "add_task_attachment"
+    add_fault(ot, "POST /workflow/v1/tasks/{id}/attachments", FaultEffect.THROTTLE)
+    with pytest.raises(RateLimitedError):
+        await conn.client.add_task_attachment(task_id, CONTRACT_PDF)
+    assert await conn.client.list_task_attachments(task_id) == []  # neither attempt added anything
+
+    with pytest.raises(ValueError, match="http"):
+        AttachmentReference(name="x", url="file:///etc/passwd")
+
+
+async def test_simulator_refuses_malformed_attachments(ot: OpenTextStack, conn: Connected) -> None:
+    instance, task_id = await open_task(ot, conn)
+    path = f"/workflow/v1/tasks/{task_id}/attachments"
+    async with httpx.AsyncClient(base_url=ot.base_url) as raw:
+        assert (await raw.get(path)).status_code == 401  # the tenant's bearer token is required
+        credentials = {
+            "client_id": TENANT.client_id,
+            "client_secret": TENANT.client_secret.get_secret_value(),
+            "grant_type": "client_credentials",
+        }
+        token = (await raw.post(f"/tenants/{TENANT.tenant_id}/oauth2/token", json=credentials)).json()
+        raw.headers["Authorization"] = f"Bearer {token['access_token']}"
+        refused = [
+            {"name": "x"},  # by reference only: the URL is required
+            {"name": "x", "externalUrl": "ftp://files.example.com/x.pdf"},
+            {"name": "", "externalUrl": "https://example.com/x.pdf"},
+            {"name": "x", "externalUrl": "https://example.com/x.pdf", "content": "QUJD"},  # no inline bytes
+        ]
+        for body in refused:
+            answer = await raw.post(path, json=body)
+            assert answer.status_code == 400, body
+            assert answer.json()["exception"].startswith("Invalid attachment")
+        wrong_flag = await raw.delete(f"{path}/{uuid.uuid4()}", params={"cascade": "perhaps"})
+        assert wrong_flag.status_code == 400
+    assert ot.simulator.attachments(TENANT.tenant_id, instance.id) == []
+
+
+def test_paged_attachment_list_is_refused() -> None:
+    """Idempotent adds need every attachment: a partial page must not look like the whole list."""
+    partial = {"_embedded": {"attachments": []}, "_links": {"next": {"href": "x"}}, "page": {"totalElements": 3}}
+    with pytest.raises(ContractError, match="paged"):
+        parse_attachment_list(httpx.Response(200, json=partial), "list_task_attachments")
+    bare = [{"id": "a1", "name": "n", "externalUrl": "https://example.com/d"}]  # Flowable's list shape
+    assert [a.id for a in parse_attachment_list(httpx.Response(200, json=bare), "op")] == ["a1"]
+
+
+# -- every call against the collections -------------------------------------------------------------
+
+
+async def test_every_call_is_checked_against_the_collections(ot: OpenTextStack, conn: Connected) -> None:
+    """Exercise every connector method once: each request matches a collection item or an entry of
+    NOT_IN_ANY_COLLECTION, and that list holds nothing the connector no longer calls."""
+    client = conn.client
+    instance = await start_review(ot, client)
+    await client.find_processes(instance.business_key or "")
+    await client.get_process(instance.id)
+    await client.add_comment(instance.id, "note")
+    await client.list_comments(instance.id)
+    (task,) = await client.list_tasks(process_instance_id=instance.id)
+    await client.get_task(task.id)
+    await client.update_task(task.id, priority=70)
+    attachment = await client.add_task_attachment(task.id, CONTRACT_PDF)
+    await client.get_task_attachment(task.id, attachment.id)
+    await client.remove_task_attachment(task.id, attachment.id)
+    on_process = await client.add_process_attachment(instance.id, CONTRACT_PDF)
+    await client.remove_process_attachment(instance.id, on_process.id)
+    await client.claim_task(task.id, "a@example.com")
+    await client.complete_task(task.id, "approved")
+    second = await start_review(ot, client)
+    await client.delete_process(second.id, "withdrawn")
+
+    assert conn.checker.violations == []
+    assert conn.contract.matched_items() == COLLECTION_ITEMS_USED
+    assumed = {(c.method, c.assumed) for c in conn.contract.checked if c.assumed}
+    assert assumed == {(method, template) for method, _, template, _ in NOT_IN_ANY_COLLECTION}
+    assert conn.checker.checked == len(conn.contract.checked) == len(conn.transport.exchanges)
+
+
+async def test_example_mode_still_refuses_what_the_collections_do_not_allow(ot: OpenTextStack) -> None:
+    contract = workflow_contract(ot.base_url, TENANT.tenant_id)
+    api = f"{ot.base_url}/workflow/v1"
+    bearer = {"Authorization": "Bearer t", "Accept": "application/json"}
+
+    def errors(method: str, url: str, headers: dict[str, str], body: dict[str, Any] | None = None) -> list[str]:
+        sent = json.dumps(body).encode() if body is not None else None
+        if sent is not None:
+            headers = {**headers, "Content-Type": "application/json"}
+        return contract.errors(method, url, headers, sent)
+
+    assert errors("GET", f"{api}/tasks?processInstanceId=p&includeProcessVariables=true&offset=0&count=5", bearer) == []
+    assert errors("GET", f"{api}/tasks?includeProcessVariables=true", {}) == [
+        "Get all tasks: header 'authorization' missing",
+        "Get all tasks: Authorization is not 'bearer'",
+    ]
+    assert errors("GET", f"{api}/tasks", {"Authorization": "Basic dTpw"}) == [
+        "Get all tasks: Authorization is not 'bearer'"
+    ]
+    assert errors("GET", f"{api}/tasks?processInstanceID=p", bearer) == [
+        "Get all tasks: query parameter 'processInstanceID' is neither in the collection nor documented for this item"
+    ]
+    assert errors("GET", f"{api}/tasks?includeProcessVariables=yes", bearer) == [
+        "Get all tasks: query parameter 'includeProcessVariables' is 'yes', the collection's example is a boolean"
+    ]
+    start = load_sample("workflow_start_process_instance.request.json")
+    assert errors("POST", f"{api}/process-instances", bearer, start) == []
+    assert errors("POST", f"{api}/process-instances", bearer, {**start, "outcome": "approved"}) == [
+        "create-workflow-model-process-instance: body 'outcome' is 'approved', the collection sends 'none'"
+    ]
+    assert errors("POST", f"{api}/process-instances", bearer, {**start, "tenantId": "x"}) == [
+        "create-workflow-model-process-instance: body keys ['tenantId'] are neither in the collection nor documented"
+    ]
+    assert errors("POST", f"{api}/process-instances", bearer, {**start, "variables": {"a": 1}}) == [
+        "create-workflow-model-process-instance: body 'variables' is a dict, the collection sends a list"
+    ]
+    assert errors("POST", f"{api}/tasks/t-1/variables", bearer, {}) == [
+        "no item of the collection (and no declared assumption) has this method and path"
+    ]
+    # Read strictly (as Exstream is), the tutorial's own "Get all tasks" request could not pass:
+    strict = PostmanContract([TUTORIAL, DEVX], contract.hosts, leniency=STRICT)
+    assert "Get all tasks: sends Authorization where the collection sends none" in strict.errors(
+        "GET", f"{api}/tasks?sort=createTime&order=desc&includeProcessVariables=true", bearer, None
+    )

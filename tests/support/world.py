@@ -28,6 +28,8 @@ BC_ACTIVITIES_PER_SECOND = 1.0
 BC_FLOW_STORE = "cbflow"
 BC_FLOW_ACTIVITIES_PER_SECOND = 20.0
 ADOBE_STORE = "default"
+ADOBE_IO_CLIENT = "casebridge-io"  # the Developer Console project's client id events are sent to
+ADOBE_IO_PROVIDER = "4d5e6f70-test-provider"
 ECM_USER = "casebridge"
 TENANT = "test"
 
@@ -103,7 +105,8 @@ def sandbox_config() -> SandboxConfig:
         access_token_secret=SecretStr(SECRETS["ADOBE_ACCESS_TOKEN_SECRET"]),
         ims_client_id="casebridge-ims",
         ims_client_secret=SecretStr(SECRETS["ADOBE_IMS_CLIENT_SECRET"]),
-        io_events_client_id="casebridge-io",
+        io_events_client_id=ADOBE_IO_CLIENT,
+        io_events_provider_id=ADOBE_IO_PROVIDER,
     )
     ecm = ContentServerConfig.demo(username=ECM_USER, password=SecretStr(SECRETS["OPENTEXT_ECM_PASSWORD"]))
     return SandboxConfig(
@@ -155,6 +158,12 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
         "    risk_levels: [HIGH]\n", ""
     )
     (directory / "policies" / f"bigcommerce-{BC_FLOW_STORE}.yaml").write_text(bc_policy)
+    # Adobe Commerce: no risk analysis either; B2B credit, address and basket-size rules on top.
+    adobe_policy = POLICY.format(store=ADOBE_STORE, reconcile="PT1H", on_timeout="reject").replace(
+        "    risk_levels: [HIGH]\n",
+        "    items_at_least: 50\n    address_mismatch: true\n    company_credit_exceeded: true\n",
+    )
+    (directory / "policies" / f"adobe-{ADOBE_STORE}.yaml").write_text(adobe_policy)
     store_entries = "".join(
         textwrap.dedent(f"""\
           - platform: shopify
@@ -212,9 +221,15 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
                 consumer_secret_env: ADOBE_CONSUMER_SECRET
                 access_token_env: ADOBE_ACCESS_TOKEN
                 access_token_secret_env: ADOBE_ACCESS_TOKEN_SECRET
+              io_events_provider_id: {ADOBE_IO_PROVIDER}
               opentext_tenant: {TENANT}
+              policy_file: policies/adobe-{ADOBE_STORE}.yaml
             """),
             "  ",
         )
+        + textwrap.dedent(f"""        adobe_io_events:
+          client_id: {ADOBE_IO_CLIENT}
+          public_key_base_url: {sandbox_url}/adobe-io-events
+        """)
     )
     return directory

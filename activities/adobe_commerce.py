@@ -1,0 +1,90 @@
+"""Adobe Commerce activities: order state changes, comments and credit memos, each safe to retry.
+
+Hold, unhold and cancel accept "already in the target state" (the connector re-reads the order);
+comments and credit memos carry the caller's key as a marker and are looked up before writing.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from temporalio import activity
+
+from activities.errors import translate_errors
+from activities.models import (
+    AdobeCommentRequest,
+    AdobeOrderRequest,
+    AdobeOrderState,
+    AdobeRefundRequest,
+    AdobeRefundResult,
+)
+from casebridge.connections import Connections
+from connectors.adobe_commerce.models import Order
+from connectors.adobe_commerce.sales import AdobeSales
+
+
+def _state(order: Order) -> AdobeOrderState:
+    return AdobeOrderState(
+        order_id=order.entity_id,
+        increment_id=order.increment_id,
+        state=order.state,
+        status=order.status,
+        total_paid=order.total_paid or Decimal(0),
+        total_refunded=order.total_refunded or Decimal(0),
+        cancellable=any(i.qty_ordered - i.qty_invoiced - i.qty_canceled > 0 for i in order.items),
+    )
+
+
+class AdobeCommerceActivities:
+    def __init__(self, connections: Connections) -> None:
+        self._connections = connections
+
+    def _sales(self, store: str) -> AdobeSales:
+        return self._connections.adobe_commerce(store).sales
+
+    @activity.defn(name="adobe.get_order")
+    @translate_errors
+    async def get_order(self, request: AdobeOrderRequest) -> AdobeOrderState:
+        return _state(await self._sales(request.store).get_order(request.order_id))
+
+    @activity.defn(name="adobe.hold_order")
+    @translate_errors
+    async def hold_order(self, request: AdobeOrderRequest) -> AdobeOrderState:
+        sales = self._sales(request.store)
+        await sales.hold_order(request.order_id)
+        return _state(await sales.get_order(request.order_id))
+
+    @activity.defn(name="adobe.unhold_order")
+    @translate_errors
+    async def unhold_order(self, request: AdobeOrderRequest) -> AdobeOrderState:
+        sales = self._sales(request.store)
+        await sales.unhold_order(request.order_id)
+        return _state(await sales.get_order(request.order_id))
+
+    @activity.defn(name="adobe.cancel_order")
+    @translate_errors
+    async def cancel_order(self, request: AdobeOrderRequest) -> AdobeOrderState:
+        """Cancel what is not invoiced; a held or fully invoiced order is refused (ConflictError)."""
+        sales = self._sales(request.store)
+        await sales.cancel_order(request.order_id)
+        return _state(await sales.get_order(request.order_id))
+
+    @activity.defn(name="adobe.add_comment_once")
+    @translate_errors
+    async def add_comment_once(self, request: AdobeCommentRequest) -> bool:
+        return await self._sales(request.store).add_order_comment_once(
+            request.order_id, request.comment, key=request.key, notify_customer=request.notify_customer
+        )
+
+    @activity.defn(name="adobe.refund_once")
+    @translate_errors
+    async def refund_once(self, request: AdobeRefundRequest) -> AdobeRefundResult:
+        outcome = await self._sales(request.store).refund_once(
+            request.order_id, key=request.key, comment=request.comment, notify=request.notify_customer
+        )
+        memo = outcome.credit_memo
+        if memo is None:
+            return AdobeRefundResult(credit_memo_id=None)
+        return AdobeRefundResult(
+            credit_memo_id=memo.entity_id, amount=memo.grand_total or Decimal(0), created=outcome.created
+        )

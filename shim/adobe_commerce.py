@@ -1,0 +1,164 @@
+"""`/webhooks/adobe-commerce`: Adobe I/O Events deliveries of Commerce events -> cases.
+
+Order of checks: a registration challenge (`GET ?challenge=`, or a POST `{"challenge": ...}`) is
+echoed; any other delivery must carry a valid RSA-SHA256 signature under one of Adobe's public keys
+(fetched once per key path and cached) and name our Developer Console client as
+`recipient_client_id` (401 otherwise). Only then is the body read: the event provider (`source`)
+selects the store (404 when unknown), and the event id dedupes redeliveries.
+
+`observer.sales_order_place_after` starts the order review (after a fresh read of the order, which
+brings the addresses, the payment method and the B2B company); `observer.sales_order_save_commit_after`
+with the order `canceled` tells the case that the store cancelled it. Other events are acknowledged.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+from fastapi import APIRouter, HTTPException, Request, Response
+
+from casebridge.stores import Store
+from connectors.adobe_commerce.connector import AdobeCommerce
+from connectors.adobe_commerce.contract import STATE_CANCELED
+from connectors.adobe_commerce.io_events import (
+    EventVerificationError,
+    IoEvent,
+    challenge_reply,
+    dedupe_key,
+)
+from connectors.adobe_commerce.models import Order
+from connectors.errors import ConnectorError
+from routing.facts import OrderFacts
+from routing.policy import OrderReviewRules
+from routing.rules import review_reasons
+from shim.cases import DeliveryMemory, WebhookResult, signal_store_cancellation, start_order_review
+from shim.deps import ShimDeps
+from workflows.messages import StoreCancellation
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["webhooks"])
+
+EVENT_PREFIX = "com.adobe.commerce."
+ORDER_PLACED = EVENT_PREFIX + "observer.sales_order_place_after"
+ORDER_SAVED = EVENT_PREFIX + "observer.sales_order_save_commit_after"
+PAID_ON_ACCOUNT = "companycredit"  # Magento B2B's "Payment on Account" method code
+
+
+@router.get("/webhooks/adobe-commerce", include_in_schema=False)
+async def adobe_challenge(request: Request) -> Response:
+    """Adobe checks a new webhook URL with `GET ?challenge=...` and expects it echoed."""
+    reply = challenge_reply("GET", request.query_params)
+    if reply is None:
+        raise HTTPException(400, "expected a challenge query parameter")
+    return Response(reply.content, media_type=reply.media_type)
+
+
+@router.post("/webhooks/adobe-commerce", response_model=WebhookResult)
+async def adobe_webhook(request: Request) -> Response | WebhookResult:
+    deps: ShimDeps = request.app.state.deps
+    body = await request.body()
+    reply = challenge_reply("POST", {}, body)
+    if reply is not None:
+        return Response(reply.content, media_type=reply.media_type)
+    verifier = deps.adobe_io_events
+    if verifier is None:
+        raise HTTPException(404, "Adobe I/O Events are not configured (adobe_io_events in stores.yaml)")
+    try:
+        event = await verifier.verify(request.headers, body)
+    except EventVerificationError as err:
+        raise HTTPException(401, f"event refused: {err.message}") from err
+    except ConnectorError as err:
+        # The public key could not be fetched right now: Adobe redelivers after a 5xx.
+        raise HTTPException(503, f"cannot verify the event yet: {err}") from err
+
+    store = deps.registry.store_for_io_events_provider(_provider_id(event, request))
+    if store is None:
+        raise HTTPException(404, "unknown Adobe Commerce event provider")
+    event_id = dedupe_key(request.headers, event) or event.id
+    memory: DeliveryMemory = deps.adobe_deliveries
+    seen = memory.get(event_id)
+    if seen is not None:
+        return WebhookResult(result="duplicate", case_id=seen.case_id, reasons=seen.reasons)
+
+    if event.type == ORDER_PLACED:
+        answer = await _order_placed(deps, store, event, event_id)
+    elif event.type == ORDER_SAVED and event.data.value.get("state") == STATE_CANCELED:
+        answer = await _order_cancelled(deps, store, event)
+    else:
+        answer = WebhookResult(result="ignored")
+    memory.remember(event_id, answer)
+    return answer
+
+
+def _provider_id(event: IoEvent, request: Request) -> str:
+    """The provider from the signed body (`source: urn:uuid:<provider>`), else the header."""
+    if event.source and event.source.startswith("urn:uuid:"):
+        return event.source.removeprefix("urn:uuid:")
+    return request.headers.get("x-adobe-provider", "")
+
+
+def _order_id(event: IoEvent) -> int:
+    try:
+        return int(event.data.value["entity_id"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise HTTPException(422, "invalid order event: data.value.entity_id missing or not a number") from err
+
+
+async def _order_placed(deps: ShimDeps, store: Store, event: IoEvent, event_id: str) -> WebhookResult:
+    if store.policy_file is None:
+        raise HTTPException(422, f"store {store.id} has no routing policy configured")
+    policy = deps.policies.get(store.policy_file).order_review
+    if not policy.enabled:
+        return WebhookResult(result="not-needed")
+    order_id = _order_id(event)
+    try:
+        facts = await read_facts(deps.connections.adobe_commerce(store.id), order_id, policy.rules)
+    except ConnectorError as err:
+        raise HTTPException(503, f"could not read order {order_id} from Adobe Commerce: {err}") from err
+    reasons = review_reasons(policy.rules, facts)
+    if not reasons:
+        return WebhookResult(result="not-needed")
+    return await start_order_review(deps, store, facts, reasons, policy, event_id)
+
+
+async def read_facts(adobe: AdobeCommerce, order_id: int, rules: OrderReviewRules) -> OrderFacts:
+    """The order's routing facts; the company credit is read only when a rule looks at it."""
+    order = await adobe.sales.get_order(order_id)
+    shipping, billing = order.shipping_address, order.billing_address
+    discount = -(order.discount_amount or Decimal(0))
+    return OrderFacts(
+        order_id=str(order.entity_id),
+        order_name=f"#{order.increment_id}",
+        currency=order.order_currency_code or "USD",
+        total=order.grand_total,
+        # Magento's subtotal is before the discount; the facts' subtotal is after it.
+        subtotal=max((order.subtotal or order.grand_total) - discount, Decimal(0)),
+        discount_total=discount,
+        risk_level=None,  # Adobe Commerce has no built-in fraud analysis
+        shipping_country=(shipping.country_id if shipping else None) or (billing.country_id if billing else None),
+        customer_email=order.customer_email,
+        item_count=int(sum((i.qty_ordered for i in order.items), Decimal(0))),
+        address_mismatch=(
+            None
+            if shipping is None or billing is None
+            else (shipping.country_id, shipping.postcode) != (billing.country_id, billing.postcode)
+        ),
+        credit_exceeded_by=await _credit_exceeded_by(adobe, order) if rules.company_credit_exceeded else None,
+    )
+
+
+async def _credit_exceeded_by(adobe: AdobeCommerce, order: Order) -> Decimal | None:
+    """Paid on account, the order has drawn on the company credit already: what the available
+    limit is below zero is how far it went beyond the limit."""
+    if order.company_id is None or order.payment is None or order.payment.method != PAID_ON_ACCOUNT:
+        return None
+    credit = await adobe.b2b.get_credit(order.company_id)
+    available = credit.available_limit if credit.available_limit is not None else Decimal(0)
+    return max(-available, Decimal(0))
+
+
+async def _order_cancelled(deps: ShimDeps, store: Store, event: IoEvent) -> WebhookResult:
+    cancellation = StoreCancellation(reason="order canceled in Adobe Commerce")
+    return await signal_store_cancellation(deps, store, str(_order_id(event)), cancellation)
