@@ -85,7 +85,8 @@ async def main(orders: int, concurrency: int) -> None:
             config_dir = write_config(Path(tmp), sandbox_url)
             shim_port = free_port()
             settings = Settings(
-                config_dir=config_dir, task_queue=f"bench-{uuid.uuid4().hex[:6]}",
+                config_dir=config_dir,
+                task_queue=f"bench-{uuid.uuid4().hex[:6]}",
                 shim_public_url=f"http://127.0.0.1:{shim_port}",
             )
             connections = Connections(load_registry(config_dir))

@@ -281,3 +281,21 @@ async def test_shim_verifies_and_dedupes_io_events(stack: Stack) -> None:
 
     await decide(stack.opentext, task_id, "approved")
     assert (await stack.handle(case_id).result()).status is CaseStatus.APPROVED
+
+
+async def test_operator_aborts_a_case_in_review(stack: Stack) -> None:
+    order = await place_order(stack, "1900.00")
+    case_id, _ = await in_review(stack, order)
+    view = await stack.view(case_id)
+    assert view.review_process_id is not None
+    assert (await sandbox_order(stack, order["entity_id"]))["state"] == "holded"
+
+    await stack.handle(case_id).signal("abort", {"operator": "olga", "note": "duplicate order, handled by phone"})
+    result = await stack.handle(case_id).result()
+
+    assert result.status is CaseStatus.ABORTED
+    assert (await sandbox_order(stack, order["entity_id"]))["state"] == "new"  # our hold undone
+    process = await stack.opentext.get_process(view.review_process_id, include_variables=False)
+    assert process.ended
+    trail = await stack.audit(case_id)
+    assert any(e.event == "operator abort requested" and e.actor == "olga" for e in trail)

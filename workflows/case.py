@@ -62,6 +62,8 @@ class CaseWorkflow:
         self.attention: Attention | None = None
         self.due_at: datetime | None = None
         self._operator_action: tuple[OperatorAction, OperatorCommand] | None = None
+        # An `abort` while nothing is parked: the case stops at its next wait (see `abort_requested`).
+        self.abort_request: OperatorCommand | None = None
         self.saga = Saga(self.record)
 
     # --- audit and status ------------------------------------------------------------------
@@ -127,6 +129,14 @@ class CaseWorkflow:
 
     def _operator(self, action: OperatorAction, command: OperatorCommand | None) -> None:
         command = command or OperatorCommand()
+        if self.attention is None and action is OperatorAction.ABORT and self.abort_request is None:
+            if self.case_status.is_final or self.case_status is CaseStatus.APPLYING:
+                # Half-applying a decision and then undoing it would leave the store in a worse state.
+                self.record("ignored abort", f"the case is {self.case_status.value}", command.operator)
+                return
+            self.abort_request = command
+            self.record("operator abort requested", command.note, command.operator)
+            return
         if self.attention is None:
             self.record(f"ignored {action.value}", "the case is not waiting for an operator", command.operator)
             return
@@ -141,6 +151,12 @@ class CaseWorkflow:
         return list(self.audit_trail)
 
     # --- steps -----------------------------------------------------------------------------
+
+    @property
+    def abort_requested(self) -> bool:
+        """An operator asked to abort while the case was waiting (not parked): it stops waiting,
+        undoes what it changed and ends ABORTED."""
+        return self.abort_request is not None
 
     def interrupted(self) -> bool:
         """True when the case no longer needs its parked step (e.g. the order was cancelled)."""

@@ -112,6 +112,8 @@ class OrderReview(ReviewedCase):
             self.set_status(CaseStatus.CANCELLED, "The order was cancelled in the store before the review began")
             return
         await self.side.hold()
+        if self.abort_requested:
+            raise CaseAborted("operator abort")
         if self.store_cancellation is not None:
             # Cancelling closed the fulfillment orders; the holds went with them.
             self.saga.discard(RELEASE_HOLDS)
@@ -120,7 +122,7 @@ class OrderReview(ReviewedCase):
 
         while True:
             self.review = HumanReview(self, self._review_request())
-            end = await self.review.run(stop=lambda: self.store_cancellation is not None)
+            end = await self.review.run(stop=lambda: self.store_cancellation is not None or self.abort_requested)
             if end is not ReviewEnd.WITHDRAWN:
                 break
             action = await self.park("OpenText review", "the review process was deleted in OpenText")
@@ -132,6 +134,8 @@ class OrderReview(ReviewedCase):
             # retry: open a new review round
 
         if end is ReviewEnd.STOPPED:
+            if self.store_cancellation is None:
+                raise CaseAborted("operator abort")  # the review is withdrawn; undo the holds
             self.saga.discard(RELEASE_HOLDS)
             self.set_status(CaseStatus.CANCELLED, "The order was cancelled in the store; review withdrawn")
             return

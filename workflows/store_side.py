@@ -388,7 +388,7 @@ class AdobeOrderSide:
                 done.append("nothing left to refund")
             else:
                 done.append(
-                    f"refunded {refund.amount} {case.input.facts.currency} (credit memo {refund.credit_memo_id})"
+                    f"refunded {refund.amount:.2f} {case.input.facts.currency} (credit memo {refund.credit_memo_id})"
                 )
             case.record("refund", done[-1])
             order = await case.run_step("read order", self._read, on_skip=None)
