@@ -26,9 +26,11 @@ from casebridge.logs import configure_logging
 from casebridge.settings import Settings, get_settings
 from casebridge.stores import Platform, load_registry, store_task_queue
 from casebridge.temporal import connect
+from workflows.fulfillment_exception import FulfillmentException
 from workflows.order_review import OrderReview
+from workflows.return_case import ReturnCase
 
-WORKFLOWS = [OrderReview]
+WORKFLOWS = [OrderReview, ReturnCase, FulfillmentException]
 
 
 def bigcommerce_activities(bigcommerce: BigCommerceActivities) -> list[Callable[..., Any]]:
@@ -57,6 +59,9 @@ def build_worker(client: Client, settings: Settings, connections: Connections) -
             shopify.tag_order,
             shopify.cancel_order,
             shopify.await_cancellation,
+            shopify.approve_return,
+            shopify.decline_return,
+            shopify.refund_return,
             opentext.start_review,
             opentext.await_review_outcome,
             opentext.comment,

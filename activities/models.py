@@ -196,3 +196,44 @@ class AdobeRefundResult(BaseModel):
     credit_memo_id: int | None  # None: nothing was left to refund and no memo carries the key
     amount: Decimal = Decimal(0)
     created: bool = False
+
+
+# --- Shopify returns -----------------------------------------------------------------------------
+
+
+class ReturnStatusRequest(BaseModel):
+    store: str
+    return_gid: str
+    notify_customer: bool = False
+
+
+class DeclineReturnRequest(ReturnStatusRequest):
+    reason: str  # ReturnDeclineReason: RETURN_PERIOD_ENDED, FINAL_SALE, OTHER
+    note: str | None = None
+
+
+class ReturnStatusResult(BaseModel):
+    status: str  # ReturnStatus after the step: OPEN when approved, DECLINED when declined
+    changed: bool  # False: an earlier attempt had already made the change
+
+
+class ReturnedLine(BaseModel):
+    line_item_gid: str
+    quantity: int = Field(ge=1)
+
+
+class RefundReturnRequest(BaseModel):
+    store: str
+    order_gid: str
+    # Marks the refund's note: a retry after a lost answer finds that refund and never refunds twice.
+    key: str
+    lines: list[ReturnedLine] = Field(min_length=1)
+    note: str
+    notify_customer: bool = False
+
+
+class RefundReturnResult(BaseModel):
+    refund_id: str
+    amount: Decimal
+    currency: str
+    created: bool  # False: an earlier attempt had already refunded (found by the key)

@@ -10,16 +10,23 @@ from activities.models import (
     AwaitCancellationRequest,
     CancelOrderRequest,
     CancelOrderResult,
+    DeclineReturnRequest,
     HeldFulfillmentOrder,
     HoldOrderRequest,
     HoldOrderResult,
+    RefundReturnRequest,
+    RefundReturnResult,
     ReleaseHoldsRequest,
     ReleaseHoldsResult,
+    ReturnStatusRequest,
+    ReturnStatusResult,
     TagOrderRequest,
 )
 from casebridge.connections import Connections
-from connectors.errors import ContractError, RejectedError
+from connectors.errors import ConflictError, ContractError, RejectedError
 from connectors.shopify.admin import HOLDABLE_STATUSES, ShopifyAdmin
+from connectors.shopify.refunds import RefundLine
+from connectors.shopify.returns import ReturnDeclineReason
 
 
 class ShopifyActivities:
@@ -113,6 +120,56 @@ class ShopifyActivities:
         if order.cancelled_at is None:
             raise _still_waiting("order not cancelled yet")
 
+    @activity.defn(name="shopify.approve_return")
+    @translate_errors
+    async def approve_return(self, request: ReturnStatusRequest) -> ReturnStatusResult:
+        """REQUESTED → OPEN. Repeat-safe: a return already OPEN (an earlier attempt whose answer
+        was lost) is success; any other state is a refusal the case parks on."""
+        shop = self._connections.shopify(request.store)
+        current = await shop.get_return(request.return_gid)
+        if current.status == "OPEN":
+            return ReturnStatusResult(status=current.status, changed=False)
+        if current.status != "REQUESTED":
+            raise _not_requested(request.return_gid, current.status, "returnApproveRequest")
+        approved = await shop.approve_return(request.return_gid, notify_customer=request.notify_customer)
+        return ReturnStatusResult(status=approved.status, changed=True)
+
+    @activity.defn(name="shopify.decline_return")
+    @translate_errors
+    async def decline_return(self, request: DeclineReturnRequest) -> ReturnStatusResult:
+        """REQUESTED → DECLINED with the reason; repeat-safe like `approve_return`."""
+        shop = self._connections.shopify(request.store)
+        current = await shop.get_return(request.return_gid)
+        if current.status == "DECLINED":
+            return ReturnStatusResult(status=current.status, changed=False)
+        if current.status != "REQUESTED":
+            raise _not_requested(request.return_gid, current.status, "returnDeclineRequest")
+        reason: ReturnDeclineReason = _decline_reason(request.reason)
+        declined = await shop.decline_return(
+            request.return_gid, reason, note=request.note, notify_customer=request.notify_customer
+        )
+        return ReturnStatusResult(status=declined.status, changed=True)
+
+    @activity.defn(name="shopify.refund_return")
+    @translate_errors
+    async def refund_return(self, request: RefundReturnRequest) -> RefundReturnResult:
+        """Refund the returned units once per key (`refund_once` finds an earlier refund by it).
+
+        NO_RESTOCK: the refund only moves money; the goods come back through the return itself.
+        """
+        shop = self._connections.shopify(request.store)
+        result = await shop.refund_once(
+            request.order_gid,
+            request.key,
+            lines=[RefundLine(line_item_id=line.line_item_gid, quantity=line.quantity) for line in request.lines],
+            note=request.note,
+            notify=request.notify_customer,
+        )
+        money = result.refund.total_refunded_set.shop_money
+        return RefundReturnResult(
+            refund_id=result.refund.id, amount=money.amount, currency=money.currency_code, created=result.created
+        )
+
 
 def _has_code(err: RejectedError, code: str) -> bool:
     details = err.details if isinstance(err.details, list) else []
@@ -130,6 +187,22 @@ async def _hold_with_handle(shop: ShopifyAdmin, order_gid: str, fulfillment_orde
         system="shopify",
         operation="fulfillmentOrderHold",
     )
+
+
+def _not_requested(return_gid: str, status: str, operation: str) -> ConflictError:
+    return ConflictError(
+        f"return {return_gid} is {status}; only a requested return can be decided",
+        system="shopify",
+        operation=operation,
+    )
+
+
+def _decline_reason(value: str) -> ReturnDeclineReason:
+    if value == "RETURN_PERIOD_ENDED":
+        return "RETURN_PERIOD_ENDED"
+    if value == "FINAL_SALE":
+        return "FINAL_SALE"
+    return "OTHER"
 
 
 def _still_waiting(message: str) -> ApplicationError:

@@ -102,6 +102,19 @@ class AdobeIoEvents(BaseModel):
     public_key_base_url: str = "https://static.adobeioevents.com"
 
 
+class EventSource(BaseModel):
+    """A system that posts events to the shim's `/events/...` endpoints directly (a warehouse
+    system, a storefront's return form), signing them per Standard Webhooks with its own secret."""
+
+    name: str  # sent as `X-Casebridge-Source`; selects the secret to verify with
+    secret_env: str
+    # The stores it may report about (by id); empty: any store of this deployment.
+    stores: list[str] = Field(default_factory=list)
+
+    def secret(self) -> SecretStr:
+        return resolve_secret(self.secret_env)
+
+
 class OpenTextTenant(BaseModel):
     name: str
     base_url: str  # Workflow Service and token host
@@ -163,6 +176,7 @@ class StoreRegistry(BaseModel):
     opentext_tenants: list[OpenTextTenant] = Field(default_factory=list)
     stores: list[Store] = Field(default_factory=list)
     adobe_io_events: AdobeIoEvents | None = None
+    event_sources: list[EventSource] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _tenants_exist(self) -> StoreRegistry:
@@ -177,6 +191,9 @@ class StoreRegistry(BaseModel):
             if store.platform is platform and store.id == store_id:
                 return store
         return None
+
+    def event_source(self, name: str) -> EventSource | None:
+        return next((source for source in self.event_sources if source.name == name), None)
 
     def store_for_io_events_provider(self, provider_id: str) -> Store | None:
         for store in self.stores:

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from routing.facts import RiskLevel
+from routing.fulfillment_policy import FulfillmentExceptionPolicy
+from routing.review_sla import CancelReason, ReviewSla
 
 
 class OrderReviewRules(BaseModel):
@@ -42,28 +44,9 @@ class ReviewRoute(BaseModel):
     escalation_team: str  # candidate group after escalation
 
 
-class ReviewSla(BaseModel):
-    reminder_after: timedelta
-    escalate_after: timedelta
-    timeout_after: timedelta
-    # How often the case checks the OpenText task itself, so a lost callback never strands it.
-    reconcile_every: timedelta = timedelta(minutes=15)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> ReviewSla:
-        if not (timedelta(0) < self.reminder_after <= self.escalate_after <= self.timeout_after):
-            raise ValueError("SLA must satisfy 0 < reminder_after <= escalate_after <= timeout_after")
-        if self.reconcile_every <= timedelta(0):
-            raise ValueError("reconcile_every must be positive")
-        return self
-
-
 class TimeoutAction(StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
-
-
-CancelReason = Literal["CUSTOMER", "DECLINED", "FRAUD", "INVENTORY", "STAFF", "OTHER"]
 
 
 class RejectAction(BaseModel):
@@ -92,9 +75,96 @@ class OrderReviewPolicy(BaseModel):
     tags: CaseTags = Field(default_factory=CaseTags)
 
 
+# --- returns ---------------------------------------------------------------------------------
+
+# Shopify's `ReturnReason` values; other platforms map their reasons onto these.
+ReturnReasonCode = Literal[
+    "SIZE_TOO_SMALL",
+    "SIZE_TOO_LARGE",
+    "UNWANTED",
+    "NOT_AS_DESCRIBED",
+    "WRONG_ITEM",
+    "DEFECTIVE",
+    "STYLE",
+    "COLOR",
+    "OTHER",
+    "UNKNOWN",
+]
+
+
+class ReturnAutoApproval(BaseModel):
+    """A return is approved and refunded without review when it is worth at most `value_at_most`
+    and every returned line gives a reason from `reasons`."""
+
+    value_at_most: Decimal = Field(ge=0)
+    reasons: list[ReturnReasonCode] = Field(min_length=1)
+
+    @field_validator("reasons", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return [str(v).upper() for v in value] if isinstance(value, list) else value
+
+
+class ReturnReviewRoute(ReviewRoute):
+    process_definition_key: str = "casebridge_return_review"
+
+
+class ReturnDefault(StrEnum):
+    """What happens when nobody decides (review timeout) or the customer sends no evidence."""
+
+    REFUND = "refund"
+    REJECT = "reject"
+
+
+class EvidenceRequests(BaseModel):
+    """Whether a reviewer may ask the customer for photos or proof, and how long the case waits."""
+
+    deadline: timedelta
+    max_requests: int = Field(default=1, ge=1)  # per case: then the reviewer must decide
+    on_deadline: ReturnDefault = ReturnDefault.REJECT
+
+    @model_validator(mode="after")
+    def _positive(self) -> EvidenceRequests:
+        if self.deadline <= timedelta(0):
+            raise ValueError("evidence deadline must be positive")
+        return self
+
+
+ReturnDeclineReasonCode = Literal["RETURN_PERIOD_ENDED", "FINAL_SALE", "OTHER"]
+
+
+class ReturnsPolicy(BaseModel):
+    enabled: bool = True
+    auto_approve: ReturnAutoApproval | None = None  # None: every return is reviewed
+    route: ReturnReviewRoute
+    sla: ReviewSla
+    on_timeout: ReturnDefault = ReturnDefault.REJECT
+    evidence: EvidenceRequests | None = None  # None: reviewers cannot ask for evidence
+    decline_reason: ReturnDeclineReasonCode = "OTHER"
+    notify_customer: bool = True
+
+    def review_reasons(self, value: Decimal, currency: str, reasons: list[str]) -> list[str]:
+        """Why a return of this value with these line reasons needs a person; [] = auto-approve."""
+        rule = self.auto_approve
+        if rule is None:
+            return ["every return is reviewed (no auto-approval in the policy)"]
+        why: list[str] = []
+        if value > rule.value_at_most:
+            why.append(f"value {value} {currency} is above the auto-approval limit {rule.value_at_most}")
+        risky = sorted({r.upper() for r in reasons} - set(rule.reasons))
+        if risky:
+            why.append(f"reason {', '.join(risky)} is not low-risk")
+        if not reasons:
+            why.append("no returned lines")
+        return why
+
+
 class StorePolicy(BaseModel):
     store: str
     order_review: OrderReviewPolicy
+    returns: ReturnsPolicy | None = None  # None: the store's returns are left to staff in the platform
+    # None: fulfillment exceptions reported for the store are refused (422), not silently dropped.
+    fulfillment_exceptions: FulfillmentExceptionPolicy | None = None
 
 
 class PolicyError(ValueError):

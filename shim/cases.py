@@ -16,10 +16,13 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from casebridge.stores import Store, store_task_queue
 from routing.facts import OrderFacts
-from routing.policy import OrderReviewPolicy
+from routing.policy import OrderReviewPolicy, ReturnsPolicy
 from workflows import search_attributes as sa
 from workflows.messages import StoreCancellation
 from workflows.order_review import CASE_TYPE, OrderReview, OrderReviewInput, case_id_for
+from workflows.return_case import CASE_TYPE as RETURN_CASE_TYPE
+from workflows.return_case import ReturnCase, ReturnCaseInput, ReturnFacts
+from workflows.return_case import case_id_for as return_case_id_for
 
 if TYPE_CHECKING:
     from shim.deps import ShimDeps  # deps holds a DeliveryMemory: import for types only
@@ -138,3 +141,59 @@ async def signal_store_cancellation(
             return WebhookResult(result="no-open-case", case_id=case_id)
         raise HTTPException(503, f"Temporal did not take the signal: {err.message}") from err
     return WebhookResult(result="signalled", case_id=case_id)
+
+
+async def start_return_case(
+    deps: ShimDeps,
+    store: Store,
+    facts: ReturnFacts,
+    reasons: list[str],
+    policy: ReturnsPolicy,
+    delivery_id: str | None,
+) -> WebhookResult:
+    """Start the return's case, once per return ever (a redelivery finds the existing case)."""
+    case_id = return_case_id_for(store.platform.value, store.id, facts.return_id)
+    case_input = ReturnCaseInput(
+        case_id=case_id,
+        platform=store.platform.value,
+        store=store.id,
+        opentext_tenant=store.opentext_tenant,
+        callback_url=f"{deps.callback_base_url}/callbacks/opentext/workflow?tenant={store.opentext_tenant}",
+        facts=facts,
+        reasons=reasons,
+        policy=policy,
+    )
+    attributes = TypedSearchAttributes(
+        [
+            SearchAttributePair(sa.CASE_TYPE, RETURN_CASE_TYPE),
+            SearchAttributePair(sa.CASE_PLATFORM, store.platform.value),
+            SearchAttributePair(sa.CASE_STORE, store.id),
+            SearchAttributePair(sa.CASE_REF, facts.return_name),
+            SearchAttributePair(sa.CASE_STATUS, "OPEN"),
+            SearchAttributePair(sa.CASE_TEAM, policy.route.team),
+            SearchAttributePair(sa.CASE_AMOUNT, float(facts.value)),
+        ]
+    )
+    lines = [
+        f"**Return** {facts.return_name} (id {facts.return_id}) of order {facts.order_id}",
+        f"**Value** {facts.value} {facts.currency}; reasons {', '.join(facts.reasons)}",
+        "**Why reviewed**" if reasons else "**Auto-approved by policy**",
+        *[f"- {r}" for r in reasons],
+    ]
+    if delivery_id:
+        lines.append(f"_Webhook delivery {delivery_id}_")
+    try:
+        await deps.temporal.start_workflow(
+            ReturnCase.run,
+            case_input,
+            id=case_id,
+            task_queue=deps.settings.task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            search_attributes=attributes,
+            static_summary=f"Return {facts.return_name} ({store.id})",
+            static_details="\n".join(lines),
+        )
+    except WorkflowAlreadyStartedError:
+        return WebhookResult(result="duplicate", case_id=case_id, reasons=reasons)
+    log.info("started %s (%s)", case_id, "; ".join(reasons) or "auto-approved")
+    return WebhookResult(result="started", case_id=case_id, reasons=reasons)

@@ -26,6 +26,8 @@ class ShimDeps:
     # Adobe I/O Events: the verifier (its public-key cache) and the deliveries seen, by event id.
     adobe_io_events: IoEventsVerifier | None = None
     adobe_deliveries: DeliveryMemory = field(default_factory=DeliveryMemory)
+    # Events posted to `/events/...` by other systems, by `webhook-id`.
+    event_deliveries: DeliveryMemory = field(default_factory=DeliveryMemory)
 
     @property
     def callback_base_url(self) -> str:

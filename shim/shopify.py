@@ -9,22 +9,112 @@ instead of starting a second one.
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Header, HTTPException, Request
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from casebridge.stores import Platform, Store
 from connectors.errors import ConnectorError
 from connectors.shopify.webhooks import OrderPayload, verify
 from routing.rules import review_reasons
-from shim.cases import WebhookResult, signal_store_cancellation, start_order_review
+from shim.cases import WebhookResult, signal_store_cancellation, start_order_review, start_return_case
 from shim.deps import ShimDeps
 from workflows.messages import StoreCancellation
+from workflows.return_case import ReturnFacts, ReturnLineFacts
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["webhooks"])
+
+P = TypeVar("P", bound=BaseModel)
+CENT = Decimal("0.01")
+
+
+# --- the `returns/request` body (only the fields Casebridge relies on) ---------------------------
+
+
+class _ReturnPayload(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class _ShopMoney(_ReturnPayload):
+    amount: Decimal
+    currency_code: str
+
+
+class _MoneySet(_ReturnPayload):
+    shop_money: _ShopMoney
+
+
+class _DiscountAllocation(_ReturnPayload):
+    amount: Decimal
+
+
+class _ReturnedOrderLine(_ReturnPayload):
+    admin_graphql_api_id: str = Field(pattern=r"^gid://shopify/LineItem/\d+$")
+    title: str = ""
+    quantity: int = Field(ge=1)
+    price_set: _MoneySet
+    discount_allocations: list[_DiscountAllocation] = Field(default_factory=list)
+
+    @property
+    def unit_price(self) -> Decimal:
+        """What one unit was paid after the line's discounts: what returning it is worth."""
+        discount = sum((d.amount for d in self.discount_allocations), Decimal(0))
+        return (self.price_set.shop_money.amount - discount / self.quantity).quantize(CENT)
+
+
+class _ReturnedFulfillmentLine(_ReturnPayload):
+    admin_graphql_api_id: str
+    line_item: _ReturnedOrderLine
+
+
+class _ReturnLineItem(_ReturnPayload):
+    quantity: int = Field(ge=1)
+    return_reason: str
+    customer_note: str | None = None
+    fulfillment_line_item: _ReturnedFulfillmentLine
+
+
+class _ReturnedOrder(_ReturnPayload):
+    id: int
+    admin_graphql_api_id: str = Field(pattern=r"^gid://shopify/Order/\d+$")
+
+
+class ReturnRequestPayload(_ReturnPayload):
+    """A `returns/request` webhook body: the return, its order and the lines asked back."""
+
+    id: int
+    admin_graphql_api_id: str = Field(pattern=r"^gid://shopify/Return/\d+$")
+    name: str
+    status: str
+    order: _ReturnedOrder
+    return_line_items: list[_ReturnLineItem] = Field(min_length=1)
+
+    def facts(self) -> ReturnFacts:
+        lines = [
+            ReturnLineFacts(
+                line_item_gid=item.fulfillment_line_item.line_item.admin_graphql_api_id,
+                fulfillment_line_item_gid=item.fulfillment_line_item.admin_graphql_api_id,
+                title=item.fulfillment_line_item.line_item.title,
+                quantity=item.quantity,
+                unit_price=item.fulfillment_line_item.line_item.unit_price,
+                reason=item.return_reason.upper(),
+                customer_note=item.customer_note or None,
+            )
+            for item in self.return_line_items
+        ]
+        return ReturnFacts(
+            return_id=str(self.id),
+            return_gid=self.admin_graphql_api_id,
+            return_name=self.name,
+            order_id=str(self.order.id),
+            order_gid=self.order.admin_graphql_api_id,
+            currency=self.return_line_items[0].fulfillment_line_item.line_item.price_set.shop_money.currency_code,
+            lines=lines,
+        )
 
 
 @router.post("/webhooks/shopify", response_model=WebhookResult)
@@ -53,18 +143,25 @@ async def shopify_webhook(
     if x_shopify_topic == "orders/cancelled":
         order = _parse_order(body)
         return await _order_cancelled(deps, store, order)
+    if x_shopify_topic == "returns/request":
+        requested = _parse(ReturnRequestPayload, body, "return")
+        return await _return_requested(deps, store, requested, x_shopify_webhook_id)
     # Subscribed for visibility (holds placed or released by Casebridge itself); nothing to route.
     log.info("shopify %s webhook %s acknowledged without routing", x_shopify_topic, x_shopify_webhook_id)
     return WebhookResult(result="ignored")
 
 
 def _parse_order(body: bytes) -> OrderPayload:
+    return _parse(OrderPayload, body, "order")
+
+
+def _parse(model: type[P], body: bytes, what: str) -> P:
     try:
-        return OrderPayload.model_validate_json(body)
+        return model.model_validate_json(body)
     except ValidationError as err:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in err.errors())
         status = 400 if any(e["type"] == "json_invalid" for e in err.errors()) else 422
-        raise HTTPException(status, f"invalid order payload: {problems}") from err
+        raise HTTPException(status, f"invalid {what} payload: {problems}") from err
 
 
 async def _order_created(deps: ShimDeps, store: Store, order: OrderPayload, delivery_id: str | None) -> WebhookResult:
@@ -93,3 +190,19 @@ async def _order_cancelled(deps: ShimDeps, store: Store, order: OrderPayload) ->
     return await signal_store_cancellation(
         deps, store, str(order.id), StoreCancellation(cancelled_at=order.cancelled_at)
     )
+
+
+async def _return_requested(
+    deps: ShimDeps, store: Store, requested: ReturnRequestPayload, delivery_id: str | None
+) -> WebhookResult:
+    if store.policy_file is None:
+        raise HTTPException(422, f"store {store.id} has no routing policy configured")
+    policy = deps.policies.get(store.policy_file).returns
+    if policy is None or not policy.enabled:
+        return WebhookResult(result="not-needed")  # the store's staff handle returns in Shopify
+    if requested.status != "requested":
+        # Only a request waits for the merchant's decision; a return staff opened is already decided.
+        return WebhookResult(result="ignored")
+    facts = requested.facts()
+    reasons = policy.review_reasons(facts.value, facts.currency, facts.reasons)
+    return await start_return_case(deps, store, facts, reasons, policy, delivery_id)

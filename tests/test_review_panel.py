@@ -24,7 +24,7 @@ from casebridge.connections import Connections
 from casebridge.stores import load_registry
 from connectors.opentext.callback_signing import signed_headers
 from connectors.opentext.workflow import OpenTextWorkflowClient
-from routing.policy import ReviewSla
+from routing.review_sla import ReviewSla
 from tests.support.panel_case import APPROVED, REJECTED, PanelCase, PanelCaseInput, PanelCaseResult, TeamSpec
 from tests.support.stack import Stack, eventually
 from tests.support.world import SECRETS, TENANT, TENANT_ID

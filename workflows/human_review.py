@@ -32,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
         WithdrawReviewRequest,
     )
     from activities.opentext import OpenTextWorkflowActivities
-    from routing.policy import ReviewSla
+    from routing.review_sla import ReviewSla
 
 from workflows import search_attributes as sa
 from workflows.case import API_RETRY, API_TIMEOUT, CaseWorkflow

@@ -169,4 +169,45 @@ CASEBRIDGE_ORDER_REVIEW = ProcessModelDefinition(
     ],
 )
 
-DEFAULT_MODELS: tuple[ProcessModelDefinition, ...] = (CASEBRIDGE_ORDER_REVIEW,)
+# One task per team (the case starts one process per team, business key `{case_id}#{team}`).
+CASEBRIDGE_FULFILLMENT_EXCEPTION = ProcessModelDefinition(
+    key="casebridge_fulfillment_exception",
+    name="Casebridge fulfillment exception",
+    category="http://casebridge.example/fulfillment",
+    steps=[
+        UserTaskStep(
+            id="resolve_exception",
+            name="Resolve fulfillment exception",
+            description="${exceptionType} on ${orderName}: ${summary}",
+            candidate_group_variable="team",
+            possible_outcomes="Ship as is:ship-as-is,New delivery date:new-delivery-date,Cancel order:cancel-order",
+            outcome_variable="reviewOutcome",
+        ),
+        HttpCallbackStep(id="notify_casebridge", name="Notify Casebridge", url_variable="callbackUrl"),
+    ],
+)
+
+CASEBRIDGE_RETURN_REVIEW = ProcessModelDefinition(
+    key="casebridge_return_review",
+    name="Casebridge return review",
+    category="http://casebridge.example/review",
+    steps=[
+        UserTaskStep(
+            id="review_return",
+            name="Review return",
+            description="Review return ${returnName} (${returnValue} ${currency})",
+            candidate_group_variable="team",
+            possible_outcomes=(
+                "Refund:refund,Replace:replacement,Exchange:exchange,Reject:reject,Ask for evidence:request-evidence"
+            ),
+            outcome_variable="reviewOutcome",
+        ),
+        HttpCallbackStep(id="notify_casebridge", name="Notify Casebridge", url_variable="callbackUrl"),
+    ],
+)
+
+DEFAULT_MODELS: tuple[ProcessModelDefinition, ...] = (
+    CASEBRIDGE_ORDER_REVIEW,
+    CASEBRIDGE_FULFILLMENT_EXCEPTION,
+    CASEBRIDGE_RETURN_REVIEW,
+)

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from routing.policy import ReviewSla
+    from routing.review_sla import ReviewSla
 
 from workflows.case import CaseAborted
 from workflows.human_review import ReviewRequest

@@ -28,6 +28,7 @@ BC_ACTIVITIES_PER_SECOND = 1.0
 BC_FLOW_STORE = "cbflow"
 BC_FLOW_ACTIVITIES_PER_SECOND = 20.0
 ADOBE_STORE = "default"
+WAREHOUSE_SOURCE = "leeds-wms"  # an event source: the warehouse system posting fulfillment exceptions
 ADOBE_IO_CLIENT = "casebridge-io"  # the Developer Console project's client id events are sent to
 ADOBE_IO_PROVIDER = "4d5e6f70-test-provider"
 ECM_USER = "casebridge"
@@ -48,6 +49,7 @@ SECRETS = {
     "ADOBE_ACCESS_TOKEN": "adobe_test_access_token",
     "ADOBE_ACCESS_TOKEN_SECRET": "adobe_test_access_token_secret",
     "ADOBE_IMS_CLIENT_SECRET": "adobe_test_ims_secret",
+    "CASEBRIDGE_WAREHOUSE_SECRET": "wms_test_signing_secret",
 }
 
 
@@ -143,6 +145,45 @@ order_review:
     cancel_reason: DECLINED
     refund: true
     restock: true
+fulfillment_exceptions:
+  types:
+    inventory_shortage:
+      teams: [warehouse, customer-service]
+      on_timeout: cancel-order
+    address_validation:
+      teams: [customer-service]
+      on_timeout: ship-as-is
+    payment_exception:
+      teams: [finance, customer-service]
+      on_timeout: cancel-order
+    carrier_delay:
+      teams: [warehouse, customer-service]
+      resolutions: [ship-as-is, new-delivery-date]
+      on_timeout: new-delivery-date
+  sla:
+    reminder_after: PT4H
+    escalate_after: PT12H
+    timeout_after: PT48H
+    reconcile_every: {reconcile}
+  finance_above: 5000
+returns:
+  auto_approve:
+    value_at_most: 50
+    reasons: [SIZE_TOO_SMALL, SIZE_TOO_LARGE, UNWANTED, STYLE, COLOR]
+  route:
+    process_definition_key: casebridge_return_review
+    team: returns-review
+    escalation_team: returns-leads
+  sla:
+    reminder_after: PT4H
+    escalate_after: PT12H
+    timeout_after: PT48H
+    reconcile_every: {reconcile}
+  on_timeout: {on_timeout}
+  evidence:
+    deadline: P7D
+    on_deadline: reject
+  decline_reason: OTHER
 """
 
 
@@ -230,6 +271,11 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
         + textwrap.dedent(f"""        adobe_io_events:
           client_id: {ADOBE_IO_CLIENT}
           public_key_base_url: {sandbox_url}/adobe-io-events
+        event_sources:
+          - name: {WAREHOUSE_SOURCE}
+            secret_env: CASEBRIDGE_WAREHOUSE_SECRET
+            stores: [{SHOP}]
         """)
     )
     return directory
+

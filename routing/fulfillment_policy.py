@@ -1,0 +1,86 @@
+"""The `fulfillment_exceptions` section of a store policy: which teams resolve which exception, how.
+
+An exception (reported by a warehouse system or seen on the platform) holds the order and opens one
+OpenText task per team the exception type needs, in parallel. The first team listed for a type is
+its lead: the lead's resolution is applied, unless any team chose `cancel-order`, which ends the
+other tasks at once. A team that does not decide in time gets the type's `on_timeout` resolution.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, Field, model_validator
+
+from routing.review_sla import CancelReason, ReviewSla
+
+
+class ExceptionType(StrEnum):
+    INVENTORY_SHORTAGE = "inventory_shortage"
+    BACKORDER = "backorder"
+    ADDRESS_VALIDATION = "address_validation"
+    PAYMENT_EXCEPTION = "payment_exception"
+    PRICING_DISCREPANCY = "pricing_discrepancy"
+    CARRIER_DELAY = "carrier_delay"
+
+
+class Resolution(StrEnum):
+    """What the teams can decide. Only resolutions Casebridge can apply on every supported platform
+    are offered (the OpenText process model lists the same values); split shipments, substitutions
+    and line cancellations come with order edits."""
+
+    SHIP_AS_IS = "ship-as-is"  # the cause is cleared (stock found, address confirmed): release
+    NEW_DELIVERY_DATE = "new-delivery-date"  # release, mark the order and tell the customer the date
+    CANCEL_ORDER = "cancel-order"  # cancel (refund and restock per `cancel`)
+
+
+class ExceptionRoute(BaseModel):
+    teams: list[str] = Field(min_length=1)  # candidate groups; the first is the lead
+    resolutions: list[Resolution] = Field(default_factory=lambda: list(Resolution), min_length=1)
+    on_timeout: Resolution
+
+    @model_validator(mode="after")
+    def _timeout_is_offered(self) -> ExceptionRoute:
+        if self.on_timeout not in self.resolutions:
+            raise ValueError(f"on_timeout {self.on_timeout.value} is not one of the offered resolutions")
+        if len(set(self.teams)) != len(self.teams):
+            raise ValueError("a team is listed twice")
+        return self
+
+
+class CancelAction(BaseModel):
+    cancel_reason: CancelReason = "INVENTORY"
+    refund: bool = True
+    restock: bool = True
+    notify_customer: bool = True
+
+
+class ExceptionTags(BaseModel):
+    open: str = "casebridge-exception"
+    new_delivery_date: str = "casebridge-new-delivery-date"
+    resolved: str = "casebridge-exception-resolved"
+
+
+class FulfillmentExceptionPolicy(BaseModel):
+    enabled: bool = True
+    process_definition_key: str = "casebridge_fulfillment_exception"
+    types: dict[ExceptionType, ExceptionRoute]
+    escalation_suffix: str = "-leads"  # a team's escalation group: e.g. warehouse -> warehouse-leads
+    sla: ReviewSla
+    cancel: CancelAction = Field(default_factory=CancelAction)
+    tags: ExceptionTags = Field(default_factory=ExceptionTags)
+    # Orders above this total always involve finance as well (money at stake), whatever the type.
+    finance_above: Decimal | None = None
+    finance_team: str = "finance"
+
+    def route(self, exception_type: ExceptionType) -> ExceptionRoute | None:
+        return self.types.get(exception_type)
+
+    def teams_for(self, exception_type: ExceptionType, order_total: Decimal | None) -> list[str]:
+        route = self.types[exception_type]
+        teams = list(route.teams)
+        money_at_stake = self.finance_above is not None and order_total is not None and order_total > self.finance_above
+        if money_at_stake and self.finance_team not in teams:
+            teams.append(self.finance_team)
+        return teams

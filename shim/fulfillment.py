@@ -1,0 +1,154 @@
+"""`POST /events/fulfillment-exception`: a warehouse system reports that an order cannot ship as
+planned. Signed per Standard Webhooks by a configured event source (see `shim.events`).
+
+The report is validated (422 with the reasons), the order is read from its store (404 when the
+store has no such order, 503 when the store cannot be reached, so the reporter retries), and the
+order's exception case is started with the report, or, when one is already open for the order, the
+report is signalled to it (signal-with-start): one case per order, never two.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.service import RPCError
+
+from casebridge.stores import Platform, Store, store_task_queue
+from connectors.errors import ConnectorError, NotFoundError
+from routing.fulfillment_policy import ExceptionType, FulfillmentExceptionPolicy
+from shim.cases import WebhookResult
+from shim.deps import ShimDeps
+from shim.events import parse_event, store_for, verified_delivery
+from workflows import search_attributes as sa
+from workflows.fulfillment_exception import (
+    CASE_TYPE,
+    AffectedLine,
+    ExceptionReport,
+    FulfillmentException,
+    FulfillmentExceptionInput,
+    OrderRef,
+    case_id_for,
+)
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["events"])
+
+
+class FulfillmentExceptionEvent(BaseModel):
+    """What a warehouse system sends."""
+
+    platform: Platform
+    store: str = Field(min_length=1)
+    order_id: str = Field(min_length=1, pattern=r"^[0-9]+$")  # the platform's numeric order id
+    exception_type: ExceptionType
+    summary: str = Field(min_length=1, max_length=1000)
+    lines: list[AffectedLine] = Field(default_factory=list)
+    reference: str = Field(min_length=1, max_length=200)  # the warehouse's own exception id
+    reported_at: datetime | None = None
+
+
+@router.post("/events/fulfillment-exception", response_model=WebhookResult)
+async def fulfillment_exception(request: Request) -> WebhookResult:
+    deps: ShimDeps = request.app.state.deps
+    delivery = await verified_delivery(request)
+    seen = deps.event_deliveries.get(delivery.delivery_id)
+    if seen is not None:
+        return WebhookResult(result="duplicate", case_id=seen.case_id)
+    event = parse_event(FulfillmentExceptionEvent, delivery.body)
+    store = store_for(deps, delivery.source, event.platform, event.store)
+    policy = _policy(deps, store)
+    if policy is None or not policy.enabled:
+        raise HTTPException(422, f"store {store.id} handles no fulfillment exceptions (no policy section)")
+    if policy.route(event.exception_type) is None:
+        raise HTTPException(422, f"store {store.id} has no route for {event.exception_type.value}")
+    order = await _read_order(deps, store, event.order_id)
+    report = ExceptionReport(
+        reference=event.reference,
+        exception_type=event.exception_type,
+        summary=event.summary,
+        lines=event.lines,
+        reported_by=delivery.source.name,
+        reported_at=event.reported_at,
+    )
+    answer = await _start_or_signal(deps, store, order, report, policy)
+    deps.event_deliveries.remember(delivery.delivery_id, answer)
+    return answer
+
+
+def _policy(deps: ShimDeps, store: Store) -> FulfillmentExceptionPolicy | None:
+    if store.policy_file is None:
+        return None
+    return deps.policies.get(store.policy_file).fulfillment_exceptions
+
+
+async def _read_order(deps: ShimDeps, store: Store, order_id: str) -> OrderRef:
+    if store.platform is not Platform.SHOPIFY:
+        raise HTTPException(422, f"fulfillment exceptions are not supported on {store.platform.value} yet")
+    try:
+        order = await deps.connections.shopify(store.id).get_order(f"gid://shopify/Order/{order_id}")
+    except NotFoundError as err:
+        raise HTTPException(404, f"order {order_id} not found in {store.id}") from err
+    except ConnectorError as err:
+        raise HTTPException(503, f"could not read order {order_id} from {store.id}: {err}") from err
+    return OrderRef(
+        order_id=order.legacy_resource_id,
+        order_gid=order.id,
+        order_name=order.name,
+        total=order.total_price.shop_money.amount,
+        currency=order.total_price.shop_money.currency_code,
+        customer_email=order.email,
+    )
+
+
+async def _start_or_signal(
+    deps: ShimDeps, store: Store, order: OrderRef, report: ExceptionReport, policy: FulfillmentExceptionPolicy
+) -> WebhookResult:
+    case_id = case_id_for(store.platform.value, store.id, order.order_id)
+    case_input = FulfillmentExceptionInput(
+        case_id=case_id,
+        platform=store.platform.value,
+        store=store.id,
+        opentext_tenant=store.opentext_tenant,
+        callback_url=f"{deps.callback_base_url}/callbacks/opentext/workflow?tenant={store.opentext_tenant}",
+        order=order,
+        report=report,
+        policy=policy,
+        store_task_queue=(
+            None if store.activities_per_second is None else store_task_queue(deps.settings.task_queue, store)
+        ),
+    )
+    teams = policy.teams_for(report.exception_type, order.total)
+    try:
+        # Signal-with-start: an open case for the order gets the report; otherwise a new case starts.
+        # A closed case does not block a new one: the order may run into another exception later.
+        await deps.temporal.start_workflow(
+            FulfillmentException.run,
+            case_input,
+            id=case_id,
+            task_queue=deps.settings.task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+            start_signal="exception_reported",
+            start_signal_args=[report],
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(sa.CASE_TYPE, CASE_TYPE),
+                    SearchAttributePair(sa.CASE_PLATFORM, store.platform.value),
+                    SearchAttributePair(sa.CASE_STORE, store.id),
+                    SearchAttributePair(sa.CASE_REF, order.order_name),
+                    SearchAttributePair(sa.CASE_STATUS, "OPEN"),
+                    SearchAttributePair(sa.CASE_TEAM, teams[0]),
+                    *([SearchAttributePair(sa.CASE_AMOUNT, float(order.total))] if order.total is not None else []),
+                ]
+            ),
+            static_summary=f"Fulfillment exception {order.order_name} ({store.id}): {report.exception_type.value}",
+            static_details=f"**{report.exception_type.value}** reported by {report.reported_by}: {report.summary}",
+        )
+    except RPCError as err:
+        raise HTTPException(503, f"Temporal did not take the report: {err.message}") from err
+    log.info("fulfillment exception %s for %s (%s)", report.reference, case_id, report.exception_type.value)
+    return WebhookResult(result="accepted", case_id=case_id, reasons=[report.exception_type.value])

@@ -1,0 +1,158 @@
+"""Fulfillment exceptions end to end: a warehouse system posts a signed report to the shim, the case
+holds the Shopify order, opens one OpenText task per team in parallel, and applies the resolution;
+effects asserted in the Shopify simulator (holds, tags, cancellation) and the Workflow Service."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+import httpx
+
+from connectors.standard_webhooks import sign
+from tests.support.stack import Stack, eventually
+from tests.support.world import SECRETS, SHOP, WAREHOUSE_SOURCE
+from tests.test_order_review_flow import decide
+from workflows.fulfillment_exception import FulfillmentException, case_id_for
+from workflows.messages import CaseStatus, CaseView
+
+SECRET = SECRETS["CASEBRIDGE_WAREHOUSE_SECRET"]
+
+
+def report(order_id: str, exception_type: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "platform": "shopify",
+        "store": SHOP,
+        "order_id": order_id,
+        "exception_type": exception_type,
+        "summary": f"{exception_type.replace('_', ' ')} at the Leeds warehouse",
+        "lines": [{"sku": "ITEM-0", "quantity": 1}],
+        "reference": f"wms-{uuid.uuid4().hex[:10]}",
+        **extra,
+    }
+
+
+async def post(
+    stack: Stack, body: dict[str, Any] | bytes, *, secret: str = SECRET, source: str = WAREHOUSE_SOURCE
+) -> httpx.Response:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    delivery_id, at = f"msg_{uuid.uuid4().hex}", int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "X-Casebridge-Source": source,
+        "webhook-id": delivery_id,
+        "webhook-timestamp": str(at),
+        "webhook-signature": sign(secret, delivery_id, at, raw),
+    }
+    return await stack.http.post(f"{stack.shim_url}/events/fulfillment-exception", content=raw, headers=headers)
+
+
+async def open_tasks(stack: Stack, case_id: str, teams: set[str]) -> dict[str, str]:
+    """Team -> open task id, once every team's task is open."""
+
+    async def ready() -> dict[str, str] | None:
+        view: CaseView = await stack.view(case_id)
+        tasks = {t.team: t.task_id for t in view.review_tasks if t.open and t.team}
+        return tasks if set(tasks) == teams else None
+
+    return await eventually(ready, what=f"open tasks for {sorted(teams)}")
+
+
+async def test_shortage_resolved_with_new_delivery_date(stack: Stack) -> None:
+    order = await stack.create_order(SHOP, unit_price="120.00")
+    answer = await post(stack, report(order.legacy_resource_id, "inventory_shortage"))
+    assert answer.status_code == 200, answer.text
+    case_id = case_id_for("shopify", SHOP, order.legacy_resource_id)
+    assert answer.json()["case_id"] == case_id
+
+    tasks = await open_tasks(stack, case_id, {"warehouse", "customer-service"})
+    held = await stack.order(SHOP, order.id)
+    assert [fo.status for fo in held.fulfillment_orders] == ["ON_HOLD"]
+    hold = held.fulfillment_orders[0].fulfillment_holds[0]
+    assert (hold.handle, hold.reason) == (f"casebridge-exception-{order.legacy_resource_id}", "INVENTORY_OUT_OF_STOCK")
+    assert "casebridge-exception" in held.tags
+
+    await decide(stack.opentext, tasks["customer-service"], "new-delivery-date")
+    await decide(stack.opentext, tasks["warehouse"], "new-delivery-date")
+    result = await stack.handle(case_id).result()
+
+    assert result.status is CaseStatus.APPROVED
+    released = await stack.order(SHOP, order.id)
+    assert [fo.status for fo in released.fulfillment_orders] == ["OPEN"]
+    assert {"casebridge-exception-resolved", "casebridge-new-delivery-date"} <= set(released.tags)
+    assert "casebridge-exception" not in released.tags
+    assert released.cancelled_at is None
+
+
+async def test_cancel_order_by_one_team_withdraws_the_others(stack: Stack) -> None:
+    order = await stack.create_order(SHOP, unit_price="95.00")
+    answer = await post(stack, report(order.legacy_resource_id, "payment_exception"))
+    case_id = answer.json()["case_id"]
+    tasks = await open_tasks(stack, case_id, {"finance", "customer-service"})
+    view = await stack.view(case_id)
+    other_process = next(t.process_instance_id for t in view.review_tasks if t.team == "customer-service")
+
+    await decide(stack.opentext, tasks["finance"], "cancel-order")
+    result = await stack.handle(case_id).result()
+
+    assert result.status is CaseStatus.REJECTED
+    assert "cancel-order chosen by finance" in result.detail
+    cancelled = await stack.order(SHOP, order.id)
+    assert cancelled.cancelled_at is not None
+    assert "casebridge-exception-resolved" in cancelled.tags
+    assert (await stack.opentext.get_process(other_process, include_variables=False)).ended
+    assert await stack.opentext.list_tasks(process_instance_id=other_process) == []
+
+
+async def test_further_reports_join_the_open_case(stack: Stack) -> None:
+    order = await stack.create_order(SHOP, unit_price="80.00")
+    first = report(order.legacy_resource_id, "carrier_delay")
+    case_id = (await post(stack, first)).json()["case_id"]
+    tasks = await open_tasks(stack, case_id, {"warehouse", "customer-service"})
+
+    again = await post(stack, first)  # the same report again, as a new delivery
+    later = await post(stack, report(order.legacy_resource_id, "carrier_delay", summary="Carrier strike"))
+    assert again.json()["case_id"] == later.json()["case_id"] == case_id
+
+    async def joined() -> list[str] | None:
+        notes = [e.detail for e in await stack.audit(case_id) if e.event == "further exception reported"]
+        return notes or None
+
+    assert await eventually(joined, what="the second report in the case") == ["carrier_delay: Carrier strike"]
+    runs = [e.run_id async for e in stack.client.list_workflows(f'WorkflowId = "{case_id}"')]
+    assert len(runs) == 1
+
+    await decide(stack.opentext, tasks["warehouse"], "ship-as-is")
+    await decide(stack.opentext, tasks["customer-service"], "new-delivery-date")
+    result = await stack.client.get_workflow_handle_for(FulfillmentException.run, case_id).result()
+    assert result.status is CaseStatus.APPROVED
+    assert result.resolution == "ship-as-is"  # the lead team's (warehouse) resolution
+    assert result.team_outcomes == {"warehouse": "ship-as-is", "customer-service": "new-delivery-date"}
+    trail = await stack.audit(case_id)
+    assert any(e.event == "teams disagreed" for e in trail)
+
+
+async def test_reports_are_authenticated_and_validated(stack: Stack) -> None:
+    order = await stack.create_order(SHOP, unit_price="70.00")
+    good = report(order.legacy_resource_id, "address_validation")
+
+    assert (await post(stack, good, secret="not-the-secret")).status_code == 401
+    assert (await post(stack, good, source="someone-else")).status_code == 401
+    unknown_type = await post(stack, report(order.legacy_resource_id, "alien_abduction"))
+    assert unknown_type.status_code == 422
+    assert "exception_type" in unknown_type.json()["detail"]
+    assert (await post(stack, good | {"store": "nosuch.myshopify.com"})).status_code == 404
+    missing = await post(stack, report("999999991", "address_validation"))
+    assert missing.status_code == 404
+    assert (await post(stack, b"{not json")).status_code == 422
+
+    # None of them started a case.
+    runs = [
+        e.run_id
+        async for e in stack.client.list_workflows(
+            f'WorkflowId = "{case_id_for("shopify", SHOP, order.legacy_resource_id)}"'
+        )
+    ]
+    assert runs == []

@@ -1,0 +1,200 @@
+"""Fulfillment exception: an order cannot ship as planned (stock, address, payment, price, carrier).
+
+Flow: hold the order so nothing ships wrong meanwhile; open one OpenText task per team the
+exception type needs (warehouse, customer service, finance...) in parallel (`ReviewPanel`); apply
+the lead team's resolution, or cancel at once when any team chose `cancel-order`; a team that does
+not decide in time gets the policy's default. Resolutions are written back by the platform's
+`FulfillmentSide`. Further reports about the same order while the case is open reach this case
+(signal-with-start), never a second one. Failed steps park the case for an operator.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from routing.fulfillment_policy import ExceptionType, FulfillmentExceptionPolicy, Resolution
+
+from workflows.case import CaseAborted
+from workflows.fulfillment_side import FulfillmentSide, fulfillment_side_for
+from workflows.human_review import ReviewRequest
+from workflows.messages import CaseStatus, team_business_key
+from workflows.review_panel import PanelEnd, PanelResult, PanelRule, PanelTeam, ReviewPanel
+from workflows.reviewed_case import ReviewedCase
+
+CASE_TYPE = "fulfillment-exception"
+
+
+def case_id_for(platform: str, store: str, order_id: str) -> str:
+    """One open exception case per order: later reports about the order join it."""
+    return f"{CASE_TYPE}/{platform}/{store}/{order_id}"
+
+
+class AffectedLine(BaseModel):
+    sku: str
+    quantity: int = Field(gt=0)
+
+
+class ExceptionReport(BaseModel):
+    reference: str  # the reporter's own id for the exception: a repeated report is recognised
+    exception_type: ExceptionType
+    summary: str
+    lines: list[AffectedLine] = Field(default_factory=list)
+    reported_by: str
+    reported_at: datetime | None = None
+
+
+class OrderRef(BaseModel):
+    order_id: str  # the platform's id (Shopify legacy id as text)
+    order_gid: str | None = None
+    order_name: str
+    total: Decimal | None = None
+    currency: str | None = None
+    customer_email: str | None = None
+
+
+class FulfillmentExceptionInput(BaseModel):
+    case_id: str
+    platform: str
+    store: str
+    opentext_tenant: str
+    callback_url: str
+    order: OrderRef
+    report: ExceptionReport
+    policy: FulfillmentExceptionPolicy  # a copy: the case keeps these rules if the file changes
+    store_task_queue: str | None = None
+
+
+class FulfillmentExceptionResult(BaseModel):
+    case_id: str
+    status: CaseStatus
+    detail: str
+    resolution: Resolution | None = None
+    team_outcomes: dict[str, str | None] = Field(default_factory=dict)
+
+
+@workflow.defn(name="FulfillmentException")
+class FulfillmentException(ReviewedCase):
+    case_type = CASE_TYPE
+
+    @workflow.init
+    def __init__(self, input: FulfillmentExceptionInput) -> None:
+        self.input = input
+        self.init_case(input.case_id)
+        self.reports: list[ExceptionReport] = [input.report]
+        self.resolution: Resolution | None = None
+        self.side: FulfillmentSide = fulfillment_side_for(self)
+
+    @workflow.signal
+    def exception_reported(self, report: ExceptionReport) -> None:
+        """Another report about this order (or the same one again); it joins the case's record."""
+        if any(r.reference == report.reference for r in self.reports):
+            return  # a repeated report: already known
+        self.reports.append(report)
+        self.record(
+            "further exception reported", f"{report.exception_type.value}: {report.summary}", report.reported_by
+        )
+
+    @workflow.run
+    async def run(self, input: FulfillmentExceptionInput) -> FulfillmentExceptionResult:
+        report = input.report
+        self.record("case opened", f"{report.exception_type.value} reported by {report.reported_by}: {report.summary}")
+        workflow.set_current_details(self.details_markdown())
+        result: PanelResult | None = None
+        try:
+            await self.side.hold()
+            if self.abort_requested:
+                raise CaseAborted("operator abort")
+            result = await self._decide()
+            if result.end is PanelEnd.STOPPED:
+                raise CaseAborted("operator abort")
+            await self._apply(result)
+        except CaseAborted:
+            await self.close_aborted()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return FulfillmentExceptionResult(
+            case_id=input.case_id,
+            status=self.case_status,
+            detail=f"{input.order.order_name}: {self.case_detail}",
+            resolution=self.resolution,
+            team_outcomes={t.team: t.outcome for t in result.teams} if result else {},
+        )
+
+    async def _decide(self) -> PanelResult:
+        i, route = self.input, self.input.policy.types[self.input.report.exception_type]
+        teams = i.policy.teams_for(i.report.exception_type, i.order.total)
+        self.panel = ReviewPanel(
+            self,
+            [
+                PanelTeam(team=team, request=self._request(team, route.resolutions), default_outcome=route.on_timeout)
+                for team in teams
+            ],
+            PanelRule(veto_outcomes=[Resolution.CANCEL_ORDER.value]),
+        )
+        return await self.panel.run(stop=lambda: self.abort_requested)
+
+    def _request(self, team: str, resolutions: list[Resolution]) -> ReviewRequest:
+        i, report = self.input, self.input.report
+        return ReviewRequest(
+            tenant=i.opentext_tenant,
+            definition_key=i.policy.process_definition_key,
+            business_key=team_business_key(i.case_id, team),
+            name=f"Fulfillment exception on {i.order.order_name} ({i.store}) - {team}",
+            variables={
+                "caseId": i.case_id,
+                "callbackUrl": i.callback_url,
+                "team": team,
+                "leadTeam": i.policy.types[report.exception_type].teams[0],
+                "platform": i.platform,
+                "store": i.store,
+                "orderId": i.order.order_id,
+                "orderName": i.order.order_name,
+                "orderTotal": "" if i.order.total is None else f"{i.order.total} {i.order.currency or ''}".strip(),
+                "customerEmail": i.order.customer_email or "",
+                "exceptionType": report.exception_type.value,
+                "summary": report.summary,
+                "lines": ", ".join(f"{line.quantity} x {line.sku}" for line in report.lines),
+                "reportedBy": report.reported_by,
+            },
+            sla=i.policy.sla,
+            escalation_team=f"{team}{i.policy.escalation_suffix}",
+            outcomes=[r.value for r in resolutions],
+        )
+
+    async def _apply(self, result: PanelResult) -> None:
+        lead = self.input.policy.types[self.input.report.exception_type].teams[0]
+        if result.end is PanelEnd.VETOED:
+            resolution, how = Resolution.CANCEL_ORDER, f"cancel-order chosen by {result.vetoed_by}"
+        else:
+            lead_result = result.team(lead)
+            assert lead_result is not None and lead_result.outcome is not None
+            resolution = Resolution(lead_result.outcome)
+            who = "by policy after the SLA" if lead_result.defaulted else f"by {lead_result.reviewer or lead}"
+            how = f"{resolution.value} {who}"
+            others = {t.team: t.outcome for t in result.teams if t.team != lead and t.outcome != lead_result.outcome}
+            if others:
+                self.record("teams disagreed", f"lead {lead} chose {resolution.value}; also proposed: {others}")
+        self.resolution = resolution
+        self.set_status(CaseStatus.APPLYING, f"Applying the resolution: {how}")
+        if resolution is Resolution.CANCEL_ORDER:
+            await self.side.cancel_order(how)
+            self.set_status(CaseStatus.REJECTED, f"Resolved: order cancelled ({how})")
+        elif resolution is Resolution.NEW_DELIVERY_DATE:
+            await self.side.release(how, new_delivery_date=True)
+            self.set_status(CaseStatus.APPROVED, f"Resolved: ships with a new delivery date ({how})")
+        else:
+            await self.side.release(how, new_delivery_date=False)
+            self.set_status(CaseStatus.APPROVED, f"Resolved: ships as ordered ({how})")
+
+    def details_markdown(self) -> str:
+        i = self.input
+        header = [
+            f"### Fulfillment exception on order {i.order.order_name} — {i.store}",
+            f"**{i.report.exception_type.value}**: {i.report.summary} (reported by {i.report.reported_by})",
+            "",
+        ]
+        return "\n".join(header) + super().details_markdown()

@@ -1,0 +1,302 @@
+"""Returns: a customer's return request is approved and refunded, or declined, by policy or a person.
+
+Flow: a small return for a low-risk reason is approved and refunded at once (the policy's
+auto-approval). Any other return is reviewed in OpenText under the policy's SLA, with the outcomes
+`refund`, `replacement`, `exchange`, `reject` and, when the policy allows it, `request-evidence`:
+the case then waits (durably, up to the policy's deadline) for the customer's evidence and opens a
+new review round with it; without evidence in time the policy's default applies. What "approve",
+"refund" and "decline" mean on each platform lives in `workflows.return_side`. Failed steps park
+the case for an operator (see `workflows.case`); the refund is keyed by the case, so a retried or
+timed-out refund never pays twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from routing.policy import ReturnDefault, ReturnsPolicy
+
+from workflows.case import CaseAborted
+from workflows.human_review import HumanReview, ReviewEnd, ReviewRequest
+from workflows.messages import CaseStatus, OperatorAction, ReviewDecision, team_business_key
+from workflows.return_side import ReturnSide, return_side_for
+from workflows.reviewed_case import ReviewedCase
+
+CASE_TYPE = "return"
+
+
+class Resolution(StrEnum):
+    """A reviewer's outcome values (the OpenText process model's), and what the policy defaults to."""
+
+    REFUND = "refund"
+    REPLACEMENT = "replacement"  # approved; the replacement itself is not created by Casebridge yet
+    EXCHANGE = "exchange"  # approved; the exchange itself is not created by Casebridge yet
+    REJECT = "reject"
+    REQUEST_EVIDENCE = "request-evidence"
+
+
+FINAL_RESOLUTIONS = [Resolution.REFUND, Resolution.REPLACEMENT, Resolution.EXCHANGE, Resolution.REJECT]
+
+
+def case_id_for(platform: str, store: str, return_id: str) -> str:
+    """The workflow id: one case per return, whatever number of webhook deliveries."""
+    return f"{CASE_TYPE}/{platform}/{store}/{return_id}"
+
+
+class ReturnLineFacts(BaseModel):
+    line_item_gid: str  # the order line: what the refund names
+    fulfillment_line_item_gid: str
+    title: str = ""
+    quantity: int = Field(ge=1)
+    unit_price: Decimal  # after the line's discount, per unit
+    reason: str  # ReturnReason, upper case
+    customer_note: str | None = None
+
+    @property
+    def value(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+class ReturnFacts(BaseModel):
+    return_id: str
+    return_gid: str
+    return_name: str
+    order_id: str
+    order_gid: str
+    currency: str
+    lines: list[ReturnLineFacts] = Field(min_length=1)
+
+    @property
+    def value(self) -> Decimal:
+        return sum((line.value for line in self.lines), Decimal(0))
+
+    @property
+    def reasons(self) -> list[str]:
+        return sorted({line.reason for line in self.lines})
+
+
+class CustomerEvidence(BaseModel):
+    """Photos or proof the customer sent after a reviewer asked (the `customer_evidence` signal)."""
+
+    who: str
+    note: str = ""
+    links: list[str] = Field(default_factory=list)
+
+
+class ReturnCaseInput(BaseModel):
+    case_id: str
+    platform: str
+    store: str
+    opentext_tenant: str
+    callback_url: str
+    facts: ReturnFacts
+    reasons: list[str]  # why it is reviewed; empty: auto-approved by the policy
+    policy: ReturnsPolicy  # a copy: the case keeps these rules if the file changes
+
+
+class ReturnCaseResult(BaseModel):
+    case_id: str
+    status: CaseStatus
+    detail: str
+    resolution: Resolution | None = None
+    refunded: Decimal | None = None
+    decision: ReviewDecision | None = None
+
+
+@workflow.defn(name="ReturnCase")
+class ReturnCase(ReviewedCase):
+    case_type = CASE_TYPE
+
+    @workflow.init
+    def __init__(self, input: ReturnCaseInput) -> None:
+        self.input = input
+        self.init_case(input.case_id)
+        self.evidence: list[CustomerEvidence] = []
+        self.evidence_requests = 0
+        self.resolution: Resolution | None = None
+        self.refunded: Decimal | None = None
+        self.side: ReturnSide = return_side_for(self)
+
+    @workflow.signal
+    def customer_evidence(self, evidence: CustomerEvidence) -> None:
+        """The customer's photos or proof (from the storefront or customer service)."""
+        if self.case_status.is_final:
+            self.record("ignored evidence", "the case is closed", evidence.who)
+            return
+        self.evidence.append(evidence)
+        self.record("evidence received", "; ".join([evidence.note, *evidence.links]).strip("; "), evidence.who)
+
+    @workflow.run
+    async def run(self, input: ReturnCaseInput) -> ReturnCaseResult:
+        self.record("case opened", "; ".join(input.reasons) or "auto-approval by policy")
+        workflow.set_current_details(self.details_markdown())
+        try:
+            if not input.reasons:
+                await self._apply(Resolution.REFUND, "auto-approved by policy (small, low-risk return)")
+            else:
+                await self._review_return()
+        except CaseAborted:
+            await self.close_aborted()
+        # Let a decision update that is still answering its caller finish before the run ends.
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return ReturnCaseResult(
+            case_id=input.case_id,
+            status=self.case_status,
+            detail=f"{input.facts.return_name}: {self.case_detail}",
+            resolution=self.resolution,
+            refunded=self.refunded,
+            decision=self.review.decision if self.review else None,
+        )
+
+    async def _review_return(self) -> None:
+        review_round = 0
+        while True:
+            review_round += 1
+            end = await self._review_round(review_round)
+            if end is ReviewEnd.STOPPED:
+                raise CaseAborted("operator abort")  # the review is withdrawn; nothing was changed in the store
+            if end is not ReviewEnd.DECIDED:
+                default = self.input.policy.on_timeout
+                how = f"{default.value} by policy after {end.value.replace('_', ' ')}"
+                await self._apply(_resolution_of(default), how)
+                return
+            assert self.review is not None and self.review.decision is not None
+            decision = self.review.decision
+            outcome = Resolution(decision.outcome)
+            if outcome is Resolution.REQUEST_EVIDENCE:
+                if await self._await_evidence(decision):
+                    continue  # a new review round, with the evidence
+                evidence_policy = self.input.policy.evidence
+                assert evidence_policy is not None  # the outcome is only offered when it is set
+                default = evidence_policy.on_deadline
+                await self._apply(_resolution_of(default), f"{default.value} by policy: no evidence in time")
+                return
+            await self._apply(outcome, f"{outcome.value} by {decision.reviewer or 'a reviewer'}")
+            return
+
+    async def _review_round(self, review_round: int) -> ReviewEnd:
+        while True:
+            self.review = HumanReview(self, self._review_request(review_round))
+            # An operator's `abort` while the case waits stops the review (see `CaseWorkflow.abort_requested`).
+            end = await self.review.run(stop=lambda: self.abort_requested)
+            if end is not ReviewEnd.WITHDRAWN:
+                return end
+            action = await self.park("OpenText review", "the review process was deleted in OpenText")
+            if action is OperatorAction.ABORT:
+                raise CaseAborted("OpenText review")
+            if action is OperatorAction.SKIP:
+                return ReviewEnd.TIMED_OUT  # as if nobody decided: the policy's default applies
+            # retry: open the round again
+
+    async def _await_evidence(self, decision: ReviewDecision) -> bool:
+        """Wait for the customer's evidence up to the policy's deadline; True when some arrived."""
+        evidence_policy = self.input.policy.evidence
+        assert evidence_policy is not None
+        self.evidence_requests += 1
+        known = len(self.evidence)
+        due: datetime = workflow.now() + evidence_policy.deadline
+        self.set_due_at(due)
+        self.set_status(
+            CaseStatus.IN_REVIEW,
+            f"Waiting for the customer's evidence until {due.isoformat()} "
+            f"(asked by {decision.reviewer or 'a reviewer'})",
+        )
+        try:
+            await workflow.wait_condition(
+                lambda: len(self.evidence) > known or self.abort_requested,
+                timeout=evidence_policy.deadline,
+                timeout_summary="evidence deadline",
+            )
+        except TimeoutError:
+            self.record("evidence deadline passed", f"no evidence within {evidence_policy.deadline}")
+            return False
+        finally:
+            self.set_due_at(None)
+        if len(self.evidence) == known:
+            raise CaseAborted("operator abort")
+        return True
+
+    async def _apply(self, resolution: Resolution, how: str) -> None:
+        self.resolution = resolution
+        self.set_status(CaseStatus.APPLYING, f"Applying the decision: {how}")
+        if resolution is Resolution.REJECT:
+            await self.side.decline(how)
+            self.set_status(CaseStatus.REJECTED, f"Return declined ({how})")
+            return
+        await self.side.approve(how)
+        if resolution is Resolution.REFUND:
+            refund = await self.side.refund(how)
+            if refund is None:
+                self.set_status(CaseStatus.APPROVED, f"Return approved ({how}); refund skipped by an operator")
+                return
+            self.refunded = refund.amount
+            self.set_status(CaseStatus.APPROVED, f"Return approved ({how}); refunded {refund.amount} {refund.currency}")
+            return
+        # Honest about what happened: the store's return is approved, no money moved, and the
+        # replacement or exchange order is staff's to create until Casebridge does it.
+        self.set_status(
+            CaseStatus.APPROVED,
+            f"Return approved for {resolution.value} ({how}); no refund issued — "
+            f"the {resolution.value} order is to be created in the store by staff",
+        )
+
+    def _outcomes(self) -> list[str]:
+        evidence_policy = self.input.policy.evidence
+        outcomes = [r.value for r in FINAL_RESOLUTIONS]
+        if evidence_policy is not None and self.evidence_requests < evidence_policy.max_requests:
+            outcomes.append(Resolution.REQUEST_EVIDENCE.value)
+        return outcomes
+
+    def _review_request(self, review_round: int) -> ReviewRequest:
+        i, facts, route = self.input, self.input.facts, self.input.policy.route
+        # Round 1 keeps the case id as business key; later rounds get their own, so the start of a
+        # new round never adopts the previous round's process (the callback still finds the case).
+        business_key = i.case_id if review_round == 1 else team_business_key(i.case_id, f"round-{review_round}")
+        evidence = "\n".join(f"{e.who}: {e.note} {' '.join(e.links)}".strip() for e in self.evidence)
+        return ReviewRequest(
+            tenant=route.opentext_tenant or i.opentext_tenant,
+            definition_key=route.process_definition_key,
+            business_key=business_key,
+            name=f"Review return {facts.return_name} ({i.store})"
+            + (f", round {review_round}" if review_round > 1 else ""),
+            variables={
+                "caseId": i.case_id,
+                "callbackUrl": i.callback_url,
+                "team": route.team,
+                "platform": i.platform,
+                "store": i.store,
+                "returnId": facts.return_id,
+                "returnName": facts.return_name,
+                "orderId": facts.order_id,
+                "returnValue": str(facts.value),
+                "currency": facts.currency,
+                "returnReasons": ", ".join(facts.reasons),
+                "customerNotes": "; ".join(line.customer_note for line in facts.lines if line.customer_note),
+                "reasons": "; ".join(i.reasons),
+                "reviewRound": review_round,
+                "customerEvidence": evidence,
+            },
+            sla=i.policy.sla,
+            escalation_team=route.escalation_team,
+            outcomes=self._outcomes(),
+        )
+
+    def details_markdown(self) -> str:
+        facts, i = self.input.facts, self.input
+        why = "; ".join(i.reasons) or "auto-approved by policy"
+        header = [
+            f"### Return {facts.return_name} — {i.store}",
+            f"Value **{facts.value} {facts.currency}**, reasons {', '.join(facts.reasons)}; {why}",
+            "",
+        ]
+        return "\n".join(header) + super().details_markdown()
+
+
+def _resolution_of(default: ReturnDefault) -> Resolution:
+    return Resolution.REFUND if default is ReturnDefault.REFUND else Resolution.REJECT
