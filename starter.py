@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
+import time
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,10 +31,19 @@ from casebridge.temporal import connect
 from connectors.opentext.workflow import OpenTextWorkflowClient
 from connectors.shopify.admin import ShopifyAdmin
 from connectors.shopify.models import Order
+from connectors.shopify.returns import ReturnLine, ReturnReason
+from connectors.standard_webhooks import sign as sign_event
 from workflows.messages import CaseStatus, CaseView
 from workflows.order_review import case_id_for
+from workflows.return_case import case_id_for as return_case_id_for
 
-TOPICS = ["ORDERS_CREATE", "ORDERS_CANCELLED", "FULFILLMENT_ORDERS_PLACED_ON_HOLD", "FULFILLMENT_ORDERS_HOLD_RELEASED"]
+TOPICS = [
+    "ORDERS_CREATE",
+    "ORDERS_CANCELLED",
+    "FULFILLMENT_ORDERS_PLACED_ON_HOLD",
+    "FULFILLMENT_ORDERS_HOLD_RELEASED",
+    "RETURNS_REQUEST",
+]
 
 
 @dataclass
@@ -330,6 +341,170 @@ class AdobeDemo:
         return Played("Adobe Commerce", name, total, s.title, case_id, final)
 
 
+@dataclass
+class ReturnScenario:
+    title: str
+    unit_price: str
+    reason: ReturnReason
+    action: str  # auto | refund | reject
+
+
+RETURN_SCENARIOS = [
+    ReturnScenario("Return: wrong size, small", "24.00", "SIZE_TOO_SMALL", "auto"),
+    ReturnScenario("Return: defective, reviewed", "240.00", "DEFECTIVE", "refund"),
+    ReturnScenario("Return: changed mind, late", "180.00", "UNWANTED", "reject"),
+]
+
+
+class ReturnsDemo:
+    """Returns on Shopify: a shipped order, the customer's return request (`returns/request`), the
+    case auto-approves small low-risk returns and sends the others to the returns team."""
+
+    def __init__(self, demo: Demo) -> None:
+        self.demo = demo
+
+    async def play(self, s: ReturnScenario) -> Played:
+        shop = self.demo.shop
+        total = str(Decimal(s.unit_price))
+        address = {"address1": "1 Demo Street", "city": "Springfield", "zip": "62701", "countryCode": "US"}
+        money = {"shopMoney": {"amount": s.unit_price, "currencyCode": "USD"}}
+        order = await shop.create_order(
+            {
+                "email": f"returns.{uuid.uuid4().hex[:6]}@example.test",
+                "currency": "USD",
+                "lineItems": [{"title": s.title.split(": ", 1)[-1], "quantity": 1, "priceSet": money}],
+                "shippingAddress": address,
+                "billingAddress": address,
+                "transactions": [
+                    {
+                        "kind": "SALE",
+                        "status": "SUCCESS",
+                        "gateway": "manual",
+                        "amountSet": {"shopMoney": {"amount": total, "currencyCode": "USD"}},
+                    }
+                ],
+            }
+        )
+        await shop.create_fulfillment(order.fulfillment_orders[0].id)
+        [returnable] = await shop.returnable_fulfillments(order.id)
+        line = returnable.items[0].fulfillment_line_item
+        requested = await shop.request_return(
+            order.id,
+            [ReturnLine(fulfillment_line_item_id=line.id, quantity=1, return_reason=s.reason, customer_note=s.title)],
+        )
+        case_id = return_case_id_for(Platform.SHOPIFY.value, self.demo.store_id, requested.id.rsplit("/", 1)[-1])
+        final = (CaseStatus.APPROVED, CaseStatus.REJECTED, CaseStatus.NEEDS_ATTENTION)
+        if s.action != "auto":
+            view = await self.demo.wait_for(case_id, CaseStatus.IN_REVIEW)
+            assert view.review_task_id is not None
+            await self.demo.review(view.review_task_id, s.action, "rosa.returns@example.test")
+        view = await self.demo.wait_for(case_id, *final)
+        return Played("Shopify", requested.name, f"{s.unit_price} USD", s.title, case_id, view)
+
+
+@dataclass
+class ExceptionScenario:
+    title: str
+    platform: Platform
+    exception_type: str
+    decisions: dict[str, str]  # team -> resolution chosen in OpenText
+
+
+EXCEPTION_SCENARIOS = [
+    ExceptionScenario(
+        "Exception: stock short, new date",
+        Platform.SHOPIFY,
+        "inventory_shortage",
+        {"warehouse": "new-delivery-date", "customer-service": "new-delivery-date"},
+    ),
+    ExceptionScenario(
+        "Exception: payment failed, cancelled",
+        Platform.BIGCOMMERCE,
+        "payment_exception",
+        {"finance": "cancel-order"},
+    ),
+    ExceptionScenario(
+        "Exception: carrier delay, ships",
+        Platform.ADOBE_COMMERCE,
+        "carrier_delay",
+        {"warehouse": "ship-as-is", "customer-service": "ship-as-is"},
+    ),
+]
+
+
+class ExceptionsDemo:
+    """Fulfillment exceptions: the demo plays the warehouse system, posting signed reports to the
+    shim's `/events/fulfillment-exception`; each team decides in its own OpenText task."""
+
+    def __init__(self, demo: Demo, bigcommerce: BigCommerceDemo | None, adobe: AdobeDemo | None) -> None:
+        self.demo, self.bigcommerce, self.adobe = demo, bigcommerce, adobe
+        source = demo.connections.registry.event_sources[0]
+        self.source, self.secret = source.name, source.secret().get_secret_value()
+
+    async def play(self, s: ExceptionScenario) -> Played | None:
+        store_id, order_id, order_name, total = await self._order(s)
+        if store_id is None:
+            return None
+        body = json.dumps(
+            {
+                "platform": s.platform.value,
+                "store": store_id,
+                "order_id": order_id,
+                "exception_type": s.exception_type,
+                "summary": s.title.split(": ", 1)[-1],
+                "reference": f"wms-{uuid.uuid4().hex[:8]}",
+            }
+        ).encode()
+        delivery_id, at = f"msg_{uuid.uuid4().hex}", int(time.time())
+        async with httpx.AsyncClient(timeout=15) as http:
+            answer = await http.post(
+                f"{self.demo.settings.shim_public_url.rstrip('/')}/events/fulfillment-exception",
+                content=body,
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Casebridge-Source": self.source,
+                    "webhook-id": delivery_id,
+                    "webhook-timestamp": str(at),
+                    "webhook-signature": sign_event(self.secret, delivery_id, at, body),
+                },
+            )
+            if answer.status_code != 200:
+                raise RuntimeError(f"the shim refused the report ({answer.status_code}): {answer.text}")
+        case_id = str(answer.json()["case_id"])
+        tasks = await self._open_tasks(case_id, set(s.decisions))
+        for team, resolution in s.decisions.items():
+            await self.demo.review(tasks[team], resolution, f"{team}@example.test")
+        view = await self.demo.wait_for(case_id, CaseStatus.APPROVED, CaseStatus.REJECTED, CaseStatus.NEEDS_ATTENTION)
+        platform = {Platform.SHOPIFY: "Shopify", Platform.BIGCOMMERCE: "BigCommerce"}.get(s.platform, "Adobe Commerce")
+        return Played(platform, order_name, total, s.title, case_id, view)
+
+    async def _order(self, s: ExceptionScenario) -> tuple[str | None, str, str, str]:
+        if s.platform is Platform.SHOPIFY:
+            order = await self.demo.place(Scenario(s.title, "95.00", "none"))
+            return self.demo.store_id, order.legacy_resource_id, order.name, "95.00 USD"
+        if s.platform is Platform.BIGCOMMERCE and self.bigcommerce is not None:
+            order_id = await self.bigcommerce.place(BigCommerceScenario(s.title, "130.00", "none"))
+            return self.bigcommerce.store_hash, str(order_id), f"#{order_id}", "130.00 USD"
+        if s.platform is Platform.ADOBE_COMMERCE and self.adobe is not None:
+            placed = await self.adobe.place(AdobeScenario(s.title, "88.00", "none"))
+            return self.adobe.store_code, str(placed["entity_id"]), f"#{placed['increment_id']}", "88.00 USD"
+        return None, "", "", ""
+
+    async def _open_tasks(self, case_id: str, teams: set[str], timeout: float = 60) -> dict[str, str]:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            try:
+                view = await self.demo.client.get_workflow_handle(case_id).query("status", result_type=CaseView)
+                tasks = {t.team: t.task_id for t in view.review_tasks if t.open and t.team}
+                if teams <= set(tasks):
+                    return tasks
+            except RPCError:
+                pass
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"{case_id}: tasks for {sorted(teams)} did not open")
+            await asyncio.sleep(0.3)
+
+
 def print_table(played: list[Played]) -> None:
     rows = [("Store", "Order", "Total", "Scenario", "Case status", "Outcome")]
     for p in played:
@@ -356,17 +531,26 @@ async def demo(settings: Settings) -> None:
         # One after the other: the injected fault of one scenario must not hit another's order.
         played = [await player.play(s) for s in SCENARIOS]
         bigcommerce = next((s for s in registry.stores if s.platform is Platform.BIGCOMMERCE and s.policy_file), None)
+        bc: BigCommerceDemo | None = None
         if bigcommerce is not None:
             bc = BigCommerceDemo(player, bigcommerce.id)
             await bc.subscribe()
             print(f"Placing {len(BIGCOMMERCE_SCENARIOS)} orders in BigCommerce store {bigcommerce.id} ...")
             played += [await bc.play(s) for s in BIGCOMMERCE_SCENARIOS]
         adobe = next((s for s in registry.stores if s.platform is Platform.ADOBE_COMMERCE and s.policy_file), None)
+        ad: AdobeDemo | None = None
         if adobe is not None:
             ad = AdobeDemo(player, adobe.id)
             await ad.subscribe()
             print(f"Placing {len(ADOBE_SCENARIOS)} orders in Adobe Commerce store {adobe.id} ...")
             played += [await ad.play(s) for s in ADOBE_SCENARIOS]
+        print(f"Requesting {len(RETURN_SCENARIOS)} returns in {store.id} ...")
+        returns = ReturnsDemo(player)
+        played += [await returns.play(s) for s in RETURN_SCENARIOS]
+        if registry.event_sources:
+            print(f"Reporting {len(EXCEPTION_SCENARIOS)} fulfillment exceptions as the warehouse ...")
+            exceptions = ExceptionsDemo(player, bc, ad)
+            played += [p for p in [await exceptions.play(s) for s in EXCEPTION_SCENARIOS] if p is not None]
     finally:
         await connections.aclose()
     print()

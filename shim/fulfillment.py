@@ -61,12 +61,12 @@ async def fulfillment_exception(request: Request) -> WebhookResult:
         return WebhookResult(result="duplicate", case_id=seen.case_id)
     event = parse_event(FulfillmentExceptionEvent, delivery.body)
     store = store_for(deps, delivery.source, event.platform, event.store)
-    policy = _policy(deps, store)
+    policy = policy_for(deps, store)
     if policy is None or not policy.enabled:
         raise HTTPException(422, f"store {store.id} handles no fulfillment exceptions (no policy section)")
     if policy.route(event.exception_type) is None:
         raise HTTPException(422, f"store {store.id} has no route for {event.exception_type.value}")
-    order = await _read_order(deps, store, event.order_id)
+    order = await read_order(deps, store, event.order_id)
     report = ExceptionReport(
         reference=event.reference,
         exception_type=event.exception_type,
@@ -75,37 +75,58 @@ async def fulfillment_exception(request: Request) -> WebhookResult:
         reported_by=delivery.source.name,
         reported_at=event.reported_at,
     )
-    answer = await _start_or_signal(deps, store, order, report, policy)
+    answer = await start_or_signal(deps, store, order, report, policy)
     deps.event_deliveries.remember(delivery.delivery_id, answer)
     return answer
 
 
-def _policy(deps: ShimDeps, store: Store) -> FulfillmentExceptionPolicy | None:
+def policy_for(deps: ShimDeps, store: Store) -> FulfillmentExceptionPolicy | None:
     if store.policy_file is None:
         return None
     return deps.policies.get(store.policy_file).fulfillment_exceptions
 
 
-async def _read_order(deps: ShimDeps, store: Store, order_id: str) -> OrderRef:
-    if store.platform is not Platform.SHOPIFY:
-        raise HTTPException(422, f"fulfillment exceptions are not supported on {store.platform.value} yet")
+async def read_order(deps: ShimDeps, store: Store, order_id: str) -> OrderRef:
+    """The order as the store has it now: 404 when it has no such order, 503 when unreachable."""
     try:
-        order = await deps.connections.shopify(store.id).get_order(f"gid://shopify/Order/{order_id}")
+        return await _order_ref(deps, store, order_id)
     except NotFoundError as err:
         raise HTTPException(404, f"order {order_id} not found in {store.id}") from err
     except ConnectorError as err:
         raise HTTPException(503, f"could not read order {order_id} from {store.id}: {err}") from err
+
+
+async def _order_ref(deps: ShimDeps, store: Store, order_id: str) -> OrderRef:
+    if store.platform is Platform.SHOPIFY:
+        order = await deps.connections.shopify(store.id).get_order(f"gid://shopify/Order/{order_id}")
+        return OrderRef(
+            order_id=order.legacy_resource_id,
+            order_gid=order.id,
+            order_name=order.name,
+            total=order.total_price.shop_money.amount,
+            currency=order.total_price.shop_money.currency_code,
+            customer_email=order.email,
+        )
+    if store.platform is Platform.BIGCOMMERCE:
+        bc = await deps.connections.bigcommerce(store.id).get_order(int(order_id))
+        return OrderRef(
+            order_id=str(bc.id),
+            order_name=f"#{bc.id}",
+            total=bc.total_inc_tax,
+            currency=bc.currency_code,
+            customer_email=(bc.billing_address.email or None) if bc.billing_address else None,
+        )
+    adobe = await deps.connections.adobe_commerce(store.id).sales.get_order(int(order_id))
     return OrderRef(
-        order_id=order.legacy_resource_id,
-        order_gid=order.id,
-        order_name=order.name,
-        total=order.total_price.shop_money.amount,
-        currency=order.total_price.shop_money.currency_code,
-        customer_email=order.email,
+        order_id=str(adobe.entity_id),
+        order_name=f"#{adobe.increment_id}",
+        total=adobe.grand_total,
+        currency=adobe.order_currency_code,
+        customer_email=adobe.customer_email,
     )
 
 
-async def _start_or_signal(
+async def start_or_signal(
     deps: ShimDeps, store: Store, order: OrderRef, report: ExceptionReport, policy: FulfillmentExceptionPolicy
 ) -> WebhookResult:
     case_id = case_id_for(store.platform.value, store.id, order.order_id)

@@ -21,6 +21,7 @@ from connectors.shopify.webhooks import OrderPayload, verify
 from routing.rules import review_reasons
 from shim.cases import WebhookResult, signal_store_cancellation, start_order_review, start_return_case
 from shim.deps import ShimDeps
+from shim.shopify_holds import HoldPlacedPayload, hold_placed
 from workflows.messages import StoreCancellation
 from workflows.return_case import ReturnFacts, ReturnLineFacts
 
@@ -146,7 +147,10 @@ async def shopify_webhook(
     if x_shopify_topic == "returns/request":
         requested = _parse(ReturnRequestPayload, body, "return")
         return await _return_requested(deps, store, requested, x_shopify_webhook_id)
-    # Subscribed for visibility (holds placed or released by Casebridge itself); nothing to route.
+    if x_shopify_topic == "fulfillment_orders/placed_on_hold":
+        placed = _parse(HoldPlacedPayload, body, "fulfillment hold")
+        return await hold_placed(deps, store, placed)
+    # Subscribed for visibility (holds released); nothing to route.
     log.info("shopify %s webhook %s acknowledged without routing", x_shopify_topic, x_shopify_webhook_id)
     return WebhookResult(result="ignored")
 

@@ -7,13 +7,18 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import httpx
 
 from connectors.standard_webhooks import sign
 from tests.support.stack import Stack, eventually
-from tests.support.world import SECRETS, SHOP, WAREHOUSE_SOURCE
+from tests.support.world import ADOBE_STORE, BC_FLOW_STORE, SECRETS, SHOP, WAREHOUSE_SOURCE
+from tests.test_order_review_adobe import credit_memos, place_order
+from tests.test_order_review_adobe import sandbox_order as adobe_order
+from tests.test_order_review_bigcommerce import sandbox_order as bigcommerce_order
+from tests.test_order_review_bigcommerce import seed_order
 from tests.test_order_review_flow import decide
 from workflows.fulfillment_exception import FulfillmentException, case_id_for
 from workflows.messages import CaseStatus, CaseView
@@ -21,10 +26,12 @@ from workflows.messages import CaseStatus, CaseView
 SECRET = SECRETS["CASEBRIDGE_WAREHOUSE_SECRET"]
 
 
-def report(order_id: str, exception_type: str, **extra: Any) -> dict[str, Any]:
+def report(
+    order_id: str, exception_type: str, *, platform: str = "shopify", store: str = SHOP, **extra: Any
+) -> dict[str, Any]:
     return {
-        "platform": "shopify",
-        "store": SHOP,
+        "platform": platform,
+        "store": store,
         "order_id": order_id,
         "exception_type": exception_type,
         "summary": f"{exception_type.replace('_', ' ')} at the Leeds warehouse",
@@ -149,6 +156,119 @@ async def test_reports_are_authenticated_and_validated(stack: Stack) -> None:
     assert (await post(stack, b"{not json")).status_code == 422
 
     # None of them started a case.
+    runs = [
+        e.run_id
+        async for e in stack.client.list_workflows(
+            f'WorkflowId = "{case_id_for("shopify", SHOP, order.legacy_resource_id)}"'
+        )
+    ]
+    assert runs == []
+
+
+async def test_bigcommerce_exception_holds_and_restores_the_status(stack: Stack) -> None:
+    order = await seed_order(stack, "85.00")
+    answer = await post(stack, report(str(order["id"]), "carrier_delay", platform="bigcommerce", store=BC_FLOW_STORE))
+    assert answer.status_code == 200, answer.text
+    case_id = answer.json()["case_id"]
+    tasks = await open_tasks(stack, case_id, {"warehouse", "customer-service"})
+    assert (await bigcommerce_order(stack, order["id"]))["status_id"] == 12
+
+    await decide(stack.opentext, tasks["warehouse"], "new-delivery-date")
+    await decide(stack.opentext, tasks["customer-service"], "new-delivery-date")
+    result = await stack.client.get_workflow_handle_for(FulfillmentException.run, case_id).result()
+
+    assert result.status is CaseStatus.APPROVED
+    after = await bigcommerce_order(stack, order["id"])
+    assert after["status_id"] == 11  # the status before the hold
+    assert "fulfillment exception resolved, ships with a new delivery date" in after["staff_notes"]
+    assert after["refunds"] == []
+
+
+async def test_bigcommerce_cancel_refunds_once(stack: Stack) -> None:
+    order = await seed_order(stack, "140.00")
+    answer = await post(
+        stack, report(str(order["id"]), "payment_exception", platform="bigcommerce", store=BC_FLOW_STORE)
+    )
+    case_id = answer.json()["case_id"]
+    tasks = await open_tasks(stack, case_id, {"finance", "customer-service"})
+
+    await decide(stack.opentext, tasks["finance"], "cancel-order")
+    result = await stack.client.get_workflow_handle_for(FulfillmentException.run, case_id).result()
+
+    assert result.status is CaseStatus.REJECTED
+    after = await bigcommerce_order(stack, order["id"])
+    assert after["status_id"] == 5
+    assert [Decimal(str(r["total_amount"])) for r in after["refunds"]] == [Decimal("140.00")]
+
+
+async def test_adobe_exception_released_and_cancelled(stack: Stack) -> None:
+    kept = await place_order(stack, "90.00")
+    dropped = await place_order(stack, "60.00", invoiced=True)
+    kept_case = (
+        await post(stack, report(str(kept["entity_id"]), "carrier_delay", platform="adobe-commerce", store=ADOBE_STORE))
+    ).json()["case_id"]
+    dropped_case = (
+        await post(
+            stack, report(str(dropped["entity_id"]), "inventory_shortage", platform="adobe-commerce", store=ADOBE_STORE)
+        )
+    ).json()["case_id"]
+    kept_tasks = await open_tasks(stack, kept_case, {"warehouse", "customer-service"})
+    dropped_tasks = await open_tasks(stack, dropped_case, {"warehouse", "customer-service"})
+    assert (await adobe_order(stack, kept["entity_id"]))["state"] == "holded"
+
+    for task in kept_tasks.values():
+        await decide(stack.opentext, task, "ship-as-is")
+    await decide(stack.opentext, dropped_tasks["warehouse"], "cancel-order")
+    kept_result = await stack.client.get_workflow_handle_for(FulfillmentException.run, kept_case).result()
+    dropped_result = await stack.client.get_workflow_handle_for(FulfillmentException.run, dropped_case).result()
+
+    assert kept_result.status is CaseStatus.APPROVED
+    released = await adobe_order(stack, kept["entity_id"])
+    assert released["state"] == "new"
+    assert any("ships as ordered" in h["comment"] for h in released["status_histories"])
+    assert dropped_result.status is CaseStatus.REJECTED
+    assert [m["grand_total"] for m in await credit_memos(stack, dropped["entity_id"])] == [60.0]
+    assert (await adobe_order(stack, dropped["entity_id"]))["state"] == "closed"
+
+
+async def test_shopify_hold_by_another_app_opens_the_case(stack: Stack) -> None:
+    order = await stack.create_order(SHOP, unit_price="66.00")
+    fulfillment_order = order.fulfillment_orders[0].id
+    await stack.shop(SHOP).hold_fulfillment_order(
+        fulfillment_order,
+        reason="INVENTORY_OUT_OF_STOCK",
+        reason_notes="3PL: SKU ITEM-0 out of stock",
+        handle="leeds-3pl",
+    )
+    case_id = case_id_for("shopify", SHOP, order.legacy_resource_id)
+    tasks = await open_tasks(stack, case_id, {"warehouse", "customer-service"})
+    trail = await stack.audit(case_id)
+    assert "3PL: SKU ITEM-0 out of stock" in trail[0].detail
+    assert "shopify hold leeds-3pl" in trail[0].detail
+
+    await decide(stack.opentext, tasks["warehouse"], "cancel-order")
+    result = await stack.client.get_workflow_handle_for(FulfillmentException.run, case_id).result()
+    assert result.status is CaseStatus.REJECTED
+    assert (await stack.order(SHOP, order.id)).cancelled_at is not None
+
+
+async def test_shopify_holds_that_are_no_exception_open_nothing(stack: Stack) -> None:
+    order = await stack.create_order(SHOP, unit_price="67.00")
+    fulfillment_order = order.fulfillment_orders[0].id
+    await stack.shop(SHOP).hold_fulfillment_order(
+        fulfillment_order, reason="HIGH_RISK_OF_FRAUD", reason_notes="manual check", handle="fraud-app"
+    )
+
+    async def answered() -> list[dict[str, Any]] | None:
+        found = [
+            d
+            for d in await stack.deliveries(system="shopify", label="fulfillment_orders/placed_on_hold")
+            if fulfillment_order in str(d["body"]) and d["delivered"]
+        ]
+        return found or None
+
+    delivery = (await eventually(answered, what="the hold webhook"))[0]
+    assert delivery["attempts"][-1]["status_code"] == 200
     runs = [
         e.run_id
         async for e in stack.client.list_workflows(

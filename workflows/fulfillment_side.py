@@ -3,7 +3,8 @@
 `FulfillmentException` keeps the flow (hold, panel of teams, apply the resolution) and asks its
 `FulfillmentSide` to change the store, as the order review does with its `OrderSide`. Steps run
 through the case's `run_step` (a refused step parks the case) and register their undo in the saga.
-BigCommerce (status 12 / restore) and Adobe Commerce (hold / unhold, comments) add a class here.
+BigCommerce and Adobe Commerce reuse the order-level calls of the order review
+(`workflows.store_side.BigCommerceOrder`, `AdobeOrder`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from routing.fulfillment_policy import ExceptionType
 
 from workflows.case import API_RETRY, API_TIMEOUT
+from workflows.store_side import AdobeOrder, BigCommerceOrder
 
 if TYPE_CHECKING:
     from workflows.fulfillment_exception import FulfillmentException
@@ -57,10 +59,90 @@ class FulfillmentSide(Protocol):
 
 
 def fulfillment_side_for(case: FulfillmentException) -> FulfillmentSide:
-    if case.input.platform == "shopify":
+    platform = case.input.platform
+    if platform == "shopify":
         return ShopifyFulfillmentSide(case)
-    # Refused at the start rather than half-way: the shim starts these cases for Shopify only yet.
-    raise ValueError(f"fulfillment exceptions do not support platform {case.input.platform!r} yet")
+    if platform == "bigcommerce":
+        return BigCommerceFulfillmentSide(case)
+    if platform == "adobe-commerce":
+        return AdobeFulfillmentSide(case)
+    # Refused at the start rather than half-way: the shim only starts cases for these platforms.
+    raise ValueError(f"fulfillment exceptions do not support platform {platform!r}")
+
+
+def _exception_note(case: FulfillmentException) -> str:
+    report = case.input.report
+    return f"Casebridge: fulfillment exception ({report.exception_type.value}): {report.summary}"
+
+
+def _resolved_note(how: str, *, new_delivery_date: bool) -> str:
+    what = "ships with a new delivery date" if new_delivery_date else "ships as ordered"
+    return f"Casebridge: fulfillment exception resolved, {what} ({how})"
+
+
+class BigCommerceFulfillmentSide:
+    """Status 12 while the teams decide (the previous status restored after), staff notes, and
+    status 5 plus one refund on `cancel-order`: the calls the order review makes too."""
+
+    def __init__(self, case: FulfillmentException) -> None:
+        self.case = case
+        i = case.input
+        self.order = BigCommerceOrder(
+            case,
+            store=i.store,
+            order_id=int(i.order.order_id),
+            key=i.case_id,
+            currency=i.order.currency or "",
+            task_queue=i.store_task_queue,
+        )
+
+    async def hold(self) -> None:
+        await self.order.hold(_exception_note(self.case))
+
+    async def release(self, how: str, *, new_delivery_date: bool) -> None:
+        await self.order.release(_resolved_note(how, new_delivery_date=new_delivery_date))
+
+    async def cancel_order(self, how: str) -> None:
+        cancel = self.case.input.policy.cancel
+        refunded = await self.order.cancel(
+            f"Casebridge: order cancelled on a fulfillment exception ({how})",
+            refund=cancel.refund,
+            refund_reason=f"Cancelled in Casebridge fulfillment exception {self.case.input.case_id}",
+        )
+        self.case.record("order cancelled", f"status 5, {refunded}")
+
+
+class AdobeFulfillmentSide:
+    """`hold` / `unhold` and order comments while the teams decide; on `cancel-order` a credit memo
+    for what was invoiced and a cancel for the rest: the calls the order review makes too."""
+
+    def __init__(self, case: FulfillmentException) -> None:
+        self.case = case
+        i = case.input
+        self.order = AdobeOrder(
+            case,
+            store=i.store,
+            order_id=int(i.order.order_id),
+            key=i.case_id,
+            currency=i.order.currency or "",
+            task_queue=i.store_task_queue,
+        )
+
+    async def hold(self) -> None:
+        await self.order.hold(_exception_note(self.case))
+
+    async def release(self, how: str, *, new_delivery_date: bool) -> None:
+        await self.order.release(_resolved_note(how, new_delivery_date=new_delivery_date))
+
+    async def cancel_order(self, how: str) -> None:
+        cancel = self.case.input.policy.cancel
+        done = await self.order.cancel(
+            f"Casebridge: order cancelled on a fulfillment exception ({how})",
+            refund=cancel.refund,
+            refund_comment=f"Cancelled in Casebridge fulfillment exception {self.case.input.case_id}",
+            notify_customer=cancel.notify_customer,
+        )
+        self.case.record("order cancelled", done)
 
 
 class ShopifyFulfillmentSide:

@@ -46,7 +46,7 @@ with workflow.unsafe.imports_passed_through():
     from connectors.bigcommerce.contract import STATUS_CANCELLED, STATUS_HOLD
     from routing.facts import RiskLevel
 
-from workflows.case import API_RETRY, API_TIMEOUT
+from workflows.case import API_RETRY, API_TIMEOUT, CaseWorkflow
 from workflows.messages import CaseStatus
 
 if TYPE_CHECKING:
@@ -206,50 +206,81 @@ class ShopifyOrderSide:
 
 
 class BigCommerceOrderSide:
-    """BigCommerce has no hold, tag or cancel-with-refund call: the hold is status 12 (Manual
-    Verification Required), released by restoring the status the order had before; notes go to
-    `staff_notes`; a rejection sets status 5 and then refunds the payment once (keyed by the case).
-
-    Every activity runs on the store's task queue (`OrderReviewInput.store_task_queue`), whose
-    activity rate the Temporal server enforces: the store's request quota is shared by all apps.
-    """
+    """Order review on BigCommerce: the order-level calls of `BigCommerceOrder`, with the review's
+    notes and statuses."""
 
     def __init__(self, case: OrderReview) -> None:
         self.case = case
-        self.order_id = int(case.input.facts.order_id)
+        i = case.input
+        self.order = BigCommerceOrder(
+            case,
+            store=i.store,
+            order_id=int(i.facts.order_id),
+            key=i.case_id,
+            currency=i.facts.currency,
+            task_queue=i.store_task_queue,
+        )
+
+    def caused_cancellation(self) -> bool:
+        return self.order.cancel_sent
+
+    async def hold(self) -> None:
+        await self.order.hold(f"Casebridge: held for review ({'; '.join(self.case.input.reasons)})")
+
+    async def approve(self, how: str) -> None:
+        restored = await self.order.release(f"Casebridge: approved ({how})")
+        self.case.set_status(CaseStatus.APPROVED, f"Approved ({how}); hold released, {restored}")
+
+    async def reject(self, how: str) -> None:
+        i, reject = self.case.input, self.case.input.policy.reject
+        refunded = await self.order.cancel(
+            f"{reject.staff_note} ({how})",
+            refund=reject.refund,
+            refund_reason=f"Rejected in Casebridge order review {i.case_id}",
+        )
+        self.case.set_status(CaseStatus.REJECTED, f"Rejected ({how}); order cancelled (status 5), {refunded}")
+
+
+class BigCommerceOrder:
+    """BigCommerce has no hold, tag or cancel-with-refund call: the hold is status 12 (Manual
+    Verification Required), released by restoring the status the order had before; notes go to
+    `staff_notes`; cancelling sets status 5 and then refunds the payment once (keyed by the case).
+    Every case type that holds or cancels a BigCommerce order uses this.
+
+    Every activity runs on the store's task queue (`task_queue`), whose activity rate the Temporal
+    server enforces: the store's request quota is shared by all apps.
+    """
+
+    def __init__(
+        self, case: CaseWorkflow, *, store: str, order_id: int, key: str, currency: str, task_queue: str | None
+    ) -> None:
+        self.case, self.store, self.order_id, self.key = case, store, order_id, key
+        self.currency, self.task_queue = currency, task_queue
         # The status before our hold, read once and kept in workflow state (so in the history):
         # a retried hold must not mistake our own status 12 for the order's original status.
         self.previous_status: int | None = None
         self.cancel_sent = False
 
-    def caused_cancellation(self) -> bool:
-        # Our own status-5 write comes back as store/order/statusUpdated; if the case parks on a
-        # later step (a refused refund), that echo must not end it as "cancelled in the store".
-        return self.cancel_sent
-
-    async def hold(self) -> None:
+    async def hold(self, note: str) -> None:
         case = self.case
         await case.run_step("hold order", self._hold, on_skip=None)
         if self.previous_status is not None:
             case.record("order held", f"status {STATUS_HOLD}; restores status {self.previous_status} on release")
             case.saga.add(RELEASE_HOLDS, self._release)
-        reasons = "; ".join(case.input.reasons)
-        await case.run_step(
-            "note review on order", lambda: self._note(f"Casebridge: held for review ({reasons})"), on_skip=None
-        )
+        await case.run_step("note on order", lambda: self._note(note), on_skip=None)
         # No undo for the note: staff notes are the order's history, not a state to take back.
 
-    async def approve(self, how: str) -> None:
+    async def release(self, note: str) -> str:
+        """Restore the status before the hold; returns what was restored, for the case's detail."""
         case = self.case
         await case.run_step("release hold", self._release, on_skip=None)
         case.saga.discard(RELEASE_HOLDS)
-        await case.run_step("note order approved", lambda: self._note(f"Casebridge: approved ({how})"), on_skip=None)
-        restored = f"status {self.previous_status} restored" if self.previous_status is not None else "no hold"
-        case.set_status(CaseStatus.APPROVED, f"Approved ({how}); hold released, {restored}")
+        await case.run_step("note on order", lambda: self._note(note), on_skip=None)
+        return f"status {self.previous_status} restored" if self.previous_status is not None else "no hold"
 
-    async def reject(self, how: str) -> None:
+    async def cancel(self, note: str, *, refund: bool, refund_reason: str) -> str:
+        """Status 5, then (per `refund`) the payment back once; returns what happened to the money."""
         case = self.case
-        reject = case.input.policy.reject
 
         async def cancel() -> BigCommerceOrderState:
             self.cancel_sent = True
@@ -259,25 +290,25 @@ class BigCommerceOrderSide:
         # Cancelled replaces the hold status: restoring the old status would reopen the order.
         case.saga.discard(RELEASE_HOLDS)
         refunded = "not refunded"
-        if reject.refund:
+        if refund:
             # Payments are separate from the status on BigCommerce. A refused refund parks the case
             # with the reason (NEEDS_ATTENTION); `retry` refunds at most once thanks to the key.
-            result = await case.run_step("refund payment", self._refund, on_skip=None)
+            result = await case.run_step("refund payment", lambda: self._refund(refund_reason), on_skip=None)
             if result is None:
                 refunded = "refund skipped by an operator"
             elif result.refund_id is None:
                 refunded = "nothing left to refund"
             else:
-                refunded = f"refunded {result.amount} {case.input.facts.currency} (refund {result.refund_id})"
+                refunded = f"refunded {result.amount} {self.currency} (refund {result.refund_id})"
             case.record("refund", refunded)
-        await case.run_step("note order rejected", lambda: self._note(f"{reject.staff_note} ({how})"), on_skip=None)
-        case.set_status(CaseStatus.REJECTED, f"Rejected ({how}); order cancelled (status 5), {refunded}")
+        await case.run_step("note on order", lambda: self._note(note), on_skip=None)
+        return refunded
 
     # --- activities ------------------------------------------------------------------------
 
     def _options(self, summary: str) -> dict[str, Any]:
         return {
-            "task_queue": self.case.input.store_task_queue,  # None: the workflow's own queue
+            "task_queue": self.task_queue,  # None: the workflow's own queue
             "start_to_close_timeout": API_TIMEOUT,
             "retry_policy": API_RETRY,
             "summary": summary,
@@ -287,7 +318,7 @@ class BigCommerceOrderSide:
         if self.previous_status is None:
             state: BigCommerceOrderState = await workflow.execute_activity_method(
                 BigCommerceActivities.get_order,
-                BigCommerceOrderRequest(store=self.case.input.store, order_id=self.order_id),
+                BigCommerceOrderRequest(store=self.store, order_id=self.order_id),
                 **self._options("Read the order's status before the hold"),
             )
             # Already 12 (held by the merchant or another app): restoring 12 leaves their hold alone.
@@ -302,7 +333,7 @@ class BigCommerceOrderSide:
     async def _set_status(self, status_id: int, summary: str) -> BigCommerceOrderState:
         state: BigCommerceOrderState = await workflow.execute_activity_method(
             BigCommerceActivities.set_status,
-            BigCommerceStatusRequest(store=self.case.input.store, order_id=self.order_id, status_id=status_id),
+            BigCommerceStatusRequest(store=self.store, order_id=self.order_id, status_id=status_id),
             **self._options(summary),
         )
         return state
@@ -310,45 +341,77 @@ class BigCommerceOrderSide:
     async def _note(self, note: str) -> None:
         await workflow.execute_activity_method(
             BigCommerceActivities.append_staff_note,
-            BigCommerceNoteRequest(store=self.case.input.store, order_id=self.order_id, note=note),
+            BigCommerceNoteRequest(store=self.store, order_id=self.order_id, note=note),
             **self._options("Append a staff note"),
         )
 
-    async def _refund(self) -> BigCommerceRefundResult:
+    async def _refund(self, reason: str) -> BigCommerceRefundResult:
         result: BigCommerceRefundResult = await workflow.execute_activity_method(
             BigCommerceActivities.refund_order,
-            BigCommerceRefundRequest(
-                store=self.case.input.store,
-                order_id=self.order_id,
-                key=self.case.input.case_id,
-                reason=f"Rejected in Casebridge order review {self.case.input.case_id}",
-            ),
+            BigCommerceRefundRequest(store=self.store, order_id=self.order_id, key=self.key, reason=reason),
             **self._options("Refund the payment once"),
         )
         return result
 
 
 class AdobeOrderSide:
+    """Order review on Adobe Commerce: the order-level calls of `AdobeOrder`, with the review's
+    comments and statuses."""
+
+    def __init__(self, case: OrderReview) -> None:
+        self.case = case
+        i = case.input
+        self.order = AdobeOrder(
+            case,
+            store=i.store,
+            order_id=int(i.facts.order_id),
+            key=i.case_id,
+            currency=i.facts.currency,
+            task_queue=i.store_task_queue,
+        )
+
+    def caused_cancellation(self) -> bool:
+        return self.order.cancel_sent
+
+    async def hold(self) -> None:
+        await self.order.hold(f"Casebridge: held for review ({'; '.join(self.case.input.reasons)})")
+
+    async def approve(self, how: str) -> None:
+        released = await self.order.release(f"Casebridge: approved ({how})")
+        self.case.set_status(CaseStatus.APPROVED, f"Approved ({how}); {released}")
+
+    async def reject(self, how: str) -> None:
+        i, reject = self.case.input, self.case.input.policy.reject
+        done = await self.order.cancel(
+            f"{reject.staff_note} ({how})",
+            refund=reject.refund,
+            refund_comment=f"Rejected in Casebridge order review {i.case_id}",
+            notify_customer=reject.notify_customer,
+        )
+        self.case.set_status(CaseStatus.REJECTED, f"Rejected ({how}); {done}")
+
+
+class AdobeOrder:
     """Adobe Commerce: `hold` / `unhold` (only a hold this case placed is released), the trail in
-    order comments, and a rejection that refunds what was invoiced with a credit memo and cancels
-    what was not (Magento cancels neither a held order nor an invoiced part of one).
+    order comments, and a cancellation that refunds what was invoiced with a credit memo and cancels
+    what was not (Magento cancels neither a held order nor an invoiced part of one). Every case type
+    that holds or cancels an Adobe Commerce order uses this.
 
     Whether the order was already on hold is read once before the hold and kept in workflow state,
     so a retried hold never mistakes its own hold for the merchant's. Comments and the credit memo
     carry the case id as a marker: a retried write finds the first one instead of writing twice.
     """
 
-    def __init__(self, case: OrderReview) -> None:
-        self.case = case
-        self.order_id = int(case.input.facts.order_id)
+    def __init__(
+        self, case: CaseWorkflow, *, store: str, order_id: int, key: str, currency: str, task_queue: str | None
+    ) -> None:
+        self.case, self.store, self.order_id, self.key = case, store, order_id, key
+        self.currency, self.task_queue = currency, task_queue
         self.held_before: bool | None = None  # None until read; True: someone else's hold, left alone
         self.cancel_sent = False
         self.comments = 0  # numbers the comment markers (one key per comment of this case)
 
-    def caused_cancellation(self) -> bool:
-        return self.cancel_sent
-
-    async def hold(self) -> None:
+    async def hold(self, comment: str) -> None:
         case = self.case
         await case.run_step("hold order", self._hold, on_skip=None)
         if self.held_before is False:
@@ -356,40 +419,34 @@ class AdobeOrderSide:
             case.saga.add(RELEASE_HOLDS, self._release)
         elif self.held_before:
             case.record("order already on hold", "held outside Casebridge; that hold is left in place")
-        reasons = "; ".join(case.input.reasons)
-        await case.run_step(
-            "comment review on order", lambda: self._comment(f"Casebridge: held for review ({reasons})"), on_skip=None
-        )
+        await case.run_step("comment on order", lambda: self._comment(comment), on_skip=None)
 
-    async def approve(self, how: str) -> None:
+    async def release(self, comment: str) -> str:
         case = self.case
         await case.run_step("release hold", self._release, on_skip=None)
         case.saga.discard(RELEASE_HOLDS)
-        await case.run_step(
-            "comment order approved", lambda: self._comment(f"Casebridge: approved ({how})"), on_skip=None
-        )
-        released = "hold released" if self.held_before is False else "no hold of ours to release"
-        case.set_status(CaseStatus.APPROVED, f"Approved ({how}); {released}")
+        await case.run_step("comment on order", lambda: self._comment(comment), on_skip=None)
+        return "hold released" if self.held_before is False else "no hold of ours to release"
 
-    async def reject(self, how: str) -> None:
+    async def cancel(self, comment: str, *, refund: bool, refund_comment: str, notify_customer: bool) -> str:
+        """Refund what was paid (per `refund`), cancel what was not invoiced; returns what was done."""
         case = self.case
-        reject = case.input.policy.reject
         # Neither cancel nor a credit memo is possible while the order is held.
         await case.run_step("release hold before cancelling", self._release, on_skip=None)
         case.saga.discard(RELEASE_HOLDS)
         order = await case.run_step("read order", self._read, on_skip=None)
         done: list[str] = []
-        if reject.refund and order is not None and order.total_paid > order.total_refunded:
+        if refund and order is not None and order.total_paid > order.total_refunded:
             # Refund first: Magento gives no credit memo for a cancelled order.
-            refund = await case.run_step("refund invoiced amount", self._refund, on_skip=None)
-            if refund is None:
+            result = await case.run_step(
+                "refund invoiced amount", lambda: self._refund(refund_comment, notify_customer), on_skip=None
+            )
+            if result is None:
                 done.append("refund skipped by an operator")
-            elif refund.credit_memo_id is None:
+            elif result.credit_memo_id is None:
                 done.append("nothing left to refund")
             else:
-                done.append(
-                    f"refunded {refund.amount:.2f} {case.input.facts.currency} (credit memo {refund.credit_memo_id})"
-                )
+                done.append(f"refunded {result.amount:.2f} {self.currency} (credit memo {result.credit_memo_id})")
             case.record("refund", done[-1])
             order = await case.run_step("read order", self._read, on_skip=None)
         elif order is not None and order.total_paid > order.total_refunded:
@@ -402,23 +459,19 @@ class AdobeOrderSide:
 
             await case.run_step("cancel order", cancel, on_skip=None)
             done.insert(0, "order cancelled")
-        await case.run_step(
-            "comment order rejected",
-            lambda: self._comment(f"{reject.staff_note} ({how})", notify=reject.notify_customer),
-            on_skip=None,
-        )
-        case.set_status(CaseStatus.REJECTED, f"Rejected ({how}); {', '.join(done) or 'nothing to cancel'}")
+        await case.run_step("comment on order", lambda: self._comment(comment, notify=notify_customer), on_skip=None)
+        return ", ".join(done) or "nothing to cancel"
 
     # --- activities ------------------------------------------------------------------------
 
     def _request(self) -> AdobeOrderRequest:
-        return AdobeOrderRequest(store=self.case.input.store, order_id=self.order_id)
+        return AdobeOrderRequest(store=self.store, order_id=self.order_id)
 
     async def _call(self, activity: Any, summary: str) -> AdobeOrderState:
         state: AdobeOrderState = await workflow.execute_activity_method(
             activity,
             self._request(),
-            task_queue=self.case.input.store_task_queue,
+            task_queue=self.task_queue,
             start_to_close_timeout=API_TIMEOUT,
             retry_policy=API_RETRY,
             summary=summary,
@@ -445,29 +498,25 @@ class AdobeOrderSide:
         await workflow.execute_activity_method(
             AdobeCommerceActivities.add_comment_once,
             AdobeCommentRequest(
-                store=self.case.input.store,
+                store=self.store,
                 order_id=self.order_id,
                 comment=text,
-                key=f"{self.case.input.case_id}#{self.comments}",
+                key=f"{self.key}#{self.comments}",
                 notify_customer=notify,
             ),
-            task_queue=self.case.input.store_task_queue,
+            task_queue=self.task_queue,
             start_to_close_timeout=API_TIMEOUT,
             retry_policy=API_RETRY,
             summary="Add an order comment",
         )
 
-    async def _refund(self) -> AdobeRefundResult:
+    async def _refund(self, comment: str, notify: bool) -> AdobeRefundResult:
         result: AdobeRefundResult = await workflow.execute_activity_method(
             AdobeCommerceActivities.refund_once,
             AdobeRefundRequest(
-                store=self.case.input.store,
-                order_id=self.order_id,
-                key=self.case.input.case_id,
-                comment=f"Rejected in Casebridge order review {self.case.input.case_id}",
-                notify_customer=self.case.input.policy.reject.notify_customer,
+                store=self.store, order_id=self.order_id, key=self.key, comment=comment, notify_customer=notify
             ),
-            task_queue=self.case.input.store_task_queue,
+            task_queue=self.task_queue,
             start_to_close_timeout=API_TIMEOUT,
             retry_policy=API_RETRY,
             summary="Refund the invoiced amount once (credit memo)",

@@ -65,6 +65,18 @@ class ShopifyAdmin(
             raise NotFoundError(f"order {order_gid} not found", system=SYSTEM, operation="order")
         return Order.model_validate(raw)
 
+    async def order_of_fulfillment_order(self, fulfillment_order_gid: str) -> str:
+        """The order gid a fulfillment order belongs to."""
+        data = await self.client.execute(
+            docs.GET_FULFILLMENT_ORDER_ORDER, {"id": fulfillment_order_gid}, operation="fulfillmentOrder"
+        )
+        raw = data.get("fulfillmentOrder")
+        if raw is None:
+            raise NotFoundError(
+                f"fulfillment order {fulfillment_order_gid} not found", system=SYSTEM, operation="fulfillmentOrder"
+            )
+        return str(raw["order"]["id"])
+
     async def find_orders(self, query: str) -> list[dict[str, Any]]:
         data = await self.client.execute(docs.FIND_ORDERS, {"query": query}, operation="orders")
         return list(data["orders"]["nodes"])

@@ -46,6 +46,13 @@ query CasebridgeGetOrder($id: ID!) {{
 }}
 """
 
+# Hold webhooks name the fulfillment order only; its order is read with this.
+GET_FULFILLMENT_ORDER_ORDER = """
+query CasebridgeFulfillmentOrderOrder($id: ID!) {
+  fulfillmentOrder(id: $id) { id order { id legacyResourceId } }
+}
+"""
+
 FIND_ORDERS = """
 query CasebridgeFindOrders($query: String!) {
   orders(first: 5, query: $query) { nodes { id legacyResourceId name tags cancelledAt } }

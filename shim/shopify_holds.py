@@ -1,0 +1,75 @@
+"""`fulfillment_orders/placed_on_hold` from Shopify: a hold placed by another app or by staff (a 3PL
+out of stock, an address the carrier refuses, a payment still pending) opens the order's
+fulfillment exception case, as a warehouse report would.
+
+Casebridge's own holds (handles `casebridge-...`) are ignored, and so are reasons that are not
+fulfillment exceptions (fraud risk, awaiting returned items, other). The webhook names the
+fulfillment order only, so its order is read first (503 when Shopify cannot be reached: it redelivers).
+"""
+
+from __future__ import annotations
+
+from fastapi import HTTPException
+from pydantic import BaseModel, ConfigDict
+
+from casebridge.stores import Store
+from connectors.errors import ConnectorError
+from routing.fulfillment_policy import ExceptionType
+from shim.cases import WebhookResult
+from shim.deps import ShimDeps
+from shim.fulfillment import policy_for, read_order, start_or_signal
+from workflows.fulfillment_exception import ExceptionReport
+
+OWN_HANDLE_PREFIX = "casebridge-"
+
+# Shopify's FulfillmentHoldReason (lower case in webhooks) -> the exception it reports.
+HOLD_REASONS = {
+    "inventory_out_of_stock": ExceptionType.INVENTORY_SHORTAGE,
+    "incorrect_address": ExceptionType.ADDRESS_VALIDATION,
+    "awaiting_payment": ExceptionType.PAYMENT_EXCEPTION,
+    "unknown_delivery_date": ExceptionType.CARRIER_DELAY,
+}
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class HeldFulfillmentOrder(_Payload):
+    id: str
+
+
+class CreatedHold(_Payload):
+    id: str
+    reason: str
+    reason_notes: str | None = None
+    handle: str | None = None
+
+
+class HoldPlacedPayload(_Payload):
+    fulfillment_order: HeldFulfillmentOrder
+    created_fulfillment_hold: CreatedHold
+
+
+async def hold_placed(deps: ShimDeps, store: Store, payload: HoldPlacedPayload) -> WebhookResult:
+    hold = payload.created_fulfillment_hold
+    if hold.handle and hold.handle.startswith(OWN_HANDLE_PREFIX):
+        return WebhookResult(result="ignored")  # our own hold (an order review or an exception case)
+    exception_type = HOLD_REASONS.get(hold.reason.lower())
+    if exception_type is None:
+        return WebhookResult(result="ignored")
+    policy = policy_for(deps, store)
+    if policy is None or not policy.enabled or policy.route(exception_type) is None:
+        return WebhookResult(result="not-needed")
+    try:
+        order_gid = await deps.connections.shopify(store.id).order_of_fulfillment_order(payload.fulfillment_order.id)
+    except ConnectorError as err:
+        raise HTTPException(503, f"could not read fulfillment order {payload.fulfillment_order.id}: {err}") from err
+    order = await read_order(deps, store, order_gid.rsplit("/", 1)[-1])
+    report = ExceptionReport(
+        reference=hold.id,  # the same hold redelivered is the same report
+        exception_type=exception_type,
+        summary=hold.reason_notes or f"fulfillment hold: {hold.reason.lower().replace('_', ' ')}",
+        reported_by=f"shopify hold {hold.handle or hold.id}",
+    )
+    return await start_or_signal(deps, store, order, report, policy)
