@@ -19,6 +19,7 @@ from temporalio.worker import Worker
 
 from activities.adobe_commerce import AdobeCommerceActivities
 from activities.bigcommerce import BigCommerceActivities
+from activities.exstream import ExstreamActivities
 from activities.opentext import OpenTextWorkflowActivities
 from activities.shopify import ShopifyActivities
 from casebridge.connections import Connections
@@ -39,6 +40,7 @@ def bigcommerce_activities(bigcommerce: BigCommerceActivities) -> list[Callable[
         bigcommerce.set_status,
         bigcommerce.append_staff_note,
         bigcommerce.refund_order,
+        bigcommerce.refund_return_items,
     ]
 
 
@@ -49,6 +51,7 @@ def build_worker(client: Client, settings: Settings, connections: Connections) -
     # the store's activities on this queue (`OrderReviewInput.store_task_queue` is None then).
     bigcommerce = BigCommerceActivities(connections)
     adobe = AdobeCommerceActivities(connections)
+    exstream = ExstreamActivities(connections)
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -67,6 +70,7 @@ def build_worker(client: Client, settings: Settings, connections: Connections) -
             opentext.comment,
             opentext.escalate_review,
             opentext.withdraw_review,
+            exstream.send_customer_notice,
             *bigcommerce_activities(bigcommerce),
             adobe.get_order,
             adobe.hold_order,
@@ -74,6 +78,9 @@ def build_worker(client: Client, settings: Settings, connections: Connections) -
             adobe.cancel_order,
             adobe.add_comment_once,
             adobe.refund_once,
+            adobe.authorize_return,
+            adobe.deny_return,
+            adobe.refund_return_items,
         ],
         # Below the pod's terminationGracePeriodSeconds (120 s in deploy/).
         graceful_shutdown_timeout=timedelta(seconds=60),

@@ -17,9 +17,12 @@ from activities.models import (
     AdobeOrderState,
     AdobeRefundRequest,
     AdobeRefundResult,
+    AdobeReturnRefundRequest,
+    AdobeRmaRequest,
+    AdobeRmaState,
 )
 from casebridge.connections import Connections
-from connectors.adobe_commerce.models import Order
+from connectors.adobe_commerce.models import Order, RefundItem, RmaItemStatus
 from connectors.adobe_commerce.sales import AdobeSales
 
 
@@ -81,6 +84,42 @@ class AdobeCommerceActivities:
     async def refund_once(self, request: AdobeRefundRequest) -> AdobeRefundResult:
         outcome = await self._sales(request.store).refund_once(
             request.order_id, key=request.key, comment=request.comment, notify=request.notify_customer
+        )
+        memo = outcome.credit_memo
+        if memo is None:
+            return AdobeRefundResult(credit_memo_id=None)
+        return AdobeRefundResult(
+            credit_memo_id=memo.entity_id, amount=memo.grand_total or Decimal(0), created=outcome.created
+        )
+
+    # -- returns (RMA) ---------------------------------------------------------------------------
+
+    @activity.defn(name="adobe.authorize_return")
+    @translate_errors
+    async def authorize_return(self, request: AdobeRmaRequest) -> AdobeRmaState:
+        """Authorise every item for its requested quantity; items already authorised stay as they are."""
+        returns = self._connections.adobe_commerce(request.store).returns
+        rma = await returns.set_item_status(request.rma_id, RmaItemStatus.AUTHORIZED)
+        return AdobeRmaState(rma_id=rma.entity_id, status=rma.status)
+
+    @activity.defn(name="adobe.deny_return")
+    @translate_errors
+    async def deny_return(self, request: AdobeRmaRequest) -> AdobeRmaState:
+        """Deny every item (Magento then closes the RMA); a retry finds them denied and changes nothing."""
+        returns = self._connections.adobe_commerce(request.store).returns
+        rma = await returns.set_item_status(request.rma_id, RmaItemStatus.DENIED)
+        return AdobeRmaState(rma_id=rma.entity_id, status=rma.status)
+
+    @activity.defn(name="adobe.refund_return_items")
+    @translate_errors
+    async def refund_return_items(self, request: AdobeReturnRefundRequest) -> AdobeRefundResult:
+        """A credit memo for the returned items only, at most once per `key` (marker in its comment)."""
+        outcome = await self._sales(request.store).refund_items_once(
+            request.order_id,
+            [RefundItem(order_item_id=i.order_item_id, qty=Decimal(i.quantity)) for i in request.items],
+            key=request.key,
+            comment=request.comment,
+            notify=request.notify_customer,
         )
         memo = outcome.credit_memo
         if memo is None:

@@ -13,6 +13,7 @@ from activities.models import (
     BigCommerceOrderState,
     BigCommerceRefundRequest,
     BigCommerceRefundResult,
+    BigCommerceReturnRefundRequest,
     BigCommerceStatusRequest,
 )
 from casebridge.connections import Connections
@@ -65,6 +66,21 @@ class BigCommerceActivities:
         # One ORDER-level item for the refundable amount: the whole payment, whatever the lines.
         item = RefundItemRequest(item_type="ORDER", item_id=order.id, amount=order.refundable)
         outcome = await client.refund_once(request.order_id, [item], key=request.key, reason=request.reason)
+        return BigCommerceRefundResult(
+            refund_id=outcome.refund.id, amount=outcome.refund.total_amount, created=outcome.created
+        )
+
+    @activity.defn(name="bigcommerce.refund_return_items")
+    @translate_errors
+    async def refund_return_items(self, request: BigCommerceReturnRefundRequest) -> BigCommerceRefundResult:
+        """Refund returned products (PRODUCT items by quantity, BigCommerce prices them), at most
+        once per `key`: `refund_once` finds an earlier attempt's refund by its marker first."""
+        items = [
+            RefundItemRequest(item_type="PRODUCT", item_id=item.order_product_id, quantity=item.quantity)
+            for item in request.items
+        ]
+        client = self._connections.bigcommerce(request.store)
+        outcome = await client.refund_once(request.order_id, items, key=request.key, reason=request.reason)
         return BigCommerceRefundResult(
             refund_id=outcome.refund.id, amount=outcome.refund.total_amount, created=outcome.created
         )

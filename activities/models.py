@@ -237,3 +237,57 @@ class RefundReturnResult(BaseModel):
     amount: Decimal
     currency: str
     created: bool  # False: an earlier attempt had already refunded (found by the key)
+
+
+# --- BigCommerce returns (no returns API: notes for approval and decline, item-level refunds) -----
+
+
+class BigCommerceReturnedItem(BaseModel):
+    order_product_id: int
+    quantity: int = Field(ge=1)
+
+
+class BigCommerceReturnRefundRequest(BigCommerceOrderRequest):
+    # Marks the refund's item reasons: a retry after a lost answer finds it and never refunds twice.
+    key: str
+    reason: str
+    items: list[BigCommerceReturnedItem] = Field(min_length=1)
+
+
+# --- Adobe Commerce returns (RMA) ----------------------------------------------------------------
+
+
+class AdobeRmaRequest(BaseModel):
+    store: str  # store code
+    rma_id: int  # entity_id
+
+
+class AdobeRmaState(BaseModel):
+    rma_id: int
+    status: str  # the RMA's status after the step (authorized, closed, ...)
+
+
+class AdobeReturnedItem(BaseModel):
+    order_item_id: int
+    quantity: int = Field(ge=1)
+
+
+class AdobeReturnRefundRequest(AdobeOrderRequest):
+    key: str  # written into the credit memo's comment: never two credit memos for one key
+    comment: str
+    items: list[AdobeReturnedItem] = Field(min_length=1)
+    notify_customer: bool = False
+
+
+# --- Customer notices (OpenText Exstream) ----------------------------------------------------
+
+
+class CustomerNoticeRequest(BaseModel):
+    tenant: str  # the OpenText tenant whose Exstream renders and sends it
+    communication: str  # the approved communication's name, e.g. "Order Decision Letter"
+    driver: dict[str, Any]  # the driver record: what the letter says (no secrets, it is in the history)
+
+
+class CustomerNoticeResult(BaseModel):
+    communication_id: str
+    outputs: list[str] = Field(default_factory=list)  # the output queues rendered (email, PDF...)

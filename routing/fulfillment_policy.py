@@ -70,6 +70,9 @@ class FulfillmentExceptionPolicy(BaseModel):
     sla: ReviewSla
     cancel: CancelAction = Field(default_factory=CancelAction)
     tags: ExceptionTags = Field(default_factory=ExceptionTags)
+    # The Exstream communication that tells the customer about a new date or a cancellation; None:
+    # no letter (e.g. the platform notifies the customer itself).
+    customer_notice: str | None = "Order Decision Letter"
     # Orders above this total always involve finance as well (money at stake), whatever the type.
     finance_above: Decimal | None = None
     finance_team: str = "finance"

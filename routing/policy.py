@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast, get_args
 
 import yaml
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -90,6 +90,46 @@ ReturnReasonCode = Literal[
     "OTHER",
     "UNKNOWN",
 ]
+
+
+# How each platform's return reasons become `ReturnReasonCode`s: the one place where they are
+# mapped, so the policy's low-risk list (`auto_approve.reasons`) means the same on every platform.
+# Shopify sends the codes themselves. BigCommerce has no returns API: a return form sends free
+# text (BigCommerce's classic return reasons below, or a code itself). Adobe Commerce sends the RMA
+# item's `reason` attribute (Magento's default options). Matching is exact after normalising case
+# and spaces; anything else becomes OTHER, which is never low-risk unless a policy says so, so an
+# unknown reason is reviewed rather than auto-approved.
+RETURN_REASON_ALIASES: dict[str, dict[str, ReturnReasonCode]] = {
+    "bigcommerce": {
+        "received wrong product": "WRONG_ITEM",
+        "wrong product ordered": "UNWANTED",
+        "not satisfied with the product": "UNWANTED",
+        "there was a problem with the product": "DEFECTIVE",
+        "too small": "SIZE_TOO_SMALL",
+        "too large": "SIZE_TOO_LARGE",
+        "no longer needed": "UNWANTED",
+        "changed my mind": "UNWANTED",
+        "not as described": "NOT_AS_DESCRIBED",
+        "damaged": "DEFECTIVE",
+        "defective": "DEFECTIVE",
+    },
+    "adobe-commerce": {
+        "wrong color": "COLOR",
+        # Magento does not say which way the size is wrong; both are size reasons to a policy.
+        "wrong size": "SIZE_TOO_LARGE",
+        "out of service": "DEFECTIVE",
+        "other": "OTHER",
+    },
+}
+
+
+def return_reason_code(platform: str, reason: str) -> ReturnReasonCode:
+    """The policy's reason code for a platform's return reason (see `RETURN_REASON_ALIASES`)."""
+    text = " ".join(reason.split()).lower()
+    code = text.upper().replace(" ", "_").replace("-", "_")
+    if code in get_args(ReturnReasonCode):
+        return cast(ReturnReasonCode, code)
+    return RETURN_REASON_ALIASES.get(platform, {}).get(text, "OTHER")
 
 
 class ReturnAutoApproval(BaseModel):

@@ -8,7 +8,8 @@ selects the store (404 when unknown), and the event id dedupes redeliveries.
 
 `observer.sales_order_place_after` starts the order review (after a fresh read of the order, which
 brings the addresses, the payment method and the B2B company); `observer.sales_order_save_commit_after`
-with the order `canceled` tells the case that the store cancelled it. Other events are acknowledged.
+with the order `canceled` tells the case that the store cancelled it; `observer.rma_save_commit_after`
+for a new, pending RMA starts its return case (`shim.returns`). Other events are acknowledged.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from routing.policy import OrderReviewRules
 from routing.rules import review_reasons
 from shim.cases import DeliveryMemory, WebhookResult, signal_store_cancellation, start_order_review
 from shim.deps import ShimDeps
+from shim.returns import start_adobe_return
 from workflows.messages import StoreCancellation
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,7 @@ router = APIRouter(tags=["webhooks"])
 EVENT_PREFIX = "com.adobe.commerce."
 ORDER_PLACED = EVENT_PREFIX + "observer.sales_order_place_after"
 ORDER_SAVED = EVENT_PREFIX + "observer.sales_order_save_commit_after"
+RMA_SAVED = EVENT_PREFIX + "observer.rma_save_commit_after"
 PAID_ON_ACCOUNT = "companycredit"  # Magento B2B's "Payment on Account" method code
 
 
@@ -86,6 +89,8 @@ async def adobe_webhook(request: Request) -> Response | WebhookResult:
         answer = await _order_placed(deps, store, event, event_id)
     elif event.type == ORDER_SAVED and event.data.value.get("state") == STATE_CANCELED:
         answer = await _order_cancelled(deps, store, event)
+    elif event.type == RMA_SAVED and _is_new_pending_rma(event):
+        answer = await start_adobe_return(deps, store, _entity_id(event, "RMA"), event_id)
     else:
         answer = WebhookResult(result="ignored")
     memory.remember(event_id, answer)
@@ -100,10 +105,20 @@ def _provider_id(event: IoEvent, request: Request) -> str:
 
 
 def _order_id(event: IoEvent) -> int:
+    return _entity_id(event, "order")
+
+
+def _entity_id(event: IoEvent, what: str) -> int:
     try:
         return int(event.data.value["entity_id"])
     except (KeyError, TypeError, ValueError) as err:
-        raise HTTPException(422, "invalid order event: data.value.entity_id missing or not a number") from err
+        raise HTTPException(422, f"invalid {what} event: data.value.entity_id missing or not a number") from err
+
+
+def _is_new_pending_rma(event: IoEvent) -> bool:
+    """Only the RMA's creation opens a case; later saves (our own authorisation) are its echo."""
+    value = event.data.value
+    return value.get("_isNew") is True and value.get("status") == "pending"
 
 
 async def _order_placed(deps: ShimDeps, store: Store, event: IoEvent, event_id: str) -> WebhookResult:

@@ -162,6 +162,10 @@ async def start_return_case(
         facts=facts,
         reasons=reasons,
         policy=policy,
+        # A store whose quota every app shares gets its API calls through its rate-limited queue.
+        store_task_queue=(
+            None if store.activities_per_second is None else store_task_queue(deps.settings.task_queue, store)
+        ),
     )
     attributes = TypedSearchAttributes(
         [

@@ -115,6 +115,11 @@ async def _order_ref(deps: ShimDeps, store: Store, order_id: str) -> OrderRef:
             total=bc.total_inc_tax,
             currency=bc.currency_code,
             customer_email=(bc.billing_address.email or None) if bc.billing_address else None,
+            customer_name=(
+                f"{bc.billing_address.first_name} {bc.billing_address.last_name}".strip() or None
+                if bc.billing_address
+                else None
+            ),
         )
     adobe = await deps.connections.adobe_commerce(store.id).sales.get_order(int(order_id))
     return OrderRef(
@@ -123,6 +128,7 @@ async def _order_ref(deps: ShimDeps, store: Store, order_id: str) -> OrderRef:
         total=adobe.grand_total,
         currency=adobe.order_currency_code,
         customer_email=adobe.customer_email,
+        customer_name=" ".join(n for n in (adobe.customer_firstname, adobe.customer_lastname) if n) or None,
     )
 
 

@@ -143,7 +143,11 @@ async def stack(temporal_env: WorkflowEnvironment, sandbox_url: str, config_dir:
             f"{sandbox_url}/adobe-commerce/_admin/stores/{ADOBE_STORE}/io-events/registrations",
             json={
                 "url": f"{shim_url}/webhooks/adobe-commerce",
-                "event_codes": ["observer.sales_order_place_after", "observer.sales_order_save_commit_after"],
+                "event_codes": [
+                    "observer.sales_order_place_after",
+                    "observer.sales_order_save_commit_after",
+                    "observer.rma_save_commit_after",
+                ],
             },
         )
         registered.raise_for_status()

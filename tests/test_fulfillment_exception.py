@@ -56,6 +56,18 @@ async def post(
     return await stack.http.post(f"{stack.shim_url}/events/fulfillment-exception", content=raw, headers=headers)
 
 
+async def exstream_emails(stack: Stack) -> list[str]:
+    """The HTML emails Exstream rendered so far (the sandbox keeps the documents)."""
+    listed = await stack.http.get(f"{stack.sandbox_url}/opentext/exstream/_admin/outputs")
+    listed.raise_for_status()
+    emails = []
+    for output in listed.json():
+        if output["mimeType"] == "text/html":
+            content = await stack.http.get(f"{stack.sandbox_url}/opentext/exstream/_admin/outputs/{output['id']}")
+            emails.append(content.text)
+    return emails
+
+
 async def open_tasks(stack: Stack, case_id: str, teams: set[str]) -> dict[str, str]:
     """Team -> open task id, once every team's task is open."""
 
@@ -82,7 +94,10 @@ async def test_shortage_resolved_with_new_delivery_date(stack: Stack) -> None:
     assert "casebridge-exception" in held.tags
 
     await decide(stack.opentext, tasks["customer-service"], "new-delivery-date")
-    await decide(stack.opentext, tasks["warehouse"], "new-delivery-date")
+    await stack.opentext.claim_task(tasks["warehouse"], "wanda.warehouse@example.test")
+    await stack.opentext.complete_task(
+        tasks["warehouse"], "new-delivery-date", {"reviewer": "wanda", "comment": "Back in stock on the 14th."}
+    )
     result = await stack.handle(case_id).result()
 
     assert result.status is CaseStatus.APPROVED
@@ -91,6 +106,11 @@ async def test_shortage_resolved_with_new_delivery_date(stack: Stack) -> None:
     assert {"casebridge-exception-resolved", "casebridge-new-delivery-date"} <= set(released.tags)
     assert "casebridge-exception" not in released.tags
     assert released.cancelled_at is None
+    # The customer was told, by a letter Exstream rendered (its email queue sends it).
+    emails = [e for e in await exstream_emails(stack) if order.name in e]
+    assert len(emails) == 1
+    assert "Your order ships later than planned" in emails[0]
+    assert "Back in stock on the 14th" in emails[0]  # the reviewer's comment reaches the customer
 
 
 async def test_cancel_order_by_one_team_withdraws_the_others(stack: Stack) -> None:

@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from routing.fulfillment_policy import ExceptionType, FulfillmentExceptionPolicy, Resolution
 
 from workflows.case import CaseAborted
+from workflows.customer_notice import notify_customer
 from workflows.fulfillment_side import FulfillmentSide, fulfillment_side_for
 from workflows.human_review import ReviewRequest
 from workflows.messages import CaseStatus, team_business_key
@@ -55,6 +56,7 @@ class OrderRef(BaseModel):
     total: Decimal | None = None
     currency: str | None = None
     customer_email: str | None = None
+    customer_name: str | None = None
 
 
 class FulfillmentExceptionInput(BaseModel):
@@ -182,13 +184,34 @@ class FulfillmentException(ReviewedCase):
         self.set_status(CaseStatus.APPLYING, f"Applying the resolution: {how}")
         if resolution is Resolution.CANCEL_ORDER:
             await self.side.cancel_order(how)
+            await self._inform_customer("Your order was cancelled and your payment refunded", result)
             self.set_status(CaseStatus.REJECTED, f"Resolved: order cancelled ({how})")
         elif resolution is Resolution.NEW_DELIVERY_DATE:
             await self.side.release(how, new_delivery_date=True)
+            await self._inform_customer("Your order ships later than planned", result)
             self.set_status(CaseStatus.APPROVED, f"Resolved: ships with a new delivery date ({how})")
         else:
             await self.side.release(how, new_delivery_date=False)
             self.set_status(CaseStatus.APPROVED, f"Resolved: ships as ordered ({how})")
+
+    async def _inform_customer(self, decision: str, result: PanelResult) -> None:
+        i = self.input
+        if i.policy.customer_notice is None or not i.order.customer_email:
+            return
+        # The reviewers' comments carry what the customer should know (e.g. the new date).
+        comments = [t.decision.comment for t in result.teams if t.decision is not None and t.decision.comment]
+        await notify_customer(
+            self,
+            tenant=i.opentext_tenant,
+            communication=i.policy.customer_notice,
+            driver={
+                "orderName": i.order.order_name,
+                "customerName": i.order.customer_name or "Customer",
+                "email": i.order.customer_email,
+                "decision": decision,
+                "reason": " ".join([i.report.summary.rstrip(".") + ".", *comments]),
+            },
+        )
 
     def details_markdown(self) -> str:
         i = self.input

@@ -50,13 +50,16 @@ def case_id_for(platform: str, store: str, return_id: str) -> str:
 
 
 class ReturnLineFacts(BaseModel):
-    line_item_gid: str  # the order line: what the refund names
-    fulfillment_line_item_gid: str
+    # The order line, as the platform's refund names it: a Shopify LineItem gid, a BigCommerce
+    # order product id, an Adobe Commerce order item id.
+    line_item_gid: str
+    fulfillment_line_item_gid: str = ""  # Shopify only
     title: str = ""
     quantity: int = Field(ge=1)
     unit_price: Decimal  # after the line's discount, per unit
-    reason: str  # ReturnReason, upper case
+    reason: str  # ReturnReason, upper case (other platforms' reasons mapped by `return_reason_code`)
     customer_note: str | None = None
+    platform_reason: str | None = None  # the platform's own wording, when it is not a ReturnReason
 
     @property
     def value(self) -> Decimal:
@@ -98,6 +101,8 @@ class ReturnCaseInput(BaseModel):
     facts: ReturnFacts
     reasons: list[str]  # why it is reviewed; empty: auto-approved by the policy
     policy: ReturnsPolicy  # a copy: the case keeps these rules if the file changes
+    # The store's rate-limited activity queue (BigCommerce); None: the workflow's own queue.
+    store_task_queue: str | None = None
 
 
 class ReturnCaseResult(BaseModel):

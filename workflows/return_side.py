@@ -3,18 +3,31 @@
 `ReturnCase` keeps the case's flow (auto-approval, review rounds, evidence) and asks its
 `ReturnSide` to change the store, as `OrderReview` does with its `OrderSide`. Each side runs its
 external steps through the case's `run_step`, so a refused step parks the case for an operator.
-BigCommerce (refund quote, then refund) and Adobe Commerce (RMA authorisation, credit memo) add a
-class here and a branch in `return_side_for`.
+Every refund is keyed by the case id (Shopify: the refund's note; BigCommerce: the refund items'
+reason; Adobe Commerce: the credit memo's comment) and looked up before writing, so a timed-out or
+operator-retried refund never pays twice.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.adobe_commerce import AdobeCommerceActivities
+    from activities.bigcommerce import BigCommerceActivities
     from activities.models import (
+        AdobeCommentRequest,
+        AdobeRefundResult,
+        AdobeReturnedItem,
+        AdobeReturnRefundRequest,
+        AdobeRmaRequest,
+        AdobeRmaState,
+        BigCommerceNoteRequest,
+        BigCommerceRefundResult,
+        BigCommerceReturnedItem,
+        BigCommerceReturnRefundRequest,
         DeclineReturnRequest,
         RefundReturnRequest,
         RefundReturnResult,
@@ -45,8 +58,12 @@ def return_side_for(case: ReturnCase) -> ReturnSide:
     platform = case.input.platform
     if platform == "shopify":
         return ShopifyReturnSide(case)
-    # Refused at the start rather than half-way: the shim only starts return cases for Shopify yet.
-    raise ValueError(f"returns do not support platform {platform!r} yet")
+    if platform == "bigcommerce":
+        return BigCommerceReturnSide(case)
+    if platform == "adobe-commerce":
+        return AdobeReturnSide(case)
+    # Refused at the start rather than half-way: the shim only starts return cases for these platforms.
+    raise ValueError(f"returns do not support platform {platform!r}")
 
 
 class ShopifyReturnSide:
@@ -119,3 +136,169 @@ class ShopifyReturnSide:
             on_skip=None,
         )
         self.case.record("return declined in store", how if result is not None else f"{how} (skipped)")
+
+
+def _store_options(case: ReturnCase, summary: str) -> dict[str, Any]:
+    return {
+        "task_queue": case.input.store_task_queue,  # None: the workflow's own queue
+        "start_to_close_timeout": API_TIMEOUT,
+        "retry_policy": API_RETRY,
+        "summary": summary,
+    }
+
+
+class BigCommerceReturnSide:
+    """BigCommerce has no returns API: approval and decline are staff notes on the order (the
+    return itself lives in the form or RMA app that reported it); the refund is a refund quote then
+    a refund of the returned products by quantity, marked with the case id so it happens once.
+    Activities run on the store's rate-limited queue (its request quota is shared by every app).
+    """
+
+    def __init__(self, case: ReturnCase) -> None:
+        self.case = case
+        self.order_id = int(case.input.facts.order_id)
+
+    async def approve(self, how: str) -> None:
+        name = self.case.input.facts.return_name
+        await self.case.run_step(
+            "note return approved", lambda: self._note(f"Casebridge: return {name} approved ({how})"), on_skip=None
+        )
+        self.case.record("return approved in store", how)
+
+    async def refund(self, how: str) -> RefundReturnResult | None:
+        i = self.case.input
+        request = BigCommerceReturnRefundRequest(
+            store=i.store,
+            order_id=self.order_id,
+            key=i.case_id,  # one refund per return, whatever retries or operator `retry`s follow
+            reason=f"Return {i.facts.return_name}: {how}",
+            items=[
+                BigCommerceReturnedItem(order_product_id=int(line.line_item_gid), quantity=line.quantity)
+                for line in i.facts.lines
+            ],
+        )
+
+        async def refund() -> BigCommerceRefundResult:
+            result: BigCommerceRefundResult = await workflow.execute_activity_method(
+                BigCommerceActivities.refund_return_items,
+                request,
+                **_store_options(self.case, f"Refund the returned products of {i.facts.return_name} once"),
+            )
+            return result
+
+        result = await self.case.run_step("refund returned lines", refund, on_skip=None)
+        if result is None:
+            return None
+        found = "" if result.created else " (found the earlier refund)"
+        self.case.record("refunded", f"{result.amount} {i.facts.currency}, refund {result.refund_id}{found}")
+        return RefundReturnResult(
+            refund_id=str(result.refund_id), amount=result.amount, currency=i.facts.currency, created=result.created
+        )
+
+    async def decline(self, how: str) -> None:
+        name = self.case.input.facts.return_name
+        await self.case.run_step(
+            "note return declined", lambda: self._note(f"Casebridge: return {name} declined ({how})"), on_skip=None
+        )
+        self.case.record("return declined in store", how)
+
+    async def _note(self, note: str) -> None:
+        await workflow.execute_activity_method(
+            BigCommerceActivities.append_staff_note,
+            BigCommerceNoteRequest(store=self.case.input.store, order_id=self.order_id, note=note),
+            **_store_options(self.case, "Append a staff note"),
+        )
+
+
+class AdobeReturnSide:
+    """Adobe Commerce returns are RMAs: approval authorises every item for its requested quantity,
+    a decline denies them (Magento then closes the RMA), each with an order comment for the trail;
+    the refund is an offline credit memo for the returned items only (no shipping), marked with the
+    case id in its comment and looked up before writing, so it is made once.
+    """
+
+    def __init__(self, case: ReturnCase) -> None:
+        self.case = case
+        self.order_id = int(case.input.facts.order_id)
+        self.rma_id = int(case.input.facts.return_id)
+
+    async def approve(self, how: str) -> None:
+        name = self.case.input.facts.return_name
+        state = await self.case.run_step(
+            "authorize return",
+            lambda: self._rma(AdobeCommerceActivities.authorize_return, "Authorise the RMA"),
+            on_skip=None,
+        )
+        await self.case.run_step(
+            "comment return authorized",
+            lambda: self._comment(f"Casebridge: return {name} authorised ({how})", "return-authorized"),
+            on_skip=None,
+        )
+        self.case.record("return authorised in store", f"RMA {state.status if state else 'skipped'}; {how}")
+
+    async def refund(self, how: str) -> RefundReturnResult | None:
+        i = self.case.input
+        request = AdobeReturnRefundRequest(
+            store=i.store,
+            order_id=self.order_id,
+            key=i.case_id,
+            comment=f"Return {i.facts.return_name}: {how}",
+            items=[
+                AdobeReturnedItem(order_item_id=int(line.line_item_gid), quantity=line.quantity)
+                for line in i.facts.lines
+            ],
+            notify_customer=i.policy.notify_customer,
+        )
+
+        async def refund() -> AdobeRefundResult:
+            result: AdobeRefundResult = await workflow.execute_activity_method(
+                AdobeCommerceActivities.refund_return_items,
+                request,
+                **_store_options(self.case, f"Credit memo for the returned items of {i.facts.return_name}, once"),
+            )
+            return result
+
+        result = await self.case.run_step("refund returned items", refund, on_skip=None)
+        if result is None:
+            return None
+        found = "" if result.created else " (found the earlier credit memo)"
+        self.case.record("refunded", f"{result.amount} {i.facts.currency}, credit memo {result.credit_memo_id}{found}")
+        return RefundReturnResult(
+            refund_id=str(result.credit_memo_id),
+            amount=result.amount,
+            currency=i.facts.currency,
+            created=result.created,
+        )
+
+    async def decline(self, how: str) -> None:
+        name = self.case.input.facts.return_name
+        state = await self.case.run_step(
+            "deny return", lambda: self._rma(AdobeCommerceActivities.deny_return, "Deny the RMA's items"), on_skip=None
+        )
+        await self.case.run_step(
+            "comment return declined",
+            lambda: self._comment(f"Casebridge: return {name} declined ({how})", "return-declined"),
+            on_skip=None,
+        )
+        self.case.record("return declined in store", f"RMA {state.status if state else 'skipped'}; {how}")
+
+    async def _rma(self, activity: Any, summary: str) -> AdobeRmaState:
+        state: AdobeRmaState = await workflow.execute_activity_method(
+            activity,
+            AdobeRmaRequest(store=self.case.input.store, rma_id=self.rma_id),
+            **_store_options(self.case, summary),
+        )
+        return state
+
+    async def _comment(self, text: str, step: str) -> None:
+        await workflow.execute_activity_method(
+            AdobeCommerceActivities.add_comment_once,
+            AdobeCommentRequest(
+                store=self.case.input.store,
+                order_id=self.order_id,
+                comment=text,
+                key=f"{self.case.input.case_id}#{step}",  # a retried comment is found, not written twice
+                notify_customer=self.case.input.policy.notify_customer,
+            ),
+            **_store_options(self.case, "Add an order comment"),
+        )

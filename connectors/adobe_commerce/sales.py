@@ -194,6 +194,32 @@ class AdobeSales:
             raise ContractError(f"credit memo {memo_id} not found after the refund", system=SYSTEM, operation="refund")
         return RefundOutcome(credit_memo=memos[memo_id], created=True)
 
+    async def refund_items_once(
+        self, order_id: int, items: Sequence[RefundItem], *, key: str, comment: str, notify: bool = False
+    ) -> RefundOutcome:
+        """Offline credit memo for `items` only (no shipping), at most once per `key`: the item-level
+        variant of `refund_once`, for returned lines. The marker in the memo's comment is looked up
+        before writing, so a call repeated after a lost answer returns the first memo."""
+        if not items:
+            raise ValueError("refund_items_once needs at least one item")
+        marker = ONCE_MARKER.format(key=key)
+        existing = await self._memo_with_marker(order_id, marker)
+        if existing is not None:
+            return RefundOutcome(credit_memo=existing, created=False)
+        memo_id = await self.refund_order(
+            order_id, items=items, shipping_amount=Decimal(0), notify=notify, comment=f"{comment} {marker}"
+        )
+        memos = {m.entity_id: m for m in await self.credit_memos_for_order(order_id)}
+        if memo_id not in memos:
+            raise ContractError(f"credit memo {memo_id} not found after the refund", system=SYSTEM, operation="refund")
+        return RefundOutcome(credit_memo=memos[memo_id], created=True)
+
+    async def _memo_with_marker(self, order_id: int, marker: str) -> CreditMemo | None:
+        for memo in await self.credit_memos_for_order(order_id):
+            if any(c.comment and marker in c.comment for c in memo.comments):
+                return memo
+        return None
+
     async def refund_order(
         self,
         order_id: int,

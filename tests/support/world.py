@@ -29,6 +29,9 @@ BC_FLOW_STORE = "cbflow"
 BC_FLOW_ACTIVITIES_PER_SECOND = 20.0
 ADOBE_STORE = "default"
 WAREHOUSE_SOURCE = "leeds-wms"  # an event source: the warehouse system posting fulfillment exceptions
+# Another event source: the storefront's return form posting BigCommerce return requests, with a
+# secret of its own (a storefront app should not be able to sign warehouse reports).
+RETURNS_SOURCE = "storefront-returns"
 ADOBE_IO_CLIENT = "casebridge-io"  # the Developer Console project's client id events are sent to
 ADOBE_IO_PROVIDER = "4d5e6f70-test-provider"
 ECM_USER = "casebridge"
@@ -50,6 +53,7 @@ SECRETS = {
     "ADOBE_ACCESS_TOKEN_SECRET": "adobe_test_access_token_secret",
     "ADOBE_IMS_CLIENT_SECRET": "adobe_test_ims_secret",
     "CASEBRIDGE_WAREHOUSE_SECRET": "wms_test_signing_secret",
+    "CASEBRIDGE_RETURNS_FORM_SECRET": "returns_form_test_signing_secret",
 }
 
 
@@ -274,8 +278,10 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
         event_sources:
           - name: {WAREHOUSE_SOURCE}
             secret_env: CASEBRIDGE_WAREHOUSE_SECRET
-            stores: [{SHOP}]
+            stores: [{SHOP}, {BC_FLOW_STORE}, {ADOBE_STORE}]
+          - name: {RETURNS_SOURCE}
+            secret_env: CASEBRIDGE_RETURNS_FORM_SECRET
+            stores: [{BC_FLOW_STORE}, {ADOBE_STORE}]
         """)
     )
     return directory
-

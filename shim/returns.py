@@ -1,0 +1,213 @@
+"""Return requests from the platforms without a `returns/request` webhook.
+
+BigCommerce has no returns API: a storefront return form or an RMA app (a configured event source)
+posts `POST /events/return-request`, signed per Standard Webhooks (see `shim.events`). The request
+is validated (422 with the reasons), the order and its products are read from BigCommerce (404 for
+an unknown order, 503 when the store cannot be read, so the source retries), the returned lines are
+checked against the order (422 for a product not in it or more than is still returnable), and the
+return's case is started once per source reference.
+
+Adobe Commerce returns are RMAs: `shim.adobe_commerce` hands a new RMA's I/O event to
+`start_adobe_return`, which reads the RMA and its order and starts the case once per RMA.
+Platform reasons become policy reason codes in `routing.policy.return_reason_code`.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field, field_validator
+
+from casebridge.stores import Platform, Store
+from connectors.adobe_commerce.models import Order as AdobeOrder
+from connectors.adobe_commerce.models import Rma, RmaItemStatus
+from connectors.bigcommerce.models import Order as BigCommerceOrder
+from connectors.bigcommerce.models import OrderProduct
+from connectors.errors import ConnectorError, NotFoundError
+from routing.policy import ReturnsPolicy, return_reason_code
+from shim.cases import WebhookResult, start_return_case
+from shim.deps import ShimDeps
+from shim.events import parse_event, store_for, verified_delivery
+from workflows.return_case import ReturnFacts, ReturnLineFacts
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["events"])
+
+
+class ReturnedLine(BaseModel):
+    order_product_id: int = Field(ge=1)  # BigCommerce's order product id (not the catalog product id)
+    quantity: int = Field(ge=1)
+    reason: str = Field(min_length=1, max_length=200)  # free text or a reason code
+
+
+class ReturnRequestEvent(BaseModel):
+    """What a return form or RMA app sends."""
+
+    platform: Platform
+    store: str = Field(min_length=1)
+    order_id: str = Field(min_length=1, max_length=20, pattern=r"^[0-9]+$")
+    lines: list[ReturnedLine] = Field(min_length=1, max_length=100)
+    customer_note: str | None = Field(default=None, max_length=1000)
+    # The source's own return id; part of the case id (one case per return, whatever redeliveries).
+    reference: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")
+
+    @field_validator("lines")
+    @classmethod
+    def _one_line_per_product(cls, lines: list[ReturnedLine]) -> list[ReturnedLine]:
+        ids = [line.order_product_id for line in lines]
+        if len(ids) != len(set(ids)):
+            raise ValueError("each order product may appear only once")
+        return lines
+
+
+@router.post("/events/return-request", response_model=WebhookResult)
+async def return_request(request: Request) -> WebhookResult:
+    deps: ShimDeps = request.app.state.deps
+    delivery = await verified_delivery(request)
+    seen = deps.event_deliveries.get(delivery.delivery_id)
+    if seen is not None:
+        return WebhookResult(result="duplicate", case_id=seen.case_id, reasons=seen.reasons)
+    event = parse_event(ReturnRequestEvent, delivery.body)
+    store = store_for(deps, delivery.source, event.platform, event.store)
+    if store.platform is not Platform.BIGCOMMERCE:
+        # Shopify sends `returns/request` and Adobe Commerce RMA events: a second path would open a
+        # second case for the same return.
+        raise HTTPException(422, f"returns on {store.platform.value} arrive from the platform itself, not here")
+    policy = returns_policy(deps, store)
+    if policy is None:
+        raise HTTPException(422, f"store {store.id} handles no returns (no returns policy section)")
+    order, products = await _read_bigcommerce_order(deps, store, int(event.order_id))
+    facts = bigcommerce_facts(f"{delivery.source.name}:{event.reference}", event, order, products)
+    reasons = policy.review_reasons(facts.value, facts.currency, facts.reasons)
+    answer = await start_return_case(deps, store, facts, reasons, policy, delivery.delivery_id)
+    deps.event_deliveries.remember(delivery.delivery_id, answer)
+    return answer
+
+
+def returns_policy(deps: ShimDeps, store: Store) -> ReturnsPolicy | None:
+    if store.policy_file is None:
+        return None
+    policy = deps.policies.get(store.policy_file).returns
+    return policy if policy is not None and policy.enabled else None
+
+
+# --- BigCommerce ---------------------------------------------------------------------------------
+
+
+async def _read_bigcommerce_order(
+    deps: ShimDeps, store: Store, order_id: int
+) -> tuple[BigCommerceOrder, list[OrderProduct]]:
+    client = deps.connections.bigcommerce(store.id)
+    try:
+        order = await client.get_order(order_id)
+        products = await client.list_order_products(order_id)
+    except NotFoundError as err:
+        raise HTTPException(404, f"order {order_id} not found in {store.id}") from err
+    except ConnectorError as err:
+        raise HTTPException(503, f"could not read order {order_id} from {store.id}: {err}") from err
+    if order.is_deleted:
+        raise HTTPException(404, f"order {order_id} not found in {store.id} (deleted)")
+    return order, products
+
+
+def bigcommerce_facts(
+    return_id: str, event: ReturnRequestEvent, order: BigCommerceOrder, products: list[OrderProduct]
+) -> ReturnFacts:
+    """The return's facts, priced from the order (what BigCommerce refunds per unit); 422 naming
+    every line that is not in the order or asks for more than is still returnable."""
+    by_id = {p.id: p for p in products}
+    problems: list[str] = []
+    lines: list[ReturnLineFacts] = []
+    for line in event.lines:
+        product = by_id.get(line.order_product_id)
+        if product is None:
+            problems.append(f"order product {line.order_product_id} is not in order {order.id}")
+            continue
+        returnable = product.quantity - product.quantity_refunded
+        if line.quantity > returnable:
+            problems.append(
+                f"order product {product.id}: {line.quantity} returned, only {returnable} of "
+                f"{product.quantity} ordered can still be returned"
+            )
+            continue
+        code = return_reason_code(Platform.BIGCOMMERCE.value, line.reason)
+        lines.append(
+            ReturnLineFacts(
+                line_item_gid=str(product.id),
+                title=product.name,
+                quantity=line.quantity,
+                unit_price=product.price_inc_tax,
+                reason=code,
+                customer_note=None if lines else event.customer_note,  # one note per return, not per line
+                platform_reason=line.reason if line.reason != code else None,
+            )
+        )
+    if problems:
+        raise HTTPException(422, f"invalid return lines: {'; '.join(problems)}")
+    return ReturnFacts(
+        return_id=return_id,
+        return_gid=return_id,  # no return object in BigCommerce: the source's reference stands for it
+        return_name=f"#{order.id}-{event.reference}",
+        order_id=str(order.id),
+        order_gid=str(order.id),
+        currency=order.currency_code or "USD",
+        lines=lines,
+    )
+
+
+# --- Adobe Commerce ------------------------------------------------------------------------------
+
+
+async def start_adobe_return(deps: ShimDeps, store: Store, rma_id: int, event_id: str) -> WebhookResult:
+    """A new RMA (pending): read it and its order, route it by the store's returns policy."""
+    policy = returns_policy(deps, store)
+    if policy is None:
+        return WebhookResult(result="not-needed", reasons=["the store's returns are left to staff"])
+    adobe = deps.connections.adobe_commerce(store.id)
+    try:
+        rma = await adobe.returns.get_return(rma_id)
+        order = await adobe.sales.get_order(rma.order_id)
+    except NotFoundError as err:
+        raise HTTPException(404, f"RMA {rma_id} or its order not found in {store.id}") from err
+    except ConnectorError as err:
+        raise HTTPException(503, f"could not read RMA {rma_id} from Adobe Commerce: {err}") from err
+    facts = adobe_facts(rma, order)
+    if facts is None:
+        return WebhookResult(result="ignored", reasons=["no pending items in the RMA"])
+    reasons = policy.review_reasons(facts.value, facts.currency, facts.reasons)
+    return await start_return_case(deps, store, facts, reasons, policy, event_id)
+
+
+def adobe_facts(rma: Rma, order: AdobeOrder) -> ReturnFacts | None:
+    """The RMA's pending items priced from the order's items; None when nothing is pending."""
+    items = {i.item_id: i for i in order.items}
+    lines: list[ReturnLineFacts] = []
+    for item in rma.items:
+        order_item = items.get(item.order_item_id)
+        if item.status != RmaItemStatus.PENDING or order_item is None:
+            continue
+        code = return_reason_code(Platform.ADOBE_COMMERCE.value, item.reason)
+        lines.append(
+            ReturnLineFacts(
+                line_item_gid=str(order_item.item_id),
+                title=order_item.name or order_item.sku,
+                quantity=item.qty_requested,
+                unit_price=order_item.price or Decimal(0),
+                reason=code,
+                platform_reason=item.reason if item.reason and item.reason != code else None,
+            )
+        )
+    if not lines:
+        return None
+    return ReturnFacts(
+        return_id=str(rma.entity_id),
+        return_gid=str(rma.entity_id),
+        return_name=f"RMA #{rma.increment_id}",
+        order_id=str(order.entity_id),
+        order_gid=str(order.entity_id),
+        currency=order.order_currency_code or "USD",
+        lines=lines,
+    )

@@ -1,0 +1,323 @@
+"""Returns on BigCommerce end to end: a storefront return form (a configured event source) posts a
+signed `POST /events/return-request` to the shim, the shim reads the order from the simulator, the
+case runs on the real Temporal dev server (store activities on the store's rate-limited queue),
+reviewers act through the OpenText Workflow API, and the effects are asserted in the BigCommerce
+simulator over HTTP: refunds with their items and amounts, staff notes."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from activities.bigcommerce import BigCommerceActivities
+from activities.models import BigCommerceReturnedItem, BigCommerceReturnRefundRequest
+from casebridge.stores import Platform, store_task_queue
+from connectors.standard_webhooks import sign
+from routing.policy import return_reason_code
+from tests.support.stack import Stack
+from tests.support.world import ADOBE_STORE, BC_FLOW_STORE, RETURNS_SOURCE, SECRETS, WAREHOUSE_SOURCE
+from tests.test_order_review_flow import decide
+from workflows.messages import CaseStatus
+from workflows.return_case import ReturnCaseResult, case_id_for
+
+SECRET = SECRETS["CASEBRIDGE_RETURNS_FORM_SECRET"]
+
+
+def admin_url(stack: Stack, path: str = "") -> str:
+    return f"{stack.sandbox_url}/bigcommerce/_admin/stores/{BC_FLOW_STORE}{path}"
+
+
+async def paid_order(stack: Stack, mug_quantity: int = 2, tent_price: str = "300.00") -> dict[str, Any]:
+    """A paid order (status 11) below the order-review limits, so no order case: two mugs, a tent."""
+    address = {
+        "first_name": "Rita",
+        "last_name": "Returner",
+        "street_1": "1 Test Way",
+        "city": "Austin",
+        "zip": "78751",
+        "country": "United States",
+        "country_iso2": "US",
+        "email": f"returner-{uuid.uuid4().hex[:8]}@example.test",
+    }
+    products = [
+        {"name": "Camp Mug", "quantity": mug_quantity, "price_inc_tax": "20.00", "price_ex_tax": "20.00"},
+        {"name": "Tent", "quantity": 1, "price_inc_tax": tent_price, "price_ex_tax": tent_price},
+    ]
+    response = await stack.http.post(
+        admin_url(stack, "/orders"), json={"billing_address": address, "products": products}
+    )
+    response.raise_for_status()
+    order: dict[str, Any] = response.json()
+    return order
+
+
+async def sandbox_order(stack: Stack, order_id: int) -> dict[str, Any]:
+    response = await stack.http.get(admin_url(stack, f"/orders/{order_id}"))
+    response.raise_for_status()
+    order: dict[str, Any] = response.json()
+    return order
+
+
+def product_id(order: dict[str, Any], name: str) -> int:
+    return int(next(p["id"] for p in order["products"] if p["name"] == name))
+
+
+def return_request(order: dict[str, Any], lines: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    return {
+        "platform": "bigcommerce",
+        "store": BC_FLOW_STORE,
+        "order_id": str(order["id"]),
+        "lines": lines,
+        "customer_note": "does not fit",
+        "reference": f"RET-{uuid.uuid4().hex[:8]}",
+        **extra,
+    }
+
+
+def signed_headers(raw: bytes, *, secret: str = SECRET, source: str = RETURNS_SOURCE) -> dict[str, str]:
+    delivery_id, at = f"msg_{uuid.uuid4().hex}", int(time.time())
+    return {
+        "Content-Type": "application/json",
+        "X-Casebridge-Source": source,
+        "webhook-id": delivery_id,
+        "webhook-timestamp": str(at),
+        "webhook-signature": sign(secret, delivery_id, at, raw),
+    }
+
+
+async def post(stack: Stack, body: dict[str, Any] | bytes, **signing: str) -> httpx.Response:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    headers = signed_headers(raw, **signing)
+    return await stack.http.post(f"{stack.shim_url}/events/return-request", content=raw, headers=headers)
+
+
+def case_of(request: dict[str, Any]) -> str:
+    return case_id_for("bigcommerce", BC_FLOW_STORE, f"{RETURNS_SOURCE}:{request['reference']}")
+
+
+async def started(stack: Stack, request: dict[str, Any]) -> str:
+    answer = await post(stack, request)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["result"] == "started"
+    case_id = case_of(request)
+    assert answer.json()["case_id"] == case_id
+    return case_id
+
+
+async def result_of(stack: Stack, case_id: str) -> ReturnCaseResult:
+    handle = stack.client.get_workflow_handle(case_id, result_type=ReturnCaseResult)
+    result: ReturnCaseResult = await handle.result()
+    return result
+
+
+async def test_small_low_risk_return_is_auto_approved_and_refunded_once(stack: Stack) -> None:
+    order = await paid_order(stack)
+    mug = product_id(order, "Camp Mug")
+    request = return_request(order, [{"order_product_id": mug, "quantity": 1, "reason": "Too small"}])
+
+    result = await result_of(stack, await started(stack, request))
+
+    assert result.status is CaseStatus.APPROVED
+    assert result.decision is None  # nobody reviewed it
+    assert result.refunded == Decimal("20.00")
+    after = await sandbox_order(stack, order["id"])
+    [refund] = after["refunds"]
+    assert Decimal(str(refund["total_amount"])) == Decimal("20.00")
+    assert [(i["item_type"], i["item_id"], i["quantity"]) for i in refund["items"]] == [("PRODUCT", mug, 1)]
+    assert f"[casebridge:{case_of(request)}]" in refund["items"][0]["reason"]
+    assert "approved" in after["staff_notes"] and request["reference"] in after["staff_notes"]
+    # Every BigCommerce call went through the store's rate-limited queue, not the cases' queue.
+    store = stack.registry.store(Platform.BIGCOMMERCE, BC_FLOW_STORE)
+    assert store is not None
+    queues = {
+        event.activity_task_scheduled_event_attributes.task_queue.name
+        for event in (await stack.client.get_workflow_handle(case_of(request)).fetch_history()).events
+        if event.activity_task_scheduled_event_attributes.activity_type.name.startswith("bigcommerce.")
+    }
+    assert queues == {store_task_queue(stack.settings.task_queue, store)}
+
+
+async def test_reviewed_return_is_refunded_on_the_reviewers_decision(stack: Stack) -> None:
+    order = await paid_order(stack)
+    tent = product_id(order, "Tent")
+    request = return_request(
+        order, [{"order_product_id": tent, "quantity": 1, "reason": "There was a problem with the product"}]
+    )
+    case_id = await started(stack, request)
+    task_id = await stack.open_task_id(case_id)
+    task = await stack.opentext.get_task(task_id)
+    assert any(a.group == "returns-review" for a in task.assignments)
+    assert (await sandbox_order(stack, order["id"]))["refunds"] == []  # nothing before the decision
+
+    await decide(stack.opentext, task_id, "refund")
+    result = await result_of(stack, case_id)
+
+    assert result.status is CaseStatus.APPROVED
+    assert result.decision is not None and result.decision.outcome == "refund"
+    [refund] = (await sandbox_order(stack, order["id"]))["refunds"]
+    assert Decimal(str(refund["total_amount"])) == Decimal("300.00")
+    assert [(i["item_id"], i["quantity"]) for i in refund["items"]] == [(tent, 1)]
+
+
+async def test_rejected_return_gets_a_staff_note_and_no_refund(stack: Stack) -> None:
+    order = await paid_order(stack)
+    request = return_request(
+        order, [{"order_product_id": product_id(order, "Tent"), "quantity": 1, "reason": "Received wrong product"}]
+    )
+    case_id = await started(stack, request)
+
+    await decide(stack.opentext, await stack.open_task_id(case_id), "reject")
+    result = await result_of(stack, case_id)
+
+    assert result.status is CaseStatus.REJECTED
+    assert result.refunded is None
+    after = await sandbox_order(stack, order["id"])
+    assert after["refunds"] == []
+    assert f"Casebridge: return #{order['id']}-{request['reference']} declined" in after["staff_notes"]
+    assert after["status_id"] == 11  # the order itself is left as it was
+
+
+async def test_refused_refund_parks_the_case_until_an_operator_retries(stack: Stack) -> None:
+    order = await paid_order(stack)
+    mug = product_id(order, "Camp Mug")
+    await stack.fault(
+        system="bigcommerce",
+        operation="POST /v3/orders/{order_id}/payment_actions/refunds",
+        effect="user_error",
+        message="The payment gateway declined the refund",
+    )
+    request = return_request(order, [{"order_product_id": mug, "quantity": 2, "reason": "unwanted"}])
+    case_id = await started(stack, request)
+
+    parked = await stack.status_is(case_id, CaseStatus.NEEDS_ATTENTION)
+    assert parked.attention is not None
+    assert parked.attention.step == "refund returned lines"
+    assert "declined the refund" in parked.attention.reason
+    assert (await sandbox_order(stack, order["id"]))["refunds"] == []
+
+    await stack.handle(case_id).signal("retry", {"operator": "olga", "note": "gateway fixed"})
+    result = await result_of(stack, case_id)
+
+    assert result.status is CaseStatus.APPROVED
+    [refund] = (await sandbox_order(stack, order["id"]))["refunds"]
+    assert Decimal(str(refund["total_amount"])) == Decimal("40.00")
+    assert any(e.event == "operator retry" and e.actor == "olga" for e in await stack.audit(case_id))
+
+
+async def test_a_repeated_refund_call_finds_the_first_refund(stack: Stack) -> None:
+    """What a retry after a timed-out refund does: the second call pays nothing."""
+    order = await paid_order(stack)
+    activities = BigCommerceActivities(stack.connections)
+    request = BigCommerceReturnRefundRequest(
+        store=BC_FLOW_STORE,
+        order_id=order["id"],
+        key=f"return/bigcommerce/{BC_FLOW_STORE}/test:{uuid.uuid4().hex[:8]}",
+        reason="Return test",
+        items=[BigCommerceReturnedItem(order_product_id=product_id(order, "Camp Mug"), quantity=1)],
+    )
+
+    first = await activities.refund_return_items(request)
+    again = await activities.refund_return_items(request)
+
+    assert (first.created, again.created) == (True, False)
+    assert again.refund_id == first.refund_id
+    assert len((await sandbox_order(stack, order["id"]))["refunds"]) == 1
+
+
+async def test_duplicate_deliveries_open_one_case(stack: Stack) -> None:
+    order = await paid_order(stack)
+    request = return_request(
+        order, [{"order_product_id": product_id(order, "Tent"), "quantity": 1, "reason": "defective"}]
+    )
+    raw = json.dumps(request).encode()
+    headers = signed_headers(raw)
+    url = f"{stack.shim_url}/events/return-request"
+
+    first = await stack.http.post(url, content=raw, headers=headers)
+    redelivered = await stack.http.post(url, content=raw, headers=headers)  # same webhook-id
+    resent = await post(stack, raw)  # the form sends the same return again, as a new delivery
+
+    assert first.json()["result"] == "started"
+    assert (redelivered.status_code, redelivered.json()["result"]) == (200, "duplicate")
+    assert (resent.status_code, resent.json()["result"]) == (200, "duplicate")
+    case_id = case_of(request)
+    assert first.json()["case_id"] == redelivered.json()["case_id"] == resent.json()["case_id"] == case_id
+    await decide(stack.opentext, await stack.open_task_id(case_id), "reject")
+    assert (await result_of(stack, case_id)).status is CaseStatus.REJECTED
+
+
+async def test_bad_requests_are_refused_with_reasons(stack: Stack) -> None:
+    order = await paid_order(stack, mug_quantity=2)
+    mug = product_id(order, "Camp Mug")
+    good = return_request(order, [{"order_product_id": mug, "quantity": 1, "reason": "Too small"}])
+    raw = json.dumps(good).encode()
+
+    forged = await post(stack, raw, secret="not-the-secret")
+    assert forged.status_code == 401 and "signature" in forged.text
+    # The warehouse's secret does not sign return requests in the return form's name.
+    borrowed = await post(stack, raw, secret=SECRETS["CASEBRIDGE_WAREHOUSE_SECRET"])
+    assert borrowed.status_code == 401
+    unknown_source = await post(stack, raw, source="someone")
+    assert unknown_source.status_code == 401
+
+    unknown_store = await post(stack, return_request(order, good["lines"], store="nosuchstore"))
+    assert unknown_store.status_code == 404 and "nosuchstore" in unknown_store.text
+    unknown_order = await post(stack, return_request(order, good["lines"], order_id="999999"))
+    assert unknown_order.status_code == 404 and "999999" in unknown_order.text
+
+    too_many = await post(stack, return_request(order, [{"order_product_id": mug, "quantity": 3, "reason": "x"}]))
+    assert too_many.status_code == 422 and "only 2 of 2" in too_many.text
+    not_in_order = await post(
+        stack, return_request(order, [{"order_product_id": 987654, "quantity": 1, "reason": "x"}])
+    )
+    assert not_in_order.status_code == 422 and "987654 is not in order" in not_in_order.text
+    malformed = await post(
+        stack, {"platform": "bigcommerce", "store": BC_FLOW_STORE, "order_id": "abc", "lines": [], "reference": "r"}
+    )
+    assert malformed.status_code == 422
+    assert "order_id" in malformed.text and "lines" in malformed.text
+    twice = await post(
+        stack,
+        return_request(
+            order,
+            [
+                {"order_product_id": mug, "quantity": 1, "reason": "x"},
+                {"order_product_id": mug, "quantity": 1, "reason": "y"},
+            ],
+        ),
+    )
+    assert twice.status_code == 422 and "only once" in twice.text
+    adobe = await post(stack, return_request(order, good["lines"], platform="adobe-commerce", store=ADOBE_STORE))
+    assert adobe.status_code == 422 and "arrive from the platform itself" in adobe.text
+
+    assert (await sandbox_order(stack, order["id"]))["refunds"] == []  # nothing refused reached a case
+
+
+async def test_a_source_is_limited_to_its_stores_and_shopify_returns_come_from_shopify(stack: Stack) -> None:
+    """A source is limited to its stores: the return form may not report about the Shopify shop."""
+    order = await paid_order(stack)
+    body = return_request(
+        order, [{"order_product_id": product_id(order, "Camp Mug"), "quantity": 1, "reason": "x"}], platform="shopify"
+    )
+    body["store"] = "casebridge-test.myshopify.com"
+    answer = await post(stack, body)
+    assert answer.status_code == 403
+    # The warehouse may report about that shop, but returns on Shopify come from Shopify itself.
+    by_warehouse = await post(stack, body, secret=SECRETS["CASEBRIDGE_WAREHOUSE_SECRET"], source=WAREHOUSE_SOURCE)
+    assert by_warehouse.status_code == 422
+
+
+def test_platform_reasons_map_to_the_policys_codes() -> None:
+    assert return_reason_code("bigcommerce", "  Too   SMALL ") == "SIZE_TOO_SMALL"
+    assert return_reason_code("bigcommerce", "Received Wrong Product") == "WRONG_ITEM"
+    assert return_reason_code("bigcommerce", "defective") == "DEFECTIVE"
+    assert return_reason_code("bigcommerce", "size-too-large") == "SIZE_TOO_LARGE"  # a code itself
+    assert return_reason_code("bigcommerce", "my dog chewed it") == "OTHER"  # unknown: reviewed
+    assert return_reason_code("adobe-commerce", "Wrong Color") == "COLOR"
+    assert return_reason_code("adobe-commerce", "Out of Service") == "DEFECTIVE"
+    assert return_reason_code("adobe-commerce", "Wrong Size") == "SIZE_TOO_LARGE"
