@@ -26,8 +26,9 @@ from temporalio.service import RPCError
 
 from casebridge.connections import Connections
 from casebridge.settings import Settings, get_settings
-from casebridge.stores import Platform, load_registry
+from casebridge.stores import EventSource, Platform, load_registry
 from casebridge.temporal import connect
+from connectors.adobe_commerce.models import NewRmaItem
 from connectors.opentext.workflow import OpenTextWorkflowClient
 from connectors.shopify.admin import ShopifyAdmin
 from connectors.shopify.models import Order
@@ -277,7 +278,11 @@ class AdobeDemo:
     """The review on Adobe Commerce: the storefront places the order, Adobe I/O Events delivers the
     signed `sales_order_place_after` event to the shim, the case holds the order and comments on it."""
 
-    EVENTS = ["observer.sales_order_place_after", "observer.sales_order_save_commit_after"]
+    EVENTS = [
+        "observer.sales_order_place_after",
+        "observer.sales_order_save_commit_after",
+        "observer.rma_save_commit_after",
+    ]
 
     def __init__(self, demo: Demo, store_code: str) -> None:
         self.demo, self.store_code = demo, store_code
@@ -288,11 +293,18 @@ class AdobeDemo:
         url = f"{self.demo.settings.shim_public_url.rstrip('/')}/webhooks/adobe-commerce"
         async with httpx.AsyncClient(timeout=15) as http:
             existing = (await http.get(f"{self.admin}/io-events/registrations")).json()
-            if not any(r["url"] == url for r in existing):
+            if not any(
+                r["url"] == url and set(r["event_codes"] or []) >= set(self._full(self.EVENTS)) for r in existing
+            ):
+                await http.delete(f"{self.admin}/io-events/registrations")
                 registered = await http.post(
                     f"{self.admin}/io-events/registrations", json={"url": url, "event_codes": self.EVENTS}
                 )
                 registered.raise_for_status()
+
+    @staticmethod
+    def _full(codes: list[str]) -> list[str]:
+        return [f"com.adobe.commerce.{c}" for c in codes]
 
     async def place(self, s: AdobeScenario) -> dict[str, Any]:
         order: dict[str, Any] = {
@@ -432,20 +444,102 @@ EXCEPTION_SCENARIOS = [
 ]
 
 
+class OtherReturnsDemo:
+    """Returns on BigCommerce (the storefront's return form posts a signed `/events/return-request`:
+    BigCommerce has no returns API) and on Adobe Commerce (the customer's RMA, an I/O Event)."""
+
+    def __init__(self, demo: Demo, bigcommerce: BigCommerceDemo | None, adobe: AdobeDemo | None) -> None:
+        self.demo, self.bigcommerce, self.adobe = demo, bigcommerce, adobe
+        self.form = next((s for s in demo.connections.registry.event_sources if "return" in s.name), None)
+
+    async def play_bigcommerce(self) -> Played | None:
+        if self.bigcommerce is None or self.form is None:
+            return None
+        order_id = await self.bigcommerce.place(BigCommerceScenario("Return: espresso cups, broken", "36.00", "none"))
+        client = self.demo.connections.bigcommerce(self.bigcommerce.store_hash)
+        [product] = await client.list_order_products(order_id)
+        body = {
+            "platform": "bigcommerce",
+            "store": self.bigcommerce.store_hash,
+            "order_id": str(order_id),
+            "lines": [{"order_product_id": product.id, "quantity": 1, "reason": "Arrived damaged"}],
+            "customer_note": "Two of the cups were broken",
+            "reference": f"RF-{uuid.uuid4().hex[:8]}",
+        }
+        answer = await post_signed(self.demo, "/events/return-request", self.form, body)
+        case_id = str(answer["case_id"])
+        view = await self.demo.wait_for(case_id, CaseStatus.IN_REVIEW)
+        assert view.review_task_id is not None
+        await self.demo.review(view.review_task_id, "refund", "rosa.returns@example.test")
+        view = await self.demo.wait_for(case_id, CaseStatus.APPROVED, CaseStatus.REJECTED, CaseStatus.NEEDS_ATTENTION)
+        return Played("BigCommerce", f"#{order_id}", "36.00 USD", "Return: espresso cups, broken", case_id, view)
+
+    async def play_adobe(self) -> Played | None:
+        if self.adobe is None:
+            return None
+        placed = await self.adobe.place(AdobeScenario("Return: tent, wrong size", "45.00", "none", invoiced=True))
+        adobe = self.demo.connections.adobe_commerce(self.adobe.store_code)
+        order = await adobe.sales.get_order(int(placed["entity_id"]))
+        item = NewRmaItem(
+            order_item_id=order.items[0].item_id,
+            qty_requested=1,
+            reason="Wrong Size",
+            condition="Unopened",
+            resolution="Refund",
+        )
+        rma = await adobe.returns.create_return(order, [item])
+        case_id = return_case_id_for(Platform.ADOBE_COMMERCE.value, self.adobe.store_code, str(rma.entity_id))
+        view = await self.demo.wait_for(case_id, CaseStatus.APPROVED, CaseStatus.REJECTED, CaseStatus.NEEDS_ATTENTION)
+        return Played(
+            "Adobe Commerce",
+            f"RMA {rma.increment_id or rma.entity_id}",
+            "45.00 USD",
+            "Return: tent, wrong size (auto)",
+            case_id,
+            view,
+        )
+
+
+async def post_signed(demo: Demo, path: str, source: EventSource, body: dict[str, Any]) -> dict[str, Any]:
+    """What a system outside the platforms does: sign the body per Standard Webhooks and post it."""
+    raw = json.dumps(body).encode()
+    delivery_id, at = f"msg_{uuid.uuid4().hex}", int(time.time())
+    async with httpx.AsyncClient(timeout=15) as http:
+        answer = await http.post(
+            f"{demo.settings.shim_public_url.rstrip('/')}{path}",
+            content=raw,
+            headers={
+                "Content-Type": "application/json",
+                "X-Casebridge-Source": source.name,
+                "webhook-id": delivery_id,
+                "webhook-timestamp": str(at),
+                "webhook-signature": sign_event(source.secret().get_secret_value(), delivery_id, at, raw),
+            },
+        )
+    if answer.status_code != 200:
+        raise RuntimeError(f"the shim refused {path} ({answer.status_code}): {answer.text}")
+    result: dict[str, Any] = answer.json()
+    return result
+
+
 class ExceptionsDemo:
     """Fulfillment exceptions: the demo plays the warehouse system, posting signed reports to the
     shim's `/events/fulfillment-exception`; each team decides in its own OpenText task."""
 
     def __init__(self, demo: Demo, bigcommerce: BigCommerceDemo | None, adobe: AdobeDemo | None) -> None:
         self.demo, self.bigcommerce, self.adobe = demo, bigcommerce, adobe
-        source = demo.connections.registry.event_sources[0]
-        self.source, self.secret = source.name, source.secret().get_secret_value()
+        # The warehouse: the first event source that is not a return form.
+        self.source = next(s.name for s in demo.connections.registry.event_sources if "return" not in s.name)
 
     async def play(self, s: ExceptionScenario) -> Played | None:
         store_id, order_id, order_name, total = await self._order(s)
         if store_id is None:
             return None
-        body = json.dumps(
+        source = next(x for x in self.demo.connections.registry.event_sources if x.name == self.source)
+        answer = await post_signed(
+            self.demo,
+            "/events/fulfillment-exception",
+            source,
             {
                 "platform": s.platform.value,
                 "store": store_id,
@@ -453,24 +547,9 @@ class ExceptionsDemo:
                 "exception_type": s.exception_type,
                 "summary": s.title.split(": ", 1)[-1],
                 "reference": f"wms-{uuid.uuid4().hex[:8]}",
-            }
-        ).encode()
-        delivery_id, at = f"msg_{uuid.uuid4().hex}", int(time.time())
-        async with httpx.AsyncClient(timeout=15) as http:
-            answer = await http.post(
-                f"{self.demo.settings.shim_public_url.rstrip('/')}/events/fulfillment-exception",
-                content=body,
-                headers={
-                    "Content-Type": "application/json",
-                    "X-Casebridge-Source": self.source,
-                    "webhook-id": delivery_id,
-                    "webhook-timestamp": str(at),
-                    "webhook-signature": sign_event(self.secret, delivery_id, at, body),
-                },
-            )
-            if answer.status_code != 200:
-                raise RuntimeError(f"the shim refused the report ({answer.status_code}): {answer.text}")
-        case_id = str(answer.json()["case_id"])
+            },
+        )
+        case_id = str(answer["case_id"])
         tasks = await self._open_tasks(case_id, set(s.decisions))
         for team, resolution in s.decisions.items():
             await self.demo.review(tasks[team], resolution, f"{team}@example.test")
@@ -544,9 +623,13 @@ async def demo(settings: Settings) -> None:
             await ad.subscribe()
             print(f"Placing {len(ADOBE_SCENARIOS)} orders in Adobe Commerce store {adobe.id} ...")
             played += [await ad.play(s) for s in ADOBE_SCENARIOS]
-        print(f"Requesting {len(RETURN_SCENARIOS)} returns in {store.id} ...")
+        print(
+            f"Requesting {len(RETURN_SCENARIOS)} returns in {store.id}, one in BigCommerce, one in Adobe Commerce ..."
+        )
         returns = ReturnsDemo(player)
         played += [await returns.play(s) for s in RETURN_SCENARIOS]
+        others = OtherReturnsDemo(player, bc, ad)
+        played += [p for p in (await others.play_bigcommerce(), await others.play_adobe()) if p is not None]
         if registry.event_sources:
             print(f"Reporting {len(EXCEPTION_SCENARIOS)} fulfillment exceptions as the warehouse ...")
             exceptions = ExceptionsDemo(player, bc, ad)
@@ -556,12 +639,10 @@ async def demo(settings: Settings) -> None:
     print()
     print_table(played)
     ui = f"http://localhost:{settings.temporal_ui_port}"
-    query = quote('CaseType="order-review"')
+    query = quote("CaseType IS NOT NULL")
     waiting = next((p for p in played if p.view is not None and p.view.status is CaseStatus.IN_REVIEW), None)
     print()
-    print(
-        f"Temporal UI (all order-review cases): {ui}/namespaces/{settings.temporal_namespace}/workflows?query={query}"
-    )
+    print(f"Temporal UI (every case): {ui}/namespaces/{settings.temporal_namespace}/workflows?query={query}")
     if waiting is not None:
         print(f'Find one case by its order: CaseRef="{waiting.order_name}" in the UI\'s search, or')
         print(f"  .venv/bin/temporal workflow list --query 'CaseRef=\"{waiting.order_name}\"'")

@@ -241,7 +241,9 @@ class ReturnCase(ReviewedCase):
                 self.set_status(CaseStatus.APPROVED, f"Return approved ({how}); refund skipped by an operator")
                 return
             self.refunded = refund.amount
-            self.set_status(CaseStatus.APPROVED, f"Return approved ({how}); refunded {refund.amount} {refund.currency}")
+            self.set_status(
+                CaseStatus.APPROVED, f"Return approved ({how}); refunded {refund.amount:.2f} {refund.currency}"
+            )
             return
         # Honest about what happened: the store's return is approved, no money moved, and the
         # replacement or exchange order is staff's to create until Casebridge does it.
