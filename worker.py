@@ -41,6 +41,7 @@ def bigcommerce_activities(bigcommerce: BigCommerceActivities) -> list[Callable[
         bigcommerce.append_staff_note,
         bigcommerce.refund_order,
         bigcommerce.refund_return_items,
+        bigcommerce.match_order_lines,
     ]
 
 
@@ -65,6 +66,9 @@ def build_worker(client: Client, settings: Settings, connections: Connections) -
             shopify.approve_return,
             shopify.decline_return,
             shopify.refund_return,
+            shopify.plan_line_cancellation,
+            shopify.cancel_lines,
+            shopify.split_shipment,
             opentext.start_review,
             opentext.await_review_outcome,
             opentext.comment,
@@ -81,6 +85,7 @@ def build_worker(client: Client, settings: Settings, connections: Connections) -
             adobe.authorize_return,
             adobe.deny_return,
             adobe.refund_return_items,
+            adobe.match_order_items,
         ],
         # Below the pod's terminationGracePeriodSeconds (120 s in deploy/).
         graceful_shutdown_timeout=timedelta(seconds=60),

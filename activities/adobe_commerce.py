@@ -13,10 +13,12 @@ from temporalio import activity
 from activities.errors import translate_errors
 from activities.models import (
     AdobeCommentRequest,
+    AdobeMatchItemsRequest,
     AdobeOrderRequest,
     AdobeOrderState,
     AdobeRefundRequest,
     AdobeRefundResult,
+    AdobeReturnedItem,
     AdobeReturnRefundRequest,
     AdobeRmaRequest,
     AdobeRmaState,
@@ -24,6 +26,7 @@ from activities.models import (
 from casebridge.connections import Connections
 from connectors.adobe_commerce.models import Order, RefundItem, RmaItemStatus
 from connectors.adobe_commerce.sales import AdobeSales
+from connectors.errors import ConflictError
 
 
 def _state(order: Order) -> AdobeOrderState:
@@ -127,3 +130,31 @@ class AdobeCommerceActivities:
         return AdobeRefundResult(
             credit_memo_id=memo.entity_id, amount=memo.grand_total or Decimal(0), created=outcome.created
         )
+
+    # -- fulfillment exceptions: cancel lines -----------------------------------------------------
+
+    @activity.defn(name="adobe.match_order_items")
+    @translate_errors
+    async def match_order_items(self, request: AdobeMatchItemsRequest) -> list[AdobeReturnedItem]:
+        """The order items the reported SKUs are, among units invoiced and neither shipped nor
+        refunded: Magento cancels no single line, so a cancelled line is a credit memo for invoiced
+        units. Refused (ConflictError) when fewer such units are on the order than reported."""
+        order = await self._sales(request.store).get_order(request.order_id)
+        open_units = {i.item_id: int(i.qty_invoiced - i.qty_refunded - i.qty_shipped) for i in order.items}
+        items: dict[int, int] = {}
+        for line in request.lines:
+            left = line.quantity
+            for item in order.items:
+                if item.sku != line.sku or left <= 0:
+                    continue
+                taken = min(max(open_units[item.item_id], 0), left)
+                open_units[item.item_id] -= taken
+                items[item.item_id] = items.get(item.item_id, 0) + taken
+                left -= taken
+            if left > 0:
+                raise ConflictError(
+                    f"{line.quantity} x {line.sku}: only {line.quantity - left} invoiced and unshipped on the order",
+                    system="adobe-commerce",
+                    operation="get_order",
+                )
+        return [AdobeReturnedItem(order_item_id=item_id, quantity=q) for item_id, q in items.items() if q > 0]

@@ -8,17 +8,20 @@ from temporalio import activity
 
 from activities.errors import translate_errors
 from activities.models import (
+    BigCommerceMatchLinesRequest,
     BigCommerceNoteRequest,
     BigCommerceOrderRequest,
     BigCommerceOrderState,
     BigCommerceRefundRequest,
     BigCommerceRefundResult,
+    BigCommerceReturnedItem,
     BigCommerceReturnRefundRequest,
     BigCommerceStatusRequest,
 )
 from casebridge.connections import Connections
 from connectors.bigcommerce.models import Order, RefundItemRequest
 from connectors.bigcommerce.payments import refund_with_marker
+from connectors.errors import ConflictError
 
 
 def _state(order: Order) -> BigCommerceOrderState:
@@ -84,3 +87,29 @@ class BigCommerceActivities:
         return BigCommerceRefundResult(
             refund_id=outcome.refund.id, amount=outcome.refund.total_amount, created=outcome.created
         )
+
+    @activity.defn(name="bigcommerce.match_order_lines")
+    @translate_errors
+    async def match_order_lines(self, request: BigCommerceMatchLinesRequest) -> list[BigCommerceReturnedItem]:
+        """The order products (and quantities) the reported SKUs are, among units neither shipped
+        nor refunded; refused (ConflictError) when the order has fewer such units than reported.
+        Read only: the refund itself is `refund_return_items`, keyed by the case."""
+        products = await self._connections.bigcommerce(request.store).list_order_products(request.order_id)
+        open_units = {p.id: p.quantity - p.quantity_shipped - p.quantity_refunded for p in products}
+        items: dict[int, int] = {}
+        for line in request.lines:
+            left = line.quantity
+            for product in products:
+                if product.sku != line.sku or left <= 0:
+                    continue
+                taken = min(max(open_units[product.id], 0), left)
+                open_units[product.id] -= taken
+                items[product.id] = items.get(product.id, 0) + taken
+                left -= taken
+            if left > 0:
+                raise ConflictError(
+                    f"{line.quantity} x {line.sku}: only {line.quantity - left} unshipped and unrefunded on the order",
+                    system="bigcommerce",
+                    operation="list_order_products",
+                )
+        return [BigCommerceReturnedItem(order_product_id=pid, quantity=q) for pid, q in items.items() if q > 0]

@@ -291,3 +291,79 @@ class CustomerNoticeRequest(BaseModel):
 class CustomerNoticeResult(BaseModel):
     communication_id: str
     outputs: list[str] = Field(default_factory=list)  # the output queues rendered (email, PDF...)
+
+
+# --- Fulfillment exceptions: cancelling some lines of an order ---------------------------------
+
+
+class LineQuantity(BaseModel):
+    """Units of one SKU, as a warehouse reports them."""
+
+    sku: str
+    quantity: int = Field(ge=1)
+
+
+class ShopifyLinesRequest(BaseModel):
+    store: str
+    order_gid: str
+    lines: list[LineQuantity] = Field(min_length=1)
+
+
+class ShopifyLineTarget(BaseModel):
+    line_item_gid: str
+    sku: str
+    quantity_before: int
+    quantity_after: int  # what the order edit lowers the line to
+
+
+class ShopifyLineCancelPlan(BaseModel):
+    """Read before the edit and kept in the case's history, so a retried edit aims at the same
+    quantities and a retried refund pays the same amount."""
+
+    targets: list[ShopifyLineTarget]
+    refund_amount: Decimal  # the removed units' value (price, discount and tax), capped at what was paid
+    currency: str
+
+
+class ShopifyCancelLinesRequest(BaseModel):
+    store: str
+    order_gid: str
+    key: str  # marks the refund: never two refunds for one cancellation
+    targets: list[ShopifyLineTarget] = Field(min_length=1)
+    refund_amount: Decimal
+    restock: bool
+    notify_customer: bool
+    staff_note: str = Field(max_length=255)
+    refund_note: str
+
+
+class ShopifyCancelLinesResult(BaseModel):
+    edited: bool  # False: the lines were already at their targets (an earlier attempt's edit)
+    refund_id: str | None = None
+    amount: Decimal = Decimal(0)
+
+
+class BigCommerceMatchLinesRequest(BigCommerceOrderRequest):
+    lines: list[LineQuantity] = Field(min_length=1)
+
+
+class AdobeMatchItemsRequest(AdobeOrderRequest):
+    lines: list[LineQuantity] = Field(min_length=1)
+
+
+# --- Fulfillment exceptions: split shipment (Shopify) -----------------------------------------
+
+
+class ShopifySplitShipmentRequest(BaseModel):
+    store: str
+    order_gid: str
+    case_handle: str = Field(max_length=64)  # the case's holds, released so the rest ships
+    waiting_handle: str = Field(max_length=64)  # the hold that keeps the reported lines back
+    lines: list[LineQuantity] = Field(min_length=1)
+    reason: str  # FulfillmentHoldReason of the waiting hold
+    reason_notes: str = Field(max_length=255)
+
+
+class ShopifySplitShipmentResult(BaseModel):
+    waiting: list[str]  # fulfillment orders held with the reported lines
+    split: bool  # False: no split was needed (or an earlier attempt made it)

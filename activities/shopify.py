@@ -14,19 +14,29 @@ from activities.models import (
     HeldFulfillmentOrder,
     HoldOrderRequest,
     HoldOrderResult,
+    LineQuantity,
     RefundReturnRequest,
     RefundReturnResult,
     ReleaseHoldsRequest,
     ReleaseHoldsResult,
     ReturnStatusRequest,
     ReturnStatusResult,
+    ShopifyCancelLinesRequest,
+    ShopifyCancelLinesResult,
+    ShopifyLineCancelPlan,
+    ShopifyLinesRequest,
+    ShopifyLineTarget,
+    ShopifySplitShipmentRequest,
+    ShopifySplitShipmentResult,
     TagOrderRequest,
 )
 from casebridge.connections import Connections
 from connectors.errors import ConflictError, ContractError, RejectedError
 from connectors.shopify.admin import HOLDABLE_STATUSES, ShopifyAdmin
+from connectors.shopify.order_edits import OrderLine
 from connectors.shopify.refunds import RefundLine
 from connectors.shopify.returns import ReturnDeclineReason
+from connectors.shopify.split_shipments import FulfillmentOrderLines
 
 
 class ShopifyActivities:
@@ -170,6 +180,110 @@ class ShopifyActivities:
             refund_id=result.refund.id, amount=money.amount, currency=money.currency_code, created=result.created
         )
 
+    # -- fulfillment exceptions: cancel lines -----------------------------------------------------
+
+    @activity.defn(name="shopify.plan_line_cancellation")
+    @translate_errors
+    async def plan_line_cancellation(self, request: ShopifyLinesRequest) -> ShopifyLineCancelPlan:
+        """Which order lines the reported SKUs are, what each is lowered to, and what the removed
+        units are worth (Shopify's own `suggestedRefund`). Refused (ConflictError) when a SKU is
+        not on the order or fewer of its units are still unshipped than are to be cancelled."""
+        shop = self._connections.shopify(request.store)
+        order = await shop.order_lines(request.order_gid)
+        if order.cancelled_at is not None:
+            raise ConflictError(f"order {request.order_gid} is cancelled", system="shopify", operation="orderEditBegin")
+        targets = _line_targets(order.lines, request.lines)
+        suggestion = await shop.suggest_refund(
+            request.order_gid,
+            [RefundLine(line_item_id=t.line_item_gid, quantity=t.quantity_before - t.quantity_after) for t in targets],
+        )
+        return ShopifyLineCancelPlan(
+            targets=targets,
+            refund_amount=suggestion.amount,
+            currency=suggestion.amount_set.shop_money.currency_code,
+        )
+
+    @activity.defn(name="shopify.cancel_lines")
+    @translate_errors
+    async def cancel_lines(self, request: ShopifyCancelLinesRequest) -> ShopifyCancelLinesResult:
+        """Lower the lines by an order edit, then pay back the removed units once per `key`.
+
+        Repeat-safe: the edit aims at the planned quantities (lines already there are left alone)
+        and the refund is found again by its key."""
+        shop = self._connections.shopify(request.store)
+        edited = await shop.set_line_quantities(
+            request.order_gid,
+            {t.line_item_gid: t.quantity_after for t in request.targets},
+            restock=request.restock,
+            notify_customer=request.notify_customer,
+            staff_note=request.staff_note,
+        )
+        if request.refund_amount <= 0:
+            return ShopifyCancelLinesResult(edited=edited)  # nothing was paid for them
+        result = await shop.refund_owed_once(
+            request.order_gid,
+            request.key,
+            request.refund_amount,
+            note=request.refund_note,
+            notify=request.notify_customer,
+        )
+        return ShopifyCancelLinesResult(edited=edited, refund_id=result.refund.id, amount=result.refund.amount)
+
+    # -- fulfillment exceptions: split shipment ---------------------------------------------------
+
+    @activity.defn(name="shopify.split_shipment")
+    @translate_errors
+    async def split_shipment(self, request: ShopifySplitShipmentRequest) -> ShopifySplitShipmentResult:
+        """Release the case's holds and keep only the reported units back: they are split out to a
+        fulfillment order of their own (`fulfillmentOrderSplit`), held with `waiting_handle`.
+
+        Repeat-safe: a waiting hold already there means done; fulfillment orders that hold nothing
+        but reported units are held whole before anything is split, so a retry after a split whose
+        answer was lost holds the split-out order instead of splitting again."""
+        shop = self._connections.shopify(request.store)
+        orders = await shop.fulfillment_lines(request.order_gid)
+        waiting = [fo.id for fo in orders if any(h.handle == request.waiting_handle for h in fo.fulfillment_holds)]
+        if waiting:
+            return ShopifySplitShipmentResult(waiting=waiting, split=False)
+        wanted = {line.sku: 0 for line in request.lines}
+        for line in request.lines:
+            wanted[line.sku] += line.quantity
+        _check_units(orders, wanted)  # refuse before changing anything
+        for fo in orders:
+            ours = [h.id for h in fo.fulfillment_holds if h.handle == request.case_handle]
+            if ours:
+                await shop.release_holds(fo.id, ours)
+        orders = [fo for fo in await shop.fulfillment_lines(request.order_gid) if fo.status == "OPEN"]
+        to_hold: list[str] = []
+        split = False
+        for fo in orders:  # first the orders holding nothing but reported units: held whole
+            units = _units_by_sku(fo)
+            if units and all(wanted.get(sku, 0) >= quantity for sku, quantity in units.items()):
+                for sku, quantity in units.items():
+                    wanted[sku] -= quantity
+                to_hold.append(fo.id)
+        for fo in orders:
+            if fo.id in to_hold:
+                continue
+            moved: dict[str, int] = {}
+            for item in fo.lines:
+                take = min(item.remaining_quantity, wanted.get(item.line_item.sku or "", 0))
+                if take > 0:
+                    moved[item.id] = take
+                    wanted[item.line_item.sku or ""] -= take
+            if moved:
+                to_hold.append(await shop.split_fulfillment_order(fo.id, moved))
+                split = True
+        for fo_id in to_hold:
+            try:
+                await shop.hold_fulfillment_order(
+                    fo_id, reason=request.reason, reason_notes=request.reason_notes, handle=request.waiting_handle
+                )
+            except RejectedError as err:
+                if not _has_code(err, "DUPLICATE_FULFILLMENT_HOLD_HANDLE"):
+                    raise
+        return ShopifySplitShipmentResult(waiting=to_hold, split=split)
+
 
 def _has_code(err: RejectedError, code: str) -> bool:
     details = err.details if isinstance(err.details, list) else []
@@ -207,3 +321,56 @@ def _decline_reason(value: str) -> ReturnDeclineReason:
 
 def _still_waiting(message: str) -> ApplicationError:
     return ApplicationError(message, type="StillWaiting", category=ApplicationErrorCategory.BENIGN)
+
+
+def _line_targets(lines: list[OrderLine], wanted: list[LineQuantity]) -> list[ShopifyLineTarget]:
+    """Spread each SKU's units over the order's lines of that SKU that still have unshipped units."""
+    after = {line.id: line.current_quantity for line in lines}
+    for want in wanted:
+        left = want.quantity
+        for line in lines:
+            if line.sku != want.sku or left <= 0:
+                continue
+            unshipped = line.unfulfilled_quantity - (line.current_quantity - after[line.id])
+            taken = min(max(unshipped, 0), left)
+            after[line.id] -= taken
+            left -= taken
+        if left > 0:
+            known = any(line.sku == want.sku for line in lines)
+            found = f"only {want.quantity - left} unshipped" if known else "SKU not"
+            raise ConflictError(
+                f"{want.quantity} x {want.sku}: {found} on the order",
+                system="shopify",
+                operation="orderEditSetQuantity",
+            )
+    return [
+        ShopifyLineTarget(
+            line_item_gid=line.id,
+            sku=line.sku or "",
+            quantity_before=line.current_quantity,
+            quantity_after=after[line.id],
+        )
+        for line in lines
+        if after[line.id] != line.current_quantity
+    ]
+
+
+def _units_by_sku(fo: FulfillmentOrderLines) -> dict[str, int]:
+    units: dict[str, int] = {}
+    for item in fo.lines:
+        if item.remaining_quantity > 0:
+            sku = item.line_item.sku or ""
+            units[sku] = units.get(sku, 0) + item.remaining_quantity
+    return units
+
+
+def _check_units(orders: list[FulfillmentOrderLines], wanted: dict[str, int]) -> None:
+    """Refused (ConflictError) when the unshipped units of a SKU are fewer than reported."""
+    for sku, quantity in wanted.items():
+        unshipped = sum(_units_by_sku(fo).get(sku, 0) for fo in orders if fo.status in ("OPEN", "ON_HOLD", "SCHEDULED"))
+        if unshipped < quantity:
+            raise ConflictError(
+                f"{quantity} x {sku}: only {unshipped} waiting to ship on the order",
+                system="shopify",
+                operation="fulfillmentOrderSplit",
+            )

@@ -32,6 +32,8 @@ class OrderFacts(BaseModel):
     address_mismatch: bool | None = None
     # How far an order paid on account took the B2B company beyond its credit limit (0: within it).
     credit_exceeded_by: Decimal | None = None
+    # Already cancelled when the routing read it: a late `created` event after the cancellation.
+    cancelled: bool = False
 
     @property
     def discount_pct(self) -> Decimal:

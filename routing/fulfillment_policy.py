@@ -26,13 +26,20 @@ class ExceptionType(StrEnum):
 
 
 class Resolution(StrEnum):
-    """What the teams can decide. Only resolutions Casebridge can apply on every supported platform
-    are offered (the OpenText process model lists the same values); split shipments, substitutions
-    and line cancellations come with order edits."""
+    """What the teams can decide (the OpenText process model lists the same values). A case offers
+    only those its platform can apply to its order (`FulfillmentSide.offers`): the first three
+    everywhere, the line-level ones where the platform has an honest way to do them and the report
+    names the lines."""
 
     SHIP_AS_IS = "ship-as-is"  # the cause is cleared (stock found, address confirmed): release
     NEW_DELIVERY_DATE = "new-delivery-date"  # release, mark the order and tell the customer the date
     CANCEL_ORDER = "cancel-order"  # cancel (refund and restock per `cancel`)
+    CANCEL_LINES = "cancel-lines"  # take the reported lines off the order, refund them, ship the rest
+    SPLIT_SHIPMENT = "split-shipment"  # ship the rest now; the reported lines stay held
+
+
+# Applicable on every platform and for every report: the only ones a timeout may default to.
+UNIVERSAL_RESOLUTIONS = frozenset({Resolution.SHIP_AS_IS, Resolution.NEW_DELIVERY_DATE, Resolution.CANCEL_ORDER})
 
 
 class ExceptionRoute(BaseModel):
@@ -44,12 +51,17 @@ class ExceptionRoute(BaseModel):
     def _timeout_is_offered(self) -> ExceptionRoute:
         if self.on_timeout not in self.resolutions:
             raise ValueError(f"on_timeout {self.on_timeout.value} is not one of the offered resolutions")
+        if self.on_timeout not in UNIVERSAL_RESOLUTIONS:
+            # A default must apply to every order; line-level resolutions are not offered everywhere.
+            raise ValueError(f"on_timeout {self.on_timeout.value} must be one of {sorted(UNIVERSAL_RESOLUTIONS)}")
         if len(set(self.teams)) != len(self.teams):
             raise ValueError("a team is listed twice")
         return self
 
 
 class CancelAction(BaseModel):
+    """`cancel-order`; `restock` and `notify_customer` apply to `cancel-lines` as well."""
+
     cancel_reason: CancelReason = "INVENTORY"
     refund: bool = True
     restock: bool = True
@@ -59,6 +71,7 @@ class CancelAction(BaseModel):
 class ExceptionTags(BaseModel):
     open: str = "casebridge-exception"
     new_delivery_date: str = "casebridge-new-delivery-date"
+    split_shipment: str = "casebridge-lines-waiting"  # some lines still held after a split shipment
     resolved: str = "casebridge-exception-resolved"
 
 

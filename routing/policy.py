@@ -173,6 +173,46 @@ class EvidenceRequests(BaseModel):
 ReturnDeclineReasonCode = Literal["RETURN_PERIOD_ENDED", "FINAL_SALE", "OTHER"]
 
 
+class LateReturnAction(StrEnum):
+    """What happens to a line the policy's windows no longer cover (see `routing.return_rules`)."""
+
+    REVIEW = "review"  # a person decides, told why
+    DECLINE = "decline"  # declined by policy, nobody reviews it
+
+
+def _positive_period(value: timedelta | None, what: str) -> None:
+    if value is not None and value <= timedelta(0):
+        raise ValueError(f"{what} must be positive")
+
+
+class ReturnCategoryRule(BaseModel):
+    """Rules for the returned products of one category (Shopify product type, BigCommerce or
+    Adobe Commerce category name). Unset periods fall back to the returns policy's own."""
+
+    review_always: bool = False  # never auto-approved (e.g. electronics: serial numbers, data)
+    return_window: timedelta | None = None  # ISO 8601, e.g. P14D
+    warranty: timedelta | None = None  # ISO 8601, e.g. P2Y
+    out_of_warranty: LateReturnAction | None = None  # e.g. decline for consumables
+    # The store's own ids of this category, matched as well as the name: BigCommerce products carry
+    # category ids only (the category names are not read).
+    category_ids: list[str] = Field(default_factory=list)
+
+    @field_validator("category_ids", mode="before")
+    @classmethod
+    def _ids_as_text(cls, value: object) -> object:
+        return [str(v) for v in value] if isinstance(value, list) else value
+
+    @model_validator(mode="after")
+    def _positive(self) -> ReturnCategoryRule:
+        _positive_period(self.return_window, "return_window")
+        _positive_period(self.warranty, "warranty")
+        return self
+
+
+def _defects() -> list[ReturnReasonCode]:
+    return ["DEFECTIVE"]
+
+
 class ReturnsPolicy(BaseModel):
     enabled: bool = True
     auto_approve: ReturnAutoApproval | None = None  # None: every return is reviewed
@@ -182,6 +222,54 @@ class ReturnsPolicy(BaseModel):
     evidence: EvidenceRequests | None = None  # None: reviewers cannot ask for evidence
     decline_reason: ReturnDeclineReasonCode = "OTHER"
     notify_customer: bool = True
+    # The Exstream communication that asks the customer for evidence and, where the platform does
+    # not tell the customer itself (BigCommerce, Adobe Commerce), announces the decision. None: none.
+    customer_notice: str | None = None
+    # Windows, measured from the order date (`routing.return_rules`). None: returns are accepted
+    # whenever they come, and no return is a warranty claim.
+    return_window: timedelta | None = None
+    warranty: timedelta | None = None  # the default warranty; a category may set its own
+    # Reasons that make a return after the window a warranty claim (reviewed as such while the
+    # warranty lasts).
+    warranty_reasons: list[ReturnReasonCode] = Field(default_factory=_defects)
+    out_of_warranty: LateReturnAction = LateReturnAction.REVIEW  # a warranty reason after the warranty
+    outside_window: LateReturnAction = LateReturnAction.REVIEW  # any other reason after the window
+    # Per product category, by name (case-insensitive). Categories are read from the platform's
+    # catalog only when this is not empty (the reads spend the store's API quota).
+    categories: dict[str, ReturnCategoryRule] = Field(default_factory=dict)
+
+    @field_validator("warranty_reasons", mode="before")
+    @classmethod
+    def _upper_reasons(cls, value: object) -> object:
+        return [str(v).upper() for v in value] if isinstance(value, list) else value
+
+    @field_validator("categories", mode="before")
+    @classmethod
+    def _lower_names(cls, value: object) -> object:
+        if not isinstance(value, dict):
+            return value
+        names = [" ".join(str(k).split()).lower() for k in value]
+        if len(set(names)) != len(names):
+            raise ValueError("category names must be unique ignoring case and spaces")
+        return dict(zip(names, value.values(), strict=True))
+
+    @model_validator(mode="after")
+    def _periods(self) -> ReturnsPolicy:
+        _positive_period(self.return_window, "return_window")
+        _positive_period(self.warranty, "warranty")
+        return self
+
+    @property
+    def reads_categories(self) -> bool:
+        """Whether routing needs each returned product's categories from the catalog."""
+        return bool(self.categories)
+
+    @property
+    def reads_order_date(self) -> bool:
+        """Whether routing needs the order's date (a window or a warranty is set somewhere)."""
+        periods = [self.return_window, self.warranty]
+        periods += [p for rule in self.categories.values() for p in (rule.return_window, rule.warranty)]
+        return any(p is not None for p in periods)
 
     def review_reasons(self, value: Decimal, currency: str, reasons: list[str]) -> list[str]:
         """Why a return of this value with these line reasons needs a person; [] = auto-approve."""

@@ -161,7 +161,17 @@ async def read_facts(adobe: AdobeCommerce, order_id: int, rules: OrderReviewRule
             else (shipping.country_id, shipping.postcode) != (billing.country_id, billing.postcode)
         ),
         credit_exceeded_by=await _credit_exceeded_by(adobe, order) if rules.company_credit_exceeded else None,
+        cancelled=order.state == STATE_CANCELED,
+        customer_tags=await _customer_group(adobe, order) if rules.customer_tags else [],
     )
+
+
+async def _customer_group(adobe: AdobeCommerce, order: Order) -> list[str]:
+    """Adobe Commerce has no customer tags; the customer group ("Wholesale", a "VIP" group the
+    merchant added) plays that part, so its name is matched against the policy's `customer_tags`."""
+    if not order.customer_group_id:  # 0 / None: a guest
+        return []
+    return [(await adobe.customers.get_group(order.customer_group_id)).code]
 
 
 async def _credit_exceeded_by(adobe: AdobeCommerce, order: Order) -> Decimal | None:

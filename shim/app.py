@@ -14,7 +14,7 @@ from casebridge.settings import Settings
 from casebridge.stores import load_registry
 from connectors.adobe_commerce.io_events import IoEventsVerifier
 from routing.store_policies import PolicyBook
-from shim import adobe_commerce, bigcommerce, fulfillment, opentext, returns, shopify
+from shim import adobe_commerce, bigcommerce, evidence, fulfillment, opentext, returns, shopify
 from shim.deps import ShimDeps
 
 ClientFactory = Callable[[Settings], Awaitable[Client]]
@@ -54,6 +54,7 @@ def create_app(settings: Settings, connect: ClientFactory) -> FastAPI:
     app.include_router(adobe_commerce.router)
     app.include_router(opentext.router)
     app.include_router(fulfillment.router)
+    app.include_router(evidence.router)
     app.include_router(returns.router)
 
     @app.get("/healthz", tags=["health"])

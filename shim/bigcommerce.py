@@ -25,15 +25,18 @@ from pydantic import ValidationError
 
 from casebridge.stores import Platform, Store
 from connectors.bigcommerce.client import BigCommerceClient
-from connectors.bigcommerce.contract import STATUS_CANCELLED
+from connectors.bigcommerce.contract import STATUS_CANCELLED, STATUS_DECLINED
 from connectors.bigcommerce.models import Order
 from connectors.bigcommerce.webhooks import WebhookPayload, WebhookVerificationError, parse_payload, verify
 from connectors.errors import ConnectorError
 from routing.facts import OrderFacts
+from routing.fulfillment_policy import ExceptionType
 from routing.policy import OrderReviewRules
 from routing.rules import review_reasons
 from shim.cases import DeliveryMemory, WebhookResult, signal_store_cancellation, start_order_review
 from shim.deps import ShimDeps
+from shim.fulfillment import policy_for, read_order, start_or_signal
+from workflows.fulfillment_exception import ExceptionReport
 from workflows.messages import StoreCancellation
 
 log = logging.getLogger(__name__)
@@ -115,10 +118,15 @@ async def _read_facts(client: BigCommerceClient, order_id: int, rules: OrderRevi
     """The order's routing facts; sub-resources are read only when a rule looks at them (each
     read spends the store's request quota, shared with every other app)."""
     order = await client.get_order(order_id)
-    country = None
-    if rules.restricted_countries:
+    country, mismatch = None, None
+    if rules.restricted_countries or rules.address_mismatch:
         addresses = await client.list_shipping_addresses(order_id)
         country = addresses[0].country_iso2 if addresses else None
+        billing = order.billing_address
+        if addresses and billing is not None and billing.country_iso2:
+            mismatch = any(
+                (a.country_iso2, a.zip.strip()) != (billing.country_iso2, billing.zip.strip()) for a in addresses
+            )
     if not country and order.billing_address is not None:
         country = order.billing_address.country_iso2 or None
     return OrderFacts(
@@ -134,6 +142,9 @@ async def _read_facts(client: BigCommerceClient, order_id: int, rules: OrderRevi
         shipping_country=country,
         customer_email=(order.billing_address.email or None) if order.billing_address else None,
         customer_tags=await _customer_tags(client, order, rules),
+        item_count=order.items_total,
+        address_mismatch=mismatch,
+        cancelled=order.status_id == STATUS_CANCELLED,
     )
 
 
@@ -160,9 +171,37 @@ async def _status_updated(deps: ShimDeps, store: Store, payload: WebhookPayload)
             raise HTTPException(503, f"could not read order {order_id} from BigCommerce: {err}") from err
     else:
         new_status = change.new_status_id
+    exception_type = STATUS_EXCEPTIONS.get(new_status)
+    if exception_type is not None:
+        return await _status_exception(deps, store, payload, new_status, exception_type)
     if new_status != STATUS_CANCELLED:
         return WebhookResult(result="ignored")
     cancellation = StoreCancellation(
         cancelled_at=datetime.fromtimestamp(payload.created_at, UTC), reason="status set to Cancelled in BigCommerce"
     )
     return await signal_store_cancellation(deps, store, str(order_id), cancellation)
+
+
+# Statuses that say an order cannot ship as planned: they open the order's fulfillment exception
+# case, as a warehouse report would. (Casebridge itself only ever sets 12, 5 and the status it
+# restores, so its own writes never come back as an exception.)
+STATUS_EXCEPTIONS = {
+    STATUS_DECLINED: ExceptionType.PAYMENT_EXCEPTION,  # the payment was declined after the order
+}
+
+
+async def _status_exception(
+    deps: ShimDeps, store: Store, payload: WebhookPayload, status_id: int, exception_type: ExceptionType
+) -> WebhookResult:
+    policy = policy_for(deps, store)
+    if policy is None or not policy.enabled or policy.route(exception_type) is None:
+        return WebhookResult(result="not-needed")
+    order = await read_order(deps, store, str(payload.data.id))
+    report = ExceptionReport(
+        # The event's hash is the same on every redelivery of this status change.
+        reference=f"status-{status_id}-{payload.hash}",
+        exception_type=exception_type,
+        summary=f"order status set to {status_id} (Declined) in BigCommerce",
+        reported_by="bigcommerce status change",
+    )
+    return await start_or_signal(deps, store, order, report, policy)

@@ -17,6 +17,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from casebridge.stores import Store, store_task_queue
 from routing.facts import OrderFacts
 from routing.policy import OrderReviewPolicy, ReturnsPolicy
+from routing.return_rules import ReturnRouting
 from workflows import search_attributes as sa
 from workflows.messages import StoreCancellation
 from workflows.order_review import CASE_TYPE, OrderReview, OrderReviewInput, case_id_for
@@ -97,6 +98,10 @@ async def start_order_review(
 ) -> WebhookResult:
     """Start the order's review case, once per order ever (a late redelivery finds the old case)."""
     case_id = case_id_for(store.platform.value, store.id, facts.order_id)
+    if facts.cancelled or deps.early_cancellations.get(case_id) is not None:
+        # Events arrive out of order: the cancellation overtook the creation. Nothing to review.
+        log.info("order %s of %s is already cancelled; no review", facts.order_name, store.id)
+        return WebhookResult(result="not-needed", reasons=["order already cancelled"])
     case_input = OrderReviewInput(
         case_id=case_id,
         platform=store.platform.value,
@@ -138,7 +143,10 @@ async def signal_store_cancellation(
         await handle.signal(OrderReview.order_cancelled, cancellation)
     except RPCError as err:
         if err.status is RPCStatusCode.NOT_FOUND:
-            return WebhookResult(result="no-open-case", case_id=case_id)
+            answer = WebhookResult(result="no-open-case", case_id=case_id)
+            # Its `created` event may still be on its way: it must not open a review then.
+            deps.early_cancellations.remember(case_id, answer)
+            return answer
         raise HTTPException(503, f"Temporal did not take the signal: {err.message}") from err
     return WebhookResult(result="signalled", case_id=case_id)
 
@@ -147,12 +155,14 @@ async def start_return_case(
     deps: ShimDeps,
     store: Store,
     facts: ReturnFacts,
-    reasons: list[str],
+    routing: ReturnRouting,
     policy: ReturnsPolicy,
     delivery_id: str | None,
 ) -> WebhookResult:
     """Start the return's case, once per return ever (a redelivery finds the existing case)."""
     case_id = return_case_id_for(store.platform.value, store.id, facts.return_id)
+    reasons = routing.reasons
+    declined = routing.action == "decline"
     case_input = ReturnCaseInput(
         case_id=case_id,
         platform=store.platform.value,
@@ -166,6 +176,9 @@ async def start_return_case(
         store_task_queue=(
             None if store.activities_per_second is None else store_task_queue(deps.settings.task_queue, store)
         ),
+        declined_by_policy=declined,
+        warranty_status=routing.warranty_status,
+        warranty_claim=routing.warranty_claim,
     )
     attributes = TypedSearchAttributes(
         [
@@ -181,7 +194,10 @@ async def start_return_case(
     lines = [
         f"**Return** {facts.return_name} (id {facts.return_id}) of order {facts.order_id}",
         f"**Value** {facts.value} {facts.currency}; reasons {', '.join(facts.reasons)}",
-        "**Why reviewed**" if reasons else "**Auto-approved by policy**",
+        *([f"**Product categories** {', '.join(routing.categories)}"] if routing.categories else []),
+        *([f"**Warranty status** {routing.warranty_status}"] if routing.warranty_status else []),
+        *(["**Warranty claim**"] if routing.warranty_claim else []),
+        "**Declined by policy**" if declined else "**Why reviewed**" if reasons else "**Auto-approved by policy**",
         *[f"- {r}" for r in reasons],
     ]
     if delivery_id:

@@ -28,6 +28,9 @@ class ShimDeps:
     adobe_deliveries: DeliveryMemory = field(default_factory=DeliveryMemory)
     # Events posted to `/events/...` by other systems, by `webhook-id`.
     event_deliveries: DeliveryMemory = field(default_factory=DeliveryMemory)
+    # Orders whose cancellation arrived before any case existed, by case id (per process: with
+    # several replicas the platform's own state, read at routing, is the backstop).
+    early_cancellations: DeliveryMemory = field(default_factory=DeliveryMemory)
 
     @property
     def callback_base_url(self) -> str:

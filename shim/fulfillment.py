@@ -129,6 +129,8 @@ async def _order_ref(deps: ShimDeps, store: Store, order_id: str) -> OrderRef:
         currency=adobe.order_currency_code,
         customer_email=adobe.customer_email,
         customer_name=" ".join(n for n in (adobe.customer_firstname, adobe.customer_lastname) if n) or None,
+        # Decides whether `cancel-lines` is offered: Magento refunds lines only by credit memo.
+        fully_invoiced=bool(adobe.items) and all(i.qty_invoiced >= i.qty_ordered for i in adobe.items),
     )
 
 

@@ -15,18 +15,21 @@ Platform reasons become policy reason codes in `routing.policy.return_reason_cod
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field, field_validator
 
 from casebridge.stores import Platform, Store
+from connectors.adobe_commerce.connector import AdobeCommerce
 from connectors.adobe_commerce.models import Order as AdobeOrder
 from connectors.adobe_commerce.models import Rma, RmaItemStatus
 from connectors.bigcommerce.models import Order as BigCommerceOrder
 from connectors.bigcommerce.models import OrderProduct
 from connectors.errors import ConnectorError, NotFoundError
 from routing.policy import ReturnsPolicy, return_reason_code
+from routing.return_rules import ReturnRouting, route_return
 from shim.cases import WebhookResult, start_return_case
 from shim.deps import ShimDeps
 from shim.events import parse_event, store_for, verified_delivery
@@ -81,8 +84,11 @@ async def return_request(request: Request) -> WebhookResult:
         raise HTTPException(422, f"store {store.id} handles no returns (no returns policy section)")
     order, products = await _read_bigcommerce_order(deps, store, int(event.order_id))
     facts = bigcommerce_facts(f"{delivery.source.name}:{event.reference}", event, order, products)
-    reasons = policy.review_reasons(facts.value, facts.currency, facts.reasons)
-    answer = await start_return_case(deps, store, facts, reasons, policy, delivery.delivery_id)
+    if policy.reads_categories:
+        facts = await _with_bigcommerce_categories(deps, store, facts, products)
+    if policy.reads_order_date:
+        facts = facts.model_copy(update={"ordered_at": order.date_created})
+    answer = await start_return_case(deps, store, facts, route_facts(policy, facts), policy, delivery.delivery_id)
     deps.event_deliveries.remember(delivery.delivery_id, answer)
     return answer
 
@@ -92,6 +98,11 @@ def returns_policy(deps: ShimDeps, store: Store) -> ReturnsPolicy | None:
         return None
     policy = deps.policies.get(store.policy_file).returns
     return policy if policy is not None and policy.enabled else None
+
+
+def route_facts(policy: ReturnsPolicy, facts: ReturnFacts) -> ReturnRouting:
+    """The policy's routing of the return as it arrives (windows are measured up to now)."""
+    return route_return(policy, facts.lines, facts.value, facts.currency, facts.ordered_at, datetime.now(UTC))
 
 
 # --- BigCommerce ---------------------------------------------------------------------------------
@@ -111,6 +122,28 @@ async def _read_bigcommerce_order(
     if order.is_deleted:
         raise HTTPException(404, f"order {order_id} not found in {store.id} (deleted)")
     return order, products
+
+
+async def _with_bigcommerce_categories(
+    deps: ShimDeps, store: Store, facts: ReturnFacts, products: list[OrderProduct]
+) -> ReturnFacts:
+    """Each returned line's catalog category ids (`GET /v3/catalog/products/{id}`, once per
+    product). A custom line, or a product deleted from the catalog since, has none."""
+    client = deps.connections.bigcommerce(store.id)
+    catalog_ids = {str(p.id): p.product_id for p in products}
+    categories: dict[int, list[str]] = {}
+    for product_id in sorted({catalog_ids[line.line_item_gid] for line in facts.lines} - {0}):
+        try:
+            categories[product_id] = [str(c) for c in (await client.get_product(product_id)).categories]
+        except NotFoundError:
+            categories[product_id] = []
+        except ConnectorError as err:
+            raise HTTPException(503, f"could not read product {product_id} from {store.id}: {err}") from err
+    lines = [
+        line.model_copy(update={"categories": categories.get(catalog_ids[line.line_item_gid], [])})
+        for line in facts.lines
+    ]
+    return facts.model_copy(update={"lines": lines})
 
 
 def bigcommerce_facts(
@@ -155,6 +188,12 @@ def bigcommerce_facts(
         order_gid=str(order.id),
         currency=order.currency_code or "USD",
         lines=lines,
+        customer_email=(order.billing_address.email or None) if order.billing_address else None,
+        customer_name=(
+            f"{order.billing_address.first_name} {order.billing_address.last_name}".strip() or None
+            if order.billing_address
+            else None
+        ),
     )
 
 
@@ -177,8 +216,42 @@ async def start_adobe_return(deps: ShimDeps, store: Store, rma_id: int, event_id
     facts = adobe_facts(rma, order)
     if facts is None:
         return WebhookResult(result="ignored", reasons=["no pending items in the RMA"])
-    reasons = policy.review_reasons(facts.value, facts.currency, facts.reasons)
-    return await start_return_case(deps, store, facts, reasons, policy, event_id)
+    if policy.reads_categories:
+        facts = await _with_adobe_categories(adobe, store, facts, order)
+    if policy.reads_order_date:
+        facts = facts.model_copy(update={"ordered_at": order.placed_at})
+    return await start_return_case(deps, store, facts, route_facts(policy, facts), policy, event_id)
+
+
+async def _with_adobe_categories(
+    adobe: AdobeCommerce, store: Store, facts: ReturnFacts, order: AdobeOrder
+) -> ReturnFacts:
+    """Each returned line's category names: the product's `category_links` (`GET /V1/products/{sku}`),
+    each category's name (`GET /V1/categories/{id}`), every product and category read once. A product
+    deleted since the order, or a category deleted since, contributes nothing."""
+    sku_of = {str(item.item_id): item.sku for item in order.items}
+    names: dict[int, str | None] = {}
+    categories: dict[str, list[str]] = {}
+    try:
+        for sku in sorted({sku_of[line.line_item_gid] for line in facts.lines if line.line_item_gid in sku_of}):
+            try:
+                category_ids = (await adobe.catalog.get_product(sku)).category_ids
+            except NotFoundError:
+                category_ids = []
+            for category_id in category_ids:
+                if category_id not in names:
+                    try:
+                        names[category_id] = (await adobe.catalog.get_category(category_id)).name
+                    except NotFoundError:
+                        names[category_id] = None
+            categories[sku] = [n for n in (names[c] for c in category_ids) if n]
+    except ConnectorError as err:
+        raise HTTPException(503, f"could not read the returned products from {store.id}: {err}") from err
+    lines = [
+        line.model_copy(update={"categories": categories.get(sku_of.get(line.line_item_gid, ""), [])})
+        for line in facts.lines
+    ]
+    return facts.model_copy(update={"lines": lines})
 
 
 def adobe_facts(rma: Rma, order: AdobeOrder) -> ReturnFacts | None:
@@ -210,4 +283,6 @@ def adobe_facts(rma: Rma, order: AdobeOrder) -> ReturnFacts | None:
         order_gid=str(order.entity_id),
         currency=order.order_currency_code or "USD",
         lines=lines,
+        customer_email=order.customer_email,
+        customer_name=" ".join(n for n in (order.customer_firstname, order.customer_lastname) if n) or None,
     )

@@ -18,9 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from casebridge.stores import Platform, Store
 from connectors.errors import ConnectorError
 from connectors.shopify.webhooks import OrderPayload, verify
+from routing.policy import ReturnsPolicy
 from routing.rules import review_reasons
 from shim.cases import WebhookResult, signal_store_cancellation, start_order_review, start_return_case
 from shim.deps import ShimDeps
+from shim.returns import route_facts
 from shim.shopify_holds import HoldPlacedPayload, hold_placed
 from workflows.messages import StoreCancellation
 from workflows.return_case import ReturnFacts, ReturnLineFacts
@@ -208,5 +210,29 @@ async def _return_requested(
         # Only a request waits for the merchant's decision; a return staff opened is already decided.
         return WebhookResult(result="ignored")
     facts = requested.facts()
-    reasons = policy.review_reasons(facts.value, facts.currency, facts.reasons)
-    return await start_return_case(deps, store, facts, reasons, policy, delivery_id)
+    if policy.reads_categories or policy.reads_order_date:
+        facts = await _with_order_facts(deps, store, facts, policy)
+    if policy.customer_notice is not None:
+        # Letters (an evidence request) need the customer's address, which the webhook lacks.
+        try:
+            order = await deps.connections.shopify(store.id).get_order(facts.order_gid)
+        except ConnectorError as err:
+            raise HTTPException(503, f"could not read the order's customer from Shopify: {err}") from err
+        facts = facts.model_copy(update={"customer_email": order.email})
+    return await start_return_case(deps, store, facts, route_facts(policy, facts), policy, delivery_id)
+
+
+async def _with_order_facts(deps: ShimDeps, store: Store, facts: ReturnFacts, policy: ReturnsPolicy) -> ReturnFacts:
+    """The order's date and the returned products' types (their category), read in one query."""
+    try:
+        order = await deps.connections.shopify(store.id).order_product_facts(facts.order_gid)
+    except ConnectorError as err:
+        # Answer 503 so Shopify redelivers: nothing is lost, nothing half-started.
+        raise HTTPException(503, f"could not read the returned products from Shopify: {err}") from err
+    types = order.product_types() if policy.reads_categories else {}
+    lines = [
+        line.model_copy(update={"categories": [types[line.line_item_gid]] if line.line_item_gid in types else []})
+        for line in facts.lines
+    ]
+    ordered_at = order.processed_at if policy.reads_order_date else None
+    return facts.model_copy(update={"lines": lines, "ordered_at": ordered_at})

@@ -296,3 +296,20 @@ async def test_shopify_holds_that_are_no_exception_open_nothing(stack: Stack) ->
         )
     ]
     assert runs == []
+
+
+async def test_bigcommerce_declined_status_opens_the_case(stack: Stack) -> None:
+    order = await seed_order(stack, "75.00")
+    await stack.connections.bigcommerce(BC_FLOW_STORE).set_status(order["id"], 6)  # Declined
+    case_id = case_id_for("bigcommerce", BC_FLOW_STORE, str(order["id"]))
+    tasks = await open_tasks(stack, case_id, {"finance", "customer-service"})
+    trail = await stack.audit(case_id)
+    assert "bigcommerce status change" in trail[0].detail
+    assert (await bigcommerce_order(stack, order["id"]))["status_id"] == 12  # held while they decide
+
+    await decide(stack.opentext, tasks["finance"], "cancel-order")
+    result = await stack.client.get_workflow_handle_for(FulfillmentException.run, case_id).result()
+    assert result.status is CaseStatus.REJECTED
+    after = await bigcommerce_order(stack, order["id"])
+    assert after["status_id"] == 5
+    assert [Decimal(str(r["total_amount"])) for r in after["refunds"]] == [Decimal("75.00")]

@@ -299,3 +299,20 @@ async def test_operator_aborts_a_case_in_review(stack: Stack) -> None:
     assert process.ended
     trail = await stack.audit(case_id)
     assert any(e.event == "operator abort requested" and e.actor == "olga" for e in trail)
+
+
+async def test_customer_group_plays_the_customer_tag(stack: Stack) -> None:
+    vip = await admin(stack, "POST", "/customer-groups", {"code": "VIP"})
+    tagged = await place_order(stack, "150.00", customer_group_id=vip["id"], customer_id=7001)
+    wholesale = await place_order(stack, "160.00", customer_group_id=2, customer_id=7002)  # Magento's "Wholesale"
+    general = await place_order(stack, "170.00", customer_group_id=1, customer_id=7003)
+
+    for order, reason in ((tagged, "customer tagged vip"), (wholesale, "customer tagged wholesale")):
+        case_id, task_id = await in_review(stack, order)
+        view = await stack.view(case_id)
+        assert view.review_process_id is not None
+        assert reason in str((await stack.opentext.get_process(view.review_process_id)).variable("reasons"))
+        await decide(stack.opentext, task_id, "approved")
+        assert (await stack.handle(case_id).result()).status is CaseStatus.APPROVED
+    await delivery_of(stack, ORDER_PLACED, general["entity_id"])
+    await no_case(stack, case_of(general["entity_id"]))

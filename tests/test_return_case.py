@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -360,3 +360,122 @@ async def test_no_evidence_by_the_deadline_declines_the_return(
     declined = await connections.shopify(SLA_SHOP).get_return(facts.return_gid)
     assert declined.status == "DECLINED"
     assert (await connections.shopify(SLA_SHOP).order_refunds(facts.order_gid)).refunds == []
+
+
+# --- routing by product category and warranty (the test policy: return window P30D, warranty P1Y;
+# electronics always reviewed with a P2Y warranty; garden declined out of warranty) ------------------
+
+
+async def seeded_product(stack: Stack, product_type: str) -> str:
+    """A catalog product of this type (the sandbox's seeding route); its gid."""
+    response = await stack.http.post(
+        f"{stack.sandbox_url}/shopify/{SHOP}/_admin/products",
+        json={"title": f"{product_type} item {uuid.uuid4().hex[:6]}", "product_type": product_type},
+    )
+    response.raise_for_status()
+    gid: str = response.json()["product"]["admin_graphql_api_id"]
+    return gid
+
+
+async def shipped_product_order(stack: Stack, product_gid: str, unit_price: str, days_ago: int) -> Order:
+    """A paid, shipped order of one catalog product, placed `days_ago` (Shopify's `processedAt`)."""
+    address = {"address1": "1 Test Way", "city": "Springfield", "zip": "62701", "countryCode": "US"}
+    processed_at = (datetime.now(UTC) - timedelta(days=days_ago)).isoformat()
+    order = await stack.shop(SHOP).create_order(
+        {
+            "email": f"returner-{uuid.uuid4().hex[:8]}@example.test",
+            "currency": "USD",
+            "processedAt": processed_at,
+            "lineItems": [
+                {"title": "Catalog item", "quantity": 1, "priceSet": _usd(unit_price), "productId": product_gid}
+            ],
+            "shippingAddress": address,
+            "billingAddress": address,
+            "transactions": [{"kind": "SALE", "status": "SUCCESS", "gateway": "manual", "amountSet": _usd(unit_price)}],
+        }
+    )
+    await stack.shop(SHOP).create_fulfillment(order.fulfillment_orders[0].id)
+    return order
+
+
+async def review_variables(stack: Stack, case_id: str) -> dict[str, object]:
+    process_id = (await stack.view(case_id)).review_process_id
+    assert process_id is not None
+    return (await stack.opentext.get_process(process_id)).variable_values
+
+
+async def test_small_return_in_an_always_reviewed_category_is_reviewed(stack: Stack) -> None:
+    product = await seeded_product(stack, "Electronics")
+    order = await shipped_product_order(stack, product, unit_price="20.00", days_ago=3)
+    ret = await request_return(stack, order, "UNWANTED")  # small and low-risk: auto-approved elsewhere
+    case_id = case_of(ret)
+    await stack.case_started(case_id)
+    task_id = await stack.open_task_id(case_id)
+
+    variables = await review_variables(stack, case_id)
+    assert "category electronics is always reviewed" in str(variables["reasons"])
+    assert variables["productCategories"] == "Electronics"
+    assert variables["warrantyStatus"] == "in-return-window"
+    assert (await stack.shop(SHOP).get_return(ret.id)).status == "REQUESTED"
+    assert (await refunds_of(stack, order)).refunds == []
+
+    await decide(stack.opentext, task_id, "refund")
+    result = await result_of(stack, case_id)
+    assert result.status is CaseStatus.APPROVED
+    assert [r.amount for r in (await refunds_of(stack, order)).refunds] == [Decimal("20.00")]
+
+
+async def test_defective_item_after_the_window_inside_the_warranty_is_a_warranty_claim(stack: Stack) -> None:
+    product = await seeded_product(stack, "Outdoor")
+    order = await shipped_product_order(stack, product, unit_price="40.00", days_ago=100)
+    ret = await request_return(stack, order, "DEFECTIVE")
+    case_id = case_of(ret)
+    await stack.case_started(case_id)
+    task_id = await stack.open_task_id(case_id)
+
+    variables = await review_variables(stack, case_id)
+    assert variables["warrantyClaim"] is True
+    assert variables["warrantyStatus"] == "warranty-claim"
+    process = await stack.opentext.get_process((await stack.view(case_id)).review_process_id or "")
+    assert (process.name or "").startswith("Review warranty claim")
+    assert "warranty claim" in str(variables["reasons"])
+    description = await stack.client.get_workflow_handle(case_id).describe()
+    assert "Warranty claim" in (await description.static_details() or "")
+    view = await stack.view(case_id)
+    assert view.status is CaseStatus.IN_REVIEW
+
+    await decide(stack.opentext, task_id, "replacement")
+    result = await result_of(stack, case_id)
+    assert result.status is CaseStatus.APPROVED
+    assert (await stack.shop(SHOP).get_return(ret.id)).status == "OPEN"
+    assert (await refunds_of(stack, order)).refunds == []  # a replacement moves no money
+
+
+async def test_out_of_warranty_is_reviewed_saying_so(stack: Stack) -> None:
+    product = await seeded_product(stack, "Outdoor")
+    order = await shipped_product_order(stack, product, unit_price="40.00", days_ago=400)  # > P1Y
+    ret = await request_return(stack, order, "DEFECTIVE")
+    case_id = case_of(ret)
+    await stack.case_started(case_id)
+    await stack.open_task_id(case_id)
+
+    variables = await review_variables(stack, case_id)
+    assert variables["warrantyClaim"] is False
+    assert variables["warrantyStatus"] == "out-of-warranty"
+    assert "out of warranty" in str(variables["reasons"])
+    await stack.handle(case_id).signal("abort", {"operator": "olga", "note": "test done"})
+
+
+async def test_out_of_warranty_in_a_declining_category_is_declined_by_policy(stack: Stack) -> None:
+    product = await seeded_product(stack, "Garden")
+    order = await shipped_product_order(stack, product, unit_price="40.00", days_ago=400)
+    ret = await request_return(stack, order, "DEFECTIVE")
+
+    result = await result_of(stack, case_of(ret))
+
+    assert result.status is CaseStatus.REJECTED
+    assert result.decision is None  # nobody reviewed it
+    assert "declined by policy" in result.detail and "out of warranty" in result.detail
+    declined = await stack.shop(SHOP).get_return(ret.id)
+    assert declined.status == "DECLINED"
+    assert (await refunds_of(stack, order)).refunds == []

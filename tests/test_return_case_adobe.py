@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -241,3 +242,93 @@ async def test_redelivered_and_later_rma_events_open_no_second_case(stack: Stack
     assert (answered.status_code, answered.json()["result"]) == (200, "duplicate")
     assert answered.json()["case_id"] is None  # the remembered answer named no case
     assert len(await credit_memos(stack, order["entity_id"])) == 1
+
+
+# --- routing by category and warranty (the test policy: Electronics always reviewed, P2Y warranty;
+# Garden declined out of warranty; return window P30D, warranty P1Y) --------------------------------
+
+
+async def catalog_order(stack: Stack, category: str, price: str, days_ago: int) -> tuple[dict[str, Any], str]:
+    """An invoiced order of one product in a category named `category`, placed `days_ago` (the
+    sandbox's seeding sets `created_at`); the order and the product's SKU."""
+    category_id = (await stack.http.post(admin_url(stack, "/categories"), json={"name": category})).json()["id"]
+    sku = f"CAT-{uuid.uuid4().hex[:8]}"
+    seeded = await stack.http.post(
+        admin_url(stack, "/products"),
+        json={"sku": sku, "name": f"{category} item", "price": price, "category_ids": [category_id]},
+    )
+    seeded.raise_for_status()
+    placed = (datetime.now(UTC) - timedelta(days=days_ago)).strftime("%Y-%m-%d %H:%M:%S")
+    response = await stack.http.post(
+        admin_url(stack, "/orders"),
+        json={
+            "items": [{"sku": sku, "name": f"{category} item", "price": price, "qty": 1}],
+            "customer_email": f"returner-{uuid.uuid4().hex[:8]}@example.test",
+            "invoiced": True,
+            "created_at": placed,
+        },
+    )
+    response.raise_for_status()
+    order: dict[str, Any] = response.json()
+    assert order["created_at"] == placed
+    return order, sku
+
+
+async def review_variables(stack: Stack, case_id: str) -> dict[str, object]:
+    await stack.case_started(case_id)
+    await stack.open_task_id(case_id)
+    process_id = (await stack.view(case_id)).review_process_id
+    assert process_id is not None
+    return (await stack.opentext.get_process(process_id)).variable_values
+
+
+async def test_small_return_in_an_always_reviewed_category_is_reviewed(stack: Stack) -> None:
+    order, sku = await catalog_order(stack, "Electronics", "20.00", days_ago=2)
+    rma = await request_rma(stack, order, sku, 1, "Wrong Color")  # small, low-risk: auto-approved elsewhere
+    case_id = case_of(rma)
+
+    variables = await review_variables(stack, case_id)
+    assert variables["productCategories"] == "Electronics"
+    assert "category electronics is always reviewed" in str(variables["reasons"])
+    assert (await rma_now(stack, rma)).status == "pending"
+    assert await credit_memos(stack, order["entity_id"]) == []
+
+    await decide(stack.opentext, await stack.open_task_id(case_id), "refund")
+    assert (await result_of(stack, case_id)).status is CaseStatus.APPROVED
+    assert [Decimal(str(m["grand_total"])) for m in await credit_memos(stack, order["entity_id"])] == [Decimal("20.00")]
+
+
+async def test_defective_after_the_window_inside_the_warranty_is_a_warranty_claim(stack: Stack) -> None:
+    order, sku = await catalog_order(stack, "Electronics", "80.00", days_ago=500)  # > P1Y, < electronics' P2Y
+    rma = await request_rma(stack, order, sku, 1, "Out of Service")
+    case_id = case_of(rma)
+
+    variables = await review_variables(stack, case_id)
+    assert variables["warrantyClaim"] is True and variables["warrantyStatus"] == "warranty-claim"
+    assert "warranty claim" in str(variables["reasons"])
+    description = await stack.client.get_workflow_handle(case_id).describe()
+    assert "Warranty claim" in (await description.static_details() or "")
+
+    await decide(stack.opentext, await stack.open_task_id(case_id), "replacement")
+    result = await result_of(stack, case_id)
+    assert result.status is CaseStatus.APPROVED
+    assert (await rma_now(stack, rma)).status == "authorized"
+    assert await credit_memos(stack, order["entity_id"]) == []  # a replacement moves no money
+
+
+async def test_out_of_warranty_is_handled_per_policy(stack: Stack) -> None:
+    reviewed_order, reviewed_sku = await catalog_order(stack, "Outdoor", "80.00", days_ago=400)
+    reviewed = await request_rma(stack, reviewed_order, reviewed_sku, 1, "Out of Service")
+    variables = await review_variables(stack, case_of(reviewed))
+    assert variables["warrantyStatus"] == "out-of-warranty" and "out of warranty" in str(variables["reasons"])
+    await decide(stack.opentext, await stack.open_task_id(case_of(reviewed)), "reject")
+    assert (await result_of(stack, case_of(reviewed))).status is CaseStatus.REJECTED
+
+    declined_order, declined_sku = await catalog_order(stack, "Garden", "80.00", days_ago=400)
+    declined = await request_rma(stack, declined_order, declined_sku, 1, "Out of Service")
+    result = await result_of(stack, case_of(declined))
+    assert result.status is CaseStatus.REJECTED and result.decision is None
+    assert "declined by policy" in result.detail and "out of warranty" in result.detail
+    denied = await rma_now(stack, declined)
+    assert [i.status for i in denied.items] == ["denied"]
+    assert await credit_memos(stack, declined_order["entity_id"]) == []

@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from email.utils import format_datetime
 from typing import Any
 
 import httpx
@@ -321,3 +323,97 @@ def test_platform_reasons_map_to_the_policys_codes() -> None:
     assert return_reason_code("adobe-commerce", "Wrong Color") == "COLOR"
     assert return_reason_code("adobe-commerce", "Out of Service") == "DEFECTIVE"
     assert return_reason_code("adobe-commerce", "Wrong Size") == "SIZE_TOO_LARGE"
+
+
+# --- routing by catalog category (the test policy: electronics = category 901, always reviewed,
+# P2Y warranty; garden = 902, declined out of warranty; return window P30D, warranty P1Y) ----------
+
+
+async def catalog_order(stack: Stack, category_id: int, price: str, days_ago: int) -> dict[str, Any]:
+    """A paid order of one catalog product in `category_id`, placed `days_ago` (BigCommerce lets an
+    order's `date_created` be set on creation, RFC-2822, to migrate historical orders)."""
+    seeded = await stack.http.post(
+        admin_url(stack, "/products"),
+        json={"name": f"Catalog item {uuid.uuid4().hex[:6]}", "price": price, "categories": [category_id]},
+    )
+    seeded.raise_for_status()
+    address = {
+        "first_name": "Rita",
+        "last_name": "Returner",
+        "street_1": "1 Test Way",
+        "city": "Austin",
+        "zip": "78751",
+        "country": "United States",
+        "country_iso2": "US",
+        "email": f"returner-{uuid.uuid4().hex[:8]}@example.test",
+    }
+    created = format_datetime(datetime.now(UTC) - timedelta(days=days_ago))
+    response = await stack.http.post(
+        admin_url(stack, "/orders"),
+        json={
+            "billing_address": address,
+            "products": [{"product_id": seeded.json()["id"], "quantity": 1}],
+            "date_created": created,
+        },
+    )
+    response.raise_for_status()
+    order: dict[str, Any] = response.json()
+    return order
+
+
+async def review_variables(stack: Stack, case_id: str) -> dict[str, object]:
+    await stack.open_task_id(case_id)
+    process_id = (await stack.view(case_id)).review_process_id
+    assert process_id is not None
+    return (await stack.opentext.get_process(process_id)).variable_values
+
+
+async def test_small_return_in_an_always_reviewed_category_is_reviewed(stack: Stack) -> None:
+    order = await catalog_order(stack, 901, "20.00", days_ago=2)
+    [line] = order["products"]
+    request = return_request(order, [{"order_product_id": line["id"], "quantity": 1, "reason": "Changed my mind"}])
+    case_id = await started(stack, request)
+
+    variables = await review_variables(stack, case_id)
+    assert "category electronics is always reviewed" in str(variables["reasons"])
+    assert variables["productCategories"] == "901"
+    assert (await sandbox_order(stack, order["id"]))["refunds"] == []  # not auto-approved
+    await decide(stack.opentext, await stack.open_task_id(case_id), "reject")
+    assert (await result_of(stack, case_id)).status is CaseStatus.REJECTED
+
+
+async def test_defective_after_the_window_inside_the_warranty_is_a_warranty_claim(stack: Stack) -> None:
+    order = await catalog_order(stack, 555, "60.00", days_ago=90)
+    [line] = order["products"]
+    request = return_request(order, [{"order_product_id": line["id"], "quantity": 1, "reason": "Defective"}])
+    case_id = await started(stack, request)
+
+    variables = await review_variables(stack, case_id)
+    assert variables["warrantyClaim"] is True and variables["warrantyStatus"] == "warranty-claim"
+    assert "warranty claim" in str(variables["reasons"])
+    await decide(stack.opentext, await stack.open_task_id(case_id), "refund")
+    result = await result_of(stack, case_id)
+    assert result.status is CaseStatus.APPROVED
+    [refund] = (await sandbox_order(stack, order["id"]))["refunds"]
+    assert Decimal(str(refund["total_amount"])) == Decimal("60.00")
+
+
+async def test_out_of_warranty_is_handled_per_policy(stack: Stack) -> None:
+    reviewed_order = await catalog_order(stack, 555, "60.00", days_ago=400)
+    [line] = reviewed_order["products"]
+    reviewed = return_request(reviewed_order, [{"order_product_id": line["id"], "quantity": 1, "reason": "Damaged"}])
+    reviewed_case = await started(stack, reviewed)
+    variables = await review_variables(stack, reviewed_case)
+    assert variables["warrantyStatus"] == "out-of-warranty" and "out of warranty" in str(variables["reasons"])
+    await decide(stack.opentext, await stack.open_task_id(reviewed_case), "reject")
+    assert (await result_of(stack, reviewed_case)).status is CaseStatus.REJECTED
+
+    declined_order = await catalog_order(stack, 902, "60.00", days_ago=400)  # garden: declined by policy
+    [line] = declined_order["products"]
+    declined = return_request(declined_order, [{"order_product_id": line["id"], "quantity": 1, "reason": "Damaged"}])
+    result = await result_of(stack, await started(stack, declined))
+    assert result.status is CaseStatus.REJECTED and result.decision is None
+    assert "declined by policy" in result.detail and "out of warranty" in result.detail
+    after = await sandbox_order(stack, declined_order["id"])
+    assert after["refunds"] == []
+    assert "declined" in after["staff_notes"]

@@ -17,11 +17,12 @@ from pydantic import BaseModel, Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.models import LineQuantity
     from routing.fulfillment_policy import ExceptionType, FulfillmentExceptionPolicy, Resolution
 
 from workflows.case import CaseAborted
 from workflows.customer_notice import notify_customer
-from workflows.fulfillment_side import FulfillmentSide, fulfillment_side_for
+from workflows.fulfillment_side import FulfillmentSide, describe_lines, fulfillment_side_for
 from workflows.human_review import ReviewRequest
 from workflows.messages import CaseStatus, team_business_key
 from workflows.review_panel import PanelEnd, PanelResult, PanelRule, PanelTeam, ReviewPanel
@@ -57,6 +58,8 @@ class OrderRef(BaseModel):
     currency: str | None = None
     customer_email: str | None = None
     customer_name: str | None = None
+    # Adobe Commerce: every ordered unit is invoiced, so a cancelled line can be a credit memo.
+    fully_invoiced: bool | None = None
 
 
 class FulfillmentExceptionInput(BaseModel):
@@ -126,13 +129,20 @@ class FulfillmentException(ReviewedCase):
             team_outcomes={t.team: t.outcome for t in result.teams} if result else {},
         )
 
+    def offered_resolutions(self) -> list[Resolution]:
+        """The policy's resolutions for the type that this order's platform can apply (the policy's
+        order kept): the teams are never offered what could not be carried out."""
+        route = self.input.policy.types[self.input.report.exception_type]
+        return [r for r in route.resolutions if self.side.offers(r)]
+
     async def _decide(self) -> PanelResult:
         i, route = self.input, self.input.policy.types[self.input.report.exception_type]
         teams = i.policy.teams_for(i.report.exception_type, i.order.total)
+        offered = self.offered_resolutions()
         self.panel = ReviewPanel(
             self,
             [
-                PanelTeam(team=team, request=self._request(team, route.resolutions), default_outcome=route.on_timeout)
+                PanelTeam(team=team, request=self._request(team, offered), default_outcome=route.on_timeout)
                 for team in teams
             ],
             PanelRule(veto_outcomes=[Resolution.CANCEL_ORDER.value]),
@@ -161,6 +171,7 @@ class FulfillmentException(ReviewedCase):
                 "summary": report.summary,
                 "lines": ", ".join(f"{line.quantity} x {line.sku}" for line in report.lines),
                 "reportedBy": report.reported_by,
+                "offeredOutcomes": ", ".join(r.value for r in resolutions),
             },
             sla=i.policy.sla,
             escalation_team=f"{team}{i.policy.escalation_suffix}",
@@ -186,6 +197,16 @@ class FulfillmentException(ReviewedCase):
             await self.side.cancel_order(how)
             await self._inform_customer("Your order was cancelled and your payment refunded", result)
             self.set_status(CaseStatus.REJECTED, f"Resolved: order cancelled ({how})")
+        elif resolution is Resolution.CANCEL_LINES:
+            lines = [LineQuantity(sku=line.sku, quantity=line.quantity) for line in self.input.report.lines]
+            refunded = await self.side.cancel_lines(how, lines)
+            await self._inform_customer(f"Cancelled and refunded: {describe_lines(lines)}; the rest ships", result)
+            self.set_status(CaseStatus.APPROVED, f"Resolved: lines cancelled, {refunded} ({how})")
+        elif resolution is Resolution.SPLIT_SHIPMENT:
+            lines = [LineQuantity(sku=line.sku, quantity=line.quantity) for line in self.input.report.lines]
+            await self.side.split_shipment(how, lines)
+            await self._inform_customer(f"Your order ships in two parts: {describe_lines(lines)} follow later", result)
+            self.set_status(CaseStatus.APPROVED, f"Resolved: split shipment, {describe_lines(lines)} held ({how})")
         elif resolution is Resolution.NEW_DELIVERY_DATE:
             await self.side.release(how, new_delivery_date=True)
             await self._inform_customer("Your order ships later than planned", result)

@@ -1,10 +1,23 @@
-"""The store side of a fulfillment exception, per platform: hold, release, cancel.
+"""The store side of a fulfillment exception, per platform: hold, release, cancel, cancel lines.
 
 `FulfillmentException` keeps the flow (hold, panel of teams, apply the resolution) and asks its
 `FulfillmentSide` to change the store, as the order review does with its `OrderSide`. Steps run
 through the case's `run_step` (a refused step parks the case) and register their undo in the saga.
 BigCommerce and Adobe Commerce reuse the order-level calls of the order review
 (`workflows.store_side.BigCommerceOrder`, `AdobeOrder`).
+
+Each side says which resolutions it can apply (`offers`), so the teams are never offered one the
+platform cannot carry out:
+
+- `cancel-lines`: Shopify edits the order (the lines lowered, restocked per policy) and refunds the
+  removed units once; BigCommerce refunds the lines' products once (PRODUCT refund items: BigCommerce
+  has no way to take a line off an order) and notes it; Adobe Commerce refunds them with a credit
+  memo, which needs invoiced units: Magento cancels a whole order, never a single line, so an order
+  that is not fully invoiced is not offered `cancel-lines`. Then the hold is released: the rest ships.
+  All need the report to name the lines.
+- `split-shipment`: only Shopify, where fulfillment orders split (see `ShopifyFulfillmentSide`).
+  BigCommerce and Adobe Commerce hold a whole order or nothing; releasing it with a note saying which
+  lines wait would not stop those lines from shipping, so it is not offered there.
 """
 
 from __future__ import annotations
@@ -16,17 +29,34 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    from activities.adobe_commerce import AdobeCommerceActivities
+    from activities.bigcommerce import BigCommerceActivities
     from activities.models import (
+        AdobeMatchItemsRequest,
+        AdobeRefundResult,
+        AdobeReturnedItem,
+        AdobeReturnRefundRequest,
         AwaitCancellationRequest,
+        BigCommerceMatchLinesRequest,
+        BigCommerceRefundResult,
+        BigCommerceReturnedItem,
+        BigCommerceReturnRefundRequest,
         CancelOrderRequest,
         CancelOrderResult,
         HoldOrderRequest,
         HoldOrderResult,
+        LineQuantity,
         ReleaseHoldsRequest,
+        ShopifyCancelLinesRequest,
+        ShopifyCancelLinesResult,
+        ShopifyLineCancelPlan,
+        ShopifyLinesRequest,
+        ShopifySplitShipmentRequest,
+        ShopifySplitShipmentResult,
         TagOrderRequest,
     )
     from activities.shopify import ShopifyActivities
-    from routing.fulfillment_policy import ExceptionType
+    from routing.fulfillment_policy import UNIVERSAL_RESOLUTIONS, ExceptionType, Resolution
 
 from workflows.case import API_RETRY, API_TIMEOUT
 from workflows.store_side import AdobeOrder, BigCommerceOrder
@@ -48,6 +78,9 @@ SHOPIFY_HOLD_REASONS = {
 
 
 class FulfillmentSide(Protocol):
+    def offers(self, resolution: Resolution) -> bool:
+        """Whether this platform can apply `resolution` to this case's order."""
+
     async def hold(self) -> None:
         """Stop the order from shipping while the teams decide; mark it."""
 
@@ -56,6 +89,12 @@ class FulfillmentSide(Protocol):
 
     async def cancel_order(self, how: str) -> None:
         """Cancel the order (refund and restock per the policy)."""
+
+    async def cancel_lines(self, how: str, lines: list[LineQuantity]) -> str:
+        """Take `lines` off the order and refund them once, then release; returns what was done."""
+
+    async def split_shipment(self, how: str, lines: list[LineQuantity]) -> None:
+        """Let the rest of the order ship and keep `lines` held (only where `offers` says so)."""
 
 
 def fulfillment_side_for(case: FulfillmentException) -> FulfillmentSide:
@@ -80,6 +119,27 @@ def _resolved_note(how: str, *, new_delivery_date: bool) -> str:
     return f"Casebridge: fulfillment exception resolved, {what} ({how})"
 
 
+def describe_lines(lines: list[LineQuantity]) -> str:
+    return ", ".join(f"{line.quantity} x {line.sku}" for line in lines)
+
+
+def _lines_cancelled_note(lines: list[LineQuantity], how: str, refunded: str) -> str:
+    what = f"lines cancelled ({describe_lines(lines)}; {refunded}), the rest ships"
+    return f"Casebridge: fulfillment exception resolved, {what} ({how})"
+
+
+def _lines_key(case: FulfillmentException) -> str:
+    """Marks the refund of cancelled lines. The run id makes it this case's own: a later exception
+    case for the same order (same case id) that cancels lines again must not find this refund."""
+    return f"{case.input.case_id}/cancel-lines/{workflow.info().run_id}"
+
+
+def _offered_everywhere(case: FulfillmentException, resolution: Resolution, *, line_level: set[Resolution]) -> bool:
+    if resolution in UNIVERSAL_RESOLUTIONS:
+        return True
+    return resolution in line_level and bool(case.input.report.lines)
+
+
 class BigCommerceFulfillmentSide:
     """Status 12 while the teams decide (the previous status restored after), staff notes, and
     status 5 plus one refund on `cancel-order`: the calls the order review makes too."""
@@ -96,11 +156,67 @@ class BigCommerceFulfillmentSide:
             task_queue=i.store_task_queue,
         )
 
+    def offers(self, resolution: Resolution) -> bool:
+        return _offered_everywhere(self.case, resolution, line_level={Resolution.CANCEL_LINES})
+
     async def hold(self) -> None:
         await self.order.hold(_exception_note(self.case))
 
     async def release(self, how: str, *, new_delivery_date: bool) -> None:
         await self.order.release(_resolved_note(how, new_delivery_date=new_delivery_date))
+
+    async def cancel_lines(self, how: str, lines: list[LineQuantity]) -> str:
+        """Refund the lines' products once while the order is still held (BigCommerce then marks it
+        Partially Refunded, 14), then restore the status before the hold so the rest ships."""
+        case, i = self.case, self.case.input
+        queue = self.order.task_queue  # the store's own queue when it has a request quota
+
+        async def match() -> list[BigCommerceReturnedItem]:
+            items: list[BigCommerceReturnedItem] = await workflow.execute_activity_method(
+                BigCommerceActivities.match_order_lines,
+                BigCommerceMatchLinesRequest(store=i.store, order_id=self.order.order_id, lines=lines),
+                summary="Find the order products of the cancelled lines",
+                task_queue=queue,
+                start_to_close_timeout=API_TIMEOUT,
+                retry_policy=API_RETRY,
+            )
+            return items
+
+        none_found: list[BigCommerceReturnedItem] = []
+        items = await case.run_step("find cancelled lines", match, on_skip=none_found)
+        refunded = "not refunded"
+        if items:
+            key = _lines_key(case)
+
+            async def refund() -> BigCommerceRefundResult:
+                result: BigCommerceRefundResult = await workflow.execute_activity_method(
+                    BigCommerceActivities.refund_return_items,
+                    BigCommerceReturnRefundRequest(
+                        store=i.store,
+                        order_id=self.order.order_id,
+                        key=key,
+                        reason=f"Lines cancelled in Casebridge fulfillment exception {i.case_id}",
+                        items=items,
+                    ),
+                    summary="Refund the cancelled lines once",
+                    task_queue=queue,
+                    start_to_close_timeout=API_TIMEOUT,
+                    retry_policy=API_RETRY,
+                )
+                return result
+
+            result = await case.run_step("refund cancelled lines", refund, on_skip=None)
+            refunded = (
+                "refund skipped by an operator"
+                if result is None
+                else f"refunded {result.amount} {self.order.currency} (refund {result.refund_id})"
+            )
+        case.record("lines cancelled", f"{describe_lines(lines)}: {refunded}")
+        await self.order.release(_lines_cancelled_note(lines, how, refunded))
+        return refunded
+
+    async def split_shipment(self, how: str, lines: list[LineQuantity]) -> None:
+        raise ValueError("split-shipment is never offered on BigCommerce")  # see `offers`
 
     async def cancel_order(self, how: str) -> None:
         cancel = self.case.input.policy.cancel
@@ -128,11 +244,70 @@ class AdobeFulfillmentSide:
             task_queue=i.store_task_queue,
         )
 
+    def offers(self, resolution: Resolution) -> bool:
+        # Cancelled lines become a credit memo, which only invoiced units can have.
+        line_level = {Resolution.CANCEL_LINES} if self.case.input.order.fully_invoiced else set()
+        return _offered_everywhere(self.case, resolution, line_level=line_level)
+
     async def hold(self) -> None:
         await self.order.hold(_exception_note(self.case))
 
     async def release(self, how: str, *, new_delivery_date: bool) -> None:
         await self.order.release(_resolved_note(how, new_delivery_date=new_delivery_date))
+
+    async def cancel_lines(self, how: str, lines: list[LineQuantity]) -> str:
+        """Release the hold (Magento writes no credit memo for a held order), then one credit memo
+        for the lines' invoiced units; the memo's comment says why."""
+        case, i = self.case, self.case.input
+        queue = self.order.task_queue  # the store's own queue when it has a request quota
+
+        async def match() -> list[AdobeReturnedItem]:
+            items: list[AdobeReturnedItem] = await workflow.execute_activity_method(
+                AdobeCommerceActivities.match_order_items,
+                AdobeMatchItemsRequest(store=i.store, order_id=self.order.order_id, lines=lines),
+                summary="Find the order items of the cancelled lines",
+                task_queue=queue,
+                start_to_close_timeout=API_TIMEOUT,
+                retry_policy=API_RETRY,
+            )
+            return items
+
+        none_found: list[AdobeReturnedItem] = []
+        items = await case.run_step("find cancelled lines", match, on_skip=none_found)
+        await self.order.release(_lines_cancelled_note(lines, how, "a credit memo refunds them"))
+        refunded = "not refunded"
+        if items:
+            key = _lines_key(case)
+
+            async def refund() -> AdobeRefundResult:
+                result: AdobeRefundResult = await workflow.execute_activity_method(
+                    AdobeCommerceActivities.refund_return_items,
+                    AdobeReturnRefundRequest(
+                        store=i.store,
+                        order_id=self.order.order_id,
+                        key=key,
+                        comment=f"Casebridge: lines cancelled ({describe_lines(lines)}): {how}",
+                        items=items,
+                        notify_customer=i.policy.cancel.notify_customer,
+                    ),
+                    summary="Credit memo for the cancelled lines, once",
+                    task_queue=queue,
+                    start_to_close_timeout=API_TIMEOUT,
+                    retry_policy=API_RETRY,
+                )
+                return result
+
+            result = await case.run_step("credit memo for cancelled lines", refund, on_skip=None)
+            refunded = (
+                "credit memo skipped by an operator"
+                if result is None
+                else f"refunded {result.amount:.2f} {self.order.currency} (credit memo {result.credit_memo_id})"
+            )
+        case.record("lines cancelled", f"{describe_lines(lines)}: {refunded}")
+        return refunded
+
+    async def split_shipment(self, how: str, lines: list[LineQuantity]) -> None:
+        raise ValueError("split-shipment is never offered on Adobe Commerce")  # see `offers`
 
     async def cancel_order(self, how: str) -> None:
         cancel = self.case.input.policy.cancel
@@ -154,6 +329,13 @@ class ShopifyFulfillmentSide:
         order = case.input.order
         self.order_gid = order.order_gid or f"gid://shopify/Order/{order.order_id}"
         self.handle = f"casebridge-exception-{order.order_id}"[:64]
+        # Outlives the case (staff release it): a later exception case must not take it for its own.
+        self.waiting_handle = f"casebridge-waiting-{order.order_id}"[:64]
+
+    def offers(self, resolution: Resolution) -> bool:
+        return _offered_everywhere(
+            self.case, resolution, line_level={Resolution.CANCEL_LINES, Resolution.SPLIT_SHIPMENT}
+        )
 
     async def hold(self) -> None:
         case, i = self.case, self.case.input
@@ -227,6 +409,99 @@ class ShopifyFulfillmentSide:
         await case.run_step(
             "tag order resolved", lambda: self._tag(add=[tags.resolved], remove=[tags.open]), on_skip=None
         )
+
+    async def cancel_lines(self, how: str, lines: list[LineQuantity]) -> str:
+        """Plan (which order lines, what they are lowered to, what the units are worth: kept in the
+        history), edit the order and refund the removed units once, then release and tag. The
+        order stays held during the edit, so none of the cancelled units ships meanwhile."""
+        case, i = self.case, self.case.input
+        plan = await case.run_step(
+            "plan line cancellation",
+            lambda: workflow.execute_activity_method(
+                ShopifyActivities.plan_line_cancellation,
+                ShopifyLinesRequest(store=i.store, order_gid=self.order_gid, lines=lines),
+                start_to_close_timeout=API_TIMEOUT,
+                retry_policy=API_RETRY,
+                summary="Find the lines to cancel and their value",
+            ),
+            on_skip=None,
+        )
+        refunded = "lines left on the order by an operator"
+        if plan is not None and plan.targets:
+            result = await case.run_step("cancel lines", lambda: self._cancel_lines(plan, how), on_skip=None)
+            if result is None:
+                refunded = "order edit skipped by an operator"
+            elif result.refund_id is None:
+                refunded = "nothing was paid for them"
+            else:
+                refunded = f"refunded {result.amount} {plan.currency} (refund {result.refund_id})"
+        case.record("lines cancelled", f"{describe_lines(lines)}: {refunded}")
+        await case.run_step("release holds", self._release_holds, on_skip=None)
+        case.saga.discard(HOLD)
+        tags = i.policy.tags
+        await case.run_step(
+            "tag order resolved", lambda: self._tag(add=[tags.resolved], remove=[tags.open]), on_skip=None
+        )
+        return refunded
+
+    async def split_shipment(self, how: str, lines: list[LineQuantity]) -> None:
+        """The reported lines move to a fulfillment order of their own that stays held (with a hold
+        of its own, `waiting_handle`, which staff release when the stock is there); the case's
+        holds are released, so the rest ships now. Tagged so the waiting orders can be found."""
+        case, i = self.case, self.case.input
+        request = ShopifySplitShipmentRequest(
+            store=i.store,
+            order_gid=self.order_gid,
+            case_handle=self.handle,
+            waiting_handle=self.waiting_handle,
+            lines=lines,
+            reason=SHOPIFY_HOLD_REASONS[i.report.exception_type],
+            reason_notes=f"Casebridge: waiting lines of a split shipment: {describe_lines(lines)} ({how})"[:255],
+        )
+
+        async def split() -> ShopifySplitShipmentResult:
+            result: ShopifySplitShipmentResult = await workflow.execute_activity_method(
+                ShopifyActivities.split_shipment,
+                request,
+                start_to_close_timeout=API_TIMEOUT,
+                retry_policy=API_RETRY,
+                summary="Split the reported lines off and keep them held; release the rest",
+            )
+            return result
+
+        result = await case.run_step("split shipment", split, on_skip=None)
+        if result is not None:
+            case.record("shipment split", f"{describe_lines(lines)} held on {', '.join(result.waiting)}")
+        # The case's own holds are gone (released by the split, or by an operator who skipped it).
+        await case.run_step("release holds", self._release_holds, on_skip=None)
+        case.saga.discard(HOLD)
+        tags = i.policy.tags
+        await case.run_step(
+            "tag order resolved",
+            lambda: self._tag(add=[tags.resolved, tags.split_shipment], remove=[tags.open]),
+            on_skip=None,
+        )
+
+    async def _cancel_lines(self, plan: ShopifyLineCancelPlan, how: str) -> ShopifyCancelLinesResult:
+        i, cancel = self.case.input, self.case.input.policy.cancel
+        result: ShopifyCancelLinesResult = await workflow.execute_activity_method(
+            ShopifyActivities.cancel_lines,
+            ShopifyCancelLinesRequest(
+                store=i.store,
+                order_gid=self.order_gid,
+                key=_lines_key(self.case),
+                targets=plan.targets,
+                refund_amount=plan.refund_amount,
+                restock=cancel.restock,
+                notify_customer=cancel.notify_customer,
+                staff_note=f"Casebridge fulfillment exception: lines cancelled ({how})"[:255],
+                refund_note=f"Lines cancelled in Casebridge fulfillment exception {i.case_id}",
+            ),
+            start_to_close_timeout=API_TIMEOUT,
+            retry_policy=API_RETRY,
+            summary="Edit the order (lower the lines) and refund them once",
+        )
+        return result
 
     async def _release_holds(self) -> None:
         await workflow.execute_activity_method(

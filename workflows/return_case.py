@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from routing.policy import ReturnDefault, ReturnsPolicy
 
 from workflows.case import CaseAborted
+from workflows.customer_notice import notify_customer
 from workflows.human_review import HumanReview, ReviewEnd, ReviewRequest
 from workflows.messages import CaseStatus, OperatorAction, ReviewDecision, team_business_key
 from workflows.return_side import ReturnSide, return_side_for
@@ -60,6 +61,9 @@ class ReturnLineFacts(BaseModel):
     reason: str  # ReturnReason, upper case (other platforms' reasons mapped by `return_reason_code`)
     customer_note: str | None = None
     platform_reason: str | None = None  # the platform's own wording, when it is not a ReturnReason
+    # The product's categories (Shopify product type, Adobe Commerce category names, BigCommerce
+    # category ids); read only when the policy has category rules.
+    categories: list[str] = Field(default_factory=list)
 
     @property
     def value(self) -> Decimal:
@@ -74,6 +78,9 @@ class ReturnFacts(BaseModel):
     order_gid: str
     currency: str
     lines: list[ReturnLineFacts] = Field(min_length=1)
+    ordered_at: datetime | None = None  # read only when the policy has a return window or warranty
+    customer_email: str | None = None  # whom the case's letters go to (see `ReturnsPolicy.customer_notice`)
+    customer_name: str | None = None
 
     @property
     def value(self) -> Decimal:
@@ -99,10 +106,14 @@ class ReturnCaseInput(BaseModel):
     opentext_tenant: str
     callback_url: str
     facts: ReturnFacts
-    reasons: list[str]  # why it is reviewed; empty: auto-approved by the policy
+    reasons: list[str]  # why it is reviewed (or declined); empty: auto-approved by the policy
     policy: ReturnsPolicy  # a copy: the case keeps these rules if the file changes
     # The store's rate-limited activity queue (BigCommerce); None: the workflow's own queue.
     store_task_queue: str | None = None
+    # Declined by the policy itself (e.g. out of warranty); `reasons` say why. Nobody reviews it.
+    declined_by_policy: bool = False
+    warranty_status: str = ""  # `routing.return_rules.ReturnRouting.warranty_status`; "" = no windows
+    warranty_claim: bool = False  # after the return window, inside the warranty
 
 
 class ReturnCaseResult(BaseModel):
@@ -142,7 +153,9 @@ class ReturnCase(ReviewedCase):
         self.record("case opened", "; ".join(input.reasons) or "auto-approval by policy")
         workflow.set_current_details(self.details_markdown())
         try:
-            if not input.reasons:
+            if input.declined_by_policy:
+                await self._apply(Resolution.REJECT, f"declined by policy: {'; '.join(input.reasons)}")
+            elif not input.reasons:
                 await self._apply(Resolution.REFUND, "auto-approved by policy (small, low-risk return)")
             else:
                 await self._review_return()
@@ -207,6 +220,12 @@ class ReturnCase(ReviewedCase):
         known = len(self.evidence)
         due: datetime = workflow.now() + evidence_policy.deadline
         self.set_due_at(due)
+        # Asking means telling the customer: what the reviewer needs, and by when.
+        await self._letter(
+            f"We need photos or proof for your return {self.input.facts.return_name}",
+            f"{decision.comment or 'Please send photos of the item and its packaging.'} "
+            f"Please send them by {due.date().isoformat()}.",
+        )
         self.set_status(
             CaseStatus.IN_REVIEW,
             f"Waiting for the customer's evidence until {due.isoformat()} "
@@ -232,6 +251,7 @@ class ReturnCase(ReviewedCase):
         self.set_status(CaseStatus.APPLYING, f"Applying the decision: {how}")
         if resolution is Resolution.REJECT:
             await self.side.decline(how)
+            await self._decision_letter("Your return was declined", how)
             self.set_status(CaseStatus.REJECTED, f"Return declined ({how})")
             return
         await self.side.approve(how)
@@ -241,6 +261,9 @@ class ReturnCase(ReviewedCase):
                 self.set_status(CaseStatus.APPROVED, f"Return approved ({how}); refund skipped by an operator")
                 return
             self.refunded = refund.amount
+            await self._decision_letter(
+                f"Your return was approved: {refund.amount:.2f} {refund.currency} refunded", how
+            )
             self.set_status(
                 CaseStatus.APPROVED, f"Return approved ({how}); refunded {refund.amount:.2f} {refund.currency}"
             )
@@ -251,6 +274,28 @@ class ReturnCase(ReviewedCase):
             CaseStatus.APPROVED,
             f"Return approved for {resolution.value} ({how}); no refund issued — "
             f"the {resolution.value} order is to be created in the store by staff",
+        )
+
+    async def _decision_letter(self, decision: str, how: str) -> None:
+        """Platforms that tell the customer themselves (Shopify's notifyCustomer) need no letter."""
+        if not self.side.notifies_customer:
+            await self._letter(decision, how)
+
+    async def _letter(self, decision: str, reason: str) -> None:
+        i = self.input
+        if i.policy.customer_notice is None or not i.facts.customer_email:
+            return
+        await notify_customer(
+            self,
+            tenant=i.policy.route.opentext_tenant or i.opentext_tenant,
+            communication=i.policy.customer_notice,
+            driver={
+                "orderName": i.facts.return_name,
+                "customerName": i.facts.customer_name or "Customer",
+                "email": i.facts.customer_email,
+                "decision": decision,
+                "reason": reason,
+            },
         )
 
     def _outcomes(self) -> list[str]:
@@ -266,11 +311,18 @@ class ReturnCase(ReviewedCase):
         # new round never adopts the previous round's process (the callback still finds the case).
         business_key = i.case_id if review_round == 1 else team_business_key(i.case_id, f"round-{review_round}")
         evidence = "\n".join(f"{e.who}: {e.note} {' '.join(e.links)}".strip() for e in self.evidence)
+        # Only for cases routed with categories or windows: earlier cases keep their variables.
+        routing_variables: dict[str, object] = {}
+        if i.warranty_status:
+            routing_variables = {"warrantyStatus": i.warranty_status, "warrantyClaim": i.warranty_claim}
+        categories = sorted({c for line in facts.lines for c in line.categories})
+        if categories:
+            routing_variables["productCategories"] = ", ".join(categories)
         return ReviewRequest(
             tenant=route.opentext_tenant or i.opentext_tenant,
             definition_key=route.process_definition_key,
             business_key=business_key,
-            name=f"Review return {facts.return_name} ({i.store})"
+            name=f"Review {'warranty claim' if i.warranty_claim else 'return'} {facts.return_name} ({i.store})"
             + (f", round {review_round}" if review_round > 1 else ""),
             variables={
                 "caseId": i.case_id,
@@ -288,6 +340,7 @@ class ReturnCase(ReviewedCase):
                 "reasons": "; ".join(i.reasons),
                 "reviewRound": review_round,
                 "customerEvidence": evidence,
+                **routing_variables,
             },
             sla=i.policy.sla,
             escalation_team=route.escalation_team,
@@ -297,11 +350,17 @@ class ReturnCase(ReviewedCase):
     def details_markdown(self) -> str:
         facts, i = self.input.facts, self.input
         why = "; ".join(i.reasons) or "auto-approved by policy"
+        if i.declined_by_policy:
+            why = f"declined by policy: {why}"
         header = [
             f"### Return {facts.return_name} — {i.store}",
             f"Value **{facts.value} {facts.currency}**, reasons {', '.join(facts.reasons)}; {why}",
-            "",
         ]
+        if i.warranty_claim:
+            header.append("**Warranty claim** (after the return window, inside the warranty)")
+        if i.warranty_status:
+            header.append(f"Warranty status: {i.warranty_status}")
+        header.append("")
         return "\n".join(header) + super().details_markdown()
 
 

@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 
 
 class ReturnSide(Protocol):
+    # True when the platform tells the customer about the decision itself (no letter needed).
+    notifies_customer: bool
+
     async def approve(self, how: str) -> None:
         """Accept the return in the store (no money moves yet)."""
 
@@ -68,6 +71,8 @@ def return_side_for(case: ReturnCase) -> ReturnSide:
 
 class ShopifyReturnSide:
     """`returnApproveRequest` / `returnDeclineRequest`, and `refundCreate` keyed by the case id."""
+
+    notifies_customer = True  # returnApproveRequest / returnDeclineRequest with notifyCustomer
 
     def __init__(self, case: ReturnCase) -> None:
         self.case = case
@@ -154,6 +159,8 @@ class BigCommerceReturnSide:
     Activities run on the store's rate-limited queue (its request quota is shared by every app).
     """
 
+    notifies_customer = False  # no returns API: only a staff note
+
     def __init__(self, case: ReturnCase) -> None:
         self.case = case
         self.order_id = int(case.input.facts.order_id)
@@ -216,6 +223,8 @@ class AdobeReturnSide:
     the refund is an offline credit memo for the returned items only (no shipping), marked with the
     case id in its comment and looked up before writing, so it is made once.
     """
+
+    notifies_customer = False  # RMA status changes through REST send no customer email
 
     def __init__(self, case: ReturnCase) -> None:
         self.case = case

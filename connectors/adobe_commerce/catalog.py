@@ -17,6 +17,7 @@ from connectors.adobe_commerce.contract import SYSTEM
 from connectors.adobe_commerce.error_mapping import render_message
 from connectors.adobe_commerce.models import (
     BasePrice,
+    Category,
     PriceUpdateResult,
     Product,
     ProductStatus,
@@ -52,6 +53,9 @@ class AdobeCatalog:
 
     async def get_product(self, sku: str) -> Product:
         return await self.client.call_as(Product, "get_product", "GET", f"/V1/products/{_sku(sku)}")
+
+    async def get_category(self, category_id: int) -> Category:
+        return await self.client.call_as(Category, "get_category", "GET", f"/V1/categories/{int(category_id)}")
 
     async def update_product(
         self,

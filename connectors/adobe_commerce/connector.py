@@ -11,6 +11,7 @@ from connectors.adobe_commerce.auth import AdminTokenCredentials, ImsCredentials
 from connectors.adobe_commerce.b2b import AdobeB2B
 from connectors.adobe_commerce.catalog import AdobeCatalog
 from connectors.adobe_commerce.client import AdobeCommerceClient
+from connectors.adobe_commerce.customers import AdobeCustomers
 from connectors.adobe_commerce.returns import AdobeReturns
 from connectors.adobe_commerce.sales import AdobeSales
 from connectors.lifecycle import Closing
@@ -18,7 +19,7 @@ from connectors.lifecycle import Closing
 
 class AdobeCommerce(Closing):
     """Facade over one store: `sales` (orders, comments, invoices, refunds), `returns` (RMA),
-    `b2b` (companies, credit, negotiable quotes) and `catalog` (products, prices)."""
+    `b2b` (companies, credit, negotiable quotes), `catalog` (products, prices) and `customers` (groups)."""
 
     def __init__(
         self,
@@ -37,6 +38,7 @@ class AdobeCommerce(Closing):
         self.returns = AdobeReturns(self.client)
         self.b2b = AdobeB2B(self.client)
         self.catalog = AdobeCatalog(self.client)
+        self.customers = AdobeCustomers(self.client)
 
     async def aclose(self) -> None:
         await self.client.aclose()

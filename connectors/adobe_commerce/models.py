@@ -6,6 +6,7 @@ ones Casebridge acts on, so a changed contract fails loudly as `ContractError`. 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import IntEnum, StrEnum
 from typing import Any, Generic, TypeVar
@@ -85,6 +86,7 @@ class Order(_Wire):
     hold_before_state: str | None = None
     hold_before_status: str | None = None
     customer_id: int | None = None
+    customer_group_id: int | None = None  # 0: NOT LOGGED IN (a guest)
     customer_email: str
     customer_firstname: str | None = None
     customer_lastname: str | None = None
@@ -113,6 +115,16 @@ class Order(_Wire):
     @property
     def is_held(self) -> bool:
         return self.state == OrderState.HOLDED
+
+    @property
+    def placed_at(self) -> datetime | None:
+        """`created_at` as a moment: Magento writes `Y-m-d H:i:s` in UTC, without a zone."""
+        if not self.created_at:
+            return None
+        try:
+            return datetime.strptime(self.created_at, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        except ValueError:
+            return None
 
     @property
     def shipping_address(self) -> OrderAddress | None:
@@ -432,6 +444,15 @@ class CustomAttribute(_Wire):
     value: Any = None
 
 
+class CategoryLink(_Wire):
+    category_id: str
+    position: int | None = None
+
+
+class ProductExtension(_Wire):
+    category_links: list[CategoryLink] = Field(default_factory=list)
+
+
 class Product(_Wire):
     id: int | None = None
     sku: str
@@ -443,9 +464,26 @@ class Product(_Wire):
     attribute_set_id: int | None = None
     updated_at: str | None = None
     custom_attributes: list[CustomAttribute] = Field(default_factory=list)
+    extension_attributes: ProductExtension = Field(default_factory=ProductExtension)
 
     def attribute(self, code: str) -> Any:
         return next((a.value for a in self.custom_attributes if a.attribute_code == code), None)
+
+    @property
+    def category_ids(self) -> list[int]:
+        """The product's categories (`extension_attributes.category_links`)."""
+        return [int(link.category_id) for link in self.extension_attributes.category_links]
+
+
+class Category(_Wire):
+    """`GET /V1/categories/{categoryId}` (`catalog-data-category-interface`)."""
+
+    id: int
+    name: str
+    parent_id: int | None = None
+    level: int | None = None
+    is_active: bool | None = None
+    path: str | None = None
 
 
 class BasePrice(_Wire):
@@ -474,3 +512,11 @@ class TierPrice(_Wire):
 class PriceUpdateResult(_Wire):
     message: str
     parameters: list[str] = Field(default_factory=list)
+
+
+# -- customers --------------------------------------------------------------------------------------
+
+
+class CustomerGroup(_Wire):
+    id: int
+    code: str  # the group's name, e.g. "Wholesale"

@@ -55,6 +55,7 @@ MAX_PAGES = 400  # a guard against a server that keeps answering `next`
 STATUS_HOLD = 12
 STATUS_RELEASE = 11
 STATUS_CANCELLED = 5
+STATUS_DECLINED = 6  # the payment was declined
 # confirmed: `GET /v2/orders?external_order_id=` filters by the id we gave the order.
 # ASSUMPTION: the filter is an exact match (not a prefix/substring search) and also finds orders in
 # every status, so a lookup after a lost `POST /v2/orders` response finds the one we created.

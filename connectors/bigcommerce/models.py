@@ -406,6 +406,7 @@ class Product(_Response):
     availability: str = "available"
     availability_description: str = ""
     inventory_level: int = 0
+    categories: list[int] = []  # category ids; names would need the category tree (not read)
     base_variant_id: int | None = None
     date_modified: datetime | None = None
 

@@ -7,7 +7,7 @@ an earlier attempt wrote (`assumptions` says which marker each uses).
 
 `ShopifyAdmin` gathers the orders/holds/tags operations below with the mixins of the other
 subjects: `refunds`, `fulfillments`, `returns`, `disputes`, `companies`, `draft_orders`,
-`products`, `price_lists`.
+`products`, `price_lists`, `order_edits`, `split_shipments`.
 """
 
 from __future__ import annotations
@@ -25,10 +25,12 @@ from connectors.shopify.disputes import DisputeOperations
 from connectors.shopify.draft_orders import DraftOrderOperations
 from connectors.shopify.fulfillments import FulfillmentOperations
 from connectors.shopify.models import FulfillmentHold, Job, Order
+from connectors.shopify.order_edits import OrderEditOperations
 from connectors.shopify.price_lists import PriceListOperations
 from connectors.shopify.products import ProductOperations
 from connectors.shopify.refunds import RefundOperations
 from connectors.shopify.returns import ReturnOperations
+from connectors.shopify.split_shipments import SplitShipmentOperations
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,9 @@ class OrderResult:
 
 
 class ShopifyAdmin(
+    OrderEditOperations,  # and, through it, RefundOperations
     RefundOperations,
+    SplitShipmentOperations,
     FulfillmentOperations,
     ReturnOperations,
     DisputeOperations,

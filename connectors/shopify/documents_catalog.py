@@ -99,3 +99,15 @@ mutation CasebridgeUpdateFixedPrices(
   }}
 }}
 """
+
+# What return routing needs of an order: its date and the product type of each line (the category
+# a returns policy's rules name). `processedAt` is the order's date as the shop shows it (set for
+# imported orders too, where `createdAt` is the import time).
+ORDER_PRODUCT_FACTS = """
+query CasebridgeOrderProductFacts($id: ID!) {
+  order(id: $id) {
+    id processedAt
+    lineItems(first: 100) { nodes { id product { id productType } } }
+  }
+}
+"""

@@ -71,7 +71,35 @@ class Publication(Record):
     supports_future_publishing: bool = False
 
 
+class ProductTypeOf(Record):
+    id: str
+    product_type: str = ""
+
+
+class _LineItemNode(Record):
+    id: str
+    product: ProductTypeOf | None = None  # None: a custom line, or the product was deleted
+
+
+class OrderProductFacts(Record):
+    """An order's date and its lines' product types (`ORDER_PRODUCT_FACTS`)."""
+
+    id: str
+    processed_at: datetime
+    line_items: Page[_LineItemNode] = Field(default_factory=Page[_LineItemNode])
+
+    def product_types(self) -> dict[str, str]:
+        """Product type per line item gid; lines without a product or a type are left out."""
+        return {n.id: n.product.product_type for n in self.line_items.nodes if n.product and n.product.product_type}
+
+
 class ProductOperations(AdminBase):
+    async def order_product_facts(self, order_gid: str) -> OrderProductFacts:
+        data = await self.client.execute(docs.ORDER_PRODUCT_FACTS, {"id": order_gid}, operation="order")
+        if data.get("order") is None:
+            raise NotFoundError(f"order {order_gid} not found", system=SYSTEM, operation="order")
+        return OrderProductFacts.model_validate(data["order"])
+
     async def get_product(self, product_gid: str) -> Product:
         data = await self.client.execute(docs.GET_PRODUCT, {"id": product_gid}, operation="product")
         if data.get("product") is None:

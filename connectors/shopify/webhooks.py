@@ -84,6 +84,7 @@ class OrderPayload(_Payload):
                 "order_tags": _split_tags(self.tags),
                 "item_count": sum(line.quantity for line in self.line_items) if self.line_items else None,
                 "address_mismatch": addresses_differ(self.billing_address, self.shipping_address),
+                "cancelled": self.cancelled_at is not None,
             }
         )
 

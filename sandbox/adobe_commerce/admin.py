@@ -1,8 +1,9 @@
 """Sandbox admin routes of the Adobe simulator (not part of any Adobe API; no auth, no faults).
 
-Under `/adobe-commerce/_admin/stores/{store_code}`: seed orders, invoices, companies, carts and
-products; inspect the store's state; expire tokens; register I/O Events receivers (in reality done
-in the Adobe Developer Console) after the same challenge Adobe sends, and list published events.
+Under `/adobe-commerce/_admin/stores/{store_code}`: seed orders (optionally placed in the past,
+`created_at`), invoices, companies, carts, categories and products; inspect the store's state;
+expire tokens; register I/O Events receivers (in reality done in the Adobe Developer Console) after
+the same challenge Adobe sends, and list published events.
 """
 
 from __future__ import annotations
@@ -91,6 +92,20 @@ def build_admin_router(sim: AdobeCommerceSimulator) -> APIRouter:
     @router.post("/products", status_code=201)
     async def seed_product(store_code: str, spec: JSONBody) -> JSONResponse:
         return guarded(lambda: sim.seed_product(store_code, spec), 201)
+
+    @router.post("/categories", status_code=201)
+    async def seed_category(store_code: str, spec: JSONBody) -> JSONResponse:
+        return guarded(lambda: sim.seed_category(store_code, spec), 201)
+
+    @router.post("/customer-groups", status_code=201)
+    async def seed_customer_group(store_code: str, spec: JSONBody) -> JSONResponse:
+        def add() -> JSONBody:
+            state = sim.store(store_code).state
+            group_id = max(state.customer_groups) + 1
+            state.customer_groups[group_id] = str(spec["code"])
+            return {"id": group_id, "code": state.customer_groups[group_id]}
+
+        return guarded(add, 201)
 
     @router.get("/state")
     async def state(store_code: str) -> JSONResponse:

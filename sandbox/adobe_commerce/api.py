@@ -28,7 +28,7 @@ from sandbox.adobe_commerce.contract import spec_contract
 from sandbox.adobe_commerce.errors import NO_ROUTE, MagentoError, bad_request
 from sandbox.adobe_commerce.events import SYSTEM, IoEventsPublisher
 from sandbox.adobe_commerce.http_support import API_FAULT_EFFECTS, apply_fault
-from sandbox.adobe_commerce.rendering import cart_json, company_json, order_json, product_json
+from sandbox.adobe_commerce.rendering import cart_json, category_json, company_json, order_json, product_json
 from sandbox.adobe_commerce.routes import rest_router
 from sandbox.adobe_commerce.state import StoreState
 from sandbox.adobe_commerce.store import Store
@@ -48,6 +48,8 @@ ACL_RESOURCES = (
     ("* /V1/carts*", "Magento_NegotiableQuote::view_quotes"),
     ("* /V1/negotiableQuote*", "Magento_NegotiableQuote::manage"),
     ("* /V1/products*", "Magento_Catalog::products"),
+    ("* /V1/categories*", "Magento_Catalog::categories"),
+    ("* /V1/customerGroups*", "Magento_Customer::group"),
 )
 JSONBody = dict[str, Any]
 
@@ -96,7 +98,8 @@ class AdobeCommerceSimulator:
 
     def seed_order(self, store_code: str, spec: JSONBody) -> JSONBody:
         """Place an order (`items: [{sku, name, price, qty}]`, optional `state`, `status`,
-        `shipping_amount`, `customer_*`, `invoiced: true`); returns its REST JSON."""
+        `shipping_amount`, `customer_*`, `invoiced: true`, `created_at` to place it in the past);
+        returns its REST JSON."""
         return order_json(sales.seed_order(self.store(store_code), spec))
 
     def seed_company(self, store_code: str, spec: JSONBody) -> JSONBody:
@@ -106,7 +109,14 @@ class AdobeCommerceSimulator:
         return cart_json(b2b.seed_cart(self.store(store_code), spec))
 
     def seed_product(self, store_code: str, spec: JSONBody) -> JSONBody:
+        """A product (`sku`, `name`, `price`, optional `category_ids`); returns its REST JSON."""
         return product_json(catalog.seed_product(self.store(store_code), spec))
+
+    def seed_category(self, store_code: str, spec: JSONBody) -> JSONBody:
+        """A category (`name`, optional `parent_id`); returns its REST JSON."""
+        store = self.store(store_code)
+        category = catalog.seed_category(store, spec)
+        return category_json(category, catalog.children_of(store, category.id))
 
     def expire_tokens(self, store_code: str) -> None:
         """Make every admin and IMS token of the store expired, as if hours had passed."""

@@ -11,10 +11,10 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sandbox.adobe_commerce.errors import MagentoError, bad_request
+from sandbox.adobe_commerce.errors import MagentoError, bad_request, no_such_entity
 from sandbox.adobe_commerce.events import PRODUCT_SAVED
 from sandbox.adobe_commerce.rendering import money, product_json
-from sandbox.adobe_commerce.state import ProductState, SpecialPriceState, TierPriceState, now_text
+from sandbox.adobe_commerce.state import CategoryState, ProductState, SpecialPriceState, TierPriceState, now_text
 from sandbox.adobe_commerce.store import Store
 
 NO_PRODUCT = "The product that was requested doesn't exist. Verify the product and try again."
@@ -22,8 +22,36 @@ _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")
 Result = dict[str, Any]
 
 
+def seed_category(store: Store, spec: dict[str, Any]) -> CategoryState:
+    """A category under `parent_id` (default: the store's root, "Default Category")."""
+    parent = get_category(store, int(spec.get("parent_id", 2)))
+    category_id = 2 + store.state.next_id("category")  # 1 and 2 are the installed roots
+    category = CategoryState(
+        id=category_id,
+        name=str(spec["name"]),
+        parent_id=parent.id,
+        level=parent.level + 1,
+        path=f"{parent.path}/{category_id}",
+        is_active=bool(spec.get("is_active", True)),
+    )
+    store.state.categories[category.id] = category
+    return category
+
+
+def get_category(store: Store, category_id: int) -> CategoryState:
+    category = store.state.categories.get(category_id)
+    if category is None:
+        raise no_such_entity("id", category_id)
+    return category
+
+
+def children_of(store: Store, category_id: int) -> list[int]:
+    return sorted(c.id for c in store.state.categories.values() if c.parent_id == category_id)
+
+
 def seed_product(store: Store, spec: dict[str, Any]) -> ProductState:
     sku = str(spec["sku"])
+    category_ids = [get_category(store, int(c)).id for c in spec.get("category_ids") or []]
     product = ProductState(
         id=store.state.next_id("product"),
         sku=sku,
@@ -32,6 +60,7 @@ def seed_product(store: Store, spec: dict[str, Any]) -> ProductState:
         status=int(spec.get("status", 1)),
         visibility=int(spec.get("visibility", 4)),
         custom_attributes=dict(spec.get("custom_attributes") or {}),
+        category_ids=category_ids,
     )
     store.state.products[sku] = product
     store.state.base_prices[(sku, 0)] = product.price

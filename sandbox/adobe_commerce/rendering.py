@@ -8,6 +8,7 @@ from typing import Any
 from sandbox.adobe_commerce.state import (
     ZERO,
     CartState,
+    CategoryState,
     CompanyState,
     CreditHistoryState,
     CreditMemoState,
@@ -391,10 +392,36 @@ def product_json(p: ProductState) -> JSON:
         "created_at": p.created_at,
         "updated_at": p.updated_at,
         **({"weight": money(p.weight)} if p.weight is not None else {}),
-        "extension_attributes": {"website_ids": [1]},
+        "extension_attributes": {
+            "website_ids": [1],
+            **(
+                {"category_links": [{"position": 0, "category_id": str(c)} for c in p.category_ids]}
+                if p.category_ids
+                else {}
+            ),
+        },
         "product_links": [],
         "options": [],
         "media_gallery_entries": [],
         "tier_prices": [],
         "custom_attributes": [{"attribute_code": k, "value": v} for k, v in p.custom_attributes.items()],
+    }
+
+
+def category_json(c: CategoryState, children: list[int]) -> JSON:
+    """`GET /V1/categories/{categoryId}` (`catalog-data-category-interface`)."""
+    return {
+        "id": c.id,
+        "parent_id": c.parent_id,
+        "name": c.name,
+        "is_active": c.is_active,
+        "position": c.position,
+        "level": c.level,
+        "children": ",".join(str(i) for i in children),
+        "created_at": c.created_at,
+        "updated_at": c.updated_at,
+        "path": c.path,
+        "available_sort_by": [],
+        "include_in_menu": c.include_in_menu,
+        "custom_attributes": [],
     }

@@ -11,10 +11,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from sandbox.adobe_commerce import b2b, catalog, rma, sales
-from sandbox.adobe_commerce.errors import MagentoError
+from sandbox.adobe_commerce.errors import MagentoError, no_such_entity
 from sandbox.adobe_commerce.http_support import Guard, guarded_route_class
 from sandbox.adobe_commerce.rendering import (
     cart_json,
+    category_json,
     company_json,
     credit_history_json,
     credit_json,
@@ -53,6 +54,15 @@ def rest_router(guard: Guard) -> APIRouter:
     async def admin_token(request: Request) -> JSONResponse:
         body = await _json(request)
         return JSONResponse(_store(request).auth.issue_admin_token(body.get("username"), body.get("password")))
+
+    # -- customer groups --
+
+    @router.get("/V1/customerGroups/{id}")
+    async def get_customer_group(request: Request, id: int) -> JSONResponse:
+        code = _store(request).state.customer_groups.get(id)
+        if code is None:
+            raise no_such_entity("id", id)
+        return JSONResponse({"id": id, "code": code, "tax_class_id": 3, "tax_class_name": "Retail Customer"})
 
     # -- orders --
 
@@ -253,6 +263,12 @@ def rest_router(guard: Guard) -> APIRouter:
     async def tier_prices(request: Request) -> JSONResponse:
         body = await _json(request)
         return JSONResponse(catalog.tier_prices(_store(request), body["skus"]))
+
+    @router.get("/V1/categories/{categoryId}")
+    async def get_category(request: Request, categoryId: int) -> JSONResponse:
+        store = _store(request)
+        category = catalog.get_category(store, categoryId)
+        return JSONResponse(category_json(category, catalog.children_of(store, category.id)))
 
     @router.get("/V1/products/{sku}")
     async def get_product(request: Request, sku: str) -> JSONResponse:

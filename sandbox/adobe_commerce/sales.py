@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -98,6 +99,8 @@ def seed_order(store: Store, spec: dict[str, Any]) -> OrderState:
         shipping_amount=Decimal(str(spec.get("shipping_amount", 0))),
         ext_order_id=spec.get("ext_order_id"),
     )
+    if spec.get("created_at") is not None:
+        order.created_at = _placed_at(str(spec["created_at"]))
     order.billing_address = _address("billing", spec.get("billing_address"), order)
     if not all(i.product_type in ("virtual", "downloadable") for i in items):
         order.shipping_address = _address("shipping", spec.get("shipping_address", spec.get("billing_address")), order)
@@ -111,6 +114,15 @@ def seed_order(store: Store, spec: dict[str, Any]) -> OrderState:
     store.emit(ORDER_PLACED, order_json(order))
     _saved(store, order)
     return order
+
+
+def _placed_at(value: str) -> str:
+    """An order placed in the past (sandbox seeding only), in Magento's `Y-m-d H:i:s` (UTC)."""
+    try:
+        datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
+    except ValueError as exc:
+        raise bad_request("created_at must be Y-m-d H:i:s, got %1", [value]) from exc
+    return value
 
 
 _DEFAULT_ADDRESS: dict[str, Any] = {

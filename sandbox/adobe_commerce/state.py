@@ -330,6 +330,21 @@ class ProductState:
     attribute_set_id: int = 4
     weight: Decimal | None = None
     custom_attributes: dict[str, Any] = field(default_factory=dict)
+    category_ids: list[int] = field(default_factory=list)  # `extension_attributes.category_links`
+    created_at: str = field(default_factory=now_text)
+    updated_at: str = field(default_factory=now_text)
+
+
+@dataclass
+class CategoryState:
+    id: int
+    name: str
+    parent_id: int
+    level: int
+    path: str  # ids from the root, e.g. "1/2/7"
+    is_active: bool = True
+    position: int = 0
+    include_in_menu: bool = True
     created_at: str = field(default_factory=now_text)
     updated_at: str = field(default_factory=now_text)
 
@@ -368,6 +383,13 @@ class StoreState:
         self.credits: dict[int, CreditState] = {}
         self.carts: dict[int, CartState] = {}
         self.products: dict[str, ProductState] = {}
+        # Magento's installed tree: the invisible root (1) and the store's root, "Default Category" (2).
+        self.categories: dict[int, CategoryState] = {
+            1: CategoryState(1, "Root Catalog", parent_id=0, level=0, path="1"),
+            2: CategoryState(2, "Default Category", parent_id=1, level=1, path="1/2"),
+        }
+        # Magento's installed customer groups (id -> code); admins add their own (e.g. "VIP").
+        self.customer_groups: dict[int, str] = {0: "NOT LOGGED IN", 1: "General", 2: "Wholesale", 3: "Retailer"}
         self.base_prices: dict[tuple[str, int], Decimal] = {}
         self.special_prices: list[SpecialPriceState] = []
         self.tier_prices: list[TierPriceState] = []

@@ -43,6 +43,7 @@ class ProductSeed(BaseModel):
     is_visible: bool = True
     availability: str = "available"
     inventory_level: int = 100
+    categories: list[int] = []  # category ids, as the control panel assigns them
 
 
 class CustomerSeed(BaseModel):
@@ -109,6 +110,7 @@ def seed_product(runtime: StoreRuntime, seed: ProductSeed) -> ProductState:
         is_visible=seed.is_visible,
         availability=seed.availability,
         inventory_level=seed.inventory_level,
+        categories=list(seed.categories),
     )
     state.products[product.id] = product
     return product

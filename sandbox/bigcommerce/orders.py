@@ -18,7 +18,9 @@ Behaviour where BigCommerce documents nothing precise (sandbox choices, kept del
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from sandbox.bigcommerce.errors import StoreError, invalid, not_found
@@ -63,6 +65,19 @@ def money(value: object, field: str) -> Decimal:
     return amount
 
 
+def _date_created(value: object, default: datetime) -> datetime:
+    """`date_created` on POST: RFC-2822, settable to migrate historical orders (the spec's words)."""
+    if value is None or value == "":
+        return default
+    try:
+        parsed = parsedate_to_datetime(str(value))
+    except (TypeError, ValueError) as exc:
+        raise invalid("The field 'date_created' is invalid.", "date_created") from exc
+    if parsed.tzinfo is None:
+        raise invalid("The field 'date_created' is invalid.", "date_created")
+    return parsed.astimezone(UTC)
+
+
 def _order_event(scope: str, order: OrderState, **extra: Any) -> Event:
     return Event(scope, {"type": "order", "id": order.id, **extra})
 
@@ -101,7 +116,7 @@ class OrderBook:
             customer_id=customer_id,
             status_id=status_id,
             billing=AddressState.from_json(body["billing_address"]),
-            date_created=stamp,
+            date_created=_date_created(body.get("date_created"), stamp),
             date_modified=stamp,
             channel_id=channel_id,
             currency_code=self.store.config.currency_code,

@@ -286,6 +286,7 @@ def product_v3(product: ProductState) -> dict[str, Any]:
         "availability": product.availability,
         "availability_description": product.availability_description,
         "inventory_level": product.inventory_level,
+        "categories": list(product.categories),
         "base_variant_id": product.base_variant_id,
         "date_created": v3_date(product.date_created),
         "date_modified": v3_date(product.date_modified),

@@ -255,6 +255,7 @@ class ProductState:
     availability: str = "available"
     availability_description: str = ""
     inventory_level: int = 0
+    categories: list[int] = field(default_factory=list)  # category ids (the catalog's `categories`)
     date_created: datetime = field(default_factory=now)
     date_modified: datetime = field(default_factory=now)
     # Any other writable field sent with PUT, kept and echoed back as given.

@@ -42,6 +42,7 @@ _PRODUCT_FIELDS = (
     "availability",
     "availability_description",
     "inventory_level",
+    "categories",
 )
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 

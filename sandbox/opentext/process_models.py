@@ -178,9 +178,14 @@ CASEBRIDGE_FULFILLMENT_EXCEPTION = ProcessModelDefinition(
         UserTaskStep(
             id="resolve_exception",
             name="Resolve fulfillment exception",
-            description="${exceptionType} on ${orderName}: ${summary}",
+            description="${exceptionType} on ${orderName}: ${summary}. Resolutions for this order: ${offeredOutcomes}",
             candidate_group_variable="team",
-            possible_outcomes="Ship as is:ship-as-is,New delivery date:new-delivery-date,Cancel order:cancel-order",
+            # Every resolution some platform can apply; each case names the ones its order's platform
+            # can (`offeredOutcomes`) and refuses a decision for any other.
+            possible_outcomes=(
+                "Ship as is:ship-as-is,New delivery date:new-delivery-date,Cancel order:cancel-order,"
+                "Cancel lines:cancel-lines,Split shipment:split-shipment"
+            ),
             outcome_variable="reviewOutcome",
         ),
         HttpCallbackStep(id="notify_casebridge", name="Notify Casebridge", url_variable="callbackUrl"),

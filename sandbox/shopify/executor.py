@@ -29,7 +29,13 @@ from graphql.utilities import get_operation_ast
 from sandbox.faults import FaultEffect, FaultInjector, FaultRule
 
 # Imported for their side effect: they register the resolvers of the remaining types.
-from sandbox.shopify import graphql_errors, resolvers_aftersales, resolvers_b2b, resolvers_catalog  # noqa: F401
+from sandbox.shopify import (  # noqa: F401
+    graphql_errors,
+    resolvers_aftersales,
+    resolvers_b2b,
+    resolvers_catalog,
+    resolvers_order_edits,
+)
 from sandbox.shopify.cost import (
     MAX_QUERY_COST,
     CostContext,

@@ -18,6 +18,7 @@ from sandbox.shopify.catalog import Catalog
 from sandbox.shopify.companies import Companies
 from sandbox.shopify.disputes import Disputes
 from sandbox.shopify.draft_orders import DraftOrders
+from sandbox.shopify.fulfillment_order_splits import FulfillmentOrderSplits
 from sandbox.shopify.fulfillments import Fulfillments
 from sandbox.shopify.gid import parse_gid
 from sandbox.shopify.holds import FulfillmentHolds, HoldOutcome
@@ -30,8 +31,8 @@ from sandbox.shopify.ops_base import (
     normalize_tags,
     sorted_tags,
 )
+from sandbox.shopify.order_edits import OrderEdits
 from sandbox.shopify.price_lists import PriceLists
-from sandbox.shopify.refunds import Refunds
 from sandbox.shopify.returns import Returns
 from sandbox.shopify.state import (
     SELF_APP_ID,
@@ -55,9 +56,10 @@ Taggable = Order | Customer | DraftOrder | Product
 class ShopOperations(
     DraftOrders,  # and, through it, OrderCreation
     FulfillmentHolds,
+    FulfillmentOrderSplits,
     WebhookSubscriptions,
     Fulfillments,
-    Refunds,
+    OrderEdits,  # and, through it, Refunds
     Returns,
     Disputes,
     Companies,

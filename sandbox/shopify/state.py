@@ -20,6 +20,7 @@ from sandbox.config import ShopConfig
 from sandbox.shopify.gid import gid
 
 if TYPE_CHECKING:  # annotations only: those modules build on this one
+    from sandbox.shopify.order_edits import CalculatedOrder
     from sandbox.shopify.state_aftersales import Dispute, Fulfillment, Refund, Return
     from sandbox.shopify.state_b2b import Company, CompanyContact, CompanyLocation, DraftOrder, PurchasingCompany
     from sandbox.shopify.state_catalog import PriceList, Product, ProductVariant, Publication
@@ -477,6 +478,7 @@ _ID_BASES = {
     "DraftOrder": 1060000000001,
     "DraftOrderLineItem": 1070000000001,
     "OrderAdjustment": 2330000000001,
+    "CalculatedOrder": 1560000000001,
 }
 
 
@@ -504,6 +506,7 @@ class ShopState:
     company_contacts: dict[int, CompanyContact] = field(default_factory=dict)
     company_locations: dict[int, CompanyLocation] = field(default_factory=dict)
     draft_orders: dict[int, DraftOrder] = field(default_factory=dict)
+    calculated_orders: dict[int, CalculatedOrder] = field(default_factory=dict)  # order edits
     # Currencies the shop sells in (Markets): price lists and draft orders must use one of them.
     enabled_currencies: tuple[str, ...] = ("USD", "CAD", "EUR", "GBP")
     _sequences: dict[str, Iterator[int]] = field(default_factory=dict, repr=False)

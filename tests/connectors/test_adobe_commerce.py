@@ -684,6 +684,18 @@ async def test_company_approval_and_rejection(conn: Connected) -> None:
     conn.assert_conforms()
 
 
+async def test_customer_groups(conn: Connected) -> None:
+    customers = conn.commerce.customers
+    wholesale = await customers.get_group(2)
+    assert (wholesale.id, wholesale.code) == (2, "Wholesale")
+    checked = conn.transport.checked
+    assert (await customers.get_group(2)).code == "Wholesale"
+    assert conn.transport.checked == checked  # cached: groups are read once per client
+    with pytest.raises(NotFoundError):
+        await customers.get_group(987654)
+    conn.assert_conforms()
+
+
 async def test_company_credit(conn: Connected) -> None:
     b2b = conn.commerce.b2b
     company = await b2b.create_company(new_company(f"{unique('credit')}@example.test"))

@@ -188,6 +188,18 @@ returns:
     deadline: P7D
     on_deadline: reject
   decline_reason: OTHER
+  customer_notice: Order Decision Letter
+  return_window: P30D
+  warranty: P1Y
+  out_of_warranty: review
+  categories:
+    electronics:
+      review_always: true
+      warranty: P2Y
+      category_ids: [901]
+    garden:
+      out_of_warranty: decline
+      category_ids: [902]
 """
 
 
