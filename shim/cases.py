@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from fastapi import HTTPException
 from pydantic import BaseModel
@@ -61,18 +62,36 @@ class DeliveryMemory:
             self._answers.popitem(last=False)
 
 
-def search_attributes(store: Store, facts: OrderFacts, team: str) -> TypedSearchAttributes:
-    return TypedSearchAttributes(
-        [
-            SearchAttributePair(sa.CASE_TYPE, CASE_TYPE),
-            SearchAttributePair(sa.CASE_PLATFORM, store.platform.value),
-            SearchAttributePair(sa.CASE_STORE, store.id),
-            SearchAttributePair(sa.CASE_REF, facts.order_name),
-            SearchAttributePair(sa.CASE_STATUS, "OPEN"),
-            SearchAttributePair(sa.CASE_TEAM, team),
-            SearchAttributePair(sa.CASE_AMOUNT, float(facts.total)),
-        ]
-    )
+def case_search_attributes(
+    case_type: str, store: Store, ref: str, team: str, amount: Decimal | None
+) -> TypedSearchAttributes:
+    """What operators find every case by in the Temporal UI and CLI (see `workflows.search_attributes`)."""
+    pairs: list[SearchAttributePair[Any]] = [
+        SearchAttributePair(sa.CASE_TYPE, case_type),
+        SearchAttributePair(sa.CASE_PLATFORM, store.platform.value),
+        SearchAttributePair(sa.CASE_STORE, store.id),
+        SearchAttributePair(sa.CASE_REF, ref),
+        SearchAttributePair(sa.CASE_STATUS, "OPEN"),
+        SearchAttributePair(sa.CASE_TEAM, team),
+    ]
+    if amount is not None:
+        pairs.append(SearchAttributePair(sa.CASE_AMOUNT, float(amount)))
+    return TypedSearchAttributes(pairs)
+
+
+def case_placement(deps: ShimDeps, store: Store) -> dict[str, Any]:
+    """The input fields every case type shares: where the store is, which OpenText tenant decides,
+    where OpenText calls back, and the store's rate-limited activity queue (None: the cases' own)."""
+    return {
+        "platform": store.platform.value,
+        "store": store.id,
+        "opentext_tenant": store.opentext_tenant,
+        "callback_url": f"{deps.callback_base_url}/callbacks/opentext/workflow?tenant={store.opentext_tenant}",
+        # A store whose quota every app shares gets its API calls through its rate-limited queue.
+        "store_task_queue": (
+            None if store.activities_per_second is None else store_task_queue(deps.settings.task_queue, store)
+        ),
+    }
 
 
 def static_details(facts: OrderFacts, reasons: list[str], delivery_id: str | None) -> str:
@@ -103,18 +122,7 @@ async def start_order_review(
         log.info("order %s of %s is already cancelled; no review", facts.order_name, store.id)
         return WebhookResult(result="not-needed", reasons=["order already cancelled"])
     case_input = OrderReviewInput(
-        case_id=case_id,
-        platform=store.platform.value,
-        store=store.id,
-        opentext_tenant=store.opentext_tenant,
-        callback_url=f"{deps.callback_base_url}/callbacks/opentext/workflow?tenant={store.opentext_tenant}",
-        facts=facts,
-        reasons=reasons,
-        policy=policy,
-        # A store whose quota every app shares gets its API calls through its rate-limited queue.
-        store_task_queue=(
-            None if store.activities_per_second is None else store_task_queue(deps.settings.task_queue, store)
-        ),
+        case_id=case_id, facts=facts, reasons=reasons, policy=policy, **case_placement(deps, store)
     )
     try:
         await deps.temporal.start_workflow(
@@ -123,7 +131,9 @@ async def start_order_review(
             id=case_id,
             task_queue=deps.settings.task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            search_attributes=search_attributes(store, facts, policy.route.team),
+            search_attributes=case_search_attributes(
+                CASE_TYPE, store, facts.order_name, policy.route.team, facts.total
+            ),
             static_summary=f"Order review {facts.order_name} ({store.id})",
             static_details=static_details(facts, reasons, delivery_id),
         )
@@ -165,32 +175,15 @@ async def start_return_case(
     declined = routing.action == "decline"
     case_input = ReturnCaseInput(
         case_id=case_id,
-        platform=store.platform.value,
-        store=store.id,
-        opentext_tenant=store.opentext_tenant,
-        callback_url=f"{deps.callback_base_url}/callbacks/opentext/workflow?tenant={store.opentext_tenant}",
         facts=facts,
         reasons=reasons,
         policy=policy,
-        # A store whose quota every app shares gets its API calls through its rate-limited queue.
-        store_task_queue=(
-            None if store.activities_per_second is None else store_task_queue(deps.settings.task_queue, store)
-        ),
+        **case_placement(deps, store),
         declined_by_policy=declined,
         warranty_status=routing.warranty_status,
         warranty_claim=routing.warranty_claim,
     )
-    attributes = TypedSearchAttributes(
-        [
-            SearchAttributePair(sa.CASE_TYPE, RETURN_CASE_TYPE),
-            SearchAttributePair(sa.CASE_PLATFORM, store.platform.value),
-            SearchAttributePair(sa.CASE_STORE, store.id),
-            SearchAttributePair(sa.CASE_REF, facts.return_name),
-            SearchAttributePair(sa.CASE_STATUS, "OPEN"),
-            SearchAttributePair(sa.CASE_TEAM, policy.route.team),
-            SearchAttributePair(sa.CASE_AMOUNT, float(facts.value)),
-        ]
-    )
+    attributes = case_search_attributes(RETURN_CASE_TYPE, store, facts.return_name, policy.route.team, facts.value)
     lines = [
         f"**Return** {facts.return_name} (id {facts.return_id}) of order {facts.order_id}",
         f"**Value** {facts.value} {facts.currency}; reasons {', '.join(facts.reasons)}",

@@ -10,19 +10,30 @@ signature matched. A source may be limited to some stores (403 for the others).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
 from fastapi import HTTPException, Request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from casebridge.stores import EventSource, Platform, Store
 from connectors.standard_webhooks import WebhookVerificationError, verify
+from shim.cases import WebhookResult
 from shim.deps import ShimDeps
 
 SOURCE_HEADER = "X-Casebridge-Source"
 
-Event = TypeVar("Event", bound=BaseModel)
+
+class StoreEvent(BaseModel):
+    """What every event posted to `/events/...` names: the store it is about."""
+
+    platform: Platform
+    store: str = Field(min_length=1)
+
+
+Model = TypeVar("Model", bound=BaseModel)
+Event = TypeVar("Event", bound=StoreEvent)
 
 
 @dataclass(frozen=True)
@@ -48,7 +59,7 @@ async def verified_delivery(request: Request) -> VerifiedDelivery:
     return VerifiedDelivery(source=source, delivery_id=delivery_id, body=body)
 
 
-def parse_event(model: type[Event], body: bytes) -> Event:
+def parse_event(model: type[Model], body: bytes) -> Model:
     """The body as `model`, or 422 naming every problem."""
     try:
         return model.model_validate_json(body)
@@ -66,3 +77,21 @@ def store_for(deps: ShimDeps, source: EventSource, platform: Platform, store_id:
     if source.stores and store.id not in source.stores:
         raise HTTPException(403, f"event source {source.name!r} may not report about store {store.id!r}")
     return store
+
+
+EventHandler = Callable[[ShimDeps, VerifiedDelivery, Event, Store], Awaitable[WebhookResult]]
+
+
+async def handle_event(request: Request, model: type[Event], handle: EventHandler[Event]) -> WebhookResult:
+    """Verify the delivery, answer a redelivery from memory, parse the event (422), find its store
+    (404/403), let `handle` act on it, and remember the answer for redeliveries."""
+    deps: ShimDeps = request.app.state.deps
+    delivery = await verified_delivery(request)
+    seen = deps.event_deliveries.get(delivery.delivery_id)
+    if seen is not None:
+        return WebhookResult(result="duplicate", case_id=seen.case_id, reasons=seen.reasons)
+    event = parse_event(model, delivery.body)
+    store = store_for(deps, delivery.source, event.platform, event.store)
+    answer = await handle(deps, delivery, event, store)
+    deps.event_deliveries.remember(delivery.delivery_id, answer)
+    return answer

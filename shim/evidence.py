@@ -10,21 +10,19 @@ the files live (the portal's storage or an ECM folder), the case never carries t
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, Field, HttpUrl
+from pydantic import Field, HttpUrl, model_validator
 from temporalio.service import RPCError, RPCStatusCode
 
-from casebridge.stores import Platform
+from casebridge.stores import Store
 from shim.cases import WebhookResult
 from shim.deps import ShimDeps
-from shim.events import parse_event, store_for, verified_delivery
+from shim.events import StoreEvent, VerifiedDelivery, handle_event
 from workflows.return_case import CustomerEvidence, ReturnCase, case_id_for
 
 router = APIRouter(tags=["events"])
 
 
-class ReturnEvidenceEvent(BaseModel):
-    platform: Platform
-    store: str = Field(min_length=1)
+class ReturnEvidenceEvent(StoreEvent):
     # The return as the case knows it: Shopify's return id, the Adobe RMA id, or for BigCommerce
     # `{source}:{reference}` of the return request.
     return_id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")
@@ -32,18 +30,21 @@ class ReturnEvidenceEvent(BaseModel):
     note: str = Field(default="", max_length=2000)
     links: list[HttpUrl] = Field(default_factory=list, max_length=20)
 
+    @model_validator(mode="after")
+    def _has_evidence(self) -> ReturnEvidenceEvent:
+        if not self.note and not self.links:
+            raise ValueError("evidence needs a note or at least one link")
+        return self
+
 
 @router.post("/events/return-evidence", response_model=WebhookResult)
 async def return_evidence(request: Request) -> WebhookResult:
-    deps: ShimDeps = request.app.state.deps
-    delivery = await verified_delivery(request)
-    seen = deps.event_deliveries.get(delivery.delivery_id)
-    if seen is not None:
-        return WebhookResult(result="duplicate", case_id=seen.case_id)
-    event = parse_event(ReturnEvidenceEvent, delivery.body)
-    if not event.note and not event.links:
-        raise HTTPException(422, "invalid event: evidence needs a note or at least one link")
-    store = store_for(deps, delivery.source, event.platform, event.store)
+    return await handle_event(request, ReturnEvidenceEvent, _evidence_received)
+
+
+async def _evidence_received(
+    deps: ShimDeps, delivery: VerifiedDelivery, event: ReturnEvidenceEvent, store: Store
+) -> WebhookResult:
     case_id = case_id_for(store.platform.value, store.id, event.return_id)
     evidence = CustomerEvidence(who=event.submitted_by, note=event.note, links=[str(link) for link in event.links])
     try:
@@ -54,6 +55,4 @@ async def return_evidence(request: Request) -> WebhookResult:
         if err.status is RPCStatusCode.NOT_FOUND:
             raise HTTPException(404, f"no open return case {case_id}") from err
         raise HTTPException(503, f"Temporal did not take the evidence: {err.message}") from err
-    answer = WebhookResult(result="signalled", case_id=case_id)
-    deps.event_deliveries.remember(delivery.delivery_id, answer)
-    return answer
+    return WebhookResult(result="signalled", case_id=case_id)

@@ -13,17 +13,16 @@ import logging
 from datetime import datetime
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, Field
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from pydantic import Field
+from temporalio.common import WorkflowIDReusePolicy
 from temporalio.service import RPCError
 
-from casebridge.stores import Platform, Store, store_task_queue
+from casebridge.stores import Platform, Store
 from connectors.errors import ConnectorError, NotFoundError
 from routing.fulfillment_policy import ExceptionType, FulfillmentExceptionPolicy
-from shim.cases import WebhookResult
+from shim.cases import WebhookResult, case_placement, case_search_attributes
 from shim.deps import ShimDeps
-from shim.events import parse_event, store_for, verified_delivery
-from workflows import search_attributes as sa
+from shim.events import StoreEvent, VerifiedDelivery, handle_event
 from workflows.fulfillment_exception import (
     CASE_TYPE,
     AffectedLine,
@@ -39,11 +38,9 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["events"])
 
 
-class FulfillmentExceptionEvent(BaseModel):
+class FulfillmentExceptionEvent(StoreEvent):
     """What a warehouse system sends."""
 
-    platform: Platform
-    store: str = Field(min_length=1)
     order_id: str = Field(min_length=1, pattern=r"^[0-9]+$")  # the platform's numeric order id
     exception_type: ExceptionType
     summary: str = Field(min_length=1, max_length=1000)
@@ -54,13 +51,12 @@ class FulfillmentExceptionEvent(BaseModel):
 
 @router.post("/events/fulfillment-exception", response_model=WebhookResult)
 async def fulfillment_exception(request: Request) -> WebhookResult:
-    deps: ShimDeps = request.app.state.deps
-    delivery = await verified_delivery(request)
-    seen = deps.event_deliveries.get(delivery.delivery_id)
-    if seen is not None:
-        return WebhookResult(result="duplicate", case_id=seen.case_id)
-    event = parse_event(FulfillmentExceptionEvent, delivery.body)
-    store = store_for(deps, delivery.source, event.platform, event.store)
+    return await handle_event(request, FulfillmentExceptionEvent, _exception_reported)
+
+
+async def _exception_reported(
+    deps: ShimDeps, delivery: VerifiedDelivery, event: FulfillmentExceptionEvent, store: Store
+) -> WebhookResult:
     policy = policy_for(deps, store)
     if policy is None or not policy.enabled:
         raise HTTPException(422, f"store {store.id} handles no fulfillment exceptions (no policy section)")
@@ -75,9 +71,7 @@ async def fulfillment_exception(request: Request) -> WebhookResult:
         reported_by=delivery.source.name,
         reported_at=event.reported_at,
     )
-    answer = await start_or_signal(deps, store, order, report, policy)
-    deps.event_deliveries.remember(delivery.delivery_id, answer)
-    return answer
+    return await start_or_signal(deps, store, order, report, policy)
 
 
 def policy_for(deps: ShimDeps, store: Store) -> FulfillmentExceptionPolicy | None:
@@ -139,17 +133,7 @@ async def start_or_signal(
 ) -> WebhookResult:
     case_id = case_id_for(store.platform.value, store.id, order.order_id)
     case_input = FulfillmentExceptionInput(
-        case_id=case_id,
-        platform=store.platform.value,
-        store=store.id,
-        opentext_tenant=store.opentext_tenant,
-        callback_url=f"{deps.callback_base_url}/callbacks/opentext/workflow?tenant={store.opentext_tenant}",
-        order=order,
-        report=report,
-        policy=policy,
-        store_task_queue=(
-            None if store.activities_per_second is None else store_task_queue(deps.settings.task_queue, store)
-        ),
+        case_id=case_id, order=order, report=report, policy=policy, **case_placement(deps, store)
     )
     teams = policy.teams_for(report.exception_type, order.total)
     try:
@@ -163,17 +147,7 @@ async def start_or_signal(
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
             start_signal="exception_reported",
             start_signal_args=[report],
-            search_attributes=TypedSearchAttributes(
-                [
-                    SearchAttributePair(sa.CASE_TYPE, CASE_TYPE),
-                    SearchAttributePair(sa.CASE_PLATFORM, store.platform.value),
-                    SearchAttributePair(sa.CASE_STORE, store.id),
-                    SearchAttributePair(sa.CASE_REF, order.order_name),
-                    SearchAttributePair(sa.CASE_STATUS, "OPEN"),
-                    SearchAttributePair(sa.CASE_TEAM, teams[0]),
-                    *([SearchAttributePair(sa.CASE_AMOUNT, float(order.total))] if order.total is not None else []),
-                ]
-            ),
+            search_attributes=case_search_attributes(CASE_TYPE, store, order.order_name, teams[0], order.total),
             static_summary=f"Fulfillment exception {order.order_name} ({store.id}): {report.exception_type.value}",
             static_details=f"**{report.exception_type.value}** reported by {report.reported_by}: {report.summary}",
         )

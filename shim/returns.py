@@ -32,7 +32,7 @@ from routing.policy import ReturnsPolicy, return_reason_code
 from routing.return_rules import ReturnRouting, route_return
 from shim.cases import WebhookResult, start_return_case
 from shim.deps import ShimDeps
-from shim.events import parse_event, store_for, verified_delivery
+from shim.events import StoreEvent, VerifiedDelivery, handle_event
 from workflows.return_case import ReturnFacts, ReturnLineFacts
 
 log = logging.getLogger(__name__)
@@ -46,11 +46,9 @@ class ReturnedLine(BaseModel):
     reason: str = Field(min_length=1, max_length=200)  # free text or a reason code
 
 
-class ReturnRequestEvent(BaseModel):
+class ReturnRequestEvent(StoreEvent):
     """What a return form or RMA app sends."""
 
-    platform: Platform
-    store: str = Field(min_length=1)
     order_id: str = Field(min_length=1, max_length=20, pattern=r"^[0-9]+$")
     lines: list[ReturnedLine] = Field(min_length=1, max_length=100)
     customer_note: str | None = Field(default=None, max_length=1000)
@@ -68,13 +66,12 @@ class ReturnRequestEvent(BaseModel):
 
 @router.post("/events/return-request", response_model=WebhookResult)
 async def return_request(request: Request) -> WebhookResult:
-    deps: ShimDeps = request.app.state.deps
-    delivery = await verified_delivery(request)
-    seen = deps.event_deliveries.get(delivery.delivery_id)
-    if seen is not None:
-        return WebhookResult(result="duplicate", case_id=seen.case_id, reasons=seen.reasons)
-    event = parse_event(ReturnRequestEvent, delivery.body)
-    store = store_for(deps, delivery.source, event.platform, event.store)
+    return await handle_event(request, ReturnRequestEvent, _return_requested)
+
+
+async def _return_requested(
+    deps: ShimDeps, delivery: VerifiedDelivery, event: ReturnRequestEvent, store: Store
+) -> WebhookResult:
     if store.platform is not Platform.BIGCOMMERCE:
         # Shopify sends `returns/request` and Adobe Commerce RMA events: a second path would open a
         # second case for the same return.
@@ -88,9 +85,7 @@ async def return_request(request: Request) -> WebhookResult:
         facts = await _with_bigcommerce_categories(deps, store, facts, products)
     if policy.reads_order_date:
         facts = facts.model_copy(update={"ordered_at": order.date_created})
-    answer = await start_return_case(deps, store, facts, route_facts(policy, facts), policy, delivery.delivery_id)
-    deps.event_deliveries.remember(delivery.delivery_id, answer)
-    return answer
+    return await start_return_case(deps, store, facts, route_facts(policy, facts), policy, delivery.delivery_id)
 
 
 def returns_policy(deps: ShimDeps, store: Store) -> ReturnsPolicy | None:

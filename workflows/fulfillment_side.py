@@ -220,12 +220,13 @@ class BigCommerceFulfillmentSide:
 
     async def cancel_order(self, how: str) -> None:
         cancel = self.case.input.policy.cancel
-        refunded = await self.order.cancel(
+        done = await self.order.cancel(
             f"Casebridge: order cancelled on a fulfillment exception ({how})",
             refund=cancel.refund,
             refund_reason=f"Cancelled in Casebridge fulfillment exception {self.case.input.case_id}",
+            notify_customer=cancel.notify_customer,
         )
-        self.case.record("order cancelled", f"status 5, {refunded}")
+        self.case.record("order cancelled", done)
 
 
 class AdobeFulfillmentSide:
@@ -314,7 +315,7 @@ class AdobeFulfillmentSide:
         done = await self.order.cancel(
             f"Casebridge: order cancelled on a fulfillment exception ({how})",
             refund=cancel.refund,
-            refund_comment=f"Cancelled in Casebridge fulfillment exception {self.case.input.case_id}",
+            refund_reason=f"Cancelled in Casebridge fulfillment exception {self.case.input.case_id}",
             notify_customer=cancel.notify_customer,
         )
         self.case.record("order cancelled", done)

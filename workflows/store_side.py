@@ -75,10 +75,18 @@ def order_side_for(case: OrderReview) -> OrderSide:
     platform = case.input.platform
     if platform == "shopify":
         return ShopifyOrderSide(case)
-    if platform == "bigcommerce":
-        return BigCommerceOrderSide(case)
-    if platform == "adobe-commerce":
-        return AdobeOrderSide(case)
+    i = case.input
+    if platform in ("bigcommerce", "adobe-commerce"):
+        actions = BigCommerceOrder if platform == "bigcommerce" else AdobeOrder
+        order = actions(
+            case,
+            store=i.store,
+            order_id=int(i.facts.order_id),
+            key=i.case_id,
+            currency=i.facts.currency,
+            task_queue=i.store_task_queue,
+        )
+        return PlatformOrderSide(case, order)
     # Refused at the start rather than half-way: the shim only starts cases for these platforms.
     raise ValueError(f"order review does not support platform {platform!r}")
 
@@ -205,40 +213,47 @@ class ShopifyOrderSide:
         return facts.order_gid or f"gid://shopify/Order/{facts.order_id}"
 
 
-class BigCommerceOrderSide:
-    """Order review on BigCommerce: the order-level calls of `BigCommerceOrder`, with the review's
-    notes and statuses."""
+class OrderActions(Protocol):
+    """The order-level calls a case makes on a platform without Shopify's holds: `BigCommerceOrder`
+    and `AdobeOrder`. Each returns what it did, in words for the case's detail."""
 
-    def __init__(self, case: OrderReview) -> None:
-        self.case = case
-        i = case.input
-        self.order = BigCommerceOrder(
-            case,
-            store=i.store,
-            order_id=int(i.facts.order_id),
-            key=i.case_id,
-            currency=i.facts.currency,
-            task_queue=i.store_task_queue,
-        )
+    cancel_sent: bool
+
+    async def hold(self, note: str) -> None: ...
+
+    async def release(self, note: str) -> str: ...
+
+    async def cancel(self, note: str, *, refund: bool, refund_reason: str, notify_customer: bool) -> str: ...
+
+
+class PlatformOrderSide:
+    """Order review on BigCommerce or Adobe Commerce: the platform's `OrderActions`, with the
+    review's notes and statuses."""
+
+    def __init__(self, case: OrderReview, order: OrderActions) -> None:
+        self.case, self.order = case, order
 
     def caused_cancellation(self) -> bool:
+        # Our own cancellation comes back as a store event; if the case parks on a later step (a
+        # refused refund), that echo must not end it as "cancelled in the store".
         return self.order.cancel_sent
 
     async def hold(self) -> None:
         await self.order.hold(f"Casebridge: held for review ({'; '.join(self.case.input.reasons)})")
 
     async def approve(self, how: str) -> None:
-        restored = await self.order.release(f"Casebridge: approved ({how})")
-        self.case.set_status(CaseStatus.APPROVED, f"Approved ({how}); hold released, {restored}")
+        released = await self.order.release(f"Casebridge: approved ({how})")
+        self.case.set_status(CaseStatus.APPROVED, f"Approved ({how}); {released}")
 
     async def reject(self, how: str) -> None:
         i, reject = self.case.input, self.case.input.policy.reject
-        refunded = await self.order.cancel(
+        done = await self.order.cancel(
             f"{reject.staff_note} ({how})",
             refund=reject.refund,
             refund_reason=f"Rejected in Casebridge order review {i.case_id}",
+            notify_customer=reject.notify_customer,
         )
-        self.case.set_status(CaseStatus.REJECTED, f"Rejected ({how}); order cancelled (status 5), {refunded}")
+        self.case.set_status(CaseStatus.REJECTED, f"Rejected ({how}); {done}")
 
 
 class BigCommerceOrder:
@@ -276,10 +291,13 @@ class BigCommerceOrder:
         await case.run_step("release hold", self._release, on_skip=None)
         case.saga.discard(RELEASE_HOLDS)
         await case.run_step("note on order", lambda: self._note(note), on_skip=None)
-        return f"status {self.previous_status} restored" if self.previous_status is not None else "no hold"
+        if self.previous_status is None:
+            return "no hold of ours to release"
+        return f"hold released, status {self.previous_status} restored"
 
-    async def cancel(self, note: str, *, refund: bool, refund_reason: str) -> str:
-        """Status 5, then (per `refund`) the payment back once; returns what happened to the money."""
+    async def cancel(self, note: str, *, refund: bool, refund_reason: str, notify_customer: bool = False) -> str:
+        """Status 5, then (per `refund`) the payment back once; returns what was done. BigCommerce
+        sends the customer no message of its own for either (`notify_customer` has no effect)."""
         case = self.case
 
         async def cancel() -> BigCommerceOrderState:
@@ -302,7 +320,7 @@ class BigCommerceOrder:
                 refunded = f"refunded {result.amount} {self.currency} (refund {result.refund_id})"
             case.record("refund", refunded)
         await case.run_step("note on order", lambda: self._note(note), on_skip=None)
-        return refunded
+        return f"order cancelled (status 5), {refunded}"
 
     # --- activities ------------------------------------------------------------------------
 
@@ -354,43 +372,6 @@ class BigCommerceOrder:
         return result
 
 
-class AdobeOrderSide:
-    """Order review on Adobe Commerce: the order-level calls of `AdobeOrder`, with the review's
-    comments and statuses."""
-
-    def __init__(self, case: OrderReview) -> None:
-        self.case = case
-        i = case.input
-        self.order = AdobeOrder(
-            case,
-            store=i.store,
-            order_id=int(i.facts.order_id),
-            key=i.case_id,
-            currency=i.facts.currency,
-            task_queue=i.store_task_queue,
-        )
-
-    def caused_cancellation(self) -> bool:
-        return self.order.cancel_sent
-
-    async def hold(self) -> None:
-        await self.order.hold(f"Casebridge: held for review ({'; '.join(self.case.input.reasons)})")
-
-    async def approve(self, how: str) -> None:
-        released = await self.order.release(f"Casebridge: approved ({how})")
-        self.case.set_status(CaseStatus.APPROVED, f"Approved ({how}); {released}")
-
-    async def reject(self, how: str) -> None:
-        i, reject = self.case.input, self.case.input.policy.reject
-        done = await self.order.cancel(
-            f"{reject.staff_note} ({how})",
-            refund=reject.refund,
-            refund_comment=f"Rejected in Casebridge order review {i.case_id}",
-            notify_customer=reject.notify_customer,
-        )
-        self.case.set_status(CaseStatus.REJECTED, f"Rejected ({how}); {done}")
-
-
 class AdobeOrder:
     """Adobe Commerce: `hold` / `unhold` (only a hold this case placed is released), the trail in
     order comments, and a cancellation that refunds what was invoiced with a credit memo and cancels
@@ -428,7 +409,7 @@ class AdobeOrder:
         await case.run_step("comment on order", lambda: self._comment(comment), on_skip=None)
         return "hold released" if self.held_before is False else "no hold of ours to release"
 
-    async def cancel(self, comment: str, *, refund: bool, refund_comment: str, notify_customer: bool) -> str:
+    async def cancel(self, comment: str, *, refund: bool, refund_reason: str, notify_customer: bool) -> str:
         """Refund what was paid (per `refund`), cancel what was not invoiced; returns what was done."""
         case = self.case
         # Neither cancel nor a credit memo is possible while the order is held.
@@ -439,7 +420,7 @@ class AdobeOrder:
         if refund and order is not None and order.total_paid > order.total_refunded:
             # Refund first: Magento gives no credit memo for a cancelled order.
             result = await case.run_step(
-                "refund invoiced amount", lambda: self._refund(refund_comment, notify_customer), on_skip=None
+                "refund invoiced amount", lambda: self._refund(refund_reason, notify_customer), on_skip=None
             )
             if result is None:
                 done.append("refund skipped by an operator")
