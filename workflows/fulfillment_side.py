@@ -22,11 +22,9 @@ platform cannot carry out:
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.adobe_commerce import AdobeCommerceActivities
@@ -36,30 +34,25 @@ with workflow.unsafe.imports_passed_through():
         AdobeRefundResult,
         AdobeReturnedItem,
         AdobeReturnRefundRequest,
-        AwaitCancellationRequest,
         BigCommerceMatchLinesRequest,
         BigCommerceRefundResult,
         BigCommerceReturnedItem,
         BigCommerceReturnRefundRequest,
-        CancelOrderRequest,
         CancelOrderResult,
-        HoldOrderRequest,
         HoldOrderResult,
         LineQuantity,
-        ReleaseHoldsRequest,
         ShopifyCancelLinesRequest,
         ShopifyCancelLinesResult,
         ShopifyLineCancelPlan,
         ShopifyLinesRequest,
         ShopifySplitShipmentRequest,
         ShopifySplitShipmentResult,
-        TagOrderRequest,
     )
     from activities.shopify import ShopifyActivities
     from routing.fulfillment_policy import UNIVERSAL_RESOLUTIONS, ExceptionType, Resolution
 
 from workflows.case import API_RETRY, API_TIMEOUT
-from workflows.store_side import AdobeOrder, BigCommerceOrder
+from workflows.store_side import AdobeOrder, BigCommerceOrder, ShopifyOrder
 
 if TYPE_CHECKING:
     from workflows.fulfillment_exception import FulfillmentException
@@ -140,14 +133,16 @@ def _offered_everywhere(case: FulfillmentException, resolution: Resolution, *, l
     return resolution in line_level and bool(case.input.report.lines)
 
 
-class BigCommerceFulfillmentSide:
-    """Status 12 while the teams decide (the previous status restored after), staff notes, and
-    status 5 plus one refund on `cancel-order`: the calls the order review makes too."""
+class _PlatformFulfillmentSide:
+    """What BigCommerce and Adobe Commerce share: the order review's order-level calls (hold while
+    the teams decide, release, cancel with one refund) through their `OrderActions`."""
 
-    def __init__(self, case: FulfillmentException) -> None:
+    platform = ""
+
+    def __init__(self, case: FulfillmentException, actions: type[BigCommerceOrder] | type[AdobeOrder]) -> None:
         self.case = case
         i = case.input
-        self.order = BigCommerceOrder(
+        self.order = actions(
             case,
             store=i.store,
             order_id=int(i.order.order_id),
@@ -156,14 +151,39 @@ class BigCommerceFulfillmentSide:
             task_queue=i.store_task_queue,
         )
 
-    def offers(self, resolution: Resolution) -> bool:
-        return _offered_everywhere(self.case, resolution, line_level={Resolution.CANCEL_LINES})
-
     async def hold(self) -> None:
         await self.order.hold(_exception_note(self.case))
 
     async def release(self, how: str, *, new_delivery_date: bool) -> None:
         await self.order.release(_resolved_note(how, new_delivery_date=new_delivery_date))
+
+    async def split_shipment(self, how: str, lines: list[LineQuantity]) -> None:
+        # Both can only hold a whole order: releasing it would ship the waiting lines too.
+        raise ValueError(f"split-shipment is never offered on {self.platform}")  # see `offers`
+
+    async def cancel_order(self, how: str) -> None:
+        cancel = self.case.input.policy.cancel
+        done = await self.order.cancel(
+            f"Casebridge: order cancelled on a fulfillment exception ({how})",
+            refund=cancel.refund,
+            refund_reason=f"Cancelled in Casebridge fulfillment exception {self.case.input.case_id}",
+            notify_customer=cancel.notify_customer,
+        )
+        self.case.record("order cancelled", done)
+
+
+class BigCommerceFulfillmentSide(_PlatformFulfillmentSide):
+    """Status 12 while the teams decide (the previous status restored after), staff notes, and
+    status 5 plus one refund on `cancel-order`: the calls the order review makes too."""
+
+    platform = "BigCommerce"
+    order: BigCommerceOrder
+
+    def __init__(self, case: FulfillmentException) -> None:
+        super().__init__(case, BigCommerceOrder)
+
+    def offers(self, resolution: Resolution) -> bool:
+        return _offered_everywhere(self.case, resolution, line_level={Resolution.CANCEL_LINES})
 
     async def cancel_lines(self, how: str, lines: list[LineQuantity]) -> str:
         """Refund the lines' products once while the order is still held (BigCommerce then marks it
@@ -215,46 +235,21 @@ class BigCommerceFulfillmentSide:
         await self.order.release(_lines_cancelled_note(lines, how, refunded))
         return refunded
 
-    async def split_shipment(self, how: str, lines: list[LineQuantity]) -> None:
-        raise ValueError("split-shipment is never offered on BigCommerce")  # see `offers`
 
-    async def cancel_order(self, how: str) -> None:
-        cancel = self.case.input.policy.cancel
-        done = await self.order.cancel(
-            f"Casebridge: order cancelled on a fulfillment exception ({how})",
-            refund=cancel.refund,
-            refund_reason=f"Cancelled in Casebridge fulfillment exception {self.case.input.case_id}",
-            notify_customer=cancel.notify_customer,
-        )
-        self.case.record("order cancelled", done)
-
-
-class AdobeFulfillmentSide:
+class AdobeFulfillmentSide(_PlatformFulfillmentSide):
     """`hold` / `unhold` and order comments while the teams decide; on `cancel-order` a credit memo
     for what was invoiced and a cancel for the rest: the calls the order review makes too."""
 
+    platform = "Adobe Commerce"
+    order: AdobeOrder
+
     def __init__(self, case: FulfillmentException) -> None:
-        self.case = case
-        i = case.input
-        self.order = AdobeOrder(
-            case,
-            store=i.store,
-            order_id=int(i.order.order_id),
-            key=i.case_id,
-            currency=i.order.currency or "",
-            task_queue=i.store_task_queue,
-        )
+        super().__init__(case, AdobeOrder)
 
     def offers(self, resolution: Resolution) -> bool:
         # Cancelled lines become a credit memo, which only invoiced units can have.
         line_level = {Resolution.CANCEL_LINES} if self.case.input.order.fully_invoiced else set()
         return _offered_everywhere(self.case, resolution, line_level=line_level)
-
-    async def hold(self) -> None:
-        await self.order.hold(_exception_note(self.case))
-
-    async def release(self, how: str, *, new_delivery_date: bool) -> None:
-        await self.order.release(_resolved_note(how, new_delivery_date=new_delivery_date))
 
     async def cancel_lines(self, how: str, lines: list[LineQuantity]) -> str:
         """Release the hold (Magento writes no credit memo for a held order), then one credit memo
@@ -307,19 +302,6 @@ class AdobeFulfillmentSide:
         case.record("lines cancelled", f"{describe_lines(lines)}: {refunded}")
         return refunded
 
-    async def split_shipment(self, how: str, lines: list[LineQuantity]) -> None:
-        raise ValueError("split-shipment is never offered on Adobe Commerce")  # see `offers`
-
-    async def cancel_order(self, how: str) -> None:
-        cancel = self.case.input.policy.cancel
-        done = await self.order.cancel(
-            f"Casebridge: order cancelled on a fulfillment exception ({how})",
-            refund=cancel.refund,
-            refund_reason=f"Cancelled in Casebridge fulfillment exception {self.case.input.case_id}",
-            notify_customer=cancel.notify_customer,
-        )
-        self.case.record("order cancelled", done)
-
 
 class ShopifyFulfillmentSide:
     """A hold on every open fulfillment order with this case's own handle (so the order review's or
@@ -329,7 +311,8 @@ class ShopifyFulfillmentSide:
         self.case = case
         order = case.input.order
         self.order_gid = order.order_gid or f"gid://shopify/Order/{order.order_id}"
-        self.handle = f"casebridge-exception-{order.order_id}"[:64]
+        self.order = ShopifyOrder(case.input.store, self.order_gid, f"casebridge-exception-{order.order_id}")
+        self.handle = self.order.handle
         # Outlives the case (staff release it): a later exception case must not take it for its own.
         self.waiting_handle = f"casebridge-waiting-{order.order_id}"[:64]
 
@@ -342,73 +325,42 @@ class ShopifyFulfillmentSide:
         case, i = self.case, self.case.input
         held = await case.run_step(
             "hold fulfillment orders",
-            lambda: workflow.execute_activity_method(
-                ShopifyActivities.hold_order,
-                HoldOrderRequest(
-                    store=i.store,
-                    order_gid=self.order_gid,
-                    handle=self.handle,
-                    reason=SHOPIFY_HOLD_REASONS[i.report.exception_type],
-                    reason_notes=f"Casebridge: {i.report.exception_type.value}: {i.report.summary}"[:255],
-                ),
-                start_to_close_timeout=API_TIMEOUT,
-                retry_policy=API_RETRY,
-                summary="Hold every open fulfillment order",
+            lambda: self.order.hold(
+                SHOPIFY_HOLD_REASONS[i.report.exception_type],
+                f"Casebridge: {i.report.exception_type.value}: {i.report.summary}"[:255],
             ),
             on_skip=HoldOrderResult(holds=[]),
         )
         case.record("holds placed", ", ".join(h.fulfillment_order_id for h in held.holds) or "none")
-        case.saga.add(HOLD, self._release_holds)
-        await case.run_step("tag order", lambda: self._tag(add=[i.policy.tags.open], remove=[]), on_skip=None)
+        case.saga.add(HOLD, self.order.release_holds)
+        await case.run_step("tag order", lambda: self.order.tag(add=[i.policy.tags.open], remove=[]), on_skip=None)
 
     async def release(self, how: str, *, new_delivery_date: bool) -> None:
         case, tags = self.case, self.case.input.policy.tags
-        await case.run_step("release holds", self._release_holds, on_skip=None)
+        await case.run_step("release holds", self.order.release_holds, on_skip=None)
         case.saga.discard(HOLD)
         add = [tags.resolved] + ([tags.new_delivery_date] if new_delivery_date else [])
-        await case.run_step("tag order resolved", lambda: self._tag(add=add, remove=[tags.open]), on_skip=None)
+        await case.run_step("tag order resolved", lambda: self.order.tag(add=add, remove=[tags.open]), on_skip=None)
 
     async def cancel_order(self, how: str) -> None:
-        case, i, cancel = self.case, self.case.input, self.case.input.policy.cancel
+        case, cancel, tags = self.case, self.case.input.policy.cancel, self.case.input.policy.tags
         job = await case.run_step(
             "cancel order",
-            lambda: workflow.execute_activity_method(
-                ShopifyActivities.cancel_order,
-                CancelOrderRequest(
-                    store=i.store,
-                    order_gid=self.order_gid,
-                    reason=cancel.cancel_reason,
-                    refund=cancel.refund,
-                    restock=cancel.restock,
-                    notify_customer=cancel.notify_customer,
-                    staff_note=f"Casebridge fulfillment exception: {how}"[:255],
-                ),
-                start_to_close_timeout=API_TIMEOUT,
-                retry_policy=API_RETRY,
-                summary="Cancel the order",
+            lambda: self.order.cancel(
+                reason=cancel.cancel_reason,
+                refund=cancel.refund,
+                restock=cancel.restock,
+                notify_customer=cancel.notify_customer,
+                staff_note=f"Casebridge fulfillment exception: {how}"[:255],
             ),
             on_skip=CancelOrderResult(job_id=None),
         )
         await case.run_step(
-            "wait for the cancellation",
-            lambda: workflow.execute_activity_method(
-                ShopifyActivities.await_cancellation,
-                AwaitCancellationRequest(store=i.store, order_gid=self.order_gid, job_id=job.job_id),
-                start_to_close_timeout=API_TIMEOUT,
-                schedule_to_close_timeout=timedelta(minutes=30),
-                retry_policy=RetryPolicy(
-                    initial_interval=timedelta(seconds=1),
-                    backoff_coefficient=1.5,
-                    maximum_interval=timedelta(seconds=30),
-                ),
-                summary="Wait for Shopify's cancel job",
-            ),
-            on_skip=None,
+            "wait for the cancellation", lambda: self.order.await_cancellation(job.job_id), on_skip=None
         )
         case.saga.discard(HOLD)  # a cancelled order's fulfillment orders are closed, holds with them
-        tags = i.policy.tags
         await case.run_step(
-            "tag order resolved", lambda: self._tag(add=[tags.resolved], remove=[tags.open]), on_skip=None
+            "tag order resolved", lambda: self.order.tag(add=[tags.resolved], remove=[tags.open]), on_skip=None
         )
 
     async def cancel_lines(self, how: str, lines: list[LineQuantity]) -> str:
@@ -437,11 +389,11 @@ class ShopifyFulfillmentSide:
             else:
                 refunded = f"refunded {result.amount} {plan.currency} (refund {result.refund_id})"
         case.record("lines cancelled", f"{describe_lines(lines)}: {refunded}")
-        await case.run_step("release holds", self._release_holds, on_skip=None)
+        await case.run_step("release holds", self.order.release_holds, on_skip=None)
         case.saga.discard(HOLD)
         tags = i.policy.tags
         await case.run_step(
-            "tag order resolved", lambda: self._tag(add=[tags.resolved], remove=[tags.open]), on_skip=None
+            "tag order resolved", lambda: self.order.tag(add=[tags.resolved], remove=[tags.open]), on_skip=None
         )
         return refunded
 
@@ -474,12 +426,12 @@ class ShopifyFulfillmentSide:
         if result is not None:
             case.record("shipment split", f"{describe_lines(lines)} held on {', '.join(result.waiting)}")
         # The case's own holds are gone (released by the split, or by an operator who skipped it).
-        await case.run_step("release holds", self._release_holds, on_skip=None)
+        await case.run_step("release holds", self.order.release_holds, on_skip=None)
         case.saga.discard(HOLD)
         tags = i.policy.tags
         await case.run_step(
             "tag order resolved",
-            lambda: self._tag(add=[tags.resolved, tags.split_shipment], remove=[tags.open]),
+            lambda: self.order.tag(add=[tags.resolved, tags.split_shipment], remove=[tags.open]),
             on_skip=None,
         )
 
@@ -503,21 +455,3 @@ class ShopifyFulfillmentSide:
             summary="Edit the order (lower the lines) and refund them once",
         )
         return result
-
-    async def _release_holds(self) -> None:
-        await workflow.execute_activity_method(
-            ShopifyActivities.release_holds,
-            ReleaseHoldsRequest(store=self.case.input.store, order_gid=self.order_gid, handle=self.handle),
-            start_to_close_timeout=API_TIMEOUT,
-            retry_policy=API_RETRY,
-            summary="Release this case's holds",
-        )
-
-    async def _tag(self, *, add: list[str], remove: list[str]) -> None:
-        await workflow.execute_activity_method(
-            ShopifyActivities.tag_order,
-            TagOrderRequest(store=self.case.input.store, order_gid=self.order_gid, add=add, remove=remove),
-            start_to_close_timeout=API_TIMEOUT,
-            retry_policy=API_RETRY,
-            summary=f"Tag order (+{add} -{remove})",
-        )

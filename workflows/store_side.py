@@ -13,6 +13,7 @@ names, activity inputs, summaries and their order must not change without `workf
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -91,14 +92,92 @@ def order_side_for(case: OrderReview) -> OrderSide:
     raise ValueError(f"order review does not support platform {platform!r}")
 
 
+class ShopifyOrder:
+    """The Shopify calls every case type makes on an order: holds on every open fulfillment order
+    under a handle of the case's own (so a retry finds them and other holds are left alone), tags,
+    and the asynchronous cancel job. Each returns the activity's awaitable for the case's `run_step`."""
+
+    def __init__(self, store: str, order_gid: str, handle: str) -> None:
+        self.store, self.order_gid = store, order_gid
+        # Unique per app and fulfillment order, <= 64 characters.
+        self.handle = handle[:64]
+
+    def hold(self, reason: str, reason_notes: str) -> Awaitable[HoldOrderResult]:
+        return workflow.execute_activity_method(
+            ShopifyActivities.hold_order,
+            HoldOrderRequest(
+                store=self.store, order_gid=self.order_gid, handle=self.handle, reason=reason, reason_notes=reason_notes
+            ),
+            start_to_close_timeout=API_TIMEOUT,
+            retry_policy=API_RETRY,
+            summary="Hold every open fulfillment order",
+        )
+
+    async def release_holds(self) -> None:
+        await workflow.execute_activity_method(
+            ShopifyActivities.release_holds,
+            ReleaseHoldsRequest(store=self.store, order_gid=self.order_gid, handle=self.handle),
+            start_to_close_timeout=API_TIMEOUT,
+            retry_policy=API_RETRY,
+            summary="Release this case's holds",
+        )
+
+    async def tag(self, *, add: list[str], remove: list[str]) -> None:
+        await workflow.execute_activity_method(
+            ShopifyActivities.tag_order,
+            TagOrderRequest(store=self.store, order_gid=self.order_gid, add=add, remove=remove),
+            start_to_close_timeout=API_TIMEOUT,
+            retry_policy=API_RETRY,
+            summary=f"Tag order (+{add} -{remove})",
+        )
+
+    def cancel(
+        self, *, reason: str, refund: bool, restock: bool, notify_customer: bool, staff_note: str
+    ) -> Awaitable[CancelOrderResult]:
+        return workflow.execute_activity_method(
+            ShopifyActivities.cancel_order,
+            CancelOrderRequest(
+                store=self.store,
+                order_gid=self.order_gid,
+                reason=reason,
+                refund=refund,
+                restock=restock,
+                notify_customer=notify_customer,
+                staff_note=staff_note,
+            ),
+            start_to_close_timeout=API_TIMEOUT,
+            retry_policy=API_RETRY,
+            summary="Cancel the order",
+        )
+
+    def await_cancellation(self, job_id: str | None) -> Awaitable[None]:
+        """The cancel job runs asynchronously in Shopify; wait for it without recording a poll loop."""
+        return workflow.execute_activity_method(
+            ShopifyActivities.await_cancellation,
+            AwaitCancellationRequest(store=self.store, order_gid=self.order_gid, job_id=job_id),
+            start_to_close_timeout=API_TIMEOUT,
+            schedule_to_close_timeout=timedelta(minutes=30),
+            retry_policy=RetryPolicy(
+                initial_interval=timedelta(seconds=1),
+                backoff_coefficient=1.5,
+                maximum_interval=timedelta(seconds=30),
+            ),
+            summary="Wait for Shopify's cancel job",
+        )
+
+
 class ShopifyOrderSide:
-    """Holds on every open fulfillment order (found again by handle), tags, the async cancel job."""
+    """Order review on Shopify: `ShopifyOrder`'s holds (handle `casebridge-review-{order}`), the
+    review tags, the cancel job with refund and restock per the policy."""
 
     def __init__(self, case: OrderReview) -> None:
         self.case = case
         facts = case.input.facts
-        # Unique per app and fulfillment order, <= 64 characters: finds our own holds on a retry.
-        self.hold_handle = f"casebridge-review-{facts.order_id}"[:64]
+        self.order = ShopifyOrder(
+            case.input.store,
+            facts.order_gid or f"gid://shopify/Order/{facts.order_id}",
+            f"casebridge-review-{facts.order_id}",
+        )
 
     def caused_cancellation(self) -> bool:
         # Shopify's orders/cancelled after our own cancel arrives while the case is APPLYING, which
@@ -111,106 +190,50 @@ class ShopifyOrderSide:
         reason = "HIGH_RISK_OF_FRAUD" if facts.risk_level is RiskLevel.HIGH else "OTHER"
         held = await case.run_step(
             "hold fulfillment orders",
-            lambda: workflow.execute_activity_method(
-                ShopifyActivities.hold_order,
-                HoldOrderRequest(
-                    store=i.store,
-                    order_gid=self._order_gid(),
-                    handle=self.hold_handle,
-                    reason=reason,
-                    reason_notes=f"Casebridge review: {'; '.join(i.reasons)}"[:255],
-                ),
-                start_to_close_timeout=API_TIMEOUT,
-                retry_policy=API_RETRY,
-                summary="Hold every open fulfillment order",
-            ),
+            lambda: self.order.hold(reason, f"Casebridge review: {'; '.join(i.reasons)}"[:255]),
             on_skip=HoldOrderResult(holds=[]),
         )
         case.record("holds placed", ", ".join(h.fulfillment_order_id for h in held.holds) or "none")
-        case.saga.add(RELEASE_HOLDS, self._release_holds)
+        case.saga.add(RELEASE_HOLDS, self.order.release_holds)
         await case.run_step(
-            "tag order for review", lambda: self._tag(add=[i.policy.tags.review], remove=[]), on_skip=None
+            "tag order for review", lambda: self.order.tag(add=[i.policy.tags.review], remove=[]), on_skip=None
         )
-        case.saga.add(REMOVE_REVIEW_TAG, lambda: self._tag(add=[], remove=[i.policy.tags.review]))
+        case.saga.add(REMOVE_REVIEW_TAG, lambda: self.order.tag(add=[], remove=[i.policy.tags.review]))
 
     async def approve(self, how: str) -> None:
         case = self.case
         tags = case.input.policy.tags
-        await case.run_step("release holds", self._release_holds, on_skip=None)
+        await case.run_step("release holds", self.order.release_holds, on_skip=None)
         case.saga.discard(RELEASE_HOLDS)
         await case.run_step(
-            "tag order approved", lambda: self._tag(add=[tags.approved], remove=[tags.review]), on_skip=None
+            "tag order approved", lambda: self.order.tag(add=[tags.approved], remove=[tags.review]), on_skip=None
         )
         case.set_status(CaseStatus.APPROVED, f"Approved ({how}); holds released")
 
     async def reject(self, how: str) -> None:
         case = self.case
-        i, tags, reject = case.input, case.input.policy.tags, case.input.policy.reject
+        tags, reject = case.input.policy.tags, case.input.policy.reject
         cancel = await case.run_step(
             "cancel order",
-            lambda: workflow.execute_activity_method(
-                ShopifyActivities.cancel_order,
-                CancelOrderRequest(
-                    store=i.store,
-                    order_gid=self._order_gid(),
-                    reason=reject.cancel_reason,
-                    refund=reject.refund,
-                    restock=reject.restock,
-                    notify_customer=reject.notify_customer,
-                    staff_note=reject.staff_note,
-                ),
-                start_to_close_timeout=API_TIMEOUT,
-                retry_policy=API_RETRY,
-                summary="Cancel the order",
+            lambda: self.order.cancel(
+                reason=reject.cancel_reason,
+                refund=reject.refund,
+                restock=reject.restock,
+                notify_customer=reject.notify_customer,
+                staff_note=reject.staff_note,
             ),
             on_skip=CancelOrderResult(job_id=None),
         )
-        # The cancel job runs asynchronously in Shopify; wait for it without recording a poll loop.
         await case.run_step(
-            "wait for the cancellation",
-            lambda: workflow.execute_activity_method(
-                ShopifyActivities.await_cancellation,
-                AwaitCancellationRequest(store=i.store, order_gid=self._order_gid(), job_id=cancel.job_id),
-                start_to_close_timeout=API_TIMEOUT,
-                schedule_to_close_timeout=timedelta(minutes=30),
-                retry_policy=RetryPolicy(
-                    initial_interval=timedelta(seconds=1),
-                    backoff_coefficient=1.5,
-                    maximum_interval=timedelta(seconds=30),
-                ),
-                summary="Wait for Shopify's cancel job",
-            ),
-            on_skip=None,
+            "wait for the cancellation", lambda: self.order.await_cancellation(cancel.job_id), on_skip=None
         )
         # A cancelled order's fulfillment orders are closed: the holds are gone with them.
         case.saga.discard(RELEASE_HOLDS)
         await case.run_step(
-            "tag order rejected", lambda: self._tag(add=[tags.rejected], remove=[tags.review]), on_skip=None
+            "tag order rejected", lambda: self.order.tag(add=[tags.rejected], remove=[tags.review]), on_skip=None
         )
         refund = "refunded" if reject.refund else "not refunded"
         case.set_status(CaseStatus.REJECTED, f"Rejected ({how}); order cancelled ({reject.cancel_reason}, {refund})")
-
-    async def _release_holds(self) -> None:
-        await workflow.execute_activity_method(
-            ShopifyActivities.release_holds,
-            ReleaseHoldsRequest(store=self.case.input.store, order_gid=self._order_gid(), handle=self.hold_handle),
-            start_to_close_timeout=API_TIMEOUT,
-            retry_policy=API_RETRY,
-            summary="Release this case's holds",
-        )
-
-    async def _tag(self, *, add: list[str], remove: list[str]) -> None:
-        await workflow.execute_activity_method(
-            ShopifyActivities.tag_order,
-            TagOrderRequest(store=self.case.input.store, order_gid=self._order_gid(), add=add, remove=remove),
-            start_to_close_timeout=API_TIMEOUT,
-            retry_policy=API_RETRY,
-            summary=f"Tag order (+{add} -{remove})",
-        )
-
-    def _order_gid(self) -> str:
-        facts = self.case.input.facts
-        return facts.order_gid or f"gid://shopify/Order/{facts.order_id}"
 
 
 class OrderActions(Protocol):
