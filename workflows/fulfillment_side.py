@@ -229,7 +229,7 @@ class BigCommerceFulfillmentSide(_PlatformFulfillmentSide):
             refunded = (
                 "refund skipped by an operator"
                 if result is None
-                else f"refunded {result.amount} {self.order.currency} (refund {result.refund_id})"
+                else f"refunded {result.amount:.2f} {self.order.currency} (refund {result.refund_id})"
             )
         case.record("lines cancelled", f"{describe_lines(lines)}: {refunded}")
         await self.order.release(_lines_cancelled_note(lines, how, refunded))
@@ -387,7 +387,7 @@ class ShopifyFulfillmentSide:
             elif result.refund_id is None:
                 refunded = "nothing was paid for them"
             else:
-                refunded = f"refunded {result.amount} {plan.currency} (refund {result.refund_id})"
+                refunded = f"refunded {result.amount:.2f} {plan.currency} (refund {result.refund_id})"
         case.record("lines cancelled", f"{describe_lines(lines)}: {refunded}")
         await case.run_step("release holds", self.order.release_holds, on_skip=None)
         case.saga.discard(HOLD)

@@ -340,7 +340,7 @@ class BigCommerceOrder:
             elif result.refund_id is None:
                 refunded = "nothing left to refund"
             else:
-                refunded = f"refunded {result.amount} {self.currency} (refund {result.refund_id})"
+                refunded = f"refunded {result.amount:.2f} {self.currency} (refund {result.refund_id})"
             case.record("refund", refunded)
         await case.run_step("note on order", lambda: self._note(note), on_skip=None)
         return f"order cancelled (status 5), {refunded}"
