@@ -420,7 +420,11 @@ class ExceptionScenario:
     platform: Platform
     exception_type: str
     decisions: dict[str, str]  # team -> resolution chosen in OpenText
+    short: tuple[str, int] | None = None  # the SKU and units the warehouse cannot ship (line-level)
 
+
+# A two-line Shopify order for the line-level resolutions: the lamp is short, the shade ships.
+LAMP_ORDER_LINES = [("Desk lamp", "LAMP-1", 2, "45.00"), ("Lamp shade", "SHADE-1", 1, "15.00")]
 
 EXCEPTION_SCENARIOS = [
     ExceptionScenario(
@@ -428,6 +432,20 @@ EXCEPTION_SCENARIOS = [
         Platform.SHOPIFY,
         "inventory_shortage",
         {"warehouse": "new-delivery-date", "customer-service": "new-delivery-date"},
+    ),
+    ExceptionScenario(
+        "Exception: lamp short, line cancelled",
+        Platform.SHOPIFY,
+        "inventory_shortage",
+        {"warehouse": "cancel-lines", "customer-service": "cancel-lines"},
+        short=("LAMP-1", 1),
+    ),
+    ExceptionScenario(
+        "Exception: lamp short, split shipment",
+        Platform.SHOPIFY,
+        "backorder",
+        {"warehouse": "split-shipment", "customer-service": "split-shipment"},
+        short=("LAMP-1", 2),
     ),
     ExceptionScenario(
         "Exception: payment failed, cancelled",
@@ -546,6 +564,7 @@ class ExceptionsDemo:
                 "order_id": order_id,
                 "exception_type": s.exception_type,
                 "summary": s.title.split(": ", 1)[-1],
+                "lines": [{"sku": s.short[0], "quantity": s.short[1]}] if s.short else [],
                 "reference": f"wms-{uuid.uuid4().hex[:8]}",
             },
         )
@@ -558,6 +577,9 @@ class ExceptionsDemo:
         return Played(platform, order_name, total, s.title, case_id, view)
 
     async def _order(self, s: ExceptionScenario) -> tuple[str | None, str, str, str]:
+        if s.platform is Platform.SHOPIFY and s.short:
+            order = await self._lamp_order()
+            return self.demo.store_id, order.legacy_resource_id, order.name, "105.00 USD"
         if s.platform is Platform.SHOPIFY:
             order = await self.demo.place(Scenario(s.title, "95.00", "none"))
             return self.demo.store_id, order.legacy_resource_id, order.name, "95.00 USD"
@@ -568,6 +590,35 @@ class ExceptionsDemo:
             placed = await self.adobe.place(AdobeScenario(s.title, "88.00", "none"))
             return self.adobe.store_code, str(placed["entity_id"]), f"#{placed['increment_id']}", "88.00 USD"
         return None, "", "", ""
+
+    async def _lamp_order(self) -> Order:
+        """A paid two-line order with SKUs: the line-level resolutions name lines by SKU."""
+        address = {"address1": "1 Demo Street", "city": "Springfield", "zip": "62701", "countryCode": "US"}
+        return await self.demo.shop.create_order(
+            {
+                "email": f"lamps.{uuid.uuid4().hex[:6]}@example.test",
+                "currency": "USD",
+                "lineItems": [
+                    {
+                        "title": title,
+                        "sku": sku,
+                        "quantity": quantity,
+                        "priceSet": {"shopMoney": {"amount": price, "currencyCode": "USD"}},
+                    }
+                    for title, sku, quantity, price in LAMP_ORDER_LINES
+                ],
+                "shippingAddress": address,
+                "billingAddress": address,
+                "transactions": [
+                    {
+                        "kind": "SALE",
+                        "status": "SUCCESS",
+                        "gateway": "manual",
+                        "amountSet": {"shopMoney": {"amount": "105.00", "currencyCode": "USD"}},
+                    }
+                ],
+            }
+        )
 
     async def _open_tasks(self, case_id: str, teams: set[str], timeout: float = 60) -> dict[str, str]:
         deadline = asyncio.get_running_loop().time() + timeout
