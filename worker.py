@@ -42,6 +42,7 @@ def bigcommerce_activities(bigcommerce: BigCommerceActivities) -> list[Callable[
         bigcommerce.refund_order,
         bigcommerce.refund_return_items,
         bigcommerce.match_order_lines,
+        bigcommerce.create_replacement_order,
     ]
 
 
@@ -59,6 +60,7 @@ def build_worker(client: Client, settings: Settings, connections: Connections) -
         workflows=WORKFLOWS,
         activities=[
             shopify.hold_order,
+            shopify.create_replacement_order,
             shopify.release_holds,
             shopify.tag_order,
             shopify.cancel_order,

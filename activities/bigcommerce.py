@@ -4,6 +4,8 @@ quota holds however many worker processes run."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from temporalio import activity
 
 from activities.errors import translate_errors
@@ -17,9 +19,12 @@ from activities.models import (
     BigCommerceReturnedItem,
     BigCommerceReturnRefundRequest,
     BigCommerceStatusRequest,
+    ReplacementOrderRequest,
+    ReplacementOrderResult,
 )
 from casebridge.connections import Connections
-from connectors.bigcommerce.models import Order, RefundItemRequest
+from connectors.bigcommerce.contract import STATUS_AWAITING_FULFILLMENT
+from connectors.bigcommerce.models import Address, NewAddress, OfflineOrder, Order, OrderLine, RefundItemRequest
 from connectors.bigcommerce.payments import refund_with_marker
 from connectors.errors import ConflictError
 
@@ -113,3 +118,46 @@ class BigCommerceActivities:
                     operation="list_order_products",
                 )
         return [BigCommerceReturnedItem(order_product_id=pid, quantity=q) for pid, q in items.items() if q > 0]
+
+    @activity.defn(name="bigcommerce.create_replacement_order")
+    @translate_errors
+    async def create_replacement_order(self, request: ReplacementOrderRequest) -> ReplacementOrderResult:
+        """A free replacement of the returned lines as an offline order (`POST /v2/orders`) to the
+        original addresses, keyed by `external_order_id`: a retry finds the first order."""
+        client = self._connections.bigcommerce(request.store)
+        original = await client.get_order(int(request.order_ref))
+        if original.billing_address is None:
+            raise ConflictError(
+                f"order {original.id} has no billing address to copy", system="bigcommerce", operation="create_order"
+            )
+        shipping = await client.list_shipping_addresses(original.id)
+        creation = await client.create_offline_order(
+            OfflineOrder(
+                external_order_id=f"casebridge-replacement-{request.key}"[:100],
+                external_source="Casebridge",
+                customer_id=original.customer_id,
+                billing_address=_new_address(original.billing_address),
+                shipping_addresses=[_new_address(a) for a in shipping[:1]] or None,
+                products=[
+                    OrderLine(
+                        name=line.title,
+                        sku=line.sku or None,
+                        quantity=line.quantity,
+                        price_inc_tax=Decimal(0),
+                        price_ex_tax=Decimal(0),
+                    )
+                    for line in request.lines
+                ],
+                status_id=STATUS_AWAITING_FULFILLMENT,
+                staff_notes=request.note,
+            )
+        )
+        order = creation.order
+        return ReplacementOrderResult(order_id=str(order.id), order_name=f"#{order.id}", created=creation.created)
+
+
+def _new_address(address: Address) -> NewAddress:
+    fields = NewAddress.model_fields
+    return NewAddress.model_validate(
+        {k: v for k, v in address.model_dump().items() if k in fields and v != ""} | {"zip": address.zip}
+    )

@@ -367,3 +367,26 @@ class ShopifySplitShipmentRequest(BaseModel):
 class ShopifySplitShipmentResult(BaseModel):
     waiting: list[str]  # fulfillment orders held with the reported lines
     split: bool  # False: no split was needed (or an earlier attempt made it)
+
+
+# --- Replacement orders (returns decided as `replacement`) ----------------------------------
+
+
+class ReplacementLine(BaseModel):
+    title: str
+    quantity: int = Field(ge=1)
+    sku: str | None = None
+
+
+class ReplacementOrderRequest(BaseModel):
+    store: str
+    order_ref: str  # the returned order: Shopify order gid, BigCommerce order id
+    key: str  # the case id: one replacement order per case, whatever retries follow
+    lines: list[ReplacementLine] = Field(min_length=1)
+    note: str
+
+
+class ReplacementOrderResult(BaseModel):
+    order_id: str
+    order_name: str
+    created: bool  # False: an earlier attempt's order was found

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from temporalio import activity
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
@@ -19,6 +21,8 @@ from activities.models import (
     RefundReturnResult,
     ReleaseHoldsRequest,
     ReleaseHoldsResult,
+    ReplacementOrderRequest,
+    ReplacementOrderResult,
     ReturnStatusRequest,
     ReturnStatusResult,
     ShopifyCancelLinesRequest,
@@ -33,6 +37,8 @@ from activities.models import (
 from casebridge.connections import Connections
 from connectors.errors import ConflictError, ContractError, RejectedError
 from connectors.shopify.admin import HOLDABLE_STATUSES, ShopifyAdmin
+from connectors.shopify.draft_orders import DraftOrderInput, DraftOrderLine, MailingAddressInput
+from connectors.shopify.models import MoneyInput
 from connectors.shopify.order_edits import OrderLine
 from connectors.shopify.refunds import RefundLine
 from connectors.shopify.returns import ReturnDeclineReason
@@ -283,6 +289,36 @@ class ShopifyActivities:
                 if not _has_code(err, "DUPLICATE_FULFILLMENT_HOLD_HANDLE"):
                     raise
         return ShopifySplitShipmentResult(waiting=to_hold, split=split)
+
+    @activity.defn(name="shopify.create_replacement_order")
+    @translate_errors
+    async def create_replacement_order(self, request: ReplacementOrderRequest) -> ReplacementOrderResult:
+        """A free replacement of the returned lines, shipped where the order went: a draft order at
+        price 0 (tagged with the case's key, looked up before creating) completed into an order.
+        A retry finds the draft, and completes it only if no earlier attempt did."""
+        shop = self._connections.shopify(request.store)
+        original = await shop.order_ship_to(request.order_ref)
+        address = original.shipping_address
+        free = MoneyInput(amount=Decimal(0), currency_code=original.currency_code)
+        draft_input = DraftOrderInput(
+            line_items=[
+                DraftOrderLine(
+                    title=line.title, quantity=line.quantity, sku=line.sku, original_unit_price_with_currency=free
+                )
+                for line in request.lines
+            ],
+            email=original.email,
+            note=request.note,
+            tags=["casebridge-replacement"],
+            shipping_address=MailingAddressInput(**address.model_dump()) if address is not None else None,
+        )
+        result = await shop.create_draft_order_once(f"replacement-{request.key}", draft_input)
+        draft = result.draft_order
+        if draft.order is None:
+            draft = await shop.complete_draft_order(draft.id, source_name="casebridge")
+        if draft.order is None:
+            raise ContractError("completed draft order has no order", system="shopify", operation="draftOrderComplete")
+        return ReplacementOrderResult(order_id=draft.order.id, order_name=draft.order.name, created=result.created)
 
 
 def _has_code(err: RejectedError, code: str) -> bool:

@@ -22,6 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 from casebridge.connections import Connections
 from casebridge.settings import Settings
 from casebridge.stores import load_registry
+from connectors.shopify.assumptions import DRAFT_ORDER_BY_TAG, marker, search_value
 from connectors.shopify.models import Order
 from connectors.shopify.refunds import OrderRefunds
 from connectors.shopify.returns import Return, ReturnLine, ReturnReason
@@ -449,6 +450,13 @@ async def test_defective_item_after_the_window_inside_the_warranty_is_a_warranty
     assert result.status is CaseStatus.APPROVED
     assert (await stack.shop(SHOP).get_return(ret.id)).status == "OPEN"
     assert (await refunds_of(stack, order)).refunds == []  # a replacement moves no money
+    # A free replacement order, shipped where the first one went, made once from a tagged draft.
+    drafts = await stack.shop(SHOP).find_draft_orders(
+        DRAFT_ORDER_BY_TAG.format(value=search_value(marker(f"replacement-{case_id}")))
+    )
+    assert len(drafts) == 1 and drafts[0].status == "COMPLETED" and drafts[0].order is not None
+    assert drafts[0].total_price_set.shop_money.amount == 0
+    assert f"replacement order {drafts[0].order.name} created" in result.detail
 
 
 async def test_out_of_warranty_is_reviewed_saying_so(stack: Stack) -> None:

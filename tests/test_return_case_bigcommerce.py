@@ -24,6 +24,7 @@ from connectors.standard_webhooks import sign
 from routing.policy import return_reason_code
 from tests.support.stack import Stack
 from tests.support.world import ADOBE_STORE, BC_FLOW_STORE, RETURNS_SOURCE, SECRETS, WAREHOUSE_SOURCE
+from tests.test_fulfillment_exception import exstream_emails
 from tests.test_order_review_flow import decide
 from workflows.messages import CaseStatus
 from workflows.return_case import ReturnCaseResult, case_id_for
@@ -172,6 +173,28 @@ async def test_reviewed_return_is_refunded_on_the_reviewers_decision(stack: Stac
     [refund] = (await sandbox_order(stack, order["id"]))["refunds"]
     assert Decimal(str(refund["total_amount"])) == Decimal("300.00")
     assert [(i["item_id"], i["quantity"]) for i in refund["items"]] == [(tent, 1)]
+
+
+async def test_replacement_is_a_free_offline_order_made_once(stack: Stack) -> None:
+    order = await paid_order(stack)
+    tent = product_id(order, "Tent")
+    request = return_request(order, [{"order_product_id": tent, "quantity": 1, "reason": "Damaged in transit"}])
+    case_id = await started(stack, request)
+    await decide(stack.opentext, await stack.open_task_id(case_id), "replacement")
+    result = await result_of(stack, case_id)
+
+    assert result.status is CaseStatus.APPROVED
+    assert (await sandbox_order(stack, order["id"]))["refunds"] == []  # a replacement moves no money
+    replacement_id = int(result.detail.rsplit("replacement order #", 1)[1].split(" ")[0])
+    replacement = await sandbox_order(stack, replacement_id)
+    assert replacement["external_order_id"] == f"casebridge-replacement-{case_id}"[:100]
+    assert [(p["name"], p["quantity"]) for p in replacement["products"]] == [("Tent", 1)]
+    assert Decimal(str(replacement["total_inc_tax"])) == Decimal(0)
+    assert replacement["billing_address"]["email"] == order["billing_address"]["email"]
+    assert replacement["status_id"] == 11  # Awaiting Fulfillment: ready to ship
+    # BigCommerce tells the customer nothing itself: the replacement is announced by letter.
+    letters = [e for e in await exstream_emails(stack) if f"#{replacement_id}" in e]
+    assert len(letters) == 1
 
 
 async def test_rejected_return_gets_a_staff_note_and_no_refund(stack: Stack) -> None:

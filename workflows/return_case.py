@@ -36,7 +36,7 @@ class Resolution(StrEnum):
     """A reviewer's outcome values (the OpenText process model's), and what the policy defaults to."""
 
     REFUND = "refund"
-    REPLACEMENT = "replacement"  # approved; the replacement itself is not created by Casebridge yet
+    REPLACEMENT = "replacement"  # approved; a free replacement order (Shopify, BigCommerce; Adobe: staff)
     EXCHANGE = "exchange"  # approved; the exchange itself is not created by Casebridge yet
     REJECT = "reject"
     REQUEST_EVIDENCE = "request-evidence"
@@ -268,8 +268,20 @@ class ReturnCase(ReviewedCase):
                 CaseStatus.APPROVED, f"Return approved ({how}); refunded {refund.amount:.2f} {refund.currency}"
             )
             return
+        if resolution is Resolution.REPLACEMENT:
+            replacement = await self.side.replace(how)
+            if replacement is not None:
+                self.record("replacement order", f"{replacement.order_name} (free of charge)")
+                await self._decision_letter(
+                    f"Your return was approved: replacement order {replacement.order_name} is on its way", how
+                )
+                self.set_status(
+                    CaseStatus.APPROVED,
+                    f"Return approved for replacement ({how}); replacement order {replacement.order_name} created",
+                )
+                return
         # Honest about what happened: the store's return is approved, no money moved, and the
-        # replacement or exchange order is staff's to create until Casebridge does it.
+        # exchange order (or a replacement the platform cannot create through its API) is staff's.
         self.set_status(
             CaseStatus.APPROVED,
             f"Return approved for {resolution.value} ({how}); no refund issued — "

@@ -31,6 +31,9 @@ with workflow.unsafe.imports_passed_through():
         DeclineReturnRequest,
         RefundReturnRequest,
         RefundReturnResult,
+        ReplacementLine,
+        ReplacementOrderRequest,
+        ReplacementOrderResult,
         ReturnedLine,
         ReturnStatusRequest,
         ReturnStatusResult,
@@ -55,6 +58,21 @@ class ReturnSide(Protocol):
 
     async def decline(self, how: str) -> None:
         """Decline the return in the store, with the policy's reason."""
+
+    async def replace(self, how: str) -> ReplacementOrderResult | None:
+        """A free replacement order for the returned lines, once per case; None when the platform
+        has no way to create one (staff create it) or an operator skipped the step."""
+
+
+def _replacement_request(case: ReturnCase, how: str) -> ReplacementOrderRequest:
+    i = case.input
+    return ReplacementOrderRequest(
+        store=i.store,
+        order_ref=i.facts.order_gid if i.platform == "shopify" else i.facts.order_id,
+        key=i.case_id,
+        lines=[ReplacementLine(title=line.title or "Replacement", quantity=line.quantity) for line in i.facts.lines],
+        note=f"Casebridge: replacement for return {i.facts.return_name} ({how})",
+    )
 
 
 def return_side_for(case: ReturnCase) -> ReturnSide:
@@ -142,6 +160,20 @@ class ShopifyReturnSide:
         )
         self.case.record("return declined in store", how if result is not None else f"{how} (skipped)")
 
+    async def replace(self, how: str) -> ReplacementOrderResult | None:
+        request = _replacement_request(self.case, how)
+        return await self.case.run_step(
+            "create replacement order",
+            lambda: workflow.execute_activity_method(
+                ShopifyActivities.create_replacement_order,
+                request,
+                start_to_close_timeout=API_TIMEOUT,
+                retry_policy=API_RETRY,
+                summary="Create the free replacement order once",
+            ),
+            on_skip=None,
+        )
+
 
 def _store_options(case: ReturnCase, summary: str) -> dict[str, Any]:
     return {
@@ -215,6 +247,19 @@ class BigCommerceReturnSide:
             BigCommerceNoteRequest(store=self.case.input.store, order_id=self.order_id, note=note),
             **_store_options(self.case, "Append a staff note"),
         )
+
+    async def replace(self, how: str) -> ReplacementOrderResult | None:
+        request = _replacement_request(self.case, how)
+
+        async def create() -> ReplacementOrderResult:
+            result: ReplacementOrderResult = await workflow.execute_activity_method(
+                BigCommerceActivities.create_replacement_order,
+                request,
+                **_store_options(self.case, "Create the free replacement order once"),
+            )
+            return result
+
+        return await self.case.run_step("create replacement order", create, on_skip=None)
 
 
 class AdobeReturnSide:
@@ -311,3 +356,8 @@ class AdobeReturnSide:
             ),
             **_store_options(self.case, "Add an order comment"),
         )
+
+    async def replace(self, how: str) -> ReplacementOrderResult | None:
+        # Orders are placed through carts in Adobe Commerce (no admin "create order" in REST):
+        # the replacement is staff's to create, as the case's detail says.
+        return None

@@ -54,6 +54,7 @@ MAX_PAGES = 400  # a guard against a server that keeps answering `next`
 # Required" (12) is the hold by convention, released to "Awaiting Fulfillment" (11); 5 is Cancelled.
 STATUS_HOLD = 12
 STATUS_RELEASE = 11
+STATUS_AWAITING_FULFILLMENT = 11  # a new order ready to ship
 STATUS_CANCELLED = 5
 STATUS_DECLINED = 6  # the payment was declined
 # confirmed: `GET /v2/orders?external_order_id=` filters by the id we gave the order.

@@ -24,7 +24,7 @@ from connectors.shopify.companies import CompanyOperations
 from connectors.shopify.disputes import DisputeOperations
 from connectors.shopify.draft_orders import DraftOrderOperations
 from connectors.shopify.fulfillments import FulfillmentOperations
-from connectors.shopify.models import FulfillmentHold, Job, Order
+from connectors.shopify.models import FulfillmentHold, Job, Order, OrderShipTo
 from connectors.shopify.order_edits import OrderEditOperations
 from connectors.shopify.price_lists import PriceListOperations
 from connectors.shopify.products import ProductOperations
@@ -68,6 +68,13 @@ class ShopifyAdmin(
         if raw is None:
             raise NotFoundError(f"order {order_gid} not found", system=SYSTEM, operation="order")
         return Order.model_validate(raw)
+
+    async def order_ship_to(self, order_gid: str) -> OrderShipTo:
+        """The order's email, currency and full shipping address."""
+        data = await self.client.execute(docs.GET_ORDER_SHIP_TO, {"id": order_gid}, operation="order")
+        if data.get("order") is None:
+            raise NotFoundError(f"order {order_gid} not found", system=SYSTEM, operation="order")
+        return OrderShipTo.model_validate(data["order"])
 
     async def order_of_fulfillment_order(self, fulfillment_order_gid: str) -> str:
         """The order gid a fulfillment order belongs to."""

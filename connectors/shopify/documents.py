@@ -53,6 +53,18 @@ query CasebridgeFulfillmentOrderOrder($id: ID!) {
 }
 """
 
+# Where an order ships and whom it belongs to: what a replacement order copies.
+GET_ORDER_SHIP_TO = """
+query CasebridgeOrderShipTo($id: ID!) {
+  order(id: $id) {
+    id
+    email
+    currencyCode
+    shippingAddress { firstName lastName company address1 address2 city provinceCode zip phone countryCodeV2 }
+  }
+}
+"""
+
 FIND_ORDERS = """
 query CasebridgeFindOrders($query: String!) {
   orders(first: 5, query: $query) { nodes { id legacyResourceId name tags cancelledAt } }

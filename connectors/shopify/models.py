@@ -97,6 +97,26 @@ class MailingAddress(_Model):
     country_code: str | None = Field(default=None, alias="countryCodeV2")
 
 
+class ShipToAddress(_Model):
+    first_name: str | None = Field(default=None, alias="firstName")
+    last_name: str | None = Field(default=None, alias="lastName")
+    company: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    city: str | None = None
+    province_code: str | None = Field(default=None, alias="provinceCode")
+    zip: str | None = None
+    phone: str | None = None
+    country_code: str | None = Field(default=None, alias="countryCodeV2")
+
+
+class OrderShipTo(_Model):
+    id: str
+    email: str | None = None
+    currency_code: str = Field(alias="currencyCode")
+    shipping_address: ShipToAddress | None = Field(default=None, alias="shippingAddress")
+
+
 class Customer(_Model):
     id: str
     email: str | None = None
