@@ -210,20 +210,15 @@ async def _return_requested(
         # Only a request waits for the merchant's decision; a return staff opened is already decided.
         return WebhookResult(result="ignored")
     facts = requested.facts()
-    if policy.reads_categories or policy.reads_order_date:
+    # Letters (an evidence request) need the customer's address, which the webhook lacks.
+    if policy.reads_categories or policy.reads_order_date or policy.customer_notice is not None:
         facts = await _with_order_facts(deps, store, facts, policy)
-    if policy.customer_notice is not None:
-        # Letters (an evidence request) need the customer's address, which the webhook lacks.
-        try:
-            order = await deps.connections.shopify(store.id).get_order(facts.order_gid)
-        except ConnectorError as err:
-            raise HTTPException(503, f"could not read the order's customer from Shopify: {err}") from err
-        facts = facts.model_copy(update={"customer_email": order.email})
     return await start_return_case(deps, store, facts, route_facts(policy, facts), policy, delivery_id)
 
 
 async def _with_order_facts(deps: ShimDeps, store: Store, facts: ReturnFacts, policy: ReturnsPolicy) -> ReturnFacts:
-    """The order's date and the returned products' types (their category), read in one query."""
+    """The order's date, its customer's email and the returned products' types (their category),
+    read in one query."""
     try:
         order = await deps.connections.shopify(store.id).order_product_facts(facts.order_gid)
     except ConnectorError as err:
@@ -235,4 +230,5 @@ async def _with_order_facts(deps: ShimDeps, store: Store, facts: ReturnFacts, po
         for line in facts.lines
     ]
     ordered_at = order.processed_at if policy.reads_order_date else None
-    return facts.model_copy(update={"lines": lines, "ordered_at": ordered_at})
+    email = order.email if policy.customer_notice is not None else None
+    return facts.model_copy(update={"lines": lines, "ordered_at": ordered_at, "customer_email": email})

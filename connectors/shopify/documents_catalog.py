@@ -106,7 +106,7 @@ mutation CasebridgeUpdateFixedPrices(
 ORDER_PRODUCT_FACTS = """
 query CasebridgeOrderProductFacts($id: ID!) {
   order(id: $id) {
-    id processedAt
+    id processedAt email
     lineItems(first: 100) { nodes { id product { id productType } } }
   }
 }

@@ -82,10 +82,11 @@ class _LineItemNode(Record):
 
 
 class OrderProductFacts(Record):
-    """An order's date and its lines' product types (`ORDER_PRODUCT_FACTS`)."""
+    """An order's date, its customer's email and its lines' product types (`ORDER_PRODUCT_FACTS`)."""
 
     id: str
     processed_at: datetime
+    email: str | None = None
     line_items: Page[_LineItemNode] = Field(default_factory=Page[_LineItemNode])
 
     def product_types(self) -> dict[str, str]:
