@@ -6,6 +6,7 @@ comments and credit memos carry the caller's key as a marker and are looked up b
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
 from temporalio import activity
@@ -56,23 +57,25 @@ class AdobeCommerceActivities:
     @activity.defn(name="adobe.hold_order")
     @translate_errors
     async def hold_order(self, request: AdobeOrderRequest) -> AdobeOrderState:
-        sales = self._sales(request.store)
-        await sales.hold_order(request.order_id)
-        return _state(await sales.get_order(request.order_id))
+        return await self._transition(request, AdobeSales.hold_order)
 
     @activity.defn(name="adobe.unhold_order")
     @translate_errors
     async def unhold_order(self, request: AdobeOrderRequest) -> AdobeOrderState:
-        sales = self._sales(request.store)
-        await sales.unhold_order(request.order_id)
-        return _state(await sales.get_order(request.order_id))
+        return await self._transition(request, AdobeSales.unhold_order)
 
     @activity.defn(name="adobe.cancel_order")
     @translate_errors
     async def cancel_order(self, request: AdobeOrderRequest) -> AdobeOrderState:
         """Cancel what is not invoiced; a held or fully invoiced order is refused (ConflictError)."""
+        return await self._transition(request, AdobeSales.cancel_order)
+
+    async def _transition(
+        self, request: AdobeOrderRequest, action: Callable[[AdobeSales, int], Awaitable[bool]]
+    ) -> AdobeOrderState:
+        """Make the state change ("already there" counts as done), then report the order's state."""
         sales = self._sales(request.store)
-        await sales.cancel_order(request.order_id)
+        await action(sales, request.order_id)
         return _state(await sales.get_order(request.order_id))
 
     @activity.defn(name="adobe.add_comment_once")
