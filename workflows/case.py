@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -41,6 +41,17 @@ API_RETRY = RetryPolicy(
     maximum_interval=timedelta(seconds=60),
     maximum_attempts=8,
 )
+
+
+def store_call(summary: str, task_queue: str | None = None) -> dict[str, Any]:
+    """Options of one external API activity: the timeouts and retries above, on the store's own
+    rate-limited queue when it has one (None: the workflow's queue)."""
+    return {
+        "task_queue": task_queue,
+        "start_to_close_timeout": API_TIMEOUT,
+        "retry_policy": API_RETRY,
+        "summary": summary,
+    }
 
 
 class CaseAborted(Exception):

@@ -51,7 +51,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.shopify import ShopifyActivities
     from routing.fulfillment_policy import UNIVERSAL_RESOLUTIONS, ExceptionType, Resolution
 
-from workflows.case import API_RETRY, API_TIMEOUT
+from workflows.case import API_RETRY, API_TIMEOUT, store_call
 from workflows.store_side import AdobeOrder, BigCommerceOrder, ShopifyOrder
 
 if TYPE_CHECKING:
@@ -195,10 +195,7 @@ class BigCommerceFulfillmentSide(_PlatformFulfillmentSide):
             items: list[BigCommerceReturnedItem] = await workflow.execute_activity_method(
                 BigCommerceActivities.match_order_lines,
                 BigCommerceMatchLinesRequest(store=i.store, order_id=self.order.order_id, lines=lines),
-                summary="Find the order products of the cancelled lines",
-                task_queue=queue,
-                start_to_close_timeout=API_TIMEOUT,
-                retry_policy=API_RETRY,
+                **store_call("Find the order products of the cancelled lines", queue),
             )
             return items
 
@@ -218,10 +215,7 @@ class BigCommerceFulfillmentSide(_PlatformFulfillmentSide):
                         reason=f"Lines cancelled in Casebridge fulfillment exception {i.case_id}",
                         items=items,
                     ),
-                    summary="Refund the cancelled lines once",
-                    task_queue=queue,
-                    start_to_close_timeout=API_TIMEOUT,
-                    retry_policy=API_RETRY,
+                    **store_call("Refund the cancelled lines once", queue),
                 )
                 return result
 
@@ -261,10 +255,7 @@ class AdobeFulfillmentSide(_PlatformFulfillmentSide):
             items: list[AdobeReturnedItem] = await workflow.execute_activity_method(
                 AdobeCommerceActivities.match_order_items,
                 AdobeMatchItemsRequest(store=i.store, order_id=self.order.order_id, lines=lines),
-                summary="Find the order items of the cancelled lines",
-                task_queue=queue,
-                start_to_close_timeout=API_TIMEOUT,
-                retry_policy=API_RETRY,
+                **store_call("Find the order items of the cancelled lines", queue),
             )
             return items
 
@@ -286,10 +277,7 @@ class AdobeFulfillmentSide(_PlatformFulfillmentSide):
                         items=items,
                         notify_customer=i.policy.cancel.notify_customer,
                     ),
-                    summary="Credit memo for the cancelled lines, once",
-                    task_queue=queue,
-                    start_to_close_timeout=API_TIMEOUT,
-                    retry_policy=API_RETRY,
+                    **store_call("Credit memo for the cancelled lines, once", queue),
                 )
                 return result
 

@@ -40,7 +40,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from activities.shopify import ShopifyActivities
 
-from workflows.case import API_RETRY, API_TIMEOUT
+from workflows.case import API_RETRY, API_TIMEOUT, store_call
 
 if TYPE_CHECKING:
     from workflows.return_case import ReturnCase
@@ -176,12 +176,7 @@ class ShopifyReturnSide:
 
 
 def _store_options(case: ReturnCase, summary: str) -> dict[str, Any]:
-    return {
-        "task_queue": case.input.store_task_queue,  # None: the workflow's own queue
-        "start_to_close_timeout": API_TIMEOUT,
-        "retry_policy": API_RETRY,
-        "summary": summary,
-    }
+    return store_call(summary, case.input.store_task_queue)
 
 
 class BigCommerceReturnSide:

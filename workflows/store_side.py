@@ -47,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
     from connectors.bigcommerce.contract import STATUS_CANCELLED, STATUS_HOLD
     from routing.facts import RiskLevel
 
-from workflows.case import API_RETRY, API_TIMEOUT, CaseWorkflow
+from workflows.case import API_RETRY, API_TIMEOUT, CaseWorkflow, store_call
 from workflows.messages import CaseStatus
 
 if TYPE_CHECKING:
@@ -348,12 +348,7 @@ class BigCommerceOrder:
     # --- activities ------------------------------------------------------------------------
 
     def _options(self, summary: str) -> dict[str, Any]:
-        return {
-            "task_queue": self.task_queue,  # None: the workflow's own queue
-            "start_to_close_timeout": API_TIMEOUT,
-            "retry_policy": API_RETRY,
-            "summary": summary,
-        }
+        return store_call(summary, self.task_queue)
 
     async def _hold(self) -> None:
         if self.previous_status is None:
