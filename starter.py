@@ -161,9 +161,13 @@ class Demo:
                 raise TimeoutError(f"{case_id} did not reach {statuses}")
             await asyncio.sleep(0.3)
 
-    async def review(self, task_id: str, outcome: str, reviewer: str) -> None:
+    async def review(self, task_id: str, outcome: str, reviewer: str, item_sku: str | None = None) -> None:
+        """What a reviewer does in OpenText; `item_sku` names a substitute or an exchange item."""
         await self.opentext.claim_task(task_id, reviewer)
-        await self.opentext.complete_task(task_id, outcome, {"reviewer": reviewer, "comment": f"Demo: {outcome}"})
+        variables: dict[str, object] = {"reviewer": reviewer, "comment": f"Demo: {outcome}"}
+        if item_sku:
+            variables["itemSku"] = item_sku
+        await self.opentext.complete_task(task_id, outcome, variables)
 
     async def play(self, s: Scenario) -> Played:
         order = await self.place(s)
@@ -358,13 +362,15 @@ class ReturnScenario:
     title: str
     unit_price: str
     reason: ReturnReason
-    action: str  # auto | refund | reject
+    action: str  # auto | refund | reject | exchange
+    item_sku: str | None = None  # the exchange item the reviewer names
 
 
 RETURN_SCENARIOS = [
     ReturnScenario("Return: wrong size, small", "24.00", "SIZE_TOO_SMALL", "auto"),
     ReturnScenario("Return: defective, reviewed", "240.00", "DEFECTIVE", "refund"),
     ReturnScenario("Return: changed mind, late", "180.00", "UNWANTED", "reject"),
+    ReturnScenario("Return: jacket too small, exchanged", "160.00", "SIZE_TOO_SMALL", "exchange", "JACKET-L"),
 ]
 
 
@@ -409,7 +415,7 @@ class ReturnsDemo:
         if s.action != "auto":
             view = await self.demo.wait_for(case_id, CaseStatus.IN_REVIEW)
             assert view.review_task_id is not None
-            await self.demo.review(view.review_task_id, s.action, "rosa.returns@example.test")
+            await self.demo.review(view.review_task_id, s.action, "rosa.returns@example.test", s.item_sku)
         view = await self.demo.wait_for(case_id, *final)
         return Played("Shopify", requested.name, f"{s.unit_price} USD", s.title, case_id, view)
 
@@ -470,27 +476,32 @@ class OtherReturnsDemo:
         self.demo, self.bigcommerce, self.adobe = demo, bigcommerce, adobe
         self.form = next((s for s in demo.connections.registry.event_sources if "return" in s.name), None)
 
-    async def play_bigcommerce(self) -> Played | None:
+    async def play_bigcommerce(
+        self, title: str, total: str, reason: str, outcome: str, exchange: list[dict[str, Any]] | None = None
+    ) -> Played | None:
+        """The return form's request (with the customer's exchange choice, if any), then the
+        returns team's decision."""
         if self.bigcommerce is None or self.form is None:
             return None
-        order_id = await self.bigcommerce.place(BigCommerceScenario("Return: espresso cups, broken", "36.00", "none"))
+        order_id = await self.bigcommerce.place(BigCommerceScenario(title, total, "none"))
         client = self.demo.connections.bigcommerce(self.bigcommerce.store_hash)
         [product] = await client.list_order_products(order_id)
         body = {
             "platform": "bigcommerce",
             "store": self.bigcommerce.store_hash,
             "order_id": str(order_id),
-            "lines": [{"order_product_id": product.id, "quantity": 1, "reason": "Arrived damaged"}],
-            "customer_note": "Two of the cups were broken",
+            "lines": [{"order_product_id": product.id, "quantity": 1, "reason": reason}],
+            "customer_note": title.split(": ", 1)[-1],
             "reference": f"RF-{uuid.uuid4().hex[:8]}",
+            "exchange_items": exchange or [],
         }
         answer = await post_signed(self.demo, "/events/return-request", self.form, body)
         case_id = str(answer["case_id"])
         view = await self.demo.wait_for(case_id, CaseStatus.IN_REVIEW)
         assert view.review_task_id is not None
-        await self.demo.review(view.review_task_id, "refund", "rosa.returns@example.test")
+        await self.demo.review(view.review_task_id, outcome, "rosa.returns@example.test")
         view = await self.demo.wait_for(case_id, CaseStatus.APPROVED, CaseStatus.REJECTED, CaseStatus.NEEDS_ATTENTION)
-        return Played("BigCommerce", f"#{order_id}", "36.00 USD", "Return: espresso cups, broken", case_id, view)
+        return Played("BigCommerce", f"#{order_id}", f"{total} USD", title, case_id, view)
 
     async def play_adobe(self) -> Played | None:
         if self.adobe is None:
@@ -680,7 +691,17 @@ async def demo(settings: Settings) -> None:
         returns = ReturnsDemo(player)
         played += [await returns.play(s) for s in RETURN_SCENARIOS]
         others = OtherReturnsDemo(player, bc, ad)
-        played += [p for p in (await others.play_bigcommerce(), await others.play_adobe()) if p is not None]
+        bigcommerce_returns = [
+            await others.play_bigcommerce("Return: espresso cups, broken", "36.00", "Arrived damaged", "refund"),
+            await others.play_bigcommerce(
+                "Return: mugs, wrong colour, exchanged",
+                "64.00",
+                "Wrong colour",
+                "exchange",
+                [{"sku": "MUG-GREEN", "quantity": 1, "name": "Camp mug, green"}],
+            ),
+        ]
+        played += [p for p in (*bigcommerce_returns, await others.play_adobe()) if p is not None]
         if registry.event_sources:
             print(f"Reporting {len(EXCEPTION_SCENARIOS)} fulfillment exceptions as the warehouse ...")
             exceptions = ExceptionsDemo(player, bc, ad)

@@ -43,6 +43,7 @@ def bigcommerce_activities(bigcommerce: BigCommerceActivities) -> list[Callable[
         bigcommerce.refund_return_items,
         bigcommerce.match_order_lines,
         bigcommerce.create_replacement_order,
+        bigcommerce.substitute_items,
     ]
 
 
@@ -70,6 +71,7 @@ def build_worker(client: Client, settings: Settings, connections: Connections) -
             shopify.refund_return,
             shopify.plan_line_cancellation,
             shopify.cancel_lines,
+            shopify.substitute_items,
             shopify.split_shipment,
             opentext.start_review,
             opentext.await_review_outcome,
@@ -88,6 +90,7 @@ def build_worker(client: Client, settings: Settings, connections: Connections) -
             adobe.deny_return,
             adobe.refund_return_items,
             adobe.match_order_items,
+            adobe.create_replacement_order,
         ],
         # Below the pod's terminationGracePeriodSeconds (120 s in deploy/).
         graceful_shutdown_timeout=timedelta(seconds=60),

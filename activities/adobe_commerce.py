@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from temporalio import activity
 
+from activities.adobe_replacement import AdobeReplacementOrders
 from activities.errors import translate_errors
 from activities.models import (
     AdobeCommentRequest,
@@ -23,6 +24,8 @@ from activities.models import (
     AdobeReturnRefundRequest,
     AdobeRmaRequest,
     AdobeRmaState,
+    ReplacementOrderRequest,
+    ReplacementOrderResult,
 )
 from casebridge.connections import Connections
 from connectors.adobe_commerce.models import Order, RefundItem, RmaItemStatus
@@ -133,6 +136,15 @@ class AdobeCommerceActivities:
         return AdobeRefundResult(
             credit_memo_id=memo.entity_id, amount=memo.grand_total or Decimal(0), created=outcome.created
         )
+
+    @activity.defn(name="adobe.create_replacement_order")
+    @translate_errors
+    async def create_replacement_order(self, request: ReplacementOrderRequest) -> ReplacementOrderResult:
+        """A free replacement (or exchange) order for the returned lines, once per `key`: a guest
+        cart of the integration's own with the store's 100%-off coupon, placed with payment `free`.
+        The quote is recorded on the original order first, so a retry finds the order it placed
+        (`created=False`). No `coupon_code` is a ConflictError. Design: `activities.adobe_replacement`."""
+        return await AdobeReplacementOrders(self._connections.adobe_commerce(request.store)).create(request)
 
     # -- fulfillment exceptions: cancel lines -----------------------------------------------------
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from temporalio import activity
 
+from activities import bigcommerce_substitution as substitution
 from activities.errors import translate_errors
 from activities.models import (
     BigCommerceMatchLinesRequest,
@@ -21,10 +22,23 @@ from activities.models import (
     BigCommerceStatusRequest,
     ReplacementOrderRequest,
     ReplacementOrderResult,
+    SubstitutedLine,
+    SubstituteItemsRequest,
+    SubstituteItemsResult,
 )
 from casebridge.connections import Connections
-from connectors.bigcommerce.contract import STATUS_AWAITING_FULFILLMENT
-from connectors.bigcommerce.models import Address, NewAddress, OfflineOrder, Order, OrderLine, RefundItemRequest
+from connectors.bigcommerce.client import BigCommerceClient
+from connectors.bigcommerce.contract import METAFIELD_NAMESPACE, STATUS_AWAITING_FULFILLMENT
+from connectors.bigcommerce.models import (
+    Address,
+    NewAddress,
+    OfflineOrder,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Product,
+    RefundItemRequest,
+)
 from connectors.bigcommerce.payments import refund_with_marker
 from connectors.errors import ConflictError
 
@@ -154,6 +168,87 @@ class BigCommerceActivities:
         )
         order = creation.order
         return ReplacementOrderResult(order_id=str(order.id), order_name=f"#{order.id}", created=creation.created)
+
+    @activity.defn(name="bigcommerce.substitute_items")
+    @translate_errors
+    async def substitute_items(self, request: SubstituteItemsRequest) -> SubstituteItemsResult:
+        """Replace units that cannot ship by other catalog products (by SKU) in one order update
+        (`PUT /v2/orders/{id}`): the original lines lowered, the substitutes added at no more than
+        the price of the units they replace, the staff note in the same write; a cheaper
+        substitute's difference refunded once per `key` (an ORDER-level amount, quoted first).
+
+        Repeat-safe: the plan is written on the order first (an order metafield, see
+        `bigcommerce_substitution`), so a retry after an update whose answer was lost finds it in
+        place (`applied=False`) and neither adds the substitutes again nor refunds twice (the
+        refund is found by its key). `restock` and `notify_customer` have no counterpart in the
+        v2 update: BigCommerce adjusts inventory on order edits per the store's settings, and
+        emails customers on status changes only."""
+        client = self._connections.bigcommerce(request.store)
+        order = await client.get_order(int(request.order_ref))
+        if order.status_id in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+            raise ConflictError(
+                f"order {order.id} is {order.status or order.status_id}: nothing to substitute",
+                system="bigcommerce",
+                operation="get_order",
+            )
+        products = await client.list_order_products(order.id)
+        marker = substitution.metafield_key(request.key)
+        metafields = await client.list_order_metafields(order.id, namespace=METAFIELD_NAMESPACE, key=marker)
+        plan = substitution.read_plan(metafields, request.key)
+        if plan is None:
+            plan = substitution.plan(products, request.substitutions, await _substitutes(client, request))
+            await client.set_order_metafield(
+                order.id, marker, plan.model_dump_json(), description="Casebridge substitute-item plan"
+            )
+        applied = False
+        if substitution.state(order.id, products, plan) is substitution.EditState.NOT_APPLIED:
+            await client.edit_order_products(
+                order.id,
+                updates=plan.updates(),
+                additions=plan.order_additions(),
+                staff_notes=_appended(order.staff_notes, request.staff_note),
+            )
+            applied = True
+        result = SubstituteItemsResult(
+            lines=[
+                SubstitutedLine(
+                    sku=s.sku, substitute_sku=s.substitute_sku, substitute_title=s.title, quantity=s.quantity
+                )
+                for s in plan.substitutes
+            ],
+            applied=applied,
+            absorbed=plan.absorbed,
+            currency=order.currency_code,
+        )
+        if plan.owed <= 0:
+            return result  # dearer or the same price: the customer pays what they paid
+        item = RefundItemRequest(item_type="ORDER", item_id=order.id, amount=plan.owed)
+        outcome = await client.refund_once(order.id, [item], key=request.key, reason=request.refund_note)
+        return result.model_copy(update={"refund_id": str(outcome.refund.id), "refunded": outcome.refund.total_amount})
+
+
+async def _substitutes(client: BigCommerceClient, request: SubstituteItemsRequest) -> dict[str, Product]:
+    """The catalog product of every substitute SKU; ConflictError naming one that is not sold."""
+    found: dict[str, Product] = {}
+    for sku in dict.fromkeys(s.substitute_sku for s in request.substitutions):
+        product = await client.find_product_by_sku(sku)
+        if product is None:
+            raise ConflictError(
+                f"substitute SKU {sku} is not in the catalog", system="bigcommerce", operation="find_product_by_sku"
+            )
+        if product.availability == "disabled":
+            raise ConflictError(
+                f"substitute SKU {sku} is not available for sale", system="bigcommerce", operation="find_product_by_sku"
+            )
+        found[sku] = product
+    return found
+
+
+def _appended(notes: str, note: str) -> str | None:
+    """The staff notes with `note` as a last line; None when it is there already (or empty)."""
+    if not note or note in notes.splitlines():
+        return None
+    return f"{notes}\n{note}" if notes else note
 
 
 def _new_address(address: Address) -> NewAddress:

@@ -104,6 +104,8 @@ class ReviewCheck(BaseModel):
     outcome: str | None = None
     task_id: str | None = None
     reviewer: str | None = None
+    comment: str | None = None
+    item_sku: str | None = None  # the task variable `itemSku` (see `ReviewDecision.item_sku`)
 
 
 class CommentRequest(BaseModel):
@@ -373,9 +375,14 @@ class ShopifySplitShipmentResult(BaseModel):
 
 
 class ReplacementLine(BaseModel):
+    """A line of a free replacement or exchange order."""
+
     title: str
     quantity: int = Field(ge=1)
     sku: str | None = None
+    # The returned order line it replaces (Adobe Commerce order item id, Shopify LineItem gid,
+    # BigCommerce order product id): a platform that orders by SKU reads the SKU from it.
+    order_line_ref: str | None = None
 
 
 class ReplacementOrderRequest(BaseModel):
@@ -384,9 +391,53 @@ class ReplacementOrderRequest(BaseModel):
     key: str  # the case id: one replacement order per case, whatever retries follow
     lines: list[ReplacementLine] = Field(min_length=1)
     note: str
+    # Adobe Commerce: the coupon of the store's cart price rule that makes the order free (REST
+    # cannot set an item's price); None there means the platform cannot create it.
+    coupon_code: str | None = None
 
 
 class ReplacementOrderResult(BaseModel):
     order_id: str
     order_name: str
     created: bool  # False: an earlier attempt's order was found
+
+
+# --- Substitute items (fulfillment exceptions resolved as `substitute-item`) ----------------
+
+
+class Substitution(BaseModel):
+    """Units of an ordered SKU that cannot ship, and the SKU sent in their place."""
+
+    sku: str
+    quantity: int = Field(ge=1)
+    substitute_sku: str
+
+
+class SubstituteItemsRequest(BaseModel):
+    store: str
+    order_ref: str  # Shopify order gid; BigCommerce order id
+    key: str  # marks the substitution (and its refund): a retry finds it done
+    substitutions: list[Substitution] = Field(min_length=1)
+    restock: bool  # the removed units go back to stock
+    notify_customer: bool  # the platform's own email about the edited order
+    staff_note: str = Field(max_length=255)
+    refund_note: str
+
+
+class SubstitutedLine(BaseModel):
+    sku: str
+    substitute_sku: str
+    substitute_title: str
+    quantity: int
+
+
+class SubstituteItemsResult(BaseModel):
+    """The customer never pays more: a dearer substitute is discounted to the price of the units it
+    replaces (the merchant absorbs `absorbed`); a cheaper one is refunded the difference once."""
+
+    lines: list[SubstitutedLine]
+    applied: bool  # False: an earlier attempt had already edited the order
+    absorbed: Decimal = Decimal(0)
+    refund_id: str | None = None
+    refunded: Decimal = Decimal(0)
+    currency: str

@@ -66,6 +66,8 @@ class OpenTextWorkflowActivities:
                 state=ReviewState.COMPLETED,
                 outcome=str(outcome),
                 reviewer=str(variables["reviewer"]) if variables.get("reviewer") else None,
+                comment=str(variables["comment"]) if variables.get("comment") else None,
+                item_sku=str(variables["itemSku"]) if variables.get("itemSku") else None,
             )
         if process.ended:
             return ReviewCheck(state=ReviewState.WITHDRAWN)

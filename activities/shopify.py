@@ -7,6 +7,7 @@ from decimal import Decimal
 from temporalio import activity
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
+from activities import shopify_substitution as substitution
 from activities.errors import translate_errors
 from activities.models import (
     AwaitCancellationRequest,
@@ -32,6 +33,9 @@ from activities.models import (
     ShopifyLineTarget,
     ShopifySplitShipmentRequest,
     ShopifySplitShipmentResult,
+    SubstitutedLine,
+    SubstituteItemsRequest,
+    SubstituteItemsResult,
     TagOrderRequest,
 )
 from casebridge.connections import Connections
@@ -39,7 +43,8 @@ from connectors.errors import ConflictError, ContractError, RejectedError
 from connectors.shopify.admin import HOLDABLE_STATUSES, ShopifyAdmin
 from connectors.shopify.draft_orders import DraftOrderInput, DraftOrderLine, MailingAddressInput
 from connectors.shopify.models import MoneyInput
-from connectors.shopify.order_edits import OrderLine
+from connectors.shopify.order_edits import AddedVariant, OrderLine, SubstitutionLines
+from connectors.shopify.products import SkuVariant
 from connectors.shopify.refunds import RefundLine
 from connectors.shopify.returns import ReturnDeclineReason
 from connectors.shopify.split_shipments import FulfillmentOrderLines
@@ -234,6 +239,100 @@ class ShopifyActivities:
             notify=request.notify_customer,
         )
         return ShopifyCancelLinesResult(edited=edited, refund_id=result.refund.id, amount=result.refund.amount)
+
+    # -- fulfillment exceptions: substitute items -------------------------------------------------
+
+    @activity.defn(name="shopify.substitute_items")
+    @translate_errors
+    async def substitute_items(self, request: SubstituteItemsRequest) -> SubstituteItemsResult:
+        """Replace units that cannot ship by other variants (by SKU) in one order edit: the
+        original lines lowered, the substitutes added; a dearer substitute discounted per unit to
+        what the replaced units cost, a cheaper one's difference refunded once per `key`.
+
+        Repeat-safe: the plan is written on the order before the edit (`shopify_substitution`), so
+        a retry after a commit whose answer was lost finds the edit in place and neither adds the
+        substitutes again nor refunds twice (the refund is found by its key)."""
+        shop = self._connections.shopify(request.store)
+        order = await shop.substitution_lines(request.order_ref)
+        if order.cancelled_at is not None:
+            raise ConflictError(f"order {request.order_ref} is cancelled", system="shopify", operation="orderEditBegin")
+        plan = substitution.read_plan(order, request.key)
+        applied = False
+        if plan is None:
+            plan = await self._plan_substitution(shop, order, request)
+            await shop.set_custom_attributes(order.id, substitution.with_plan(order, request.key, plan))
+        if substitution.state(order, plan) is substitution.EditState.NOT_APPLIED:
+            await shop.substitute_lines(
+                order.id,
+                plan.lowered,
+                [
+                    AddedVariant(s.variant_gid, s.quantity, s.discount_per_unit, f"Substitute for {s.sku}: same price")
+                    for s in plan.substitutes
+                ],
+                currency=order.currency_code,
+                restock=request.restock,
+                notify_customer=request.notify_customer,
+                staff_note=request.staff_note,
+            )
+            order = await shop.substitution_lines(request.order_ref)
+            applied = True
+        result = SubstituteItemsResult(
+            lines=[
+                SubstitutedLine(
+                    sku=s.sku, substitute_sku=s.substitute_sku, substitute_title=s.title, quantity=s.quantity
+                )
+                for s in plan.substitutes
+            ],
+            applied=applied,
+            absorbed=plan.absorbed,
+            currency=order.currency_code,
+        )
+        added = substitution.added_lines(order, plan)
+        if not added:
+            raise ContractError(
+                f"order {order.id} shows the substitution but no added line", system="shopify", operation="order"
+            )
+        suggestion = await shop.suggest_refund(
+            order.id, [RefundLine(line_item_id=line.id, quantity=line.current_quantity) for line in added]
+        )
+        substitute_value = suggestion.subtotal_set.shop_money.amount + suggestion.total_tax_set.shop_money.amount
+        owed = plan.replaced_value - substitute_value
+        if owed <= 0:
+            return result  # dearer or same price: the customer pays what they paid, nothing more
+        refund = await shop.refund_owed_once(
+            order.id, request.key, owed, note=request.refund_note, notify=request.notify_customer
+        )
+        return result.model_copy(update={"refund_id": refund.refund.id, "refunded": refund.refund.amount})
+
+    async def _plan_substitution(
+        self, shop: ShopifyAdmin, order: SubstitutionLines, request: SubstituteItemsRequest
+    ) -> substitution.SubstitutionPlan:
+        """Refused (ConflictError) before anything changes: a SKU not on the order or with fewer
+        unshipped units than substituted, or a substitute SKU the shop does not sell."""
+        wanted = substitution.wanted_lines(request.substitutions)
+        lines: list[OrderLine] = list(order.lines)
+        targets_of = [_line_targets(lines, wanted[: i + 1]) for i in range(len(wanted))]
+        variants: dict[str, SkuVariant] = {}
+        for sku in dict.fromkeys(s.substitute_sku for s in request.substitutions):
+            variant = await shop.variant_by_sku(sku)
+            if variant is None:
+                raise ConflictError(
+                    f"substitute SKU {sku} is not in the catalog", system="shopify", operation="productVariants"
+                )
+            if not variant.available_for_sale or variant.product.status != "ACTIVE":
+                raise ConflictError(
+                    f"substitute SKU {sku} is not available for sale", system="shopify", operation="orderEditAddVariant"
+                )
+            variants[sku] = variant
+        replaced = await shop.suggest_refund(
+            order.id,
+            [
+                RefundLine(line_item_id=t.line_item_gid, quantity=t.quantity_before - t.quantity_after)
+                for t in targets_of[-1]
+            ],
+        )
+        paid = replaced.subtotal_set.shop_money.amount + replaced.total_tax_set.shop_money.amount
+        return substitution.plan(order, request.substitutions, variants, targets_of, paid)
 
     # -- fulfillment exceptions: split shipment ---------------------------------------------------
 

@@ -19,27 +19,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import resource
-import statistics
 import sys
-import tempfile
 import time
-import uuid
-from pathlib import Path
 
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
-
-from casebridge.connections import Connections
-from casebridge.settings import Settings
-from casebridge.stores import load_registry
-from sandbox.app import create_app as create_sandbox
-from shim.app import create_app as create_shim
-from tests.support.servers import free_port, serve
+from bench.harness import bench_stack, peak_rss_mib, summary
 from tests.support.stack import Stack
-from tests.support.world import SHOP, export_secrets, sandbox_config, write_config
-from worker import build_worker
-from workflows import search_attributes as sa
+from tests.support.world import SHOP
 from workflows.messages import CaseStatus
 from workflows.order_review import case_id_for
 
@@ -59,66 +44,23 @@ async def one_case(stack: Stack, marks: dict[str, list[float]]) -> None:
     marks["decision_to_close"].append(t2 - t1)
 
 
-def summary(name: str, values: list[float]) -> str:
-    ordered = sorted(values)
-    p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
-    p50, top = statistics.median(ordered), ordered[-1]
-    return f"{name:18} p50 {p50 * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms   max {top * 1000:7.1f} ms"
-
-
 async def main(orders: int, concurrency: int) -> None:
-    export_secrets()
-    cli = Path(sys.executable).parent / "temporal"
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(cli),
-        search_attributes=sa.ALL,
-        data_converter=pydantic_data_converter,
-        dev_server_log_level="error",
-    )
     marks: dict[str, list[float]] = {"webhook_to_task": [], "decision_to_close": []}
-    with tempfile.TemporaryDirectory() as tmp:
-        world = sandbox_config()
-        for shop in world.shops:
-            # Shopify Plus figures: the Standard plan's 100 points/s would measure Shopify's limit, not ours.
-            shop.bucket_size, shop.restore_rate = 20_000.0, 1_000.0
-        async with serve(create_sandbox(world)) as sandbox_url:
-            config_dir = write_config(Path(tmp), sandbox_url)
-            shim_port = free_port()
-            settings = Settings(
-                config_dir=config_dir,
-                task_queue=f"bench-{uuid.uuid4().hex[:6]}",
-                shim_public_url=f"http://127.0.0.1:{shim_port}",
-            )
-            connections = Connections(load_registry(config_dir))
+    async with bench_stack(["ORDERS_CREATE", "ORDERS_CANCELLED"]) as stack:
+        gate = asyncio.Semaphore(concurrency)
 
-            async def connect(_: Settings) -> object:
-                return env.client
+        async def bounded() -> None:
+            async with gate:
+                await one_case(stack, marks)
 
-            async with serve(create_shim(settings, connect), port=shim_port) as shim_url:  # type: ignore[arg-type]
-                stack = Stack(
-                    env.client, settings, connections.registry, connections, sandbox_url, shim_url, config_dir
-                )
-                for topic in ("ORDERS_CREATE", "ORDERS_CANCELLED"):
-                    await stack.shop(SHOP).subscribe_webhook(topic, f"{shim_url}/webhooks/shopify")
-                async with build_worker(env.client, settings, connections):
-                    gate = asyncio.Semaphore(concurrency)
-
-                    async def bounded() -> None:
-                        async with gate:
-                            await one_case(stack, marks)
-
-                    start = time.perf_counter()
-                    await asyncio.gather(*(bounded() for _ in range(orders)))
-                    elapsed = time.perf_counter() - start
-                await stack.http.aclose()
-            await connections.aclose()
-    await env.shutdown()
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        start = time.perf_counter()
+        await asyncio.gather(*(bounded() for _ in range(orders)))
+        elapsed = time.perf_counter() - start
     print(f"order-review bench: {orders} cases, concurrency {concurrency}, {os.cpu_count()} CPUs")
     print(summary("webhook_to_task", marks["webhook_to_task"]))
     print(summary("decision_to_close", marks["decision_to_close"]))
     print(f"throughput         {orders / elapsed:7.1f} cases/s ({elapsed:.1f} s total)")
-    print(f"peak RSS           {rss_mb:7.1f} MiB (sandbox + shim + worker in one process)")
+    print(f"peak RSS           {peak_rss_mib():7.1f} MiB (sandbox + shim + worker in one process)")
 
 
 if __name__ == "__main__":

@@ -36,6 +36,9 @@ class Resolution(StrEnum):
     CANCEL_ORDER = "cancel-order"  # cancel (refund and restock per `cancel`)
     CANCEL_LINES = "cancel-lines"  # take the reported lines off the order, refund them, ship the rest
     SPLIT_SHIPMENT = "split-shipment"  # ship the rest now; the reported lines stay held
+    # Send another item in place of the reported lines (the report or the reviewer names its SKU);
+    # the customer never pays more, a cheaper substitute is refunded the difference.
+    SUBSTITUTE_ITEM = "substitute-item"
 
 
 # Applicable on every platform and for every report: the only ones a timeout may default to.
@@ -60,7 +63,9 @@ class ExceptionRoute(BaseModel):
 
 
 class CancelAction(BaseModel):
-    """`cancel-order`; `restock` and `notify_customer` apply to `cancel-lines` as well."""
+    """`cancel-order`; `restock` and `notify_customer` apply to `cancel-lines` and `substitute-item`
+    as well. `notify_customer` is the platform's own email, sent only when the policy has no
+    `customer_notice` letter: the customer gets one message per decision, not two."""
 
     cancel_reason: CancelReason = "INVENTORY"
     refund: bool = True
@@ -81,6 +86,8 @@ class FulfillmentExceptionPolicy(BaseModel):
     types: dict[ExceptionType, ExceptionRoute]
     escalation_suffix: str = "-leads"  # a team's escalation group: e.g. warehouse -> warehouse-leads
     sla: ReviewSla
+    # A team's own SLA where it differs (finance may have three days where the warehouse has one).
+    team_sla: dict[str, ReviewSla] = Field(default_factory=dict)
     cancel: CancelAction = Field(default_factory=CancelAction)
     tags: ExceptionTags = Field(default_factory=ExceptionTags)
     # The Exstream communication that tells the customer about a new date or a cancellation; None:
@@ -89,6 +96,19 @@ class FulfillmentExceptionPolicy(BaseModel):
     # Orders above this total always involve finance as well (money at stake), whatever the type.
     finance_above: Decimal | None = None
     finance_team: str = "finance"
+
+    @model_validator(mode="after")
+    def _team_slas_name_known_teams(self) -> FulfillmentExceptionPolicy:
+        known = {team for route in self.types.values() for team in route.teams} | {self.finance_team}
+        unknown = sorted(set(self.team_sla) - known)
+        if unknown:
+            raise ValueError(f"team_sla names teams no exception type has: {', '.join(unknown)}")
+        return self
+
+    @property
+    def platform_emails_customer(self) -> bool:
+        """Whether the platform's own email tells the customer (the letter does otherwise)."""
+        return self.cancel.notify_customer and self.customer_notice is None
 
     def route(self, exception_type: ExceptionType) -> ExceptionRoute | None:
         return self.types.get(exception_type)

@@ -225,6 +225,10 @@ class ReturnsPolicy(BaseModel):
     # The Exstream communication that asks the customer for evidence and, where the platform does
     # not tell the customer itself (BigCommerce, Adobe Commerce), announces the decision. None: none.
     customer_notice: str | None = None
+    # Adobe Commerce: the coupon of the store's cart price rule (100% off items and shipping) that
+    # makes replacement and exchange orders free, since REST cannot set an item's price. None: such
+    # orders are left to staff there. Shopify and BigCommerce set the price themselves.
+    replacement_coupon: str | None = None
     # Windows, measured from the order date (`routing.return_rules`). None: returns are accepted
     # whenever they come, and no return is a warranty claim.
     return_window: timedelta | None = None

@@ -31,11 +31,14 @@ from connectors.adobe_commerce.io_events import (
 from connectors.adobe_commerce.models import Order
 from connectors.errors import ConnectorError
 from routing.facts import OrderFacts
+from routing.fulfillment_policy import ExceptionType
 from routing.policy import OrderReviewRules
 from routing.rules import review_reasons
 from shim.cases import DeliveryMemory, WebhookResult, signal_store_cancellation, start_order_review
 from shim.deps import ShimDeps
+from shim.fulfillment import adobe_order_ref, policy_for, start_or_signal
 from shim.returns import start_adobe_return
+from workflows.fulfillment_exception import AffectedLine, ExceptionReport
 from workflows.messages import StoreCancellation
 
 log = logging.getLogger(__name__)
@@ -124,23 +127,58 @@ def _is_new_pending_rma(event: IoEvent) -> bool:
 async def _order_placed(deps: ShimDeps, store: Store, event: IoEvent, event_id: str) -> WebhookResult:
     if store.policy_file is None:
         raise HTTPException(422, f"store {store.id} has no routing policy configured")
-    policy = deps.policies.get(store.policy_file).order_review
-    if not policy.enabled:
-        return WebhookResult(result="not-needed")
+    policies = deps.policies.get(store.policy_file)
+    policy = policies.order_review
     order_id = _order_id(event)
+    adobe = deps.connections.adobe_commerce(store.id)
     try:
-        facts = await read_facts(deps.connections.adobe_commerce(store.id), order_id, policy.rules)
+        order = await adobe.sales.get_order(order_id)
+        # Casebridge's own replacement and exchange orders (placed with the store's replacement
+        # coupon, hence "discounted" 100%) are not the customer's orders to review.
+        own = policies.returns is not None and _is_replacement(order, policies.returns.replacement_coupon)
+        facts = await read_facts(adobe, order, policy.rules) if policy.enabled and not own else None
     except ConnectorError as err:
         raise HTTPException(503, f"could not read order {order_id} from Adobe Commerce: {err}") from err
-    reasons = review_reasons(policy.rules, facts)
-    if not reasons:
-        return WebhookResult(result="not-needed")
-    return await start_order_review(deps, store, facts, reasons, policy, event_id)
+    # Both can follow from one placed order: a review of the order, and its backordered items.
+    backorder = await _backordered(deps, store, order)
+    reasons = review_reasons(policy.rules, facts) if facts is not None else []
+    if facts is None or not reasons:
+        return backorder or WebhookResult(result="not-needed")
+    review = await start_order_review(deps, store, facts, reasons, policy, event_id)
+    also = [backorder.case_id] if backorder is not None and backorder.case_id else []
+    return review.model_copy(update={"also": also})
 
 
-async def read_facts(adobe: AdobeCommerce, order_id: int, rules: OrderReviewRules) -> OrderFacts:
+def _is_replacement(order: Order, replacement_coupon: str | None) -> bool:
+    coupon = (order.coupon_code or "").strip().lower()
+    return bool(coupon) and coupon == (replacement_coupon or "").strip().lower()
+
+
+async def _backordered(deps: ShimDeps, store: Store, order: Order) -> WebhookResult | None:
+    """Items ordered beyond the salable stock (`qty_backordered`) cannot ship as planned: the
+    order's fulfillment exception case (type `backorder`), as a warehouse report would open it.
+    None when nothing is backordered or the policy does not route backorders."""
+    lines = [
+        AffectedLine(sku=item.sku, quantity=int(item.qty_backordered))
+        for item in order.items
+        if item.qty_backordered is not None and item.qty_backordered >= 1
+    ]
+    policy = policy_for(deps, store)
+    if not lines or policy is None or not policy.enabled or policy.route(ExceptionType.BACKORDER) is None:
+        return None
+    report = ExceptionReport(
+        # The same on every redelivery: one report per placed order.
+        reference=f"placed-backordered-{order.entity_id}",
+        exception_type=ExceptionType.BACKORDER,
+        summary="placed with backordered items: " + ", ".join(f"{line.quantity} x {line.sku}" for line in lines),
+        lines=lines,
+        reported_by="adobe commerce order placed",
+    )
+    return await start_or_signal(deps, store, adobe_order_ref(order), report, policy)
+
+
+async def read_facts(adobe: AdobeCommerce, order: Order, rules: OrderReviewRules) -> OrderFacts:
     """The order's routing facts; the company credit is read only when a rule looks at it."""
-    order = await adobe.sales.get_order(order_id)
     shipping, billing = order.shipping_address, order.billing_address
     discount = -(order.discount_amount or Decimal(0))
     return OrderFacts(

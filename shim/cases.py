@@ -38,6 +38,9 @@ class WebhookResult(BaseModel):
     result: str  # started | duplicate | not-needed | signalled | no-open-case | ignored
     case_id: str | None = None
     reasons: list[str] = []
+    # Other cases the same event opened or reached (an order placed with backordered items is
+    # reviewed and also becomes a fulfillment exception).
+    also: list[str] = []
 
 
 class DeliveryMemory:

@@ -18,6 +18,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.service import RPCError
 
 from casebridge.stores import Platform, Store
+from connectors.adobe_commerce.models import Order as AdobeOrder
 from connectors.errors import ConnectorError, NotFoundError
 from routing.fulfillment_policy import ExceptionType, FulfillmentExceptionPolicy
 from shim.cases import WebhookResult, case_placement, case_search_attributes
@@ -115,7 +116,10 @@ async def _order_ref(deps: ShimDeps, store: Store, order_id: str) -> OrderRef:
                 else None
             ),
         )
-    adobe = await deps.connections.adobe_commerce(store.id).sales.get_order(int(order_id))
+    return adobe_order_ref(await deps.connections.adobe_commerce(store.id).sales.get_order(int(order_id)))
+
+
+def adobe_order_ref(adobe: AdobeOrder) -> OrderRef:
     return OrderRef(
         order_id=str(adobe.entity_id),
         order_name=f"#{adobe.increment_id}",

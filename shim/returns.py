@@ -21,6 +21,7 @@ from decimal import Decimal
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field, field_validator
 
+from activities.models import ReplacementLine
 from casebridge.stores import Platform, Store
 from connectors.adobe_commerce.connector import AdobeCommerce
 from connectors.adobe_commerce.models import Order as AdobeOrder
@@ -46,12 +47,21 @@ class ReturnedLine(BaseModel):
     reason: str = Field(min_length=1, max_length=200)  # free text or a reason code
 
 
+class ExchangeChoice(BaseModel):
+    """An item the customer wants instead of a refund (an exchange)."""
+
+    sku: str = Field(min_length=1, max_length=255)
+    quantity: int = Field(ge=1)
+    name: str | None = Field(default=None, max_length=250)
+
+
 class ReturnRequestEvent(StoreEvent):
     """What a return form or RMA app sends."""
 
     order_id: str = Field(min_length=1, max_length=20, pattern=r"^[0-9]+$")
     lines: list[ReturnedLine] = Field(min_length=1, max_length=100)
     customer_note: str | None = Field(default=None, max_length=1000)
+    exchange_items: list[ExchangeChoice] = Field(default_factory=list, max_length=100)
     # The source's own return id; part of the case id (one case per return, whatever redeliveries).
     reference: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")
 
@@ -189,6 +199,10 @@ def bigcommerce_facts(
             if order.billing_address
             else None
         ),
+        exchange_items=[
+            ReplacementLine(title=item.name or f"Exchange item {item.sku}", quantity=item.quantity, sku=item.sku)
+            for item in event.exchange_items
+        ],
     )
 
 

@@ -134,8 +134,9 @@ async def stack(temporal_env: WorkflowEnvironment, sandbox_url: str, config_dir:
                 "FULFILLMENT_ORDERS_HOLD_RELEASED",
             ):
                 await stack.shop(store).subscribe_webhook(topic, f"{shim_url}/webhooks/shopify")
-        # Return cases (tests/test_return_case.py) run on SHOP only.
-        await stack.shop(SHOP).subscribe_webhook("RETURNS_REQUEST", f"{shim_url}/webhooks/shopify")
+        # Return cases run on SHOP; RECONCILE_SHOP reconciles every second (tests/test_return_exchange.py).
+        for store in (SHOP, RECONCILE_SHOP):
+            await stack.shop(store).subscribe_webhook("RETURNS_REQUEST", f"{shim_url}/webhooks/shopify")
         for scope in ("store/order/created", "store/order/statusUpdated"):
             await connections.bigcommerce(BC_FLOW_STORE).ensure_hook(scope, f"{shim_url}/webhooks/bigcommerce")
         # As in the Developer Console: the sandbox sends the challenge to the shim before registering.

@@ -313,3 +313,25 @@ async def test_bigcommerce_declined_status_opens_the_case(stack: Stack) -> None:
     after = await bigcommerce_order(stack, order["id"])
     assert after["status_id"] == 5
     assert [Decimal(str(r["total_amount"])) for r in after["refunds"]] == [Decimal("75.00")]
+
+
+async def test_adobe_order_placed_with_backordered_items_opens_the_case(stack: Stack) -> None:
+    # The storefront's stock check backordered 2 of the 3 kettles (the product allows backorders).
+    kettles = {"sku": "KETTLE-1", "name": "Kettle", "price": "30.00", "qty": 3, "qty_backordered": 2}
+    order = await place_order(stack, "30.00", items=[kettles])
+    case_id = case_id_for("adobe-commerce", ADOBE_STORE, str(order["entity_id"]))
+    tasks = await open_tasks(stack, case_id, {"warehouse", "customer-service"})
+    view = await stack.view(case_id)
+    process = await stack.opentext.get_process(view.review_tasks[0].process_instance_id)
+    assert process.variable("exceptionType") == "backorder"
+    assert process.variable("lines") == "2 x KETTLE-1"
+    assert (await adobe_order(stack, order["entity_id"]))["state"] == "holded"
+
+    for task in tasks.values():
+        await decide(stack.opentext, task, "new-delivery-date")
+    result = await stack.client.get_workflow_handle_for(FulfillmentException.run, case_id).result()
+    assert result.status is CaseStatus.APPROVED, result.detail
+    assert result.resolution == "new-delivery-date"
+    released = await adobe_order(stack, order["entity_id"])
+    assert released["state"] == "new"
+    assert any("new delivery date" in h["comment"] for h in released["status_histories"])

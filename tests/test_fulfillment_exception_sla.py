@@ -2,9 +2,9 @@
 reminded, escalated to its leads and withdrawn at the final timeout; the policy's default for the
 type (here `ship-as-is`) then releases the Shopify holds. Activities call the sandbox over HTTP.
 
-One team only: with two teams the timers of both fire at the same instants, and the Java test
-server then rejects a workflow task now and then ("invalid history builder state for action");
-the panel's handling of several teams' timeouts is covered by tests/test_review_panel.py."""
+Two teams run on SLAs of their own (`team_sla`): when both teams' timers fire at the same
+instants, the Java test server rejects a workflow task now and then ("invalid history builder
+state for action"), so the two-team test staggers them, as a policy with a slower team would."""
 
 from __future__ import annotations
 
@@ -15,13 +15,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from casebridge.connections import Connections
 from casebridge.settings import Settings
 from casebridge.stores import load_registry
-from routing.fulfillment_policy import ExceptionType
+from connectors.shopify.models import Order
+from routing.fulfillment_policy import ExceptionType, FulfillmentExceptionPolicy
 from routing.policy import load_policy
+from routing.review_sla import ReviewSla
 from tests.support.world import SLA_SHOP as SHOP
 from tests.support.world import TENANT
 from worker import build_worker
@@ -29,6 +32,7 @@ from workflows.fulfillment_exception import (
     ExceptionReport,
     FulfillmentException,
     FulfillmentExceptionInput,
+    FulfillmentExceptionResult,
     OrderRef,
 )
 from workflows.messages import CaseStatus, CaseView
@@ -45,13 +49,9 @@ async def harness(
     await connections.aclose()
 
 
-async def test_nobody_decides_so_the_default_releases_the_order(
-    harness: tuple[WorkflowEnvironment, Connections, str], config_dir: Path
-) -> None:
-    env, connections, queue = harness
-    shop = connections.shopify(SHOP)
+async def kettle_order(connections: Connections, store: str) -> Order:
     address = {"address1": "1 Way", "city": "Springfield", "zip": "62701", "countryCode": "US"}
-    order = await shop.create_order(
+    return await connections.shopify(store).create_order(
         {
             "email": "late@example.test",
             "currency": "USD",
@@ -67,12 +67,17 @@ async def test_nobody_decides_so_the_default_releases_the_order(
             "financialStatus": "PAID",
         }
     )
-    policy = load_policy(config_dir / "policies" / f"{SHOP}.yaml").fulfillment_exceptions
-    assert policy is not None
-    # Reconciliation far from every timer's instant (see tests/test_order_review_sla.py).
-    policy.sla.reconcile_every = timedelta(days=5)
+
+
+async def start_case(
+    env: WorkflowEnvironment,
+    queue: str,
+    order: Order,
+    policy: FulfillmentExceptionPolicy,
+    exception_type: ExceptionType,
+) -> WorkflowHandle[FulfillmentException, FulfillmentExceptionResult]:
     case_id = f"fulfillment-exception/shopify/{SHOP}/{order.legacy_resource_id}-{uuid.uuid4().hex[:6]}"
-    handle = await env.client.start_workflow(
+    return await env.client.start_workflow(
         FulfillmentException.run,
         FulfillmentExceptionInput(
             case_id=case_id,
@@ -88,8 +93,8 @@ async def test_nobody_decides_so_the_default_releases_the_order(
                 currency="USD",
             ),
             report=ExceptionReport(
-                reference="wms-late-1",
-                exception_type=ExceptionType.ADDRESS_VALIDATION,
+                reference=f"wms-late-{uuid.uuid4().hex[:6]}",
+                exception_type=exception_type,
                 summary="Carrier cannot validate the street",
                 reported_by="test",
             ),
@@ -98,15 +103,32 @@ async def test_nobody_decides_so_the_default_releases_the_order(
         id=case_id,
         task_queue=queue,
     )
-    # Let the tasks open in real time before any time is skipped (queries skip no time).
+
+
+async def tasks_open(handle: WorkflowHandle[FulfillmentException, FulfillmentExceptionResult], count: int) -> None:
+    """Let the tasks open in real time before any time is skipped (queries skip no time)."""
     deadline = asyncio.get_running_loop().time() + 30
     while True:
         view = await handle.query("status", result_type=CaseView)
-        if len([t for t in view.review_tasks if t.open]) == 1:
-            break
+        if len([t for t in view.review_tasks if t.open]) == count:
+            return
         assert view.status is not CaseStatus.NEEDS_ATTENTION, view.attention
         assert asyncio.get_running_loop().time() < deadline, view
         await asyncio.sleep(0.05)
+
+
+async def test_nobody_decides_so_the_default_releases_the_order(
+    harness: tuple[WorkflowEnvironment, Connections, str], config_dir: Path
+) -> None:
+    env, connections, queue = harness
+    shop = connections.shopify(SHOP)
+    order = await kettle_order(connections, SHOP)
+    policy = load_policy(config_dir / "policies" / f"{SHOP}.yaml").fulfillment_exceptions
+    assert policy is not None
+    # Reconciliation far from every timer's instant (see tests/test_order_review_sla.py).
+    policy.sla.reconcile_every = timedelta(days=5)
+    handle = await start_case(env, queue, order, policy, ExceptionType.ADDRESS_VALIDATION)
+    await tasks_open(handle, 1)
 
     # Bounded: a time-skipping stall must fail this test, not hang the suite.
     result = await asyncio.wait_for(handle.result(), timeout=120)
@@ -122,3 +144,37 @@ async def test_nobody_decides_so_the_default_releases_the_order(
     assert [fo.status for fo in released.fulfillment_orders] == ["OPEN"]
     assert released.cancelled_at is None
     assert "casebridge-exception-resolved" in released.tags
+
+
+async def test_two_teams_with_their_own_slas_are_reminded_escalated_and_defaulted(
+    harness: tuple[WorkflowEnvironment, Connections, str], config_dir: Path
+) -> None:
+    """Each team's timers run on its own SLA (`team_sla`), so they never fall on one instant."""
+    env, connections, queue = harness
+    order = await kettle_order(connections, SHOP)
+    policy = load_policy(config_dir / "policies" / f"{SHOP}.yaml").fulfillment_exceptions
+    assert policy is not None
+    policy.sla.reconcile_every = timedelta(days=5)
+    policy.team_sla["warehouse"] = ReviewSla(
+        reminder_after=timedelta(hours=5),
+        escalate_after=timedelta(hours=15),
+        timeout_after=timedelta(hours=60),
+        reconcile_every=timedelta(days=5),
+    )
+    handle = await start_case(env, queue, order, policy, ExceptionType.CARRIER_DELAY)
+    await tasks_open(handle, 2)
+
+    result = await asyncio.wait_for(handle.result(), timeout=120)
+
+    # The lead (warehouse) defaulted last, to the type's `on_timeout`.
+    assert result.status is CaseStatus.APPROVED, result.detail
+    assert result.resolution == "new-delivery-date"
+    assert result.team_outcomes == {"warehouse": "new-delivery-date", "customer-service": "new-delivery-date"}
+    events = [f"{e.event} {e.detail}" for e in await handle.query(FulfillmentException.audit)]
+    for team in ("warehouse", "customer-service"):
+        assert any(e.startswith("reminder sent") and team in e for e in events), events
+        assert any(f"{team}-leads" in e for e in events), events
+        assert any(e.startswith("review timed out") and team in e for e in events), events
+    released = await connections.shopify(SHOP).get_order(order.id)
+    assert [fo.status for fo in released.fulfillment_orders] == ["OPEN"]
+    assert "casebridge-new-delivery-date" in released.tags

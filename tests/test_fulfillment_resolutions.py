@@ -102,6 +102,7 @@ async def test_shopify_cancel_lines_edits_the_order_and_refunds_once(stack: Stac
         "cancel-order",
         "cancel-lines",
         "split-shipment",
+        "substitute-item",
     ]
 
     await decide(stack.opentext, tasks["warehouse"], "cancel-lines")
@@ -207,7 +208,13 @@ async def test_bigcommerce_cancel_lines_refunds_the_products_once(stack: Stack) 
     case_id = (await post(stack, body)).json()["case_id"]
     tasks = await open_tasks(stack, case_id, {"warehouse", "customer-service"})
     # No split shipment on BigCommerce: it holds a whole order or nothing.
-    assert await offered(stack, case_id) == ["ship-as-is", "new-delivery-date", "cancel-order", "cancel-lines"]
+    assert await offered(stack, case_id) == [
+        "ship-as-is",
+        "new-delivery-date",
+        "cancel-order",
+        "cancel-lines",
+        "substitute-item",
+    ]
 
     await decide(stack.opentext, tasks["warehouse"], "cancel-lines")
     await decide(stack.opentext, tasks["customer-service"], "ship-as-is")

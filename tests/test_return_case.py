@@ -43,12 +43,12 @@ from workflows.return_case import (
 )
 
 
-async def shipped_order(stack: Stack, unit_price: str, quantity: int = 1) -> Order:
+async def shipped_order(stack: Stack, unit_price: str, quantity: int = 1, store: str = SHOP) -> Order:
     """An order paid in one SALE, below the order-review limits (no order case), shipped so it can
     be returned."""
     total = str(Decimal(unit_price) * quantity)
     address = {"address1": "1 Test Way", "city": "Springfield", "zip": "62701", "countryCode": "US"}
-    order = await stack.shop(SHOP).create_order(
+    order = await stack.shop(store).create_order(
         {
             "email": f"returner-{uuid.uuid4().hex[:8]}@example.test",
             "currency": "USD",
@@ -58,7 +58,7 @@ async def shipped_order(stack: Stack, unit_price: str, quantity: int = 1) -> Ord
             "transactions": [{"kind": "SALE", "status": "SUCCESS", "gateway": "manual", "amountSet": _usd(total)}],
         }
     )
-    await stack.shop(SHOP).create_fulfillment(order.fulfillment_orders[0].id)
+    await stack.shop(store).create_fulfillment(order.fulfillment_orders[0].id)
     return order
 
 
@@ -66,18 +66,20 @@ def _usd(amount: str) -> dict[str, dict[str, str]]:
     return {"shopMoney": {"amount": amount, "currencyCode": "USD"}}
 
 
-async def request_return(stack: Stack, order: Order, reason: ReturnReason, quantity: int = 1) -> Return:
+async def request_return(
+    stack: Stack, order: Order, reason: ReturnReason, quantity: int = 1, store: str = SHOP
+) -> Return:
     """The customer's return request; the simulator announces it with `returns/request`."""
-    [returnable] = await stack.shop(SHOP).returnable_fulfillments(order.id)
+    [returnable] = await stack.shop(store).returnable_fulfillments(order.id)
     line = returnable.items[0].fulfillment_line_item
-    return await stack.shop(SHOP).request_return(
+    return await stack.shop(store).request_return(
         order.id,
         [ReturnLine(fulfillment_line_item_id=line.id, quantity=quantity, return_reason=reason, customer_note="test")],
     )
 
 
-def case_of(ret: Return) -> str:
-    return case_id_for("shopify", SHOP, ret.id.rsplit("/", 1)[-1])
+def case_of(ret: Return, store: str = SHOP) -> str:
+    return case_id_for("shopify", store, ret.id.rsplit("/", 1)[-1])
 
 
 async def result_of(stack: Stack, case_id: str) -> ReturnCaseResult:

@@ -6,8 +6,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from routing.facts import OrderFacts, RiskLevel
+from routing.fulfillment_policy import FulfillmentExceptionPolicy
 from routing.policy import OrderReviewRules, PolicyError, load_policy
 from routing.rules import review_reasons
 
@@ -69,3 +71,17 @@ def test_invalid_policy_is_refused_with_reason(tmp_path: Path) -> None:
     )
     with pytest.raises(PolicyError, match="reminder_after <= escalate_after"):
         load_policy(path)
+
+
+def test_a_team_sla_must_name_a_team_of_the_policy() -> None:
+    sla = {"reminder_after": "PT1H", "escalate_after": "PT2H", "timeout_after": "PT3H"}
+    policy = {
+        "types": {"carrier_delay": {"teams": ["warehouse"], "on_timeout": "ship-as-is"}},
+        "sla": sla,
+        "team_sla": {"warehous": sla},
+    }
+    with pytest.raises(ValidationError, match="team_sla names teams no exception type has: warehous"):
+        FulfillmentExceptionPolicy.model_validate(policy)
+    policy["team_sla"] = {"warehouse": {**sla, "timeout_after": "PT9H"}}
+    parsed = FulfillmentExceptionPolicy.model_validate(policy)
+    assert parsed.team_sla["warehouse"].timeout_after.total_seconds() == 9 * 3600

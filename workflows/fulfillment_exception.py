@@ -17,14 +17,14 @@ from pydantic import BaseModel, Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.models import LineQuantity
+    from activities.models import LineQuantity, Substitution
     from routing.fulfillment_policy import ExceptionType, FulfillmentExceptionPolicy, Resolution
 
 from workflows.case import CaseAborted
 from workflows.customer_notice import notify_customer
 from workflows.fulfillment_side import FulfillmentSide, describe_lines, fulfillment_side_for
 from workflows.human_review import ReviewRequest
-from workflows.messages import CaseStatus, team_business_key
+from workflows.messages import CaseStatus, ReviewDecision, team_business_key
 from workflows.review_panel import PanelEnd, PanelResult, PanelRule, PanelTeam, ReviewPanel
 from workflows.reviewed_case import ReviewedCase
 
@@ -39,6 +39,8 @@ def case_id_for(platform: str, store: str, order_id: str) -> str:
 class AffectedLine(BaseModel):
     sku: str
     quantity: int = Field(gt=0)
+    # What could be sent instead (the warehouse's suggestion); a reviewer may name another.
+    substitute_sku: str | None = None
 
 
 class ExceptionReport(BaseModel):
@@ -129,6 +131,26 @@ class FulfillmentException(ReviewedCase):
             team_outcomes={t.team: t.outcome for t in result.teams} if result else {},
         )
 
+    def check_decision(self, decision: ReviewDecision) -> None:
+        if decision.outcome == Resolution.SUBSTITUTE_ITEM.value:
+            self.substitutions(decision)  # refuses a substitute-item that names no substitute
+
+    def substitutions(self, decision: ReviewDecision | None) -> list[Substitution]:
+        """The reported lines and what replaces them: the reviewer's `itemSku` when the report has
+        one line, else the substitute the report names for each line (ValueError when one has none)."""
+        lines = self.input.report.lines
+        named = decision.item_sku if decision is not None and len(lines) == 1 else None
+        missing = [line.sku for line in lines if not (named or line.substitute_sku)]
+        if not lines or missing:
+            raise ValueError(
+                "substitute-item needs a substitute SKU (task variable itemSku) for "
+                + (", ".join(missing) if missing else "the reported lines")
+            )
+        return [
+            Substitution(sku=line.sku, quantity=line.quantity, substitute_sku=named or line.substitute_sku or "")
+            for line in lines
+        ]
+
     def offered_resolutions(self) -> list[Resolution]:
         """The policy's resolutions for the type that this order's platform can apply (the policy's
         order kept): the teams are never offered what could not be carried out."""
@@ -170,10 +192,13 @@ class FulfillmentException(ReviewedCase):
                 "exceptionType": report.exception_type.value,
                 "summary": report.summary,
                 "lines": ", ".join(f"{line.quantity} x {line.sku}" for line in report.lines),
+                "suggestedSubstitutes": ", ".join(
+                    f"{line.sku} -> {line.substitute_sku}" for line in report.lines if line.substitute_sku
+                ),
                 "reportedBy": report.reported_by,
                 "offeredOutcomes": ", ".join(r.value for r in resolutions),
             },
-            sla=i.policy.sla,
+            sla=i.policy.team_sla.get(team, i.policy.sla),
             escalation_team=f"{team}{i.policy.escalation_suffix}",
             outcomes=[r.value for r in resolutions],
         )
@@ -207,6 +232,17 @@ class FulfillmentException(ReviewedCase):
             await self.side.split_shipment(how, lines)
             await self._inform_customer(f"Your order ships in two parts: {describe_lines(lines)} follow later", result)
             self.set_status(CaseStatus.APPROVED, f"Resolved: split shipment, {describe_lines(lines)} held ({how})")
+        elif resolution is Resolution.SUBSTITUTE_ITEM:
+            lead_result = result.team(lead)
+            decision = lead_result.decision if lead_result else None
+            substitutions = await self.resolve_or_park("substitute item", lambda: self.substitutions(decision))
+            if substitutions is None:
+                await self.side.release(f"{how}; no substitute named, skipped by an operator", new_delivery_date=False)
+                self.set_status(CaseStatus.APPROVED, f"Resolved: ships as ordered, no substitute was named ({how})")
+                return
+            done = await self.side.substitute_items(how, substitutions)
+            await self._inform_customer(f"Substituted: {done}; the order ships", result)
+            self.set_status(CaseStatus.APPROVED, f"Resolved: items substituted, {done} ({how})")
         elif resolution is Resolution.NEW_DELIVERY_DATE:
             await self.side.release(how, new_delivery_date=True)
             await self._inform_customer("Your order ships later than planned", result)

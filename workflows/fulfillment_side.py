@@ -15,6 +15,10 @@ platform cannot carry out:
   memo, which needs invoiced units: Magento cancels a whole order, never a single line, so an order
   that is not fully invoiced is not offered `cancel-lines`. Then the hold is released: the rest ships.
   All need the report to name the lines.
+- `substitute-item`: Shopify by an order edit (the reported lines lowered, the substitute variant
+  added, discounted down to their price when it is dearer), BigCommerce by an order update (the
+  substitute added at no more than the price of what it replaces); a cheaper substitute's
+  difference is refunded once. Adobe Commerce cannot edit a placed order, so it is not offered there.
 - `split-shipment`: only Shopify, where fulfillment orders split (see `ShopifyFulfillmentSide`).
   BigCommerce and Adobe Commerce hold a whole order or nothing; releasing it with a note saying which
   lines wait would not stop those lines from shipping, so it is not offered there.
@@ -47,6 +51,9 @@ with workflow.unsafe.imports_passed_through():
         ShopifyLinesRequest,
         ShopifySplitShipmentRequest,
         ShopifySplitShipmentResult,
+        SubstituteItemsRequest,
+        SubstituteItemsResult,
+        Substitution,
     )
     from activities.shopify import ShopifyActivities
     from routing.fulfillment_policy import UNIVERSAL_RESOLUTIONS, ExceptionType, Resolution
@@ -89,6 +96,10 @@ class FulfillmentSide(Protocol):
     async def split_shipment(self, how: str, lines: list[LineQuantity]) -> None:
         """Let the rest of the order ship and keep `lines` held (only where `offers` says so)."""
 
+    async def substitute_items(self, how: str, substitutions: list[Substitution]) -> str:
+        """Replace the reported lines by their substitutes on the order (the customer pays no
+        more), then release; returns what was done (only where `offers` says so)."""
+
 
 def fulfillment_side_for(case: FulfillmentException) -> FulfillmentSide:
     platform = case.input.platform
@@ -127,6 +138,35 @@ def _lines_key(case: FulfillmentException) -> str:
     return f"{case.input.case_id}/cancel-lines/{workflow.info().run_id}"
 
 
+def _substitute_request(
+    case: FulfillmentException, order_ref: str, how: str, substitutions: list[Substitution]
+) -> SubstituteItemsRequest:
+    i = case.input
+    return SubstituteItemsRequest(
+        store=i.store,
+        order_ref=order_ref,
+        # Marks the substitution and its refund; per run, as `_lines_key`.
+        key=f"{i.case_id}/substitute/{workflow.info().run_id}",
+        substitutions=substitutions,
+        restock=i.policy.cancel.restock,
+        notify_customer=i.policy.platform_emails_customer,
+        staff_note=f"Casebridge fulfillment exception: items substituted ({how})"[:255],
+        refund_note=f"Substitute cheaper than the ordered item, fulfillment exception {i.case_id}",
+    )
+
+
+def describe_substitution(result: SubstituteItemsResult) -> str:
+    swapped = ", ".join(
+        f"{line.quantity} x {line.sku} -> {line.substitute_title or line.substitute_sku}" for line in result.lines
+    )
+    money = ""
+    if result.refunded > 0:
+        money = f"; difference refunded {result.refunded:.2f} {result.currency}"
+    elif result.absorbed > 0:
+        money = f"; {result.absorbed:.2f} {result.currency} absorbed (no extra charge)"
+    return swapped + money
+
+
 def _offered_everywhere(case: FulfillmentException, resolution: Resolution, *, line_level: set[Resolution]) -> bool:
     if resolution in UNIVERSAL_RESOLUTIONS:
         return True
@@ -161,13 +201,16 @@ class _PlatformFulfillmentSide:
         # Both can only hold a whole order: releasing it would ship the waiting lines too.
         raise ValueError(f"split-shipment is never offered on {self.platform}")  # see `offers`
 
+    async def substitute_items(self, how: str, substitutions: list[Substitution]) -> str:
+        raise ValueError(f"substitute-item is never offered on {self.platform}")  # see `offers`
+
     async def cancel_order(self, how: str) -> None:
         cancel = self.case.input.policy.cancel
         done = await self.order.cancel(
             f"Casebridge: order cancelled on a fulfillment exception ({how})",
             refund=cancel.refund,
             refund_reason=f"Cancelled in Casebridge fulfillment exception {self.case.input.case_id}",
-            notify_customer=cancel.notify_customer,
+            notify_customer=self.case.input.policy.platform_emails_customer,
         )
         self.case.record("order cancelled", done)
 
@@ -183,7 +226,29 @@ class BigCommerceFulfillmentSide(_PlatformFulfillmentSide):
         super().__init__(case, BigCommerceOrder)
 
     def offers(self, resolution: Resolution) -> bool:
-        return _offered_everywhere(self.case, resolution, line_level={Resolution.CANCEL_LINES})
+        return _offered_everywhere(
+            self.case, resolution, line_level={Resolution.CANCEL_LINES, Resolution.SUBSTITUTE_ITEM}
+        )
+
+    async def substitute_items(self, how: str, substitutions: list[Substitution]) -> str:
+        """One order update while the order is still held (the reported products lowered, the
+        substitutes added at no more than their price), the difference of a cheaper substitute
+        refunded once, then the status before the hold restored so the order ships."""
+        case = self.case
+        request = _substitute_request(case, str(self.order.order_id), how, substitutions)
+        summary = "Update the order: the substitutes in place of the reported products"
+
+        async def substitute() -> SubstituteItemsResult:
+            result: SubstituteItemsResult = await workflow.execute_activity_method(
+                BigCommerceActivities.substitute_items, request, **store_call(summary, self.order.task_queue)
+            )
+            return result
+
+        result = await case.run_step("substitute items", substitute, on_skip=None)
+        done = "substitution skipped by an operator" if result is None else describe_substitution(result)
+        case.record("items substituted", done)
+        await self.order.release(f"Casebridge: fulfillment exception resolved, items substituted: {done} ({how})")
+        return done
 
     async def cancel_lines(self, how: str, lines: list[LineQuantity]) -> str:
         """Refund the lines' products once while the order is still held (BigCommerce then marks it
@@ -275,7 +340,7 @@ class AdobeFulfillmentSide(_PlatformFulfillmentSide):
                         key=key,
                         comment=f"Casebridge: lines cancelled ({describe_lines(lines)}): {how}",
                         items=items,
-                        notify_customer=i.policy.cancel.notify_customer,
+                        notify_customer=i.policy.platform_emails_customer,
                     ),
                     **store_call("Credit memo for the cancelled lines, once", queue),
                 )
@@ -306,7 +371,9 @@ class ShopifyFulfillmentSide:
 
     def offers(self, resolution: Resolution) -> bool:
         return _offered_everywhere(
-            self.case, resolution, line_level={Resolution.CANCEL_LINES, Resolution.SPLIT_SHIPMENT}
+            self.case,
+            resolution,
+            line_level={Resolution.CANCEL_LINES, Resolution.SPLIT_SHIPMENT, Resolution.SUBSTITUTE_ITEM},
         )
 
     async def hold(self) -> None:
@@ -338,7 +405,7 @@ class ShopifyFulfillmentSide:
                 reason=cancel.cancel_reason,
                 refund=cancel.refund,
                 restock=cancel.restock,
-                notify_customer=cancel.notify_customer,
+                notify_customer=self.case.input.policy.platform_emails_customer,
                 staff_note=f"Casebridge fulfillment exception: {how}"[:255],
             ),
             on_skip=CancelOrderResult(job_id=None),
@@ -423,6 +490,33 @@ class ShopifyFulfillmentSide:
             on_skip=None,
         )
 
+    async def substitute_items(self, how: str, substitutions: list[Substitution]) -> str:
+        """One order edit while the order is still held (so the reported units never ship), the
+        difference of a cheaper substitute refunded once, then release and tag."""
+        case, i = self.case, self.case.input
+        request = _substitute_request(case, self.order_gid, how, substitutions)
+
+        async def substitute() -> SubstituteItemsResult:
+            result: SubstituteItemsResult = await workflow.execute_activity_method(
+                ShopifyActivities.substitute_items,
+                request,
+                start_to_close_timeout=API_TIMEOUT,
+                retry_policy=API_RETRY,
+                summary="Edit the order: the substitutes in place of the reported lines",
+            )
+            return result
+
+        result = await case.run_step("substitute items", substitute, on_skip=None)
+        done = "substitution skipped by an operator" if result is None else describe_substitution(result)
+        case.record("items substituted", done)
+        await case.run_step("release holds", self.order.release_holds, on_skip=None)
+        case.saga.discard(HOLD)
+        tags = i.policy.tags
+        await case.run_step(
+            "tag order resolved", lambda: self.order.tag(add=[tags.resolved], remove=[tags.open]), on_skip=None
+        )
+        return done
+
     async def _cancel_lines(self, plan: ShopifyLineCancelPlan, how: str) -> ShopifyCancelLinesResult:
         i, cancel = self.case.input, self.case.input.policy.cancel
         result: ShopifyCancelLinesResult = await workflow.execute_activity_method(
@@ -434,7 +528,7 @@ class ShopifyFulfillmentSide:
                 targets=plan.targets,
                 refund_amount=plan.refund_amount,
                 restock=cancel.restock,
-                notify_customer=cancel.notify_customer,
+                notify_customer=i.policy.platform_emails_customer,
                 staff_note=f"Casebridge fulfillment exception: lines cancelled ({how})"[:255],
                 refund_note=f"Lines cancelled in Casebridge fulfillment exception {i.case_id}",
             ),

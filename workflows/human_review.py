@@ -77,6 +77,8 @@ class HumanReview:
         self.end: ReviewEnd | None = None  # set once the review is over
         self._reconciled: ReviewDecision | None = None
         self._withdrawn_in_opentext = False
+        # Why the review counts as withdrawn (the case parks with it as the reason).
+        self.withdrawn_reason = "the review process was deleted in OpenText"
 
     def named(self, step: str) -> str:
         """A step, saga or summary name, made unique per team when the review is a panel's."""
@@ -246,13 +248,36 @@ class HumanReview:
             self._withdrawn_in_opentext = True
             self._case.record(self.named("review withdrawn in OpenText"), "the process ended without an outcome")
         elif check.outcome is not None and self.decision is None:
-            self._reconciled = ReviewDecision(
+            decision = ReviewDecision(
                 process_instance_id=self.ticket.process_instance_id,
                 task_id=self.ticket.task_id,
                 outcome=check.outcome,
                 reviewer=check.reviewer,
+                comment=check.comment,
+                item_sku=check.item_sku,
                 source="reconciliation",
             )
+            refusal = self._refusal(decision)
+            if refusal is None:
+                self._reconciled = decision
+            else:
+                # Completed in OpenText with what the callback was refused for (an outcome this case
+                # does not offer, a substitute not named): as if withdrawn, an operator decides, and
+                # `retry` opens a new task.
+                self._withdrawn_in_opentext = True
+                self.withdrawn_reason = f"the review ended in OpenText with a decision the case cannot apply: {refusal}"
+                self._case.record(self.named("review ended unusable"), refusal, check.reviewer or "unknown")
+
+    def _refusal(self, decision: ReviewDecision) -> str | None:
+        """Why the case cannot apply a decision that reconciliation found (the `decide` validator
+        never saw it); None when it can."""
+        if decision.outcome not in self.request.outcomes:
+            return f"outcome {decision.outcome!r} is not one of {self.request.outcomes}"
+        try:
+            self._case.check_decision(decision)
+        except ValueError as err:
+            return str(err)
+        return None
 
     async def _remind(self) -> None:
         """A reminder is a courtesy: if OpenText refuses it, note that and keep waiting."""

@@ -43,6 +43,9 @@ class ReviewDecision(BaseModel):
     outcome: str
     reviewer: str | None = None
     comment: str | None = None
+    # An item the reviewer named (task variable `itemSku`): the substitute of a fulfillment
+    # exception, the new item of an exchange.
+    item_sku: str | None = None
     source: Literal["callback", "reconciliation", "operator"] = "callback"
 
 

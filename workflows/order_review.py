@@ -125,7 +125,7 @@ class OrderReview(ReviewedCase):
             end = await self.review.run(stop=lambda: self.store_cancellation is not None or self.abort_requested)
             if end is not ReviewEnd.WITHDRAWN:
                 break
-            action = await self.park("OpenText review", "the review process was deleted in OpenText")
+            action = await self.park("OpenText review", self.review.withdrawn_reason)
             if action is OperatorAction.ABORT:
                 raise CaseAborted("OpenText review")
             if action is OperatorAction.SKIP:

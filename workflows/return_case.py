@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.models import ReplacementLine
     from routing.policy import ReturnDefault, ReturnsPolicy
 
 from workflows.case import CaseAborted
@@ -36,8 +37,10 @@ class Resolution(StrEnum):
     """A reviewer's outcome values (the OpenText process model's), and what the policy defaults to."""
 
     REFUND = "refund"
-    REPLACEMENT = "replacement"  # approved; a free replacement order (Shopify, BigCommerce; Adobe: staff)
-    EXCHANGE = "exchange"  # approved; the exchange itself is not created by Casebridge yet
+    # Approved, no refund; a free order for the returned items (replacement) or for the items the
+    # customer asked for or the reviewer named (exchange), made once per case.
+    REPLACEMENT = "replacement"
+    EXCHANGE = "exchange"
     REJECT = "reject"
     REQUEST_EVIDENCE = "request-evidence"
 
@@ -81,6 +84,9 @@ class ReturnFacts(BaseModel):
     ordered_at: datetime | None = None  # read only when the policy has a return window or warranty
     customer_email: str | None = None  # whom the case's letters go to (see `ReturnsPolicy.customer_notice`)
     customer_name: str | None = None
+    # What the customer asked for in exchange, when the request says (by SKU); a reviewer who
+    # decides `exchange` may name the item instead (`ReviewDecision.item_sku`).
+    exchange_items: list[ReplacementLine] = Field(default_factory=list)
 
     @property
     def value(self) -> Decimal:
@@ -148,6 +154,29 @@ class ReturnCase(ReviewedCase):
         self.evidence.append(evidence)
         self.record("evidence received", "; ".join([evidence.note, *evidence.links]).strip("; "), evidence.who)
 
+    def check_decision(self, decision: ReviewDecision) -> None:
+        if decision.outcome == Resolution.EXCHANGE.value:
+            self.exchange_lines(decision)  # refuses an exchange that names no item
+
+    def exchange_lines(self, decision: ReviewDecision | None) -> list[ReplacementLine]:
+        """The exchange order's lines: the item the reviewer named (as many units as are returned),
+        else what the customer asked for; ValueError when neither names one."""
+        facts = self.input.facts
+        if decision is not None and decision.item_sku:
+            units = sum(line.quantity for line in facts.lines)
+            return [ReplacementLine(title=f"Exchange item {decision.item_sku}", quantity=units, sku=decision.item_sku)]
+        if facts.exchange_items:
+            return list(facts.exchange_items)
+        raise ValueError("exchange needs the item to send: the customer's request names none (task variable itemSku)")
+
+    def replacement_lines(self) -> list[ReplacementLine]:
+        return [
+            ReplacementLine(
+                title=line.title or "Replacement", quantity=line.quantity, order_line_ref=line.line_item_gid
+            )
+            for line in self.input.facts.lines
+        ]
+
     @workflow.run
     async def run(self, input: ReturnCaseInput) -> ReturnCaseResult:
         self.record("case opened", "; ".join(input.reasons) or "auto-approval by policy")
@@ -205,7 +234,7 @@ class ReturnCase(ReviewedCase):
             end = await self.review.run(stop=lambda: self.abort_requested)
             if end is not ReviewEnd.WITHDRAWN:
                 return end
-            action = await self.park("OpenText review", "the review process was deleted in OpenText")
+            action = await self.park("OpenText review", self.review.withdrawn_reason)
             if action is OperatorAction.ABORT:
                 raise CaseAborted("OpenText review")
             if action is OperatorAction.SKIP:
@@ -268,16 +297,22 @@ class ReturnCase(ReviewedCase):
                 CaseStatus.APPROVED, f"Return approved ({how}); refunded {refund.amount:.2f} {refund.currency}"
             )
             return
+        lines: list[ReplacementLine] | None = None
         if resolution is Resolution.REPLACEMENT:
-            replacement = await self.side.replace(how)
-            if replacement is not None:
-                self.record("replacement order", f"{replacement.order_name} (free of charge)")
+            lines = self.replacement_lines()
+        elif resolution is Resolution.EXCHANGE and workflow.patched("exchange-orders"):
+            decision = self.review.decision if self.review else None
+            lines = await self.resolve_or_park("exchange item", lambda: self.exchange_lines(decision))
+        if lines is not None:
+            order = await self.side.replace(how, lines)
+            if order is not None:
+                what = resolution.value
+                self.record(f"{what} order", f"{order.order_name} (free of charge)")
                 await self._decision_letter(
-                    f"Your return was approved: replacement order {replacement.order_name} is on its way", how
+                    f"Your return was approved: {what} order {order.order_name} is on its way", how
                 )
                 self.set_status(
-                    CaseStatus.APPROVED,
-                    f"Return approved for replacement ({how}); replacement order {replacement.order_name} created",
+                    CaseStatus.APPROVED, f"Return approved for {what} ({how}); {what} order {order.order_name} created"
                 )
                 return
         # Honest about what happened: the store's return is approved, no money moved, and the

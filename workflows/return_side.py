@@ -59,19 +59,26 @@ class ReturnSide(Protocol):
     async def decline(self, how: str) -> None:
         """Decline the return in the store, with the policy's reason."""
 
-    async def replace(self, how: str) -> ReplacementOrderResult | None:
-        """A free replacement order for the returned lines, once per case; None when the platform
-        has no way to create one (staff create it) or an operator skipped the step."""
+    async def replace(self, how: str, lines: list[ReplacementLine]) -> ReplacementOrderResult | None:
+        """A free order of `lines` (a replacement or an exchange), once per case, to the returned
+        order's addresses; None when the store cannot create one (staff create it) or an operator
+        skipped the step."""
 
 
-def _replacement_request(case: ReturnCase, how: str) -> ReplacementOrderRequest:
+def _order_kind(case: ReturnCase) -> str:
+    """ "replacement" or "exchange": the free order's name in steps, notes and summaries."""
+    return str(case.resolution or "replacement")
+
+
+def _replacement_request(case: ReturnCase, how: str, lines: list[ReplacementLine]) -> ReplacementOrderRequest:
     i = case.input
     return ReplacementOrderRequest(
         store=i.store,
         order_ref=i.facts.order_gid if i.platform == "shopify" else i.facts.order_id,
         key=i.case_id,
-        lines=[ReplacementLine(title=line.title or "Replacement", quantity=line.quantity) for line in i.facts.lines],
-        note=f"Casebridge: replacement for return {i.facts.return_name} ({how})",
+        lines=lines,
+        note=f"Casebridge: {_order_kind(case)} for return {i.facts.return_name} ({how})",
+        coupon_code=i.policy.replacement_coupon,
     )
 
 
@@ -160,16 +167,16 @@ class ShopifyReturnSide:
         )
         self.case.record("return declined in store", how if result is not None else f"{how} (skipped)")
 
-    async def replace(self, how: str) -> ReplacementOrderResult | None:
-        request = _replacement_request(self.case, how)
+    async def replace(self, how: str, lines: list[ReplacementLine]) -> ReplacementOrderResult | None:
+        request = _replacement_request(self.case, how, lines)
         return await self.case.run_step(
-            "create replacement order",
+            f"create {_order_kind(self.case)} order",
             lambda: workflow.execute_activity_method(
                 ShopifyActivities.create_replacement_order,
                 request,
                 start_to_close_timeout=API_TIMEOUT,
                 retry_policy=API_RETRY,
-                summary="Create the free replacement order once",
+                summary=f"Create the free {_order_kind(self.case)} order once",
             ),
             on_skip=None,
         )
@@ -243,18 +250,18 @@ class BigCommerceReturnSide:
             **_store_options(self.case, "Append a staff note"),
         )
 
-    async def replace(self, how: str) -> ReplacementOrderResult | None:
-        request = _replacement_request(self.case, how)
+    async def replace(self, how: str, lines: list[ReplacementLine]) -> ReplacementOrderResult | None:
+        request = _replacement_request(self.case, how, lines)
 
         async def create() -> ReplacementOrderResult:
             result: ReplacementOrderResult = await workflow.execute_activity_method(
                 BigCommerceActivities.create_replacement_order,
                 request,
-                **_store_options(self.case, "Create the free replacement order once"),
+                **_store_options(self.case, f"Create the free {_order_kind(self.case)} order once"),
             )
             return result
 
-        return await self.case.run_step("create replacement order", create, on_skip=None)
+        return await self.case.run_step(f"create {_order_kind(self.case)} order", create, on_skip=None)
 
 
 class AdobeReturnSide:
@@ -352,7 +359,21 @@ class AdobeReturnSide:
             **_store_options(self.case, "Add an order comment"),
         )
 
-    async def replace(self, how: str) -> ReplacementOrderResult | None:
-        # Orders are placed through carts in Adobe Commerce (no admin "create order" in REST):
-        # the replacement is staff's to create, as the case's detail says.
-        return None
+    async def replace(self, how: str, lines: list[ReplacementLine]) -> ReplacementOrderResult | None:
+        """An order through a cart (Adobe Commerce REST has no admin "create order"), made free by
+        the store's replacement coupon (REST cannot set an item's price). A store whose policy
+        names no coupon, and cases recorded before this existed, leave the order to staff."""
+        i = self.case.input
+        if i.policy.replacement_coupon is None or not workflow.patched("adobe-replacement-orders"):
+            return None
+        request = _replacement_request(self.case, how, lines)
+
+        async def create() -> ReplacementOrderResult:
+            result: ReplacementOrderResult = await workflow.execute_activity_method(
+                AdobeCommerceActivities.create_replacement_order,
+                request,
+                **_store_options(self.case, f"Create the free {_order_kind(self.case)} order once"),
+            )
+            return result
+
+        return await self.case.run_step(f"create {_order_kind(self.case)} order", create, on_skip=None)

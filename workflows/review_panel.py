@@ -187,9 +187,7 @@ class ReviewPanel:
             if end is not ReviewEnd.WITHDRAWN:
                 break
             # The process vanished in OpenText: as for a single review, an operator decides.
-            action = await self.run_parked(
-                review.named("OpenText review"), "the review process was deleted in OpenText", stop
-            )
+            action = await self.run_parked(review.named("OpenText review"), review.withdrawn_reason, stop)
             if action is None:
                 end = ReviewEnd.STOPPED  # the panel no longer needs this team
                 break

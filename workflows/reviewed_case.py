@@ -28,6 +28,7 @@ class ReviewedCase(CaseWorkflow):
         if self.case_status.is_final:
             raise ValueError(f"the case is closed ({self.case_status.value})")
         self._review_for(decision).validate(decision)
+        self.check_decision(decision)
 
     @workflow.signal
     def submit_decision(self, decision: ReviewDecision) -> None:

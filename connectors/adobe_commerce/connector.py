@@ -9,6 +9,7 @@ import httpx
 
 from connectors.adobe_commerce.auth import AdminTokenCredentials, ImsCredentials, OAuth1Credentials
 from connectors.adobe_commerce.b2b import AdobeB2B
+from connectors.adobe_commerce.carts import AdobeCarts
 from connectors.adobe_commerce.catalog import AdobeCatalog
 from connectors.adobe_commerce.client import AdobeCommerceClient
 from connectors.adobe_commerce.customers import AdobeCustomers
@@ -19,7 +20,8 @@ from connectors.lifecycle import Closing
 
 class AdobeCommerce(Closing):
     """Facade over one store: `sales` (orders, comments, invoices, refunds), `returns` (RMA),
-    `b2b` (companies, credit, negotiable quotes), `catalog` (products, prices) and `customers` (groups)."""
+    `b2b` (companies, credit, negotiable quotes), `catalog` (products, prices), `customers` (groups)
+    and `carts` (admin-created guest carts checked out into orders)."""
 
     def __init__(
         self,
@@ -39,6 +41,7 @@ class AdobeCommerce(Closing):
         self.b2b = AdobeB2B(self.client)
         self.catalog = AdobeCatalog(self.client)
         self.customers = AdobeCustomers(self.client)
+        self.carts = AdobeCarts(self.client)
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -93,6 +93,18 @@ RMA_FINAL_STATUSES = frozenset({"closed", "processed_closed"})
 # confirmed: the quote is read as a cart (`GET /V1/carts/{id}`, `extension_attributes.negotiable_quote`)
 # and updated with `PUT /V1/negotiableQuote/{id}` `{"quote": <cart>}`; we send back the cart we read.
 
+# -- Carts (orders placed over REST) ---------------------------------------------------------------
+# confirmed: `POST /V1/carts/` with an admin/integration token creates an empty guest quote; items by
+# SKU (`POST /V1/carts/{quoteId}/items`), coupon `PUT /V1/carts/{cartId}/coupons/{code}` (404 for an
+# unknown code), `shipping-information`, then `PUT /V1/carts/{cartId}/order` answers the order id and
+# deactivates the quote (later calls: 404 `cartId`). Payment `free` is offered only at a grand total of
+# 0. Orders carry `quote_id`, and `GET /V1/orders` filters on it.
+# ASSUMPTION: the store has a cart price rule with a specific coupon taking 100% off the items and
+# shipping (`apply_to_shipping`), named per store in the policy; REST cannot set a custom item price.
+# ASSUMPTION: a guest order (the customer's email on the billing address) is acceptable for a
+# replacement; the quote is not assigned to the customer account, which would run into the
+# customer's own active cart (to verify per version: refused, or the quote becomes their cart).
+
 # -- Adobe I/O Events ------------------------------------------------------------------------------
 # confirmed: `x-adobe-digital-signature-1/2` are base64 RSA-SHA256 signatures of the raw body; the
 # PEM public keys live at `https://static.adobeioevents.com` + `x-adobe-public-key{1,2}-path`; one

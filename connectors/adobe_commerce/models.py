@@ -49,6 +49,8 @@ class OrderItem(_Wire):
     qty_refunded: Decimal = Decimal(0)
     qty_canceled: Decimal = Decimal(0)
     qty_shipped: Decimal = Decimal(0)
+    # Units ordered beyond the salable stock (the product allows backorders): they cannot ship yet.
+    qty_backordered: Decimal | None = None
     price: Decimal = Decimal(0)
     row_total: Decimal = Decimal(0)
 
@@ -72,6 +74,10 @@ class OrderAddress(_Wire):
     postcode: str | None = None
     country_id: str | None = None
     email: str | None = None
+    telephone: str | None = None
+    region: str | None = None
+    region_id: int | None = None
+    region_code: str | None = None
 
 
 class OrderPayment(_Wire):
@@ -104,6 +110,9 @@ class Order(_Wire):
     total_refunded: Decimal | None = None
     total_canceled: Decimal | None = None
     ext_order_id: str | None = None
+    quote_id: int | None = None  # the cart it was placed from
+    coupon_code: str | None = None
+    customer_is_guest: int | None = None
     created_at: str | None = None
     updated_at: str | None = None
     items: list[OrderItem] = Field(default_factory=list)

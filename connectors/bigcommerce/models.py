@@ -135,6 +135,16 @@ class Order(_Response):
         return max(self.total_inc_tax - self.refunded_amount, Decimal(0))
 
 
+class OrderProductDiscount(_Response):
+    """An `applied_discounts` entry of an order product (a coupon or manual discount's share)."""
+
+    id: str | int
+    amount: Decimal
+    name: str = ""
+    code: str | None = None
+    target: str = ""
+
+
 class OrderProduct(_Response):
     id: int
     order_id: int
@@ -150,6 +160,7 @@ class OrderProduct(_Response):
     quantity_shipped: int = 0
     quantity_refunded: int = 0
     refund_amount: Decimal = Decimal(0)
+    applied_discounts: list[OrderProductDiscount] = []
 
 
 class OrderShippingAddress(Address):
@@ -237,6 +248,35 @@ class OfflineOrder(_Request):
     staff_notes: str | None = None
     customer_message: str | None = None
     payment_method: str | None = None
+
+
+class OrderProductUpdate(_Request):
+    """An order line changed by `PUT /v2/orders/{id}` (`products[]` with `id`): only the fields
+    given change; quantity 0 removes the line. BigCommerce clears the line's discounts."""
+
+    id: int
+    quantity: int | None = Field(default=None, ge=0)
+    price_inc_tax: Decimal | None = Field(default=None, ge=0)
+    price_ex_tax: Decimal | None = Field(default=None, ge=0)
+
+
+class ProductOptionValue(_Request):
+    """A variant option or modifier of a product added to an order (`product_options[]`)."""
+
+    id: int
+    value: str
+
+
+class OrderProductAddition(_Request):
+    """A catalog product added to an existing order (`products[]` without `id`): a product with
+    variants needs `variant_id` or its `product_options`; prices default to the catalog's."""
+
+    product_id: int
+    quantity: int = Field(ge=1)
+    variant_id: int | None = None
+    product_options: list[ProductOptionValue] | None = None
+    price_inc_tax: Decimal | None = Field(default=None, ge=0)
+    price_ex_tax: Decimal | None = Field(default=None, ge=0)
 
 
 class OrderCreation(_Response):
@@ -401,6 +441,7 @@ class Product(_Response):
     description: str = ""
     price: Decimal = Decimal(0)
     sale_price: Decimal = Decimal(0)
+    calculated_price: Decimal | None = None  # the storefront price: the sale price when set
     is_visible: bool = True
     is_featured: bool = False
     availability: str = "available"

@@ -89,6 +89,14 @@ class CatalogApi(RestBase):
         data = await self._v3_data("get_product", "GET", f"/catalog/products/{segment(product_id)}")
         return parse(Product, data, "get_product")
 
+    async def find_product_by_sku(self, sku: str) -> Product | None:
+        """The catalog product whose main SKU is `sku` (`GET /v3/catalog/products?sku=`), or None.
+        A variant's own SKU is not matched: that is `/v3/catalog/variants`."""
+        found = await self._v3_list(
+            "find_product_by_sku", "/catalog/products", Product, {"sku": sku}, keep=lambda p: p.sku == sku
+        )
+        return found[0] if found else None
+
     async def update_product(self, product_id: int, update: ProductUpdate) -> Product:
         body = update.wire()
         if not body:

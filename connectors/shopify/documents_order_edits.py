@@ -86,3 +86,67 @@ mutation CasebridgeFulfillmentOrderSplit($splits: [FulfillmentOrderSplitInput!]!
   }
 }
 """
+
+# --- Substitute items: one edit lowers the original lines and adds the substitute variants ------
+
+# The lines with what each unit was paid (all discounts) and its variant, and the order's custom
+# attributes (where a substitution's plan is kept). 50 lines keep it within the 500-point budget.
+ORDER_SUBSTITUTION_LINES = """
+query CasebridgeOrderSubstitutionLines($id: ID!) {
+  order(id: $id) {
+    id
+    cancelledAt
+    currencyCode
+    customAttributes { key value }
+    lineItems(first: 50) {
+      nodes {
+        id sku name title quantity currentQuantity unfulfilledQuantity refundableQuantity
+        variant { id }
+        discountedUnitPriceAfterAllDiscountsSet { shopMoney { amount currencyCode } }
+      }
+    }
+  }
+}
+"""
+
+ORDER_SET_CUSTOM_ATTRIBUTES = """
+mutation CasebridgeOrderSetCustomAttributes($input: OrderInput!) {
+  orderUpdate(input: $input) {
+    order { id customAttributes { key value } }
+    userErrors { field message }
+  }
+}
+"""
+
+PRODUCT_VARIANTS_BY_SKU = """
+query CasebridgeProductVariantsBySku($query: String!) {
+  productVariants(first: 10, query: $query) {
+    nodes {
+      id sku title displayName price inventoryQuantity availableForSale
+      product { id title status }
+    }
+  }
+}
+"""
+
+ORDER_EDIT_ADD_VARIANT = """
+mutation CasebridgeOrderEditAddVariant(
+  $id: ID!, $variantId: ID!, $quantity: Int!, $allowDuplicates: Boolean
+) {
+  orderEditAddVariant(id: $id, variantId: $variantId, quantity: $quantity, allowDuplicates: $allowDuplicates) {
+    calculatedLineItem { id quantity }
+    userErrors { field message }
+  }
+}
+"""
+
+ORDER_EDIT_ADD_LINE_ITEM_DISCOUNT = """
+mutation CasebridgeOrderEditAddLineItemDiscount(
+  $id: ID!, $lineItemId: ID!, $discount: OrderEditAppliedDiscountInput!
+) {
+  orderEditAddLineItemDiscount(id: $id, lineItemId: $lineItemId, discount: $discount) {
+    calculatedLineItem { id discountedUnitPriceSet { shopMoney { amount currencyCode } } }
+    userErrors { field message }
+  }
+}
+"""

@@ -12,6 +12,8 @@ from pydantic import Field
 
 from connectors.errors import NotFoundError
 from connectors.shopify import documents_catalog as docs
+from connectors.shopify import documents_order_edits
+from connectors.shopify.assumptions import search_value
 from connectors.shopify.base import AdminBase
 from connectors.shopify.client import SYSTEM
 from connectors.shopify.models import InputModel, Node, Page, Record
@@ -37,6 +39,20 @@ class Variant(Record):
     sku: str | None = None
     price: Decimal
     inventory_quantity: int | None = None
+
+
+class _VariantProduct(Record):
+    id: str
+    title: str
+    status: str
+
+
+class SkuVariant(Variant):
+    """A variant found by its SKU, with what decides whether it can be sold."""
+
+    display_name: str = ""
+    available_for_sale: bool = False
+    product: _VariantProduct
 
 
 class ResourcePublication(Record):
@@ -100,6 +116,17 @@ class ProductOperations(AdminBase):
         if data.get("order") is None:
             raise NotFoundError(f"order {order_gid} not found", system=SYSTEM, operation="order")
         return OrderProductFacts.model_validate(data["order"])
+
+    async def variant_by_sku(self, sku: str) -> SkuVariant | None:
+        """The variant with exactly this SKU (Shopify's search is case-insensitive and ignores an
+        unsupported filter, so hits are re-checked); None when there is none."""
+        data = await self.client.execute(
+            documents_order_edits.PRODUCT_VARIANTS_BY_SKU,
+            {"query": f"sku:{search_value(sku)}"},
+            operation="productVariants",
+        )
+        found = [SkuVariant.model_validate(n) for n in data["productVariants"]["nodes"]]
+        return next((v for v in found if v.sku == sku), None)
 
     async def get_product(self, product_gid: str) -> Product:
         data = await self.client.execute(docs.GET_PRODUCT, {"id": product_gid}, operation="product")

@@ -1,9 +1,9 @@
 """Sandbox admin routes of the Adobe simulator (not part of any Adobe API; no auth, no faults).
 
 Under `/adobe-commerce/_admin/stores/{store_code}`: seed orders (optionally placed in the past,
-`created_at`), invoices, companies, carts, categories and products; inspect the store's state;
-expire tokens; register I/O Events receivers (in reality done in the Adobe Developer Console) after
-the same challenge Adobe sends, and list published events.
+`created_at`), invoices, companies, carts, cart price rules (coupons), categories and products;
+inspect the store's state; expire tokens; register I/O Events receivers (in reality done in the
+Adobe Developer Console) after the same challenge Adobe sends, and list published events.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from sandbox.adobe_commerce import catalog, sales
+from sandbox.adobe_commerce.config import CartPriceRuleConfig
 from sandbox.adobe_commerce.errors import MagentoError
 from sandbox.adobe_commerce.rendering import (
     cart_json,
@@ -27,6 +28,7 @@ from sandbox.adobe_commerce.rendering import (
     order_json,
     product_json,
     rma_json,
+    rule_json,
 )
 
 if TYPE_CHECKING:
@@ -89,6 +91,10 @@ def build_admin_router(sim: AdobeCommerceSimulator) -> APIRouter:
     async def seed_cart(store_code: str, spec: JSONBody) -> JSONResponse:
         return guarded(lambda: sim.seed_cart(store_code, spec), 201)
 
+    @router.post("/cart-price-rules", status_code=201)
+    async def seed_cart_price_rule(store_code: str, rule: CartPriceRuleConfig) -> JSONResponse:
+        return guarded(lambda: sim.seed_cart_price_rule(store_code, rule), 201)
+
     @router.post("/products", status_code=201)
     async def seed_product(store_code: str, spec: JSONBody) -> JSONResponse:
         return guarded(lambda: sim.seed_product(store_code, spec), 201)
@@ -119,6 +125,7 @@ def build_admin_router(sim: AdobeCommerceSimulator) -> APIRouter:
                 "companies": [company_json(c) for c in s.companies.values()],
                 "credits": [credit_json(c) for c in s.credits.values()],
                 "carts": [cart_json(c) for c in s.carts.values()],
+                "cart_price_rules": [rule_json(r) for r in s.cart_price_rules.values()],
                 "products": [product_json(p) for p in s.products.values()],
                 "base_prices": catalog.base_prices(sim.store(store_code), list(s.products)),
                 "special_prices": catalog.special_prices(sim.store(store_code), list(s.products)),

@@ -20,15 +20,23 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from sandbox.adobe_commerce import b2b, catalog, sales
+from sandbox.adobe_commerce import b2b, carts, catalog, sales
 from sandbox.adobe_commerce.admin import build_admin_router
 from sandbox.adobe_commerce.auth import ImsIssuer, ImsRefusal, StoreAuth
-from sandbox.adobe_commerce.config import AdobeStoreConfig
+from sandbox.adobe_commerce.cart_routes import cart_router
+from sandbox.adobe_commerce.config import AdobeStoreConfig, CartPriceRuleConfig
 from sandbox.adobe_commerce.contract import spec_contract
 from sandbox.adobe_commerce.errors import NO_ROUTE, MagentoError, bad_request
 from sandbox.adobe_commerce.events import SYSTEM, IoEventsPublisher
 from sandbox.adobe_commerce.http_support import API_FAULT_EFFECTS, apply_fault
-from sandbox.adobe_commerce.rendering import cart_json, category_json, company_json, order_json, product_json
+from sandbox.adobe_commerce.rendering import (
+    cart_json,
+    category_json,
+    company_json,
+    order_json,
+    product_json,
+    rule_json,
+)
 from sandbox.adobe_commerce.routes import rest_router
 from sandbox.adobe_commerce.state import StoreState
 from sandbox.adobe_commerce.store import Store
@@ -45,7 +53,8 @@ ACL_RESOURCES = (
     ("* /V1/returns*", "Magento_Rma::magento_rma"),
     ("* /V1/companyCredits*", "Magento_CompanyCredit::credit"),
     ("* /V1/company*", "Magento_Company::index"),
-    ("* /V1/carts*", "Magento_NegotiableQuote::view_quotes"),
+    ("GET /V1/carts/{cartId}", "Magento_NegotiableQuote::view_quotes"),
+    ("* /V1/carts*", "Magento_Cart::manage"),
     ("* /V1/negotiableQuote*", "Magento_NegotiableQuote::manage"),
     ("* /V1/products*", "Magento_Catalog::products"),
     ("* /V1/categories*", "Magento_Catalog::categories"),
@@ -64,7 +73,7 @@ class AdobeCommerceSimulator:
     """All simulated Commerce instances (one per `AdobeStoreConfig`), their IMS and I/O Events.
 
     Python surface for tests (same code paths as the admin routes): `store(code)`, `seed_order`,
-    `seed_company`, `seed_cart`, `seed_product`, `expire_tokens`, `register_receiver`; `events`
+    `seed_company`, `seed_cart`, `seed_cart_price_rule`, `seed_product`, `expire_tokens`, `register_receiver`; `events`
     (the I/O Events publisher: keys, registrations, published bodies) and `ims` for inspection.
     """
 
@@ -84,6 +93,9 @@ class AdobeCommerceSimulator:
             s.store_code: Store(s, StoreState(s.generation), StoreAuth(s, self.ims, clock), self._emitter(s.store_code))
             for s in stores
         }
+        for store in self.stores.values():
+            for rule in store.config.cart_price_rules:
+                carts.add_rule(store, rule)
         self.router = self._build_router()
         self.ims_router = self._build_ims_router()
         self.io_events_router = self._build_io_events_router()
@@ -107,6 +119,10 @@ class AdobeCommerceSimulator:
 
     def seed_cart(self, store_code: str, spec: JSONBody) -> JSONBody:
         return cart_json(b2b.seed_cart(self.store(store_code), spec))
+
+    def seed_cart_price_rule(self, store_code: str, rule: CartPriceRuleConfig) -> JSONBody:
+        """A cart price rule with a specific coupon (Marketing > Cart Price Rules in the admin)."""
+        return rule_json(carts.add_rule(self.store(store_code), rule))
 
     def seed_product(self, store_code: str, spec: JSONBody) -> JSONBody:
         """A product (`sku`, `name`, `price`, optional `category_ids`); returns its REST JSON."""
@@ -155,6 +171,9 @@ class AdobeCommerceSimulator:
     def _build_router(self) -> APIRouter:
         router = APIRouter()
         router.include_router(rest_router(self._guard), prefix="/rest/{store_code}", tags=["adobe commerce"])
+        router.include_router(
+            cart_router(self._guard, self.world.faults), prefix="/rest/{store_code}", tags=["adobe commerce"]
+        )
 
         @router.api_route(
             "/rest/{store_code}/{path:path}", methods=["GET", "POST", "PUT", "DELETE"], include_in_schema=False

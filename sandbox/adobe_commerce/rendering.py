@@ -7,6 +7,7 @@ from typing import Any
 
 from sandbox.adobe_commerce.state import (
     ZERO,
+    CartPriceRuleState,
     CartState,
     CategoryState,
     CompanyState,
@@ -18,6 +19,7 @@ from sandbox.adobe_commerce.state import (
     OrderAddressState,
     OrderState,
     ProductState,
+    QuoteAddressState,
     QuoteCommentState,
     RmaState,
     StatusHistoryState,
@@ -63,7 +65,14 @@ def order_json(o: OrderState) -> JSON:
         "subtotal": money(o.subtotal),
         "base_subtotal": money(o.subtotal),
         "shipping_amount": money(o.shipping_amount),
-        "discount_amount": 0.0,  # the simulated storefront runs no cart price rules
+        # Magento stores the discount negative; the shipping part is also on its own.
+        "discount_amount": money(-o.discount_amount),
+        "base_discount_amount": money(-o.discount_amount),
+        "shipping_discount_amount": money(o.shipping_discount_amount),
+        **({"coupon_code": o.coupon_code, "discount_description": o.coupon_code} if o.coupon_code else {}),
+        "applied_rule_ids": o.applied_rule_ids,
+        **({"quote_id": o.quote_id} if o.quote_id is not None else {}),
+        "shipping_description": o.shipping_method,
         "tax_amount": 0.0,
         "grand_total": money(o.grand_total),
         "base_grand_total": money(o.grand_total),
@@ -85,11 +94,15 @@ def order_json(o: OrderState) -> JSON:
                 "price": money(i.price),
                 "base_price": money(i.price),
                 "row_total": money(i.row_total),
+                "discount_amount": money(i.discount_amount),
+                "discount_percent": money(i.discount_percent),
                 "qty_ordered": money(i.qty_ordered),
                 "qty_invoiced": money(i.qty_invoiced),
                 "qty_refunded": money(i.qty_refunded),
                 "qty_canceled": money(i.qty_canceled),
                 "qty_shipped": 0.0,
+                # Magento leaves it unset (null) unless the checkout backordered units.
+                **({"qty_backordered": money(i.qty_backordered)} if i.qty_backordered > 0 else {}),
                 "store_id": o.store_id,
             }
             for i in o.items
@@ -135,7 +148,7 @@ def _order_extension(o: OrderState) -> JSON:
             {
                 "shipping": {
                     "address": address_json(o, o.shipping_address),
-                    "method": "flatrate_flatrate",
+                    "method": o.shipping_method,
                     "total": {"shipping_amount": money(o.shipping_amount)},
                 },
                 "items": [{"item_id": i.item_id, "sku": i.sku, "qty_ordered": money(i.qty_ordered)} for i in o.items],
@@ -324,8 +337,11 @@ def cart_json(c: CartState) -> JSON:
         "id": c.id,
         "created_at": c.created_at,
         "updated_at": c.updated_at,
-        "is_active": c.negotiable is None,
+        "is_active": c.is_active and c.negotiable is None,
         "is_virtual": False,
+        "customer_is_guest": c.customer_id == 0,
+        "reserved_order_id": str(c.reserved_order_id or ""),
+        **({"billing_address": quote_address_json(c.billing_address)} if c.billing_address else {}),
         "items": [
             {
                 "item_id": i.item_id,
@@ -350,6 +366,23 @@ def cart_json(c: CartState) -> JSON:
         },
         "store_id": c.store_id,
         "extension_attributes": extension,
+    }
+
+
+def quote_address_json(a: QuoteAddressState) -> JSON:
+    return {
+        "address_type": a.address_type,
+        "firstname": a.firstname,
+        "lastname": a.lastname,
+        "street": list(a.street),
+        "city": a.city,
+        "postcode": a.postcode,
+        "country_id": a.country_id,
+        "region": a.region,
+        "region_id": a.region_id,
+        "region_code": a.region_code,
+        "telephone": a.telephone,
+        "email": a.email,
     }
 
 
@@ -424,4 +457,18 @@ def category_json(c: CategoryState, children: list[int]) -> JSON:
         "available_sort_by": [],
         "include_in_menu": c.include_in_menu,
         "custom_attributes": [],
+    }
+
+
+def rule_json(r: CartPriceRuleState) -> JSON:
+    """A cart price rule as the sandbox admin shows it (a subset of `sales-rule-data-rule-interface`)."""
+    return {
+        "rule_id": r.rule_id,
+        "name": r.name,
+        "is_active": r.is_active,
+        "coupon_type": "SPECIFIC_COUPON",
+        "coupon_code": r.coupon_code,
+        "simple_action": "by_percent",
+        "discount_amount": money(r.discount_percent),
+        "apply_to_shipping": r.apply_to_shipping,
     }

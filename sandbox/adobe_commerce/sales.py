@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sandbox.adobe_commerce import b2b
+from sandbox.adobe_commerce import b2b, catalog
 from sandbox.adobe_commerce.errors import MagentoError, bad_request, entity_not_found
 from sandbox.adobe_commerce.events import CREDIT_MEMO_SAVED, INVOICE_SAVED, ORDER_PLACED, ORDER_SAVED
 from sandbox.adobe_commerce.rendering import credit_memo_json, invoice_json, order_json
@@ -59,6 +59,13 @@ def _amount(store: Store, value: Decimal) -> str:
     return f"${value:.2f}" if store.config.currency == "USD" else f"{value:.2f} {store.config.currency}"
 
 
+def register_placed_order(store: Store, order: OrderState) -> None:
+    """An order placed over REST from a cart (see `carts.place_order`): stored and announced."""
+    store.state.orders[order.entity_id] = order
+    store.emit(ORDER_PLACED, order_json(order))
+    _saved(store, order)
+
+
 # -- seeding ----------------------------------------------------------------------------------------
 
 
@@ -74,6 +81,8 @@ def seed_order(store: Store, spec: dict[str, Any]) -> OrderState:
             price=Decimal(str(line["price"])),
             qty_ordered=Decimal(str(line.get("qty", 1))),
             product_type=str(line.get("product_type", "simple")),
+            # What the storefront's stock check decided for a product that allows backorders.
+            qty_backordered=min(Decimal(str(line.get("qty_backordered", 0))), Decimal(str(line.get("qty", 1)))),
         )
         for line in spec["items"]
     ]
@@ -108,12 +117,21 @@ def seed_order(store: Store, spec: dict[str, Any]) -> OrderState:
     if spec.get("company_id") is not None:
         _attach_company(store, order, int(spec["company_id"]))
     state.orders[entity_id] = order
+    _ensure_products(store, items)
     if spec.get("invoiced"):
         create_invoice(store, entity_id, {})
     order.updated_at = now_text()
     store.emit(ORDER_PLACED, order_json(order))
     _saved(store, order)
     return order
+
+
+def _ensure_products(store: Store, items: list[OrderItemState]) -> None:
+    """What was ordered is in the catalog, as in a real store (a replacement cart orders by SKU);
+    products seeded before the order keep their own data."""
+    for item in items:
+        if item.sku not in store.state.products:
+            catalog.seed_product(store, {"sku": item.sku, "name": item.name, "price": str(item.price)})
 
 
 def _placed_at(value: str) -> str:

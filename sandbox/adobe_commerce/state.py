@@ -30,6 +30,10 @@ class OrderItemState:
     qty_invoiced: Decimal = ZERO
     qty_refunded: Decimal = ZERO
     qty_canceled: Decimal = ZERO
+    discount_amount: Decimal = ZERO  # positive, per row, from cart price rules (as Magento stores it)
+    discount_percent: Decimal = ZERO
+    # Ordered beyond the salable stock of a product that allows backorders (set at checkout).
+    qty_backordered: Decimal = ZERO
 
     @property
     def row_total(self) -> Decimal:
@@ -99,6 +103,12 @@ class OrderState:
     shipping_invoiced: Decimal = ZERO
     shipping_refunded: Decimal = ZERO
     histories: list[StatusHistoryState] = field(default_factory=list)
+    # Placed from a cart over REST (`PUT /V1/carts/{cartId}/order`): the quote and its coupon.
+    quote_id: int | None = None
+    coupon_code: str | None = None
+    applied_rule_ids: str = ""
+    shipping_discount_amount: Decimal = ZERO
+    shipping_method: str = "flatrate_flatrate"
     created_at: str = field(default_factory=now_text)
     updated_at: str = field(default_factory=now_text)
 
@@ -107,8 +117,13 @@ class OrderState:
         return sum((i.row_total for i in self.items), ZERO)
 
     @property
+    def discount_amount(self) -> Decimal:
+        """Items' and shipping's discount together, positive (Magento renders it negative)."""
+        return sum((i.discount_amount for i in self.items), ZERO) + self.shipping_discount_amount
+
+    @property
     def grand_total(self) -> Decimal:
-        return self.subtotal + self.shipping_amount
+        return self.subtotal + self.shipping_amount - self.discount_amount
 
     def item(self, item_id: int) -> OrderItemState | None:
         return next((i for i in self.items if i.item_id == item_id), None)
@@ -297,9 +312,27 @@ class CartItemState:
 
 
 @dataclass
+class QuoteAddressState:
+    """A cart's billing or shipping address (`quote-data-address-interface`)."""
+
+    address_type: str  # billing | shipping
+    firstname: str
+    lastname: str
+    street: list[str]
+    city: str
+    postcode: str
+    country_id: str
+    telephone: str
+    email: str
+    region: str = ""
+    region_id: int = 0
+    region_code: str = ""
+
+
+@dataclass
 class CartState:
     id: int
-    customer_id: int
+    customer_id: int  # 0: a guest cart (`POST /V1/carts/`)
     customer_email: str
     customer_firstname: str
     customer_lastname: str
@@ -307,12 +340,31 @@ class CartState:
     company_id: int | None
     items: list[CartItemState]
     negotiable: NegotiableState | None = None
+    # Checkout of a regular cart: inactive once ordered (Magento's `is_active`).
+    is_active: bool = True
+    coupon_code: str | None = None
+    billing_address: QuoteAddressState | None = None
+    shipping_address: QuoteAddressState | None = None
+    shipping_method: str | None = None  # `{carrier_code}_{method_code}`
+    reserved_order_id: int | None = None
     created_at: str = field(default_factory=now_text)
     updated_at: str = field(default_factory=now_text)
 
     @property
     def original_total(self) -> Decimal:
         return sum((i.price * i.qty for i in self.items), ZERO)
+
+
+@dataclass
+class CartPriceRuleState:
+    """A cart price rule with a specific coupon (`by_percent` of the items, optionally of shipping)."""
+
+    rule_id: int
+    name: str
+    coupon_code: str
+    discount_percent: Decimal
+    apply_to_shipping: bool
+    is_active: bool = True
 
 
 # -- catalog ----------------------------------------------------------------------------------------
@@ -382,6 +434,7 @@ class StoreState:
         self.companies: dict[int, CompanyState] = {}
         self.credits: dict[int, CreditState] = {}
         self.carts: dict[int, CartState] = {}
+        self.cart_price_rules: dict[int, CartPriceRuleState] = {}
         self.products: dict[str, ProductState] = {}
         # Magento's installed tree: the invisible root (1) and the store's root, "Default Category" (2).
         self.categories: dict[int, CategoryState] = {

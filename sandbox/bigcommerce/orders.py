@@ -8,6 +8,7 @@ style; the route renders it in the shape of the API that was called.
 Behaviour where BigCommerce documents nothing precise (sandbox choices, kept deliberately strict):
 * `POST /v2/orders` without `status_id` creates a Pending (1) order; `customer_id` must exist
   (0 = guest); only channel 1 exists; consignments (pickup orders) are not simulated.
+* `PUT /v2/orders/{id}` with `products` edits the lines as `sandbox.bigcommerce.order_edits` says.
 * Shipments are refused (400) for orders that are Incomplete, Refunded, Cancelled or Declined.
 * Refunds need a paid order (not Incomplete/Pending/Declined/Awaiting Payment), must follow a quote
   for the same items when the store says so, and may not exceed what remains refundable (422).
@@ -24,6 +25,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from sandbox.bigcommerce.errors import StoreError, invalid, not_found
+from sandbox.bigcommerce.order_edits import edit_products
 from sandbox.bigcommerce.state import (
     ORDER_STATUSES,
     ZERO,
@@ -46,7 +48,7 @@ UNPAID_STATUSES = frozenset({0, 1, 6, 7})
 UNSHIPPABLE_STATUSES = frozenset({0, 4, 5, 6})
 # PUT /v2/orders/{id} fields the sandbox applies; others the spec allows are refused as unsimulated.
 _SIMPLE_ORDER_FIELDS = ("staff_notes", "customer_message", "payment_method", "external_source", "order_source")
-_UNSIMULATED_ORDER_FIELDS = ("products", "fees", "consignments", "shipping_addresses")
+_UNSIMULATED_ORDER_FIELDS = ("fees", "consignments", "shipping_addresses")
 
 
 @dataclass
@@ -182,6 +184,23 @@ class OrderBook:
             price_inc_tax=price_inc,
         )
 
+    def _added_product(self, order: OrderState, raw: dict[str, Any]) -> OrderProductState:
+        """A line added by `PUT /v2/orders/{id}`: as on creation, plus the variant and options
+        checks (the sandbox's catalog products are simple: one base variant, no options)."""
+        product_id = raw.get("product_id")
+        catalog = self.store.products.get(int(product_id)) if product_id is not None else None
+        if catalog is not None:
+            variant_id = raw.get("variant_id")
+            if variant_id is not None and variant_id != catalog.base_variant_id:
+                raise invalid(f"The variant ID {variant_id} does not belong to product {catalog.id}.", "variant_id")
+            options = raw.get("product_options") or []
+            if options:
+                raise invalid(f"The product ID {catalog.id} has no option {options[0].get('id')}.", "product_options")
+        line = self._order_product(order, raw)
+        if catalog is not None and raw.get("name"):
+            line.name = str(raw["name"])  # the catalog name is only the default
+        return line
+
     # -- updates and status ---------------------------------------------------------------------
 
     @staticmethod
@@ -196,8 +215,13 @@ class OrderBook:
             raise StoreError(400, f"sandbox: updating {', '.join(unsimulated)} is not simulated.")
         if "external_merchant_id" in body:
             raise StoreError(400, "The field 'external_merchant_id' cannot be updated.")
+        if "status_id" in body:
+            self._check_status(int(body["status_id"]))
         events: list[Event] = []
-        changed = False
+        # Before the other fields: a refused product edit must leave the whole order as it was.
+        changed = "products" in body and edit_products(
+            order, body["products"], lambda raw: self._added_product(order, raw), money
+        )
         for name in _SIMPLE_ORDER_FIELDS:
             if name in body and getattr(order, name) != str(body[name] or ""):
                 setattr(order, name, str(body[name] or ""))

@@ -149,7 +149,8 @@ def order_product_v2(product: OrderProductState) -> dict[str, Any]:
         "quantity": product.quantity,
         "quantity_shipped": product.quantity_shipped,
         "quantity_refunded": product.quantity_refunded,
-        "is_refunded": product.quantity_refunded >= product.quantity,
+        # A line removed by an order edit (quantity 0) was not refunded.
+        "is_refunded": 0 < product.quantity <= product.quantity_refunded,
         "refund_amount": v2_money(product.refund_amount),
         "return_id": 0,
         "is_bundled_product": False,

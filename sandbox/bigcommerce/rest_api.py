@@ -1,5 +1,6 @@
 """Order routes of the simulator: v2 orders, products, addresses, shipments, statuses; v3 refunds
-(quote, refund, lists) and order metafields. Paths are relative to the simulator's mount."""
+(quote, refund, lists), order metafields and the catalog lookup (`catalog_api`). Paths are relative
+to the simulator's mount."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
+from sandbox.bigcommerce import catalog_api
 from sandbox.bigcommerce import rendering as r
 from sandbox.bigcommerce.errors import StoreError, not_found
 from sandbox.bigcommerce.http_support import context_of
@@ -250,3 +252,8 @@ def add_routes(router: APIRouter, sim: BigCommerceSimulator) -> None:
     async def delete_metafield(request: Request, order_id: int, metafield_id: int) -> Response:
         runtime_of(request).orders.delete_metafield(order_id, metafield_id)
         return Response(status_code=204)
+
+    # -- v3 catalog lookup ------------------------------------------------------------------------
+
+    # Products found by SKU, the way a caller names what it adds to an order with `PUT /v2/orders`.
+    catalog_api.add_routes(router)

@@ -188,6 +188,10 @@ class OrderState:
     payment_status: str = ""
     is_deleted: bool = False
     ip_address: str = ""
+    # What the payment took: frozen at the order's first product edit (`PUT` with `products`), so a
+    # lowered total leaves the difference refundable, as BigCommerce offers after an order edit.
+    # None: never edited, the payment is the order total.
+    paid_total: Decimal | None = None
 
     @property
     def status(self) -> str:
@@ -223,7 +227,8 @@ class OrderState:
 
     @property
     def refundable(self) -> Decimal:
-        return max(self.total_inc_tax - self.refunded_amount, ZERO)
+        paid = self.total_inc_tax if self.paid_total is None else self.paid_total
+        return max(paid - self.refunded_amount, ZERO)
 
     @property
     def items_total(self) -> int:

@@ -110,6 +110,7 @@ def _task_html(request: Request, task: TaskState, instance: ProcessInstanceState
         f'<form method="post" action="{_text(action)}">'
         f'<input name="reviewer" value="{_text(task.assignee or _DEFAULT_REVIEWER)}" aria-label="Reviewer" size="28">'
         '<input name="comment" placeholder="Comment (optional)" aria-label="Comment" size="40">'
+        '<input name="item_sku" placeholder="Item SKU (substitute / exchange)" aria-label="Item SKU" size="24">'
         f"{buttons}</form></article>"
     )
 
@@ -144,9 +145,10 @@ def render_inbox(request: Request, engine: WorkflowEngine, tenant_ids: list[str]
 def build_inbox_router(
     engine: WorkflowEngine,
     tenant_ids: Callable[[], list[str]],
-    complete: Callable[[str, str, str | None, str, str | None], None],
+    complete: Callable[[str, str, str | None, str, str | None, str | None], None],
 ) -> APIRouter:
-    """`complete(tenant_id, task_id, outcome, reviewer, comment)` is the simulator's completion path."""
+    """`complete(tenant_id, task_id, outcome, reviewer, comment, item_sku)` is the simulator's
+    completion path."""
     router = APIRouter(tags=["reviewer inbox (sandbox)"])
 
     @router.get("/inbox", name="inbox", response_class=HTMLResponse)
@@ -160,6 +162,7 @@ def build_inbox_router(
         outcome: str = Form(""),
         reviewer: str = Form(""),
         comment: str = Form(""),
+        item_sku: str = Form(""),
     ) -> RedirectResponse:
         target = request.url_for("inbox")
         owner = next((t for t in tenant_ids() if any(x.id == task_id for x in engine.active_tasks(t))), None)
@@ -167,7 +170,14 @@ def build_inbox_router(
             target = target.include_query_params(error="That task is no longer open.")
             return RedirectResponse(str(target), status_code=303)
         try:
-            complete(owner, task_id, outcome or None, reviewer.strip() or _DEFAULT_REVIEWER, comment.strip() or None)
+            complete(
+                owner,
+                task_id,
+                outcome or None,
+                reviewer.strip() or _DEFAULT_REVIEWER,
+                comment.strip() or None,
+                item_sku.strip() or None,
+            )
         except SimulatedHttpError as exc:
             message = str(exc.body.get("exception", exc))
             return RedirectResponse(str(target.include_query_params(error=message)), status_code=303)

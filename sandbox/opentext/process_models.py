@@ -184,7 +184,7 @@ CASEBRIDGE_FULFILLMENT_EXCEPTION = ProcessModelDefinition(
             # can (`offeredOutcomes`) and refuses a decision for any other.
             possible_outcomes=(
                 "Ship as is:ship-as-is,New delivery date:new-delivery-date,Cancel order:cancel-order,"
-                "Cancel lines:cancel-lines,Split shipment:split-shipment"
+                "Cancel lines:cancel-lines,Split shipment:split-shipment,Substitute item:substitute-item"
             ),
             outcome_variable="reviewOutcome",
         ),

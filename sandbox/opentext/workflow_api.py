@@ -191,14 +191,22 @@ class WorkflowServiceSimulator:
         self.world.deliverer.send(SYSTEM, step.label, url, body, headers)
 
     def _complete_from_inbox(
-        self, tenant_id: str, task_id: str, outcome: str | None, reviewer: str, comment: str | None
+        self,
+        tenant_id: str,
+        task_id: str,
+        outcome: str | None,
+        reviewer: str,
+        comment: str | None,
+        item_sku: str | None,
     ) -> None:
         instance_id = self.engine.task(tenant_id, task_id).process_instance_id
         # The form's fields become task variables, as a task form would submit them; the callback
-        # carries them in `variables` (Casebridge reads `reviewer` and `comment`).
+        # carries them in `variables` (Casebridge reads `reviewer`, `comment` and `itemSku`).
         variables: dict[str, object] = {"reviewer": reviewer}
         if comment:
             variables["comment"] = comment
+        if item_sku:
+            variables["itemSku"] = item_sku
         self.complete_task(tenant_id, task_id, outcome, reviewer, variables)
         if comment:
             self.engine.add_comment(tenant_id, instance_id, reviewer, comment, task_id)

@@ -135,6 +135,7 @@ class LineItem:
     current_quantity: int = -1  # -1: same as quantity; lowered by refunds, 0 after a cancellation
     fulfilled_quantity: int = 0
     refunded_quantity: int = 0
+    removed_by_edit: int = 0  # units an order edit took off: no longer charged (unlike refunded ones)
 
     def __post_init__(self) -> None:
         if self.current_quantity < 0:
@@ -343,9 +344,15 @@ class Order:
         return money(sum((li.discount for li in self.line_items), ZERO))
 
     @property
+    def edit_removals(self) -> Decimal:
+        """What the units order edits took off were worth (after discounts): no longer charged."""
+        return money(sum((li.discounted_unit_price * li.removed_by_edit for li in self.line_items), ZERO))
+
+    @property
     def subtotal(self) -> Decimal:
-        """Line items after discounts, before shipping and taxes (Shopify's `subtotal_price`)."""
-        return money(self.total_line_items_price - self.line_discounts)
+        """Line items after discounts, before shipping and taxes (Shopify's `subtotal_price`); an
+        order edit's removed units are off it, its added lines on it."""
+        return money(self.total_line_items_price - self.line_discounts - self.edit_removals)
 
     @property
     def total_shipping(self) -> Decimal:
@@ -357,7 +364,7 @@ class Order:
 
     @property
     def total_tax(self) -> Decimal:
-        lines = sum((li.tax_total for li in self.line_items), ZERO)
+        lines = sum((li.tax_total - li.unit_tax * li.removed_by_edit for li in self.line_items), ZERO)
         shipping = sum((t.price for s in self.shipping_lines for t in s.tax_lines), ZERO)
         order_level = sum((t.price for t in self.tax_lines), ZERO)
         return money(lines + shipping + order_level)
@@ -479,6 +486,7 @@ _ID_BASES = {
     "DraftOrderLineItem": 1070000000001,
     "OrderAdjustment": 2330000000001,
     "CalculatedOrder": 1560000000001,
+    "CalculatedManualDiscountApplication": 1570000000001,
 }
 
 

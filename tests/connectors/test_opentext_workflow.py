@@ -851,7 +851,12 @@ async def test_inbox_decision_takes_the_api_path(ot: OpenTextStack, conn: Connec
         assert "#2002 &lt;b&gt;bold&lt;/b&gt;" in page.text and "<b>bold</b>" not in page.text
         answer = await browser.post(
             f"/inbox/tasks/{task.id}",
-            data={"outcome": "rejected", "reviewer": "sam@example.com", "comment": "Address mismatch"},
+            data={
+                "outcome": "rejected",
+                "reviewer": "sam@example.com",
+                "comment": "Address mismatch",
+                "item_sku": " MUG-LARGE ",
+            },
         )
         assert answer.status_code == 303 and "/opentext/inbox" in answer.headers["location"]
         again = await browser.post(f"/inbox/tasks/{task.id}", data={"outcome": "approved"})
@@ -860,7 +865,11 @@ async def test_inbox_decision_takes_the_api_path(ot: OpenTextStack, conn: Connec
     callback = await ot.receiver.wait_for(task.id)
     assert callback.signature_valid
     assert callback.payload["outcome"] == "rejected" and callback.payload["completedBy"] == "sam@example.com"
-    assert callback.payload["variables"] == {"reviewer": "sam@example.com", "comment": "Address mismatch"}
+    assert callback.payload["variables"] == {
+        "reviewer": "sam@example.com",
+        "comment": "Address mismatch",
+        "itemSku": "MUG-LARGE",  # the substitute or exchange item a reviewer may name
+    }
     ended = await conn.client.get_process(instance.id)
     assert ended.completed and ended.variable("reviewOutcome") == "rejected"
     assert [c.message for c in await conn.client.list_comments(instance.id)] == ["Address mismatch"]

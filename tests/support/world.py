@@ -164,6 +164,9 @@ fulfillment_exceptions:
       teams: [warehouse, customer-service]
       resolutions: [ship-as-is, new-delivery-date]
       on_timeout: new-delivery-date
+    backorder:
+      teams: [warehouse, customer-service]
+      on_timeout: new-delivery-date
   sla:
     reminder_after: PT4H
     escalate_after: PT12H
@@ -220,6 +223,8 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
         "    risk_levels: [HIGH]\n",
         "    items_at_least: 50\n    address_mismatch: true\n    company_credit_exceeded: true\n",
     )
+    # The sandbox's 100%-off cart price rule makes replacement and exchange orders free there.
+    adobe_policy = adobe_policy.replace("returns:\n", "returns:\n  replacement_coupon: CASEBRIDGE-REPLACEMENT\n")
     (directory / "policies" / f"adobe-{ADOBE_STORE}.yaml").write_text(adobe_policy)
     store_entries = "".join(
         textwrap.dedent(f"""\
