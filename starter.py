@@ -34,6 +34,7 @@ from connectors.shopify.admin import ShopifyAdmin
 from connectors.shopify.models import Order
 from connectors.shopify.returns import ReturnLine, ReturnReason
 from connectors.standard_webhooks import sign as sign_event
+from workflows.fulfillment_exception import case_id_for as exception_case_id_for
 from workflows.messages import CaseStatus, CaseView
 from workflows.order_review import case_id_for
 from workflows.return_case import case_id_for as return_case_id_for
@@ -226,7 +227,7 @@ class BigCommerceDemo:
         for scope in ("store/order/created", "store/order/statusUpdated"):
             await client.ensure_hook(scope, url)
 
-    async def place(self, s: BigCommerceScenario) -> int:
+    async def place(self, s: BigCommerceScenario, sku: str | None = None) -> int:
         address = {
             "first_name": "Demo",
             "last_name": "Shopper",
@@ -239,7 +240,10 @@ class BigCommerceDemo:
         }
         order = {
             "billing_address": address,
-            "products": [{"name": s.title, "quantity": 1, "price_inc_tax": s.price, "price_ex_tax": s.price}],
+            "products": [
+                {"name": s.title, "quantity": 1, "price_inc_tax": s.price, "price_ex_tax": s.price}
+                | ({"sku": sku} if sku else {})
+            ],
         }
         async with httpx.AsyncClient() as http:
             response = await http.post(
@@ -310,9 +314,12 @@ class AdobeDemo:
     def _full(codes: list[str]) -> list[str]:
         return [f"com.adobe.commerce.{c}" for c in codes]
 
-    async def place(self, s: AdobeScenario) -> dict[str, Any]:
+    async def place(
+        self, s: AdobeScenario, *, sku: str = "DEMO-1", qty: int = 1, backordered: int = 0
+    ) -> dict[str, Any]:
+        item = {"sku": sku, "name": s.title, "price": s.price, "qty": qty}
         order: dict[str, Any] = {
-            "items": [{"sku": "DEMO-1", "name": s.title, "price": s.price, "qty": 1}],
+            "items": [item | ({"qty_backordered": backordered} if backordered else {})],
             "customer_email": f"adobe.{uuid.uuid4().hex[:6]}@example.test",
             "invoiced": s.invoiced,
         }
@@ -427,6 +434,14 @@ class ExceptionScenario:
     exception_type: str
     decisions: dict[str, str]  # team -> resolution chosen in OpenText
     short: tuple[str, int] | None = None  # the SKU and units the warehouse cannot ship (line-level)
+    substitute: str | None = None  # the SKU the warehouse suggests sending instead
+    # "warehouse": a signed report on /events/fulfillment-exception; "platform": the store's own
+    # event (Adobe Commerce: an order placed with backordered items).
+    trigger: str = "warehouse"
+
+
+# Catalog items the demo seeds for substitutes (SKU, title, price): a dearer lamp, a cheaper kettle.
+SUBSTITUTES = {"LAMP-2": ("Desk lamp, brass", "52.00"), "KETTLE-2": ("Kettle, 1 litre", "95.00")}
 
 
 # A two-line Shopify order for the line-level resolutions: the lamp is short, the shade ships.
@@ -454,6 +469,22 @@ EXCEPTION_SCENARIOS = [
         short=("LAMP-1", 2),
     ),
     ExceptionScenario(
+        "Exception: lamp short, substituted",
+        Platform.SHOPIFY,
+        "backorder",
+        {"warehouse": "substitute-item", "customer-service": "substitute-item"},
+        short=("LAMP-1", 2),
+        substitute="LAMP-2",
+    ),
+    ExceptionScenario(
+        "Exception: kettle short, substituted",
+        Platform.BIGCOMMERCE,
+        "inventory_shortage",
+        {"warehouse": "substitute-item", "customer-service": "substitute-item"},
+        short=("KETTLE-1", 1),
+        substitute="KETTLE-2",
+    ),
+    ExceptionScenario(
         "Exception: payment failed, cancelled",
         Platform.BIGCOMMERCE,
         "payment_exception",
@@ -464,6 +495,14 @@ EXCEPTION_SCENARIOS = [
         Platform.ADOBE_COMMERCE,
         "carrier_delay",
         {"warehouse": "ship-as-is", "customer-service": "ship-as-is"},
+    ),
+    ExceptionScenario(
+        "Exception: placed backordered, new date",
+        Platform.ADOBE_COMMERCE,
+        "backorder",
+        {"warehouse": "new-delivery-date", "customer-service": "new-delivery-date"},
+        short=("GRINDER-1", 2),
+        trigger="platform",
     ),
 ]
 
@@ -503,29 +542,32 @@ class OtherReturnsDemo:
         view = await self.demo.wait_for(case_id, CaseStatus.APPROVED, CaseStatus.REJECTED, CaseStatus.NEEDS_ATTENTION)
         return Played("BigCommerce", f"#{order_id}", f"{total} USD", title, case_id, view)
 
-    async def play_adobe(self) -> Played | None:
+    async def play_adobe(self, title: str, price: str, reason: str, outcome: str | None) -> Played | None:
+        """The customer's RMA (an I/O Event to the shim); `outcome` None: the policy auto-approves it."""
         if self.adobe is None:
             return None
-        placed = await self.adobe.place(AdobeScenario("Return: tent, wrong size", "45.00", "none", invoiced=True))
+        sku = "TENT-1"
+        placed = await self.adobe.place(AdobeScenario(title, price, "none", invoiced=True), sku=sku)
         adobe = self.demo.connections.adobe_commerce(self.adobe.store_code)
         order = await adobe.sales.get_order(int(placed["entity_id"]))
+        resolution = "Replacement" if outcome == "replacement" else "Refund"
         item = NewRmaItem(
             order_item_id=order.items[0].item_id,
             qty_requested=1,
-            reason="Wrong Size",
+            reason=reason,
             condition="Unopened",
-            resolution="Refund",
+            resolution=resolution,
         )
         rma = await adobe.returns.create_return(order, [item])
         case_id = return_case_id_for(Platform.ADOBE_COMMERCE.value, self.adobe.store_code, str(rma.entity_id))
+        if outcome is not None:
+            view = await self.demo.wait_for(case_id, CaseStatus.IN_REVIEW)
+            assert view.review_task_id is not None
+            await self.demo.review(view.review_task_id, outcome, "rosa.returns@example.test")
         view = await self.demo.wait_for(case_id, CaseStatus.APPROVED, CaseStatus.REJECTED, CaseStatus.NEEDS_ATTENTION)
+        label = title if outcome is not None else f"{title} (auto)"
         return Played(
-            "Adobe Commerce",
-            f"RMA {rma.increment_id or rma.entity_id}",
-            "45.00 USD",
-            "Return: tent, wrong size (auto)",
-            case_id,
-            view,
+            "Adobe Commerce", f"RMA {rma.increment_id or rma.entity_id}", f"{price} USD", label, case_id, view
         )
 
 
@@ -564,7 +606,24 @@ class ExceptionsDemo:
         store_id, order_id, order_name, total = await self._order(s)
         if store_id is None:
             return None
+        if s.trigger == "platform":
+            case_id = exception_case_id_for(s.platform.value, store_id, order_id)
+        else:
+            case_id = await self._report(s, store_id, order_id)
+        tasks = await self._open_tasks(case_id, set(s.decisions))
+        for team, resolution in s.decisions.items():
+            await self.demo.review(tasks[team], resolution, f"{team}@example.test")
+        view = await self.demo.wait_for(case_id, CaseStatus.APPROVED, CaseStatus.REJECTED, CaseStatus.NEEDS_ATTENTION)
+        platform = {Platform.SHOPIFY: "Shopify", Platform.BIGCOMMERCE: "BigCommerce"}.get(s.platform, "Adobe Commerce")
+        return Played(platform, order_name, total, s.title, case_id, view)
+
+    async def _report(self, s: ExceptionScenario, store_id: str, order_id: str) -> str:
+        """What the warehouse system does: a signed report, naming its suggested substitute."""
         source = next(x for x in self.demo.connections.registry.event_sources if x.name == self.source)
+        line: dict[str, Any] = {"sku": s.short[0], "quantity": s.short[1]} if s.short else {}
+        if s.substitute:
+            await self._seed_substitute(s.platform, store_id, s.substitute)
+            line["substitute_sku"] = s.substitute
         answer = await post_signed(
             self.demo,
             "/events/fulfillment-exception",
@@ -575,22 +634,42 @@ class ExceptionsDemo:
                 "order_id": order_id,
                 "exception_type": s.exception_type,
                 "summary": s.title.split(": ", 1)[-1],
-                "lines": [{"sku": s.short[0], "quantity": s.short[1]}] if s.short else [],
+                "lines": [line] if line else [],
                 "reference": f"wms-{uuid.uuid4().hex[:8]}",
             },
         )
-        case_id = str(answer["case_id"])
-        tasks = await self._open_tasks(case_id, set(s.decisions))
-        for team, resolution in s.decisions.items():
-            await self.demo.review(tasks[team], resolution, f"{team}@example.test")
-        view = await self.demo.wait_for(case_id, CaseStatus.APPROVED, CaseStatus.REJECTED, CaseStatus.NEEDS_ATTENTION)
-        platform = {Platform.SHOPIFY: "Shopify", Platform.BIGCOMMERCE: "BigCommerce"}.get(s.platform, "Adobe Commerce")
-        return Played(platform, order_name, total, s.title, case_id, view)
+        return str(answer["case_id"])
+
+    async def _seed_substitute(self, platform: Platform, store_id: str, sku: str) -> None:
+        """The substitute must be in the store's catalog; seeded once per sandbox."""
+        title, price = SUBSTITUTES[sku]
+        async with httpx.AsyncClient(timeout=15) as http:
+            if platform is Platform.SHOPIFY:
+                if await self.demo.shop.variant_by_sku(sku) is None:
+                    seeded = await http.post(
+                        f"{self.demo.sandbox_url}/shopify/{store_id}/_admin/products",
+                        json={"title": title, "variants": [{"sku": sku, "price": price, "inventory_quantity": 50}]},
+                    )
+                    seeded.raise_for_status()
+            elif await self.demo.connections.bigcommerce(store_id).find_product_by_sku(sku) is None:
+                seeded = await http.post(
+                    f"{self.demo.sandbox_url}/bigcommerce/_admin/stores/{store_id}/products",
+                    json={"name": title, "sku": sku, "price": price},
+                )
+                seeded.raise_for_status()
 
     async def _order(self, s: ExceptionScenario) -> tuple[str | None, str, str, str]:
         if s.platform is Platform.SHOPIFY and s.short:
             order = await self._lamp_order()
             return self.demo.store_id, order.legacy_resource_id, order.name, "105.00 USD"
+        if s.platform is Platform.BIGCOMMERCE and s.short and self.bigcommerce is not None:
+            order_id = await self.bigcommerce.place(BigCommerceScenario(s.title, "110.00", "none"), sku=s.short[0])
+            return self.bigcommerce.store_hash, str(order_id), f"#{order_id}", "110.00 USD"
+        if s.platform is Platform.ADOBE_COMMERCE and s.trigger == "platform" and s.short and self.adobe is not None:
+            # The storefront's stock check backordered the units: the placed event opens the case.
+            scenario = AdobeScenario(s.title, "64.00", "none")
+            placed = await self.adobe.place(scenario, sku=s.short[0], qty=s.short[1], backordered=s.short[1])
+            return self.adobe.store_code, str(placed["entity_id"]), f"#{placed['increment_id']}", "128.00 USD"
         if s.platform is Platform.SHOPIFY:
             order = await self.demo.place(Scenario(s.title, "95.00", "none"))
             return self.demo.store_id, order.legacy_resource_id, order.name, "95.00 USD"
@@ -686,7 +765,7 @@ async def demo(settings: Settings) -> None:
             print(f"Placing {len(ADOBE_SCENARIOS)} orders in Adobe Commerce store {adobe.id} ...")
             played += [await ad.play(s) for s in ADOBE_SCENARIOS]
         print(
-            f"Requesting {len(RETURN_SCENARIOS)} returns in {store.id}, one in BigCommerce, one in Adobe Commerce ..."
+            f"Requesting {len(RETURN_SCENARIOS)} returns in {store.id}, two in BigCommerce, two in Adobe Commerce ..."
         )
         returns = ReturnsDemo(player)
         played += [await returns.play(s) for s in RETURN_SCENARIOS]
@@ -701,7 +780,11 @@ async def demo(settings: Settings) -> None:
                 [{"sku": "MUG-GREEN", "quantity": 1, "name": "Camp mug, green"}],
             ),
         ]
-        played += [p for p in (*bigcommerce_returns, await others.play_adobe()) if p is not None]
+        adobe_returns = [
+            await others.play_adobe("Return: tent, wrong size", "45.00", "Wrong Size", None),
+            await others.play_adobe("Return: tent, torn, replaced", "260.00", "Out of Service", "replacement"),
+        ]
+        played += [p for p in (*bigcommerce_returns, *adobe_returns) if p is not None]
         if registry.event_sources:
             print(f"Reporting {len(EXCEPTION_SCENARIOS)} fulfillment exceptions as the warehouse ...")
             exceptions = ExceptionsDemo(player, bc, ad)

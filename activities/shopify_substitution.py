@@ -127,7 +127,7 @@ def plan(
             PlannedSubstitute(
                 sku=substitution.sku,
                 substitute_sku=substitution.substitute_sku,
-                title=variant.display_name or variant.product.title,
+                title=variant.name,
                 variant=_number(variant.id),
                 quantity=substitution.quantity,
                 units_after=units[substitution.substitute_sku],

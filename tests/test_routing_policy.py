@@ -85,3 +85,16 @@ def test_a_team_sla_must_name_a_team_of_the_policy() -> None:
     policy["team_sla"] = {"warehouse": {**sla, "timeout_after": "PT9H"}}
     parsed = FulfillmentExceptionPolicy.model_validate(policy)
     assert parsed.team_sla["warehouse"].timeout_after.total_seconds() == 9 * 3600
+
+
+def test_the_platforms_own_emails_go_out_only_without_a_letter() -> None:
+    sla = {"reminder_after": "PT1H", "escalate_after": "PT2H", "timeout_after": "PT3H"}
+    base = {"types": {"carrier_delay": {"teams": ["warehouse"], "on_timeout": "ship-as-is"}}, "sla": sla}
+    with_letter = FulfillmentExceptionPolicy.model_validate(base)
+    assert with_letter.customer_notice is not None and not with_letter.platform_emails_customer
+    without_letter = FulfillmentExceptionPolicy.model_validate({**base, "customer_notice": None})
+    assert without_letter.platform_emails_customer
+    silent = FulfillmentExceptionPolicy.model_validate(
+        {**base, "customer_notice": None, "cancel": {"notify_customer": False}}
+    )
+    assert not silent.platform_emails_customer

@@ -54,6 +54,13 @@ class SkuVariant(Variant):
     available_for_sale: bool = False
     product: _VariantProduct
 
+    @property
+    def name(self) -> str:
+        """What a customer calls it: the product's title, with the variant's unless it is the only one."""
+        if not self.title or self.title == "Default Title":  # Shopify's title for a product's only variant
+            return self.product.title
+        return self.display_name or f"{self.product.title} - {self.title}"
+
 
 class ResourcePublication(Record):
     is_published: bool
