@@ -20,6 +20,7 @@ from routing.facts import OrderFacts
 from routing.policy import OrderReviewPolicy, ReturnsPolicy
 from routing.return_rules import ReturnRouting
 from workflows import search_attributes as sa
+from workflows.fulfillment_exception import case_id_for as exception_case_id_for
 from workflows.messages import StoreCancellation
 from workflows.order_review import CASE_TYPE, OrderReview, OrderReviewInput, case_id_for
 from workflows.return_case import CASE_TYPE as RETURN_CASE_TYPE
@@ -149,19 +150,31 @@ async def start_order_review(
 async def signal_store_cancellation(
     deps: ShimDeps, store: Store, order_id: str, cancellation: StoreCancellation
 ) -> WebhookResult:
-    """Tell the order's case that the store cancelled the order; no case is fine (nothing to withdraw)."""
+    """Tell the order's cases (its review, its fulfillment exception) that the store cancelled the
+    order; no case is fine (nothing to withdraw)."""
     case_id = case_id_for(store.platform.value, store.id, order_id)
-    handle: WorkflowHandle[OrderReview, object] = deps.temporal.get_workflow_handle_for(OrderReview.run, case_id)
+    exception_case = exception_case_id_for(store.platform.value, store.id, order_id)
+    exception_signalled = await _signal_cancellation(deps, exception_case, cancellation)
+    also = [exception_case] if exception_signalled else []
+    if not await _signal_cancellation(deps, case_id, cancellation):
+        answer = WebhookResult(result="no-open-case", case_id=case_id)
+        # Its `created` event may still be on its way: it must not open a review then.
+        deps.early_cancellations.remember(case_id, answer)
+        return answer.model_copy(update={"also": also})
+    return WebhookResult(result="signalled", case_id=case_id, also=also)
+
+
+async def _signal_cancellation(deps: ShimDeps, case_id: str, cancellation: StoreCancellation) -> bool:
+    """False when the case does not exist or has ended; 503 when Temporal cannot be reached."""
+    handle: WorkflowHandle[Any, Any] = deps.temporal.get_workflow_handle(case_id)
     try:
+        # Both case types take the same `order_cancelled` signal.
         await handle.signal(OrderReview.order_cancelled, cancellation)
     except RPCError as err:
         if err.status is RPCStatusCode.NOT_FOUND:
-            answer = WebhookResult(result="no-open-case", case_id=case_id)
-            # Its `created` event may still be on its way: it must not open a review then.
-            deps.early_cancellations.remember(case_id, answer)
-            return answer
+            return False
         raise HTTPException(503, f"Temporal did not take the signal: {err.message}") from err
-    return WebhookResult(result="signalled", case_id=case_id)
+    return True
 
 
 async def start_return_case(

@@ -335,3 +335,62 @@ async def test_adobe_order_placed_with_backordered_items_opens_the_case(stack: S
     released = await adobe_order(stack, order["entity_id"])
     assert released["state"] == "new"
     assert any("new delivery date" in h["comment"] for h in released["status_histories"])
+
+
+async def test_store_cancellation_withdraws_the_teams_tasks(stack: Stack) -> None:
+    order = await stack.create_order(SHOP, unit_price="70.00")
+    case_id = (await post(stack, report(order.legacy_resource_id, "inventory_shortage"))).json()["case_id"]
+    await open_tasks(stack, case_id, {"warehouse", "customer-service"})
+    processes = [t.process_instance_id for t in (await stack.view(case_id)).review_tasks]
+
+    # The merchant cancels the order in Shopify admin: orders/cancelled reaches the exception case.
+    await stack.shop(SHOP).cancel_order(
+        order.id, reason="CUSTOMER", refund=True, restock=True, notify_customer=False, staff_note="customer called"
+    )
+    result = await stack.client.get_workflow_handle_for(FulfillmentException.run, case_id).result()
+
+    assert result.status is CaseStatus.CANCELLED, result.detail
+    assert result.resolution is None
+    assert len(processes) == 2
+    for process_id in processes:  # both teams' tasks withdrawn
+        assert (await stack.opentext.get_process(process_id, include_variables=False)).ended
+    audit = await stack.client.get_workflow_handle_for(FulfillmentException.run, case_id).query(
+        FulfillmentException.audit
+    )
+    assert any(e.event == "order cancelled in store" and e.actor == "store" for e in audit)
+
+
+async def test_bigcommerce_cancellation_in_the_store_leaves_the_order_cancelled(stack: Stack) -> None:
+    order = await seed_order(stack, "95.00")
+    body = report(str(order["id"]), "carrier_delay", platform="bigcommerce", store=BC_FLOW_STORE)
+    case_id = (await post(stack, body)).json()["case_id"]
+    await open_tasks(stack, case_id, {"warehouse", "customer-service"})
+    assert (await bigcommerce_order(stack, order["id"]))["status_id"] == 12
+
+    await stack.connections.bigcommerce(BC_FLOW_STORE).cancel_order(order["id"])
+    result = await stack.client.get_workflow_handle_for(FulfillmentException.run, case_id).result()
+
+    assert result.status is CaseStatus.CANCELLED, result.detail
+    after = await bigcommerce_order(stack, order["id"])
+    assert after["status_id"] == 5  # the hold's undo would have restored the status before it
+    assert after["refunds"] == []
+
+
+async def test_operator_abort_releases_the_hold_and_withdraws_the_tasks(stack: Stack) -> None:
+    order = await stack.create_order(SHOP, unit_price="72.00")
+    case_id = (await post(stack, report(order.legacy_resource_id, "inventory_shortage"))).json()["case_id"]
+    await open_tasks(stack, case_id, {"warehouse", "customer-service"})
+    processes = [t.process_instance_id for t in (await stack.view(case_id)).review_tasks]
+    held = await stack.order(SHOP, order.id)
+    assert [fo.status for fo in held.fulfillment_orders] == ["ON_HOLD"]
+
+    handle = stack.client.get_workflow_handle_for(FulfillmentException.run, case_id)
+    await handle.signal("abort", {"operator": "olga", "note": "handled by phone"})
+    result = await handle.result()
+
+    assert result.status is CaseStatus.ABORTED, result.detail
+    assert "release exception hold" in result.detail  # what the compensation undid
+    released = await stack.order(SHOP, order.id)
+    assert [fo.status for fo in released.fulfillment_orders] == ["OPEN"]
+    for process_id in processes:
+        assert (await stack.opentext.get_process(process_id, include_variables=False)).ended

@@ -20,13 +20,14 @@ with workflow.unsafe.imports_passed_through():
     from activities.models import LineQuantity, Substitution
     from routing.fulfillment_policy import ExceptionType, FulfillmentExceptionPolicy, Resolution
 
-from workflows.case import CaseAborted
+from workflows.case import CaseAborted, CaseInterrupted
 from workflows.customer_notice import notify_customer
-from workflows.fulfillment_side import FulfillmentSide, describe_lines, fulfillment_side_for
+from workflows.fulfillment_side import HOLD, FulfillmentSide, describe_lines, fulfillment_side_for
 from workflows.human_review import ReviewRequest
-from workflows.messages import CaseStatus, ReviewDecision, team_business_key
+from workflows.messages import CaseStatus, ReviewDecision, StoreCancellation, team_business_key
 from workflows.review_panel import PanelEnd, PanelResult, PanelRule, PanelTeam, ReviewPanel
 from workflows.reviewed_case import ReviewedCase
+from workflows.store_side import RELEASE_HOLDS
 
 CASE_TYPE = "fulfillment-exception"
 
@@ -94,7 +95,24 @@ class FulfillmentException(ReviewedCase):
         self.init_case(input.case_id)
         self.reports: list[ExceptionReport] = [input.report]
         self.resolution: Resolution | None = None
+        self.store_cancellation: StoreCancellation | None = None
         self.side: FulfillmentSide = fulfillment_side_for(self)
+
+    @workflow.signal
+    def order_cancelled(self, event: StoreCancellation) -> None:
+        """The store cancelled the order outside Casebridge: the teams' tasks are withdrawn and the
+        case ends CANCELLED (the cancellation closed what was held)."""
+        if self.store_cancellation is not None:
+            return
+        if self.resolution is not None or self.case_status.is_final:
+            # Our own cancel-order echoed back, or the resolution is already being applied.
+            self.record("order cancelled in store", "after the resolution; nothing to withdraw", "store")
+            return
+        self.store_cancellation = event
+        self.record("order cancelled in store", event.reason or "", "store")
+
+    def interrupted(self) -> bool:
+        return self.store_cancellation is not None
 
     @workflow.signal
     def exception_reported(self, report: ExceptionReport) -> None:
@@ -116,12 +134,18 @@ class FulfillmentException(ReviewedCase):
             await self.side.hold()
             if self.abort_requested:
                 raise CaseAborted("operator abort")
+            if self.store_cancellation is not None:
+                raise CaseInterrupted("hold")
             result = await self._decide()
             if result.end is PanelEnd.STOPPED:
+                if self.store_cancellation is not None:
+                    raise CaseInterrupted("review")
                 raise CaseAborted("operator abort")
             await self._apply(result)
         except CaseAborted:
             await self.close_aborted()
+        except CaseInterrupted:
+            await self._close_cancelled_in_store()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return FulfillmentExceptionResult(
             case_id=input.case_id,
@@ -130,6 +154,15 @@ class FulfillmentException(ReviewedCase):
             resolution=self.resolution,
             team_outcomes={t.team: t.outcome for t in result.teams} if result else {},
         )
+
+    async def _close_cancelled_in_store(self) -> None:
+        """The cancellation closed the order's fulfilment (Shopify closes its fulfillment orders,
+        BigCommerce and Adobe Commerce leave the held status): the hold needs no undo, and undoing
+        it could even reopen the order. Anything else the case did is undone."""
+        self.saga.discard(HOLD)
+        self.saga.discard(RELEASE_HOLDS)
+        await self.saga.compensate()
+        self.set_status(CaseStatus.CANCELLED, "The order was cancelled in the store; the teams' tasks were withdrawn")
 
     def check_decision(self, decision: ReviewDecision) -> None:
         if decision.outcome == Resolution.SUBSTITUTE_ITEM.value:
@@ -169,7 +202,7 @@ class FulfillmentException(ReviewedCase):
             ],
             PanelRule(veto_outcomes=[Resolution.CANCEL_ORDER.value]),
         )
-        return await self.panel.run(stop=lambda: self.abort_requested)
+        return await self.panel.run(stop=lambda: self.abort_requested or self.store_cancellation is not None)
 
     def _request(self, team: str, resolutions: list[Resolution]) -> ReviewRequest:
         i, report = self.input, self.input.report
