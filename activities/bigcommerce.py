@@ -4,10 +4,9 @@ quota holds however many worker processes run."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from temporalio import activity
 
+from activities import bigcommerce_replacement as replacement
 from activities import bigcommerce_substitution as substitution
 from activities.errors import translate_errors
 from activities.models import (
@@ -34,7 +33,6 @@ from connectors.bigcommerce.models import (
     NewAddress,
     OfflineOrder,
     Order,
-    OrderLine,
     OrderStatus,
     Product,
     RefundItemRequest,
@@ -137,7 +135,8 @@ class BigCommerceActivities:
     @translate_errors
     async def create_replacement_order(self, request: ReplacementOrderRequest) -> ReplacementOrderResult:
         """A free replacement of the returned lines as an offline order (`POST /v2/orders`) to the
-        original addresses, keyed by `external_order_id`: a retry finds the first order."""
+        original addresses, keyed by `external_order_id`: a retry finds the first order. Lines
+        order catalog products where there are any (see `bigcommerce_replacement`)."""
         client = self._connections.bigcommerce(request.store)
         original = await client.get_order(int(request.order_ref))
         if original.billing_address is None:
@@ -152,16 +151,7 @@ class BigCommerceActivities:
                 customer_id=original.customer_id,
                 billing_address=_new_address(original.billing_address),
                 shipping_addresses=[_new_address(a) for a in shipping[:1]] or None,
-                products=[
-                    OrderLine(
-                        name=line.title,
-                        sku=line.sku or None,
-                        quantity=line.quantity,
-                        price_inc_tax=Decimal(0),
-                        price_ex_tax=Decimal(0),
-                    )
-                    for line in request.lines
-                ],
+                products=await replacement.order_lines(client, request, original.id),
                 status_id=STATUS_AWAITING_FULFILLMENT,
                 staff_notes=request.note,
             )

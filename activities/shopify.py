@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from temporalio import activity
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
+from activities import shopify_replacement as replacement
 from activities import shopify_substitution as substitution
 from activities.errors import translate_errors
 from activities.models import (
@@ -41,8 +40,7 @@ from activities.models import (
 from casebridge.connections import Connections
 from connectors.errors import ConflictError, ContractError, RejectedError
 from connectors.shopify.admin import HOLDABLE_STATUSES, ShopifyAdmin
-from connectors.shopify.draft_orders import DraftOrderInput, DraftOrderLine, MailingAddressInput
-from connectors.shopify.models import MoneyInput
+from connectors.shopify.draft_orders import DraftOrderInput, MailingAddressInput
 from connectors.shopify.order_edits import AddedVariant, OrderLine, SubstitutionLines
 from connectors.shopify.products import SkuVariant
 from connectors.shopify.refunds import RefundLine
@@ -394,18 +392,14 @@ class ShopifyActivities:
     async def create_replacement_order(self, request: ReplacementOrderRequest) -> ReplacementOrderResult:
         """A free replacement of the returned lines, shipped where the order went: a draft order at
         price 0 (tagged with the case's key, looked up before creating) completed into an order.
-        A retry finds the draft, and completes it only if no earlier attempt did."""
+        Lines order the catalogue's variants where there are any (see `shopify_replacement`).
+        A retry finds the draft, and completes it only if no earlier attempt did; a draft that is
+        not free is never completed."""
         shop = self._connections.shopify(request.store)
         original = await shop.order_ship_to(request.order_ref)
         address = original.shipping_address
-        free = MoneyInput(amount=Decimal(0), currency_code=original.currency_code)
         draft_input = DraftOrderInput(
-            line_items=[
-                DraftOrderLine(
-                    title=line.title, quantity=line.quantity, sku=line.sku, original_unit_price_with_currency=free
-                )
-                for line in request.lines
-            ],
+            line_items=await replacement.draft_lines(shop, request, original.currency_code),
             email=original.email,
             note=request.note,
             tags=["casebridge-replacement"],
@@ -413,6 +407,13 @@ class ShopifyActivities:
         )
         result = await shop.create_draft_order_once(f"replacement-{request.key}", draft_input)
         draft = result.draft_order
+        if draft.order is None and draft.total.amount != 0:
+            raise ConflictError(
+                f"replacement draft order {draft.name} totals {draft.total.amount} {draft.total.currency_code}, "
+                "not 0: left open for staff",
+                system="shopify",
+                operation="draftOrderCreate",
+            )
         if draft.order is None:
             draft = await shop.complete_draft_order(draft.id, source_name="casebridge")
         if draft.order is None:

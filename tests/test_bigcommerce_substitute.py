@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 from temporalio.exceptions import ApplicationError
-from temporalio.testing import ActivityEnvironment
 
 from activities.bigcommerce import BigCommerceActivities
 from activities.models import SubstituteItemsRequest, Substitution
 from connectors.bigcommerce.models import NewShipment, ShipmentItemRequest
+from tests.support.activity_calls import run_activity
 from tests.support.stack import Stack
 from tests.support.world import BC_FLOW_STORE
 
@@ -97,7 +97,7 @@ async def test_a_dearer_substitute_costs_the_customer_nothing_more(stack: Stack)
     order = await lamp_order(stack, catalog)
     activities = BigCommerceActivities(stack.connections)
 
-    result = await ActivityEnvironment().run(
+    result = await run_activity(
         activities.substitute_items,
         request(order, Substitution(sku=catalog.lamp, quantity=1, substitute_sku=catalog.dearer)),
     )
@@ -130,8 +130,8 @@ async def test_a_cheaper_substitute_refunds_the_difference_once(stack: Stack) ->
     activities = BigCommerceActivities(stack.connections)
     asked = request(order, Substitution(sku=catalog.lamp, quantity=2, substitute_sku=catalog.cheaper))
 
-    first = await ActivityEnvironment().run(activities.substitute_items, asked)
-    again = await ActivityEnvironment().run(activities.substitute_items, asked)  # a retry after a lost answer
+    first = await run_activity(activities.substitute_items, asked)
+    again = await run_activity(activities.substitute_items, asked)  # a retry after a lost answer
 
     assert first.applied and not again.applied
     assert first.refunded == again.refunded == Decimal("30.00") and first.absorbed == again.absorbed == 0
@@ -158,8 +158,8 @@ async def test_a_dearer_substitute_twice_updates_the_order_once(stack: Stack) ->
     activities = BigCommerceActivities(stack.connections)
     asked = request(order, Substitution(sku=catalog.lamp, quantity=2, substitute_sku=catalog.dearer))
 
-    first = await ActivityEnvironment().run(activities.substitute_items, asked)
-    again = await ActivityEnvironment().run(activities.substitute_items, asked)
+    first = await run_activity(activities.substitute_items, asked)
+    again = await run_activity(activities.substitute_items, asked)
 
     assert first.applied and not again.applied and again.absorbed == first.absorbed == Decimal("30.00")
     after = await sandbox_order(stack, order["id"])
@@ -174,16 +174,15 @@ async def test_a_retry_after_a_failed_step_finishes_what_the_first_attempt_began
     catalog = Catalog()
     await catalog.seed(stack)
     activities = BigCommerceActivities(stack.connections)
-    env = ActivityEnvironment()
 
     order = await lamp_order(stack, catalog)
     asked = request(order, Substitution(sku=catalog.lamp, quantity=1, substitute_sku=catalog.cheaper))
     await stack.fault(system="bigcommerce", operation="PUT /v2/orders/{order_id}", effect="http_503")
     with pytest.raises(ApplicationError) as unavailable:
-        await env.run(activities.substitute_items, asked)
+        await run_activity(activities.substitute_items, asked)
     assert unavailable.value.type == "TransientError" and not unavailable.value.non_retryable
     assert lines(await sandbox_order(stack, order["id"]))[0] == (catalog.lamp, 2, Decimal("40.00"))
-    retried = await env.run(activities.substitute_items, asked)
+    retried = await run_activity(activities.substitute_items, asked)
     assert retried.applied and retried.refunded == Decimal("15.00")
 
     order = await lamp_order(stack, catalog)
@@ -192,10 +191,10 @@ async def test_a_retry_after_a_failed_step_finishes_what_the_first_attempt_began
         system="bigcommerce", operation="POST /v3/orders/{order_id}/payment_actions/refunds", effect="http_500"
     )
     with pytest.raises(ApplicationError) as failed:
-        await env.run(activities.substitute_items, asked)
+        await run_activity(activities.substitute_items, asked)
     assert failed.value.type == "TransientError"
     assert (await sandbox_order(stack, order["id"]))["refunds"] == []
-    retried = await env.run(activities.substitute_items, asked)
+    retried = await run_activity(activities.substitute_items, asked)
     assert not retried.applied and retried.refunded == Decimal("15.00") and retried.refund_id is not None
     after = await sandbox_order(stack, order["id"])
     assert [sku for sku, _, _ in lines(after)].count(catalog.cheaper) == 1
@@ -216,17 +215,16 @@ async def test_an_unknown_substitute_or_too_many_units_is_refused_before_any_cha
         ),
     )
     activities = BigCommerceActivities(stack.connections)
-    env = ActivityEnvironment()
 
     unknown = f"NOT-SOLD-{uuid.uuid4().hex[:6]}"
     with pytest.raises(ApplicationError, match=unknown) as refused:
-        await env.run(
+        await run_activity(
             activities.substitute_items,
             request(order, Substitution(sku=catalog.lamp, quantity=1, substitute_sku=unknown)),
         )
     assert refused.value.type == "ConflictError" and refused.value.non_retryable
     with pytest.raises(ApplicationError, match=f"2 x {catalog.lamp}: only 1 unshipped") as refused:
-        await env.run(
+        await run_activity(
             activities.substitute_items,
             request(order, Substitution(sku=catalog.lamp, quantity=2, substitute_sku=catalog.cheaper)),
         )
@@ -244,7 +242,7 @@ async def test_a_cancelled_order_is_refused(stack: Stack) -> None:
     await stack.connections.bigcommerce(BC_FLOW_STORE).cancel_order(order["id"])
 
     with pytest.raises(ApplicationError, match="Cancelled") as refused:
-        await ActivityEnvironment().run(
+        await run_activity(
             BigCommerceActivities(stack.connections).substitute_items,
             request(order, Substitution(sku=catalog.lamp, quantity=1, substitute_sku=catalog.cheaper)),
         )

@@ -70,7 +70,7 @@ async def test_exchange_naming_no_item_parks_after_reconciliation_and_a_retry_as
     assert parked.attention is not None and "exchange needs the item" in parked.attention.reason
     audit = await stack.audit(case_id)
     assert any(e.event == "review ended unusable" for e in audit)
-    assert (await refunds_of(stack, order)).refunds == []
+    assert (await stack.shop(RECONCILE_SHOP).order_refunds(order.id)).refunds == []
     assert (await stack.shop(RECONCILE_SHOP).get_return(ret.id)).status == "REQUESTED"  # nothing applied
 
     await stack.handle(case_id).signal("retry", {"operator": "olga", "note": "ask the reviewer again"})

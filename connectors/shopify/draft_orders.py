@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from opentelemetry import trace
 from pydantic import Field, model_validator
@@ -22,8 +23,19 @@ log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 
 
+class DraftOrderAppliedDiscountInput(InputModel):
+    """A line's own discount: `value` percent (0-100) off the line, or `value` off each unit."""
+
+    value: float = Field(ge=0)  # a GraphQL Float
+    value_type: Literal["PERCENTAGE", "FIXED_AMOUNT"]
+    title: str | None = None
+    description: str | None = None
+
+
 class DraftOrderLine(InputModel):
-    """A catalogue variant (`variant_id`), or a custom item (`title` + `original_unit_price_with_currency`)."""
+    """A catalogue variant (`variant_id`), or a custom item (`title` + `original_unit_price_with_currency`).
+    A variant line is priced from the catalogue (Shopify ignores the custom-item fields on it), so
+    it is made cheaper with `applied_discount`."""
 
     quantity: int = Field(ge=1)
     variant_id: str | None = None
@@ -32,6 +44,7 @@ class DraftOrderLine(InputModel):
     sku: str | None = None
     requires_shipping: bool | None = None
     taxable: bool | None = None
+    applied_discount: DraftOrderAppliedDiscountInput | None = None
 
     @model_validator(mode="after")
     def _variant_or_title(self) -> DraftOrderLine:

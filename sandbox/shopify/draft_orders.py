@@ -6,6 +6,13 @@ gateway, as completing without `paymentPending` does), `draft_orders/create` and
 The buyer is a customer or a company (company + location + contact that belong together). Line
 items are either catalogue variants (title and price from the variant) or custom items (title and
 `originalUnitPriceWithCurrency`). ASSUMPTION: no tax engine; the messages are the sandbox's wording.
+
+A line's `appliedDiscount` (PERCENTAGE: 0 to 100; FIXED_AMOUNT: at least 0, off each unit; an
+`amountWithCurrency`, when given, must be in the draft's currency and equal what the value takes
+off the line) lowers the line's and the draft's discounted totals; the completed order carries it
+as a `ManualDiscountApplication` allocated to that line. Completing takes the variants' units out
+of stock (Shopify: "inventory is reserved for the items in the order"); ASSUMPTION: completion is
+not refused for lack of stock. NOT SIMULATED: the draft-level `appliedDiscount` (ignored, as before).
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from sandbox.shopify.ops_base import (
     sorted_tags,
 )
 from sandbox.shopify.order_create import OrderCreation
-from sandbox.shopify.state import ZERO, Address, Customer, Order, UserError, money, utcnow
+from sandbox.shopify.state import ZERO, Address, Customer, ManualLineDiscount, Order, UserError, money, utcnow
 from sandbox.shopify.state_b2b import DraftOrder, DraftOrderLineItem, PurchasingCompany
 
 DRAFT_SOURCE_NAME = "shopify_draft_order"
@@ -131,10 +138,17 @@ class DraftOrders(OrderCreation):
             return Outcome(errors=[UserError("Draft order does not exist", ["id"])])
         if draft.status == "COMPLETED":
             return Outcome(errors=[UserError("Draft order has already been completed", ["id"])])
-        outcome = self.create_order(self._order_input(draft, source_name), purchasing_company=draft.purchasing_company)
+        outcome = self.create_order(
+            self._order_input(draft, source_name),
+            purchasing_company=draft.purchasing_company,
+            line_discounts=[li.applied_discount for li in draft.line_items],
+        )
         order = outcome.value
         if order is None:
             return Outcome(errors=outcome.errors)
+        for li in draft.line_items:
+            if li.variant_id in self.shop.variants:
+                self.shop.variants[li.variant_id].inventory_quantity -= li.quantity
         draft.status = "COMPLETED"
         draft.completed_at = draft.updated_at = utcnow()
         draft.order_id = order.id
@@ -201,6 +215,10 @@ class DraftOrders(OrderCreation):
                     line.price = variant.price
             elif not line.title:
                 errors.append(UserError("Title can't be blank for a custom line item", [*path, "title"]))
+            if item.get("appliedDiscount"):
+                line.applied_discount = _applied_discount(
+                    item["appliedDiscount"], line, currency, [*path, "appliedDiscount"], errors
+                )
             lines.append(line)
         return lines
 
@@ -284,6 +302,33 @@ class DraftOrders(OrderCreation):
                 {"kind": "SALE", "status": "SUCCESS", "gateway": "manual", "amountSet": price(draft.total_price)}
             ]
         return data
+
+
+def _applied_discount(
+    raw: dict[str, Any], line: DraftOrderLineItem, currency: str, path: list[str], errors: list[UserError]
+) -> ManualLineDiscount | None:
+    """A line's `DraftOrderAppliedDiscountInput`, checked against the line's (already known) price."""
+    value = Decimal(str(raw["value"]))
+    found = len(errors)
+    if value < 0:
+        errors.append(UserError("Value must be greater than or equal to 0", [*path, "value"]))
+    if raw["valueType"] == "PERCENTAGE" and value > 100:
+        errors.append(UserError("Value must be less than or equal to 100", [*path, "value"]))
+    if len(errors) > found:
+        return None
+    discount = ManualLineDiscount(
+        value_type=raw["valueType"], value=value, title=raw.get("title"), description=raw.get("description")
+    )
+    given = _money(raw.get("amountWithCurrency"))
+    if given is not None and given[1] != currency:
+        errors.append(
+            UserError(f"Amount must be in the draft order's currency ({currency})", [*path, "amountWithCurrency"])
+        )
+    elif given is not None and money(given[0]) != discount.amount_for(line.price, line.quantity):
+        errors.append(
+            UserError("Amount must correspond to that calculated from the value", [*path, "amountWithCurrency"])
+        )
+    return discount
 
 
 def _number(value: str, type_name: str) -> int:

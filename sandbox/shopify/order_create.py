@@ -3,7 +3,8 @@ Shopify's risk assessment, and announce it with `orders/create`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ from sandbox.shopify.state import (
     FulfillmentOrder,
     FulfillmentOrderLineItem,
     LineItem,
+    ManualLineDiscount,
     Order,
     ShippingLine,
     TaxLine,
@@ -42,12 +44,18 @@ if TYPE_CHECKING:
 
 class OrderCreation(OperationsBase):
     def create_order(
-        self, data: dict[str, Any], *, purchasing_company: PurchasingCompany | None = None
+        self,
+        data: dict[str, Any],
+        *,
+        purchasing_company: PurchasingCompany | None = None,
+        line_discounts: Sequence[ManualLineDiscount | None] = (),
     ) -> Outcome[Order]:
         """`orderCreate(order:)`. A line item needs a `title` or a `variantId` and is priced by its
         `priceSet` (0 when absent), as `orderCreate` does; a variant id is kept as a number, so
         restocking a refunded unit finds the catalogue's variant when it exists.
-        `purchasing_company` is set when a B2B draft order is completed."""
+        `purchasing_company` is set when a B2B draft order is completed, `line_discounts` (one per
+        line item, in order) when its lines carry an `appliedDiscount`: `orderCreate` itself has
+        no line discounts."""
         shop = self.shop
         errors: list[UserError] = []
         currency = str(data.get("currency") or shop.currency)
@@ -178,6 +186,7 @@ class OrderCreation(OperationsBase):
         )
         if discount is not None:
             self._apply_discount(order, discount)
+        self._apply_line_discounts(order, line_discounts)
         for tx in transactions:
             tx.id = shop.next_id("OrderTransaction")
         order.transactions = transactions
@@ -254,6 +263,15 @@ class OrderCreation(OperationsBase):
                 err("Amount must be greater than or equal to 0", ["discountCode", given[0], "amountSet"])
             return DiscountCode(body["code"], "fixed_amount", value)
         return DiscountCode(body["code"], "shipping", ZERO)
+
+    @staticmethod
+    def _apply_line_discounts(order: Order, discounts: Sequence[ManualLineDiscount | None]) -> None:
+        """Each line's own discount becomes one of the order's discount applications (numbered
+        in line order) allocated to that line alone."""
+        applied = [(item, d) for item, d in zip(order.line_items, discounts, strict=False) if d is not None]
+        for index, (item, line_discount) in enumerate(applied):
+            item.manual_discount = replace(line_discount, index=index)
+            item.discount = line_discount.amount_for(item.price, item.quantity)
 
     @staticmethod
     def _apply_discount(order: Order, discount: DiscountCode) -> None:

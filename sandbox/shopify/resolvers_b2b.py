@@ -18,6 +18,7 @@ from sandbox.shopify.resolvers import (
     _register,
     _user_errors,
     connection,
+    money_bag,
     money_v2,
     record_search,
 )
@@ -25,7 +26,7 @@ from sandbox.shopify.rest_payloads import country_name
 from sandbox.shopify.rest_resources import invoice_url
 from sandbox.shopify.search import _text_match
 from sandbox.shopify.search_terms import FieldMatcher, any_text, number, parse_search, text
-from sandbox.shopify.state import ZERO, Order, ShippingLine, ShopState, money
+from sandbox.shopify.state import ZERO, LineItem, ManualLineDiscount, Order, ShippingLine, ShopState, money
 from sandbox.shopify.state_b2b import Company, CompanyAddress, CompanyLocation, DraftOrder, DraftOrderLineItem
 
 # ------------------------------------------------------------------------------ QueryRoot
@@ -282,14 +283,14 @@ _register(
         "subtotalPriceSet": _draft_money(lambda d: d.subtotal),
         "subtotalPrice": _plain(lambda d: d.subtotal),
         "lineItemsSubtotalPrice": _draft_money(lambda d: d.subtotal),
-        "totalLineItemsPriceSet": _draft_money(lambda d: d.subtotal),
+        "totalLineItemsPriceSet": _draft_money(lambda d: d.line_items_total),
         "totalShippingPriceSet": _draft_money(lambda d: d.shipping_price),
         "totalShippingPrice": _plain(lambda d: d.shipping_price),
         "totalPriceSet": _draft_money(lambda d: d.total_price),
         "totalPrice": _plain(lambda d: d.total_price),
         "totalTaxSet": _draft_money(lambda _d: ZERO),
         "totalTax": _plain(lambda _d: ZERO),
-        "totalDiscountsSet": _draft_money(lambda _d: ZERO),
+        "totalDiscountsSet": _draft_money(lambda d: d.total_discounts),
         "totalQuantityOfLineItems": _plain(lambda d: sum(li.quantity for li in d.line_items)),
         "ready": _plain(lambda _d: True),
         "visibleToCustomer": _plain(lambda _d: True),
@@ -310,6 +311,21 @@ def _line_money(getter: Any) -> Any:
     return _money_field(getter, lambda li: li.currency)
 
 
+def _draft_line_discount(item: DraftOrderLineItem) -> dict[str, Any] | None:
+    discount = item.applied_discount
+    if discount is None:
+        return None
+    return {
+        "title": discount.title,
+        "description": discount.description or "",
+        "value": float(discount.value),
+        "valueType": discount.value_type,
+        "amountSet": money_bag(item.discount, item.currency),
+        "amountV2": money_v2(item.discount, item.currency),
+        "amount": item.discount,
+    }
+
+
 def _variant(item: DraftOrderLineItem, info: Info, _args: dict[str, Any]) -> Any:
     return _ctx(info).shop.variants.get(item.variant_id or -1)
 
@@ -322,13 +338,64 @@ _register(
         "originalUnitPriceSet": _line_money(lambda li: li.price),
         "originalUnitPriceWithCurrency": _plain(lambda li: money_v2(li.price, li.currency)),
         "originalTotalSet": _line_money(lambda li: li.total),
-        "discountedTotalSet": _line_money(lambda li: li.total),
-        "approximateDiscountedUnitPriceSet": _line_money(lambda li: money(li.price)),
-        "totalDiscountSet": _line_money(lambda _li: ZERO),
+        "discountedTotalSet": _line_money(lambda li: li.discounted_total),
+        "discountedTotal": _plain(lambda li: li.discounted_total),
+        "approximateDiscountedUnitPriceSet": _line_money(lambda li: money(li.discounted_total / li.quantity)),
+        "discountedUnitPriceSet": _line_money(lambda li: money(li.discounted_total / li.quantity)),
+        "discountedUnitPrice": _plain(lambda li: money(li.discounted_total / li.quantity)),
+        "totalDiscountSet": _line_money(lambda li: li.discount),
+        "totalDiscount": _plain(lambda li: li.discount),
+        "appliedDiscount": _plain(_draft_line_discount),
         "isGiftCard": _plain(lambda _li: False),
         "customAttributes": _plain(lambda _li: []),
         "taxLines": _plain(lambda _li: []),
     },
 )
 
-_register("Order", {"purchasingEntity": _plain(_purchasing_entity)})
+# A completed draft's line discounts on its order (`ManualDiscountApplication`s); other orders'
+# lines answer no allocations, as before.
+
+
+def _pricing_value(discount: ManualLineDiscount, currency: str) -> dict[str, Any]:
+    if discount.value_type == "FIXED_AMOUNT":
+        return {"__typename": "MoneyV2", **money_v2(discount.value, currency)}
+    return {"__typename": "PricingPercentageValue", "percentage": float(discount.value)}
+
+
+def _application(discount: ManualLineDiscount, currency: str) -> dict[str, Any]:
+    # ASSUMPTION: how Shopify files a draft line's discount on the order (one line, chosen by the
+    # merchant); the title falls back to the description, then to Shopify's "Custom discount".
+    return {
+        "__typename": "ManualDiscountApplication",
+        "index": discount.index,
+        "title": discount.title or discount.description or "Custom discount",
+        "description": discount.description,
+        "value": _pricing_value(discount, currency),
+        "allocationMethod": "ONE",
+        "targetSelection": "EXPLICIT",
+        "targetType": "LINE_ITEM",
+    }
+
+
+def _line_allocations(item: LineItem) -> list[dict[str, Any]]:
+    if item.manual_discount is None:
+        return []
+    return [
+        {
+            "allocatedAmountSet": money_bag(item.discount, item.currency),
+            "allocatedAmount": money_v2(item.discount, item.currency),
+            "discountApplication": _application(item.manual_discount, item.currency),
+        }
+    ]
+
+
+def _order_discount_applications(order: Order, info: Info, args: dict[str, Any]) -> dict[str, Any]:
+    applied = [li.manual_discount for li in order.line_items if li.manual_discount is not None]
+    return connection([_application(d, order.currency) for d in applied], args, info)
+
+
+_register("LineItem", {"discountAllocations": _plain(_line_allocations)})
+_register(
+    "Order",
+    {"purchasingEntity": _plain(_purchasing_entity), "discountApplications": _order_discount_applications},
+)

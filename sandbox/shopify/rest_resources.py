@@ -197,6 +197,17 @@ def draft_order_payload(draft: DraftOrder, shop: ShopState) -> dict[str, Any]:
                 "vendor": li.vendor,
                 "quantity": li.quantity,
                 "price": amount(li.price),
+                "applied_discount": (
+                    {
+                        "title": li.applied_discount.title,
+                        "description": li.applied_discount.description,
+                        "value": str(li.applied_discount.value),
+                        "value_type": li.applied_discount.value_type.lower(),
+                        "amount": amount(li.discount),
+                    }
+                    if li.applied_discount
+                    else None
+                ),
                 "custom": li.custom,
                 "requires_shipping": li.requires_shipping,
                 "taxable": li.taxable,

@@ -132,6 +132,7 @@ class LineItem:
     properties: list[tuple[str, str]] = field(default_factory=list)
     tax_lines: list[TaxLine] = field(default_factory=list)
     discount: Decimal = ZERO  # this line's share of the order's discount code
+    manual_discount: ManualLineDiscount | None = None  # what `discount` is, when a draft's line discount
     current_quantity: int = -1  # -1: same as quantity; lowered by refunds, 0 after a cancellation
     fulfilled_quantity: int = 0
     refunded_quantity: int = 0
@@ -186,6 +187,28 @@ class ShippingLine:
     source: str | None = None
     discount: Decimal = ZERO
     tax_lines: list[TaxLine] = field(default_factory=list)
+
+
+@dataclass
+class ManualLineDiscount:
+    """A merchant's own discount on one line: a draft order line's `appliedDiscount`, and on the
+    order that line becomes a `ManualDiscountApplication` allocated to that line alone.
+    ASSUMPTION: as with order edits' line discounts, a FIXED_AMOUNT is taken off each unit and
+    never takes a line below zero."""
+
+    TYPENAME: ClassVar[str] = "ManualDiscountApplication"
+    value_type: str  # DraftOrderAppliedDiscountType: PERCENTAGE or FIXED_AMOUNT
+    value: Decimal  # the percentage, or the amount off each unit
+    title: str | None = None
+    description: str | None = None
+    index: int = 0  # its place among the order's discount applications
+
+    def amount_for(self, unit_price: Decimal, quantity: int) -> Decimal:
+        """What it takes off a line of `quantity` units at `unit_price`."""
+        line_total = money(unit_price * quantity)
+        if self.value_type == "PERCENTAGE":
+            return money(line_total * self.value / 100)
+        return min(money(self.value * quantity), line_total)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from sandbox.shopify.gid import gid
-from sandbox.shopify.state import ZERO, Address, Customer, money, utcnow
+from sandbox.shopify.state import ZERO, Address, Customer, ManualLineDiscount, money, utcnow
 
 
 @dataclass
@@ -131,6 +131,7 @@ class DraftOrderLineItem:
     taxable: bool = True
     custom: bool = True  # not backed by a product variant
     uuid: str = ""
+    applied_discount: ManualLineDiscount | None = None  # `appliedDiscount`
 
     @property
     def gid(self) -> str:
@@ -138,7 +139,16 @@ class DraftOrderLineItem:
 
     @property
     def total(self) -> Decimal:
+        """Before the line's discount (`originalTotalSet`)."""
         return money(self.price * self.quantity)
+
+    @property
+    def discount(self) -> Decimal:
+        return self.applied_discount.amount_for(self.price, self.quantity) if self.applied_discount else ZERO
+
+    @property
+    def discounted_total(self) -> Decimal:
+        return money(self.total - self.discount)
 
     @property
     def name(self) -> str:
@@ -179,8 +189,18 @@ class DraftOrder:
         return gid("DraftOrder", self.id)
 
     @property
-    def subtotal(self) -> Decimal:
+    def line_items_total(self) -> Decimal:
+        """The lines before their discounts (`totalLineItemsPriceSet`)."""
         return money(sum((li.total for li in self.line_items), ZERO))
+
+    @property
+    def total_discounts(self) -> Decimal:
+        return money(sum((li.discount for li in self.line_items), ZERO))
+
+    @property
+    def subtotal(self) -> Decimal:
+        """The lines after their discounts (`subtotalPriceSet`, `lineItemsSubtotalPrice`)."""
+        return money(sum((li.discounted_total for li in self.line_items), ZERO))
 
     @property
     def total_price(self) -> Decimal:
