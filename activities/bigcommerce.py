@@ -21,7 +21,6 @@ from activities.models import (
     BigCommerceStatusRequest,
     ReplacementOrderRequest,
     ReplacementOrderResult,
-    SubstitutedLine,
     SubstituteItemsRequest,
     SubstituteItemsResult,
 )
@@ -199,16 +198,8 @@ class BigCommerceActivities:
                 staff_notes=_appended(order.staff_notes, request.staff_note),
             )
             applied = True
-        result = SubstituteItemsResult(
-            lines=[
-                SubstitutedLine(
-                    sku=s.sku, substitute_sku=s.substitute_sku, substitute_title=s.title, quantity=s.quantity
-                )
-                for s in plan.substitutes
-            ],
-            applied=applied,
-            absorbed=plan.absorbed,
-            currency=order.currency_code,
+        result = SubstituteItemsResult.of_plan(
+            plan.substitutes, applied=applied, absorbed=plan.absorbed, currency=order.currency_code
         )
         if plan.owed <= 0:
             return result  # dearer or the same price: the customer pays what they paid

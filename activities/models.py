@@ -3,9 +3,10 @@ the histories of running cases (new fields get defaults)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -441,3 +442,27 @@ class SubstituteItemsResult(BaseModel):
     refund_id: str | None = None
     refunded: Decimal = Decimal(0)
     currency: str
+
+    @classmethod
+    def of_plan(
+        cls, substitutes: Iterable[PlannedSubstitute], *, applied: bool, absorbed: Decimal, currency: str
+    ) -> SubstituteItemsResult:
+        """What a platform's substitution plan did, before any refund of a cheaper substitute."""
+        lines = [
+            SubstitutedLine(sku=s.sku, substitute_sku=s.substitute_sku, substitute_title=s.title, quantity=s.quantity)
+            for s in substitutes
+        ]
+        return cls(lines=lines, applied=applied, absorbed=absorbed, currency=currency)
+
+
+class PlannedSubstitute(Protocol):
+    """One substitute of a platform's plan (activities/*_substitution.py)."""
+
+    @property
+    def sku(self) -> str: ...
+    @property
+    def substitute_sku(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def quantity(self) -> int: ...

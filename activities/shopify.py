@@ -32,7 +32,6 @@ from activities.models import (
     ShopifyLineTarget,
     ShopifySplitShipmentRequest,
     ShopifySplitShipmentResult,
-    SubstitutedLine,
     SubstituteItemsRequest,
     SubstituteItemsResult,
     TagOrderRequest,
@@ -274,16 +273,8 @@ class ShopifyActivities:
             )
             order = await shop.substitution_lines(request.order_ref)
             applied = True
-        result = SubstituteItemsResult(
-            lines=[
-                SubstitutedLine(
-                    sku=s.sku, substitute_sku=s.substitute_sku, substitute_title=s.title, quantity=s.quantity
-                )
-                for s in plan.substitutes
-            ],
-            applied=applied,
-            absorbed=plan.absorbed,
-            currency=order.currency_code,
+        result = SubstituteItemsResult.of_plan(
+            plan.substitutes, applied=applied, absorbed=plan.absorbed, currency=order.currency_code
         )
         added = substitution.added_lines(order, plan)
         if not added:

@@ -391,11 +391,18 @@ class ShopifyFulfillmentSide:
         await case.run_step("tag order", lambda: self.order.tag(add=[i.policy.tags.open], remove=[]), on_skip=None)
 
     async def release(self, how: str, *, new_delivery_date: bool) -> None:
-        case, tags = self.case, self.case.input.policy.tags
+        tags = self.case.input.policy.tags
+        await self._release_resolved(*([tags.new_delivery_date] if new_delivery_date else []))
+
+    async def _release_resolved(self, *tags: str) -> None:
+        """The case's holds released (the order ships), the order tagged resolved (and `tags`)."""
+        case, policy_tags = self.case, self.case.input.policy.tags
         await case.run_step("release holds", self.order.release_holds, on_skip=None)
         case.saga.discard(HOLD)
-        add = [tags.resolved] + ([tags.new_delivery_date] if new_delivery_date else [])
-        await case.run_step("tag order resolved", lambda: self.order.tag(add=add, remove=[tags.open]), on_skip=None)
+        add = [policy_tags.resolved, *tags]
+        await case.run_step(
+            "tag order resolved", lambda: self.order.tag(add=add, remove=[policy_tags.open]), on_skip=None
+        )
 
     async def cancel_order(self, how: str) -> None:
         case, cancel, tags = self.case, self.case.input.policy.cancel, self.case.input.policy.tags
@@ -444,12 +451,7 @@ class ShopifyFulfillmentSide:
             else:
                 refunded = f"refunded {result.amount:.2f} {plan.currency} (refund {result.refund_id})"
         case.record("lines cancelled", f"{describe_lines(lines)}: {refunded}")
-        await case.run_step("release holds", self.order.release_holds, on_skip=None)
-        case.saga.discard(HOLD)
-        tags = i.policy.tags
-        await case.run_step(
-            "tag order resolved", lambda: self.order.tag(add=[tags.resolved], remove=[tags.open]), on_skip=None
-        )
+        await self._release_resolved()
         return refunded
 
     async def split_shipment(self, how: str, lines: list[LineQuantity]) -> None:
@@ -481,19 +483,12 @@ class ShopifyFulfillmentSide:
         if result is not None:
             case.record("shipment split", f"{describe_lines(lines)} held on {', '.join(result.waiting)}")
         # The case's own holds are gone (released by the split, or by an operator who skipped it).
-        await case.run_step("release holds", self.order.release_holds, on_skip=None)
-        case.saga.discard(HOLD)
-        tags = i.policy.tags
-        await case.run_step(
-            "tag order resolved",
-            lambda: self.order.tag(add=[tags.resolved, tags.split_shipment], remove=[tags.open]),
-            on_skip=None,
-        )
+        await self._release_resolved(i.policy.tags.split_shipment)
 
     async def substitute_items(self, how: str, substitutions: list[Substitution]) -> str:
         """One order edit while the order is still held (so the reported units never ship), the
         difference of a cheaper substitute refunded once, then release and tag."""
-        case, i = self.case, self.case.input
+        case = self.case
         request = _substitute_request(case, self.order_gid, how, substitutions)
 
         async def substitute() -> SubstituteItemsResult:
@@ -509,12 +504,7 @@ class ShopifyFulfillmentSide:
         result = await case.run_step("substitute items", substitute, on_skip=None)
         done = "substitution skipped by an operator" if result is None else describe_substitution(result)
         case.record("items substituted", done)
-        await case.run_step("release holds", self.order.release_holds, on_skip=None)
-        case.saga.discard(HOLD)
-        tags = i.policy.tags
-        await case.run_step(
-            "tag order resolved", lambda: self.order.tag(add=[tags.resolved], remove=[tags.open]), on_skip=None
-        )
+        await self._release_resolved()
         return done
 
     async def _cancel_lines(self, plan: ShopifyLineCancelPlan, how: str) -> ShopifyCancelLinesResult:

@@ -82,6 +82,21 @@ def _replacement_request(case: ReturnCase, how: str, lines: list[ReplacementLine
     )
 
 
+async def _replace_on_store_queue(
+    case: ReturnCase, activity: Any, how: str, lines: list[ReplacementLine]
+) -> ReplacementOrderResult | None:
+    """The free order through the platform's activity, on the store's rate-limited queue."""
+    request = _replacement_request(case, how, lines)
+
+    async def create() -> ReplacementOrderResult:
+        result: ReplacementOrderResult = await workflow.execute_activity_method(
+            activity, request, **_store_options(case, f"Create the free {_order_kind(case)} order once")
+        )
+        return result
+
+    return await case.run_step(f"create {_order_kind(case)} order", create, on_skip=None)
+
+
 def return_side_for(case: ReturnCase) -> ReturnSide:
     platform = case.input.platform
     if platform == "shopify":
@@ -251,17 +266,7 @@ class BigCommerceReturnSide:
         )
 
     async def replace(self, how: str, lines: list[ReplacementLine]) -> ReplacementOrderResult | None:
-        request = _replacement_request(self.case, how, lines)
-
-        async def create() -> ReplacementOrderResult:
-            result: ReplacementOrderResult = await workflow.execute_activity_method(
-                BigCommerceActivities.create_replacement_order,
-                request,
-                **_store_options(self.case, f"Create the free {_order_kind(self.case)} order once"),
-            )
-            return result
-
-        return await self.case.run_step(f"create {_order_kind(self.case)} order", create, on_skip=None)
+        return await _replace_on_store_queue(self.case, BigCommerceActivities.create_replacement_order, how, lines)
 
 
 class AdobeReturnSide:
@@ -366,14 +371,4 @@ class AdobeReturnSide:
         i = self.case.input
         if i.policy.replacement_coupon is None or not workflow.patched("adobe-replacement-orders"):
             return None
-        request = _replacement_request(self.case, how, lines)
-
-        async def create() -> ReplacementOrderResult:
-            result: ReplacementOrderResult = await workflow.execute_activity_method(
-                AdobeCommerceActivities.create_replacement_order,
-                request,
-                **_store_options(self.case, f"Create the free {_order_kind(self.case)} order once"),
-            )
-            return result
-
-        return await self.case.run_step(f"create {_order_kind(self.case)} order", create, on_skip=None)
+        return await _replace_on_store_queue(self.case, AdobeCommerceActivities.create_replacement_order, how, lines)
