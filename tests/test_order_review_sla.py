@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
@@ -20,6 +21,7 @@ from casebridge.stores import load_registry
 from connectors.shopify.models import Order
 from routing.facts import OrderFacts
 from routing.policy import TimeoutAction, load_policy
+from routing.review_sla import EscalationStep, ReviewSla
 from tests.support.world import SLA_SHOP as SHOP
 from tests.support.world import TENANT
 from worker import build_worker
@@ -50,10 +52,11 @@ class SlaHarness:
         )
 
     async def start(
-        self, order: Order, on_timeout: TimeoutAction
+        self, order: Order, on_timeout: TimeoutAction, chain: list[EscalationStep] | None = None
     ) -> tuple[str, WorkflowHandle[OrderReview, OrderReviewResult]]:
         policy = load_policy(self.config_dir / "policies" / f"{SHOP}.yaml").order_review
         policy.on_timeout = on_timeout
+        policy.sla.then_escalate = chain or []
         # Keep reconciliation out of the timers: one check at the start, the next long after the
         # final timeout. (The Java test server refuses to cancel an activity whose retry falls on
         # the same instant as a timer: ACTIVITY_UNKNOWN, and the case stalls.)
@@ -166,3 +169,39 @@ async def test_timeout_can_approve_by_policy(sla: SlaHarness) -> None:
     assert "approve by policy after timed out" in result.detail
     released = await sla.connections.shopify(SHOP).get_order(order.id)
     assert [fo.status for fo in released.fulfillment_orders] == ["OPEN"]
+
+
+async def test_the_escalation_chain_goes_on_to_the_next_group(sla: SlaHarness) -> None:
+    order = await sla.create_order("1900.00")
+    managers = EscalationStep(after=timedelta(hours=30), to="order-review-managers")
+    case_id, handle = await sla.start(order, TimeoutAction.REJECT, chain=[managers])
+
+    await asyncio.wait_for(sla.env.sleep(timedelta(hours=31)), timeout=120)
+    view = await handle.query("status", result_type=CaseView)
+    assert view.status is CaseStatus.ESCALATED, view
+    assert view.review_task_id is not None
+    task = await sla.connections.opentext_workflow(TENANT).get_task(view.review_task_id)
+    assert any(a.group == "order-review-managers" for a in task.assignments)
+
+    result = await asyncio.wait_for(handle.result(), timeout=120)
+    assert result.status is CaseStatus.REJECTED
+    processes = await sla.connections.opentext_workflow(TENANT).find_processes(case_id)
+    comments = [c.message for c in await sla.connections.opentext_workflow(TENANT).list_comments(processes[0].id)]
+    escalations = [m for m in comments if m.startswith("Escalated to")]
+    assert escalations == [
+        "Escalated to order-review-leads: no decision within 12:00:00.",
+        "Escalated to order-review-managers: no decision within 1 day, 6:00:00.",
+    ]
+
+
+def test_an_escalation_chain_must_come_in_order_inside_the_sla() -> None:
+    base = {"reminder_after": "PT1H", "escalate_after": "PT2H", "timeout_after": "PT10H"}
+    ok = ReviewSla.model_validate({**base, "then_escalate": [{"after": "PT4H", "to": "managers"}]})
+    assert [s.to for s in ok.then_escalate] == ["managers"]
+    for steps in (
+        [{"after": "PT1H", "to": "managers"}],  # before the first escalation
+        [{"after": "PT10H", "to": "managers"}],  # at the final timeout
+        [{"after": "PT6H", "to": "directors"}, {"after": "PT4H", "to": "managers"}],  # out of order
+    ):
+        with pytest.raises(ValidationError, match="then_escalate steps must come in order"):
+            ReviewSla.model_validate({**base, "then_escalate": steps})

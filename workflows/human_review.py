@@ -191,12 +191,15 @@ class HumanReview:
         def settled() -> bool:
             return self.decision is not None or self._reconciled is not None or self._withdrawn_in_opentext or stop()
 
-        milestones = [
-            (sla.reminder_after, "reminder"),
-            (sla.escalate_after, "escalation"),
-            (sla.timeout_after, "final timeout"),
+        # (offset, timer summary, the group escalated to); the chain's further steps only when the
+        # policy has them, so cases with one escalation keep their recorded timers.
+        milestones: list[tuple[timedelta, str, str | None]] = [
+            (sla.reminder_after, "reminder", None),
+            (sla.escalate_after, "escalation", self.request.escalation_team),
+            *((step.after, f"escalation to {step.to}", step.to) for step in sla.then_escalate),
+            (sla.timeout_after, "final timeout", None),
         ]
-        for offset, milestone in milestones:
+        for offset, milestone, team in milestones:
             remaining = self.started_at + offset - workflow.now()
             if remaining > timedelta(0):
                 try:
@@ -207,8 +210,8 @@ class HumanReview:
                 break
             if milestone == "reminder":
                 await self._remind()
-            elif milestone == "escalation":
-                await self._escalate()
+            elif team is not None:
+                await self._escalate(team, offset)
             else:
                 self._case.record(self.named("review timed out"), f"no decision within {sla.timeout_after}")
                 await self.run_step(self.withdraw_step, lambda: self.withdraw("SLA timeout"), on_skip=None)
@@ -300,9 +303,9 @@ class HumanReview:
         except ActivityError as err:
             self._case.record(self.named("reminder failed"), describe_failure(err))
 
-    async def _escalate(self) -> None:
+    async def _escalate(self, team: str, after: timedelta) -> None:
         assert self.ticket is not None
-        ticket, team = self.ticket, self.request.escalation_team
+        ticket = self.ticket
         await self.run_step(
             self.named("escalate OpenText review"),
             lambda: workflow.execute_activity_method(
@@ -312,7 +315,7 @@ class HumanReview:
                     process_instance_id=ticket.process_instance_id,
                     task_id=ticket.task_id,
                     candidate_group=team,
-                    message=f"Escalated to {team}: no decision within {self.request.sla.escalate_after}.",
+                    message=f"Escalated to {team}: no decision within {after}.",
                 ),
                 summary=f"Escalate to {team}",
                 start_to_close_timeout=API_TIMEOUT,
