@@ -233,6 +233,9 @@ class ReturnsPolicy(BaseModel):
     # whenever they come, and no return is a warranty claim.
     return_window: timedelta | None = None
     warranty: timedelta | None = None  # the default warranty; a category may set its own
+    # What the windows count from: the order date, or the order's last shipment (the order date
+    # while nothing has shipped, and on Adobe Commerce, whose shipments Casebridge does not read).
+    window_from: Literal["order", "shipment"] = "order"
     # Reasons that make a return after the window a warranty claim (reviewed as such while the
     # warranty lasts).
     warranty_reasons: list[ReturnReasonCode] = Field(default_factory=_defects)

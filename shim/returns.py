@@ -95,7 +95,17 @@ async def _return_requested(
         facts = await _with_bigcommerce_categories(deps, store, facts, products)
     if policy.reads_order_date:
         facts = facts.model_copy(update={"ordered_at": order.date_created})
+    if policy.reads_order_date and policy.window_from == "shipment":
+        facts = facts.model_copy(update={"shipped_at": await _bigcommerce_shipped_at(deps, store, order.id)})
     return await start_return_case(deps, store, facts, route_facts(policy, facts), policy, delivery.delivery_id)
+
+
+async def _bigcommerce_shipped_at(deps: ShimDeps, store: Store, order_id: int) -> datetime | None:
+    try:
+        shipments = await deps.connections.bigcommerce(store.id).list_shipments(order_id)
+    except ConnectorError as err:
+        raise HTTPException(503, f"could not read the shipments of order {order_id} from {store.id}: {err}") from err
+    return max((s.date_created for s in shipments if s.date_created is not None), default=None)
 
 
 def returns_policy(deps: ShimDeps, store: Store) -> ReturnsPolicy | None:
@@ -106,8 +116,10 @@ def returns_policy(deps: ShimDeps, store: Store) -> ReturnsPolicy | None:
 
 
 def route_facts(policy: ReturnsPolicy, facts: ReturnFacts) -> ReturnRouting:
-    """The policy's routing of the return as it arrives (windows are measured up to now)."""
-    return route_return(policy, facts.lines, facts.value, facts.currency, facts.ordered_at, datetime.now(UTC))
+    """The policy's routing of the return as it arrives (windows are measured up to now, from the
+    order date or, per the policy, from the last shipment)."""
+    start = facts.shipped_at if policy.window_from == "shipment" and facts.shipped_at else facts.ordered_at
+    return route_return(policy, facts.lines, facts.value, facts.currency, start, datetime.now(UTC))
 
 
 # --- BigCommerce ---------------------------------------------------------------------------------

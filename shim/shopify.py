@@ -230,5 +230,8 @@ async def _with_order_facts(deps: ShimDeps, store: Store, facts: ReturnFacts, po
         for line in facts.lines
     ]
     ordered_at = order.processed_at if policy.reads_order_date else None
+    shipped_at = order.last_shipped_at if policy.reads_order_date and policy.window_from == "shipment" else None
     email = order.email if policy.customer_notice is not None else None
-    return facts.model_copy(update={"lines": lines, "ordered_at": ordered_at, "customer_email": email})
+    return facts.model_copy(
+        update={"lines": lines, "ordered_at": ordered_at, "shipped_at": shipped_at, "customer_email": email}
+    )

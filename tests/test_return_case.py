@@ -28,7 +28,7 @@ from connectors.shopify.refunds import OrderRefunds
 from connectors.shopify.returns import Return, ReturnLine, ReturnReason
 from routing.policy import load_policy
 from tests.support.stack import Stack, eventually
-from tests.support.world import SHOP, SLA_SHOP, TENANT
+from tests.support.world import RECONCILE_SHOP, SHOP, SLA_SHOP, TENANT
 from tests.test_order_review_flow import decide
 from worker import build_worker
 from workflows.messages import AuditEntry, CaseStatus, CaseView, ReviewDecision
@@ -490,3 +490,31 @@ async def test_out_of_warranty_in_a_declining_category_is_declined_by_policy(sta
     declined = await stack.shop(SHOP).get_return(ret.id)
     assert declined.status == "DECLINED"
     assert (await refunds_of(stack, order)).refunds == []
+
+
+async def test_windows_can_count_from_the_last_shipment(stack: Stack) -> None:
+    """RECONCILE_SHOP's policy counts windows from the shipment: an order placed 100 days ago and
+    shipped today is inside its 30-day return window there, where SHOP would see a warranty claim."""
+    address = {"address1": "1 Test Way", "city": "Springfield", "zip": "62701", "countryCode": "US"}
+    shop = stack.shop(RECONCILE_SHOP)
+    order = await shop.create_order(
+        {
+            "email": f"returner-{uuid.uuid4().hex[:8]}@example.test",
+            "currency": "USD",
+            "processedAt": (datetime.now(UTC) - timedelta(days=100)).isoformat(),
+            "lineItems": [{"title": "Backordered tent", "quantity": 1, "priceSet": _usd("180.00")}],
+            "shippingAddress": address,
+            "billingAddress": address,
+            "transactions": [{"kind": "SALE", "status": "SUCCESS", "gateway": "manual", "amountSet": _usd("180.00")}],
+        }
+    )
+    await shop.create_fulfillment(order.fulfillment_orders[0].id)  # shipped only now
+    ret = await request_return(stack, order, "DEFECTIVE", store=RECONCILE_SHOP)
+    case_id = case_of(ret, RECONCILE_SHOP)
+    await stack.case_started(case_id)
+    await stack.open_task_id(case_id)
+
+    variables = await review_variables(stack, case_id)
+    assert variables["warrantyClaim"] is False
+    assert variables["warrantyStatus"] == "in-return-window"
+    await stack.handle(case_id).signal("abort", {"operator": "olga", "note": "test done"})

@@ -82,6 +82,7 @@ class ReturnFacts(BaseModel):
     currency: str
     lines: list[ReturnLineFacts] = Field(min_length=1)
     ordered_at: datetime | None = None  # read only when the policy has a return window or warranty
+    shipped_at: datetime | None = None  # the last shipment; read only when windows count from it
     customer_email: str | None = None  # whom the case's letters go to (see `ReturnsPolicy.customer_notice`)
     customer_name: str | None = None
     # What the customer asked for in exchange, when the request says (by SKU); a reviewer who

@@ -107,6 +107,7 @@ ORDER_PRODUCT_FACTS = """
 query CasebridgeOrderProductFacts($id: ID!) {
   order(id: $id) {
     id processedAt email
+    fulfillments(first: 20) { createdAt }
     lineItems(first: 100) { nodes { id product { id productType } } }
   }
 }

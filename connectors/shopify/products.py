@@ -104,13 +104,23 @@ class _LineItemNode(Record):
     product: ProductTypeOf | None = None  # None: a custom line, or the product was deleted
 
 
+class _FulfillmentDate(Record):
+    created_at: datetime
+
+
 class OrderProductFacts(Record):
     """An order's date, its customer's email and its lines' product types (`ORDER_PRODUCT_FACTS`)."""
 
     id: str
     processed_at: datetime
     email: str | None = None
+    fulfillments: list[_FulfillmentDate] = Field(default_factory=list)
     line_items: Page[_LineItemNode] = Field(default_factory=Page[_LineItemNode])
+
+    @property
+    def last_shipped_at(self) -> datetime | None:
+        """When the order's last fulfillment was created (its last units shipped); None: none yet."""
+        return max((f.created_at for f in self.fulfillments), default=None)
 
     def product_types(self) -> dict[str, str]:
         """Product type per line item gid; lines without a product or a type are left out."""

@@ -210,9 +210,10 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
     (directory / "policies").mkdir(parents=True, exist_ok=True)
     stores = [(SHOP, "PT1H", "reject"), (RECONCILE_SHOP, "PT1S", "reject"), (SLA_SHOP, "PT1H", "reject")]
     for store, reconcile, on_timeout in stores:
-        (directory / "policies" / f"{store}.yaml").write_text(
-            POLICY.format(store=store, reconcile=reconcile, on_timeout=on_timeout)
-        )
+        policy = POLICY.format(store=store, reconcile=reconcile, on_timeout=on_timeout)
+        if store == RECONCILE_SHOP:  # its return windows count from the last shipment
+            policy = policy.replace("returns:\n", "returns:\n  window_from: shipment\n")
+        (directory / "policies" / f"{store}.yaml").write_text(policy)
     # BigCommerce has no risk analysis; the rest of the policy is the same as the shops'.
     bc_policy = POLICY.format(store=BC_FLOW_STORE, reconcile="PT1H", on_timeout="reject").replace(
         "    risk_levels: [HIGH]\n", ""
