@@ -13,15 +13,19 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from email.utils import format_datetime
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import httpx
 
 from activities.bigcommerce import BigCommerceActivities
 from activities.models import BigCommerceReturnedItem, BigCommerceReturnRefundRequest
 from casebridge.stores import Platform, store_task_queue
+from connectors.bigcommerce.models import NewShipment, ShipmentItemRequest
 from connectors.standard_webhooks import sign
 from routing.policy import return_reason_code
+from shim.deps import ShimDeps
+from shim.returns import _bigcommerce_shipped_at
 from tests.support.stack import Stack
 from tests.support.world import ADOBE_STORE, BC_FLOW_STORE, RETURNS_SOURCE, SECRETS, WAREHOUSE_SOURCE
 from tests.test_fulfillment_exception import exstream_emails
@@ -448,3 +452,22 @@ async def test_out_of_warranty_is_handled_per_policy(stack: Stack) -> None:
     after = await sandbox_order(stack, declined_order["id"])
     assert after["refunds"] == []
     assert "declined" in after["staff_notes"]
+
+
+async def test_the_last_shipment_date_is_read_for_windows_counted_from_it(stack: Stack) -> None:
+    """What the shim reads when a BigCommerce store's windows count from the shipment."""
+    deps = cast(ShimDeps, SimpleNamespace(connections=stack.connections))
+    store = stack.connections.registry.store(Platform.BIGCOMMERCE, BC_FLOW_STORE)
+    assert store is not None
+    order = await paid_order(stack)
+    assert await _bigcommerce_shipped_at(deps, store, order["id"]) is None  # nothing shipped yet
+
+    client = stack.connections.bigcommerce(BC_FLOW_STORE)
+    [address] = await client.list_shipping_addresses(order["id"])
+    shipment = NewShipment(
+        order_address_id=address.id,
+        items=[ShipmentItemRequest(order_product_id=product_id(order, "Tent"), quantity=1)],
+    )
+    await client.create_shipment(order["id"], shipment)
+    shipped_at = await _bigcommerce_shipped_at(deps, store, order["id"])
+    assert shipped_at is not None and abs(datetime.now(UTC) - shipped_at) < timedelta(minutes=5)
