@@ -99,7 +99,10 @@ async def test_bigcommerce_exchange_sends_what_the_customer_asked_for(stack: Sta
         exchange_items=[{"sku": "TENT-4P", "quantity": 1, "name": "Tent, 4 person"}],
     )
     case_id = await started(stack, request)
-    await decide_exchange(stack.opentext, await stack.open_task_id(case_id), None)
+    task_id = await stack.open_task_id(case_id)
+    process = await stack.opentext.get_process((await stack.view(case_id)).review_process_id or "")
+    assert process.variable("exchangeItems") == "1 x TENT-4P"  # the reviewer sees what is asked for
+    await decide_exchange(stack.opentext, task_id, None)
     result = await bigcommerce_result_of(stack, case_id)
 
     assert result.status is CaseStatus.APPROVED, result.detail

@@ -366,6 +366,10 @@ class ReturnCase(ReviewedCase):
         categories = sorted({c for line in facts.lines for c in line.categories})
         if categories:
             routing_variables["productCategories"] = ", ".join(categories)
+        if facts.exchange_items:  # what the customer asked for instead (an `exchange` sends it, free)
+            routing_variables["exchangeItems"] = ", ".join(
+                f"{item.quantity} x {item.sku or item.title}" for item in facts.exchange_items
+            )
         return ReviewRequest(
             tenant=route.opentext_tenant or i.opentext_tenant,
             definition_key=route.process_definition_key,
