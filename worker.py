@@ -44,6 +44,8 @@ def bigcommerce_activities(bigcommerce: BigCommerceActivities) -> list[Callable[
         bigcommerce.match_order_lines,
         bigcommerce.create_replacement_order,
         bigcommerce.substitute_items,
+        bigcommerce.item_prices,
+        bigcommerce.refund_amount,
     ]
 
 
@@ -73,6 +75,8 @@ def build_worker(client: Client, settings: Settings, connections: Connections) -
             shopify.cancel_lines,
             shopify.substitute_items,
             shopify.split_shipment,
+            shopify.item_prices,
+            shopify.refund_amount,
             opentext.start_review,
             opentext.await_review_outcome,
             opentext.comment,
@@ -91,6 +95,8 @@ def build_worker(client: Client, settings: Settings, connections: Connections) -
             adobe.refund_return_items,
             adobe.match_order_items,
             adobe.create_replacement_order,
+            adobe.item_prices,
+            adobe.refund_amount,
         ],
         # Below the pod's terminationGracePeriodSeconds (120 s in deploy/).
         graceful_shutdown_timeout=timedelta(seconds=60),

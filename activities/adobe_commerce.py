@@ -7,6 +7,7 @@ comments and credit memos carry the caller's key as a marker and are looked up b
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from temporalio import activity
@@ -24,13 +25,18 @@ from activities.models import (
     AdobeReturnRefundRequest,
     AdobeRmaRequest,
     AdobeRmaState,
+    AmountRefundRequest,
+    AmountRefundResult,
+    ItemPrices,
+    ItemPricesRequest,
     ReplacementOrderRequest,
     ReplacementOrderResult,
 )
 from casebridge.connections import Connections
+from connectors.adobe_commerce.contract import SYSTEM
 from connectors.adobe_commerce.models import Order, RefundItem, RmaItemStatus
 from connectors.adobe_commerce.sales import AdobeSales
-from connectors.errors import ConflictError
+from connectors.errors import ConflictError, ContractError
 
 
 def _state(order: Order) -> AdobeOrderState:
@@ -43,6 +49,14 @@ def _state(order: Order) -> AdobeOrderState:
         total_refunded=order.total_refunded or Decimal(0),
         cancellable=any(i.qty_ordered - i.qty_invoiced - i.qty_canceled > 0 for i in order.items),
     )
+
+
+def _currency(order: Order, operation: str) -> str:
+    if not order.order_currency_code:
+        raise ContractError(
+            f"order {order.increment_id} has no order_currency_code", system=SYSTEM, operation=operation
+        )
+    return order.order_currency_code
 
 
 class AdobeCommerceActivities:
@@ -145,6 +159,48 @@ class AdobeCommerceActivities:
         The quote is recorded on the original order first, so a retry finds the order it placed
         (`created=False`). No `coupon_code` is a ConflictError. Design: `activities.adobe_replacement`."""
         return await AdobeReplacementOrders(self._connections.adobe_commerce(request.store)).create(request)
+
+    # -- exchanges: the price of what is sent, and a cheaper exchange's difference paid back ---------
+
+    @activity.defn(name="adobe.item_prices")
+    @translate_errors
+    async def item_prices(self, request: ItemPricesRequest) -> ItemPrices:
+        """The order's currency and today's catalog unit price of each SKU (a special price of the
+        order's store that applies now wins when lower); SKUs the catalog does not know are left out.
+        Catalog prices are in the base currency: an order paid in another one is a ConflictError."""
+        adobe = self._connections.adobe_commerce(request.store)
+        order = await adobe.sales.get_order(int(request.order_ref))
+        currency = _currency(order, "item_prices")
+        if order.base_currency_code and order.base_currency_code != currency:
+            raise ConflictError(
+                f"order {order.increment_id} is in {currency}, the catalog's prices in {order.base_currency_code}",
+                system=SYSTEM,
+                operation="item_prices",
+            )
+        now = datetime.now(UTC).replace(tzinfo=None)  # Magento writes special price dates naive (UTC)
+        prices = await adobe.catalog.unit_prices(request.skus, store_id=order.store_id or 0, at=now)
+        return ItemPrices(currency=currency, prices=prices)
+
+    @activity.defn(name="adobe.refund_amount")
+    @translate_errors
+    async def refund_amount(self, request: AmountRefundRequest) -> AmountRefundResult:
+        """Pay `amount` back once per `key`: an offline adjustment-only credit memo (no item, no
+        shipping) marked with the key, looked up before writing (`created=False` when found). More
+        than is left to refund on the invoiced order is refused (RejectedError, non-retryable)."""
+        sales = self._sales(request.store)
+        order_id = int(request.order_ref)
+        outcome = await sales.refund_adjustment_once(
+            order_id, request.amount, key=request.key, comment=request.reason, notify=request.notify_customer
+        )
+        memo = outcome.credit_memo
+        if memo is None:
+            raise ContractError(f"no credit memo for key {request.key}", system=SYSTEM, operation="refund_amount")
+        return AmountRefundResult(
+            refund_id=str(memo.entity_id),
+            amount=memo.grand_total or Decimal(0),
+            currency=_currency(await sales.get_order(order_id), "refund_amount"),
+            created=outcome.created,
+        )
 
     # -- fulfillment exceptions: cancel lines -----------------------------------------------------
 

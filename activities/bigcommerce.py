@@ -4,12 +4,16 @@ quota holds however many worker processes run."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from temporalio import activity
 
 from activities import bigcommerce_replacement as replacement
 from activities import bigcommerce_substitution as substitution
 from activities.errors import translate_errors
 from activities.models import (
+    AmountRefundRequest,
+    AmountRefundResult,
     BigCommerceMatchLinesRequest,
     BigCommerceNoteRequest,
     BigCommerceOrderRequest,
@@ -19,6 +23,8 @@ from activities.models import (
     BigCommerceReturnedItem,
     BigCommerceReturnRefundRequest,
     BigCommerceStatusRequest,
+    ItemPrices,
+    ItemPricesRequest,
     ReplacementOrderRequest,
     ReplacementOrderResult,
     SubstituteItemsRequest,
@@ -35,6 +41,7 @@ from connectors.bigcommerce.models import (
     OrderStatus,
     Product,
     RefundItemRequest,
+    RefundOutcome,
 )
 from connectors.bigcommerce.payments import refund_with_marker
 from connectors.errors import ConflictError
@@ -203,9 +210,48 @@ class BigCommerceActivities:
         )
         if plan.owed <= 0:
             return result  # dearer or the same price: the customer pays what they paid
-        item = RefundItemRequest(item_type="ORDER", item_id=order.id, amount=plan.owed)
-        outcome = await client.refund_once(order.id, [item], key=request.key, reason=request.refund_note)
+        outcome = await _refund_order_amount(client, order.id, plan.owed, key=request.key, reason=request.refund_note)
         return result.model_copy(update={"refund_id": str(outcome.refund.id), "refunded": outcome.refund.total_amount})
+
+    @activity.defn(name="bigcommerce.item_prices")
+    @translate_errors
+    async def item_prices(self, request: ItemPricesRequest) -> ItemPrices:
+        """The order's currency and each SKU's catalog price as a substitute is priced
+        (`bigcommerce_substitution.catalog_price`); SKUs the catalog does not know are left out.
+        Read only."""
+        client = self._connections.bigcommerce(request.store)
+        order = await client.get_order(int(request.order_ref))
+        prices: dict[str, Decimal] = {}
+        for sku in dict.fromkeys(request.skus):  # one lookup per distinct SKU
+            product = await client.find_product_by_sku(sku)
+            if product is not None:
+                prices[sku] = substitution.catalog_price(product)
+        return ItemPrices(currency=order.currency_code, prices=prices)
+
+    @activity.defn(name="bigcommerce.refund_amount")
+    @translate_errors
+    async def refund_amount(self, request: AmountRefundRequest) -> AmountRefundResult:
+        """Pay `amount` back on the order once per `key` (an ORDER-level refund item, found again by
+        its marker); BigCommerce refuses (422) more than the order has left to refund.
+        `notify_customer` has no counterpart in the refund request (emails follow the store's
+        settings for the status change the refund makes)."""
+        client = self._connections.bigcommerce(request.store)
+        order = await client.get_order(int(request.order_ref))
+        outcome = await _refund_order_amount(client, order.id, request.amount, key=request.key, reason=request.reason)
+        return AmountRefundResult(
+            refund_id=str(outcome.refund.id),
+            amount=outcome.refund.total_amount,
+            currency=order.currency_code,
+            created=outcome.created,
+        )
+
+
+async def _refund_order_amount(
+    client: BigCommerceClient, order_id: int, amount: Decimal, *, key: str, reason: str
+) -> RefundOutcome:
+    """`amount` as one ORDER-level refund item, at most once per `key` (`refund_once`)."""
+    item = RefundItemRequest(item_type="ORDER", item_id=order_id, amount=amount)
+    return await client.refund_once(order_id, [item], key=key, reason=reason)
 
 
 async def _substitutes(client: BigCommerceClient, request: SubstituteItemsRequest) -> dict[str, Product]:

@@ -136,7 +136,7 @@ def plan(
             ex, inc = _substitute_prices(product, line)
             slot = (product.id, product.base_variant_id, ex, inc)
             priced[slot] = priced.get(slot, 0) + taken
-            absorbed += max(_catalog_price(product) - line.price_ex_tax, Decimal(0)) * taken
+            absorbed += max(catalog_price(product) - line.price_ex_tax, Decimal(0)) * taken
             owed += (line.price_inc_tax - inc) * taken
         if left > 0:
             raise ConflictError(
@@ -170,13 +170,14 @@ def plan(
     )
 
 
-def _catalog_price(product: Product) -> Decimal:
+def catalog_price(product: Product) -> Decimal:
+    """What the storefront sells it for: the calculated price (the sale price when set), else the list price."""
     return product.calculated_price if product.calculated_price is not None else product.price
 
 
 def _substitute_prices(product: Product, line: OrderProduct) -> tuple[Decimal, Decimal]:
     """(price_ex_tax, price_inc_tax) of the substitute for units of `line`: never above the line's."""
-    catalog = _catalog_price(product)
+    catalog = catalog_price(product)
     if catalog >= line.price_ex_tax:
         return line.price_ex_tax, line.price_inc_tax
     # Cheaper: its catalog price, taxed at the rate of the line it replaces (price_ex_tax > 0 here).

@@ -466,3 +466,35 @@ class PlannedSubstitute(Protocol):
     def title(self) -> str: ...
     @property
     def quantity(self) -> int: ...
+
+
+# --- Exchanges: the catalog price of what is sent, and the difference paid back -------------
+
+
+class ItemPricesRequest(BaseModel):
+    store: str
+    order_ref: str  # the returned order (Shopify order gid, BigCommerce / Adobe order id): its currency
+    skus: list[str] = Field(min_length=1)
+
+
+class ItemPrices(BaseModel):
+    currency: str  # the order's
+    # The catalog's unit price of each SKU it sells (for the order's currency); SKUs the catalog does
+    # not know are left out.
+    prices: dict[str, Decimal]
+
+
+class AmountRefundRequest(BaseModel):
+    store: str
+    order_ref: str  # Shopify order gid; BigCommerce / Adobe Commerce order id
+    key: str  # one refund per key, whatever retries follow (looked up before paying)
+    amount: Decimal = Field(gt=0)
+    reason: str = Field(max_length=255)
+    notify_customer: bool
+
+
+class AmountRefundResult(BaseModel):
+    refund_id: str
+    amount: Decimal
+    currency: str
+    created: bool  # False: an earlier attempt's refund was found

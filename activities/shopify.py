@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from temporalio import activity
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
@@ -9,6 +11,8 @@ from activities import shopify_replacement as replacement
 from activities import shopify_substitution as substitution
 from activities.errors import translate_errors
 from activities.models import (
+    AmountRefundRequest,
+    AmountRefundResult,
     AwaitCancellationRequest,
     CancelOrderRequest,
     CancelOrderResult,
@@ -16,6 +20,8 @@ from activities.models import (
     HeldFulfillmentOrder,
     HoldOrderRequest,
     HoldOrderResult,
+    ItemPrices,
+    ItemPricesRequest,
     LineQuantity,
     RefundReturnRequest,
     RefundReturnResult,
@@ -185,6 +191,36 @@ class ShopifyActivities:
         )
         money = result.refund.total_refunded_set.shop_money
         return RefundReturnResult(
+            refund_id=result.refund.id, amount=money.amount, currency=money.currency_code, created=result.created
+        )
+
+    # -- returns: exchanges -----------------------------------------------------------------------
+
+    @activity.defn(name="shopify.item_prices")
+    @translate_errors
+    async def item_prices(self, request: ItemPricesRequest) -> ItemPrices:
+        """The order's currency and each SKU's variant price (both the shop's currency); SKUs
+        with no variant are left out. Read only."""
+        shop = self._connections.shopify(request.store)
+        order = await shop.order_ship_to(request.order_ref)
+        prices: dict[str, Decimal] = {}
+        for sku in dict.fromkeys(request.skus):  # one lookup per distinct SKU
+            variant = await shop.variant_by_sku(sku)
+            if variant is not None:
+                prices[sku] = variant.price
+        return ItemPrices(currency=order.currency_code, prices=prices)
+
+    @activity.defn(name="shopify.refund_amount")
+    @translate_errors
+    async def refund_amount(self, request: AmountRefundRequest) -> AmountRefundResult:
+        """Pay `amount` back (money only) once per `key`: `refund_owed_once` finds an earlier
+        refund by it first, and refuses (ConflictError) more than the order's payments have left."""
+        shop = self._connections.shopify(request.store)
+        result = await shop.refund_owed_once(
+            request.order_ref, request.key, request.amount, note=request.reason, notify=request.notify_customer
+        )
+        money = result.refund.total_refunded_set.shop_money
+        return AmountRefundResult(
             refund_id=result.refund.id, amount=money.amount, currency=money.currency_code, created=result.created
         )
 

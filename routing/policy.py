@@ -156,6 +156,16 @@ class ReturnDefault(StrEnum):
     REJECT = "reject"
 
 
+class ExchangeRules(BaseModel):
+    """An exchange sends the chosen item free of charge; its catalog price is compared with what
+    the customer paid for the returned items."""
+
+    # How much dearer (order currency) the exchange may be before an operator must accept it (the
+    # store absorbs it); above that the case parks with both values.
+    max_extra: Decimal = Field(default=Decimal(0), ge=0)
+    refund_difference: bool = True  # a cheaper exchange: the difference is paid back once
+
+
 class EvidenceRequests(BaseModel):
     """Whether a reviewer may ask the customer for photos or proof, and how long the case waits."""
 
@@ -229,6 +239,7 @@ class ReturnsPolicy(BaseModel):
     # makes replacement and exchange orders free, since REST cannot set an item's price. None: such
     # orders are left to staff there. Shopify and BigCommerce set the price themselves.
     replacement_coupon: str | None = None
+    exchange: ExchangeRules = Field(default_factory=ExchangeRules)
     # Windows, measured from the order date (`routing.return_rules`). None: returns are accepted
     # whenever they come, and no return is a warranty claim.
     return_window: timedelta | None = None

@@ -7,13 +7,14 @@ OpenText completed the task anyway, reconciliation finds it, the case parks for 
 from __future__ import annotations
 
 import json
+import uuid
 from decimal import Decimal
 from typing import Any
 
 from connectors.opentext.workflow import OpenTextWorkflowClient
 from connectors.shopify.assumptions import DRAFT_ORDER_BY_TAG, marker, search_value
 from tests.support.stack import Stack, eventually
-from tests.support.world import RECONCILE_SHOP, SHOP
+from tests.support.world import BC_FLOW_STORE, RECONCILE_SHOP, SHOP
 from tests.test_order_review_flow import REVIEWER, decide
 from tests.test_return_case import case_of, refunds_of, request_return, result_of, shipped_order
 from tests.test_return_case_adobe import admin as adobe_admin
@@ -23,6 +24,7 @@ from tests.test_return_case_adobe import comments, credit_memos, invoiced_order,
 from tests.test_return_case_adobe import result_of as adobe_result_of
 from tests.test_return_case_bigcommerce import paid_order, post, product_id, return_request, sandbox_order, started
 from tests.test_return_case_bigcommerce import result_of as bigcommerce_result_of
+from tests.test_shopify_substitute import seeded_variant
 from workflows.messages import CaseStatus
 
 
@@ -182,4 +184,61 @@ async def test_adobe_exchange_sends_the_item_the_reviewer_named(stack: Stack) ->
     exchange = await adobe_order_named(stack, result.detail, "exchange")
     assert [(i["sku"], i["qty_ordered"]) for i in exchange["items"]] == [("TENT-2P", 1)]
     assert exchange["grand_total"] == 0
-    assert await credit_memos(stack, order["entity_id"]) == []
+    # The 260.00 tent for the returned 300.00 one: the difference paid back with one credit memo.
+    [memo] = await credit_memos(stack, order["entity_id"])
+    assert Decimal(str(memo["grand_total"])) == Decimal("40.00")
+    assert result.refunded == Decimal("40.00") and "40.00 USD difference refunded" in result.detail
+
+
+# --- exchange pricing: a cheaper exchange's difference is paid back, a dearer one waits for an operator
+
+
+async def test_a_cheaper_shopify_exchange_pays_back_the_difference_once(stack: Stack) -> None:
+    sku = f"MUG-SMALL-{uuid.uuid4().hex[:6].upper()}"
+    await seeded_variant(stack, sku, "90.00")
+    order = await shipped_order(stack, unit_price="120.00")
+    ret = await request_return(stack, order, "SIZE_TOO_LARGE")
+    case_id = case_of(ret)
+    await stack.case_started(case_id)
+    await decide_exchange(stack.opentext, await stack.open_task_id(case_id), sku)
+    result = await result_of(stack, case_id)
+
+    assert result.status is CaseStatus.APPROVED, result.detail
+    assert result.refunded == Decimal("30.00")
+    [refund] = (await refunds_of(stack, order)).refunds
+    assert refund.amount == Decimal("30.00")
+    drafts = await stack.shop(SHOP).find_draft_orders(
+        DRAFT_ORDER_BY_TAG.format(value=search_value(marker(f"replacement-{case_id}")))
+    )
+    assert [(line.sku, line.quantity) for line in drafts[0].line_items.nodes] == [(sku, 1)]
+
+
+async def test_a_dearer_bigcommerce_exchange_parks_until_an_operator_accepts_it(stack: Stack) -> None:
+    sku = f"TENT-6P-{uuid.uuid4().hex[:6].upper()}"
+    seeded = await stack.http.post(
+        f"{stack.sandbox_url}/bigcommerce/_admin/stores/{BC_FLOW_STORE}/products",
+        json={"name": "Tent, 6 person", "sku": sku, "price": "420.00"},
+    )
+    seeded.raise_for_status()
+    order = await paid_order(stack)  # the tent was 300.00
+    tent = product_id(order, "Tent")
+    request = return_request(
+        order,
+        [{"order_product_id": tent, "quantity": 1, "reason": "Wrong size"}],
+        exchange_items=[{"sku": sku, "quantity": 1}],
+    )
+    case_id = await started(stack, request)
+    await decide_exchange(stack.opentext, await stack.open_task_id(case_id), None)
+
+    parked = await stack.status_is(case_id, CaseStatus.NEEDS_ATTENTION)
+    assert parked.attention is not None and parked.attention.step == "exchange price"
+    assert "420.00 USD, 120.00 more than the returned items" in parked.attention.reason
+    assert "exchange order" not in " ".join(e.event for e in await stack.audit(case_id))
+
+    await stack.handle(case_id).signal("skip", {"operator": "olga", "note": "goodwill: loyal customer"})
+    result = await bigcommerce_result_of(stack, case_id)
+    assert result.status is CaseStatus.APPROVED, result.detail
+    assert result.refunded is None
+    assert (await sandbox_order(stack, order["id"]))["refunds"] == []
+    exchange_id = int(result.detail.rsplit("exchange order #", 1)[1].split(" ")[0])
+    assert [p["sku"] for p in (await sandbox_order(stack, exchange_id))["products"]] == [sku]

@@ -299,21 +299,26 @@ class ReturnCase(ReviewedCase):
             )
             return
         lines: list[ReplacementLine] | None = None
+        difference: Decimal | None = None  # returned value minus the exchange's; None: not priced
         if resolution is Resolution.REPLACEMENT:
             lines = self.replacement_lines()
         elif resolution is Resolution.EXCHANGE and workflow.patched("exchange-orders"):
             decision = self.review.decision if self.review else None
             lines = await self.resolve_or_park("exchange item", lambda: self.exchange_lines(decision))
+            if lines is not None and workflow.patched("exchange-pricing"):
+                difference = await self._exchange_difference(lines)
         if lines is not None:
             order = await self.side.replace(how, lines)
             if order is not None:
                 what = resolution.value
                 self.record(f"{what} order", f"{order.order_name} (free of charge)")
+                paid_back = await self._pay_back_difference(difference, how)
                 await self._decision_letter(
-                    f"Your return was approved: {what} order {order.order_name} is on its way", how
+                    f"Your return was approved: {what} order {order.order_name} is on its way{paid_back}", how
                 )
                 self.set_status(
-                    CaseStatus.APPROVED, f"Return approved for {what} ({how}); {what} order {order.order_name} created"
+                    CaseStatus.APPROVED,
+                    f"Return approved for {what} ({how}); {what} order {order.order_name} created{paid_back}",
                 )
                 return
         # Honest about what happened: the store's return is approved, no money moved, and the
@@ -323,6 +328,42 @@ class ReturnCase(ReviewedCase):
             f"Return approved for {resolution.value} ({how}); no refund issued — "
             f"the {resolution.value} order is to be created in the store by staff",
         )
+
+    async def _exchange_difference(self, lines: list[ReplacementLine]) -> Decimal | None:
+        """What the customer paid for the returned items minus the exchange's catalog price; None
+        when an item has no catalog price. Dearer beyond the policy's `max_extra` parks the case:
+        `retry` prices again, `skip` accepts it, `abort` ends the case."""
+        facts, rules = self.input.facts, self.input.policy.exchange
+        skus = sorted({line.sku for line in lines if line.sku})
+        while True:
+            priced = await self.side.price(skus) if skus and len(skus) == len(lines) else None
+            if priced is None or any(line.sku not in priced.prices for line in lines):
+                self.record("exchange not priced", "an item has no catalog price: no difference is settled")
+                return None
+            value = sum((priced.prices[line.sku or ""] * line.quantity for line in lines), Decimal(0))
+            extra = value - facts.value
+            self.record("exchange priced", f"{value:.2f} {priced.currency} for returned {facts.value:.2f}")
+            if extra <= rules.max_extra:
+                return -extra
+            reason = (
+                f"the exchange is worth {value:.2f} {priced.currency}, {extra:.2f} more than the returned "
+                f"items; the policy allows {rules.max_extra:.2f} (skip to send it anyway)"
+            )
+            action = await self.park("exchange price", reason)
+            if action is OperatorAction.ABORT:
+                raise CaseAborted("exchange price")
+            if action is OperatorAction.SKIP:
+                return -extra
+
+    async def _pay_back_difference(self, difference: Decimal | None, how: str) -> str:
+        """A cheaper exchange's difference, paid back once (per the policy); what to tell."""
+        if difference is None or difference <= 0 or not self.input.policy.exchange.refund_difference:
+            return ""
+        refund = await self.side.refund_amount(difference, how)
+        if refund is None:
+            return "; the difference's refund skipped by an operator"
+        self.refunded = refund.amount
+        return f"; {refund.amount:.2f} {refund.currency} difference refunded"
 
     async def _decision_letter(self, decision: str, how: str) -> None:
         """Platforms that tell the customer themselves (Shopify's notifyCustomer) need no letter."""

@@ -10,6 +10,7 @@ operator-retried refund never pays twice.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 from temporalio import workflow
@@ -24,11 +25,15 @@ with workflow.unsafe.imports_passed_through():
         AdobeReturnRefundRequest,
         AdobeRmaRequest,
         AdobeRmaState,
+        AmountRefundRequest,
+        AmountRefundResult,
         BigCommerceNoteRequest,
         BigCommerceRefundResult,
         BigCommerceReturnedItem,
         BigCommerceReturnRefundRequest,
         DeclineReturnRequest,
+        ItemPrices,
+        ItemPricesRequest,
         RefundReturnRequest,
         RefundReturnResult,
         ReplacementLine,
@@ -64,6 +69,67 @@ class ReturnSide(Protocol):
         order's addresses; None when the store cannot create one (staff create it) or an operator
         skipped the step."""
 
+    async def price(self, skus: list[str]) -> ItemPrices | None:
+        """The catalog's unit price of each SKU it sells; None when an operator skipped the step."""
+
+    async def refund_amount(self, amount: Decimal, how: str) -> AmountRefundResult | None:
+        """Pay `amount` back on the returned order once per case; None when an operator skipped it."""
+
+
+class _ExchangeMoney:
+    """Pricing an exchange and paying back a cheaper one's difference: the same two steps on every
+    platform, through its own activities (`item_prices`, `refund_amount`)."""
+
+    case: ReturnCase
+
+    @property
+    def item_prices(self) -> Any:
+        """The platform's `item_prices` activity."""
+        raise NotImplementedError
+
+    @property
+    def refund_amount_activity(self) -> Any:
+        """The platform's `refund_amount` activity."""
+        raise NotImplementedError
+
+    async def price(self, skus: list[str]) -> ItemPrices | None:
+        i = self.case.input
+        request = ItemPricesRequest(store=i.store, order_ref=_order_ref(self.case), skus=skus)
+
+        async def price() -> ItemPrices:
+            result: ItemPrices = await workflow.execute_activity_method(
+                self.item_prices, request, **_store_options(self.case, "Price the exchange items in the catalog")
+            )
+            return result
+
+        return await self.case.run_step("price exchange items", price, on_skip=None)
+
+    async def refund_amount(self, amount: Decimal, how: str) -> AmountRefundResult | None:
+        i = self.case.input
+        request = AmountRefundRequest(
+            store=i.store,
+            order_ref=_order_ref(self.case),
+            key=f"{i.case_id}/exchange-difference",
+            amount=amount,
+            reason=f"Return {i.facts.return_name}: exchange for less ({how})"[:255],
+            notify_customer=i.policy.notify_customer,
+        )
+
+        async def refund() -> AmountRefundResult:
+            result: AmountRefundResult = await workflow.execute_activity_method(
+                self.refund_amount_activity,
+                request,
+                **_store_options(self.case, "Pay back the exchange's difference once"),
+            )
+            return result
+
+        return await self.case.run_step("refund exchange difference", refund, on_skip=None)
+
+
+def _order_ref(case: ReturnCase) -> str:
+    facts = case.input.facts
+    return facts.order_gid if case.input.platform == "shopify" else facts.order_id
+
 
 def _order_kind(case: ReturnCase) -> str:
     """ "replacement" or "exchange": the free order's name in steps, notes and summaries."""
@@ -74,7 +140,7 @@ def _replacement_request(case: ReturnCase, how: str, lines: list[ReplacementLine
     i = case.input
     return ReplacementOrderRequest(
         store=i.store,
-        order_ref=i.facts.order_gid if i.platform == "shopify" else i.facts.order_id,
+        order_ref=_order_ref(case),
         key=i.case_id,
         lines=lines,
         note=f"Casebridge: {_order_kind(case)} for return {i.facts.return_name} ({how})",
@@ -109,10 +175,18 @@ def return_side_for(case: ReturnCase) -> ReturnSide:
     raise ValueError(f"returns do not support platform {platform!r}")
 
 
-class ShopifyReturnSide:
+class ShopifyReturnSide(_ExchangeMoney):
     """`returnApproveRequest` / `returnDeclineRequest`, and `refundCreate` keyed by the case id."""
 
     notifies_customer = True  # returnApproveRequest / returnDeclineRequest with notifyCustomer
+
+    @property
+    def item_prices(self) -> Any:
+        return ShopifyActivities.item_prices
+
+    @property
+    def refund_amount_activity(self) -> Any:
+        return ShopifyActivities.refund_amount
 
     def __init__(self, case: ReturnCase) -> None:
         self.case = case
@@ -201,7 +275,7 @@ def _store_options(case: ReturnCase, summary: str) -> dict[str, Any]:
     return store_call(summary, case.input.store_task_queue)
 
 
-class BigCommerceReturnSide:
+class BigCommerceReturnSide(_ExchangeMoney):
     """BigCommerce has no returns API: approval and decline are staff notes on the order (the
     return itself lives in the form or RMA app that reported it); the refund is a refund quote then
     a refund of the returned products by quantity, marked with the case id so it happens once.
@@ -209,6 +283,14 @@ class BigCommerceReturnSide:
     """
 
     notifies_customer = False  # no returns API: only a staff note
+
+    @property
+    def item_prices(self) -> Any:
+        return BigCommerceActivities.item_prices
+
+    @property
+    def refund_amount_activity(self) -> Any:
+        return BigCommerceActivities.refund_amount
 
     def __init__(self, case: ReturnCase) -> None:
         self.case = case
@@ -269,7 +351,7 @@ class BigCommerceReturnSide:
         return await _replace_on_store_queue(self.case, BigCommerceActivities.create_replacement_order, how, lines)
 
 
-class AdobeReturnSide:
+class AdobeReturnSide(_ExchangeMoney):
     """Adobe Commerce returns are RMAs: approval authorises every item for its requested quantity,
     a decline denies them (Magento then closes the RMA), each with an order comment for the trail;
     the refund is an offline credit memo for the returned items only (no shipping), marked with the
@@ -277,6 +359,14 @@ class AdobeReturnSide:
     """
 
     notifies_customer = False  # RMA status changes through REST send no customer email
+
+    @property
+    def item_prices(self) -> Any:
+        return AdobeCommerceActivities.item_prices
+
+    @property
+    def refund_amount_activity(self) -> Any:
+        return AdobeCommerceActivities.refund_amount
 
     def __init__(self, case: ReturnCase) -> None:
         self.case = case

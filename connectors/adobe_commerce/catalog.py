@@ -3,11 +3,15 @@
 `PUT /V1/products/{sku}` also creates a product when the SKU is unknown, so updates read the product
 first: a missing SKU is a `NotFoundError`, never an accidental new product. The price endpoints answer
 a list of per-row problems (empty when everything was saved); any problem is a `RejectedError`.
+
+`unit_prices` is what a shopper pays per unit today: the product's price, or a special price of the
+store that applies now when it is lower (Magento's final price takes the lower of the two).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar
 from urllib.parse import quote
@@ -25,7 +29,7 @@ from connectors.adobe_commerce.models import (
     TierPrice,
     Visibility,
 )
-from connectors.errors import RejectedError
+from connectors.errors import NotFoundError, RejectedError
 
 _P = TypeVar("_P", BasePrice, SpecialPrice, TierPrice)
 
@@ -37,6 +41,25 @@ def _sku(sku: str) -> str:
 def _price_rows(prices: Sequence[BasePrice | SpecialPrice | TierPrice]) -> list[dict[str, object]]:
     """Rows as JSON numbers (pydantic's JSON mode would write `Decimal` as a string)."""
     return [{k: float(v) if isinstance(v, Decimal) else v for k, v in p.model_dump().items()} for p in prices]
+
+
+def _special_window(price: SpecialPrice) -> tuple[datetime, datetime] | None:
+    """The moments a special price applies from and until (a date-only `price_to` is inclusive of
+    that day); None when Magento's dates cannot be read. Read as UTC: see `contract.py`."""
+    try:
+        start = datetime.fromisoformat(price.price_from)
+        end = datetime.fromisoformat(price.price_to)
+    except ValueError:
+        return None
+    if len(price.price_to.strip()) == len("YYYY-MM-DD"):
+        end += timedelta(days=1) - timedelta(microseconds=1)
+    return start, end
+
+
+def special_applies(price: SpecialPrice, *, store_id: int, at: datetime) -> bool:
+    """Whether a special price row applies in this store (its own or all stores, id 0) at `at` (naive UTC)."""
+    window = _special_window(price)
+    return price.store_id in (0, store_id) and window is not None and window[0] <= at <= window[1]
 
 
 def _raise_for_results(results: list[PriceUpdateResult], operation: str) -> None:
@@ -53,6 +76,28 @@ class AdobeCatalog:
 
     async def get_product(self, sku: str) -> Product:
         return await self.client.call_as(Product, "get_product", "GET", f"/V1/products/{_sku(sku)}")
+
+    async def find_product(self, sku: str) -> Product | None:
+        """The product with this SKU; None when the catalog does not know it (404)."""
+        try:
+            return await self.get_product(sku)
+        except NotFoundError:
+            return None
+
+    async def unit_prices(self, skus: Sequence[str], *, store_id: int, at: datetime) -> dict[str, Decimal]:
+        """Today's unit price of each SKU the catalog knows (unknown SKUs and products without a
+        price are left out): one product read per distinct SKU, then one special-price read for
+        those found. `at` is a naive UTC moment, as Magento writes dates."""
+        prices: dict[str, Decimal] = {}
+        for sku in dict.fromkeys(skus):
+            product = await self.find_product(sku)
+            if product is not None and product.price is not None:
+                prices[sku] = product.price
+        if prices:
+            for special in await self.special_prices(list(prices)):
+                if special.sku in prices and special_applies(special, store_id=store_id, at=at):
+                    prices[special.sku] = min(prices[special.sku], special.price)
+        return prices
 
     async def get_category(self, category_id: int) -> Category:
         return await self.client.call_as(Category, "get_category", "GET", f"/V1/categories/{int(category_id)}")

@@ -76,6 +76,18 @@ FINAL_ORDER_STATES = frozenset({"canceled", "complete", "closed"})
 # ASSUMPTION: `POST /V1/orders/{id}/comments` requires `parent_id` (the schema marks it required) and
 # switches the order's status when `status` is given (it must belong to the current state).
 
+# -- Credit memos ----------------------------------------------------------------------------------
+# confirmed ([MAG-src] `CreditmemoFactory`, `QuantityValidator`): `POST /V1/order/{id}/refund` without
+# `items` refunds every refundable unit; an adjustment-only memo ("goodwill") lists the items at qty 0
+# with `arguments.shipping_amount: 0` and `adjustment_positive`. Magento refuses it with "You can't
+# create a creditmemo without products." when the order has no shipping left to refund (issue
+# magento/magento2#23069), and any memo above what is left with "The most money available to refund
+# is %1.".
+
+# -- Catalog prices --------------------------------------------------------------------------------
+# ASSUMPTION: special price dates (`price_from`/`price_to`, `Y-m-d H:i:s`) are compared as UTC, not in
+# the store's time zone; a price that starts or ends today may apply a few hours early or late.
+
 # -- Returns (RMA) ---------------------------------------------------------------------------------
 # confirmed ([MAG-src]): RMA status is derived from its items' statuses.
 # ASSUMPTION: the schema marks every RMA field required and non-null, so a new RMA is sent with

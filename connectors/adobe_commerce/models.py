@@ -98,6 +98,7 @@ class Order(_Wire):
     customer_lastname: str | None = None
     store_id: int | None = None
     order_currency_code: str | None = None
+    base_currency_code: str | None = None  # the catalog's prices are in this one
     grand_total: Decimal
     base_grand_total: Decimal
     subtotal: Decimal | None = None

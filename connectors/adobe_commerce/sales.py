@@ -214,6 +214,36 @@ class AdobeSales:
             raise ContractError(f"credit memo {memo_id} not found after the refund", system=SYSTEM, operation="refund")
         return RefundOutcome(credit_memo=memos[memo_id], created=True)
 
+    async def refund_adjustment_once(
+        self, order_id: int, amount: Decimal, *, key: str, comment: str, notify: bool = False
+    ) -> RefundOutcome:
+        """Offline credit memo of `amount` as an adjustment refund (no item, no shipping), at most
+        once per `key`: how a merchant pays money back without returning anything. The marker in the
+        memo's comment is looked up before writing, as in `refund_items_once`. More than is left to
+        refund on the invoiced order is a `RejectedError` ("The most money available to refund ...")."""
+        marker = ONCE_MARKER.format(key=key)
+        existing = await self._memo_with_marker(order_id, marker)
+        if existing is not None:
+            return RefundOutcome(credit_memo=existing, created=False)
+        order = await self.get_order(order_id)
+        # Every item at quantity 0: without `items` Magento refunds every refundable unit as well.
+        items = [RefundItem(order_item_id=item.item_id, qty=Decimal(0)) for item in order.items]
+        memo_id = await self.refund_order(
+            order_id,
+            items=items,
+            shipping_amount=Decimal(0),
+            adjustment_positive=amount,
+            notify=notify,
+            comment=f"{comment} {marker}",
+        )
+        return RefundOutcome(credit_memo=await self._created_memo(order_id, memo_id), created=True)
+
+    async def _created_memo(self, order_id: int, memo_id: int) -> CreditMemo:
+        for memo in await self.credit_memos_for_order(order_id):
+            if memo.entity_id == memo_id:
+                return memo
+        raise ContractError(f"credit memo {memo_id} not found after the refund", system=SYSTEM, operation="refund")
+
     async def _memo_with_marker(self, order_id: int, marker: str) -> CreditMemo | None:
         for memo in await self.credit_memos_for_order(order_id):
             if any(c.comment and marker in c.comment for c in memo.comments):

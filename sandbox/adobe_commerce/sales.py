@@ -7,7 +7,9 @@
 * invoice: whatever is not invoiced yet (or the given items); the first invoice carries the
   shipping amount. Invoices are paid at once (offline capture), moving `new` orders to `processing`.
 * refund: only invoiced, not yet refunded quantities and at most the money paid and not refunded
-  (per invoice for `/V1/invoice/{id}/refund`); a fully refunded order becomes `closed`.
+  (per invoice for `/V1/invoice/{id}/refund`); a fully refunded order becomes `closed`. Items at
+  qty 0 with `adjustment_positive` make an adjustment-only memo, refused (as by Magento) when the
+  order has no shipping left to refund.
 """
 
 from __future__ import annotations
@@ -378,6 +380,10 @@ def refund(store: Store, order_id: int, body: dict[str, Any], invoice: InvoiceSt
         available = min(available, invoice.grand_total - invoice.refunded)
     if memo.grand_total <= 0:
         raise bad_request("The credit memo's total must be positive.")
+    if not lines and order.shipping_amount - order.shipping_refunded <= 0:
+        # Magento's QuantityValidator: a memo refunding no unit (an adjustment-only one) needs
+        # shipping left to refund on the order, even when it refunds none of it.
+        raise bad_request("You can't create a creditmemo without products.")
     if memo.grand_total > available:
         raise bad_request("The most money available to refund is %1.", [_amount(store, available)])
     memo.increment_id = state.increment(memo.entity_id)
