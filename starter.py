@@ -162,6 +162,24 @@ class Demo:
                 raise TimeoutError(f"{case_id} did not reach {statuses}")
             await asyncio.sleep(0.3)
 
+    async def seed_catalog_item(self, platform: Platform, store_id: str, sku: str) -> None:
+        """A substitute or exchange item must be in the store's catalog; seeded once per sandbox."""
+        title, price = CATALOG_ITEMS[sku]
+        async with httpx.AsyncClient(timeout=15) as http:
+            if platform is Platform.SHOPIFY:
+                if await self.shop.variant_by_sku(sku) is None:
+                    seeded = await http.post(
+                        f"{self.sandbox_url}/shopify/{store_id}/_admin/products",
+                        json={"title": title, "variants": [{"sku": sku, "price": price, "inventory_quantity": 50}]},
+                    )
+                    seeded.raise_for_status()
+            elif await self.connections.bigcommerce(store_id).find_product_by_sku(sku) is None:
+                seeded = await http.post(
+                    f"{self.sandbox_url}/bigcommerce/_admin/stores/{store_id}/products",
+                    json={"name": title, "sku": sku, "price": price},
+                )
+                seeded.raise_for_status()
+
     async def review(self, task_id: str, outcome: str, reviewer: str, item_sku: str | None = None) -> None:
         """What a reviewer does in OpenText; `item_sku` names a substitute or an exchange item."""
         await self.opentext.claim_task(task_id, reviewer)
@@ -417,6 +435,8 @@ class ReturnsDemo:
             order.id,
             [ReturnLine(fulfillment_line_item_id=line.id, quantity=1, return_reason=s.reason, customer_note=s.title)],
         )
+        if s.item_sku:
+            await self.demo.seed_catalog_item(Platform.SHOPIFY, self.demo.store_id, s.item_sku)
         case_id = return_case_id_for(Platform.SHOPIFY.value, self.demo.store_id, requested.id.rsplit("/", 1)[-1])
         final = (CaseStatus.APPROVED, CaseStatus.REJECTED, CaseStatus.NEEDS_ATTENTION)
         if s.action != "auto":
@@ -440,8 +460,14 @@ class ExceptionScenario:
     trigger: str = "warehouse"
 
 
-# Catalog items the demo seeds for substitutes (SKU, title, price): a dearer lamp, a cheaper kettle.
-SUBSTITUTES = {"LAMP-2": ("Desk lamp, brass", "52.00"), "KETTLE-2": ("Kettle, 1 litre", "95.00")}
+# Catalog items the demo seeds (SKU: title, price): substitutes (a dearer lamp, a cheaper kettle)
+# and exchange items (a jacket at the returned one's price, a mug cheaper than the returned ones).
+CATALOG_ITEMS = {
+    "LAMP-2": ("Desk lamp, brass", "52.00"),
+    "KETTLE-2": ("Kettle, 1 litre", "95.00"),
+    "JACKET-L": ("Rain jacket, L", "160.00"),
+    "MUG-GREEN": ("Camp mug, green", "54.00"),
+}
 
 
 # A two-line Shopify order for the line-level resolutions: the lamp is short, the shade ships.
@@ -523,6 +549,8 @@ class OtherReturnsDemo:
         if self.bigcommerce is None or self.form is None:
             return None
         order_id = await self.bigcommerce.place(BigCommerceScenario(title, total, "none"))
+        for item in exchange or []:
+            await self.demo.seed_catalog_item(Platform.BIGCOMMERCE, self.bigcommerce.store_hash, item["sku"])
         client = self.demo.connections.bigcommerce(self.bigcommerce.store_hash)
         [product] = await client.list_order_products(order_id)
         body = {
@@ -622,7 +650,7 @@ class ExceptionsDemo:
         source = next(x for x in self.demo.connections.registry.event_sources if x.name == self.source)
         line: dict[str, Any] = {"sku": s.short[0], "quantity": s.short[1]} if s.short else {}
         if s.substitute:
-            await self._seed_substitute(s.platform, store_id, s.substitute)
+            await self.demo.seed_catalog_item(s.platform, store_id, s.substitute)
             line["substitute_sku"] = s.substitute
         answer = await post_signed(
             self.demo,
@@ -639,24 +667,6 @@ class ExceptionsDemo:
             },
         )
         return str(answer["case_id"])
-
-    async def _seed_substitute(self, platform: Platform, store_id: str, sku: str) -> None:
-        """The substitute must be in the store's catalog; seeded once per sandbox."""
-        title, price = SUBSTITUTES[sku]
-        async with httpx.AsyncClient(timeout=15) as http:
-            if platform is Platform.SHOPIFY:
-                if await self.demo.shop.variant_by_sku(sku) is None:
-                    seeded = await http.post(
-                        f"{self.demo.sandbox_url}/shopify/{store_id}/_admin/products",
-                        json={"title": title, "variants": [{"sku": sku, "price": price, "inventory_quantity": 50}]},
-                    )
-                    seeded.raise_for_status()
-            elif await self.demo.connections.bigcommerce(store_id).find_product_by_sku(sku) is None:
-                seeded = await http.post(
-                    f"{self.demo.sandbox_url}/bigcommerce/_admin/stores/{store_id}/products",
-                    json={"name": title, "sku": sku, "price": price},
-                )
-                seeded.raise_for_status()
 
     async def _order(self, s: ExceptionScenario) -> tuple[str | None, str, str, str]:
         if s.platform is Platform.SHOPIFY and s.short:
