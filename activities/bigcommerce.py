@@ -218,7 +218,8 @@ class BigCommerceActivities:
     async def item_prices(self, request: ItemPricesRequest) -> ItemPrices:
         """The order's currency and each SKU's catalog price as a substitute is priced
         (`bigcommerce_substitution.catalog_price`); SKUs the catalog does not know are left out.
-        Read only."""
+        Read only. ASSUMPTION: the order is in the store's default currency (catalog prices are; the
+        order model does not carry `default_currency_code`), as single-currency stores are."""
         client = self._connections.bigcommerce(request.store)
         order = await client.get_order(int(request.order_ref))
         prices: dict[str, Decimal] = {}
