@@ -34,7 +34,7 @@ from activities.models import (
 )
 from casebridge.connections import Connections
 from connectors.adobe_commerce.contract import SYSTEM
-from connectors.adobe_commerce.models import Order, RefundItem, RmaItemStatus
+from connectors.adobe_commerce.models import Order, RefundItem, RefundOutcome, RmaItemStatus
 from connectors.adobe_commerce.sales import AdobeSales
 from connectors.errors import ConflictError, ContractError
 
@@ -108,12 +108,7 @@ class AdobeCommerceActivities:
         outcome = await self._sales(request.store).refund_once(
             request.order_id, key=request.key, comment=request.comment, notify=request.notify_customer
         )
-        memo = outcome.credit_memo
-        if memo is None:
-            return AdobeRefundResult(credit_memo_id=None)
-        return AdobeRefundResult(
-            credit_memo_id=memo.entity_id, amount=memo.grand_total or Decimal(0), created=outcome.created
-        )
+        return _refund_result(outcome)
 
     # -- returns (RMA) ---------------------------------------------------------------------------
 
@@ -144,12 +139,7 @@ class AdobeCommerceActivities:
             comment=request.comment,
             notify=request.notify_customer,
         )
-        memo = outcome.credit_memo
-        if memo is None:
-            return AdobeRefundResult(credit_memo_id=None)
-        return AdobeRefundResult(
-            credit_memo_id=memo.entity_id, amount=memo.grand_total or Decimal(0), created=outcome.created
-        )
+        return _refund_result(outcome)
 
     @activity.defn(name="adobe.create_replacement_order")
     @translate_errors
@@ -188,9 +178,9 @@ class AdobeCommerceActivities:
         shipping) marked with the key, looked up before writing (`created=False` when found). More
         than is left to refund on the invoiced order is refused (RejectedError, non-retryable)."""
         sales = self._sales(request.store)
-        order_id = int(request.order_ref)
+        order = await sales.get_order(int(request.order_ref))
         outcome = await sales.refund_adjustment_once(
-            order_id, request.amount, key=request.key, comment=request.reason, notify=request.notify_customer
+            order, request.amount, key=request.key, comment=request.reason, notify=request.notify_customer
         )
         memo = outcome.credit_memo
         if memo is None:
@@ -198,7 +188,7 @@ class AdobeCommerceActivities:
         return AmountRefundResult(
             refund_id=str(memo.entity_id),
             amount=memo.grand_total or Decimal(0),
-            currency=_currency(await sales.get_order(order_id), "refund_amount"),
+            currency=_currency(order, "refund_amount"),
             created=outcome.created,
         )
 
@@ -229,3 +219,12 @@ class AdobeCommerceActivities:
                     operation="get_order",
                 )
         return [AdobeReturnedItem(order_item_id=item_id, quantity=q) for item_id, q in items.items() if q > 0]
+
+
+def _refund_result(outcome: RefundOutcome) -> AdobeRefundResult:
+    memo = outcome.credit_memo
+    if memo is None:
+        return AdobeRefundResult(credit_memo_id=None)
+    return AdobeRefundResult(
+        credit_memo_id=memo.entity_id, amount=memo.grand_total or Decimal(0), created=outcome.created
+    )

@@ -32,6 +32,7 @@ from workflows.messages import (
 from workflows.saga import Saga
 
 T = TypeVar("T")
+A = TypeVar("A")
 
 # External API calls: transient faults are retried a few times with back-off; after that (or at
 # once for a rejection) the case parks for an operator rather than retrying forever.
@@ -215,6 +216,24 @@ class CaseWorkflow:
     def check_decision(self, decision: ReviewDecision) -> None:
         """What the case type needs of a reviewer's decision beyond an offered outcome (raise
         ValueError saying what): checked on the `decide` update and on reconciled decisions."""
+
+    async def run_store_step(
+        self,
+        step: str,
+        activity: Callable[[Any, A], Awaitable[T]],
+        arg: A,
+        *,
+        summary: str,
+        on_skip: T,
+        task_queue: str | None = None,
+    ) -> T:
+        """`run_step` of one store API activity with `store_call`'s options (the store's queue)."""
+
+        async def call() -> T:
+            result: T = await workflow.execute_activity_method(activity, arg, **store_call(summary, task_queue))
+            return result
+
+        return await self.run_step(step, call, on_skip=on_skip)
 
     async def resolve_or_park(self, step: str, resolve: Callable[[], T]) -> T | None:
         """What a decision needs that only the decision can give (a substitute, an exchange item).

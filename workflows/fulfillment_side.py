@@ -35,11 +35,9 @@ with workflow.unsafe.imports_passed_through():
     from activities.bigcommerce import BigCommerceActivities
     from activities.models import (
         AdobeMatchItemsRequest,
-        AdobeRefundResult,
         AdobeReturnedItem,
         AdobeReturnRefundRequest,
         BigCommerceMatchLinesRequest,
-        BigCommerceRefundResult,
         BigCommerceReturnedItem,
         BigCommerceReturnRefundRequest,
         CancelOrderResult,
@@ -50,7 +48,6 @@ with workflow.unsafe.imports_passed_through():
         ShopifyLineCancelPlan,
         ShopifyLinesRequest,
         ShopifySplitShipmentRequest,
-        ShopifySplitShipmentResult,
         SubstituteItemsRequest,
         SubstituteItemsResult,
         Substitution,
@@ -58,7 +55,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.shopify import ShopifyActivities
     from routing.fulfillment_policy import UNIVERSAL_RESOLUTIONS, ExceptionType, Resolution
 
-from workflows.case import API_RETRY, API_TIMEOUT, store_call
+from workflows.case import API_RETRY, API_TIMEOUT
 from workflows.store_side import AdobeOrder, BigCommerceOrder, ShopifyOrder
 
 if TYPE_CHECKING:
@@ -235,16 +232,14 @@ class BigCommerceFulfillmentSide(_PlatformFulfillmentSide):
         substitutes added at no more than their price), the difference of a cheaper substitute
         refunded once, then the status before the hold restored so the order ships."""
         case = self.case
-        request = _substitute_request(case, str(self.order.order_id), how, substitutions)
-        summary = "Update the order: the substitutes in place of the reported products"
-
-        async def substitute() -> SubstituteItemsResult:
-            result: SubstituteItemsResult = await workflow.execute_activity_method(
-                BigCommerceActivities.substitute_items, request, **store_call(summary, self.order.task_queue)
-            )
-            return result
-
-        result = await case.run_step("substitute items", substitute, on_skip=None)
+        result = await case.run_store_step(
+            "substitute items",
+            BigCommerceActivities.substitute_items,
+            _substitute_request(case, str(self.order.order_id), how, substitutions),
+            summary="Update the order: the substitutes in place of the reported products",
+            on_skip=None,
+            task_queue=self.order.task_queue,
+        )
         done = "substitution skipped by an operator" if result is None else describe_substitution(result)
         case.record("items substituted", done)
         await self.order.release(f"Casebridge: fulfillment exception resolved, items substituted: {done} ({how})")
@@ -255,36 +250,32 @@ class BigCommerceFulfillmentSide(_PlatformFulfillmentSide):
         Partially Refunded, 14), then restore the status before the hold so the rest ships."""
         case, i = self.case, self.case.input
         queue = self.order.task_queue  # the store's own queue when it has a request quota
-
-        async def match() -> list[BigCommerceReturnedItem]:
-            items: list[BigCommerceReturnedItem] = await workflow.execute_activity_method(
-                BigCommerceActivities.match_order_lines,
-                BigCommerceMatchLinesRequest(store=i.store, order_id=self.order.order_id, lines=lines),
-                **store_call("Find the order products of the cancelled lines", queue),
-            )
-            return items
-
         none_found: list[BigCommerceReturnedItem] = []
-        items = await case.run_step("find cancelled lines", match, on_skip=none_found)
+        items = await case.run_store_step(
+            "find cancelled lines",
+            BigCommerceActivities.match_order_lines,
+            BigCommerceMatchLinesRequest(store=i.store, order_id=self.order.order_id, lines=lines),
+            summary="Find the order products of the cancelled lines",
+            on_skip=none_found,
+            task_queue=queue,
+        )
         refunded = "not refunded"
         if items:
-            key = _lines_key(case)
-
-            async def refund() -> BigCommerceRefundResult:
-                result: BigCommerceRefundResult = await workflow.execute_activity_method(
-                    BigCommerceActivities.refund_return_items,
-                    BigCommerceReturnRefundRequest(
-                        store=i.store,
-                        order_id=self.order.order_id,
-                        key=key,
-                        reason=f"Lines cancelled in Casebridge fulfillment exception {i.case_id}",
-                        items=items,
-                    ),
-                    **store_call("Refund the cancelled lines once", queue),
-                )
-                return result
-
-            result = await case.run_step("refund cancelled lines", refund, on_skip=None)
+            refund = BigCommerceReturnRefundRequest(
+                store=i.store,
+                order_id=self.order.order_id,
+                key=_lines_key(case),
+                reason=f"Lines cancelled in Casebridge fulfillment exception {i.case_id}",
+                items=items,
+            )
+            result = await case.run_store_step(
+                "refund cancelled lines",
+                BigCommerceActivities.refund_return_items,
+                refund,
+                summary="Refund the cancelled lines once",
+                on_skip=None,
+                task_queue=queue,
+            )
             refunded = (
                 "refund skipped by an operator"
                 if result is None
@@ -315,38 +306,34 @@ class AdobeFulfillmentSide(_PlatformFulfillmentSide):
         for the lines' invoiced units; the memo's comment says why."""
         case, i = self.case, self.case.input
         queue = self.order.task_queue  # the store's own queue when it has a request quota
-
-        async def match() -> list[AdobeReturnedItem]:
-            items: list[AdobeReturnedItem] = await workflow.execute_activity_method(
-                AdobeCommerceActivities.match_order_items,
-                AdobeMatchItemsRequest(store=i.store, order_id=self.order.order_id, lines=lines),
-                **store_call("Find the order items of the cancelled lines", queue),
-            )
-            return items
-
         none_found: list[AdobeReturnedItem] = []
-        items = await case.run_step("find cancelled lines", match, on_skip=none_found)
+        items = await case.run_store_step(
+            "find cancelled lines",
+            AdobeCommerceActivities.match_order_items,
+            AdobeMatchItemsRequest(store=i.store, order_id=self.order.order_id, lines=lines),
+            summary="Find the order items of the cancelled lines",
+            on_skip=none_found,
+            task_queue=queue,
+        )
         await self.order.release(_lines_cancelled_note(lines, how, "a credit memo refunds them"))
         refunded = "not refunded"
         if items:
-            key = _lines_key(case)
-
-            async def refund() -> AdobeRefundResult:
-                result: AdobeRefundResult = await workflow.execute_activity_method(
-                    AdobeCommerceActivities.refund_return_items,
-                    AdobeReturnRefundRequest(
-                        store=i.store,
-                        order_id=self.order.order_id,
-                        key=key,
-                        comment=f"Casebridge: lines cancelled ({describe_lines(lines)}): {how}",
-                        items=items,
-                        notify_customer=i.policy.platform_emails_customer,
-                    ),
-                    **store_call("Credit memo for the cancelled lines, once", queue),
-                )
-                return result
-
-            result = await case.run_step("credit memo for cancelled lines", refund, on_skip=None)
+            refund = AdobeReturnRefundRequest(
+                store=i.store,
+                order_id=self.order.order_id,
+                key=_lines_key(case),
+                comment=f"Casebridge: lines cancelled ({describe_lines(lines)}): {how}",
+                items=items,
+                notify_customer=i.policy.platform_emails_customer,
+            )
+            result = await case.run_store_step(
+                "credit memo for cancelled lines",
+                AdobeCommerceActivities.refund_return_items,
+                refund,
+                summary="Credit memo for the cancelled lines, once",
+                on_skip=None,
+                task_queue=queue,
+            )
             refunded = (
                 "credit memo skipped by an operator"
                 if result is None
@@ -459,7 +446,7 @@ class ShopifyFulfillmentSide:
         of its own, `waiting_handle`, which staff release when the stock is there); the case's
         holds are released, so the rest ships now. Tagged so the waiting orders can be found."""
         case, i = self.case, self.case.input
-        request = ShopifySplitShipmentRequest(
+        split = ShopifySplitShipmentRequest(
             store=i.store,
             order_gid=self.order_gid,
             case_handle=self.handle,
@@ -468,18 +455,13 @@ class ShopifyFulfillmentSide:
             reason=SHOPIFY_HOLD_REASONS[i.report.exception_type],
             reason_notes=f"Casebridge: waiting lines of a split shipment: {describe_lines(lines)} ({how})"[:255],
         )
-
-        async def split() -> ShopifySplitShipmentResult:
-            result: ShopifySplitShipmentResult = await workflow.execute_activity_method(
-                ShopifyActivities.split_shipment,
-                request,
-                start_to_close_timeout=API_TIMEOUT,
-                retry_policy=API_RETRY,
-                summary="Split the reported lines off and keep them held; release the rest",
-            )
-            return result
-
-        result = await case.run_step("split shipment", split, on_skip=None)
+        result = await case.run_store_step(
+            "split shipment",
+            ShopifyActivities.split_shipment,
+            split,
+            summary="Split the reported lines off and keep them held; release the rest",
+            on_skip=None,
+        )
         if result is not None:
             case.record("shipment split", f"{describe_lines(lines)} held on {', '.join(result.waiting)}")
         # The case's own holds are gone (released by the split, or by an operator who skipped it).
@@ -489,19 +471,13 @@ class ShopifyFulfillmentSide:
         """One order edit while the order is still held (so the reported units never ship), the
         difference of a cheaper substitute refunded once, then release and tag."""
         case = self.case
-        request = _substitute_request(case, self.order_gid, how, substitutions)
-
-        async def substitute() -> SubstituteItemsResult:
-            result: SubstituteItemsResult = await workflow.execute_activity_method(
-                ShopifyActivities.substitute_items,
-                request,
-                start_to_close_timeout=API_TIMEOUT,
-                retry_policy=API_RETRY,
-                summary="Edit the order: the substitutes in place of the reported lines",
-            )
-            return result
-
-        result = await case.run_step("substitute items", substitute, on_skip=None)
+        result = await case.run_store_step(
+            "substitute items",
+            ShopifyActivities.substitute_items,
+            _substitute_request(case, self.order_gid, how, substitutions),
+            summary="Edit the order: the substitutes in place of the reported lines",
+            on_skip=None,
+        )
         done = "substitution skipped by an operator" if result is None else describe_substitution(result)
         case.record("items substituted", done)
         await self._release_resolved()

@@ -94,15 +94,14 @@ class _ExchangeMoney:
 
     async def price(self, skus: list[str]) -> ItemPrices | None:
         i = self.case.input
-        request = ItemPricesRequest(store=i.store, order_ref=_order_ref(self.case), skus=skus)
-
-        async def price() -> ItemPrices:
-            result: ItemPrices = await workflow.execute_activity_method(
-                self.item_prices, request, **_store_options(self.case, "Price the exchange items in the catalog")
-            )
-            return result
-
-        return await self.case.run_step("price exchange items", price, on_skip=None)
+        return await self.case.run_store_step(
+            "price exchange items",
+            self.item_prices,
+            ItemPricesRequest(store=i.store, order_ref=_order_ref(self.case), skus=skus),
+            summary="Price the exchange items in the catalog",
+            on_skip=None,
+            task_queue=i.store_task_queue,
+        )
 
     async def refund_amount(self, amount: Decimal, how: str) -> AmountRefundResult | None:
         i = self.case.input
@@ -114,16 +113,14 @@ class _ExchangeMoney:
             reason=f"Return {i.facts.return_name}: exchange for less ({how})"[:255],
             notify_customer=i.policy.notify_customer,
         )
-
-        async def refund() -> AmountRefundResult:
-            result: AmountRefundResult = await workflow.execute_activity_method(
-                self.refund_amount_activity,
-                request,
-                **_store_options(self.case, "Pay back the exchange's difference once"),
-            )
-            return result
-
-        return await self.case.run_step("refund exchange difference", refund, on_skip=None)
+        return await self.case.run_store_step(
+            "refund exchange difference",
+            self.refund_amount_activity,
+            request,
+            summary="Pay back the exchange's difference once",
+            on_skip=None,
+            task_queue=i.store_task_queue,
+        )
 
 
 def _order_ref(case: ReturnCase) -> str:
@@ -148,19 +145,18 @@ def _replacement_request(case: ReturnCase, how: str, lines: list[ReplacementLine
     )
 
 
-async def _replace_on_store_queue(
+async def _create_free_order(
     case: ReturnCase, activity: Any, how: str, lines: list[ReplacementLine]
 ) -> ReplacementOrderResult | None:
-    """The free order through the platform's activity, on the store's rate-limited queue."""
-    request = _replacement_request(case, how, lines)
-
-    async def create() -> ReplacementOrderResult:
-        result: ReplacementOrderResult = await workflow.execute_activity_method(
-            activity, request, **_store_options(case, f"Create the free {_order_kind(case)} order once")
-        )
-        return result
-
-    return await case.run_step(f"create {_order_kind(case)} order", create, on_skip=None)
+    """The free order through the platform's activity (on the store's rate-limited queue if any)."""
+    return await case.run_store_step(
+        f"create {_order_kind(case)} order",
+        activity,
+        _replacement_request(case, how, lines),
+        summary=f"Create the free {_order_kind(case)} order once",
+        on_skip=None,
+        task_queue=case.input.store_task_queue,
+    )
 
 
 def return_side_for(case: ReturnCase) -> ReturnSide:
@@ -257,18 +253,7 @@ class ShopifyReturnSide(_ExchangeMoney):
         self.case.record("return declined in store", how if result is not None else f"{how} (skipped)")
 
     async def replace(self, how: str, lines: list[ReplacementLine]) -> ReplacementOrderResult | None:
-        request = _replacement_request(self.case, how, lines)
-        return await self.case.run_step(
-            f"create {_order_kind(self.case)} order",
-            lambda: workflow.execute_activity_method(
-                ShopifyActivities.create_replacement_order,
-                request,
-                start_to_close_timeout=API_TIMEOUT,
-                retry_policy=API_RETRY,
-                summary=f"Create the free {_order_kind(self.case)} order once",
-            ),
-            on_skip=None,
-        )
+        return await _create_free_order(self.case, ShopifyActivities.create_replacement_order, how, lines)
 
 
 def _store_options(case: ReturnCase, summary: str) -> dict[str, Any]:
@@ -348,7 +333,7 @@ class BigCommerceReturnSide(_ExchangeMoney):
         )
 
     async def replace(self, how: str, lines: list[ReplacementLine]) -> ReplacementOrderResult | None:
-        return await _replace_on_store_queue(self.case, BigCommerceActivities.create_replacement_order, how, lines)
+        return await _create_free_order(self.case, BigCommerceActivities.create_replacement_order, how, lines)
 
 
 class AdobeReturnSide(_ExchangeMoney):
@@ -461,4 +446,4 @@ class AdobeReturnSide(_ExchangeMoney):
         i = self.case.input
         if i.policy.replacement_coupon is None or not workflow.patched("adobe-replacement-orders"):
             return None
-        return await _replace_on_store_queue(self.case, AdobeCommerceActivities.create_replacement_order, how, lines)
+        return await _create_free_order(self.case, AdobeCommerceActivities.create_replacement_order, how, lines)

@@ -215,17 +215,17 @@ class AdobeSales:
         return RefundOutcome(credit_memo=memos[memo_id], created=True)
 
     async def refund_adjustment_once(
-        self, order_id: int, amount: Decimal, *, key: str, comment: str, notify: bool = False
+        self, order: Order, amount: Decimal, *, key: str, comment: str, notify: bool = False
     ) -> RefundOutcome:
         """Offline credit memo of `amount` as an adjustment refund (no item, no shipping), at most
         once per `key`: how a merchant pays money back without returning anything. The marker in the
         memo's comment is looked up before writing, as in `refund_items_once`. More than is left to
         refund on the invoiced order is a `RejectedError` ("The most money available to refund ...")."""
         marker = ONCE_MARKER.format(key=key)
+        order_id = order.entity_id
         existing = await self._memo_with_marker(order_id, marker)
         if existing is not None:
             return RefundOutcome(credit_memo=existing, created=False)
-        order = await self.get_order(order_id)
         # Every item at quantity 0: without `items` Magento refunds every refundable unit as well.
         items = [RefundItem(order_item_id=item.item_id, qty=Decimal(0)) for item in order.items]
         memo_id = await self.refund_order(
