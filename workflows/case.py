@@ -215,7 +215,8 @@ class CaseWorkflow:
 
     def check_decision(self, decision: ReviewDecision) -> None:
         """What the case type needs of a reviewer's decision beyond an offered outcome (raise
-        ValueError saying what): checked on the `decide` update and on reconciled decisions."""
+        ValueError saying what): checked on the `decide` update, the `submit_decision` signal and
+        on decisions reconciliation finds, so the case can rely on it when it applies one."""
 
     async def run_store_step(
         self,
@@ -234,22 +235,6 @@ class CaseWorkflow:
             return result
 
         return await self.run_step(step, call, on_skip=on_skip)
-
-    async def resolve_or_park(self, step: str, resolve: Callable[[], T]) -> T | None:
-        """What a decision needs that only the decision can give (a substitute, an exchange item).
-        The `decide` validator refuses a decision without it, but one found by reconciliation was
-        never validated: then the case parks (ValueError's message as the reason) until an operator
-        skips (None: the caller falls back) or aborts; a retry looks again."""
-        while True:
-            try:
-                return resolve()
-            except ValueError as err:
-                action = await self.park(step, str(err))
-            if action is OperatorAction.ABORT:
-                raise CaseAborted(step)
-            if action is OperatorAction.SKIP:
-                self.record("skipped", step)
-                return None
 
     async def close_aborted(self) -> None:
         """Undo what the case changed, then end it as ABORTED."""

@@ -267,12 +267,8 @@ class FulfillmentException(ReviewedCase):
             self.set_status(CaseStatus.APPROVED, f"Resolved: split shipment, {describe_lines(lines)} held ({how})")
         elif resolution is Resolution.SUBSTITUTE_ITEM:
             lead_result = result.team(lead)
-            decision = lead_result.decision if lead_result else None
-            substitutions = await self.resolve_or_park("substitute item", lambda: self.substitutions(decision))
-            if substitutions is None:
-                await self.side.release(f"{how}; no substitute named, skipped by an operator", new_delivery_date=False)
-                self.set_status(CaseStatus.APPROVED, f"Resolved: ships as ordered, no substitute was named ({how})")
-                return
+            # Every path a decision takes in checked it (`check_decision`): it names its substitutes.
+            substitutions = self.substitutions(lead_result.decision if lead_result else None)
             done = await self.side.substitute_items(how, substitutions)
             await self._inform_customer(f"Substituted: {done}; the order ships", result)
             self.set_status(CaseStatus.APPROVED, f"Resolved: items substituted, {done} ({how})")

@@ -303,9 +303,9 @@ class ReturnCase(ReviewedCase):
         if resolution is Resolution.REPLACEMENT:
             lines = self.replacement_lines()
         elif resolution is Resolution.EXCHANGE and workflow.patched("exchange-orders"):
-            decision = self.review.decision if self.review else None
-            lines = await self.resolve_or_park("exchange item", lambda: self.exchange_lines(decision))
-            if lines is not None and workflow.patched("exchange-pricing"):
+            # Every path a decision takes in checked it (`check_decision`): it names its item.
+            lines = self.exchange_lines(self.review.decision if self.review else None)
+            if workflow.patched("exchange-pricing"):
                 difference = await self._exchange_difference(lines)
         if lines is not None:
             order = await self.side.replace(how, lines)
@@ -336,7 +336,8 @@ class ReturnCase(ReviewedCase):
         facts, rules = self.input.facts, self.input.policy.exchange
         skus = sorted({line.sku for line in lines if line.sku})
         while True:
-            priced = await self.side.price(skus) if skus and len(skus) == len(lines) else None
+            # Every line needs a SKU to be priced (two lines may share one).
+            priced = await self.side.price(skus) if all(line.sku for line in lines) else None
             if priced is None or any(line.sku not in priced.prices for line in lines):
                 self.record("exchange not priced", "an item has no catalog price: no difference is settled")
                 return None
