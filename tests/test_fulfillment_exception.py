@@ -174,6 +174,9 @@ async def test_reports_are_authenticated_and_validated(stack: Stack) -> None:
     missing = await post(stack, report("999999991", "address_validation"))
     assert missing.status_code == 404
     assert (await post(stack, b"{not json")).status_code == 422
+    empty_substitute = [{"sku": "ITEM-0", "quantity": 1, "substitute_sku": ""}]
+    refused = await post(stack, report(order.legacy_resource_id, "inventory_shortage", lines=empty_substitute))
+    assert refused.status_code == 422 and "substitute_sku" in refused.text
 
     # None of them started a case.
     runs = [

@@ -41,7 +41,7 @@ class AffectedLine(BaseModel):
     sku: str
     quantity: int = Field(gt=0)
     # What could be sent instead (the warehouse's suggestion); a reviewer may name another.
-    substitute_sku: str | None = None
+    substitute_sku: str | None = Field(default=None, min_length=1, max_length=255)
 
 
 class ExceptionReport(BaseModel):
