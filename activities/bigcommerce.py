@@ -32,7 +32,12 @@ from activities.models import (
 )
 from casebridge.connections import Connections
 from connectors.bigcommerce.client import BigCommerceClient
-from connectors.bigcommerce.contract import METAFIELD_NAMESPACE, STATUS_AWAITING_FULFILLMENT
+from connectors.bigcommerce.contract import (
+    METAFIELD_NAMESPACE,
+    STATUS_AWAITING_FULFILLMENT,
+    STATUS_CANCELLED,
+    STATUS_HOLD,
+)
 from connectors.bigcommerce.models import (
     Address,
     NewAddress,
@@ -45,6 +50,10 @@ from connectors.bigcommerce.models import (
 )
 from connectors.bigcommerce.payments import refund_with_marker
 from connectors.errors import ConflictError
+
+# The statuses a case sets (workflows name them through this module, never the connector's).
+HOLD_STATUS = STATUS_HOLD  # Manual Verification Required: BigCommerce has no hold call
+CANCELLED_STATUS = STATUS_CANCELLED
 
 
 def _state(order: Order) -> BigCommerceOrderState:

@@ -392,7 +392,7 @@ async def test_operator_abort_releases_the_hold_and_withdraws_the_tasks(stack: S
     result = await handle.result()
 
     assert result.status is CaseStatus.ABORTED, result.detail
-    assert "release exception hold" in result.detail  # what the compensation undid
+    assert "release hold" in result.detail  # what the compensation undid
     released = await stack.order(SHOP, order.id)
     assert [fo.status for fo in released.fulfillment_orders] == ["OPEN"]
     for process_id in processes:

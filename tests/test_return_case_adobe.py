@@ -110,7 +110,7 @@ async def test_small_low_risk_return_is_authorised_and_credited_once(stack: Stac
     assert Decimal(str(memo["grand_total"])) == Decimal("20.00")  # the mug only: no shipping
     assert [(i["order_item_id"], i["qty"]) for i in memo["items"] if i["qty"]] == [(item_id(order, "MUG-1"), 1)]
     assert any(f"[casebridge:{case_of(rma)}]" in c["comment"] for c in memo["comments"])
-    assert any(f"return RMA #{rma.increment_id} authorised" in c for c in await comments(stack, order["entity_id"]))
+    assert any(f"return RMA #{rma.increment_id} approved" in c for c in await comments(stack, order["entity_id"]))
 
 
 async def test_reviewed_return_is_credited_on_the_reviewers_decision(stack: Stack) -> None:

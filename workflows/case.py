@@ -1,21 +1,22 @@
 """What every case type shares: status with search attributes and UI details, the audit trail,
-operator commands, and parking a failed step as NEEDS_ATTENTION.
+operator commands, parking a failed step as NEEDS_ATTENTION, the store's cancellation of the order,
+and the frame of `run()`.
 
-A case type subclasses `CaseWorkflow`, calls `init_case()` from its `@workflow.init`, and runs
-each external step through `run_step()`. A step that fails for good (a non-retryable error, or
-retries exhausted) does not fail the workflow: the case parks and waits for an operator to send
-`retry`, `skip` or `abort` (Temporal UI "Send signal", or
+A case type subclasses `CaseWorkflow`, calls `init_case()` from its `@workflow.init`, runs its
+steps inside `run_case()` (abort, store cancellation, compensation, waiting for handlers) and each
+external step through `run_step()` (its store adapter's methods do that themselves). A step that
+fails for good (a non-retryable error, or retries exhausted) does not fail the workflow: the case
+parks and waits for an operator to send `retry`, `skip` or `abort` (Temporal UI "Send signal", or
 `temporal workflow signal --workflow-id <id> --name retry`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import TypeVar
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 from workflows import search_attributes as sa
@@ -28,32 +29,12 @@ from workflows.messages import (
     OperatorAction,
     OperatorCommand,
     ReviewDecision,
+    StoreCancellation,
 )
-from workflows.saga import Saga
+from workflows.saga import Saga, Undo
+from workflows.store import Store, StoreOrder, store_for
 
 T = TypeVar("T")
-A = TypeVar("A")
-
-# External API calls: transient faults are retried a few times with back-off; after that (or at
-# once for a rejection) the case parks for an operator rather than retrying forever.
-API_TIMEOUT = timedelta(seconds=30)
-API_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(seconds=60),
-    maximum_attempts=8,
-)
-
-
-def store_call(summary: str, task_queue: str | None = None) -> dict[str, Any]:
-    """Options of one external API activity: the timeouts and retries above, on the store's own
-    rate-limited queue when it has one (None: the workflow's queue)."""
-    return {
-        "task_queue": task_queue,
-        "start_to_close_timeout": API_TIMEOUT,
-        "retry_policy": API_RETRY,
-        "summary": summary,
-    }
 
 
 class CaseAborted(Exception):
@@ -66,6 +47,7 @@ class CaseInterrupted(Exception):
 
 class CaseWorkflow:
     case_type: str = "case"
+    _store: Store | None = None  # the order's store, for case types that work on one
 
     def init_case(self, case_id: str) -> None:
         self.case_id = case_id
@@ -78,6 +60,8 @@ class CaseWorkflow:
         # An `abort` while nothing is parked: the case stops at its next wait (see `abort_requested`).
         self.abort_request: OperatorCommand | None = None
         self.saga = Saga(self.record)
+        # The store cancelled the order outside Casebridge while the case needed it.
+        self.store_cancellation: StoreCancellation | None = None
 
     # --- audit and status ------------------------------------------------------------------
 
@@ -172,8 +156,66 @@ class CaseWorkflow:
         return self.abort_request is not None
 
     def interrupted(self) -> bool:
-        """True when the case no longer needs its parked step (e.g. the order was cancelled)."""
-        return False
+        """True when the case no longer needs its parked step: the order was cancelled."""
+        return self.store_cancellation is not None
+
+    # --- the store -----------------------------------------------------------------------
+
+    def use_store(self, order: StoreOrder) -> None:
+        """Work on `order` through its platform's store adapter (from the case's `@workflow.init`)."""
+        self._store = store_for(self, order)
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError(f"{self.case_type} cases work on no store order")
+        return self._store
+
+    # --- the frame of run() ----------------------------------------------------------------
+
+    async def run_case(self, steps: Callable[[], Awaitable[None]]) -> None:
+        """Run the case's own steps. An operator abort undoes what they changed (`close_aborted`);
+        a cancellation in the store ends the case CANCELLED (`close_cancelled_in_store`). Either
+        way, a decision update still answering its caller finishes before the run ends."""
+        workflow.set_current_details(self.details_markdown())
+        try:
+            await steps()
+        except CaseAborted:
+            await self.close_aborted()
+        except CaseInterrupted as stopped:
+            await self.close_cancelled_in_store(str(stopped))
+        await workflow.wait_condition(workflow.all_handlers_finished)
+
+    def check_still_wanted(self, where: str) -> None:
+        """Between steps: stop at once when an operator asked to abort or the store cancelled."""
+        if self.abort_requested:
+            raise CaseAborted("operator abort")
+        if self.store_cancellation is not None:
+            raise CaseInterrupted(where)
+
+    @workflow.signal
+    def order_cancelled(self, event: StoreCancellation) -> None:
+        """The store cancelled the order outside Casebridge (e.g. an `orders/cancelled` webhook):
+        the case stops waiting, withdraws its reviews and ends CANCELLED."""
+        if self.store_cancellation is not None:
+            return
+        if self._store is not None and self._store.cancel_sent:
+            self.record("order cancelled in store", "by this case's own cancellation", "store")
+            return
+        if self.case_status.is_final or self.case_status is CaseStatus.APPLYING:
+            self.record("order cancelled in store", "after the decision; nothing to withdraw", "store")
+            return
+        self.store_cancellation = event
+        self.record("order cancelled in store", event.reason or "", "store")
+
+    async def close_cancelled_in_store(self, where: str) -> None:
+        """The cancellation closed the order's fulfilment: its holds went with it (undoing them could
+        even reopen the order) and its tags need no undo; anything else, such as open review
+        tasks, is withdrawn."""
+        self.saga.discard(Undo.RELEASE_HOLD)
+        self.saga.discard(Undo.REMOVE_TAGS)
+        await self.saga.compensate()
+        self.set_status(CaseStatus.CANCELLED, f"The order was cancelled in the store ({where})")
 
     async def park(self, step: str, reason: str) -> OperatorAction:
         """Hold the case as NEEDS_ATTENTION until an operator decides; return the decision.
@@ -217,24 +259,6 @@ class CaseWorkflow:
         """What the case type needs of a reviewer's decision beyond an offered outcome (raise
         ValueError saying what): checked on the `decide` update, the `submit_decision` signal and
         on decisions reconciliation finds, so the case can rely on it when it applies one."""
-
-    async def run_store_step(
-        self,
-        step: str,
-        activity: Callable[[Any, A], Awaitable[T]],
-        arg: A,
-        *,
-        summary: str,
-        on_skip: T,
-        task_queue: str | None = None,
-    ) -> T:
-        """`run_step` of one store API activity with `store_call`'s options (the store's queue)."""
-
-        async def call() -> T:
-            result: T = await workflow.execute_activity_method(activity, arg, **store_call(summary, task_queue))
-            return result
-
-        return await self.run_step(step, call, on_skip=on_skip)
 
     async def close_aborted(self) -> None:
         """Undo what the case changed, then end it as ABORTED."""

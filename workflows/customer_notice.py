@@ -18,8 +18,9 @@ with workflow.unsafe.imports_passed_through():
     from activities.exstream import ExstreamActivities
     from activities.models import CustomerNoticeRequest
 
-from workflows.case import API_TIMEOUT, CaseWorkflow
+from workflows.case import CaseWorkflow
 from workflows.failures import describe_failure
+from workflows.retries import API_TIMEOUT
 
 # Few attempts: on-demand generation has no idempotency key, so every retry may send another copy.
 NOTICE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_attempts=3)

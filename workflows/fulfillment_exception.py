@@ -3,9 +3,10 @@
 Flow: hold the order so nothing ships wrong meanwhile; open one OpenText task per team the
 exception type needs (warehouse, customer service, finance...) in parallel (`ReviewPanel`); apply
 the lead team's resolution, or cancel at once when any team chose `cancel-order`; a team that does
-not decide in time gets the policy's default. Resolutions are written back by the platform's
-`FulfillmentSide`. Further reports about the same order while the case is open reach this case
-(signal-with-start), never a second one. Failed steps park the case for an operator.
+not decide in time gets the policy's default. Resolutions are written back through the order's
+store adapter (`workflows.store`), and the teams are offered only what it can apply. Further
+reports about the same order while the case is open reach this case (signal-with-start), never a
+second one. Failed steps park the case for an operator.
 """
 
 from __future__ import annotations
@@ -20,16 +21,38 @@ with workflow.unsafe.imports_passed_through():
     from activities.models import LineQuantity, Substitution
     from routing.fulfillment_policy import ExceptionType, FulfillmentExceptionPolicy, Resolution
 
-from workflows.case import CaseAborted, CaseInterrupted
-from workflows.customer_notice import notify_customer
-from workflows.fulfillment_side import HOLD, FulfillmentSide, describe_lines, fulfillment_side_for
+from workflows.case import CaseAborted
 from workflows.human_review import ReviewRequest
-from workflows.messages import CaseStatus, ReviewDecision, StoreCancellation, team_business_key
+from workflows.messages import CaseStatus, ReviewDecision, team_business_key
+from workflows.outcomes import (
+    describe_cancellation,
+    describe_lines,
+    describe_lines_cancelled,
+    describe_substitution,
+)
 from workflows.review_panel import PanelEnd, PanelResult, PanelRule, PanelTeam, ReviewPanel
 from workflows.reviewed_case import ReviewedCase
-from workflows.store_side import RELEASE_HOLDS
+from workflows.store import CancelRequest, Capability, HoldReason, LineEdit, StoreOrder
 
 CASE_TYPE = "fulfillment-exception"
+
+# What other apps and staff see as the hold's reason (Shopify's FulfillmentHoldReason).
+HOLD_REASONS = {
+    ExceptionType.INVENTORY_SHORTAGE: HoldReason.INVENTORY_OUT_OF_STOCK,
+    ExceptionType.BACKORDER: HoldReason.INVENTORY_OUT_OF_STOCK,
+    ExceptionType.ADDRESS_VALIDATION: HoldReason.INCORRECT_ADDRESS,
+    ExceptionType.PAYMENT_EXCEPTION: HoldReason.AWAITING_PAYMENT,
+    ExceptionType.CARRIER_DELAY: HoldReason.UNKNOWN_DELIVERY_DATE,
+    ExceptionType.PRICING_DISCREPANCY: HoldReason.OTHER,
+}
+
+# The resolutions that change order lines, and what the store must be able to do for them. The
+# others (ship as is, new delivery date, cancel the order) need only a hold and a cancel.
+LINE_RESOLUTIONS = {
+    Resolution.CANCEL_LINES: Capability.CANCEL_LINES,
+    Resolution.SPLIT_SHIPMENT: Capability.SPLIT_SHIPMENT,
+    Resolution.SUBSTITUTE_ITEM: Capability.SUBSTITUTE_LINES,
+}
 
 
 def case_id_for(platform: str, store: str, order_id: str) -> str:
@@ -95,24 +118,20 @@ class FulfillmentException(ReviewedCase):
         self.init_case(input.case_id)
         self.reports: list[ExceptionReport] = [input.report]
         self.resolution: Resolution | None = None
-        self.store_cancellation: StoreCancellation | None = None
-        self.side: FulfillmentSide = fulfillment_side_for(self)
-
-    @workflow.signal
-    def order_cancelled(self, event: StoreCancellation) -> None:
-        """The store cancelled the order outside Casebridge: the teams' tasks are withdrawn and the
-        case ends CANCELLED (the cancellation closed what was held)."""
-        if self.store_cancellation is not None:
-            return
-        if self.resolution is not None or self.case_status.is_final:
-            # Our own cancel-order echoed back, or the resolution is already being applied.
-            self.record("order cancelled in store", "after the resolution; nothing to withdraw", "store")
-            return
-        self.store_cancellation = event
-        self.record("order cancelled in store", event.reason or "", "store")
-
-    def interrupted(self) -> bool:
-        return self.store_cancellation is not None
+        self.panel_result: PanelResult | None = None
+        order = input.order
+        self.use_store(
+            StoreOrder(
+                platform=input.platform,
+                store=input.store,
+                order_id=order.order_id,
+                order_gid=order.order_gid,
+                key=input.case_id,
+                currency=order.currency or "",
+                task_queue=input.store_task_queue,
+                fully_invoiced=order.fully_invoiced,
+            )
+        )
 
     @workflow.signal
     def exception_reported(self, report: ExceptionReport) -> None:
@@ -128,25 +147,8 @@ class FulfillmentException(ReviewedCase):
     async def run(self, input: FulfillmentExceptionInput) -> FulfillmentExceptionResult:
         report = input.report
         self.record("case opened", f"{report.exception_type.value} reported by {report.reported_by}: {report.summary}")
-        workflow.set_current_details(self.details_markdown())
-        result: PanelResult | None = None
-        try:
-            await self.side.hold()
-            if self.abort_requested:
-                raise CaseAborted("operator abort")
-            if self.store_cancellation is not None:
-                raise CaseInterrupted("hold")
-            result = await self._decide()
-            if result.end is PanelEnd.STOPPED:
-                if self.store_cancellation is not None:
-                    raise CaseInterrupted("review")
-                raise CaseAborted("operator abort")
-            await self._apply(result)
-        except CaseAborted:
-            await self.close_aborted()
-        except CaseInterrupted:
-            await self._close_cancelled_in_store()
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self.run_case(self._resolve)
+        result = self.panel_result
         return FulfillmentExceptionResult(
             case_id=input.case_id,
             status=self.case_status,
@@ -155,14 +157,17 @@ class FulfillmentException(ReviewedCase):
             team_outcomes={t.team: t.outcome for t in result.teams} if result else {},
         )
 
-    async def _close_cancelled_in_store(self) -> None:
-        """The cancellation closed the order's fulfilment (Shopify closes its fulfillment orders,
-        BigCommerce and Adobe Commerce leave the held status): the hold needs no undo, and undoing
-        it could even reopen the order. Anything else the case did is undone."""
-        self.saga.discard(HOLD)
-        self.saga.discard(RELEASE_HOLDS)
-        await self.saga.compensate()
-        self.set_status(CaseStatus.CANCELLED, "The order was cancelled in the store; the teams' tasks were withdrawn")
+    async def _resolve(self) -> None:
+        i, report = self.input, self.input.report
+        summary = f"{report.exception_type.value}: {report.summary}"
+        await self.store.hold(HOLD_REASONS[report.exception_type], f"Casebridge: {summary}", purpose="exception")
+        await self.store.mark(f"Casebridge: fulfillment exception ({summary})", add_tags=[i.policy.tags.open])
+        self.check_still_wanted("the teams were not asked")
+        self.panel_result = await self._decide()
+        if self.panel_result.end is PanelEnd.STOPPED:
+            self.check_still_wanted("the teams' tasks were withdrawn")
+            raise CaseAborted("operator abort")
+        await self._apply(self.panel_result)
 
     def check_decision(self, decision: ReviewDecision) -> None:
         if decision.outcome == Resolution.SUBSTITUTE_ITEM.value:
@@ -188,7 +193,13 @@ class FulfillmentException(ReviewedCase):
         """The policy's resolutions for the type that this order's platform can apply (the policy's
         order kept): the teams are never offered what could not be carried out."""
         route = self.input.policy.types[self.input.report.exception_type]
-        return [r for r in route.resolutions if self.side.offers(r)]
+        return [r for r in route.resolutions if self._can_apply(r)]
+
+    def _can_apply(self, resolution: Resolution) -> bool:
+        needs = LINE_RESOLUTIONS.get(resolution)
+        if needs is None:
+            return True
+        return bool(self.input.report.lines) and self.store.supports(needs)
 
     async def _decide(self) -> PanelResult:
         i, route = self.input, self.input.policy.types[self.input.report.exception_type]
@@ -251,49 +262,117 @@ class FulfillmentException(ReviewedCase):
                 self.record("teams disagreed", f"lead {lead} chose {resolution.value}; also proposed: {others}")
         self.resolution = resolution
         self.set_status(CaseStatus.APPLYING, f"Applying the resolution: {how}")
+        lines = [LineQuantity(sku=line.sku, quantity=line.quantity) for line in self.input.report.lines]
         if resolution is Resolution.CANCEL_ORDER:
-            await self.side.cancel_order(how)
+            await self._cancel_order(how)
             await self._inform_customer("Your order was cancelled and your payment refunded", result)
             self.set_status(CaseStatus.REJECTED, f"Resolved: order cancelled ({how})")
         elif resolution is Resolution.CANCEL_LINES:
-            lines = [LineQuantity(sku=line.sku, quantity=line.quantity) for line in self.input.report.lines]
-            refunded = await self.side.cancel_lines(how, lines)
+            done = await self._cancel_lines(how, lines)
             await self._inform_customer(f"Cancelled and refunded: {describe_lines(lines)}; the rest ships", result)
-            self.set_status(CaseStatus.APPROVED, f"Resolved: lines cancelled, {refunded} ({how})")
+            self.set_status(CaseStatus.APPROVED, f"Resolved: lines cancelled, {done} ({how})")
         elif resolution is Resolution.SPLIT_SHIPMENT:
-            lines = [LineQuantity(sku=line.sku, quantity=line.quantity) for line in self.input.report.lines]
-            await self.side.split_shipment(how, lines)
+            await self._split_shipment(how, lines)
             await self._inform_customer(f"Your order ships in two parts: {describe_lines(lines)} follow later", result)
             self.set_status(CaseStatus.APPROVED, f"Resolved: split shipment, {describe_lines(lines)} held ({how})")
         elif resolution is Resolution.SUBSTITUTE_ITEM:
             lead_result = result.team(lead)
-            # Every path a decision takes in checked it (`check_decision`): it names its substitutes.
-            substitutions = self.substitutions(lead_result.decision if lead_result else None)
-            done = await self.side.substitute_items(how, substitutions)
+            # Every path a decision takes is checked (`check_decision`): it names its substitutes.
+            done = await self._substitute(how, self.substitutions(lead_result.decision if lead_result else None))
             await self._inform_customer(f"Substituted: {done}; the order ships", result)
             self.set_status(CaseStatus.APPROVED, f"Resolved: items substituted, {done} ({how})")
         elif resolution is Resolution.NEW_DELIVERY_DATE:
-            await self.side.release(how, new_delivery_date=True)
+            await self._release(f"ships with a new delivery date ({how})", self.input.policy.tags.new_delivery_date)
             await self._inform_customer("Your order ships later than planned", result)
             self.set_status(CaseStatus.APPROVED, f"Resolved: ships with a new delivery date ({how})")
         else:
-            await self.side.release(how, new_delivery_date=False)
+            await self._release(f"ships as ordered ({how})")
             self.set_status(CaseStatus.APPROVED, f"Resolved: ships as ordered ({how})")
+
+    async def _release(self, what: str, *tags: str) -> None:
+        """The case's hold released (the order ships) and the order marked resolved."""
+        policy_tags = self.input.policy.tags
+        await self.store.release_hold()
+        await self.store.mark(
+            f"Casebridge: fulfillment exception resolved, {what}",
+            add_tags=[policy_tags.resolved, *tags],
+            remove_tags=[policy_tags.open],
+        )
+
+    def _edit(self, what: str, how: str) -> LineEdit:
+        i = self.input
+        return LineEdit(
+            restock=i.policy.cancel.restock,
+            notify_customer=i.policy.platform_emails_customer,
+            staff_note=f"Casebridge fulfillment exception: {what} ({how})",
+            refund_note=f"{what.capitalize()} in Casebridge fulfillment exception {i.case_id}",
+        )
+
+    def _key(self, what: str) -> str:
+        """Marks an edit and its refund. The run id makes it this case's own: a later exception case
+        for the same order (same case id) must not find this one's."""
+        return f"{self.input.case_id}/{what}/{workflow.info().run_id}"
+
+    async def _cancel_order(self, how: str) -> None:
+        i, cancel = self.input, self.input.policy.cancel
+        note = f"Casebridge: order cancelled on a fulfillment exception ({how})"
+        cancellation = await self.store.cancel(
+            CancelRequest(
+                reason=cancel.cancel_reason,
+                refund=cancel.refund,
+                restock=cancel.restock,
+                notify_customer=i.policy.platform_emails_customer,
+                note=note,
+                refund_reason=f"Cancelled in Casebridge fulfillment exception {i.case_id}",
+            )
+        )
+        self.record("order cancelled", describe_cancellation(cancellation))
+        await self.store.mark(
+            note,
+            add_tags=[i.policy.tags.resolved],
+            remove_tags=[i.policy.tags.open],
+            notify_customer=i.policy.platform_emails_customer,
+        )
+
+    async def _cancel_lines(self, how: str, lines: list[LineQuantity]) -> str:
+        """The lines off the order (or refunded, where it cannot be edited) while it is held, so none
+        of their units ships meanwhile; then released: the rest ships."""
+        result = await self.store.cancel_lines(lines, self._edit("lines cancelled", how), key=self._key("cancel-lines"))
+        done = describe_lines_cancelled(result)
+        self.record("lines cancelled", f"{describe_lines(lines)}: {done}")
+        await self._release(f"lines cancelled ({describe_lines(lines)}; {done}), the rest ships ({how})")
+        return done
+
+    async def _split_shipment(self, how: str, lines: list[LineQuantity]) -> None:
+        i = self.input
+        note = f"Casebridge: waiting lines of a split shipment: {describe_lines(lines)} ({how})"
+        waiting = await self.store.split_shipment(lines, HOLD_REASONS[i.report.exception_type], note)
+        if waiting is not None:
+            self.record("shipment split", f"{describe_lines(lines)} held on {', '.join(waiting)}")
+        await self._release(f"split shipment ({how})", i.policy.tags.split_shipment)
+
+    async def _substitute(self, how: str, substitutions: list[Substitution]) -> str:
+        """One edit while the order is held (the reported units never ship); the customer pays no
+        more, and a cheaper substitute's difference is refunded once."""
+        result = await self.store.substitute_lines(
+            substitutions, self._edit("items substituted", how), key=self._key("substitute")
+        )
+        done = describe_substitution(result)
+        self.record("items substituted", done)
+        await self._release(f"items substituted: {done} ({how})")
+        return done
 
     async def _inform_customer(self, decision: str, result: PanelResult) -> None:
         i = self.input
-        if i.policy.customer_notice is None or not i.order.customer_email:
-            return
         # The reviewers' comments carry what the customer should know (e.g. the new date).
         comments = [t.decision.comment for t in result.teams if t.decision is not None and t.decision.comment]
-        await notify_customer(
-            self,
-            tenant=i.opentext_tenant,
+        await self.send_letter(
             communication=i.policy.customer_notice,
+            tenant=i.opentext_tenant,
+            email=i.order.customer_email,
             driver={
                 "orderName": i.order.order_name,
                 "customerName": i.order.customer_name or "Customer",
-                "email": i.order.customer_email,
                 "decision": decision,
                 "reason": " ".join([i.report.summary.rstrip(".") + ".", *comments]),
             },

@@ -35,9 +35,11 @@ with workflow.unsafe.imports_passed_through():
     from routing.review_sla import ReviewSla
 
 from workflows import search_attributes as sa
-from workflows.case import API_RETRY, API_TIMEOUT, CaseWorkflow
+from workflows.case import CaseWorkflow
 from workflows.failures import describe_failure
 from workflows.messages import CaseStatus, ReviewDecision
+from workflows.retries import API_RETRY, API_TIMEOUT
+from workflows.saga import Undo, UndoKey
 
 T = TypeVar("T")
 
@@ -89,6 +91,10 @@ class HumanReview:
         return self.named("withdraw OpenText review")
 
     @property
+    def undo_key(self) -> UndoKey:
+        return UndoKey(Undo.WITHDRAW_REVIEW, self.team)
+
+    @property
     def deadline(self) -> datetime | None:
         """When the final timeout falls (None before the task is open)."""
         return self.started_at + self.request.sla.timeout_after if self.started_at else None
@@ -131,7 +137,7 @@ class HumanReview:
             self.end = ReviewEnd.NOT_STARTED
             return self.end
         self.ticket = ticket
-        self._case.saga.add(self.withdraw_step, lambda: self.withdraw("case aborted"))
+        self._case.saga.add(self.undo_key, lambda: self.withdraw("case aborted"))
         self.started_at = workflow.now()
         self.opened()
 
@@ -145,7 +151,7 @@ class HumanReview:
             except asyncio.CancelledError:
                 pass
         # However it ended, the OpenText process is closed now: nothing left to withdraw.
-        self._case.saga.discard(self.withdraw_step)
+        self._case.saga.discard(self.undo_key)
         self.end = end
         return end
 

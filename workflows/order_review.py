@@ -1,12 +1,11 @@
 """Order review: a risky or large order is held until a person approves or rejects it in OpenText.
 
-Flow: hold every open fulfillment order and tag the order; start the OpenText review; wait for
-the decision under the policy's SLA (reminder, escalation, final timeout with a default action);
-approve releases the holds, reject cancels the order (refund / restock per policy) and waits for
-Shopify's asynchronous cancel job. What "hold", "tag" and "cancel" mean on each platform lives in
-`workflows.store_side` (BigCommerce: status 12, staff notes, status 5 plus a refund). If the
-store cancels the order meanwhile, the case withdraws the review and ends CANCELLED. Failed
-steps park the case for an operator (see `workflows.case`).
+Flow: hold the order and mark it for review; start the OpenText review; wait for the decision under
+the policy's SLA (reminder, escalation, final timeout with a default action); approve releases the
+hold, reject cancels the order (refund and restock per policy). What "hold", "mark" and "cancel"
+mean on each platform is its store adapter's (`workflows.store`). If the store cancels the order
+meanwhile, the case withdraws the review and ends CANCELLED. Failed steps park the case for an
+operator (see `workflows.case`).
 """
 
 from __future__ import annotations
@@ -15,14 +14,14 @@ from pydantic import BaseModel
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from routing.facts import OrderFacts
+    from routing.facts import OrderFacts, RiskLevel
     from routing.policy import OrderReviewPolicy, TimeoutAction
 
-from workflows.case import CaseAborted, CaseInterrupted
-from workflows.human_review import HumanReview, ReviewEnd, ReviewRequest
-from workflows.messages import CaseStatus, OperatorAction, ReviewDecision, StoreCancellation
+from workflows.human_review import ReviewEnd, ReviewRequest
+from workflows.messages import CaseStatus, ReviewDecision
+from workflows.outcomes import describe_cancellation
 from workflows.reviewed_case import ReviewedCase
-from workflows.store_side import RELEASE_HOLDS, REMOVE_REVIEW_TAG, OrderSide, order_side_for
+from workflows.store import CancelRequest, HoldReason, StoreOrder
 
 CASE_TYPE = "order-review"
 APPROVED, REJECTED = "approved", "rejected"
@@ -62,44 +61,24 @@ class OrderReview(ReviewedCase):
     def __init__(self, input: OrderReviewInput) -> None:
         self.input = input
         self.init_case(input.case_id)
-        self.store_cancellation: StoreCancellation | None = None
-        # Hold, release, tag or note, reject: the platform's own calls (see workflows.store_side).
-        self.side: OrderSide = order_side_for(self)
-
-    @workflow.signal
-    def order_cancelled(self, event: StoreCancellation) -> None:
-        """The store cancelled the order outside Casebridge (an `orders/cancelled` webhook)."""
-        if self.store_cancellation is not None:
-            return
-        if self.side.caused_cancellation():
-            self.record("order cancelled in store", "by this case's own rejection", "store")
-            return
-        if self.case_status.is_final or self.case_status is CaseStatus.APPLYING:
-            self.record("order cancelled in store", "after the decision; nothing to withdraw", "store")
-            return
-        self.store_cancellation = event
-        self.record("order cancelled in store", event.reason or "", "store")
-
-    def interrupted(self) -> bool:
-        return self.store_cancellation is not None
+        facts = input.facts
+        self.use_store(
+            StoreOrder(
+                platform=input.platform,
+                store=input.store,
+                order_id=facts.order_id,
+                order_gid=facts.order_gid,
+                key=input.case_id,
+                currency=facts.currency,
+                task_queue=input.store_task_queue,
+            )
+        )
 
     @workflow.run
     async def run(self, input: OrderReviewInput) -> OrderReviewResult:
         facts = input.facts
         self.record("case opened", "; ".join(input.reasons))
-        workflow.set_current_details(self.details_markdown())
-        try:
-            await self._review_order()
-        except CaseAborted:
-            await self.close_aborted()
-        except CaseInterrupted:
-            # Cancelling the order closed its fulfillment orders: holds and tags need no undo.
-            self.saga.discard(RELEASE_HOLDS)
-            self.saga.discard(REMOVE_REVIEW_TAG)
-            await self.saga.compensate()  # withdraws the OpenText review if one is open
-            self.set_status(CaseStatus.CANCELLED, "The order was cancelled in the store while the case was parked")
-        # Let a decision update that is still answering its caller finish before the run ends.
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self.run_case(self._review_order)
         return OrderReviewResult(
             case_id=input.case_id,
             status=self.case_status,
@@ -108,50 +87,60 @@ class OrderReview(ReviewedCase):
         )
 
     async def _review_order(self) -> None:
-        if self.store_cancellation is not None:
-            self.set_status(CaseStatus.CANCELLED, "The order was cancelled in the store before the review began")
-            return
-        await self.side.hold()
-        if self.abort_requested:
-            raise CaseAborted("operator abort")
-        if self.store_cancellation is not None:
-            # Cancelling closed the fulfillment orders; the holds went with them.
-            self.saga.discard(RELEASE_HOLDS)
-            self.set_status(CaseStatus.CANCELLED, "The order was cancelled in the store; no review needed")
-            return
+        i, store, tags = self.input, self.store, self.input.policy.tags
+        self.check_still_wanted("before the review began")
+        reason = HoldReason.HIGH_RISK_OF_FRAUD if i.facts.risk_level is RiskLevel.HIGH else HoldReason.OTHER
+        why = "; ".join(i.reasons)
+        await store.hold(reason, f"Casebridge review: {why}", purpose="review")
+        await store.mark(f"Casebridge: held for review ({why})", add_tags=[tags.review], undoable=True)
+        self.check_still_wanted("no review needed")
 
-        while True:
-            self.review = HumanReview(self, self._review_request())
-            end = await self.review.run(stop=lambda: self.store_cancellation is not None or self.abort_requested)
-            if end is not ReviewEnd.WITHDRAWN:
-                break
-            action = await self.park("OpenText review", self.review.withdrawn_reason)
-            if action is OperatorAction.ABORT:
-                raise CaseAborted("OpenText review")
-            if action is OperatorAction.SKIP:
-                end = ReviewEnd.TIMED_OUT  # as if nobody decided: the policy's default applies
-                break
-            # retry: open a new review round
-
+        end = await self.review_once(
+            self._review_request, stop=lambda: self.store_cancellation is not None or self.abort_requested
+        )
         if end is ReviewEnd.STOPPED:
-            if self.store_cancellation is None:
-                raise CaseAborted("operator abort")  # the review is withdrawn; undo the holds
-            self.saga.discard(RELEASE_HOLDS)
-            self.set_status(CaseStatus.CANCELLED, "The order was cancelled in the store; review withdrawn")
-            return
-
+            self.check_still_wanted("review withdrawn")
+        assert self.review is not None
         if end is ReviewEnd.DECIDED:
             assert self.review.decision is not None
             approve = self.review.decision.outcome == APPROVED
             how = f"{self.review.decision.outcome} by {self.review.decision.reviewer or 'a reviewer'}"
         else:
-            approve = self.input.policy.on_timeout is TimeoutAction.APPROVE
-            how = f"{self.input.policy.on_timeout.value} by policy after {end.value.replace('_', ' ')}"
+            approve = i.policy.on_timeout is TimeoutAction.APPROVE
+            how = f"{i.policy.on_timeout.value} by policy after {end.value.replace('_', ' ')}"
         self.set_status(CaseStatus.APPLYING, f"Applying the decision: {how}")
         if approve:
-            await self.side.approve(how)
+            await self._approve(how)
         else:
-            await self.side.reject(how)
+            await self._reject(how)
+
+    async def _approve(self, how: str) -> None:
+        store, tags = self.store, self.input.policy.tags
+        released = await store.release_hold()
+        await store.mark(f"Casebridge: approved ({how})", add_tags=[tags.approved], remove_tags=[tags.review])
+        self.set_status(
+            CaseStatus.APPROVED, f"Approved ({how}); " + ("hold released" if released else "no hold of ours to release")
+        )
+
+    async def _reject(self, how: str) -> None:
+        store, tags, reject = self.store, self.input.policy.tags, self.input.policy.reject
+        cancellation = await store.cancel(
+            CancelRequest(
+                reason=reject.cancel_reason,
+                refund=reject.refund,
+                restock=reject.restock,
+                notify_customer=reject.notify_customer,
+                note=f"{reject.staff_note} ({how})",
+                refund_reason=f"Rejected in Casebridge order review {self.input.case_id}",
+            )
+        )
+        await store.mark(
+            f"{reject.staff_note} ({how})",
+            add_tags=[tags.rejected],
+            remove_tags=[tags.review],
+            notify_customer=reject.notify_customer,
+        )
+        self.set_status(CaseStatus.REJECTED, f"Rejected ({how}); {describe_cancellation(cancellation)}")
 
     def _review_request(self) -> ReviewRequest:
         i, facts, route = self.input, self.input.facts, self.input.policy.route

@@ -5,9 +5,9 @@ auto-approval). Any other return is reviewed in OpenText under the policy's SLA,
 `refund`, `replacement`, `exchange`, `reject` and, when the policy allows it, `request-evidence`:
 the case then waits (durably, up to the policy's deadline) for the customer's evidence and opens a
 new review round with it; without evidence in time the policy's default applies. What "approve",
-"refund" and "decline" mean on each platform lives in `workflows.return_side`. Failed steps park
-the case for an operator (see `workflows.case`); the refund is keyed by the case, so a retried or
-timed-out refund never pays twice.
+"refund" and "decline" mean on each platform is its store adapter's (`workflows.store`). Failed
+steps park the case for an operator (see `workflows.case`); the refund is keyed by the case, so a
+retried or timed-out refund never pays twice.
 """
 
 from __future__ import annotations
@@ -24,11 +24,10 @@ with workflow.unsafe.imports_passed_through():
     from routing.policy import ReturnDefault, ReturnsPolicy
 
 from workflows.case import CaseAborted
-from workflows.customer_notice import notify_customer
-from workflows.human_review import HumanReview, ReviewEnd, ReviewRequest
+from workflows.human_review import ReviewEnd, ReviewRequest
 from workflows.messages import CaseStatus, OperatorAction, ReviewDecision, team_business_key
-from workflows.return_side import ReturnSide, return_side_for
 from workflows.reviewed_case import ReviewedCase
+from workflows.store import Capability, RefundLine, ReturnRef, StoreOrder
 
 CASE_TYPE = "return"
 
@@ -144,7 +143,20 @@ class ReturnCase(ReviewedCase):
         self.evidence_requests = 0
         self.resolution: Resolution | None = None
         self.refunded: Decimal | None = None
-        self.side: ReturnSide = return_side_for(self)
+        facts = input.facts
+        self.use_store(
+            StoreOrder(
+                platform=input.platform,
+                store=input.store,
+                order_id=facts.order_id,
+                order_gid=facts.order_gid or None,
+                key=input.case_id,
+                currency=facts.currency,
+                task_queue=input.store_task_queue,
+                free_order_coupon=input.policy.replacement_coupon,
+            )
+        )
+        self.ret = ReturnRef(return_id=facts.return_id, return_gid=facts.return_gid, name=facts.return_name)
 
     @workflow.signal
     def customer_evidence(self, evidence: CustomerEvidence) -> None:
@@ -181,18 +193,7 @@ class ReturnCase(ReviewedCase):
     @workflow.run
     async def run(self, input: ReturnCaseInput) -> ReturnCaseResult:
         self.record("case opened", "; ".join(input.reasons) or "auto-approval by policy")
-        workflow.set_current_details(self.details_markdown())
-        try:
-            if input.declined_by_policy:
-                await self._apply(Resolution.REJECT, f"declined by policy: {'; '.join(input.reasons)}")
-            elif not input.reasons:
-                await self._apply(Resolution.REFUND, "auto-approved by policy (small, low-risk return)")
-            else:
-                await self._review_return()
-        except CaseAborted:
-            await self.close_aborted()
-        # Let a decision update that is still answering its caller finish before the run ends.
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self.run_case(self._decide_return)
         return ReturnCaseResult(
             case_id=input.case_id,
             status=self.case_status,
@@ -201,6 +202,15 @@ class ReturnCase(ReviewedCase):
             refunded=self.refunded,
             decision=self.review.decision if self.review else None,
         )
+
+    async def _decide_return(self) -> None:
+        i = self.input
+        if i.declined_by_policy:
+            await self._apply(Resolution.REJECT, f"declined by policy: {'; '.join(i.reasons)}")
+        elif not i.reasons:
+            await self._apply(Resolution.REFUND, "auto-approved by policy (small, low-risk return)")
+        else:
+            await self._review_return()
 
     async def _review_return(self) -> None:
         review_round = 0
@@ -229,18 +239,8 @@ class ReturnCase(ReviewedCase):
             return
 
     async def _review_round(self, review_round: int) -> ReviewEnd:
-        while True:
-            self.review = HumanReview(self, self._review_request(review_round))
-            # An operator's `abort` while the case waits stops the review (see `CaseWorkflow.abort_requested`).
-            end = await self.review.run(stop=lambda: self.abort_requested)
-            if end is not ReviewEnd.WITHDRAWN:
-                return end
-            action = await self.park("OpenText review", self.review.withdrawn_reason)
-            if action is OperatorAction.ABORT:
-                raise CaseAborted("OpenText review")
-            if action is OperatorAction.SKIP:
-                return ReviewEnd.TIMED_OUT  # as if nobody decided: the policy's default applies
-            # retry: open the round again
+        # An operator's `abort` while the case waits stops the review (see `CaseWorkflow.abort_requested`).
+        return await self.review_once(lambda: self._review_request(review_round), stop=lambda: self.abort_requested)
 
     async def _await_evidence(self, decision: ReviewDecision) -> bool:
         """Wait for the customer's evidence up to the policy's deadline; True when some arrived."""
@@ -277,19 +277,31 @@ class ReturnCase(ReviewedCase):
         return True
 
     async def _apply(self, resolution: Resolution, how: str) -> None:
+        i, store = self.input, self.store
+        name, notify = i.facts.return_name, i.policy.notify_customer
         self.resolution = resolution
         self.set_status(CaseStatus.APPLYING, f"Applying the decision: {how}")
         if resolution is Resolution.REJECT:
-            await self.side.decline(how)
+            await store.decline_return(
+                self.ret,
+                f"Casebridge: return {name} declined ({how})",
+                reason=i.policy.decline_reason,
+                notify_customer=notify,
+            )
+            self.record("return declined in store", how)
             await self._decision_letter("Your return was declined", how)
             self.set_status(CaseStatus.REJECTED, f"Return declined ({how})")
             return
-        await self.side.approve(how)
+        await store.approve_return(self.ret, f"Casebridge: return {name} approved ({how})", notify_customer=notify)
+        self.record("return approved in store", how)
         if resolution is Resolution.REFUND:
-            refund = await self.side.refund(how)
+            lines = [RefundLine(line_ref=line.line_item_gid, quantity=line.quantity) for line in i.facts.lines]
+            refund = await store.refund_return(self.ret, lines, f"Return {name}: {how}", notify_customer=notify)
             if refund is None:
                 self.set_status(CaseStatus.APPROVED, f"Return approved ({how}); refund skipped by an operator")
                 return
+            found = "" if refund.created else " (found the earlier refund)"
+            self.record("refunded", f"{refund.amount} {refund.currency}, {refund.document} {refund.refund_id}{found}")
             self.refunded = refund.amount
             await self._decision_letter(
                 f"Your return was approved: {refund.amount:.2f} {refund.currency} refunded", how
@@ -298,19 +310,16 @@ class ReturnCase(ReviewedCase):
                 CaseStatus.APPROVED, f"Return approved ({how}); refunded {refund.amount:.2f} {refund.currency}"
             )
             return
-        lines: list[ReplacementLine] | None = None
-        difference: Decimal | None = None  # returned value minus the exchange's; None: not priced
-        if resolution is Resolution.REPLACEMENT:
-            lines = self.replacement_lines()
-        elif resolution is Resolution.EXCHANGE and workflow.patched("exchange-orders"):
-            # Every path a decision takes in checked it (`check_decision`): it names its item.
-            lines = self.exchange_lines(self.review.decision if self.review else None)
-            if workflow.patched("exchange-pricing"):
-                difference = await self._exchange_difference(lines)
-        if lines is not None:
-            order = await self.side.replace(how, lines)
+        if store.supports(Capability.FREE_ORDERS):
+            if resolution is Resolution.REPLACEMENT:
+                lines_out, difference = self.replacement_lines(), None
+            else:
+                # Every path a decision takes is checked (`check_decision`): it names its item.
+                lines_out = self.exchange_lines(self.review.decision if self.review else None)
+                difference = await self._exchange_difference(lines_out)
+            what = resolution.value
+            order = await store.free_order(what, lines_out, f"Casebridge: {what} for return {name} ({how})")
             if order is not None:
-                what = resolution.value
                 self.record(f"{what} order", f"{order.order_name} (free of charge)")
                 paid_back = await self._pay_back_difference(difference, how)
                 await self._decision_letter(
@@ -322,7 +331,7 @@ class ReturnCase(ReviewedCase):
                 )
                 return
         # Honest about what happened: the store's return is approved, no money moved, and the
-        # exchange order (or a replacement the platform cannot create through its API) is staff's.
+        # free order (the platform cannot create it here, or an operator skipped it) is staff's.
         self.set_status(
             CaseStatus.APPROVED,
             f"Return approved for {resolution.value} ({how}); no refund issued — "
@@ -337,7 +346,7 @@ class ReturnCase(ReviewedCase):
         skus = sorted({line.sku for line in lines if line.sku})
         while True:
             # Every line needs a SKU to be priced (two lines may share one).
-            priced = await self.side.price(skus) if all(line.sku for line in lines) else None
+            priced = await self.store.item_prices(skus) if all(line.sku for line in lines) else None
             if priced is None or any(line.sku not in priced.prices for line in lines):
                 self.record("exchange not priced", "an item has no catalog price: no difference is settled")
                 return None
@@ -360,7 +369,13 @@ class ReturnCase(ReviewedCase):
         """A cheaper exchange's difference, paid back once (per the policy); what to tell."""
         if difference is None or difference <= 0 or not self.input.policy.exchange.refund_difference:
             return ""
-        refund = await self.side.refund_amount(difference, how)
+        i = self.input
+        refund = await self.store.refund_amount(
+            difference,
+            key=f"{i.case_id}/exchange-difference",
+            reason=f"Return {i.facts.return_name}: exchange for less ({how})",
+            notify_customer=i.policy.notify_customer,
+        )
         if refund is None:
             return "; the difference's refund skipped by an operator"
         self.refunded = refund.amount
@@ -368,21 +383,18 @@ class ReturnCase(ReviewedCase):
 
     async def _decision_letter(self, decision: str, how: str) -> None:
         """Platforms that tell the customer themselves (Shopify's notifyCustomer) need no letter."""
-        if not self.side.notifies_customer:
+        if not self.store.supports(Capability.RETURN_EMAILS):
             await self._letter(decision, how)
 
     async def _letter(self, decision: str, reason: str) -> None:
         i = self.input
-        if i.policy.customer_notice is None or not i.facts.customer_email:
-            return
-        await notify_customer(
-            self,
-            tenant=i.policy.route.opentext_tenant or i.opentext_tenant,
+        await self.send_letter(
             communication=i.policy.customer_notice,
+            tenant=i.policy.route.opentext_tenant or i.opentext_tenant,
+            email=i.facts.customer_email,
             driver={
                 "orderName": i.facts.return_name,
                 "customerName": i.facts.customer_name or "Customer",
-                "email": i.facts.customer_email,
                 "decision": decision,
                 "reason": reason,
             },

@@ -1,14 +1,20 @@
 """A case that waits for human decisions: the `decide` update (validated) and the
 `submit_decision` signal, both routed to the review whose task the decision is for: the case's
-one `HumanReview`, or one team's review of its `ReviewPanel` (found by the OpenText process)."""
+one `HumanReview`, or one team's review of its `ReviewPanel` (found by the OpenText process).
+It also runs a review round until it ends (parking when OpenText loses the task) and writes the
+customer's letters."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from temporalio import workflow
 
-from workflows.case import CaseWorkflow
-from workflows.human_review import HumanReview
-from workflows.messages import CaseView, ReviewDecision, ReviewTaskView
+from workflows.case import CaseAborted, CaseWorkflow
+from workflows.customer_notice import notify_customer
+from workflows.human_review import HumanReview, ReviewEnd, ReviewRequest
+from workflows.messages import CaseView, OperatorAction, ReviewDecision, ReviewTaskView
 from workflows.review_panel import ReviewPanel
 
 
@@ -39,6 +45,30 @@ class ReviewedCase(CaseWorkflow):
             self.record("ignored decision", str(err), decision.reviewer or "unknown")
             return
         self._review_for(decision).accept(decision)
+
+    async def review_once(self, request: Callable[[], ReviewRequest], stop: Callable[[], bool]) -> ReviewEnd:
+        """One review task until it ends. When OpenText loses the task (WITHDRAWN) the case parks:
+        `retry` opens a new task, `skip` counts as nobody deciding (TIMED_OUT: the policy's default
+        applies), `abort` ends the case."""
+        while True:
+            self.review = HumanReview(self, request())
+            end = await self.review.run(stop=stop)
+            if end is not ReviewEnd.WITHDRAWN:
+                return end
+            action = await self.park("OpenText review", self.review.withdrawn_reason)
+            if action is OperatorAction.ABORT:
+                raise CaseAborted("OpenText review")
+            if action is OperatorAction.SKIP:
+                return ReviewEnd.TIMED_OUT
+
+    async def send_letter(
+        self, *, communication: str | None, tenant: str, email: str | None, driver: dict[str, Any]
+    ) -> None:
+        """The customer's letter through Exstream, when the policy names one and the customer has an
+        address; a letter that cannot be sent is recorded and never stops the case."""
+        if communication is None or not email:
+            return
+        await notify_customer(self, tenant=tenant, communication=communication, driver={**driver, "email": email})
 
     def _review_for(self, decision: ReviewDecision) -> HumanReview:
         """The review the decision is for; raises ValueError with the reason when there is none."""

@@ -1,0 +1,301 @@
+"""The `Store` interface: what a case can ask of a commerce platform, grouped by capability.
+
+One adapter per platform implements it (`workflows.store.shopify`, `.bigcommerce`,
+`.adobe_commerce`). Every method follows one contract:
+
+- it runs its own step(s) through the case's `run_step`, on the store's rate-limited task queue when
+  it has one, so a refused call parks the case for an operator (retry, skip, abort);
+- it registers its undo in the case's saga under a typed key (`workflows.saga.Undo`);
+- it returns a typed result (None when an operator skipped the step); the case decides the status
+  and the wording.
+
+`supports(capability)` says what this store can do for this order; a case never calls a method whose
+capability is unsupported (the base methods raise `Unsupported`, a bug in the case, not a parked step).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.models import (
+        AmountRefundResult,
+        ItemPrices,
+        LineQuantity,
+        RefundReturnResult,
+        ReplacementLine,
+        ReplacementOrderResult,
+        SubstituteItemsResult,
+        Substitution,
+    )
+
+from workflows.retries import API_RETRY, API_TIMEOUT
+
+if TYPE_CHECKING:
+    from workflows.case import CaseWorkflow
+
+T = TypeVar("T")
+A = TypeVar("A")
+
+
+class Capability(StrEnum):
+    HOLD = "hold"  # keep an order from shipping, and release it
+    NOTES = "notes"  # staff notes / order comments
+    TAGS = "tags"  # order tags
+    CANCEL = "cancel"  # cancel an order, refunding what was paid (per the request)
+    REFUNDS = "refunds"  # refund an amount once
+    RETURNS = "returns"  # approve or decline a return, refund the returned lines once
+    RETURN_EMAILS = "return-emails"  # the platform tells the customer about return decisions itself
+    FREE_ORDERS = "free-orders"  # a replacement or exchange order at no charge, once
+    PRICES = "prices"  # catalog prices by SKU
+    CANCEL_LINES = "cancel-lines"  # take lines off an order and refund them once
+    SUBSTITUTE_LINES = "substitute-lines"  # replace lines by other items (the customer pays no more)
+    SPLIT_SHIPMENT = "split-shipment"  # ship part of an order now, hold the rest
+
+
+class Unsupported(Exception):
+    """A case called a capability its store lacks: a bug in the case (check `supports` first)."""
+
+
+class HoldReason(StrEnum):
+    """Why an order is held (Shopify's FulfillmentHoldReason names; other platforms note it)."""
+
+    HIGH_RISK_OF_FRAUD = "HIGH_RISK_OF_FRAUD"
+    INVENTORY_OUT_OF_STOCK = "INVENTORY_OUT_OF_STOCK"
+    INCORRECT_ADDRESS = "INCORRECT_ADDRESS"
+    AWAITING_PAYMENT = "AWAITING_PAYMENT"
+    UNKNOWN_DELIVERY_DATE = "UNKNOWN_DELIVERY_DATE"
+    OTHER = "OTHER"
+
+
+@dataclass(frozen=True)
+class StoreOrder:
+    """The order a case works on, and where its store's activities run."""
+
+    platform: str
+    store: str
+    order_id: str  # the platform's id (Shopify legacy id as text)
+    key: str  # the case id: marks what the case writes, so a retry finds it instead of writing twice
+    currency: str = ""
+    order_gid: str | None = None  # Shopify
+    # The store's own rate-limited queue, or None for the workflow's queue (no request quota).
+    task_queue: str | None = None
+    # Adobe Commerce: every ordered unit is invoiced, so cancelled lines can be a credit memo.
+    fully_invoiced: bool | None = None
+    # Adobe Commerce: the 100%-off cart rule that makes a free order (REST cannot set a price).
+    free_order_coupon: str | None = None
+
+
+@dataclass(frozen=True)
+class ReturnRef:
+    return_id: str
+    return_gid: str  # Shopify Return gid; the return id elsewhere
+    name: str
+
+
+@dataclass(frozen=True)
+class RefundLine:
+    """An order line as the platform's refund names it (Shopify LineItem gid, BigCommerce order
+    product id, Adobe Commerce order item id) and how many of its units."""
+
+    line_ref: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Refund:
+    refund_id: str | None  # None: nothing was left to refund
+    amount: Decimal
+    currency: str
+    created: bool  # False: an earlier attempt's refund was found (or nothing to refund)
+    document: str = "refund"  # what the platform calls it: a refund, a credit memo
+
+
+def refund_from(result: AmountRefundResult | RefundReturnResult | None, document: str = "refund") -> Refund | None:
+    """The typed result of an activity's refund (None: an operator skipped the step)."""
+    if result is None:
+        return None
+    return Refund(
+        refund_id=result.refund_id,
+        amount=result.amount,
+        currency=result.currency,
+        created=result.created,
+        document=document,
+    )
+
+
+@dataclass(frozen=True)
+class Held:
+    placed: bool  # False: nothing of ours was held (someone else's hold, or skipped)
+    detail: str
+
+
+@dataclass(frozen=True)
+class CancelRequest:
+    reason: str  # Shopify OrderCancelReason: CUSTOMER, FRAUD, INVENTORY, DECLINED, OTHER, STAFF
+    refund: bool
+    restock: bool
+    notify_customer: bool
+    note: str  # why, for staff (Shopify's staff note; written as a note/comment elsewhere by the case)
+    refund_reason: str
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    refund: Refund | None  # the refund the store made and reported
+    refunded_by_platform: bool = False  # the platform's cancellation itself refunds (no amount reported)
+    refund_skipped: bool = False  # an operator skipped the refund step
+    refund_withheld: bool = False  # something was paid, but the request said not to refund
+    cancelled: bool = True  # False: nothing was left to cancel (Adobe Commerce: all refunded)
+
+
+@dataclass(frozen=True)
+class LineEdit:
+    """What a line edit writes for staff and the customer."""
+
+    restock: bool
+    notify_customer: bool
+    staff_note: str
+    refund_note: str
+
+
+@dataclass(frozen=True)
+class LinesCancelled:
+    refund: Refund | None
+    skipped: bool = False  # an operator skipped the edit or the refund
+    nothing_to_cancel: bool = False  # no order line matched (or an operator skipped finding them)
+
+
+class Store:
+    """The base of every adapter: steps on the store's queue, and `Unsupported` for the rest."""
+
+    capabilities: frozenset[Capability] = frozenset()
+
+    def __init__(self, case: CaseWorkflow, order: StoreOrder) -> None:
+        self.case, self.order = case, order
+        # True once this case asked the store to cancel the order: the store's report of a
+        # cancellation is then our own echo, not a reason to stop.
+        self.cancel_sent = False
+
+    def supports(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    # --- how adapters run their steps -------------------------------------------------------
+
+    def options(self, summary: str, **overrides: Any) -> dict[str, Any]:
+        """One activity's options: timeouts, retries, the store's queue."""
+        return {
+            "task_queue": self.order.task_queue,
+            "start_to_close_timeout": API_TIMEOUT,
+            "retry_policy": API_RETRY,
+            "summary": summary,
+            **overrides,
+        }
+
+    async def call(self, activity: Callable[[Any, A], Awaitable[T]], arg: A, summary: str, **overrides: Any) -> T:
+        result: T = await workflow.execute_activity_method(activity, arg, **self.options(summary, **overrides))
+        return result
+
+    async def step(
+        self, step: str, activity: Callable[[Any, A], Awaitable[T]], arg: A, summary: str, **overrides: Any
+    ) -> T | None:
+        """One activity as one step of the case; None when an operator skipped it."""
+        return await self.case.run_step(step, lambda: self.call(activity, arg, summary, **overrides), on_skip=None)
+
+    def unsupported(self, capability: Capability) -> Unsupported:
+        return Unsupported(f"{self.order.platform} store {self.order.store} cannot {capability.value}")
+
+    # --- HOLD ------------------------------------------------------------------------------
+
+    async def hold(self, reason: HoldReason, note: str, *, purpose: str) -> Held:
+        """Keep the order from shipping (undo: `Undo.RELEASE_HOLD`). `purpose` names the hold
+        ("review", "exception") where the platform holds per app (Shopify hold handles)."""
+        raise self.unsupported(Capability.HOLD)
+
+    async def release_hold(self) -> bool:
+        """Release this case's hold (and forget its undo); False when it had none to release."""
+        raise self.unsupported(Capability.HOLD)
+
+    def forget_hold(self) -> None:
+        """The order was cancelled: its hold went with it and needs no undo."""
+
+    # --- NOTES and TAGS --------------------------------------------------------------------
+
+    async def note(self, text: str, *, notify_customer: bool = False) -> None:
+        raise self.unsupported(Capability.NOTES)
+
+    async def tag(self, *, add: list[str], remove: list[str], undoable: bool = False) -> None:
+        """Change the order's tags; `undoable` registers taking `add` off again (`Undo.REMOVE_TAGS`)."""
+        raise self.unsupported(Capability.TAGS)
+
+    async def mark(
+        self,
+        note: str,
+        *,
+        add_tags: list[str] | None = None,
+        remove_tags: list[str] | None = None,
+        notify_customer: bool = False,
+        undoable: bool = False,
+    ) -> None:
+        """Leave the trail in the platform's own way: tags where it has them, else a note."""
+        if self.supports(Capability.TAGS):
+            if add_tags or remove_tags:
+                await self.tag(add=add_tags or [], remove=remove_tags or [], undoable=undoable)
+        elif self.supports(Capability.NOTES):
+            await self.note(note, notify_customer=notify_customer)
+
+    # --- CANCEL and REFUNDS ----------------------------------------------------------------
+
+    async def cancel(self, request: CancelRequest) -> Cancellation:
+        """Cancel the order and refund what was paid (per the request) at most once."""
+        raise self.unsupported(Capability.CANCEL)
+
+    async def refund_amount(self, amount: Decimal, *, key: str, reason: str, notify_customer: bool) -> Refund | None:
+        raise self.unsupported(Capability.REFUNDS)
+
+    async def item_prices(self, skus: list[str]) -> ItemPrices | None:
+        raise self.unsupported(Capability.PRICES)
+
+    # --- RETURNS ---------------------------------------------------------------------------
+
+    async def approve_return(self, ret: ReturnRef, note: str, *, notify_customer: bool) -> str | None:
+        """Accept the return (no money moves); the platform's status after it, None if skipped."""
+        raise self.unsupported(Capability.RETURNS)
+
+    async def decline_return(self, ret: ReturnRef, note: str, *, reason: str, notify_customer: bool) -> str | None:
+        raise self.unsupported(Capability.RETURNS)
+
+    async def refund_return(
+        self, ret: ReturnRef, lines: list[RefundLine], note: str, *, notify_customer: bool
+    ) -> Refund | None:
+        """Refund the returned lines at most once per case (keyed by the case)."""
+        raise self.unsupported(Capability.RETURNS)
+
+    # --- FREE_ORDERS -----------------------------------------------------------------------
+
+    async def free_order(self, kind: str, lines: list[ReplacementLine], note: str) -> ReplacementOrderResult | None:
+        """A free order of `lines` (`kind`: replacement, exchange) to the order's addresses, once."""
+        raise self.unsupported(Capability.FREE_ORDERS)
+
+    # --- line edits ------------------------------------------------------------------------
+
+    async def cancel_lines(self, lines: list[LineQuantity], edit: LineEdit, *, key: str) -> LinesCancelled:
+        """Take the lines off the order (or refund them where it cannot be edited), once per `key`.
+        The order stays held where the platform allows it; the case releases it after."""
+        raise self.unsupported(Capability.CANCEL_LINES)
+
+    async def substitute_lines(
+        self, substitutions: list[Substitution], edit: LineEdit, *, key: str
+    ) -> SubstituteItemsResult | None:
+        raise self.unsupported(Capability.SUBSTITUTE_LINES)
+
+    async def split_shipment(self, lines: list[LineQuantity], reason: HoldReason, note: str) -> list[str] | None:
+        """Keep `lines` held on their own and release the case's hold on the rest; returns the
+        waiting shipments (fulfillment orders), None when an operator skipped it."""
+        raise self.unsupported(Capability.SPLIT_SHIPMENT)

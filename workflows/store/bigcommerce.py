@@ -1,0 +1,264 @@
+"""BigCommerce has no hold, tag, returns or cancel-with-refund call: the hold is status 12 (Manual
+Verification Required), released by restoring the status the order had before; the trail is staff
+notes; cancelling sets status 5 and then refunds the payment once (keyed by the case); returns live
+in the form or RMA app that reported them, so approving one is a note and its refund is a refund of
+the returned products by quantity, marked with the case id."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.bigcommerce import CANCELLED_STATUS, HOLD_STATUS, BigCommerceActivities
+    from activities.models import (
+        AmountRefundRequest,
+        BigCommerceMatchLinesRequest,
+        BigCommerceNoteRequest,
+        BigCommerceOrderRequest,
+        BigCommerceRefundRequest,
+        BigCommerceReturnedItem,
+        BigCommerceReturnRefundRequest,
+        BigCommerceStatusRequest,
+        ItemPrices,
+        ItemPricesRequest,
+        LineQuantity,
+        ReplacementLine,
+        ReplacementOrderRequest,
+        ReplacementOrderResult,
+        SubstituteItemsRequest,
+        SubstituteItemsResult,
+        Substitution,
+    )
+
+from workflows.saga import Undo
+from workflows.store.base import (
+    Cancellation,
+    CancelRequest,
+    Capability,
+    Held,
+    HoldReason,
+    LineEdit,
+    LinesCancelled,
+    Refund,
+    RefundLine,
+    ReturnRef,
+    Store,
+    StoreOrder,
+    refund_from,
+)
+
+if TYPE_CHECKING:
+    from workflows.case import CaseWorkflow
+
+
+class BigCommerceStore(Store):
+    capabilities = frozenset(
+        {
+            Capability.HOLD,
+            Capability.NOTES,
+            Capability.CANCEL,
+            Capability.REFUNDS,
+            Capability.RETURNS,
+            Capability.FREE_ORDERS,
+            Capability.PRICES,
+            Capability.CANCEL_LINES,
+            Capability.SUBSTITUTE_LINES,
+        }
+    )
+
+    def __init__(self, case: CaseWorkflow, order: StoreOrder) -> None:
+        super().__init__(case, order)
+        self.order_id = int(order.order_id)
+        # The status before our hold, read once and kept in workflow state (so in the history): a
+        # retried hold must not mistake our own status 12 for the order's original status.
+        self.previous_status: int | None = None
+        self.holding = False
+
+    # --- HOLD ------------------------------------------------------------------------------
+
+    async def hold(self, reason: HoldReason, note: str, *, purpose: str) -> Held:
+        await self.case.run_step("hold order", self._hold, on_skip=None)
+        if self.previous_status is None:
+            return Held(placed=False, detail="hold skipped by an operator")
+        self.holding = True
+        detail = f"status {HOLD_STATUS}; restores status {self.previous_status} on release"
+        self.case.record("order held", detail)
+        self.case.saga.add(Undo.RELEASE_HOLD, self._release)
+        return Held(placed=True, detail=detail)
+
+    async def release_hold(self) -> bool:
+        if not self.holding:
+            return False
+        await self.case.run_step("release hold", self._release, on_skip=None)
+        self.case.saga.discard(Undo.RELEASE_HOLD)
+        return True
+
+    def forget_hold(self) -> None:
+        # Cancelled replaces the hold status: restoring the old status would reopen the order.
+        self.holding = False
+        self.case.saga.discard(Undo.RELEASE_HOLD)
+
+    async def _hold(self) -> None:
+        if self.previous_status is None:
+            state = await self.call(
+                BigCommerceActivities.get_order, self._request(), "Read the order's status before the hold"
+            )
+            # Already 12 (held by the merchant or another app): restoring 12 leaves their hold alone.
+            self.previous_status = state.status_id
+        await self._set_status(HOLD_STATUS, f"Hold the order (status {HOLD_STATUS}, Manual Verification Required)")
+
+    async def _release(self) -> None:
+        if self.previous_status is None or not self.holding:
+            return  # nothing of ours to undo
+        await self._set_status(self.previous_status, f"Release the hold (back to status {self.previous_status})")
+        self.holding = False
+
+    async def _set_status(self, status_id: int, summary: str) -> None:
+        request = BigCommerceStatusRequest(store=self.order.store, order_id=self.order_id, status_id=status_id)
+        await self.call(BigCommerceActivities.set_status, request, summary)
+
+    def _request(self) -> BigCommerceOrderRequest:
+        return BigCommerceOrderRequest(store=self.order.store, order_id=self.order_id)
+
+    # --- NOTES -----------------------------------------------------------------------------
+
+    async def note(self, text: str, *, notify_customer: bool = False) -> None:
+        """A staff note (BigCommerce sends the customer nothing for it). No undo: staff notes are
+        the order's history, not a state to take back."""
+        request = BigCommerceNoteRequest(store=self.order.store, order_id=self.order_id, note=text)
+        await self.step("note on order", BigCommerceActivities.append_staff_note, request, "Append a staff note")
+
+    # --- CANCEL and REFUNDS ----------------------------------------------------------------
+
+    async def cancel(self, request: CancelRequest) -> Cancellation:
+        """Status 5, then (per the request) the payment back once. BigCommerce sends the customer no
+        message of its own for either."""
+
+        async def cancel() -> None:
+            self.cancel_sent = True
+            await self._set_status(CANCELLED_STATUS, f"Cancel the order (status {CANCELLED_STATUS})")
+
+        await self.case.run_step("cancel order", cancel, on_skip=None)
+        self.forget_hold()
+        if not request.refund:
+            return Cancellation(refund=None, refund_withheld=True)
+        # Payments are separate from the status on BigCommerce. A refused refund parks the case;
+        # `retry` refunds at most once thanks to the key.
+        refund = BigCommerceRefundRequest(
+            store=self.order.store, order_id=self.order_id, key=self.order.key, reason=request.refund_reason
+        )
+        result = await self.step(
+            "refund payment", BigCommerceActivities.refund_order, refund, "Refund the payment once"
+        )
+        if result is None:
+            return Cancellation(refund=None, refund_skipped=True)
+        return Cancellation(refund=self._refund(result.refund_id, result.amount, result.created))
+
+    async def refund_amount(self, amount: Decimal, *, key: str, reason: str, notify_customer: bool) -> Refund | None:
+        request = AmountRefundRequest(
+            store=self.order.store,
+            order_ref=self.order.order_id,
+            key=key,
+            amount=amount,
+            reason=reason[:255],
+            notify_customer=notify_customer,
+        )
+        result = await self.step("refund amount", BigCommerceActivities.refund_amount, request, "Refund an amount once")
+        return refund_from(result)
+
+    async def item_prices(self, skus: list[str]) -> ItemPrices | None:
+        request = ItemPricesRequest(store=self.order.store, order_ref=self.order.order_id, skus=skus)
+        return await self.step(
+            "price items", BigCommerceActivities.item_prices, request, "Price the items in the catalog"
+        )
+
+    def _refund(self, refund_id: int | None, amount: Decimal, created: bool) -> Refund:
+        return Refund(
+            refund_id=None if refund_id is None else str(refund_id),
+            amount=amount,
+            currency=self.order.currency,
+            created=created,
+        )
+
+    # --- RETURNS ---------------------------------------------------------------------------
+
+    async def approve_return(self, ret: ReturnRef, note: str, *, notify_customer: bool) -> str | None:
+        await self.note(note)
+        return "noted"
+
+    async def decline_return(self, ret: ReturnRef, note: str, *, reason: str, notify_customer: bool) -> str | None:
+        await self.note(note)
+        return "noted"
+
+    async def refund_return(
+        self, ret: ReturnRef, lines: list[RefundLine], note: str, *, notify_customer: bool
+    ) -> Refund | None:
+        items = [BigCommerceReturnedItem(order_product_id=int(line.line_ref), quantity=line.quantity) for line in lines]
+        return await self._refund_items("refund returned lines", items, key=self.order.key, reason=note)
+
+    async def _refund_items(
+        self, step: str, items: list[BigCommerceReturnedItem], *, key: str, reason: str
+    ) -> Refund | None:
+        request = BigCommerceReturnRefundRequest(
+            store=self.order.store, order_id=self.order_id, key=key, reason=reason, items=items
+        )
+        result = await self.step(
+            step, BigCommerceActivities.refund_return_items, request, "Refund the order's products once"
+        )
+        return None if result is None else self._refund(result.refund_id, result.amount, result.created)
+
+    # --- FREE_ORDERS -----------------------------------------------------------------------
+
+    async def free_order(self, kind: str, lines: list[ReplacementLine], note: str) -> ReplacementOrderResult | None:
+        """An offline order at price 0, keyed by `external_order_id`."""
+        request = ReplacementOrderRequest(
+            store=self.order.store, order_ref=self.order.order_id, key=self.order.key, lines=lines, note=note
+        )
+        return await self.step(
+            f"create {kind} order",
+            BigCommerceActivities.create_replacement_order,
+            request,
+            f"Create the free {kind} order once",
+        )
+
+    # --- line edits ------------------------------------------------------------------------
+
+    async def cancel_lines(self, lines: list[LineQuantity], edit: LineEdit, *, key: str) -> LinesCancelled:
+        """BigCommerce cannot take a line off an order: the lines' products are refunded once while
+        the order is still held (it then shows Partially Refunded)."""
+        request = BigCommerceMatchLinesRequest(store=self.order.store, order_id=self.order_id, lines=lines)
+        items = await self.step(
+            "find cancelled lines",
+            BigCommerceActivities.match_order_lines,
+            request,
+            "Find the order products of the cancelled lines",
+        )
+        if not items:
+            return LinesCancelled(refund=None, nothing_to_cancel=True)
+        refund = await self._refund_items("refund cancelled lines", items, key=key, reason=edit.refund_note)
+        return LinesCancelled(refund=refund, skipped=refund is None)
+
+    async def substitute_lines(
+        self, substitutions: list[Substitution], edit: LineEdit, *, key: str
+    ) -> SubstituteItemsResult | None:
+        """One order update while the order is held: the reported products lowered, the substitutes
+        added at no more than their price; a cheaper one's difference refunded once."""
+        request = SubstituteItemsRequest(
+            store=self.order.store,
+            order_ref=self.order.order_id,
+            key=key,
+            substitutions=substitutions,
+            restock=edit.restock,
+            notify_customer=edit.notify_customer,
+            staff_note=edit.staff_note[:255],
+            refund_note=edit.refund_note,
+        )
+        return await self.step(
+            "substitute items",
+            BigCommerceActivities.substitute_items,
+            request,
+            "Update the order: the substitutes in place of the reported products",
+        )

@@ -1,0 +1,299 @@
+"""Shopify: holds on every open fulfillment order under a handle of the case's own (so a retry finds
+them and other apps' holds are left alone), tags for the trail, the asynchronous cancel job,
+returns through the Returns API, order edits for lines and draft orders for free orders."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from activities.models import (
+        AmountRefundRequest,
+        AwaitCancellationRequest,
+        CancelOrderRequest,
+        DeclineReturnRequest,
+        HoldOrderRequest,
+        HoldOrderResult,
+        ItemPrices,
+        ItemPricesRequest,
+        LineQuantity,
+        RefundReturnRequest,
+        ReleaseHoldsRequest,
+        ReplacementLine,
+        ReplacementOrderRequest,
+        ReplacementOrderResult,
+        ReturnedLine,
+        ReturnStatusRequest,
+        ShopifyCancelLinesRequest,
+        ShopifyLinesRequest,
+        ShopifySplitShipmentRequest,
+        SubstituteItemsRequest,
+        SubstituteItemsResult,
+        Substitution,
+        TagOrderRequest,
+    )
+    from activities.shopify import ShopifyActivities
+
+from workflows.saga import Undo
+from workflows.store.base import (
+    Cancellation,
+    CancelRequest,
+    Capability,
+    Held,
+    HoldReason,
+    LineEdit,
+    LinesCancelled,
+    Refund,
+    RefundLine,
+    ReturnRef,
+    Store,
+    StoreOrder,
+    refund_from,
+)
+
+if TYPE_CHECKING:
+    from workflows.case import CaseWorkflow
+
+# The cancel job runs asynchronously in Shopify: its activity is retried until the job is done,
+# so the polling happens in the server rather than as events in the case's history.
+CANCEL_JOB_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), backoff_coefficient=1.5, maximum_interval=timedelta(seconds=30)
+)
+
+
+class ShopifyStore(Store):
+    capabilities = frozenset(Capability) - {Capability.NOTES}
+
+    def __init__(self, case: CaseWorkflow, order: StoreOrder) -> None:
+        super().__init__(case, order)
+        self.order_gid = self.order.order_gid or f"gid://shopify/Order/{self.order.order_id}"
+        self.handle: str | None = None  # the case's hold handle, once it held the order
+
+    # --- HOLD ------------------------------------------------------------------------------
+
+    async def hold(self, reason: HoldReason, note: str, *, purpose: str) -> Held:
+        # Unique per app and fulfillment order, <= 64 characters.
+        self.handle = f"casebridge-{purpose}-{self.order.order_id}"[:64]
+        request = HoldOrderRequest(
+            store=self.order.store, order_gid=self.order_gid, handle=self.handle, reason=reason, reason_notes=note[:255]
+        )
+        held = await self.step(
+            "hold fulfillment orders", ShopifyActivities.hold_order, request, "Hold every open fulfillment order"
+        ) or HoldOrderResult(holds=[])
+        placed = ", ".join(h.fulfillment_order_id for h in held.holds)
+        self.case.record("holds placed", placed or "none")
+        self.case.saga.add(Undo.RELEASE_HOLD, self._release)
+        return Held(placed=bool(held.holds), detail=f"holds on {placed}" if placed else "nothing to hold")
+
+    async def release_hold(self) -> bool:
+        if self.handle is None:
+            return False
+        await self.case.run_step("release holds", self._release, on_skip=None)
+        self.case.saga.discard(Undo.RELEASE_HOLD)
+        return True
+
+    def forget_hold(self) -> None:
+        self.case.saga.discard(Undo.RELEASE_HOLD)
+
+    async def _release(self) -> None:
+        assert self.handle is not None
+        request = ReleaseHoldsRequest(store=self.order.store, order_gid=self.order_gid, handle=self.handle)
+        await self.call(ShopifyActivities.release_holds, request, "Release this case's holds")
+
+    # --- TAGS ------------------------------------------------------------------------------
+
+    async def tag(self, *, add: list[str], remove: list[str], undoable: bool = False) -> None:
+        step = "tag order " + " ".join([*(f"+{t}" for t in add), *(f"-{t}" for t in remove)])
+        await self.case.run_step(step, lambda: self._tag(add, remove), on_skip=None)
+        if undoable and add:
+            self.case.saga.add(Undo.REMOVE_TAGS, lambda: self._tag([], add))
+
+    async def _tag(self, add: list[str], remove: list[str]) -> None:
+        request = TagOrderRequest(store=self.order.store, order_gid=self.order_gid, add=add, remove=remove)
+        await self.call(ShopifyActivities.tag_order, request, f"Tag order (+{add} -{remove})")
+
+    # --- CANCEL and REFUNDS ----------------------------------------------------------------
+
+    async def cancel(self, request: CancelRequest) -> Cancellation:
+        """Shopify's cancel job refunds (per the request) and restocks; the step waits for it."""
+        self.cancel_sent = True
+        cancel = CancelOrderRequest(
+            store=self.order.store,
+            order_gid=self.order_gid,
+            reason=request.reason,
+            refund=request.refund,
+            restock=request.restock,
+            notify_customer=request.notify_customer,
+            staff_note=request.note[:255],
+        )
+        job = await self.step("cancel order", ShopifyActivities.cancel_order, cancel, "Cancel the order")
+        wait = AwaitCancellationRequest(
+            store=self.order.store, order_gid=self.order_gid, job_id=job.job_id if job else None
+        )
+        await self.step(
+            "wait for the cancellation",
+            ShopifyActivities.await_cancellation,
+            wait,
+            "Wait for Shopify's cancel job",
+            schedule_to_close_timeout=timedelta(minutes=30),
+            retry_policy=CANCEL_JOB_RETRY,
+        )
+        self.forget_hold()  # a cancelled order's fulfillment orders are closed: the holds went with them
+        return Cancellation(refund=None, refunded_by_platform=request.refund)
+
+    async def refund_amount(self, amount: Decimal, *, key: str, reason: str, notify_customer: bool) -> Refund | None:
+        request = AmountRefundRequest(
+            store=self.order.store,
+            order_ref=self.order_gid,
+            key=key,
+            amount=amount,
+            reason=reason[:255],
+            notify_customer=notify_customer,
+        )
+        result = await self.step("refund amount", ShopifyActivities.refund_amount, request, "Refund an amount once")
+        return refund_from(result)
+
+    async def item_prices(self, skus: list[str]) -> ItemPrices | None:
+        request = ItemPricesRequest(store=self.order.store, order_ref=self.order_gid, skus=skus)
+        return await self.step("price items", ShopifyActivities.item_prices, request, "Price the items in the catalog")
+
+    # --- RETURNS ---------------------------------------------------------------------------
+
+    async def approve_return(self, ret: ReturnRef, note: str, *, notify_customer: bool) -> str | None:
+        request = ReturnStatusRequest(
+            store=self.order.store, return_gid=ret.return_gid, notify_customer=notify_customer
+        )
+        result = await self.step(
+            "approve return", ShopifyActivities.approve_return, request, f"Approve return {ret.name}"
+        )
+        return None if result is None else result.status
+
+    async def decline_return(self, ret: ReturnRef, note: str, *, reason: str, notify_customer: bool) -> str | None:
+        request = DeclineReturnRequest(
+            store=self.order.store,
+            return_gid=ret.return_gid,
+            reason=reason,
+            note=note[:255],
+            notify_customer=notify_customer,
+        )
+        result = await self.step(
+            "decline return", ShopifyActivities.decline_return, request, f"Decline return {ret.name}"
+        )
+        return None if result is None else result.status
+
+    async def refund_return(
+        self, ret: ReturnRef, lines: list[RefundLine], note: str, *, notify_customer: bool
+    ) -> Refund | None:
+        request = RefundReturnRequest(
+            store=self.order.store,
+            order_gid=self.order_gid,
+            key=self.order.key,  # one refund per return, whatever retries or operator `retry`s follow
+            lines=[ReturnedLine(line_item_gid=line.line_ref, quantity=line.quantity) for line in lines],
+            note=note[:200],
+            notify_customer=notify_customer,
+        )
+        result = await self.step(
+            "refund returned lines",
+            ShopifyActivities.refund_return,
+            request,
+            f"Refund the returned lines of {ret.name}",
+        )
+        return refund_from(result)
+
+    # --- FREE_ORDERS -----------------------------------------------------------------------
+
+    async def free_order(self, kind: str, lines: list[ReplacementLine], note: str) -> ReplacementOrderResult | None:
+        """A draft order with a 100% discount on each line, completed."""
+        request = ReplacementOrderRequest(
+            store=self.order.store, order_ref=self.order_gid, key=self.order.key, lines=lines, note=note
+        )
+        return await self.step(
+            f"create {kind} order",
+            ShopifyActivities.create_replacement_order,
+            request,
+            f"Create the free {kind} order once",
+        )
+
+    # --- line edits ------------------------------------------------------------------------
+
+    async def cancel_lines(self, lines: list[LineQuantity], edit: LineEdit, *, key: str) -> LinesCancelled:
+        """Plan (which order lines, what they are lowered to, what the units are worth: kept in the
+        history), then one order edit and one refund of the removed units, while the order is held."""
+        request = ShopifyLinesRequest(store=self.order.store, order_gid=self.order_gid, lines=lines)
+        plan = await self.step(
+            "plan line cancellation",
+            ShopifyActivities.plan_line_cancellation,
+            request,
+            "Find the lines to cancel and their value",
+        )
+        if plan is None or not plan.targets:
+            return LinesCancelled(refund=None, nothing_to_cancel=True)
+        cancel = ShopifyCancelLinesRequest(
+            store=self.order.store,
+            order_gid=self.order_gid,
+            key=key,
+            targets=plan.targets,
+            refund_amount=plan.refund_amount,
+            restock=edit.restock,
+            notify_customer=edit.notify_customer,
+            staff_note=edit.staff_note[:255],
+            refund_note=edit.refund_note,
+        )
+        result = await self.step(
+            "cancel lines",
+            ShopifyActivities.cancel_lines,
+            cancel,
+            "Edit the order (lower the lines) and refund them once",
+        )
+        if result is None:
+            return LinesCancelled(refund=None, skipped=True)
+        refund = Refund(refund_id=result.refund_id, amount=result.amount, currency=plan.currency, created=result.edited)
+        return LinesCancelled(refund=refund)
+
+    async def substitute_lines(
+        self, substitutions: list[Substitution], edit: LineEdit, *, key: str
+    ) -> SubstituteItemsResult | None:
+        """One order edit while the order is held: the lines lowered, the substitutes added and
+        discounted down to their price when dearer; a cheaper one's difference refunded once."""
+        request = SubstituteItemsRequest(
+            store=self.order.store,
+            order_ref=self.order_gid,
+            key=key,
+            substitutions=substitutions,
+            restock=edit.restock,
+            notify_customer=edit.notify_customer,
+            staff_note=edit.staff_note[:255],
+            refund_note=edit.refund_note,
+        )
+        return await self.step(
+            "substitute items",
+            ShopifyActivities.substitute_items,
+            request,
+            "Edit the order: the substitutes in place of the reported lines",
+        )
+
+    async def split_shipment(self, lines: list[LineQuantity], reason: HoldReason, note: str) -> list[str] | None:
+        """The lines move to a fulfillment order of their own, held under a handle that outlives the
+        case (staff release it when the stock is there); the case's holds are released."""
+        assert self.handle is not None, "split-shipment needs the case's hold"
+        request = ShopifySplitShipmentRequest(
+            store=self.order.store,
+            order_gid=self.order_gid,
+            case_handle=self.handle,
+            waiting_handle=f"casebridge-waiting-{self.order.order_id}"[:64],
+            lines=lines,
+            reason=reason,
+            reason_notes=note[:255],
+        )
+        result = await self.step(
+            "split shipment",
+            ShopifyActivities.split_shipment,
+            request,
+            "Split the reported lines off and keep them held; release the rest",
+        )
+        return None if result is None else result.waiting
