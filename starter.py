@@ -34,10 +34,10 @@ from connectors.shopify.admin import ShopifyAdmin
 from connectors.shopify.models import Order
 from connectors.shopify.returns import ReturnLine, ReturnReason
 from connectors.standard_webhooks import sign as sign_event
-from workflows.fulfillment_exception import case_id_for as exception_case_id_for
+from workflows.fulfillment_exception import KIND as FULFILLMENT_EXCEPTION
 from workflows.messages import CaseStatus, CaseView
-from workflows.order_review import case_id_for
-from workflows.return_case import case_id_for as return_case_id_for
+from workflows.order_review import KIND as ORDER_REVIEW
+from workflows.return_case import KIND as RETURN_CASE
 
 TOPICS = [
     "ORDERS_CREATE",
@@ -192,7 +192,7 @@ class Demo:
         order = await self.place(s)
         if s.action == "none":
             return played_shopify(s, order, None)
-        case_id = case_id_for(Platform.SHOPIFY.value, self.store_id, order.legacy_resource_id)
+        case_id = ORDER_REVIEW.case_id(Platform.SHOPIFY.value, self.store_id, order.legacy_resource_id)
         view = await self.wait_for(case_id, CaseStatus.IN_REVIEW)
         assert view.review_task_id is not None
         final = (CaseStatus.APPROVED, CaseStatus.REJECTED, CaseStatus.CANCELLED, CaseStatus.ABORTED)
@@ -275,7 +275,7 @@ class BigCommerceDemo:
         total = f"{s.price} USD"
         if s.action == "none":
             return Played("BigCommerce", f"#{order_id}", total, s.title, None)
-        case_id = case_id_for(Platform.BIGCOMMERCE.value, self.store_hash, str(order_id))
+        case_id = ORDER_REVIEW.case_id(Platform.BIGCOMMERCE.value, self.store_hash, str(order_id))
         view = await self.demo.wait_for(case_id, CaseStatus.IN_REVIEW)
         assert view.review_task_id is not None
         outcome = "approved" if s.action == "approve" else "rejected"
@@ -373,7 +373,7 @@ class AdobeDemo:
         name, total = f"#{order['increment_id']}", f"{order['grand_total']:.2f} {order['order_currency_code']}"
         if s.action == "none":
             return Played("Adobe Commerce", name, total, s.title, None)
-        case_id = case_id_for(Platform.ADOBE_COMMERCE.value, self.store_code, str(order["entity_id"]))
+        case_id = ORDER_REVIEW.case_id(Platform.ADOBE_COMMERCE.value, self.store_code, str(order["entity_id"]))
         view = await self.demo.wait_for(case_id, CaseStatus.IN_REVIEW)
         assert view.review_task_id is not None
         outcome = "approved" if s.action == "approve" else "rejected"
@@ -437,7 +437,7 @@ class ReturnsDemo:
         )
         if s.item_sku:
             await self.demo.seed_catalog_item(Platform.SHOPIFY, self.demo.store_id, s.item_sku)
-        case_id = return_case_id_for(Platform.SHOPIFY.value, self.demo.store_id, requested.id.rsplit("/", 1)[-1])
+        case_id = RETURN_CASE.case_id(Platform.SHOPIFY.value, self.demo.store_id, requested.id.rsplit("/", 1)[-1])
         final = (CaseStatus.APPROVED, CaseStatus.REJECTED, CaseStatus.NEEDS_ATTENTION)
         if s.action != "auto":
             view = await self.demo.wait_for(case_id, CaseStatus.IN_REVIEW)
@@ -587,7 +587,7 @@ class OtherReturnsDemo:
             resolution=resolution,
         )
         rma = await adobe.returns.create_return(order, [item])
-        case_id = return_case_id_for(Platform.ADOBE_COMMERCE.value, self.adobe.store_code, str(rma.entity_id))
+        case_id = RETURN_CASE.case_id(Platform.ADOBE_COMMERCE.value, self.adobe.store_code, str(rma.entity_id))
         if outcome is not None:
             view = await self.demo.wait_for(case_id, CaseStatus.IN_REVIEW)
             assert view.review_task_id is not None
@@ -635,7 +635,7 @@ class ExceptionsDemo:
         if store_id is None:
             return None
         if s.trigger == "platform":
-            case_id = exception_case_id_for(s.platform.value, store_id, order_id)
+            case_id = FULFILLMENT_EXCEPTION.case_id(s.platform.value, store_id, order_id)
         else:
             case_id = await self._report(s, store_id, order_id)
         tasks = await self._open_tasks(case_id, set(s.decisions))

@@ -17,87 +17,40 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.adobe_commerce import AdobeCommerceActivities
-from activities.bigcommerce import BigCommerceActivities
-from activities.exstream import ExstreamActivities
-from activities.opentext import OpenTextWorkflowActivities
-from activities.shopify import ShopifyActivities
+from activities.registration import activity_methods
 from casebridge.connections import Connections
 from casebridge.logs import configure_logging
 from casebridge.settings import Settings, get_settings
-from casebridge.stores import Platform, load_registry, store_task_queue
+from casebridge.stores import load_registry, store_task_queue
 from casebridge.temporal import connect
-from workflows.fulfillment_exception import FulfillmentException
-from workflows.order_review import OrderReview
-from workflows.return_case import ReturnCase
+from workflows.registry import CASE_KINDS
+from workflows.store import ADAPTERS
 
-WORKFLOWS = [OrderReview, ReturnCase, FulfillmentException]
+WORKFLOWS = [kind.workflow for kind in CASE_KINDS]
 
 
-def bigcommerce_activities(bigcommerce: BigCommerceActivities) -> list[Callable[..., Any]]:
-    return [
-        bigcommerce.get_order,
-        bigcommerce.set_status,
-        bigcommerce.append_staff_note,
-        bigcommerce.refund_order,
-        bigcommerce.refund_return_items,
-        bigcommerce.match_order_lines,
-        bigcommerce.create_replacement_order,
-        bigcommerce.substitute_items,
-        bigcommerce.item_prices,
-        bigcommerce.refund_amount,
+def store_activities(platform: str, connections: Connections) -> list[Callable[..., Any]]:
+    """The activities of one platform's store adapter."""
+    return activity_methods(ADAPTERS[platform].activities, connections)
+
+
+def all_activities(connections: Connections) -> list[Callable[..., Any]]:
+    """Every store platform's activities, and those the case kinds call beyond them."""
+    classes = {activities for kind in CASE_KINDS for activities in kind.activities}
+    case_activities = [
+        a for cls in sorted(classes, key=lambda c: c.__name__) for a in activity_methods(cls, connections)
     ]
+    return [*(a for platform in sorted(ADAPTERS) for a in store_activities(platform, connections)), *case_activities]
 
 
 def build_worker(client: Client, settings: Settings, connections: Connections) -> Worker:
-    shopify = ShopifyActivities(connections)
-    opentext = OpenTextWorkflowActivities(connections)
-    # A BigCommerce store without `activities_per_second` has no queue of its own: its cases run
-    # the store's activities on this queue (`OrderReviewInput.store_task_queue` is None then).
-    bigcommerce = BigCommerceActivities(connections)
-    adobe = AdobeCommerceActivities(connections)
-    exstream = ExstreamActivities(connections)
+    """The case workflows and all activities on the shared queue. A store without
+    `activities_per_second` has no queue of its own: its cases run its activities here."""
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
-        activities=[
-            shopify.hold_order,
-            shopify.create_replacement_order,
-            shopify.release_holds,
-            shopify.tag_order,
-            shopify.cancel_order,
-            shopify.await_cancellation,
-            shopify.approve_return,
-            shopify.decline_return,
-            shopify.refund_return,
-            shopify.plan_line_cancellation,
-            shopify.cancel_lines,
-            shopify.substitute_items,
-            shopify.split_shipment,
-            shopify.item_prices,
-            shopify.refund_amount,
-            opentext.start_review,
-            opentext.await_review_outcome,
-            opentext.comment,
-            opentext.escalate_review,
-            opentext.withdraw_review,
-            exstream.send_customer_notice,
-            *bigcommerce_activities(bigcommerce),
-            adobe.get_order,
-            adobe.hold_order,
-            adobe.unhold_order,
-            adobe.cancel_order,
-            adobe.add_comment_once,
-            adobe.refund_once,
-            adobe.authorize_return,
-            adobe.deny_return,
-            adobe.refund_return_items,
-            adobe.match_order_items,
-            adobe.create_replacement_order,
-            adobe.item_prices,
-            adobe.refund_amount,
-        ],
+        activities=all_activities(connections),
         # Below the pod's terminationGracePeriodSeconds (120 s in deploy/).
         graceful_shutdown_timeout=timedelta(seconds=60),
     )
@@ -106,16 +59,16 @@ def build_worker(client: Client, settings: Settings, connections: Connections) -
 def build_store_workers(
     client: Client, settings: Settings, connections: Connections, *, store_ids: Collection[str] | None = None
 ) -> list[Worker]:
-    """One worker per rate-limited store queue. `max_task_queue_activities_per_second` is enforced
-    by the Temporal server for the whole queue, so the store's quota holds across all processes.
+    """One worker per rate-limited store queue, on every platform, with that platform's store
+    activities. `max_task_queue_activities_per_second` is enforced by the Temporal server for the
+    whole queue, so the store's quota holds across all processes.
 
     `store_ids` limits the process to some stores (None: all). A Worker registers its queue with
     the client as soon as it is built, so stores served elsewhere must not even be built here.
     """
-    bigcommerce = BigCommerceActivities(connections)
     workers = []
     for store in connections.registry.stores:
-        if store.activities_per_second is None or store.platform is not Platform.BIGCOMMERCE:
+        if store.activities_per_second is None:
             continue
         if store_ids is not None and store.id not in store_ids:
             continue
@@ -123,7 +76,7 @@ def build_store_workers(
             Worker(
                 client,
                 task_queue=store_task_queue(settings.task_queue, store),
-                activities=bigcommerce_activities(bigcommerce),
+                activities=store_activities(store.platform.value, connections),
                 max_task_queue_activities_per_second=store.activities_per_second,
                 graceful_shutdown_timeout=timedelta(seconds=60),
             )

@@ -26,13 +26,13 @@ from bench.harness import bench_stack, peak_rss_mib, summary
 from tests.support.stack import Stack
 from tests.support.world import SHOP
 from workflows.messages import CaseStatus
-from workflows.order_review import case_id_for
+from workflows.order_review import KIND as ORDER_REVIEW
 
 
 async def one_case(stack: Stack, marks: dict[str, list[float]]) -> None:
     t0 = time.perf_counter()
     order = await stack.create_order(SHOP, unit_price="1500.00")
-    case_id = case_id_for("shopify", SHOP, order.legacy_resource_id)
+    case_id = ORDER_REVIEW.case_id("shopify", SHOP, order.legacy_resource_id)
     await stack.case_started(case_id, timeout=120)
     task_id = await stack.open_task_id(case_id, timeout=120)
     t1 = time.perf_counter()

@@ -17,7 +17,7 @@ from casebridge.stores import Store
 from shim.cases import WebhookResult
 from shim.deps import ShimDeps
 from shim.events import StoreEvent, VerifiedDelivery, handle_event
-from workflows.return_case import CustomerEvidence, ReturnCase, case_id_for
+from workflows.return_case import KIND, CustomerEvidence, ReturnCase
 
 router = APIRouter(tags=["events"])
 
@@ -45,7 +45,7 @@ async def return_evidence(request: Request) -> WebhookResult:
 async def _evidence_received(
     deps: ShimDeps, delivery: VerifiedDelivery, event: ReturnEvidenceEvent, store: Store
 ) -> WebhookResult:
-    case_id = case_id_for(store.platform.value, store.id, event.return_id)
+    case_id = KIND.case_id(store.platform.value, store.id, event.return_id)
     evidence = CustomerEvidence(who=event.submitted_by, note=event.note, links=[str(link) for link in event.links])
     try:
         await deps.temporal.get_workflow_handle_for(ReturnCase.run, case_id).signal(

@@ -14,24 +14,20 @@ from datetime import datetime
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import Field
-from temporalio.common import WorkflowIDReusePolicy
-from temporalio.service import RPCError
 
 from casebridge.stores import Platform, Store
 from connectors.adobe_commerce.models import Order as AdobeOrder
 from connectors.errors import ConnectorError, NotFoundError
 from routing.fulfillment_policy import ExceptionType, FulfillmentExceptionPolicy
-from shim.cases import WebhookResult, case_placement, case_search_attributes
+from shim.cases import WebhookResult, case_placement, start_case
 from shim.deps import ShimDeps
 from shim.events import StoreEvent, VerifiedDelivery, handle_event
 from workflows.fulfillment_exception import (
-    CASE_TYPE,
+    KIND,
     AffectedLine,
     ExceptionReport,
-    FulfillmentException,
     FulfillmentExceptionInput,
     OrderRef,
-    case_id_for,
 )
 
 log = logging.getLogger(__name__)
@@ -72,7 +68,7 @@ async def _exception_reported(
         reported_by=delivery.source.name,
         reported_at=event.reported_at,
     )
-    return await start_or_signal(deps, store, order, report, policy)
+    return await start_or_signal(deps, store, order, report, policy, delivery.delivery_id)
 
 
 def policy_for(deps: ShimDeps, store: Store) -> FulfillmentExceptionPolicy | None:
@@ -133,29 +129,21 @@ def adobe_order_ref(adobe: AdobeOrder) -> OrderRef:
 
 
 async def start_or_signal(
-    deps: ShimDeps, store: Store, order: OrderRef, report: ExceptionReport, policy: FulfillmentExceptionPolicy
+    deps: ShimDeps,
+    store: Store,
+    order: OrderRef,
+    report: ExceptionReport,
+    policy: FulfillmentExceptionPolicy,
+    delivery_id: str | None = None,
 ) -> WebhookResult:
-    case_id = case_id_for(store.platform.value, store.id, order.order_id)
+    """The order's open exception case gets the report; without one, a new case starts with it."""
     case_input = FulfillmentExceptionInput(
-        case_id=case_id, order=order, report=report, policy=policy, **case_placement(deps, store)
+        case_id=KIND.case_id(store.platform.value, store.id, order.order_id),
+        order=order,
+        report=report,
+        policy=policy,
+        **case_placement(deps, store, delivery_id),
     )
-    teams = policy.teams_for(report.exception_type, order.total)
-    try:
-        # Signal-with-start: an open case for the order gets the report; otherwise a new case starts.
-        # A closed case does not block a new one: the order may run into another exception later.
-        await deps.temporal.start_workflow(
-            FulfillmentException.run,
-            case_input,
-            id=case_id,
-            task_queue=deps.settings.task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-            start_signal="exception_reported",
-            start_signal_args=[report],
-            search_attributes=case_search_attributes(CASE_TYPE, store, order.order_name, teams[0], order.total),
-            static_summary=f"Fulfillment exception {order.order_name} ({store.id}): {report.exception_type.value}",
-            static_details=f"**{report.exception_type.value}** reported by {report.reported_by}: {report.summary}",
-        )
-    except RPCError as err:
-        raise HTTPException(503, f"Temporal did not take the report: {err.message}") from err
-    log.info("fulfillment exception %s for %s (%s)", report.reference, case_id, report.exception_type.value)
-    return WebhookResult(result="accepted", case_id=case_id, reasons=[report.exception_type.value])
+    result = await start_case(deps, KIND, case_input, reasons=[report.exception_type.value], join_args=[report])
+    log.info("fulfillment exception %s for %s (%s)", report.reference, result.case_id, report.exception_type.value)
+    return result

@@ -18,12 +18,15 @@ from pydantic import BaseModel, Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.exstream import ExstreamActivities
     from activities.models import LineQuantity, Substitution
+    from activities.opentext import OpenTextWorkflowActivities
     from routing.fulfillment_policy import ExceptionType, FulfillmentExceptionPolicy, Resolution
 
 from workflows.case import CaseAborted
 from workflows.human_review import ReviewRequest
-from workflows.messages import CaseStatus, ReviewDecision, team_business_key
+from workflows.kinds import CaseKind, CaseLabels, StartMode
+from workflows.messages import CaseInput, CaseResult, CaseStatus, ReviewDecision, team_business_key
 from workflows.outcomes import (
     describe_cancellation,
     describe_lines,
@@ -33,8 +36,6 @@ from workflows.outcomes import (
 from workflows.review_panel import PanelEnd, PanelResult, PanelRule, PanelTeam, ReviewPanel
 from workflows.reviewed_case import ReviewedCase
 from workflows.store import CancelRequest, Capability, HoldReason, LineEdit, StoreOrder
-
-CASE_TYPE = "fulfillment-exception"
 
 # What other apps and staff see as the hold's reason (Shopify's FulfillmentHoldReason).
 HOLD_REASONS = {
@@ -53,11 +54,6 @@ LINE_RESOLUTIONS = {
     Resolution.SPLIT_SHIPMENT: Capability.SPLIT_SHIPMENT,
     Resolution.SUBSTITUTE_ITEM: Capability.SUBSTITUTE_LINES,
 }
-
-
-def case_id_for(platform: str, store: str, order_id: str) -> str:
-    """One open exception case per order: later reports about the order join it."""
-    return f"{CASE_TYPE}/{platform}/{store}/{order_id}"
 
 
 class AffectedLine(BaseModel):
@@ -88,29 +84,20 @@ class OrderRef(BaseModel):
     fully_invoiced: bool | None = None
 
 
-class FulfillmentExceptionInput(BaseModel):
-    case_id: str
-    platform: str
-    store: str
-    opentext_tenant: str
-    callback_url: str
+class FulfillmentExceptionInput(CaseInput):
     order: OrderRef
     report: ExceptionReport
     policy: FulfillmentExceptionPolicy  # a copy: the case keeps these rules if the file changes
-    store_task_queue: str | None = None
 
 
-class FulfillmentExceptionResult(BaseModel):
-    case_id: str
-    status: CaseStatus
-    detail: str
+class FulfillmentExceptionResult(CaseResult):
     resolution: Resolution | None = None
     team_outcomes: dict[str, str | None] = Field(default_factory=dict)
 
 
 @workflow.defn(name="FulfillmentException")
 class FulfillmentException(ReviewedCase):
-    case_type = CASE_TYPE
+    case_type = "fulfillment-exception"
 
     @workflow.init
     def __init__(self, input: FulfillmentExceptionInput) -> None:
@@ -386,3 +373,26 @@ class FulfillmentException(ReviewedCase):
             "",
         ]
         return "\n".join(header) + super().details_markdown()
+
+
+def _labels(i: FulfillmentExceptionInput) -> CaseLabels:
+    order, report = i.order, i.report
+    return CaseLabels(
+        ref=order.order_name,
+        team=i.policy.teams_for(report.exception_type, order.total)[0],
+        amount=order.total,
+        summary=f"Fulfillment exception {order.order_name} ({i.store}): {report.exception_type.value}",
+        details=f"**{report.exception_type.value}** reported by {report.reported_by}: {report.summary}",
+    )
+
+
+KIND = CaseKind(
+    name=FulfillmentException.case_type,
+    workflow=FulfillmentException,
+    input_model=FulfillmentExceptionInput,
+    labels=_labels,
+    # Later reports about the order reach its open case, never a second one.
+    start=StartMode.JOIN_OPEN,
+    join_signal="exception_reported",
+    activities=(OpenTextWorkflowActivities, ExstreamActivities),
+)

@@ -28,6 +28,27 @@ class CaseStatus(StrEnum):
 _FINAL = {CaseStatus.APPROVED, CaseStatus.REJECTED, CaseStatus.CANCELLED, CaseStatus.ABORTED}
 
 
+class CaseInput(BaseModel):
+    """What every case's input carries: the case, its store, which OpenText tenant decides, where
+    OpenText calls back, and where the store's API activities run."""
+
+    case_id: str
+    platform: str
+    store: str
+    opentext_tenant: str
+    callback_url: str  # where OpenText's process model reports a task's outcome
+    # The store's own rate-limited queue when it has a request quota; None: the workflow's queue.
+    # Workflows cannot read settings, so the shim passes it.
+    store_task_queue: str | None = None
+    delivery_id: str | None = None  # the store event that opened the case, for tracing
+
+
+class CaseResult(BaseModel):
+    case_id: str
+    status: CaseStatus
+    detail: str
+
+
 class AuditEntry(BaseModel):
     at: datetime
     event: str

@@ -10,52 +10,36 @@ operator (see `workflows.case`).
 
 from __future__ import annotations
 
-from pydantic import BaseModel
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.opentext import OpenTextWorkflowActivities
     from routing.facts import OrderFacts, RiskLevel
     from routing.policy import OrderReviewPolicy, TimeoutAction
 
 from workflows.human_review import ReviewEnd, ReviewRequest
-from workflows.messages import CaseStatus, ReviewDecision
+from workflows.kinds import CaseKind, CaseLabels, bulleted
+from workflows.messages import CaseInput, CaseResult, CaseStatus, ReviewDecision
 from workflows.outcomes import describe_cancellation
 from workflows.reviewed_case import ReviewedCase
 from workflows.store import CancelRequest, HoldReason, StoreOrder
 
-CASE_TYPE = "order-review"
 APPROVED, REJECTED = "approved", "rejected"
 
 
-def case_id_for(platform: str, store: str, order_id: str) -> str:
-    """The workflow id: one case per order, whatever number of webhook deliveries."""
-    return f"{CASE_TYPE}/{platform}/{store}/{order_id}"
-
-
-class OrderReviewInput(BaseModel):
-    case_id: str
-    platform: str
-    store: str
-    opentext_tenant: str
-    callback_url: str  # where OpenText's process model reports the task outcome
+class OrderReviewInput(CaseInput):
     facts: OrderFacts
     reasons: list[str]
     policy: OrderReviewPolicy  # a copy: the case keeps these rules if the file changes
-    # Where the store's API activities run: the store's own rate-limited queue (BigCommerce), or
-    # None for the workflow's queue. Workflows cannot read settings, so the starter passes it.
-    store_task_queue: str | None = None
 
 
-class OrderReviewResult(BaseModel):
-    case_id: str
-    status: CaseStatus
-    detail: str
+class OrderReviewResult(CaseResult):
     decision: ReviewDecision | None = None
 
 
 @workflow.defn(name="OrderReview")
 class OrderReview(ReviewedCase):
-    case_type = CASE_TYPE
+    case_type = "order-review"
 
     @workflow.init
     def __init__(self, input: OrderReviewInput) -> None:
@@ -175,3 +159,29 @@ class OrderReview(ReviewedCase):
             "",
         ]
         return "\n".join(header) + super().details_markdown()
+
+
+def _labels(i: OrderReviewInput) -> CaseLabels:
+    facts = i.facts
+    details = [
+        f"**Order** {facts.order_name} (id {facts.order_id})",
+        f"**Total** {facts.total} {facts.currency}",
+        *bulleted("Why reviewed", i.reasons),
+        *([f"_Store event {i.delivery_id}_"] if i.delivery_id else []),
+    ]
+    return CaseLabels(
+        ref=facts.order_name,
+        team=i.policy.route.team,
+        amount=facts.total,
+        summary=f"Order review {facts.order_name} ({i.store})",
+        details="\n".join(details),
+    )
+
+
+KIND = CaseKind(
+    name=OrderReview.case_type,
+    workflow=OrderReview,
+    input_model=OrderReviewInput,
+    labels=_labels,
+    activities=(OpenTextWorkflowActivities,),
+)

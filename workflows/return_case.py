@@ -20,19 +20,20 @@ from pydantic import BaseModel, Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.exstream import ExstreamActivities
     from activities.models import ReplacementLine
+    from activities.opentext import OpenTextWorkflowActivities
     from routing.policy import ReturnDefault, ReturnsPolicy
 
 from workflows.case import CaseAborted
 from workflows.human_review import ReviewEnd, ReviewRequest
-from workflows.messages import CaseStatus, OperatorAction, ReviewDecision, team_business_key
+from workflows.kinds import CaseKind, CaseLabels, bulleted
+from workflows.messages import CaseInput, CaseResult, CaseStatus, OperatorAction, ReviewDecision, team_business_key
 from workflows.reviewed_case import ReviewedCase
 from workflows.store import Capability, RefundLine, ReturnRef, StoreOrder
 
-CASE_TYPE = "return"
 
-
-class Resolution(StrEnum):
+class ReturnOutcome(StrEnum):
     """A reviewer's outcome values (the OpenText process model's), and what the policy defaults to."""
 
     REFUND = "refund"
@@ -44,12 +45,7 @@ class Resolution(StrEnum):
     REQUEST_EVIDENCE = "request-evidence"
 
 
-FINAL_RESOLUTIONS = [Resolution.REFUND, Resolution.REPLACEMENT, Resolution.EXCHANGE, Resolution.REJECT]
-
-
-def case_id_for(platform: str, store: str, return_id: str) -> str:
-    """The workflow id: one case per return, whatever number of webhook deliveries."""
-    return f"{CASE_TYPE}/{platform}/{store}/{return_id}"
+FINAL_RESOLUTIONS = [ReturnOutcome.REFUND, ReturnOutcome.REPLACEMENT, ReturnOutcome.EXCHANGE, ReturnOutcome.REJECT]
 
 
 class ReturnLineFacts(BaseModel):
@@ -105,35 +101,25 @@ class CustomerEvidence(BaseModel):
     links: list[str] = Field(default_factory=list)
 
 
-class ReturnCaseInput(BaseModel):
-    case_id: str
-    platform: str
-    store: str
-    opentext_tenant: str
-    callback_url: str
+class ReturnCaseInput(CaseInput):
     facts: ReturnFacts
     reasons: list[str]  # why it is reviewed (or declined); empty: auto-approved by the policy
     policy: ReturnsPolicy  # a copy: the case keeps these rules if the file changes
-    # The store's rate-limited activity queue (BigCommerce); None: the workflow's own queue.
-    store_task_queue: str | None = None
     # Declined by the policy itself (e.g. out of warranty); `reasons` say why. Nobody reviews it.
     declined_by_policy: bool = False
     warranty_status: str = ""  # `routing.return_rules.ReturnRouting.warranty_status`; "" = no windows
     warranty_claim: bool = False  # after the return window, inside the warranty
 
 
-class ReturnCaseResult(BaseModel):
-    case_id: str
-    status: CaseStatus
-    detail: str
-    resolution: Resolution | None = None
+class ReturnCaseResult(CaseResult):
+    resolution: ReturnOutcome | None = None
     refunded: Decimal | None = None
     decision: ReviewDecision | None = None
 
 
 @workflow.defn(name="ReturnCase")
 class ReturnCase(ReviewedCase):
-    case_type = CASE_TYPE
+    case_type = "return"
 
     @workflow.init
     def __init__(self, input: ReturnCaseInput) -> None:
@@ -141,7 +127,7 @@ class ReturnCase(ReviewedCase):
         self.init_case(input.case_id)
         self.evidence: list[CustomerEvidence] = []
         self.evidence_requests = 0
-        self.resolution: Resolution | None = None
+        self.resolution: ReturnOutcome | None = None
         self.refunded: Decimal | None = None
         facts = input.facts
         self.use_store(
@@ -168,7 +154,7 @@ class ReturnCase(ReviewedCase):
         self.record("evidence received", "; ".join([evidence.note, *evidence.links]).strip("; "), evidence.who)
 
     def check_decision(self, decision: ReviewDecision) -> None:
-        if decision.outcome == Resolution.EXCHANGE.value:
+        if decision.outcome == ReturnOutcome.EXCHANGE.value:
             self.exchange_lines(decision)  # refuses an exchange that names no item
 
     def exchange_lines(self, decision: ReviewDecision | None) -> list[ReplacementLine]:
@@ -206,9 +192,9 @@ class ReturnCase(ReviewedCase):
     async def _decide_return(self) -> None:
         i = self.input
         if i.declined_by_policy:
-            await self._apply(Resolution.REJECT, f"declined by policy: {'; '.join(i.reasons)}")
+            await self._apply(ReturnOutcome.REJECT, f"declined by policy: {'; '.join(i.reasons)}")
         elif not i.reasons:
-            await self._apply(Resolution.REFUND, "auto-approved by policy (small, low-risk return)")
+            await self._apply(ReturnOutcome.REFUND, "auto-approved by policy (small, low-risk return)")
         else:
             await self._review_return()
 
@@ -226,8 +212,8 @@ class ReturnCase(ReviewedCase):
                 return
             assert self.review is not None and self.review.decision is not None
             decision = self.review.decision
-            outcome = Resolution(decision.outcome)
-            if outcome is Resolution.REQUEST_EVIDENCE:
+            outcome = ReturnOutcome(decision.outcome)
+            if outcome is ReturnOutcome.REQUEST_EVIDENCE:
                 if await self._await_evidence(decision):
                     continue  # a new review round, with the evidence
                 evidence_policy = self.input.policy.evidence
@@ -276,12 +262,12 @@ class ReturnCase(ReviewedCase):
             raise CaseAborted("operator abort")
         return True
 
-    async def _apply(self, resolution: Resolution, how: str) -> None:
+    async def _apply(self, resolution: ReturnOutcome, how: str) -> None:
         i, store = self.input, self.store
         name, notify = i.facts.return_name, i.policy.notify_customer
         self.resolution = resolution
         self.set_status(CaseStatus.APPLYING, f"Applying the decision: {how}")
-        if resolution is Resolution.REJECT:
+        if resolution is ReturnOutcome.REJECT:
             await store.decline_return(
                 self.ret,
                 f"Casebridge: return {name} declined ({how})",
@@ -294,7 +280,7 @@ class ReturnCase(ReviewedCase):
             return
         await store.approve_return(self.ret, f"Casebridge: return {name} approved ({how})", notify_customer=notify)
         self.record("return approved in store", how)
-        if resolution is Resolution.REFUND:
+        if resolution is ReturnOutcome.REFUND:
             lines = [RefundLine(line_ref=line.line_item_gid, quantity=line.quantity) for line in i.facts.lines]
             refund = await store.refund_return(self.ret, lines, f"Return {name}: {how}", notify_customer=notify)
             if refund is None:
@@ -311,7 +297,7 @@ class ReturnCase(ReviewedCase):
             )
             return
         if store.supports(Capability.FREE_ORDERS):
-            if resolution is Resolution.REPLACEMENT:
+            if resolution is ReturnOutcome.REPLACEMENT:
                 lines_out, difference = self.replacement_lines(), None
             else:
                 # Every path a decision takes is checked (`check_decision`): it names its item.
@@ -404,7 +390,7 @@ class ReturnCase(ReviewedCase):
         evidence_policy = self.input.policy.evidence
         outcomes = [r.value for r in FINAL_RESOLUTIONS]
         if evidence_policy is not None and self.evidence_requests < evidence_policy.max_requests:
-            outcomes.append(Resolution.REQUEST_EVIDENCE.value)
+            outcomes.append(ReturnOutcome.REQUEST_EVIDENCE.value)
         return outcomes
 
     def _review_request(self, review_round: int) -> ReviewRequest:
@@ -470,5 +456,36 @@ class ReturnCase(ReviewedCase):
         return "\n".join(header) + super().details_markdown()
 
 
-def _resolution_of(default: ReturnDefault) -> Resolution:
-    return Resolution.REFUND if default is ReturnDefault.REFUND else Resolution.REJECT
+def _resolution_of(default: ReturnDefault) -> ReturnOutcome:
+    return ReturnOutcome.REFUND if default is ReturnDefault.REFUND else ReturnOutcome.REJECT
+
+
+def _labels(i: ReturnCaseInput) -> CaseLabels:
+    facts = i.facts
+    categories = sorted({c for line in facts.lines for c in line.categories})
+    why = "Declined by policy" if i.declined_by_policy else "Why reviewed"
+    details = [
+        f"**Return** {facts.return_name} (id {facts.return_id}) of order {facts.order_id}",
+        f"**Value** {facts.value} {facts.currency}; reasons {', '.join(facts.reasons)}",
+        *([f"**Product categories** {', '.join(categories)}"] if categories else []),
+        *([f"**Warranty status** {i.warranty_status}"] if i.warranty_status else []),
+        *(["**Warranty claim**"] if i.warranty_claim else []),
+        *(bulleted(why, i.reasons) or ["**Auto-approved by policy**"]),
+        *([f"_Store event {i.delivery_id}_"] if i.delivery_id else []),
+    ]
+    return CaseLabels(
+        ref=facts.return_name,
+        team=i.policy.route.team,
+        amount=facts.value,
+        summary=f"Return {facts.return_name} ({i.store})",
+        details="\n".join(details),
+    )
+
+
+KIND = CaseKind(
+    name=ReturnCase.case_type,
+    workflow=ReturnCase,
+    input_model=ReturnCaseInput,
+    labels=_labels,
+    activities=(OpenTextWorkflowActivities, ExstreamActivities),
+)

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 
 
 class AdobeCommerceStore(Store):
+    activities = AdobeCommerceActivities  # what the worker registers for this platform
     capabilities = frozenset(
         {
             Capability.HOLD,

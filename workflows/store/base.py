@@ -175,6 +175,7 @@ class LinesCancelled:
 class Store:
     """The base of every adapter: steps on the store's queue, and `Unsupported` for the rest."""
 
+    activities: type  # the platform's activity class (the worker registers all of its activities)
     capabilities: frozenset[Capability] = frozenset()
 
     def __init__(self, case: CaseWorkflow, order: StoreOrder) -> None:

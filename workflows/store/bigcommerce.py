@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 
 
 class BigCommerceStore(Store):
+    activities = BigCommerceActivities  # what the worker registers for this platform
     capabilities = frozenset(
         {
             Capability.HOLD,

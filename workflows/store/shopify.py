@@ -67,6 +67,7 @@ CANCEL_JOB_RETRY = RetryPolicy(
 
 
 class ShopifyStore(Store):
+    activities = ShopifyActivities  # what the worker registers for this platform
     capabilities = frozenset(Capability) - {Capability.NOTES}
 
     def __init__(self, case: CaseWorkflow, order: StoreOrder) -> None:
