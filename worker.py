@@ -38,7 +38,7 @@ def all_activities(connections: Connections) -> list[Callable[..., Any]]:
     """Every store platform's activities, and those the case kinds call beyond them."""
     classes = {activities for kind in CASE_KINDS for activities in kind.activities}
     case_activities = [
-        a for cls in sorted(classes, key=lambda c: c.__name__) for a in activity_methods(cls, connections)
+        a for cls in sorted(classes, key=lambda c: c.__qualname__) for a in activity_methods(cls, connections)
     ]
     return [*(a for platform in sorted(ADAPTERS) for a in store_activities(platform, connections)), *case_activities]
 

@@ -10,7 +10,7 @@ from typing import Any
 from casebridge.connections import Connections
 
 
-def activity_methods(activity_class: type, connections: Connections) -> list[Callable[..., Any]]:
+def activity_methods(activity_class: Any, connections: Connections) -> list[Callable[..., Any]]:
     """Every activity of `activity_class`, bound to one instance made with `connections`."""
     instance = activity_class(connections)
     return [

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 from routing.policy import LateReturnAction, ReturnsPolicy
 
 
-class ReturnedLine(Protocol):
+class RoutedLine(Protocol):
     @property
     def title(self) -> str: ...
 
@@ -75,7 +75,7 @@ class ReturnRouting(BaseModel):
 
 def route_return(
     policy: ReturnsPolicy,
-    lines: Sequence[ReturnedLine],
+    lines: Sequence[RoutedLine],
     value: Decimal,
     currency: str,
     ordered_at: datetime | None,
@@ -97,7 +97,7 @@ def route_return(
 
 
 def _route_line(
-    policy: ReturnsPolicy, line: ReturnedLine, ordered_at: datetime | None, requested_at: datetime
+    policy: ReturnsPolicy, line: RoutedLine, ordered_at: datetime | None, requested_at: datetime
 ) -> LineRouting:
     names = {" ".join(c.split()).lower() for c in line.categories}
     matched = sorted(key for key, rule in policy.categories.items() if key in names or names & set(rule.category_ids))

@@ -96,8 +96,8 @@ async def start_case(
         "id": case_input.case_id,
         "task_queue": deps.settings.task_queue,
         "search_attributes": kind.search_attributes(case_input, labels),
-        "static_summary": labels.summary,
-        "static_details": labels.details,
+        "static_summary": kind.summary(case_input, labels),
+        "static_details": kind.details(case_input, labels),
     }
     if kind.start is StartMode.JOIN_OPEN:
         options |= {

@@ -21,7 +21,6 @@ from decimal import Decimal
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field, field_validator
 
-from activities.models import ReplacementLine
 from casebridge.stores import Platform, Store
 from connectors.adobe_commerce.connector import AdobeCommerce
 from connectors.adobe_commerce.models import Order as AdobeOrder
@@ -34,14 +33,14 @@ from routing.return_rules import ReturnRouting, route_return
 from shim.cases import WebhookResult, start_return_case
 from shim.deps import ShimDeps
 from shim.events import StoreEvent, VerifiedDelivery, handle_event
-from workflows.return_case import ReturnFacts, ReturnLineFacts
+from workflows.return_case import ExchangeItem, ReturnFacts, ReturnLineFacts
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["events"])
 
 
-class ReturnedLine(BaseModel):
+class ReturnFormLine(BaseModel):
     order_product_id: int = Field(ge=1)  # BigCommerce's order product id (not the catalog product id)
     quantity: int = Field(ge=1)
     reason: str = Field(min_length=1, max_length=200)  # free text or a reason code
@@ -59,7 +58,7 @@ class ReturnRequestEvent(StoreEvent):
     """What a return form or RMA app sends."""
 
     order_id: str = Field(min_length=1, max_length=20, pattern=r"^[0-9]+$")
-    lines: list[ReturnedLine] = Field(min_length=1, max_length=100)
+    lines: list[ReturnFormLine] = Field(min_length=1, max_length=100)
     customer_note: str | None = Field(default=None, max_length=1000)
     exchange_items: list[ExchangeChoice] = Field(default_factory=list, max_length=100)
     # The source's own return id; part of the case id (one case per return, whatever redeliveries).
@@ -67,7 +66,7 @@ class ReturnRequestEvent(StoreEvent):
 
     @field_validator("lines")
     @classmethod
-    def _one_line_per_product(cls, lines: list[ReturnedLine]) -> list[ReturnedLine]:
+    def _one_line_per_product(cls, lines: list[ReturnFormLine]) -> list[ReturnFormLine]:
         ids = [line.order_product_id for line in lines]
         if len(ids) != len(set(ids)):
             raise ValueError("each order product may appear only once")
@@ -212,7 +211,7 @@ def bigcommerce_facts(
             else None
         ),
         exchange_items=[
-            ReplacementLine(title=item.name or f"Exchange item {item.sku}", quantity=item.quantity, sku=item.sku)
+            ExchangeItem(sku=item.sku, quantity=item.quantity, title=item.name or "")
             for item in event.exchange_items
         ],
     )

@@ -154,7 +154,8 @@ async def stack(temporal_env: WorkflowEnvironment, sandbox_url: str, config_dir:
         registered.raise_for_status()
         # The BigCommerce flow store's queue worker only: the rate-limit test brings its own two
         # workers ("two pods") for its store and counts what reaches that store.
-        store_workers = build_store_workers(client, settings, connections, store_ids=[BC_FLOW_STORE])
+        # Every quota'd store but the rate-limit test's own (it builds its workers itself).
+        store_workers = build_store_workers(client, settings, connections, store_ids=[SHOP, BC_FLOW_STORE, ADOBE_STORE])
         async with contextlib.AsyncExitStack() as workers:
             for worker in [build_worker(client, settings, connections), *store_workers]:
                 await workers.enter_async_context(worker)

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from connectors.standard_webhooks import sign
+from tests.support.histories import keep_history
 from tests.support.stack import Stack, eventually
 from tests.support.world import ADOBE_STORE, BC_FLOW_STORE, SECRETS, SHOP, WAREHOUSE_SOURCE
 from tests.test_order_review_adobe import credit_memos, place_order
@@ -20,7 +21,8 @@ from tests.test_order_review_adobe import sandbox_order as adobe_order
 from tests.test_order_review_bigcommerce import sandbox_order as bigcommerce_order
 from tests.test_order_review_bigcommerce import seed_order
 from tests.test_order_review_flow import decide
-from workflows.fulfillment_exception import FulfillmentException, case_id_for
+from workflows.fulfillment_exception import KIND as FULFILLMENT_EXCEPTION
+from workflows.fulfillment_exception import FulfillmentException
 from workflows.messages import CaseStatus, CaseView
 
 SECRET = SECRETS["CASEBRIDGE_WAREHOUSE_SECRET"]
@@ -83,7 +85,7 @@ async def test_shortage_resolved_with_new_delivery_date(stack: Stack) -> None:
     order = await stack.create_order(SHOP, unit_price="120.00")
     answer = await post(stack, report(order.legacy_resource_id, "inventory_shortage"))
     assert answer.status_code == 200, answer.text
-    case_id = case_id_for("shopify", SHOP, order.legacy_resource_id)
+    case_id = FULFILLMENT_EXCEPTION.case_id("shopify", SHOP, order.legacy_resource_id)
     assert answer.json()["case_id"] == case_id
 
     tasks = await open_tasks(stack, case_id, {"warehouse", "customer-service"})
@@ -101,6 +103,7 @@ async def test_shortage_resolved_with_new_delivery_date(stack: Stack) -> None:
     result = await stack.handle(case_id).result()
 
     assert result.status is CaseStatus.APPROVED
+    await keep_history(stack.handle(case_id), "fulfillment_exception_shopify_new-date")
     released = await stack.order(SHOP, order.id)
     assert [fo.status for fo in released.fulfillment_orders] == ["OPEN"]
     assert {"casebridge-exception-resolved", "casebridge-new-delivery-date"} <= set(released.tags)
@@ -182,7 +185,7 @@ async def test_reports_are_authenticated_and_validated(stack: Stack) -> None:
     runs = [
         e.run_id
         async for e in stack.client.list_workflows(
-            f'WorkflowId = "{case_id_for("shopify", SHOP, order.legacy_resource_id)}"'
+            f'WorkflowId = "{FULFILLMENT_EXCEPTION.case_id("shopify", SHOP, order.legacy_resource_id)}"'
         )
     ]
     assert runs == []
@@ -219,6 +222,7 @@ async def test_bigcommerce_cancel_refunds_once(stack: Stack) -> None:
     result = await stack.client.get_workflow_handle_for(FulfillmentException.run, case_id).result()
 
     assert result.status is CaseStatus.REJECTED
+    await keep_history(stack.client.get_workflow_handle(case_id), "fulfillment_exception_bigcommerce_cancel")
     after = await bigcommerce_order(stack, order["id"])
     assert after["status_id"] == 5
     assert [Decimal(str(r["total_amount"])) for r in after["refunds"]] == [Decimal("140.00")]
@@ -246,6 +250,7 @@ async def test_adobe_exception_released_and_cancelled(stack: Stack) -> None:
     dropped_result = await stack.client.get_workflow_handle_for(FulfillmentException.run, dropped_case).result()
 
     assert kept_result.status is CaseStatus.APPROVED
+    await keep_history(stack.client.get_workflow_handle(kept_case), "fulfillment_exception_adobe_ship-as-is")
     released = await adobe_order(stack, kept["entity_id"])
     assert released["state"] == "new"
     assert any("ships as ordered" in h["comment"] for h in released["status_histories"])
@@ -263,7 +268,7 @@ async def test_shopify_hold_by_another_app_opens_the_case(stack: Stack) -> None:
         reason_notes="3PL: SKU ITEM-0 out of stock",
         handle="leeds-3pl",
     )
-    case_id = case_id_for("shopify", SHOP, order.legacy_resource_id)
+    case_id = FULFILLMENT_EXCEPTION.case_id("shopify", SHOP, order.legacy_resource_id)
     tasks = await open_tasks(stack, case_id, {"warehouse", "customer-service"})
     trail = await stack.audit(case_id)
     assert "3PL: SKU ITEM-0 out of stock" in trail[0].detail
@@ -295,7 +300,7 @@ async def test_shopify_holds_that_are_no_exception_open_nothing(stack: Stack) ->
     runs = [
         e.run_id
         async for e in stack.client.list_workflows(
-            f'WorkflowId = "{case_id_for("shopify", SHOP, order.legacy_resource_id)}"'
+            f'WorkflowId = "{FULFILLMENT_EXCEPTION.case_id("shopify", SHOP, order.legacy_resource_id)}"'
         )
     ]
     assert runs == []
@@ -304,7 +309,7 @@ async def test_shopify_holds_that_are_no_exception_open_nothing(stack: Stack) ->
 async def test_bigcommerce_declined_status_opens_the_case(stack: Stack) -> None:
     order = await seed_order(stack, "75.00")
     await stack.connections.bigcommerce(BC_FLOW_STORE).set_status(order["id"], 6)  # Declined
-    case_id = case_id_for("bigcommerce", BC_FLOW_STORE, str(order["id"]))
+    case_id = FULFILLMENT_EXCEPTION.case_id("bigcommerce", BC_FLOW_STORE, str(order["id"]))
     tasks = await open_tasks(stack, case_id, {"finance", "customer-service"})
     trail = await stack.audit(case_id)
     assert "bigcommerce status change" in trail[0].detail
@@ -322,7 +327,7 @@ async def test_adobe_order_placed_with_backordered_items_opens_the_case(stack: S
     # The storefront's stock check backordered 2 of the 3 kettles (the product allows backorders).
     kettles = {"sku": "KETTLE-1", "name": "Kettle", "price": "30.00", "qty": 3, "qty_backordered": 2}
     order = await place_order(stack, "30.00", items=[kettles])
-    case_id = case_id_for("adobe-commerce", ADOBE_STORE, str(order["entity_id"]))
+    case_id = FULFILLMENT_EXCEPTION.case_id("adobe-commerce", ADOBE_STORE, str(order["entity_id"]))
     tasks = await open_tasks(stack, case_id, {"warehouse", "customer-service"})
     view = await stack.view(case_id)
     process = await stack.opentext.get_process(view.review_tasks[0].process_instance_id)
@@ -334,6 +339,7 @@ async def test_adobe_order_placed_with_backordered_items_opens_the_case(stack: S
         await decide(stack.opentext, task, "new-delivery-date")
     result = await stack.client.get_workflow_handle_for(FulfillmentException.run, case_id).result()
     assert result.status is CaseStatus.APPROVED, result.detail
+    await keep_history(stack.client.get_workflow_handle(case_id), "fulfillment_exception_adobe_backorder")
     assert result.resolution == "new-delivery-date"
     released = await adobe_order(stack, order["entity_id"])
     assert released["state"] == "new"

@@ -18,6 +18,7 @@ from temporalio.client import WorkflowUpdateFailedError
 
 from connectors.shopify.models import Order
 from routing.fulfillment_policy import ExceptionRoute, Resolution
+from tests.support.histories import keep_history
 from tests.support.stack import Stack, eventually
 from tests.support.world import ADOBE_STORE, BC_FLOW_STORE, SHOP
 from tests.test_fulfillment_exception import exstream_emails, open_tasks, post, report
@@ -110,6 +111,7 @@ async def test_shopify_cancel_lines_edits_the_order_and_refunds_once(stack: Stac
     result = await stack.client.get_workflow_handle_for(FulfillmentException.run, case_id).result()
 
     assert result.status is CaseStatus.APPROVED, result.detail
+    await keep_history(stack.client.get_workflow_handle(case_id), "fulfillment_exception_shopify_cancel-lines")
     assert result.resolution == "cancel-lines"
     after = (await stack.shop(SHOP).client.execute(ORDER_LINES, {"id": order.id}, operation="order"))["order"]
     assert [(li["sku"], li["currentQuantity"]) for li in after["lineItems"]["nodes"]] == [("LAMP-1", 1), ("SHADE-1", 1)]
@@ -136,6 +138,7 @@ async def test_shopify_split_shipment_holds_the_reported_lines_and_ships_the_res
     result = await stack.client.get_workflow_handle_for(FulfillmentException.run, case_id).result()
 
     assert result.status is CaseStatus.APPROVED, result.detail
+    await keep_history(stack.client.get_workflow_handle(case_id), "fulfillment_exception_shopify_split-shipment")
     after = await stack.shop(SHOP).client.execute(FULFILLMENT_ORDERS, {"id": order.id}, operation="order")
     shipping = {
         fo["status"]: (

@@ -12,6 +12,7 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
 from connectors.opentext.workflow import OpenTextWorkflowClient
+from tests.support.histories import keep_history
 from tests.support.stack import Stack
 from tests.support.world import BC_FLOW_STORE, SHOP
 from tests.test_bigcommerce_substitute import Catalog as BigCommerceCatalog
@@ -52,6 +53,7 @@ async def test_the_warehouse_suggestion_is_sent_instead_and_the_customer_pays_no
     result = await stack.client.get_workflow_handle_for(FulfillmentException.run, case_id).result()
 
     assert result.status is CaseStatus.APPROVED, result.detail
+    await keep_history(stack.client.get_workflow_handle(case_id), "fulfillment_exception_shopify_substitute")
     assert result.resolution == "substitute-item"
     after = (await stack.shop(SHOP).client.execute(ORDER_STATE, {"id": order.id}, operation="order"))["order"]
     assert Decimal(after["totalPriceSet"]["shopMoney"]["amount"]) == Decimal("100.00")  # no extra charge
@@ -120,6 +122,7 @@ async def test_bigcommerce_substitute_replaces_the_product_and_restores_the_stat
     result = await stack.client.get_workflow_handle_for(FulfillmentException.run, case_id).result()
 
     assert result.status is CaseStatus.APPROVED, result.detail
+    await keep_history(stack.client.get_workflow_handle(case_id), "fulfillment_exception_bigcommerce_substitute")
     after = await bigcommerce_order(stack, order["id"])
     quantities = {p["sku"]: p["quantity"] for p in after["products"]}
     assert quantities[catalog.lamp] == 0 and quantities[catalog.cheaper] == 2

@@ -12,18 +12,19 @@ from typing import Any
 
 from temporalio.service import RPCError, RPCStatusCode
 
+from tests.support.histories import keep_history
 from tests.support.stack import Stack, eventually
 from tests.support.world import ADOBE_STORE
 from tests.test_order_review_flow import decide
 from workflows.messages import CaseStatus
-from workflows.order_review import case_id_for
+from workflows.order_review import KIND as ORDER_REVIEW
 
 ORDER_PLACED = "com.adobe.commerce.observer.sales_order_place_after"
 ORDER_SAVED = "com.adobe.commerce.observer.sales_order_save_commit_after"
 
 
 def case_of(order_id: int) -> str:
-    return case_id_for("adobe-commerce", ADOBE_STORE, str(order_id))
+    return ORDER_REVIEW.case_id("adobe-commerce", ADOBE_STORE, str(order_id))
 
 
 def admin_url(stack: Stack, path: str = "") -> str:
@@ -107,6 +108,7 @@ async def test_approved_order_is_held_then_released(stack: Stack) -> None:
     result = await stack.handle(case_id).result()
 
     assert result.status is CaseStatus.APPROVED
+    await keep_history(stack.handle(case_id), "order_review_adobe_approved")
     released = await sandbox_order(stack, order["entity_id"])
     assert (released["state"], released["status"]) == ("new", "pending")  # as before the hold
     assert sum("Casebridge: approved" in c for c in comments(released)) == 1
@@ -122,6 +124,7 @@ async def test_rejected_invoiced_order_gets_one_credit_memo(stack: Stack) -> Non
     result = await stack.handle(case_id).result()
 
     assert result.status is CaseStatus.REJECTED
+    await keep_history(stack.handle(case_id), "order_review_adobe_rejected")
     memos = await credit_memos(stack, order["entity_id"])
     assert len(memos) == 1
     assert Decimal(str(memos[0]["grand_total"])) == Decimal("1520.00")

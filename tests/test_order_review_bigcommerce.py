@@ -15,17 +15,18 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from casebridge.stores import Platform, store_task_queue
 from connectors.bigcommerce.webhooks import sign
+from tests.support.histories import keep_history
 from tests.support.stack import Stack, eventually
 from tests.support.world import BC_FLOW_STORE, SECRETS
 from tests.test_order_review_flow import decide
 from workflows.messages import CaseStatus
-from workflows.order_review import case_id_for
+from workflows.order_review import KIND as ORDER_REVIEW
 
 SECRET = SECRETS["BIGCOMMERCE_CLIENT_SECRET"]
 
 
 def case_of(order_id: int) -> str:
-    return case_id_for("bigcommerce", BC_FLOW_STORE, str(order_id))
+    return ORDER_REVIEW.case_id("bigcommerce", BC_FLOW_STORE, str(order_id))
 
 
 def admin_url(stack: Stack, path: str = "") -> str:
@@ -112,6 +113,7 @@ async def test_approved_order_is_held_then_restored(stack: Stack) -> None:
     result = await stack.handle(case_id).result()
 
     assert result.status is CaseStatus.APPROVED
+    await keep_history(stack.handle(case_id), "order_review_bigcommerce_approved")
     released = await sandbox_order(stack, order["id"])
     assert released["status_id"] == 11  # the status before the hold
     assert "Casebridge: approved" in released["staff_notes"]
@@ -238,6 +240,7 @@ async def test_store_cancellation_withdraws_the_review(stack: Stack) -> None:
     result = await stack.handle(case_id).result()
 
     assert result.status is CaseStatus.CANCELLED
+    await keep_history(stack.handle(case_id), "order_review_bigcommerce_store-cancelled")
     process = await stack.opentext.get_process(view.review_process_id, include_variables=False)
     assert process.ended
     assert await stack.opentext.list_tasks(process_instance_id=view.review_process_id) == []
@@ -269,6 +272,7 @@ async def test_refused_refund_parks_case_until_operator_retries(stack: Stack) ->
     result = await stack.handle(case_id).result()
 
     assert result.status is CaseStatus.REJECTED
+    await keep_history(stack.handle(case_id), "order_review_bigcommerce_refund-refused-retry")
     refunded = await sandbox_order(stack, order["id"])
     assert len(refunded["refunds"]) == 1
     assert Decimal(str(refunded["refunds"][0]["total_amount"])) == Decimal("2000.00")

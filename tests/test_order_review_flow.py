@@ -7,16 +7,17 @@ import pytest
 from temporalio.service import RPCError
 
 from connectors.opentext.workflow import OpenTextWorkflowClient
+from tests.support.histories import keep_history
 from tests.support.stack import Stack, eventually
 from tests.support.world import RECONCILE_SHOP, SHOP
 from workflows.messages import CaseStatus
-from workflows.order_review import case_id_for
+from workflows.order_review import KIND as ORDER_REVIEW
 
 REVIEWER = "rita.reviewer@example.test"
 
 
 def case_of(store: str, order_id: str) -> str:
-    return case_id_for("shopify", store, order_id)
+    return ORDER_REVIEW.case_id("shopify", store, order_id)
 
 
 async def decide(opentext: OpenTextWorkflowClient, task_id: str, outcome: str) -> None:
@@ -42,6 +43,7 @@ async def test_approved_order_is_released(stack: Stack) -> None:
     result = await handle.result()
 
     assert result.status is CaseStatus.APPROVED
+    await keep_history(handle, "order_review_approved")
     assert result.decision is not None and result.decision.source == "callback"
     assert result.decision.reviewer == REVIEWER
     released = await stack.order(SHOP, order.id)
@@ -63,6 +65,7 @@ async def test_rejected_order_is_cancelled_and_refunded(stack: Stack) -> None:
     result = await handle.result()
 
     assert result.status is CaseStatus.REJECTED
+    await keep_history(handle, "order_review_rejected")
     cancelled = await stack.order(SHOP, order.id)
     assert cancelled.cancelled_at is not None
     assert cancelled.cancel_reason == "DECLINED"
@@ -98,6 +101,7 @@ async def test_store_cancellation_withdraws_the_review(stack: Stack) -> None:
     result = await handle.result()
 
     assert result.status is CaseStatus.CANCELLED
+    await keep_history(handle, "order_review_store-cancelled")
     process = await stack.opentext.get_process(view.review_process_id, include_variables=False)
     assert process.ended
     assert await stack.opentext.list_tasks(process_instance_id=view.review_process_id) == []
@@ -127,6 +131,7 @@ async def test_release_refused_parks_case_until_operator_retries(stack: Stack) -
     result = await handle.result()
 
     assert result.status is CaseStatus.APPROVED
+    await keep_history(handle, "order_review_needs-attention-retry")
     released = await stack.order(SHOP, order.id)
     assert [fo.status for fo in released.fulfillment_orders] == ["OPEN"]
     audit = await stack.audit(case_id)

@@ -15,7 +15,7 @@ from tests.support.stack import Stack, eventually
 from tests.support.world import ADOBE_STORE, BC_FLOW_STORE, SHOP
 from tests.test_order_review_adobe import place_order
 from tests.test_order_review_bigcommerce import seed_order
-from workflows.order_review import case_id_for
+from workflows.order_review import KIND as ORDER_REVIEW
 
 HOLD_BACK_SECONDS = 2.0
 
@@ -50,7 +50,7 @@ async def test_bigcommerce_created_after_cancelled(stack: Stack) -> None:
 
     late = await delivered(stack, "bigcommerce", "store/order/created", lambda b: b["data"]["id"] == order["id"])
     assert late["attempts"][-1]["status_code"] == 200
-    await assert_no_case(stack, case_id_for("bigcommerce", BC_FLOW_STORE, str(order["id"])))
+    await assert_no_case(stack, ORDER_REVIEW.case_id("bigcommerce", BC_FLOW_STORE, str(order["id"])))
 
 
 async def test_adobe_placed_after_cancelled(stack: Stack) -> None:
@@ -65,7 +65,7 @@ async def test_adobe_placed_after_cancelled(stack: Stack) -> None:
         lambda b: b["data"]["value"]["entity_id"] == order["entity_id"],
     )
     assert late["attempts"][-1]["status_code"] == 200
-    await assert_no_case(stack, case_id_for("adobe-commerce", ADOBE_STORE, str(order["entity_id"])))
+    await assert_no_case(stack, ORDER_REVIEW.case_id("adobe-commerce", ADOBE_STORE, str(order["entity_id"])))
 
 
 async def test_shopify_created_after_cancelled(stack: Stack) -> None:
@@ -78,4 +78,4 @@ async def test_shopify_created_after_cancelled(stack: Stack) -> None:
 
     late = await delivered(stack, "shopify", "orders/create", lambda b: b["id"] == int(order.legacy_resource_id))
     assert late["attempts"][-1]["status_code"] == 200
-    await assert_no_case(stack, case_id_for("shopify", SHOP, order.legacy_resource_id))
+    await assert_no_case(stack, ORDER_REVIEW.case_id("shopify", SHOP, order.legacy_resource_id))

@@ -1,12 +1,20 @@
-"""Determinism gate: histories recorded from real cases replay against the current workflow code.
+r"""Determinism gate: histories recorded from real cases replay against the current workflow code.
 
 A change to `workflows/` that would break running cases (a reordered activity, a removed timer)
-fails here; such a change needs `workflow.patched(...)`. The histories in `replay_histories/`
-were exported with `temporal workflow show --output json` from the local stack's demo cases.
+fails here. Each history in `replay_histories/` is recorded by the end-to-end test that finishes a
+case on that path (`keep_history(handle, name)`, tests/support/histories.py); re-record them all with
+
+    CASEBRIDGE_RECORD_HISTORIES=1 \
+        .venv/bin/python -m pytest -q $(grep -l '^from tests.support.histories' tests/test_*.py)
+
+Until the first release, a change that alters a path's commands is re-recorded; after it, running
+cases must replay, so such a change is gated with `workflow.patched(...)` (README, "Changing a
+workflow").
 """
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -16,11 +24,34 @@ from temporalio.worker import Replayer
 
 from worker import WORKFLOWS
 
-HISTORIES = sorted((Path(__file__).parent / "replay_histories").glob("*.json"))
+TESTS = Path(__file__).parent
+HISTORIES = sorted((TESTS / "replay_histories").glob("*.json"))
+
+
+def recorded_names() -> list[str]:
+    """The names the tests record, from their `keep_history(handle, "name")` calls."""
+    names = []
+    for path in sorted(TESTS.glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "keep_history"
+                and len(node.args) == 2
+                and isinstance(node.args[1], ast.Constant)
+            ):
+                names.append(str(node.args[1].value))
+    return names
 
 
 def test_histories_are_present() -> None:
     assert len(HISTORIES) >= 4
+
+
+def test_every_history_is_recorded_by_exactly_one_test() -> None:
+    names = recorded_names()
+    assert sorted(names) == sorted(set(names)), "a history name is recorded by two tests"
+    assert {p.stem for p in HISTORIES} == set(names)
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])

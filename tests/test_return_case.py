@@ -27,11 +27,15 @@ from connectors.shopify.models import Order
 from connectors.shopify.refunds import OrderRefunds
 from connectors.shopify.returns import Return, ReturnLine, ReturnReason
 from routing.policy import load_policy
+from tests.support.histories import keep_history
 from tests.support.stack import Stack, eventually
 from tests.support.world import RECONCILE_SHOP, SHOP, SLA_SHOP, TENANT
 from tests.test_order_review_flow import decide
 from worker import build_worker
 from workflows.messages import AuditEntry, CaseStatus, CaseView, ReviewDecision
+from workflows.return_case import (
+    KIND as RETURN_CASE,
+)
 from workflows.return_case import (
     CustomerEvidence,
     ReturnCase,
@@ -39,7 +43,6 @@ from workflows.return_case import (
     ReturnCaseResult,
     ReturnFacts,
     ReturnLineFacts,
-    case_id_for,
 )
 
 
@@ -79,7 +82,7 @@ async def request_return(
 
 
 def case_of(ret: Return, store: str = SHOP) -> str:
-    return case_id_for("shopify", store, ret.id.rsplit("/", 1)[-1])
+    return RETURN_CASE.case_id("shopify", store, ret.id.rsplit("/", 1)[-1])
 
 
 async def result_of(stack: Stack, case_id: str) -> ReturnCaseResult:
@@ -100,6 +103,7 @@ async def test_small_low_risk_return_is_auto_approved_and_refunded_once(stack: S
     result = await result_of(stack, case_of(ret))
 
     assert result.status is CaseStatus.APPROVED
+    await keep_history(stack.client.get_workflow_handle(case_of(ret)), "return_shopify_auto-refund")
     assert result.decision is None  # nobody reviewed it
     assert (await stack.shop(SHOP).get_return(ret.id)).status == "OPEN"
     refunds = await refunds_of(stack, order)
@@ -124,6 +128,7 @@ async def test_reviewed_return_is_refunded_on_the_reviewers_decision(stack: Stac
     result = await result_of(stack, case_id)
 
     assert result.status is CaseStatus.APPROVED
+    await keep_history(stack.client.get_workflow_handle(case_id), "return_shopify_reviewed-refund")
     assert result.decision is not None and result.decision.outcome == "refund"
     assert (await stack.shop(SHOP).get_return(ret.id)).status == "OPEN"
     assert [r.amount for r in (await refunds_of(stack, order)).refunds] == [Decimal("120.00")]
@@ -140,6 +145,7 @@ async def test_rejected_return_is_declined_without_refund(stack: Stack) -> None:
     result = await result_of(stack, case_id)
 
     assert result.status is CaseStatus.REJECTED
+    await keep_history(stack.client.get_workflow_handle(case_id), "return_shopify_rejected")
     declined = await stack.shop(SHOP).get_return(ret.id)
     assert declined.status == "DECLINED"
     assert declined.decline is not None and declined.decline.reason == "OTHER"

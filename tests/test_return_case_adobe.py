@@ -15,11 +15,13 @@ from typing import Any
 from activities.adobe_commerce import AdobeCommerceActivities
 from activities.models import AdobeReturnedItem, AdobeReturnRefundRequest
 from connectors.adobe_commerce.models import NewRmaItem, Rma
+from tests.support.histories import keep_history
 from tests.support.stack import Stack, eventually
 from tests.support.world import ADOBE_STORE
 from tests.test_order_review_flow import decide
 from workflows.messages import CaseStatus
-from workflows.return_case import ReturnCaseResult, case_id_for
+from workflows.return_case import KIND as RETURN_CASE
+from workflows.return_case import ReturnCaseResult
 
 RMA_SAVED = "com.adobe.commerce.observer.rma_save_commit_after"
 
@@ -84,7 +86,7 @@ async def comments(stack: Stack, order_id: int) -> list[str]:
 
 
 def case_of(rma: Rma) -> str:
-    return case_id_for("adobe-commerce", ADOBE_STORE, str(rma.entity_id))
+    return RETURN_CASE.case_id("adobe-commerce", ADOBE_STORE, str(rma.entity_id))
 
 
 async def result_of(stack: Stack, case_id: str) -> ReturnCaseResult:
@@ -101,6 +103,7 @@ async def test_small_low_risk_return_is_authorised_and_credited_once(stack: Stac
     result = await result_of(stack, case_of(rma))
 
     assert result.status is CaseStatus.APPROVED
+    await keep_history(stack.client.get_workflow_handle(case_of(rma)), "return_adobe_auto-refund")
     assert result.decision is None  # nobody reviewed it
     assert result.refunded == Decimal("20.00")
     authorised = await rma_now(stack, rma)

@@ -26,12 +26,14 @@ from connectors.standard_webhooks import sign
 from routing.policy import return_reason_code
 from shim.deps import ShimDeps
 from shim.returns import _bigcommerce_shipped_at
+from tests.support.histories import keep_history
 from tests.support.stack import Stack
 from tests.support.world import ADOBE_STORE, BC_FLOW_STORE, RETURNS_SOURCE, SECRETS, WAREHOUSE_SOURCE
 from tests.test_fulfillment_exception import exstream_emails
 from tests.test_order_review_flow import decide
 from workflows.messages import CaseStatus
-from workflows.return_case import ReturnCaseResult, case_id_for
+from workflows.return_case import KIND as RETURN_CASE
+from workflows.return_case import ReturnCaseResult
 
 SECRET = SECRETS["CASEBRIDGE_RETURNS_FORM_SECRET"]
 
@@ -105,7 +107,7 @@ async def post(stack: Stack, body: dict[str, Any] | bytes, **signing: str) -> ht
 
 
 def case_of(request: dict[str, Any]) -> str:
-    return case_id_for("bigcommerce", BC_FLOW_STORE, f"{RETURNS_SOURCE}:{request['reference']}")
+    return RETURN_CASE.case_id("bigcommerce", BC_FLOW_STORE, f"{RETURNS_SOURCE}:{request['reference']}")
 
 
 async def started(stack: Stack, request: dict[str, Any]) -> str:
@@ -173,6 +175,7 @@ async def test_reviewed_return_is_refunded_on_the_reviewers_decision(stack: Stac
     result = await result_of(stack, case_id)
 
     assert result.status is CaseStatus.APPROVED
+    await keep_history(stack.client.get_workflow_handle(case_id), "return_bigcommerce_reviewed-refund")
     assert result.decision is not None and result.decision.outcome == "refund"
     [refund] = (await sandbox_order(stack, order["id"]))["refunds"]
     assert Decimal(str(refund["total_amount"])) == Decimal("300.00")

@@ -13,6 +13,7 @@ from typing import Any
 
 from connectors.opentext.workflow import OpenTextWorkflowClient
 from connectors.shopify.assumptions import DRAFT_ORDER_BY_TAG, marker, search_value
+from tests.support.histories import keep_history
 from tests.support.stack import Stack, eventually
 from tests.support.world import BC_FLOW_STORE, RECONCILE_SHOP, SHOP
 from tests.test_order_review_flow import REVIEWER, decide
@@ -46,6 +47,7 @@ async def test_shopify_exchange_sends_the_item_the_reviewer_named(stack: Stack) 
     result = await result_of(stack, case_id)
 
     assert result.status is CaseStatus.APPROVED, result.detail
+    await keep_history(stack.client.get_workflow_handle(case_id), "return_shopify_exchange")
     assert result.decision is not None and result.decision.item_sku == "MUG-LARGE"
     assert (await stack.shop(SHOP).get_return(ret.id)).status == "OPEN"
     assert (await refunds_of(stack, order)).refunds == []  # an exchange moves no money
@@ -108,6 +110,7 @@ async def test_bigcommerce_exchange_sends_what_the_customer_asked_for(stack: Sta
     result = await bigcommerce_result_of(stack, case_id)
 
     assert result.status is CaseStatus.APPROVED, result.detail
+    await keep_history(stack.client.get_workflow_handle(case_id), "return_bigcommerce_exchange")
     assert (await sandbox_order(stack, order["id"]))["refunds"] == []
     exchange_id = int(result.detail.rsplit("exchange order #", 1)[1].split(" ")[0])
     exchange = await sandbox_order(stack, exchange_id)
@@ -147,6 +150,7 @@ async def test_adobe_replacement_is_a_free_cart_order_and_is_not_reviewed_itself
     result = await adobe_result_of(stack, case_id)
 
     assert result.status is CaseStatus.APPROVED, result.detail
+    await keep_history(stack.client.get_workflow_handle(case_id), "return_adobe_replacement")
     assert await credit_memos(stack, order["entity_id"]) == []  # a replacement moves no money
     replacement = await adobe_order_named(stack, result.detail, "replacement")
     assert [(i["sku"], i["qty_ordered"]) for i in replacement["items"]] == [("TENT-1", 1)]
@@ -240,5 +244,32 @@ async def test_a_dearer_bigcommerce_exchange_parks_until_an_operator_accepts_it(
     assert result.status is CaseStatus.APPROVED, result.detail
     assert result.refunded is None
     assert (await sandbox_order(stack, order["id"]))["refunds"] == []
+    exchange_id = int(result.detail.rsplit("exchange order #", 1)[1].split(" ")[0])
+    assert [p["sku"] for p in (await sandbox_order(stack, exchange_id))["products"]] == [sku]
+
+
+async def test_a_cheaper_bigcommerce_exchange_pays_back_the_difference_once(stack: Stack) -> None:
+    sku = f"TENT-2P-{uuid.uuid4().hex[:6].upper()}"
+    seeded = await stack.http.post(
+        f"{stack.sandbox_url}/bigcommerce/_admin/stores/{BC_FLOW_STORE}/products",
+        json={"name": "Tent, 2 person", "sku": sku, "price": "260.00"},
+    )
+    seeded.raise_for_status()
+    order = await paid_order(stack)  # the tent was 300.00
+    tent = product_id(order, "Tent")
+    request = return_request(
+        order,
+        [{"order_product_id": tent, "quantity": 1, "reason": "Wrong size"}],
+        exchange_items=[{"sku": sku, "quantity": 1}],
+    )
+    case_id = await started(stack, request)
+    await decide_exchange(stack.opentext, await stack.open_task_id(case_id), None)
+    result = await bigcommerce_result_of(stack, case_id)
+
+    assert result.status is CaseStatus.APPROVED, result.detail
+    await keep_history(stack.client.get_workflow_handle(case_id), "return_bigcommerce_exchange_difference_refunded")
+    assert result.refunded == Decimal("40.00") and "40.00 USD difference refunded" in result.detail
+    [refund] = (await sandbox_order(stack, order["id"]))["refunds"]
+    assert Decimal(str(refund["total_amount"])) == Decimal("40.00")
     exchange_id = int(result.detail.rsplit("exchange order #", 1)[1].split(" ")[0])
     assert [p["sku"] for p in (await sandbox_order(stack, exchange_id))["products"]] == [sku]

@@ -68,7 +68,13 @@ async def start_panel(
 ) -> tuple[str, PanelHandle]:
     case_id = f"panel-test/{uuid.uuid4().hex[:10]}"
     case_input = PanelCaseInput(
-        case_id=case_id, tenant=TENANT, callback_url=callback_url, teams=teams, rule=rule or PanelRule()
+        case_id=case_id,
+        platform="none",
+        store="none",
+        opentext_tenant=TENANT,
+        callback_url=callback_url,
+        teams=teams,
+        rule=rule or PanelRule(),
     )
     handle = await client.start_workflow(PanelCase.run, case_input, id=case_id, task_queue=queue)
     return case_id, handle

@@ -15,7 +15,7 @@ from sandbox.specs import specs_dir
 from tests.support.stack import Stack, eventually
 from tests.support.world import SECRETS, SHOP
 from workflows.messages import CaseStatus
-from workflows.order_review import case_id_for
+from workflows.order_review import KIND as ORDER_REVIEW
 
 SPECS = specs_dir()
 SAMPLE = SPECS / "shopify" / "webhooks" / "orders_create.json"
@@ -57,7 +57,7 @@ async def test_bad_signature_is_refused_and_starts_nothing(stack: Stack) -> None
     )
     assert response.status_code == 401
     assert "HMAC" in response.json()["detail"]
-    assert await _case_count(stack, case_id_for("shopify", SHOP, "990000000001")) == 0
+    assert await _case_count(stack, ORDER_REVIEW.case_id("shopify", SHOP, "990000000001")) == 0
 
 
 async def test_malformed_body_is_refused_with_reason(stack: Stack) -> None:
@@ -73,7 +73,7 @@ async def test_malformed_body_is_refused_with_reason(stack: Stack) -> None:
     )
     assert response.status_code == 422
     assert "total_price" in response.json()["detail"]
-    assert await _case_count(stack, case_id_for("shopify", SHOP, "990000000002")) == 0
+    assert await _case_count(stack, ORDER_REVIEW.case_id("shopify", SHOP, "990000000002")) == 0
 
 
 async def test_unknown_shop_is_404(stack: Stack) -> None:
@@ -86,7 +86,7 @@ async def test_unknown_shop_is_404(stack: Stack) -> None:
 
 async def test_duplicate_delivery_makes_one_case(stack: Stack) -> None:
     order = await stack.create_order(SHOP, unit_price="1750.00")
-    case_id = case_id_for("shopify", SHOP, order.legacy_resource_id)
+    case_id = ORDER_REVIEW.case_id("shopify", SHOP, order.legacy_resource_id)
     await stack.case_started(case_id)
 
     async def first_delivery() -> dict[str, Any] | None:
@@ -136,7 +136,7 @@ async def test_callback_signature_and_case_checks(stack: Stack) -> None:
 
     # A real case: a decision for another task is refused with the case's reason.
     order = await stack.create_order(SHOP, unit_price="1900.00")
-    case_id = case_id_for("shopify", SHOP, order.legacy_resource_id)
+    case_id = ORDER_REVIEW.case_id("shopify", SHOP, order.legacy_resource_id)
     handle = await stack.case_started(case_id)
     await stack.open_task_id(case_id)
     view = await stack.view(case_id)

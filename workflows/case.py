@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
@@ -24,6 +24,8 @@ from workflows.failures import describe_failure
 from workflows.messages import (
     Attention,
     AuditEntry,
+    CaseInput,
+    CaseLabels,
     CaseStatus,
     CaseView,
     OperatorAction,
@@ -32,7 +34,8 @@ from workflows.messages import (
     StoreCancellation,
 )
 from workflows.saga import Saga, Undo
-from workflows.store import Store, StoreOrder, store_for
+from workflows.store import store_for
+from workflows.store.base import Store, StoreOrder
 
 T = TypeVar("T")
 
@@ -47,10 +50,12 @@ class CaseInterrupted(Exception):
 
 class CaseWorkflow:
     case_type: str = "case"
+    case_title: str = "Case"  # how the UI's summary names the kind: "Order review #1042 (store)"
     _store: Store | None = None  # the order's store, for case types that work on one
 
-    def init_case(self, case_id: str) -> None:
-        self.case_id = case_id
+    def init_case(self, case_input: CaseInput) -> None:
+        self.case_input = case_input
+        self.case_id = case_input.case_id
         self.case_status = CaseStatus.OPEN
         self.case_detail = "Case opened"
         self.audit_trail: list[AuditEntry] = []
@@ -83,9 +88,22 @@ class CaseWorkflow:
             [sa.CASE_DUE_AT.value_set(due_at) if due_at else sa.CASE_DUE_AT.value_unset()]
         )
 
+    @staticmethod
+    def labels_of(case_input: Any) -> CaseLabels | None:
+        """How operators find and read a case of this type, from its input alone (search attributes,
+        the UI's summary and details); None: no header."""
+        return None
+
+    def labels(self) -> CaseLabels | None:
+        return self.labels_of(self.case_input)
+
     def details_markdown(self) -> str:
-        """The live status block of the Temporal UI; case types add their own facts."""
-        lines = [f"**Status:** {self.case_status.value}", "", self.case_detail]
+        """The live details of the Temporal UI: what the case is about, then its status."""
+        labels = self.labels()
+        lines = []
+        if labels is not None:
+            lines += [f"### {labels.summary(self.case_title, self.case_input.store)}", *labels.details, ""]
+        lines += [f"**Status:** {self.case_status.value}", "", self.case_detail]
         if self.attention is not None:
             lines += [
                 "",
@@ -161,9 +179,20 @@ class CaseWorkflow:
 
     # --- the store -----------------------------------------------------------------------
 
-    def use_store(self, order: StoreOrder) -> None:
-        """Work on `order` through its platform's store adapter (from the case's `@workflow.init`)."""
-        self._store = store_for(self, order)
+    def use_store(self, case_input: CaseInput, order_id: str, **order: Any) -> None:
+        """Work on the order through its platform's store adapter (from the case's `@workflow.init`);
+        `order` gives the rest of its `StoreOrder` (gid, currency, ...)."""
+        self._store = store_for(
+            self,
+            StoreOrder(
+                platform=case_input.platform,
+                store=case_input.store,
+                order_id=order_id,
+                key=case_input.case_id,
+                task_queue=case_input.store_task_queue,
+                **order,
+            ),
+        )
 
     @property
     def store(self) -> Store:

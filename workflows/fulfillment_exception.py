@@ -25,8 +25,8 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.case import CaseAborted
 from workflows.human_review import ReviewRequest
-from workflows.kinds import CaseKind, CaseLabels, StartMode
-from workflows.messages import CaseInput, CaseResult, CaseStatus, ReviewDecision, team_business_key
+from workflows.kinds import CaseKind, StartMode
+from workflows.messages import CaseInput, CaseLabels, CaseResult, CaseStatus, ReviewDecision, team_business_key
 from workflows.outcomes import (
     describe_cancellation,
     describe_lines,
@@ -35,7 +35,7 @@ from workflows.outcomes import (
 )
 from workflows.review_panel import PanelEnd, PanelResult, PanelRule, PanelTeam, ReviewPanel
 from workflows.reviewed_case import ReviewedCase
-from workflows.store import CancelRequest, Capability, HoldReason, LineEdit, StoreOrder
+from workflows.store.base import CancelRequest, Capability, HoldReason, LineEdit
 
 # What other apps and staff see as the hold's reason (Shopify's FulfillmentHoldReason).
 HOLD_REASONS = {
@@ -98,26 +98,22 @@ class FulfillmentExceptionResult(CaseResult):
 @workflow.defn(name="FulfillmentException")
 class FulfillmentException(ReviewedCase):
     case_type = "fulfillment-exception"
+    case_title = "Fulfillment exception"
 
     @workflow.init
     def __init__(self, input: FulfillmentExceptionInput) -> None:
         self.input = input
-        self.init_case(input.case_id)
+        self.init_case(input)
         self.reports: list[ExceptionReport] = [input.report]
         self.resolution: Resolution | None = None
         self.panel_result: PanelResult | None = None
         order = input.order
         self.use_store(
-            StoreOrder(
-                platform=input.platform,
-                store=input.store,
-                order_id=order.order_id,
-                order_gid=order.order_gid,
-                key=input.case_id,
-                currency=order.currency or "",
-                task_queue=input.store_task_queue,
-                fully_invoiced=order.fully_invoiced,
-            )
+            input,
+            order.order_id,
+            order_gid=order.order_gid,
+            currency=order.currency or "",
+            fully_invoiced=order.fully_invoiced,
         )
 
     @workflow.signal
@@ -365,32 +361,21 @@ class FulfillmentException(ReviewedCase):
             },
         )
 
-    def details_markdown(self) -> str:
-        i = self.input
-        header = [
-            f"### Fulfillment exception on order {i.order.order_name} — {i.store}",
-            f"**{i.report.exception_type.value}**: {i.report.summary} (reported by {i.report.reported_by})",
-            "",
-        ]
-        return "\n".join(header) + super().details_markdown()
-
-
-def _labels(i: FulfillmentExceptionInput) -> CaseLabels:
-    order, report = i.order, i.report
-    return CaseLabels(
-        ref=order.order_name,
-        team=i.policy.teams_for(report.exception_type, order.total)[0],
-        amount=order.total,
-        summary=f"Fulfillment exception {order.order_name} ({i.store}): {report.exception_type.value}",
-        details=f"**{report.exception_type.value}** reported by {report.reported_by}: {report.summary}",
-    )
+    @staticmethod
+    def labels_of(i: FulfillmentExceptionInput) -> CaseLabels:
+        order, report = i.order, i.report
+        return CaseLabels(
+            ref=order.order_name,
+            team=i.policy.teams_for(report.exception_type, order.total)[0],
+            amount=order.total,
+            note=report.exception_type.value,
+            details=[f"**{report.exception_type.value}** reported by {report.reported_by}: {report.summary}"],
+        )
 
 
 KIND = CaseKind(
-    name=FulfillmentException.case_type,
-    workflow=FulfillmentException,
-    input_model=FulfillmentExceptionInput,
-    labels=_labels,
+    FulfillmentException,
+    FulfillmentExceptionInput,
     # Later reports about the order reach its open case, never a second one.
     start=StartMode.JOIN_OPEN,
     join_signal="exception_reported",

@@ -9,16 +9,15 @@ adapters' own. Nothing here runs inside a workflow.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
 from workflows import search_attributes as sa
-from workflows.messages import CaseInput
+from workflows.case import CaseWorkflow
+from workflows.messages import CaseInput, CaseLabels
 
 InputT = TypeVar("InputT", bound=CaseInput)
 
@@ -31,22 +30,9 @@ class StartMode(StrEnum):
 
 
 @dataclass(frozen=True)
-class CaseLabels:
-    """How operators find and read one case: search attributes, the UI's summary and details."""
-
-    ref: str  # what people call the thing the case is about: order #1042, return R-7
-    team: str  # who decides first
-    amount: Decimal | None
-    summary: str
-    details: str
-
-
-@dataclass(frozen=True)
 class CaseKind(Generic[InputT]):
-    name: str  # the CaseType search attribute and the first part of every case id
-    workflow: type
+    workflow: type[CaseWorkflow]  # its `labels_of` labels a case from its input
     input_model: type[InputT]
-    labels: Callable[[InputT], CaseLabels]
     start: StartMode = StartMode.ONCE
     join_signal: str | None = None  # JOIN_OPEN: the signal that hands the event to the open case
     # Activity classes the workflow calls beyond its store adapter's (OpenText, Exstream, ...).
@@ -55,6 +41,26 @@ class CaseKind(Generic[InputT]):
     def __post_init__(self) -> None:
         if (self.start is StartMode.JOIN_OPEN) != (self.join_signal is not None):
             raise ValueError(f"case kind {self.name}: a join signal goes with StartMode.JOIN_OPEN, and only with it")
+
+    def labels(self, case_input: InputT) -> CaseLabels:
+        labels = self.workflow.labels_of(case_input)
+        if labels is None:
+            raise TypeError(f"{self.workflow.__name__} must say how its cases are labelled (`labels_of`)")
+        return labels
+
+    @property
+    def name(self) -> str:
+        """The CaseType search attribute and the first part of every case id."""
+        return self.workflow.case_type
+
+    def summary(self, case_input: InputT, labels: CaseLabels) -> str:
+        """The UI's one-line summary: 'Order review #1042 (store)'."""
+        return labels.summary(self.workflow.case_title, case_input.store)
+
+    def details(self, case_input: InputT, labels: CaseLabels) -> str:
+        """The UI's static details: the kind's lines and the store event that opened the case."""
+        delivery = [f"_Store event {case_input.delivery_id}_"] if case_input.delivery_id else []
+        return "\n".join([*labels.details, *delivery])
 
     @property
     def workflow_name(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
@@ -41,6 +42,21 @@ class CaseInput(BaseModel):
     # Workflows cannot read settings, so the shim passes it.
     store_task_queue: str | None = None
     delivery_id: str | None = None  # the store event that opened the case, for tracing
+
+
+class CaseLabels(BaseModel):
+    """How operators find and read one case: its search attributes, the Temporal UI's summary and
+    the details' header. Made from the case's input alone (`CaseWorkflow.labels`)."""
+
+    ref: str  # what people call the thing the case is about: order #1042, return R-7
+    team: str  # who decides first
+    amount: Decimal | None = None
+    details: list[str] = Field(default_factory=list)  # markdown lines
+    note: str = ""  # after the summary, e.g. the exception type
+
+    def summary(self, title: str, store: str) -> str:
+        """One line: 'Order review #1042 (store)'."""
+        return f"{title} {self.ref} ({store})" + (f": {self.note}" if self.note else "")
 
 
 class CaseResult(BaseModel):

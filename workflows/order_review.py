@@ -18,11 +18,11 @@ with workflow.unsafe.imports_passed_through():
     from routing.policy import OrderReviewPolicy, TimeoutAction
 
 from workflows.human_review import ReviewEnd, ReviewRequest
-from workflows.kinds import CaseKind, CaseLabels, bulleted
-from workflows.messages import CaseInput, CaseResult, CaseStatus, ReviewDecision
+from workflows.kinds import CaseKind, bulleted
+from workflows.messages import CaseInput, CaseLabels, CaseResult, CaseStatus, ReviewDecision
 from workflows.outcomes import describe_cancellation
 from workflows.reviewed_case import ReviewedCase
-from workflows.store import CancelRequest, HoldReason, StoreOrder
+from workflows.store.base import CancelRequest, HoldReason
 
 APPROVED, REJECTED = "approved", "rejected"
 
@@ -40,23 +40,14 @@ class OrderReviewResult(CaseResult):
 @workflow.defn(name="OrderReview")
 class OrderReview(ReviewedCase):
     case_type = "order-review"
+    case_title = "Order review"
 
     @workflow.init
     def __init__(self, input: OrderReviewInput) -> None:
         self.input = input
-        self.init_case(input.case_id)
+        self.init_case(input)
         facts = input.facts
-        self.use_store(
-            StoreOrder(
-                platform=input.platform,
-                store=input.store,
-                order_id=facts.order_id,
-                order_gid=facts.order_gid,
-                key=input.case_id,
-                currency=facts.currency,
-                task_queue=input.store_task_queue,
-            )
-        )
+        self.use_store(input, facts.order_id, order_gid=facts.order_gid, currency=facts.currency)
 
     @workflow.run
     async def run(self, input: OrderReviewInput) -> OrderReviewResult:
@@ -151,37 +142,19 @@ class OrderReview(ReviewedCase):
             outcomes=[APPROVED, REJECTED],
         )
 
-    def details_markdown(self) -> str:
-        facts, i = self.input.facts, self.input
-        header = [
-            f"### Order {facts.order_name} — {i.store}",
-            f"Total **{facts.total} {facts.currency}**; review because: {'; '.join(i.reasons)}",
-            "",
+    @staticmethod
+    def labels_of(i: OrderReviewInput) -> CaseLabels:
+        facts = i.facts
+        details = [
+            f"**Order** {facts.order_name} (id {facts.order_id})",
+            f"**Total** {facts.total} {facts.currency}",
+            *bulleted("Why reviewed", i.reasons),
         ]
-        return "\n".join(header) + super().details_markdown()
-
-
-def _labels(i: OrderReviewInput) -> CaseLabels:
-    facts = i.facts
-    details = [
-        f"**Order** {facts.order_name} (id {facts.order_id})",
-        f"**Total** {facts.total} {facts.currency}",
-        *bulleted("Why reviewed", i.reasons),
-        *([f"_Store event {i.delivery_id}_"] if i.delivery_id else []),
-    ]
-    return CaseLabels(
-        ref=facts.order_name,
-        team=i.policy.route.team,
-        amount=facts.total,
-        summary=f"Order review {facts.order_name} ({i.store})",
-        details="\n".join(details),
-    )
+        return CaseLabels(ref=facts.order_name, team=i.policy.route.team, amount=facts.total, details=details)
 
 
 KIND = CaseKind(
-    name=OrderReview.case_type,
-    workflow=OrderReview,
-    input_model=OrderReviewInput,
-    labels=_labels,
+    OrderReview,
+    OrderReviewInput,
     activities=(OpenTextWorkflowActivities,),
 )

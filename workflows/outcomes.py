@@ -8,7 +8,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.models import LineQuantity, SubstituteItemsResult
 
-from workflows.store import Cancellation, LinesCancelled, Refund
+from workflows.store.base import Cancellation, LinesCancelled, Refund
 
 
 def describe_refund(refund: Refund | None, *, skipped: str = "refund skipped by an operator") -> str:

@@ -27,10 +27,18 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.case import CaseAborted
 from workflows.human_review import ReviewEnd, ReviewRequest
-from workflows.kinds import CaseKind, CaseLabels, bulleted
-from workflows.messages import CaseInput, CaseResult, CaseStatus, OperatorAction, ReviewDecision, team_business_key
+from workflows.kinds import CaseKind, bulleted
+from workflows.messages import (
+    CaseInput,
+    CaseLabels,
+    CaseResult,
+    CaseStatus,
+    OperatorAction,
+    ReviewDecision,
+    team_business_key,
+)
 from workflows.reviewed_case import ReviewedCase
-from workflows.store import Capability, RefundLine, ReturnRef, StoreOrder
+from workflows.store.base import Capability, RefundLine, ReturnRef
 
 
 class ReturnOutcome(StrEnum):
@@ -46,6 +54,14 @@ class ReturnOutcome(StrEnum):
 
 
 FINAL_RESOLUTIONS = [ReturnOutcome.REFUND, ReturnOutcome.REPLACEMENT, ReturnOutcome.EXCHANGE, ReturnOutcome.REJECT]
+
+
+class ExchangeItem(BaseModel):
+    """An item the customer asked for instead of a refund."""
+
+    sku: str = Field(min_length=1)
+    quantity: int = Field(ge=1)
+    title: str = ""
 
 
 class ReturnLineFacts(BaseModel):
@@ -82,7 +98,7 @@ class ReturnFacts(BaseModel):
     customer_name: str | None = None
     # What the customer asked for in exchange, when the request says (by SKU); a reviewer who
     # decides `exchange` may name the item instead (`ReviewDecision.item_sku`).
-    exchange_items: list[ReplacementLine] = Field(default_factory=list)
+    exchange_items: list[ExchangeItem] = Field(default_factory=list)
 
     @property
     def value(self) -> Decimal:
@@ -120,27 +136,23 @@ class ReturnCaseResult(CaseResult):
 @workflow.defn(name="ReturnCase")
 class ReturnCase(ReviewedCase):
     case_type = "return"
+    case_title = "Return"
 
     @workflow.init
     def __init__(self, input: ReturnCaseInput) -> None:
         self.input = input
-        self.init_case(input.case_id)
+        self.init_case(input)
         self.evidence: list[CustomerEvidence] = []
         self.evidence_requests = 0
         self.resolution: ReturnOutcome | None = None
         self.refunded: Decimal | None = None
         facts = input.facts
         self.use_store(
-            StoreOrder(
-                platform=input.platform,
-                store=input.store,
-                order_id=facts.order_id,
-                order_gid=facts.order_gid or None,
-                key=input.case_id,
-                currency=facts.currency,
-                task_queue=input.store_task_queue,
-                free_order_coupon=input.policy.replacement_coupon,
-            )
+            input,
+            facts.order_id,
+            order_gid=facts.order_gid or None,
+            currency=facts.currency,
+            free_order_coupon=input.policy.replacement_coupon,
         )
         self.ret = ReturnRef(return_id=facts.return_id, return_gid=facts.return_gid, name=facts.return_name)
 
@@ -165,7 +177,10 @@ class ReturnCase(ReviewedCase):
             units = sum(line.quantity for line in facts.lines)
             return [ReplacementLine(title=f"Exchange item {decision.item_sku}", quantity=units, sku=decision.item_sku)]
         if facts.exchange_items:
-            return list(facts.exchange_items)
+            return [
+                ReplacementLine(title=item.title or f"Exchange item {item.sku}", quantity=item.quantity, sku=item.sku)
+                for item in facts.exchange_items
+            ]
         raise ValueError("exchange needs the item to send: the customer's request names none (task variable itemSku)")
 
     def replacement_lines(self) -> list[ReplacementLine]:
@@ -408,7 +423,7 @@ class ReturnCase(ReviewedCase):
             routing_variables["productCategories"] = ", ".join(categories)
         if facts.exchange_items:  # what the customer asked for instead (an `exchange` sends it, free)
             routing_variables["exchangeItems"] = ", ".join(
-                f"{item.quantity} x {item.sku or item.title}" for item in facts.exchange_items
+                f"{item.quantity} x {item.sku}" for item in facts.exchange_items
             )
         return ReviewRequest(
             tenant=route.opentext_tenant or i.opentext_tenant,
@@ -439,53 +454,28 @@ class ReturnCase(ReviewedCase):
             outcomes=self._outcomes(),
         )
 
-    def details_markdown(self) -> str:
-        facts, i = self.input.facts, self.input
-        why = "; ".join(i.reasons) or "auto-approved by policy"
-        if i.declined_by_policy:
-            why = f"declined by policy: {why}"
-        header = [
-            f"### Return {facts.return_name} — {i.store}",
-            f"Value **{facts.value} {facts.currency}**, reasons {', '.join(facts.reasons)}; {why}",
+    @staticmethod
+    def labels_of(i: ReturnCaseInput) -> CaseLabels:
+        facts = i.facts
+        categories = sorted({c for line in facts.lines for c in line.categories})
+        why = "Declined by policy" if i.declined_by_policy else "Why reviewed"
+        details = [
+            f"**Return** {facts.return_name} (id {facts.return_id}) of order {facts.order_id}",
+            f"**Value** {facts.value} {facts.currency}; reasons {', '.join(facts.reasons)}",
+            *([f"**Product categories** {', '.join(categories)}"] if categories else []),
+            *([f"**Warranty status** {i.warranty_status}"] if i.warranty_status else []),
+            *(["**Warranty claim**"] if i.warranty_claim else []),
+            *(bulleted(why, i.reasons) or ["**Auto-approved by policy**"]),
         ]
-        if i.warranty_claim:
-            header.append("**Warranty claim** (after the return window, inside the warranty)")
-        if i.warranty_status:
-            header.append(f"Warranty status: {i.warranty_status}")
-        header.append("")
-        return "\n".join(header) + super().details_markdown()
+        return CaseLabels(ref=facts.return_name, team=i.policy.route.team, amount=facts.value, details=details)
 
 
 def _resolution_of(default: ReturnDefault) -> ReturnOutcome:
     return ReturnOutcome.REFUND if default is ReturnDefault.REFUND else ReturnOutcome.REJECT
 
 
-def _labels(i: ReturnCaseInput) -> CaseLabels:
-    facts = i.facts
-    categories = sorted({c for line in facts.lines for c in line.categories})
-    why = "Declined by policy" if i.declined_by_policy else "Why reviewed"
-    details = [
-        f"**Return** {facts.return_name} (id {facts.return_id}) of order {facts.order_id}",
-        f"**Value** {facts.value} {facts.currency}; reasons {', '.join(facts.reasons)}",
-        *([f"**Product categories** {', '.join(categories)}"] if categories else []),
-        *([f"**Warranty status** {i.warranty_status}"] if i.warranty_status else []),
-        *(["**Warranty claim**"] if i.warranty_claim else []),
-        *(bulleted(why, i.reasons) or ["**Auto-approved by policy**"]),
-        *([f"_Store event {i.delivery_id}_"] if i.delivery_id else []),
-    ]
-    return CaseLabels(
-        ref=facts.return_name,
-        team=i.policy.route.team,
-        amount=facts.value,
-        summary=f"Return {facts.return_name} ({i.store})",
-        details="\n".join(details),
-    )
-
-
 KIND = CaseKind(
-    name=ReturnCase.case_type,
-    workflow=ReturnCase,
-    input_model=ReturnCaseInput,
-    labels=_labels,
+    ReturnCase,
+    ReturnCaseInput,
     activities=(OpenTextWorkflowActivities, ExstreamActivities),
 )

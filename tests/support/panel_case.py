@@ -16,7 +16,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.case import CaseAborted
 from workflows.human_review import ReviewRequest
-from workflows.messages import CaseStatus, team_business_key
+from workflows.messages import CaseInput, CaseStatus, team_business_key
 from workflows.review_panel import PanelEnd, PanelResult, PanelRule, PanelTeam, ReviewPanel
 from workflows.reviewed_case import ReviewedCase
 
@@ -29,10 +29,7 @@ class TeamSpec(BaseModel):
     default_outcome: str = REJECTED
 
 
-class PanelCaseInput(BaseModel):
-    case_id: str
-    tenant: str
-    callback_url: str
+class PanelCaseInput(CaseInput):
     teams: list[TeamSpec]
     rule: PanelRule = Field(default_factory=PanelRule)
 
@@ -50,7 +47,7 @@ class PanelCase(ReviewedCase):
     @workflow.init
     def __init__(self, input: PanelCaseInput) -> None:
         self.input = input
-        self.init_case(input.case_id)
+        self.init_case(input)
         self.stopped = False
 
     @workflow.signal
@@ -87,7 +84,7 @@ class PanelCase(ReviewedCase):
             team=spec.team,
             default_outcome=spec.default_outcome,
             request=ReviewRequest(
-                tenant=i.tenant,
+                tenant=i.opentext_tenant,
                 definition_key="casebridge_order_review",
                 business_key=team_business_key(i.case_id, spec.team),
                 name=f"{spec.team} review of {i.case_id}",

@@ -28,6 +28,10 @@ BC_ACTIVITIES_PER_SECOND = 1.0
 BC_FLOW_STORE = "cbflow"
 BC_FLOW_ACTIVITIES_PER_SECOND = 20.0
 ADOBE_STORE = "default"
+# The main Shopify shop and the Adobe Commerce store have quotas too: every platform's flows run
+# their store activities through a rate-limited store queue (high enough to keep the tests fast).
+SHOP_ACTIVITIES_PER_SECOND = 50.0
+ADOBE_ACTIVITIES_PER_SECOND = 50.0
 WAREHOUSE_SOURCE = "leeds-wms"  # an event source: the warehouse system posting fulfillment exceptions
 # Another event source: the storefront's return form posting BigCommerce return requests, with a
 # secret of its own (a storefront app should not be able to sign warehouse reports).
@@ -237,6 +241,7 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
             opentext_tenant: {TENANT}
             policy_file: policies/{store}.yaml
         """)
+        + (f"  activities_per_second: {SHOP_ACTIVITIES_PER_SECOND}\n" if store == SHOP else "")
         for store, _, _ in stores
     )
     (directory / "stores.yaml").write_text(
@@ -287,6 +292,7 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
               io_events_provider_id: {ADOBE_IO_PROVIDER}
               opentext_tenant: {TENANT}
               policy_file: policies/adobe-{ADOBE_STORE}.yaml
+              activities_per_second: {ADOBE_ACTIVITIES_PER_SECOND}
             """),
             "  ",
         )

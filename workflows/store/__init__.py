@@ -1,25 +1,11 @@
-"""Store adapters: one per platform, each implementing `Store` by capability (see `base`)."""
+"""Store adapters: one per platform, each implementing `base.Store` by capability."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from workflows.store.adobe_commerce import AdobeCommerceStore
-from workflows.store.base import (
-    Cancellation,
-    CancelRequest,
-    Capability,
-    Held,
-    HoldReason,
-    LineEdit,
-    LinesCancelled,
-    Refund,
-    RefundLine,
-    ReturnRef,
-    Store,
-    StoreOrder,
-    Unsupported,
-)
+from workflows.store.base import Store, StoreOrder, Unsupported
 from workflows.store.bigcommerce import BigCommerceStore
 from workflows.store.shopify import ShopifyStore
 
@@ -40,25 +26,3 @@ def store_for(case: CaseWorkflow, order: StoreOrder) -> Store:
     if adapter is None:
         raise Unsupported(f"no store adapter for platform {order.platform!r}")
     return adapter(case, order)
-
-
-__all__ = [
-    "ADAPTERS",
-    "AdobeCommerceStore",
-    "BigCommerceStore",
-    "CancelRequest",
-    "Cancellation",
-    "Capability",
-    "Held",
-    "HoldReason",
-    "LineEdit",
-    "LinesCancelled",
-    "Refund",
-    "RefundLine",
-    "ReturnRef",
-    "ShopifyStore",
-    "Store",
-    "StoreOrder",
-    "Unsupported",
-    "store_for",
-]

@@ -25,81 +25,52 @@ with workflow.unsafe.imports_passed_through():
         AdobeReturnedItem,
         AdobeReturnRefundRequest,
         AdobeRmaRequest,
-        AmountRefundRequest,
-        ItemPrices,
-        ItemPricesRequest,
         LineQuantity,
-        ReplacementLine,
-        ReplacementOrderRequest,
-        ReplacementOrderResult,
     )
 
 from workflows.saga import Undo
-from workflows.store.base import (
-    Cancellation,
-    CancelRequest,
-    Capability,
-    Held,
-    HoldReason,
-    LineEdit,
-    LinesCancelled,
-    Refund,
-    RefundLine,
-    ReturnRef,
-    Store,
-    StoreOrder,
-    refund_from,
-)
+from workflows.store import base
 
 if TYPE_CHECKING:
     from workflows.case import CaseWorkflow
 
 
-class AdobeCommerceStore(Store):
+class AdobeCommerceStore(base.Store):
     activities = AdobeCommerceActivities  # what the worker registers for this platform
-    capabilities = frozenset(
-        {
-            Capability.HOLD,
-            Capability.NOTES,
-            Capability.CANCEL,
-            Capability.REFUNDS,
-            Capability.RETURNS,
-            Capability.FREE_ORDERS,
-            Capability.PRICES,
-            Capability.CANCEL_LINES,
-        }
-    )
+    capabilities = base.ORDER_LEVEL
 
-    def __init__(self, case: CaseWorkflow, order: StoreOrder) -> None:
+    refund_document = "credit memo"
+
+    def __init__(self, case: CaseWorkflow, order: base.StoreOrder) -> None:
         super().__init__(case, order)
         self.order_id = int(order.order_id)
         self.held_before: bool | None = None  # None until read; True: someone else's hold, left alone
         self.holding = False
         self.notes = 0  # numbers the comment markers: one key per comment of this case
 
-    def supports(self, capability: Capability) -> bool:
-        if capability is Capability.CANCEL_LINES:
+    def supports(self, capability: base.Capability) -> bool:
+        if capability is base.Capability.CANCEL_LINES:
             # Magento cancels no single line: cancelled lines are a credit memo, which only
             # invoiced units can have.
             return bool(self.order.fully_invoiced)
-        if capability is Capability.FREE_ORDERS:
+        if capability is base.Capability.FREE_ORDERS:
             # REST cannot set an item's price: a free order needs the store's 100%-off coupon.
             return self.order.free_order_coupon is not None
         return super().supports(capability)
 
     # --- HOLD ------------------------------------------------------------------------------
 
-    async def hold(self, reason: HoldReason, note: str, *, purpose: str) -> Held:
+    async def hold(self, reason: base.HoldReason, note: str, *, purpose: str) -> base.Held:
         await self.case.run_step("hold order", self._hold, on_skip=None)
         if self.held_before is False:
             self.holding = True
             self.case.record("order held", "Adobe Commerce hold; released on approval")
             self.case.saga.add(Undo.RELEASE_HOLD, self._release)
-            return Held(placed=True, detail="Adobe Commerce hold")
+            return base.Held(placed=True, detail="Adobe Commerce hold")
         if self.held_before:
             self.case.record("order already on hold", "held outside Casebridge; that hold is left in place")
-            return Held(placed=False, detail="already on hold outside Casebridge; left in place")
-        return Held(placed=False, detail="hold skipped by an operator")
+            return base.Held(placed=False, detail="already on hold outside Casebridge; left in place")
+        return base.Held(placed=False, detail="hold skipped by an operator")
 
     async def release_hold(self) -> bool:
         if not self.holding:
@@ -145,13 +116,13 @@ class AdobeCommerceStore(Store):
 
     # --- CANCEL and REFUNDS ----------------------------------------------------------------
 
-    async def cancel(self, request: CancelRequest) -> Cancellation:
+    async def cancel(self, request: base.CancelRequest) -> base.Cancellation:
         """Release our hold (neither cancel nor a credit memo is possible while held), refund what was
         paid with one credit memo (Magento gives none for a cancelled order), cancel the rest."""
         await self.release_hold()
         order = await self.case.run_step("read order", self._read, on_skip=None)
         owed = order is not None and order.total_paid > order.total_refunded
-        refund: Refund | None = None
+        refund: base.Refund | None = None
         skipped = False
         if request.refund and owed:
             memo = AdobeRefundRequest(
@@ -165,7 +136,7 @@ class AdobeCommerceStore(Store):
                 "refund invoiced amount",
                 AdobeCommerceActivities.refund_once,
                 memo,
-                "Refund the invoiced amount once (credit memo)",
+                "base.Refund the invoiced amount once (credit memo)",
             )
             skipped = result is None
             if result is not None:
@@ -179,33 +150,12 @@ class AdobeCommerceStore(Store):
                 return await self.call(AdobeCommerceActivities.cancel_order, self._request(), "Cancel the order")
 
             await self.case.run_step("cancel order", cancel, on_skip=None)
-        return Cancellation(
+        return base.Cancellation(
             refund=refund, refund_skipped=skipped, refund_withheld=owed and not request.refund, cancelled=cancelled
         )
 
-    async def refund_amount(self, amount: Decimal, *, key: str, reason: str, notify_customer: bool) -> Refund | None:
-        """An offline adjustment-only credit memo marked with `key`."""
-        request = AmountRefundRequest(
-            store=self.order.store,
-            order_ref=self.order.order_id,
-            key=key,
-            amount=amount,
-            reason=reason[:255],
-            notify_customer=notify_customer,
-        )
-        result = await self.step(
-            "refund amount", AdobeCommerceActivities.refund_amount, request, "Refund an amount once (credit memo)"
-        )
-        return refund_from(result, "credit memo")
-
-    async def item_prices(self, skus: list[str]) -> ItemPrices | None:
-        request = ItemPricesRequest(store=self.order.store, order_ref=self.order.order_id, skus=skus)
-        return await self.step(
-            "price items", AdobeCommerceActivities.item_prices, request, "Price the items in the catalog"
-        )
-
-    def _refund(self, credit_memo_id: int | None, amount: Decimal, created: bool) -> Refund:
-        return Refund(
+    def _refund(self, credit_memo_id: int | None, amount: Decimal, created: bool) -> base.Refund:
+        return base.Refund(
             refund_id=None if credit_memo_id is None else str(credit_memo_id),
             amount=amount,
             currency=self.order.currency,
@@ -215,14 +165,14 @@ class AdobeCommerceStore(Store):
 
     # --- RETURNS ---------------------------------------------------------------------------
 
-    async def approve_return(self, ret: ReturnRef, note: str, *, notify_customer: bool) -> str | None:
+    async def approve_return(self, ret: base.ReturnRef, note: str, *, notify_customer: bool) -> str | None:
         """Authorise every item of the RMA for its requested quantity, and comment on the order."""
         rma = AdobeRmaRequest(store=self.order.store, rma_id=int(ret.return_id))
         state = await self.step("authorize return", AdobeCommerceActivities.authorize_return, rma, "Authorise the RMA")
         await self.note(note, notify_customer=notify_customer)
         return None if state is None else state.status
 
-    async def decline_return(self, ret: ReturnRef, note: str, *, reason: str, notify_customer: bool) -> str | None:
+    async def decline_return(self, ret: base.ReturnRef, note: str, *, reason: str, notify_customer: bool) -> str | None:
         """Deny the RMA's items (Magento then closes it), and comment on the order."""
         rma = AdobeRmaRequest(store=self.order.store, rma_id=int(ret.return_id))
         state = await self.step("deny return", AdobeCommerceActivities.deny_return, rma, "Deny the RMA's items")
@@ -230,8 +180,8 @@ class AdobeCommerceStore(Store):
         return None if state is None else state.status
 
     async def refund_return(
-        self, ret: ReturnRef, lines: list[RefundLine], note: str, *, notify_customer: bool
-    ) -> Refund | None:
+        self, ret: base.ReturnRef, lines: list[base.RefundLine], note: str, *, notify_customer: bool
+    ) -> base.Refund | None:
         """An offline credit memo for the returned items only (no shipping)."""
         items = [AdobeReturnedItem(order_item_id=int(line.line_ref), quantity=line.quantity) for line in lines]
         return await self._refund_items(
@@ -240,7 +190,7 @@ class AdobeCommerceStore(Store):
 
     async def _refund_items(
         self, step: str, items: list[AdobeReturnedItem], *, key: str, comment: str, notify_customer: bool
-    ) -> Refund | None:
+    ) -> base.Refund | None:
         request = AdobeReturnRefundRequest(
             store=self.order.store,
             order_id=self.order_id,
@@ -254,29 +204,9 @@ class AdobeCommerceStore(Store):
         )
         return None if result is None else self._refund(result.credit_memo_id, result.amount, result.created)
 
-    # --- FREE_ORDERS -----------------------------------------------------------------------
-
-    async def free_order(self, kind: str, lines: list[ReplacementLine], note: str) -> ReplacementOrderResult | None:
-        """An order through a cart of the integration's own (Adobe Commerce REST has no admin
-        "create order"), made free by the store's coupon and placed with payment `free`."""
-        request = ReplacementOrderRequest(
-            store=self.order.store,
-            order_ref=self.order.order_id,
-            key=self.order.key,
-            lines=lines,
-            note=note,
-            coupon_code=self.order.free_order_coupon,
-        )
-        return await self.step(
-            f"create {kind} order",
-            AdobeCommerceActivities.create_replacement_order,
-            request,
-            f"Create the free {kind} order once",
-        )
-
     # --- line edits ------------------------------------------------------------------------
 
-    async def cancel_lines(self, lines: list[LineQuantity], edit: LineEdit, *, key: str) -> LinesCancelled:
+    async def cancel_lines(self, lines: list[LineQuantity], edit: base.LineEdit, *, key: str) -> base.LinesCancelled:
         """A credit memo for the lines' invoiced units, once; the hold is released first (Magento
         writes no credit memo for a held order)."""
         request = AdobeMatchItemsRequest(store=self.order.store, order_id=self.order_id, lines=lines)
@@ -288,7 +218,7 @@ class AdobeCommerceStore(Store):
         )
         await self.release_hold()
         if not items:
-            return LinesCancelled(refund=None, nothing_to_cancel=True)
+            return base.LinesCancelled(refund=None, nothing_to_cancel=True)
         refund = await self._refund_items(
             "credit memo for cancelled lines",
             items,
@@ -296,4 +226,4 @@ class AdobeCommerceStore(Store):
             comment=edit.refund_note,
             notify_customer=edit.notify_customer,
         )
-        return LinesCancelled(refund=refund, skipped=refund is None)
+        return base.LinesCancelled(refund=refund, skipped=refund is None)

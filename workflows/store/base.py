@@ -25,12 +25,16 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.models import (
+        AmountRefundRequest,
         AmountRefundResult,
         ItemPrices,
+        ItemPricesRequest,
         LineQuantity,
         RefundReturnResult,
         ReplacementLine,
+        ReplacementOrderRequest,
         ReplacementOrderResult,
+        SubstituteItemsRequest,
         SubstituteItemsResult,
         Substitution,
     )
@@ -57,6 +61,22 @@ class Capability(StrEnum):
     CANCEL_LINES = "cancel-lines"  # take lines off an order and refund them once
     SUBSTITUTE_LINES = "substitute-lines"  # replace lines by other items (the customer pays no more)
     SPLIT_SHIPMENT = "split-shipment"  # ship part of an order now, hold the rest
+
+
+# What a platform without line-level order edits can do: hold, note, cancel and refund an order,
+# decide returns, send free orders, read catalog prices, refund cancelled lines.
+ORDER_LEVEL = frozenset(
+    {
+        Capability.HOLD,
+        Capability.NOTES,
+        Capability.CANCEL,
+        Capability.REFUNDS,
+        Capability.RETURNS,
+        Capability.FREE_ORDERS,
+        Capability.PRICES,
+        Capability.CANCEL_LINES,
+    }
+)
 
 
 class Unsupported(Exception):
@@ -175,8 +195,11 @@ class LinesCancelled:
 class Store:
     """The base of every adapter: steps on the store's queue, and `Unsupported` for the rest."""
 
-    activities: type  # the platform's activity class (the worker registers all of its activities)
+    # The platform's activity class: the worker registers all its activities, and the generic
+    # methods below call its `item_prices`, `refund_amount`, `create_replacement_order`.
+    activities: Any
     capabilities: frozenset[Capability] = frozenset()
+    refund_document = "refund"  # what the platform calls a refund
 
     def __init__(self, case: CaseWorkflow, order: StoreOrder) -> None:
         self.case, self.order = case, order
@@ -211,6 +234,15 @@ class Store:
 
     def unsupported(self, capability: Capability) -> Unsupported:
         return Unsupported(f"{self.order.platform} store {self.order.store} cannot {capability.value}")
+
+    def require(self, capability: Capability) -> None:
+        if not self.supports(capability):
+            raise self.unsupported(capability)
+
+    @property
+    def order_ref(self) -> str:
+        """How the platform's activities name the order (Shopify: its gid)."""
+        return self.order.order_id
 
     # --- HOLD ------------------------------------------------------------------------------
 
@@ -258,10 +290,24 @@ class Store:
         raise self.unsupported(Capability.CANCEL)
 
     async def refund_amount(self, amount: Decimal, *, key: str, reason: str, notify_customer: bool) -> Refund | None:
-        raise self.unsupported(Capability.REFUNDS)
+        """Pay `amount` back on the order once per `key` (looked up before paying)."""
+        self.require(Capability.REFUNDS)
+        request = AmountRefundRequest(
+            store=self.order.store,
+            order_ref=self.order_ref,
+            key=key,
+            amount=amount,
+            reason=reason[:255],
+            notify_customer=notify_customer,
+        )
+        result = await self.step("refund amount", self.activities.refund_amount, request, "Refund an amount once")
+        return refund_from(result, self.refund_document)
 
     async def item_prices(self, skus: list[str]) -> ItemPrices | None:
-        raise self.unsupported(Capability.PRICES)
+        """The catalog's unit price of each SKU it sells, in the order's currency."""
+        self.require(Capability.PRICES)
+        request = ItemPricesRequest(store=self.order.store, order_ref=self.order_ref, skus=skus)
+        return await self.step("price items", self.activities.item_prices, request, "Price the items in the catalog")
 
     # --- RETURNS ---------------------------------------------------------------------------
 
@@ -281,8 +327,24 @@ class Store:
     # --- FREE_ORDERS -----------------------------------------------------------------------
 
     async def free_order(self, kind: str, lines: list[ReplacementLine], note: str) -> ReplacementOrderResult | None:
-        """A free order of `lines` (`kind`: replacement, exchange) to the order's addresses, once."""
-        raise self.unsupported(Capability.FREE_ORDERS)
+        """A free order of `lines` (`kind`: replacement, exchange) to the order's addresses, once per
+        case (Shopify: a draft order with 100% line discounts; BigCommerce: an offline order at
+        price 0; Adobe Commerce: a cart of the integration's own with the store's 100%-off coupon)."""
+        self.require(Capability.FREE_ORDERS)
+        request = ReplacementOrderRequest(
+            store=self.order.store,
+            order_ref=self.order_ref,
+            key=self.order.key,
+            lines=lines,
+            note=note,
+            coupon_code=self.order.free_order_coupon,
+        )
+        return await self.step(
+            f"create {kind} order",
+            self.activities.create_replacement_order,
+            request,
+            f"Create the free {kind} order once",
+        )
 
     # --- line edits ------------------------------------------------------------------------
 
@@ -294,7 +356,27 @@ class Store:
     async def substitute_lines(
         self, substitutions: list[Substitution], edit: LineEdit, *, key: str
     ) -> SubstituteItemsResult | None:
-        raise self.unsupported(Capability.SUBSTITUTE_LINES)
+        """One edit while the order is held: the lines lowered, the substitutes added at no more than
+        the price of what they replace; a cheaper one's difference refunded once (per `key`)."""
+        self.require(Capability.SUBSTITUTE_LINES)
+        request = SubstituteItemsRequest(
+            store=self.order.store,
+            order_ref=self.order_ref,
+            key=key,
+            substitutions=substitutions,
+            restock=edit.restock,
+            notify_customer=edit.notify_customer,
+            staff_note=edit.staff_note[:255],
+            refund_note=edit.refund_note,
+        )
+        # Only platforms that can edit a placed order have this activity (see `supports`).
+        result: SubstituteItemsResult | None = await self.step(
+            "substitute items",
+            self.activities.substitute_items,
+            request,
+            "Edit the order: the substitutes in place of the reported lines",
+        )
+        return result
 
     async def split_shipment(self, lines: list[LineQuantity], reason: HoldReason, note: str) -> list[str] | None:
         """Keep `lines` held on their own and release the case's hold on the rest; returns the

@@ -14,7 +14,6 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.bigcommerce import CANCELLED_STATUS, HOLD_STATUS, BigCommerceActivities
     from activities.models import (
-        AmountRefundRequest,
         BigCommerceMatchLinesRequest,
         BigCommerceNoteRequest,
         BigCommerceOrderRequest,
@@ -22,55 +21,21 @@ with workflow.unsafe.imports_passed_through():
         BigCommerceReturnedItem,
         BigCommerceReturnRefundRequest,
         BigCommerceStatusRequest,
-        ItemPrices,
-        ItemPricesRequest,
         LineQuantity,
-        ReplacementLine,
-        ReplacementOrderRequest,
-        ReplacementOrderResult,
-        SubstituteItemsRequest,
-        SubstituteItemsResult,
-        Substitution,
     )
 
 from workflows.saga import Undo
-from workflows.store.base import (
-    Cancellation,
-    CancelRequest,
-    Capability,
-    Held,
-    HoldReason,
-    LineEdit,
-    LinesCancelled,
-    Refund,
-    RefundLine,
-    ReturnRef,
-    Store,
-    StoreOrder,
-    refund_from,
-)
+from workflows.store import base
 
 if TYPE_CHECKING:
     from workflows.case import CaseWorkflow
 
 
-class BigCommerceStore(Store):
+class BigCommerceStore(base.Store):
     activities = BigCommerceActivities  # what the worker registers for this platform
-    capabilities = frozenset(
-        {
-            Capability.HOLD,
-            Capability.NOTES,
-            Capability.CANCEL,
-            Capability.REFUNDS,
-            Capability.RETURNS,
-            Capability.FREE_ORDERS,
-            Capability.PRICES,
-            Capability.CANCEL_LINES,
-            Capability.SUBSTITUTE_LINES,
-        }
-    )
+    capabilities = base.ORDER_LEVEL | {base.Capability.SUBSTITUTE_LINES}
 
-    def __init__(self, case: CaseWorkflow, order: StoreOrder) -> None:
+    def __init__(self, case: CaseWorkflow, order: base.StoreOrder) -> None:
         super().__init__(case, order)
         self.order_id = int(order.order_id)
         # The status before our hold, read once and kept in workflow state (so in the history): a
@@ -80,15 +45,15 @@ class BigCommerceStore(Store):
 
     # --- HOLD ------------------------------------------------------------------------------
 
-    async def hold(self, reason: HoldReason, note: str, *, purpose: str) -> Held:
+    async def hold(self, reason: base.HoldReason, note: str, *, purpose: str) -> base.Held:
         await self.case.run_step("hold order", self._hold, on_skip=None)
         if self.previous_status is None:
-            return Held(placed=False, detail="hold skipped by an operator")
+            return base.Held(placed=False, detail="hold skipped by an operator")
         self.holding = True
         detail = f"status {HOLD_STATUS}; restores status {self.previous_status} on release"
         self.case.record("order held", detail)
         self.case.saga.add(Undo.RELEASE_HOLD, self._release)
-        return Held(placed=True, detail=detail)
+        return base.Held(placed=True, detail=detail)
 
     async def release_hold(self) -> bool:
         if not self.holding:
@@ -134,7 +99,7 @@ class BigCommerceStore(Store):
 
     # --- CANCEL and REFUNDS ----------------------------------------------------------------
 
-    async def cancel(self, request: CancelRequest) -> Cancellation:
+    async def cancel(self, request: base.CancelRequest) -> base.Cancellation:
         """Status 5, then (per the request) the payment back once. BigCommerce sends the customer no
         message of its own for either."""
 
@@ -145,39 +110,21 @@ class BigCommerceStore(Store):
         await self.case.run_step("cancel order", cancel, on_skip=None)
         self.forget_hold()
         if not request.refund:
-            return Cancellation(refund=None, refund_withheld=True)
+            return base.Cancellation(refund=None, refund_withheld=True)
         # Payments are separate from the status on BigCommerce. A refused refund parks the case;
         # `retry` refunds at most once thanks to the key.
         refund = BigCommerceRefundRequest(
             store=self.order.store, order_id=self.order_id, key=self.order.key, reason=request.refund_reason
         )
         result = await self.step(
-            "refund payment", BigCommerceActivities.refund_order, refund, "Refund the payment once"
+            "refund payment", BigCommerceActivities.refund_order, refund, "base.Refund the payment once"
         )
         if result is None:
-            return Cancellation(refund=None, refund_skipped=True)
-        return Cancellation(refund=self._refund(result.refund_id, result.amount, result.created))
+            return base.Cancellation(refund=None, refund_skipped=True)
+        return base.Cancellation(refund=self._refund(result.refund_id, result.amount, result.created))
 
-    async def refund_amount(self, amount: Decimal, *, key: str, reason: str, notify_customer: bool) -> Refund | None:
-        request = AmountRefundRequest(
-            store=self.order.store,
-            order_ref=self.order.order_id,
-            key=key,
-            amount=amount,
-            reason=reason[:255],
-            notify_customer=notify_customer,
-        )
-        result = await self.step("refund amount", BigCommerceActivities.refund_amount, request, "Refund an amount once")
-        return refund_from(result)
-
-    async def item_prices(self, skus: list[str]) -> ItemPrices | None:
-        request = ItemPricesRequest(store=self.order.store, order_ref=self.order.order_id, skus=skus)
-        return await self.step(
-            "price items", BigCommerceActivities.item_prices, request, "Price the items in the catalog"
-        )
-
-    def _refund(self, refund_id: int | None, amount: Decimal, created: bool) -> Refund:
-        return Refund(
+    def _refund(self, refund_id: int | None, amount: Decimal, created: bool) -> base.Refund:
+        return base.Refund(
             refund_id=None if refund_id is None else str(refund_id),
             amount=amount,
             currency=self.order.currency,
@@ -186,48 +133,34 @@ class BigCommerceStore(Store):
 
     # --- RETURNS ---------------------------------------------------------------------------
 
-    async def approve_return(self, ret: ReturnRef, note: str, *, notify_customer: bool) -> str | None:
+    async def approve_return(self, ret: base.ReturnRef, note: str, *, notify_customer: bool) -> str | None:
         await self.note(note)
         return "noted"
 
-    async def decline_return(self, ret: ReturnRef, note: str, *, reason: str, notify_customer: bool) -> str | None:
+    async def decline_return(self, ret: base.ReturnRef, note: str, *, reason: str, notify_customer: bool) -> str | None:
         await self.note(note)
         return "noted"
 
     async def refund_return(
-        self, ret: ReturnRef, lines: list[RefundLine], note: str, *, notify_customer: bool
-    ) -> Refund | None:
+        self, ret: base.ReturnRef, lines: list[base.RefundLine], note: str, *, notify_customer: bool
+    ) -> base.Refund | None:
         items = [BigCommerceReturnedItem(order_product_id=int(line.line_ref), quantity=line.quantity) for line in lines]
         return await self._refund_items("refund returned lines", items, key=self.order.key, reason=note)
 
     async def _refund_items(
         self, step: str, items: list[BigCommerceReturnedItem], *, key: str, reason: str
-    ) -> Refund | None:
+    ) -> base.Refund | None:
         request = BigCommerceReturnRefundRequest(
             store=self.order.store, order_id=self.order_id, key=key, reason=reason, items=items
         )
         result = await self.step(
-            step, BigCommerceActivities.refund_return_items, request, "Refund the order's products once"
+            step, BigCommerceActivities.refund_return_items, request, "base.Refund the order's products once"
         )
         return None if result is None else self._refund(result.refund_id, result.amount, result.created)
 
-    # --- FREE_ORDERS -----------------------------------------------------------------------
-
-    async def free_order(self, kind: str, lines: list[ReplacementLine], note: str) -> ReplacementOrderResult | None:
-        """An offline order at price 0, keyed by `external_order_id`."""
-        request = ReplacementOrderRequest(
-            store=self.order.store, order_ref=self.order.order_id, key=self.order.key, lines=lines, note=note
-        )
-        return await self.step(
-            f"create {kind} order",
-            BigCommerceActivities.create_replacement_order,
-            request,
-            f"Create the free {kind} order once",
-        )
-
     # --- line edits ------------------------------------------------------------------------
 
-    async def cancel_lines(self, lines: list[LineQuantity], edit: LineEdit, *, key: str) -> LinesCancelled:
+    async def cancel_lines(self, lines: list[LineQuantity], edit: base.LineEdit, *, key: str) -> base.LinesCancelled:
         """BigCommerce cannot take a line off an order: the lines' products are refunded once while
         the order is still held (it then shows Partially Refunded)."""
         request = BigCommerceMatchLinesRequest(store=self.order.store, order_id=self.order_id, lines=lines)
@@ -238,28 +171,6 @@ class BigCommerceStore(Store):
             "Find the order products of the cancelled lines",
         )
         if not items:
-            return LinesCancelled(refund=None, nothing_to_cancel=True)
+            return base.LinesCancelled(refund=None, nothing_to_cancel=True)
         refund = await self._refund_items("refund cancelled lines", items, key=key, reason=edit.refund_note)
-        return LinesCancelled(refund=refund, skipped=refund is None)
-
-    async def substitute_lines(
-        self, substitutions: list[Substitution], edit: LineEdit, *, key: str
-    ) -> SubstituteItemsResult | None:
-        """One order update while the order is held: the reported products lowered, the substitutes
-        added at no more than their price; a cheaper one's difference refunded once."""
-        request = SubstituteItemsRequest(
-            store=self.order.store,
-            order_ref=self.order.order_id,
-            key=key,
-            substitutions=substitutions,
-            restock=edit.restock,
-            notify_customer=edit.notify_customer,
-            staff_note=edit.staff_note[:255],
-            refund_note=edit.refund_note,
-        )
-        return await self.step(
-            "substitute items",
-            BigCommerceActivities.substitute_items,
-            request,
-            "Update the order: the substitutes in place of the reported products",
-        )
+        return base.LinesCancelled(refund=refund, skipped=refund is None)

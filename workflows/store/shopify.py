@@ -5,7 +5,6 @@ returns through the Returns API, order edits for lines and draft orders for free
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from temporalio import workflow
@@ -13,48 +12,25 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.models import (
-        AmountRefundRequest,
         AwaitCancellationRequest,
         CancelOrderRequest,
         DeclineReturnRequest,
         HoldOrderRequest,
         HoldOrderResult,
-        ItemPrices,
-        ItemPricesRequest,
         LineQuantity,
         RefundReturnRequest,
         ReleaseHoldsRequest,
-        ReplacementLine,
-        ReplacementOrderRequest,
-        ReplacementOrderResult,
         ReturnedLine,
         ReturnStatusRequest,
         ShopifyCancelLinesRequest,
         ShopifyLinesRequest,
         ShopifySplitShipmentRequest,
-        SubstituteItemsRequest,
-        SubstituteItemsResult,
-        Substitution,
         TagOrderRequest,
     )
     from activities.shopify import ShopifyActivities
 
 from workflows.saga import Undo
-from workflows.store.base import (
-    Cancellation,
-    CancelRequest,
-    Capability,
-    Held,
-    HoldReason,
-    LineEdit,
-    LinesCancelled,
-    Refund,
-    RefundLine,
-    ReturnRef,
-    Store,
-    StoreOrder,
-    refund_from,
-)
+from workflows.store import base
 
 if TYPE_CHECKING:
     from workflows.case import CaseWorkflow
@@ -66,18 +42,18 @@ CANCEL_JOB_RETRY = RetryPolicy(
 )
 
 
-class ShopifyStore(Store):
+class ShopifyStore(base.Store):
     activities = ShopifyActivities  # what the worker registers for this platform
-    capabilities = frozenset(Capability) - {Capability.NOTES}
+    capabilities = frozenset(base.Capability) - {base.Capability.NOTES}
 
-    def __init__(self, case: CaseWorkflow, order: StoreOrder) -> None:
+    def __init__(self, case: CaseWorkflow, order: base.StoreOrder) -> None:
         super().__init__(case, order)
         self.order_gid = self.order.order_gid or f"gid://shopify/Order/{self.order.order_id}"
         self.handle: str | None = None  # the case's hold handle, once it held the order
 
     # --- HOLD ------------------------------------------------------------------------------
 
-    async def hold(self, reason: HoldReason, note: str, *, purpose: str) -> Held:
+    async def hold(self, reason: base.HoldReason, note: str, *, purpose: str) -> base.Held:
         # Unique per app and fulfillment order, <= 64 characters.
         self.handle = f"casebridge-{purpose}-{self.order.order_id}"[:64]
         request = HoldOrderRequest(
@@ -89,7 +65,7 @@ class ShopifyStore(Store):
         placed = ", ".join(h.fulfillment_order_id for h in held.holds)
         self.case.record("holds placed", placed or "none")
         self.case.saga.add(Undo.RELEASE_HOLD, self._release)
-        return Held(placed=bool(held.holds), detail=f"holds on {placed}" if placed else "nothing to hold")
+        return base.Held(placed=bool(held.holds), detail=f"holds on {placed}" if placed else "nothing to hold")
 
     async def release_hold(self) -> bool:
         if self.handle is None:
@@ -97,6 +73,10 @@ class ShopifyStore(Store):
         await self.case.run_step("release holds", self._release, on_skip=None)
         self.case.saga.discard(Undo.RELEASE_HOLD)
         return True
+
+    @property
+    def order_ref(self) -> str:
+        return self.order_gid
 
     def forget_hold(self) -> None:
         self.case.saga.discard(Undo.RELEASE_HOLD)
@@ -120,7 +100,7 @@ class ShopifyStore(Store):
 
     # --- CANCEL and REFUNDS ----------------------------------------------------------------
 
-    async def cancel(self, request: CancelRequest) -> Cancellation:
+    async def cancel(self, request: base.CancelRequest) -> base.Cancellation:
         """Shopify's cancel job refunds (per the request) and restocks; the step waits for it."""
         self.cancel_sent = True
         cancel = CancelOrderRequest(
@@ -145,27 +125,11 @@ class ShopifyStore(Store):
             retry_policy=CANCEL_JOB_RETRY,
         )
         self.forget_hold()  # a cancelled order's fulfillment orders are closed: the holds went with them
-        return Cancellation(refund=None, refunded_by_platform=request.refund)
-
-    async def refund_amount(self, amount: Decimal, *, key: str, reason: str, notify_customer: bool) -> Refund | None:
-        request = AmountRefundRequest(
-            store=self.order.store,
-            order_ref=self.order_gid,
-            key=key,
-            amount=amount,
-            reason=reason[:255],
-            notify_customer=notify_customer,
-        )
-        result = await self.step("refund amount", ShopifyActivities.refund_amount, request, "Refund an amount once")
-        return refund_from(result)
-
-    async def item_prices(self, skus: list[str]) -> ItemPrices | None:
-        request = ItemPricesRequest(store=self.order.store, order_ref=self.order_gid, skus=skus)
-        return await self.step("price items", ShopifyActivities.item_prices, request, "Price the items in the catalog")
+        return base.Cancellation(refund=None, refunded_by_platform=request.refund)
 
     # --- RETURNS ---------------------------------------------------------------------------
 
-    async def approve_return(self, ret: ReturnRef, note: str, *, notify_customer: bool) -> str | None:
+    async def approve_return(self, ret: base.ReturnRef, note: str, *, notify_customer: bool) -> str | None:
         request = ReturnStatusRequest(
             store=self.order.store, return_gid=ret.return_gid, notify_customer=notify_customer
         )
@@ -174,7 +138,7 @@ class ShopifyStore(Store):
         )
         return None if result is None else result.status
 
-    async def decline_return(self, ret: ReturnRef, note: str, *, reason: str, notify_customer: bool) -> str | None:
+    async def decline_return(self, ret: base.ReturnRef, note: str, *, reason: str, notify_customer: bool) -> str | None:
         request = DeclineReturnRequest(
             store=self.order.store,
             return_gid=ret.return_gid,
@@ -188,8 +152,8 @@ class ShopifyStore(Store):
         return None if result is None else result.status
 
     async def refund_return(
-        self, ret: ReturnRef, lines: list[RefundLine], note: str, *, notify_customer: bool
-    ) -> Refund | None:
+        self, ret: base.ReturnRef, lines: list[base.RefundLine], note: str, *, notify_customer: bool
+    ) -> base.Refund | None:
         request = RefundReturnRequest(
             store=self.order.store,
             order_gid=self.order_gid,
@@ -202,27 +166,13 @@ class ShopifyStore(Store):
             "refund returned lines",
             ShopifyActivities.refund_return,
             request,
-            f"Refund the returned lines of {ret.name}",
+            f"base.Refund the returned lines of {ret.name}",
         )
-        return refund_from(result)
-
-    # --- FREE_ORDERS -----------------------------------------------------------------------
-
-    async def free_order(self, kind: str, lines: list[ReplacementLine], note: str) -> ReplacementOrderResult | None:
-        """A draft order with a 100% discount on each line, completed."""
-        request = ReplacementOrderRequest(
-            store=self.order.store, order_ref=self.order_gid, key=self.order.key, lines=lines, note=note
-        )
-        return await self.step(
-            f"create {kind} order",
-            ShopifyActivities.create_replacement_order,
-            request,
-            f"Create the free {kind} order once",
-        )
+        return base.refund_from(result)
 
     # --- line edits ------------------------------------------------------------------------
 
-    async def cancel_lines(self, lines: list[LineQuantity], edit: LineEdit, *, key: str) -> LinesCancelled:
+    async def cancel_lines(self, lines: list[LineQuantity], edit: base.LineEdit, *, key: str) -> base.LinesCancelled:
         """Plan (which order lines, what they are lowered to, what the units are worth: kept in the
         history), then one order edit and one refund of the removed units, while the order is held."""
         request = ShopifyLinesRequest(store=self.order.store, order_gid=self.order_gid, lines=lines)
@@ -233,7 +183,7 @@ class ShopifyStore(Store):
             "Find the lines to cancel and their value",
         )
         if plan is None or not plan.targets:
-            return LinesCancelled(refund=None, nothing_to_cancel=True)
+            return base.LinesCancelled(refund=None, nothing_to_cancel=True)
         cancel = ShopifyCancelLinesRequest(
             store=self.order.store,
             order_gid=self.order_gid,
@@ -252,33 +202,13 @@ class ShopifyStore(Store):
             "Edit the order (lower the lines) and refund them once",
         )
         if result is None:
-            return LinesCancelled(refund=None, skipped=True)
-        refund = Refund(refund_id=result.refund_id, amount=result.amount, currency=plan.currency, created=result.edited)
-        return LinesCancelled(refund=refund)
-
-    async def substitute_lines(
-        self, substitutions: list[Substitution], edit: LineEdit, *, key: str
-    ) -> SubstituteItemsResult | None:
-        """One order edit while the order is held: the lines lowered, the substitutes added and
-        discounted down to their price when dearer; a cheaper one's difference refunded once."""
-        request = SubstituteItemsRequest(
-            store=self.order.store,
-            order_ref=self.order_gid,
-            key=key,
-            substitutions=substitutions,
-            restock=edit.restock,
-            notify_customer=edit.notify_customer,
-            staff_note=edit.staff_note[:255],
-            refund_note=edit.refund_note,
+            return base.LinesCancelled(refund=None, skipped=True)
+        refund = base.Refund(
+            refund_id=result.refund_id, amount=result.amount, currency=plan.currency, created=result.edited
         )
-        return await self.step(
-            "substitute items",
-            ShopifyActivities.substitute_items,
-            request,
-            "Edit the order: the substitutes in place of the reported lines",
-        )
+        return base.LinesCancelled(refund=refund)
 
-    async def split_shipment(self, lines: list[LineQuantity], reason: HoldReason, note: str) -> list[str] | None:
+    async def split_shipment(self, lines: list[LineQuantity], reason: base.HoldReason, note: str) -> list[str] | None:
         """The lines move to a fulfillment order of their own, held under a handle that outlives the
         case (staff release it when the stock is there); the case's holds are released."""
         assert self.handle is not None, "split-shipment needs the case's hold"
