@@ -29,7 +29,7 @@ from workflows.messages import (
     OperatorCommand,
     ReviewDecision,
 )
-from workflows.saga import Saga
+from workflows.saga import Saga, compensation_step, is_compensation_step
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -77,7 +77,7 @@ class CaseWorkflow:
         self._operator_action: tuple[OperatorAction, OperatorCommand] | None = None
         # An `abort` while nothing is parked: the case stops at its next wait (see `abort_requested`).
         self.abort_request: OperatorCommand | None = None
-        self.saga = Saga(self.record)
+        self.saga = Saga(self.record, self._park_compensation)
 
     # --- audit and status ------------------------------------------------------------------
 
@@ -107,7 +107,10 @@ class CaseWorkflow:
                 "",
                 f"**Needs attention** in step *{self.attention.step}*: {self.attention.reason}",
                 "",
-                "Send the signal `retry`, `skip` or `abort` to continue.",
+                "Send the signal `retry` (undo it again), `skip` (leave it in place, go on undoing) or `abort` "
+                "(stop undoing: what is left stays in place) to continue."
+                if is_compensation_step(self.attention.step)
+                else "Send the signal `retry`, `skip` or `abort` to continue.",
             ]
         if self.due_at is not None:
             lines += ["", f"Due: {self.due_at.isoformat()}"]
@@ -175,16 +178,18 @@ class CaseWorkflow:
         """True when the case no longer needs its parked step (e.g. the order was cancelled)."""
         return False
 
-    async def park(self, step: str, reason: str) -> OperatorAction:
+    async def park(self, step: str, reason: str, *, interruptible: bool = True) -> OperatorAction:
         """Hold the case as NEEDS_ATTENTION until an operator decides; return the decision.
 
-        Raises CaseInterrupted if `interrupted()` turns true first: nobody should have to retry a
-        step for an order that no longer exists.
+        Raises CaseInterrupted if `interrupted()` turns true first (unless not `interruptible`):
+        nobody should have to retry a step for an order that no longer exists.
         """
         previous = (self.case_status, self.case_detail)
         self.attention = Attention(step=step, reason=reason, since=workflow.now())
         self.set_status(CaseStatus.NEEDS_ATTENTION, f"Step '{step}' failed: {reason}")
-        await workflow.wait_condition(lambda: self._operator_action is not None or self.interrupted())
+        await workflow.wait_condition(
+            lambda: self._operator_action is not None or (interruptible and self.interrupted())
+        )
         if self._operator_action is None:
             self.attention = None
             self.record("parking ended", f"{step}: the case was interrupted")
@@ -236,9 +241,14 @@ class CaseWorkflow:
 
         return await self.run_step(step, call, on_skip=on_skip)
 
+    async def _park_compensation(self, name: str, reason: str) -> OperatorAction:
+        """The saga's parking for a failed undo. Not interruptible: compensation runs when the case
+        is already ending (an abort, or the order cancelled in the store, which is what
+        `interrupted()` reports), so only an operator ends this wait."""
+        return await self.park(compensation_step(name), reason, interruptible=False)
+
     async def close_aborted(self) -> None:
-        """Undo what the case changed, then end it as ABORTED."""
-        pending = self.saga.pending
-        await self.saga.compensate()
-        undone = ", ".join(reversed(pending)) or "nothing to undo"
-        self.set_status(CaseStatus.ABORTED, f"Aborted by an operator; compensated: {undone}")
+        """Undo what the case changed (a failed undo parks the case, see `workflows.saga`), then end
+        it as ABORTED, saying what was undone and what was not."""
+        compensated = await self.saga.compensate()
+        self.set_status(CaseStatus.ABORTED, f"Aborted by an operator; {compensated.describe()}")
