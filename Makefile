@@ -3,11 +3,17 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# Re-install whenever pyproject.toml changes.
+# Re-install whenever the lock files or pyproject.toml change.
 STAMP  := $(VENV)/.install-stamp
+# Exact versions (with hashes) of every package: production, and production + temporal + sandbox + dev.
+RUNTIME_LOCK := requirements/runtime.lock
+DEV_LOCK     := requirements/dev.lock
+LOCK_FLAGS   := --quiet --universal --python-version 3.11 --generate-hashes --custom-compile-command "make lock"
+# Extra uv flags, e.g. `make lock LOCK_ARGS=--upgrade` (otherwise pins already in the locks are kept).
+LOCK_ARGS    ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo up down status test lint clean
+.PHONY: help install lock demo up down status test lint clean
 
 help:
 	@echo "make demo    create .venv, install, start the stack, play the demo scenario"
@@ -16,16 +22,28 @@ help:
 	@echo "make status  one line per component"
 	@echo "make test    run the test suite"
 	@echo "make lint    ruff check + mypy"
+	@echo "make lock    re-resolve requirements/*.lock from pyproject.toml (after changing dependencies)"
 	@echo "make clean   down, then remove .stack/ (all local Temporal state)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -e '.[temporal,dev]'
+# The lock installs every package, the project itself goes on top without resolving anything;
+# `pip check` fails when pyproject.toml asks for something the lock lacks (run `make lock`).
+$(STAMP): $(DEV_LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $@
 
 install: $(STAMP)
+
+# uv resolves from PyPI; the dev lock first, then the runtime lock within it so both agree on versions.
+# Needs no up-to-date install: uv comes at the version the current dev lock pins.
+lock: | $(BIN)/python
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install "$$(grep -o '^uv==[^ ]*' $(DEV_LOCK) || echo uv)"
+	$(BIN)/uv pip compile pyproject.toml --extra temporal --extra sandbox --extra dev $(LOCK_FLAGS) $(LOCK_ARGS) -o $(DEV_LOCK)
+	$(BIN)/uv pip compile pyproject.toml -c $(DEV_LOCK) $(LOCK_FLAGS) $(LOCK_ARGS) -o $(RUNTIME_LOCK)
 
 demo: up
 	$(BIN)/python starter.py demo

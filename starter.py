@@ -1,9 +1,9 @@
-"""Client-side entry points against a running stack (`make up`).
+"""The demo scenario against a running stack (`make up`): `casebridge demo` (or `make demo`).
 
-`python starter.py demo` plays the demo scenario: it places orders in the sandbox shop the way a
-storefront would, lets the Shopify simulator send signed webhooks to the shim, acts as the reviewers
-in OpenText, and prints the cases and their outcomes. One case is left waiting for you in the
-reviewer inbox.
+It makes sure the shim is subscribed to the stores' webhooks (`casebridge webhooks sync`, which
+`make up` ran already), places orders in the sandbox stores the way a storefront would, lets the
+simulators send signed webhooks to the shim, acts as the reviewers in OpenText, and prints the
+cases and their outcomes. One case is left waiting for you in the reviewer inbox.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -24,10 +22,12 @@ import httpx
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 
+from casebridge.cli import exit_now
 from casebridge.connections import Connections
 from casebridge.settings import Settings, get_settings
-from casebridge.stores import EventSource, Platform, load_registry
+from casebridge.stores import EventSource, Platform, StoreRegistry, load_registry
 from casebridge.temporal import connect
+from casebridge.webhook_sync import sync_webhooks
 from connectors.adobe_commerce.models import NewRmaItem
 from connectors.opentext.workflow import OpenTextWorkflowClient
 from connectors.shopify.admin import ShopifyAdmin
@@ -38,14 +38,6 @@ from workflows.fulfillment_exception import KIND as FULFILLMENT_EXCEPTION
 from workflows.messages import CaseStatus, CaseView
 from workflows.order_review import KIND as ORDER_REVIEW
 from workflows.return_case import KIND as RETURN_CASE
-
-TOPICS = [
-    "ORDERS_CREATE",
-    "ORDERS_CANCELLED",
-    "FULFILLMENT_ORDERS_PLACED_ON_HOLD",
-    "FULFILLMENT_ORDERS_HOLD_RELEASED",
-    "RETURNS_REQUEST",
-]
 
 
 @dataclass
@@ -113,14 +105,6 @@ class Demo:
     @property
     def opentext(self) -> OpenTextWorkflowClient:
         return self.connections.opentext_workflow(self.tenant)
-
-    async def subscribe(self) -> None:
-        """What the app does at install time: subscribe the shim to the topics it routes."""
-        url = f"{self.settings.shim_public_url.rstrip('/')}/webhooks/shopify"
-        existing = set(await self.shop.webhook_subscriptions())
-        for topic in TOPICS:
-            if (topic, url) not in existing:
-                await self.shop.subscribe_webhook(topic, url)
 
     async def place(self, s: Scenario) -> Order:
         email = f"{s.title.lower().replace(' ', '.')}.{uuid.uuid4().hex[:4]}@example.test"
@@ -239,12 +223,6 @@ class BigCommerceDemo:
     def __init__(self, demo: Demo, store_hash: str) -> None:
         self.demo, self.store_hash = demo, store_hash
 
-    async def subscribe(self) -> None:
-        url = f"{self.demo.settings.shim_public_url.rstrip('/')}/webhooks/bigcommerce"
-        client = self.demo.connections.bigcommerce(self.store_hash)
-        for scope in ("store/order/created", "store/order/statusUpdated"):
-            await client.ensure_hook(scope, url)
-
     async def place(self, s: BigCommerceScenario, sku: str | None = None) -> int:
         address = {
             "first_name": "Demo",
@@ -304,33 +282,9 @@ class AdobeDemo:
     """The review on Adobe Commerce: the storefront places the order, Adobe I/O Events delivers the
     signed `sales_order_place_after` event to the shim, the case holds the order and comments on it."""
 
-    EVENTS = [
-        "observer.sales_order_place_after",
-        "observer.sales_order_save_commit_after",
-        "observer.rma_save_commit_after",
-    ]
-
     def __init__(self, demo: Demo, store_code: str) -> None:
         self.demo, self.store_code = demo, store_code
         self.admin = f"{demo.sandbox_url}/adobe-commerce/_admin/stores/{store_code}"
-
-    async def subscribe(self) -> None:
-        """As in the Developer Console: the sandbox challenges the shim's URL, then registers it."""
-        url = f"{self.demo.settings.shim_public_url.rstrip('/')}/webhooks/adobe-commerce"
-        async with httpx.AsyncClient(timeout=15) as http:
-            existing = (await http.get(f"{self.admin}/io-events/registrations")).json()
-            if not any(
-                r["url"] == url and set(r["event_codes"] or []) >= set(self._full(self.EVENTS)) for r in existing
-            ):
-                await http.delete(f"{self.admin}/io-events/registrations")
-                registered = await http.post(
-                    f"{self.admin}/io-events/registrations", json={"url": url, "event_codes": self.EVENTS}
-                )
-                registered.raise_for_status()
-
-    @staticmethod
-    def _full(codes: list[str]) -> list[str]:
-        return [f"com.adobe.commerce.{c}" for c in codes]
 
     async def place(
         self, s: AdobeScenario, *, sku: str = "DEMO-1", qty: int = 1, backordered: int = 0
@@ -749,6 +703,17 @@ def print_table(played: list[Played]) -> None:
             print("  ".join("-" * w for w in widths))
 
 
+async def subscribe(settings: Settings, registry: StoreRegistry, connections: Connections) -> None:
+    """What connecting a store does (`casebridge webhooks sync`); a no-op after `make up`."""
+    results = await sync_webhooks(settings, registry, connections)
+    failed = [f"{r.platform.value} {r.store}: {r.problem or r.manual}" for r in results if not r.ok]
+    if failed:
+        raise RuntimeError(f"cannot subscribe the shim to the demo stores: {'; '.join(failed)}")
+    made = sum(len(r.changed) for r in results)
+    if made:
+        print(f"Subscribed the shim to {made} store webhook topics")
+
+
 async def demo(settings: Settings) -> None:
     registry = load_registry(settings.config_dir)
     store = next(s for s in registry.stores if s.platform is Platform.SHOPIFY)
@@ -756,7 +721,7 @@ async def demo(settings: Settings) -> None:
     client = await connect(settings)
     player = Demo(settings, client, connections, store.id)
     try:
-        await player.subscribe()
+        await subscribe(settings, registry, connections)
         print(f"Placing {len(SCENARIOS)} orders in {store.id} ...")
         # One after the other: the injected fault of one scenario must not hit another's order.
         played = [await player.play(s) for s in SCENARIOS]
@@ -764,14 +729,12 @@ async def demo(settings: Settings) -> None:
         bc: BigCommerceDemo | None = None
         if bigcommerce is not None:
             bc = BigCommerceDemo(player, bigcommerce.id)
-            await bc.subscribe()
             print(f"Placing {len(BIGCOMMERCE_SCENARIOS)} orders in BigCommerce store {bigcommerce.id} ...")
             played += [await bc.play(s) for s in BIGCOMMERCE_SCENARIOS]
         adobe = next((s for s in registry.stores if s.platform is Platform.ADOBE_COMMERCE and s.policy_file), None)
         ad: AdobeDemo | None = None
         if adobe is not None:
             ad = AdobeDemo(player, adobe.id)
-            await ad.subscribe()
             print(f"Placing {len(ADOBE_SCENARIOS)} orders in Adobe Commerce store {adobe.id} ...")
             played += [await ad.play(s) for s in ADOBE_SCENARIOS]
         print(
@@ -819,20 +782,12 @@ async def demo(settings: Settings) -> None:
 
 
 def main() -> None:
+    """`python starter.py demo`, what `make demo` runs: the same as `casebridge demo`."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["demo"])
-    args = parser.parse_args()
-    if args.command == "demo":
-        asyncio.run(demo(get_settings()))
+    parser.parse_args()
+    asyncio.run(demo(get_settings()))
     exit_now(0)
-
-
-def exit_now(code: int) -> None:
-    """Leave without interpreter finalization: the Temporal client's Rust threads can abort it
-    after all work is done (temporalio/sdk-python#300), turning a good run into exit code 134."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from activities.registration import activity_methods
 from casebridge.connections import Connections
 from casebridge.logs import configure_logging
 from casebridge.settings import Settings, get_settings
+from casebridge.store_check import StoresNotReady, require_stores_ready
 from casebridge.stores import load_registry, store_task_queue
 from casebridge.temporal import connect
 from workflows.registry import CASE_KINDS
@@ -87,6 +88,11 @@ def build_store_workers(
 async def main() -> None:
     configure_logging(logging.INFO)  # masks credential headers and known secret values
     settings = get_settings()
+    try:
+        # Every store and tenant answers with its credentials, or the worker does not start.
+        await require_stores_ready(settings)
+    except StoresNotReady as err:
+        raise SystemExit(f"casebridge worker not started: stores check failed: {err}") from None
     connections = Connections(load_registry(settings.config_dir))
     client = await connect(settings)
     workers = [build_worker(client, settings, connections), *build_store_workers(client, settings, connections)]

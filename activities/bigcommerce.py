@@ -50,6 +50,7 @@ from connectors.bigcommerce.models import (
 )
 from connectors.bigcommerce.payments import refund_with_marker
 from connectors.errors import ConflictError
+from routing.own_orders import REPLACEMENT_ORDER_ID_PREFIX
 
 # The statuses a case sets (workflows name them through this module, never the connector's).
 HOLD_STATUS = STATUS_HOLD  # Manual Verification Required: BigCommerce has no hold call
@@ -161,7 +162,8 @@ class BigCommerceActivities:
         shipping = await client.list_shipping_addresses(original.id)
         creation = await client.create_offline_order(
             OfflineOrder(
-                external_order_id=f"casebridge-replacement-{request.key}"[:100],
+                # The prefix is also how the shim knows the order as Casebridge's own (not reviewed).
+                external_order_id=f"{REPLACEMENT_ORDER_ID_PREFIX}{request.key}"[:100],
                 external_source="Casebridge",
                 customer_id=original.customer_id,
                 billing_address=_new_address(original.billing_address),

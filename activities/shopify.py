@@ -51,6 +51,7 @@ from connectors.shopify.products import SkuVariant
 from connectors.shopify.refunds import RefundLine
 from connectors.shopify.returns import ReturnDeclineReason
 from connectors.shopify.split_shipments import FulfillmentOrderLines
+from routing.own_orders import REPLACEMENT_TAG
 
 
 class ShopifyActivities:
@@ -429,7 +430,7 @@ class ShopifyActivities:
             line_items=await replacement.draft_lines(shop, request, original.currency_code),
             email=original.email,
             note=request.note,
-            tags=["casebridge-replacement"],
+            tags=[REPLACEMENT_TAG],  # how the shim knows the order as Casebridge's own (not reviewed)
             shipping_address=MailingAddressInput(**address.model_dump()) if address is not None else None,
         )
         result = await shop.create_draft_order_once(f"replacement-{request.key}", draft_input)

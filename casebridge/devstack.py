@@ -2,7 +2,8 @@
 
 `up` starts, each detached in its own session with `.stack/<name>.log` and `.stack/<name>.pid`:
 the Temporal dev server (state in `.stack/temporal.db`, so cases survive `down`/`up`), the sandbox,
-the webhook shim and the worker, skipping whatever already runs, and waits until each is ready.
+the webhook shim and the worker, skipping whatever already runs, and waits until each is ready;
+then it subscribes the shim to the sandbox stores' webhooks (`casebridge webhooks sync`).
 `down` stops them in reverse order (SIGTERM to the process group, SIGKILL after a grace period).
 
 Standard library and httpx only: this runs before anything else of Casebridge is known to work.
@@ -63,6 +64,7 @@ _CLI_TYPES = {indexed: cli for cli, indexed in _INDEXED_TYPES.items()}
 
 READY_TIMEOUT_SECONDS: dict[str, float] = {"temporal": 60.0, "sandbox": 30.0, "shim": 60.0, "worker": 60.0}
 STOP_GRACE_SECONDS = 15.0
+WEBHOOK_SYNC_TIMEOUT_SECONDS = 120.0
 LOG_TAIL_LINES = 40
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0", "::", ""}
 
@@ -566,6 +568,31 @@ def start_component(component: Component, cfg: StackConfig) -> None:
     say(f"{name}: ready")
 
 
+def sync_webhooks(cfg: StackConfig) -> None:
+    """Subscribe the shim to the sandbox stores' webhooks (`casebridge webhooks sync`), so an order
+    placed in any of them starts its case without the demo. Idempotent: a restart creates nothing.
+    A separate process: devstack itself imports nothing of Casebridge."""
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "casebridge.cli", "webhooks", "sync"],
+            cwd=ROOT,
+            env=cfg.env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=WEBHOOK_SYNC_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise StackError(f"webhooks sync did not finish within {WEBHOOK_SYNC_TIMEOUT_SECONDS:.0f}s") from None
+    output = (result.stdout + result.stderr).strip()
+    if result.returncode != 0:
+        raise StackError(
+            f"webhooks sync failed (the stack runs; retry with `.venv/bin/casebridge webhooks sync`):\n{output}"
+        )
+    say(output.splitlines()[-1] if output else "webhooks sync: done")
+
+
 def up() -> None:
     ensure_env_file()
     STATE_DIR.mkdir(exist_ok=True)
@@ -579,6 +606,7 @@ def up() -> None:
         start_component(component, cfg)
         if component.name == "temporal":
             ensure_search_attributes(cfg)
+    sync_webhooks(cfg)
     say(
         "\nCasebridge is up:\n"
         f"  Temporal UI      http://localhost:{cfg.temporal_ui_port}\n"

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     # How long the shim waits for a case to accept a decision before answering 503.
     decision_timeout_seconds: float = 20.0
 
+    # The worker and the shim run `casebridge stores check` before they start and refuse to start
+    # when a store or tenant fails it; false skips it (e.g. to start while one store is down).
+    stores_check_at_startup: bool = True
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -144,6 +144,9 @@ class Store(BaseModel):
     webhook_secret_env: str | None = None  # Shopify app secret, BigCommerce client secret
     adobe_auth: AdobeAuth | None = None  # Adobe Commerce
     io_events_provider_id: str | None = None  # Adobe Commerce: the instance's I/O Events provider
+    # Adobe Commerce: where `casebridge webhooks sync` registers the shim for this provider's
+    # events (the sandbox's registrations API). None: register it in the Developer Console.
+    io_events_registrations_url: str | None = None
     opentext_tenant: str
     # The routing policy; a store without one takes part in no webhook-started case yet.
     policy_file: str | None = None

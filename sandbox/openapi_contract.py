@@ -1,4 +1,4 @@
-"""Check HTTP requests against an official OpenAPI document (`../shared/specs`).
+"""Check HTTP requests against an official OpenAPI document (the project's `specs/`).
 
 Used on both sides of the wire: simulators refuse incoming requests the real API would refuse, and
 contract tests check every request a connector sends. URLs are mapped onto the spec's server URL
@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+from sandbox.specs import open_text
 
 
 class _WireRequest:
@@ -57,8 +60,12 @@ class _WireRequest:
 
 @lru_cache(maxsize=16)
 def load_spec(path: Path) -> OpenAPI:
-    """Parse once per process: the larger official specs take seconds to load."""
-    return OpenAPI.from_file_path(str(path))
+    """Parse once per process: the larger official specs take seconds to load. `path` names the file
+    as published; a gzipped copy beside it (`path.gz`) is read transparently."""
+    with open_text(path) as handle:
+        # Same YAML loader as `from_file_path`. Any text stream will do (jsonschema-path's `SupportsRead`
+        # protocol names `read`'s parameter, which `IO[str]` leaves positional).
+        return OpenAPI.from_file(cast(Any, handle), base_uri=path.absolute().as_uri())
 
 
 class SpecContract:

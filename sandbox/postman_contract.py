@@ -49,6 +49,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from sandbox.openapi_contract import SpecContract
+from sandbox.specs import read_text
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _HOST_VARIABLE = re.compile(r"^\{\{([^}]+)\}\}")
@@ -260,7 +261,7 @@ def _auth_type(holder: Mapping[str, Any], inherited: str) -> str:
 
 
 def load_items(collection_path: Path) -> list[PostmanItem]:
-    collection = json.loads(collection_path.read_text())
+    collection = json.loads(read_text(collection_path))
 
     def walk(items: list[dict[str, Any]], auth: str) -> Iterator[tuple[dict[str, Any], str]]:
         # Postman resolves auth item -> enclosing folders -> collection.

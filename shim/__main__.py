@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import uvicorn
 
 from casebridge.logs import configure_logging
 from casebridge.settings import get_settings
+from casebridge.store_check import StoresNotReady, require_stores_ready
 from casebridge.temporal import connect
 from shim.app import create_app
 
@@ -15,6 +17,11 @@ from shim.app import create_app
 def main() -> None:
     configure_logging(logging.INFO)  # masks credential headers and known secret values
     settings = get_settings()
+    try:
+        # Every store and tenant answers with its credentials, or the shim does not start.
+        asyncio.run(require_stores_ready(settings))
+    except StoresNotReady as err:
+        raise SystemExit(f"casebridge shim not started: stores check failed: {err}") from None
     uvicorn.run(create_app(settings, connect), host=settings.shim_host, port=settings.shim_port, log_level="info")
 
 

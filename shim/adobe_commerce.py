@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from fastapi import APIRouter, HTTPException, Request, Response
 
-from casebridge.stores import Store
+from casebridge.stores import Platform, Store
 from connectors.adobe_commerce.connector import AdobeCommerce
 from connectors.adobe_commerce.contract import STATE_CANCELED
 from connectors.adobe_commerce.io_events import (
@@ -32,8 +32,10 @@ from connectors.adobe_commerce.models import Order
 from connectors.errors import ConnectorError
 from routing.facts import OrderFacts
 from routing.fulfillment_policy import ExceptionType
+from routing.own_orders import NOT_REVIEWED, is_casebridge_replacement
 from routing.policy import OrderReviewRules
 from routing.rules import review_reasons
+from shim import topics
 from shim.cases import DeliveryMemory, WebhookResult, signal_store_cancellation, start_order_review
 from shim.deps import ShimDeps
 from shim.fulfillment import adobe_order_ref, policy_for, start_or_signal
@@ -45,14 +47,13 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["webhooks"])
 
-EVENT_PREFIX = "com.adobe.commerce."
-ORDER_PLACED = EVENT_PREFIX + "observer.sales_order_place_after"
-ORDER_SAVED = EVENT_PREFIX + "observer.sales_order_save_commit_after"
-RMA_SAVED = EVENT_PREFIX + "observer.rma_save_commit_after"
+ORDER_PLACED = topics.adobe_event_type(topics.ADOBE_ORDER_PLACED)
+ORDER_SAVED = topics.adobe_event_type(topics.ADOBE_ORDER_SAVED)
+RMA_SAVED = topics.adobe_event_type(topics.ADOBE_RMA_SAVED)
 PAID_ON_ACCOUNT = "companycredit"  # Magento B2B's "Payment on Account" method code
 
 
-@router.get("/webhooks/adobe-commerce", include_in_schema=False)
+@router.get(topics.WEBHOOK_PATHS[Platform.ADOBE_COMMERCE], include_in_schema=False)
 async def adobe_challenge(request: Request) -> Response:
     """Adobe checks a new webhook URL with `GET ?challenge=...` and expects it echoed."""
     reply = challenge_reply("GET", request.query_params)
@@ -61,7 +62,7 @@ async def adobe_challenge(request: Request) -> Response:
     return Response(reply.content, media_type=reply.media_type)
 
 
-@router.post("/webhooks/adobe-commerce", response_model=WebhookResult)
+@router.post(topics.WEBHOOK_PATHS[Platform.ADOBE_COMMERCE], response_model=WebhookResult)
 async def adobe_webhook(request: Request) -> Response | WebhookResult:
     deps: ShimDeps = request.app.state.deps
     body = await request.body()
@@ -135,23 +136,22 @@ async def _order_placed(deps: ShimDeps, store: Store, event: IoEvent, event_id: 
         order = await adobe.sales.get_order(order_id)
         # Casebridge's own replacement and exchange orders (placed with the store's replacement
         # coupon, hence "discounted" 100%) are not the customer's orders to review.
-        own = policies.returns is not None and _is_replacement(order, policies.returns.replacement_coupon)
+        own = policies.returns is not None and is_casebridge_replacement(
+            coupon_code=order.coupon_code, replacement_coupon=policies.returns.replacement_coupon
+        )
         facts = await read_facts(adobe, order, policy.rules) if policy.enabled and not own else None
     except ConnectorError as err:
         raise HTTPException(503, f"could not read order {order_id} from Adobe Commerce: {err}") from err
     # Both can follow from one placed order: a review of the order, and its backordered items.
     backorder = await _backordered(deps, store, order)
     reasons = review_reasons(policy.rules, facts) if facts is not None else []
+    if own:
+        log.info("adobe commerce order %s (%s) is Casebridge's own replacement order: no review", order_id, store.id)
     if facts is None or not reasons:
-        return backorder or WebhookResult(result="not-needed")
+        return backorder or WebhookResult(result="not-needed", reasons=[NOT_REVIEWED] if own else [])
     review = await start_order_review(deps, store, facts, reasons, policy, event_id)
     also = [backorder.case_id] if backorder is not None and backorder.case_id else []
     return review.model_copy(update={"also": also})
-
-
-def _is_replacement(order: Order, replacement_coupon: str | None) -> bool:
-    coupon = (order.coupon_code or "").strip().lower()
-    return bool(coupon) and coupon == (replacement_coupon or "").strip().lower()
 
 
 async def _backordered(deps: ShimDeps, store: Store, order: Order) -> WebhookResult | None:

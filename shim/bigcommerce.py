@@ -31,8 +31,10 @@ from connectors.bigcommerce.webhooks import WebhookPayload, WebhookVerificationE
 from connectors.errors import ConnectorError
 from routing.facts import OrderFacts
 from routing.fulfillment_policy import ExceptionType
+from routing.own_orders import NOT_REVIEWED, is_casebridge_replacement
 from routing.policy import OrderReviewRules
 from routing.rules import review_reasons
+from shim import topics
 from shim.cases import DeliveryMemory, WebhookResult, signal_store_cancellation, start_order_review
 from shim.deps import ShimDeps
 from shim.fulfillment import policy_for, read_order, start_or_signal
@@ -43,11 +45,11 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["webhooks"])
 
-ORDER_CREATED = "store/order/created"
-ORDER_STATUS_UPDATED = "store/order/statusUpdated"
+ORDER_CREATED = topics.BIGCOMMERCE_ORDER_CREATED
+ORDER_STATUS_UPDATED = topics.BIGCOMMERCE_ORDER_STATUS_UPDATED
 
 
-@router.post("/webhooks/bigcommerce", response_model=WebhookResult)
+@router.post(topics.WEBHOOK_PATHS[Platform.BIGCOMMERCE], response_model=WebhookResult)
 async def bigcommerce_webhook(request: Request) -> WebhookResult:
     deps: ShimDeps = request.app.state.deps
     body = await request.body()
@@ -103,8 +105,13 @@ async def _order_created(deps: ShimDeps, store: Store, payload: WebhookPayload, 
     if not policy.enabled:
         return WebhookResult(result="not-needed")
     order_id = payload.data.id
+    client = deps.connections.bigcommerce(store.id)
     try:
-        facts = await _read_facts(deps.connections.bigcommerce(store.id), order_id, policy.rules)
+        order = await client.get_order(order_id)
+        if is_casebridge_replacement(external_order_id=order.external_order_id):
+            log.info("bigcommerce order %s (%s) is Casebridge's own replacement order: no review", order_id, store.id)
+            return WebhookResult(result="not-needed", reasons=[NOT_REVIEWED])
+        facts = await _read_facts(client, order, policy.rules)
     except ConnectorError as err:
         # Answer 503 so BigCommerce redelivers: nothing is lost, nothing half-started.
         raise HTTPException(503, f"could not read order {order_id} from BigCommerce: {err}") from err
@@ -114,10 +121,10 @@ async def _order_created(deps: ShimDeps, store: Store, payload: WebhookPayload, 
     return await start_order_review(deps, store, facts, reasons, policy, webhook_id)
 
 
-async def _read_facts(client: BigCommerceClient, order_id: int, rules: OrderReviewRules) -> OrderFacts:
+async def _read_facts(client: BigCommerceClient, order: Order, rules: OrderReviewRules) -> OrderFacts:
     """The order's routing facts; sub-resources are read only when a rule looks at them (each
     read spends the store's request quota, shared with every other app)."""
-    order = await client.get_order(order_id)
+    order_id = order.id
     country, mismatch = None, None
     if rules.restricted_countries or rules.address_mismatch:
         addresses = await client.list_shipping_addresses(order_id)

@@ -211,8 +211,7 @@ def bigcommerce_facts(
             else None
         ),
         exchange_items=[
-            ExchangeItem(sku=item.sku, quantity=item.quantity, title=item.name or "")
-            for item in event.exchange_items
+            ExchangeItem(sku=item.sku, quantity=item.quantity, title=item.name or "") for item in event.exchange_items
         ],
     )
 

@@ -18,8 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from casebridge.stores import Platform, Store
 from connectors.errors import ConnectorError
 from connectors.shopify.webhooks import OrderPayload, verify
+from routing.own_orders import NOT_REVIEWED, is_casebridge_replacement
 from routing.policy import ReturnsPolicy
 from routing.rules import review_reasons
+from shim import topics
 from shim.cases import WebhookResult, signal_store_cancellation, start_order_review, start_return_case
 from shim.deps import ShimDeps
 from shim.returns import route_facts
@@ -120,7 +122,7 @@ class ReturnRequestPayload(_ReturnPayload):
         )
 
 
-@router.post("/webhooks/shopify", response_model=WebhookResult)
+@router.post(topics.WEBHOOK_PATHS[Platform.SHOPIFY], response_model=WebhookResult)
 async def shopify_webhook(
     request: Request,
     x_shopify_shop_domain: Annotated[str | None, Header()] = None,
@@ -140,19 +142,19 @@ async def shopify_webhook(
     if not x_shopify_topic:
         raise HTTPException(400, "missing X-Shopify-Topic header")
 
-    if x_shopify_topic == "orders/create":
+    if x_shopify_topic == topics.SHOPIFY_ORDERS_CREATE:
         order = _parse_order(body)
         return await _order_created(deps, store, order, x_shopify_webhook_id)
-    if x_shopify_topic == "orders/cancelled":
+    if x_shopify_topic == topics.SHOPIFY_ORDERS_CANCELLED:
         order = _parse_order(body)
         return await _order_cancelled(deps, store, order)
-    if x_shopify_topic == "returns/request":
+    if x_shopify_topic == topics.SHOPIFY_RETURNS_REQUEST:
         requested = _parse(ReturnRequestPayload, body, "return")
         return await _return_requested(deps, store, requested, x_shopify_webhook_id)
-    if x_shopify_topic == "fulfillment_orders/placed_on_hold":
+    if x_shopify_topic == topics.SHOPIFY_HOLD_PLACED:
         placed = _parse(HoldPlacedPayload, body, "fulfillment hold")
         return await hold_placed(deps, store, placed)
-    # Subscribed for visibility (holds released); nothing to route.
+    # Nothing else is routed (`shim.topics` says what `casebridge webhooks sync` subscribes).
     log.info("shopify %s webhook %s acknowledged without routing", x_shopify_topic, x_shopify_webhook_id)
     return WebhookResult(result="ignored")
 
@@ -173,6 +175,10 @@ def _parse(model: type[P], body: bytes, what: str) -> P:
 async def _order_created(deps: ShimDeps, store: Store, order: OrderPayload, delivery_id: str | None) -> WebhookResult:
     if store.policy_file is None:
         raise HTTPException(422, f"store {store.id} has no routing policy configured")
+    if is_casebridge_replacement(tags=order.tags.split(",")):
+        # A free order of the return case's own making ("discounted" 100%): never the customer's to review.
+        log.info("shopify order %s (%s) is Casebridge's own replacement order: no review", order.name, store.id)
+        return WebhookResult(result="not-needed", reasons=[NOT_REVIEWED])
     policy = deps.policies.get(store.policy_file).order_review
     if not policy.enabled:
         return WebhookResult(result="not-needed", case_id=None)

@@ -172,6 +172,7 @@ async def test_operator_abort_undoes_holds_and_withdraws_review(stack: Stack) ->
     result = await handle.result()
 
     assert result.status is CaseStatus.ABORTED
+    await keep_history(handle, "order_review_needs-attention-aborted")
     order_after = await stack.order(SHOP, order.id)
     assert [fo.status for fo in order_after.fulfillment_orders] == ["OPEN"]  # compensation released the hold
     assert "casebridge-review" not in order_after.tags

@@ -33,7 +33,7 @@ from workflows.messages import (
     ReviewDecision,
     StoreCancellation,
 )
-from workflows.saga import Saga, Undo
+from workflows.saga import Saga, Undo, compensation_step, is_compensation_step
 from workflows.store import store_for
 from workflows.store.base import Store, StoreOrder
 
@@ -64,7 +64,7 @@ class CaseWorkflow:
         self._operator_action: tuple[OperatorAction, OperatorCommand] | None = None
         # An `abort` while nothing is parked: the case stops at its next wait (see `abort_requested`).
         self.abort_request: OperatorCommand | None = None
-        self.saga = Saga(self.record)
+        self.saga = Saga(self.record, self._park_compensation)
         # The store cancelled the order outside Casebridge while the case needed it.
         self.store_cancellation: StoreCancellation | None = None
 
@@ -109,7 +109,10 @@ class CaseWorkflow:
                 "",
                 f"**Needs attention** in step *{self.attention.step}*: {self.attention.reason}",
                 "",
-                "Send the signal `retry`, `skip` or `abort` to continue.",
+                "Send the signal `retry` (undo it again), `skip` (leave it in place, go on undoing) or `abort` "
+                "(stop undoing: what is left stays in place) to continue."
+                if is_compensation_step(self.attention.step)
+                else "Send the signal `retry`, `skip` or `abort` to continue.",
             ]
         if self.due_at is not None:
             lines += ["", f"Due: {self.due_at.isoformat()}"]
@@ -243,19 +246,22 @@ class CaseWorkflow:
         tasks, is withdrawn."""
         self.saga.discard(Undo.RELEASE_HOLD)
         self.saga.discard(Undo.REMOVE_TAGS)
-        await self.saga.compensate()
-        self.set_status(CaseStatus.CANCELLED, f"The order was cancelled in the store ({where})")
+        compensated = await self.saga.compensate()
+        withdrawn = f"; {compensated.describe()}" if compensated.undone or compensated.not_undone else ""
+        self.set_status(CaseStatus.CANCELLED, f"The order was cancelled in the store ({where}){withdrawn}")
 
-    async def park(self, step: str, reason: str) -> OperatorAction:
+    async def park(self, step: str, reason: str, *, interruptible: bool = True) -> OperatorAction:
         """Hold the case as NEEDS_ATTENTION until an operator decides; return the decision.
 
-        Raises CaseInterrupted if `interrupted()` turns true first: nobody should have to retry a
-        step for an order that no longer exists.
+        Raises CaseInterrupted if `interrupted()` turns true first (unless not `interruptible`):
+        nobody should have to retry a step for an order that no longer exists.
         """
         previous = (self.case_status, self.case_detail)
         self.attention = Attention(step=step, reason=reason, since=workflow.now())
         self.set_status(CaseStatus.NEEDS_ATTENTION, f"Step '{step}' failed: {reason}")
-        await workflow.wait_condition(lambda: self._operator_action is not None or self.interrupted())
+        await workflow.wait_condition(
+            lambda: self._operator_action is not None or (interruptible and self.interrupted())
+        )
         if self._operator_action is None:
             self.attention = None
             self.record("parking ended", f"{step}: the case was interrupted")
@@ -289,9 +295,14 @@ class CaseWorkflow:
         ValueError saying what): checked on the `decide` update, the `submit_decision` signal and
         on decisions reconciliation finds, so the case can rely on it when it applies one."""
 
+    async def _park_compensation(self, name: str, reason: str) -> OperatorAction:
+        """The saga's parking for a failed undo. Not interruptible: compensation runs when the case
+        is already ending (an abort, or the order cancelled in the store, which is what
+        `interrupted()` reports), so only an operator ends this wait."""
+        return await self.park(compensation_step(name), reason, interruptible=False)
+
     async def close_aborted(self) -> None:
-        """Undo what the case changed, then end it as ABORTED."""
-        pending = self.saga.pending
-        await self.saga.compensate()
-        undone = ", ".join(reversed(pending)) or "nothing to undo"
-        self.set_status(CaseStatus.ABORTED, f"Aborted by an operator; compensated: {undone}")
+        """Undo what the case changed (a failed undo parks the case, see `workflows.saga`), then end
+        it as ABORTED, saying what was undone and what was not."""
+        compensated = await self.saga.compensate()
+        self.set_status(CaseStatus.ABORTED, f"Aborted by an operator; {compensated.describe()}")

@@ -1,6 +1,6 @@
 """What the BigCommerce connector assumes about the platform, in one place.
 
-Facts marked "confirmed" come from the official OpenAPI files in `shared/specs/bigcommerce` or the
+Facts marked "confirmed" come from the official OpenAPI files in `specs/bigcommerce` or the
 reference `commerce-apis.md` section 2 (which paraphrases BigCommerce's own docs). Everything marked
 ASSUMPTION is a design guess to verify against a real store; if one turns out wrong, the fix should
 only touch this module (and the simulator in `sandbox/bigcommerce`, which implements the same guesses).

@@ -189,6 +189,11 @@ class HooksApi(RestBase):
                 return hook
         return await self.create_hook(scope, destination, headers=headers)
 
+    async def set_hook_active(self, hook_id: int, active: bool = True) -> Hook:
+        """Switch a hook on (BigCommerce deactivates one whose deliveries keep failing) or off."""
+        data = await self._v3_data("update_hook", "PUT", f"/hooks/{segment(hook_id)}", json={"is_active": active})
+        return parse(Hook, data, "update_hook")
+
     async def delete_hook(self, hook_id: int) -> Hook:
         data = await self._v3_data("delete_hook", "DELETE", f"/hooks/{segment(hook_id)}")
         if data is None:

@@ -1,7 +1,7 @@
 """What the Content Server connector assumes about OpenText Extended ECM, in one place.
 
 Facts marked "confirmed" come from OpenText's published Content Server REST API 2.0.2 and Business
-Workspaces REST API specs (`../shared/specs/opentext/`) or from OpenText's own Python library
+Workspaces REST API specs (`specs/opentext/`) or from OpenText's own Python library
 (pyxecm), as summarised in the reference `opentext-apis.md`, sections 3, 5, 6 and 7. Everything
 marked ASSUMPTION is a design guess to verify against a real server; if one turns out wrong, the
 fix should touch only this module (and the simulator in `sandbox/opentext_ecm`, which implements

@@ -1,7 +1,7 @@
 """What the Exstream connector assumes about OpenText Exstream (Core Communications), in one place.
 
 "confirmed" = seen in OpenText's own material: the Core Communications Postman collection
-(`shared/specs/opentext/exstream-communications.postman_collection.json`) or the SDK sample described
+(`specs/opentext/exstream-communications.postman_collection.json`) or the SDK sample described
 in the reference `opentext-apis.md`, sections 1 and 4. Everything marked ASSUMPTION is a design guess
 to verify against a real tenant; if one turns out wrong, the fix should only touch this module (and
 the simulator in `sandbox/opentext_exstream`, which implements the same guesses).

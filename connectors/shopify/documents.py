@@ -1,5 +1,5 @@
 """Every GraphQL document the connector sends. Tests validate each one against the official 2025-01
-schema in `../shared/specs/shopify/`, so a typo fails CI rather than a case.
+schema in `specs/shopify/`, so a typo fails CI rather than a case.
 
 Orders, holds, tags and webhooks live here; after-sales, B2B and catalogue documents live in
 `documents_aftersales`, `documents_b2b` and `documents_catalog`, and `ALL_DOCUMENTS` holds them all.

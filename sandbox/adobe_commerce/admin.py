@@ -161,6 +161,11 @@ def build_admin_router(sim: AdobeCommerceSimulator) -> APIRouter:
     async def unregister(store_code: str) -> None:
         sim.events.unregister_all(sim.store(store_code).code)
 
+    @router.delete("/io-events/registrations/{registration_id}", status_code=204)
+    async def unregister_one(store_code: str, registration_id: str) -> None:
+        if not sim.events.unregister(sim.store(store_code).code, registration_id):
+            raise HTTPException(404, f"no registration {registration_id}")
+
     @router.get("/io-events/published")
     async def published(store_code: str) -> JSONResponse:
         def events() -> list[JSONBody]:

@@ -99,6 +99,13 @@ class IoEventsPublisher:
     def unregister_all(self, store_code: str) -> None:
         self.registrations[store_code].clear()
 
+    def unregister(self, store_code: str, registration_id: str) -> bool:
+        """Remove one registration; False when the store has none with this id."""
+        kept = [r for r in self.registrations[store_code] if r.id != registration_id]
+        removed = len(kept) != len(self.registrations[store_code])
+        self.registrations[store_code][:] = kept
+        return removed
+
     def emit(self, store_code: str, event_code: str, value: dict[str, Any]) -> None:
         """Publish one event; delivered (signed) to every registration of the store that wants it."""
         store = self.stores[store_code]

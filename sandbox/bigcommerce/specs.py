@@ -27,7 +27,7 @@ import yaml
 from openapi_core import Config, OpenAPI
 
 from sandbox.openapi_contract import SpecContract, _describe, _WireRequest
-from sandbox.specs import specs_dir
+from sandbox.specs import read_text, specs_dir
 
 REST_HOST = "https://api.bigcommerce.com"
 B2B_HOST = "https://api-b2b.bigcommerce.com"
@@ -155,7 +155,7 @@ def load_bigcommerce_spec(relative: str) -> OpenAPI:
     path = root / relative
     # libyaml's loader when present: the pure-Python one takes seconds for these files.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    spec: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    spec: dict[str, Any] = yaml.load(read_text(path), Loader=loader)  # stored gzipped: `*.yml.gz`
     if relative.startswith("b2b-edition/"):
         _local_b2b_refs(spec, root / "b2b-edition" / "models")
         _drop_mistyped_parameter_defaults(spec)

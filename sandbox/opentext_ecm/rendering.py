@@ -1,9 +1,9 @@
 """JSON shapes of the simulated Content Server's answers.
 
-They follow what real servers send (and OpenText's pyxecm parses, see the samples in
-`../shared/specs/opentext/samples/cs_*.json`): `results` is an object for single nodes and
-workspace creation, a list for listings. The 2.0.2 spec's response schemas wrap everything in
-arrays, which real servers do not do; requests, not responses, are checked against the spec.
+They follow what real servers send (and OpenText's pyxecm parses): `results` is an object for
+single nodes and workspace creation, a list for listings. The 2.0.2 spec's response schemas wrap
+everything in arrays, which real servers do not do; requests, not responses, are checked against
+the spec.
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ from openapi_core.templating.paths.finders import APICallPathFinder
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from sandbox.openapi_contract import SpecContract
-from sandbox.specs import specs_dir
+from sandbox.specs import read_text, specs_dir
 
 SpecKind = Literal["content-server", "business-workspaces"]
 
@@ -86,7 +86,7 @@ class _CorrectedSpec:
 @lru_cache(maxsize=2)
 def corrected_spec(kind: SpecKind) -> _CorrectedSpec:
     """Load once per process (the CS document takes seconds) with the corrections listed above."""
-    document = json.loads((specs_dir() / "opentext" / SPEC_FILES[kind]).read_text())
+    document = json.loads(read_text(specs_dir() / "opentext" / SPEC_FILES[kind]))  # stored gzipped
     json_native = _correct(document, kind)
     api = OpenAPI.from_dict(document)
     return _CorrectedSpec(api, APICallPathFinder(api.spec), frozenset(json_native))

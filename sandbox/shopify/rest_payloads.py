@@ -2,9 +2,9 @@
 
 Webhook payloads are not GraphQL: they are the (legacy) REST resource - snake_case keys, numeric
 `id` plus `admin_graphql_api_id`, amounts as two-decimal strings, tags as one comma-separated
-string, lowercase enum values. The shape follows the sample `orders_create.json` in the shared
-specs. Everything that serialises an order for a webhook or the admin endpoints goes through
-`order_payload`, so the two never disagree.
+string, lowercase enum values. The shape follows the sample `specs/shopify/webhooks/orders_create.json`.
+Everything that serialises an order for a webhook or the admin endpoints goes through `order_payload`,
+so the two never disagree.
 """
 
 from __future__ import annotations
@@ -312,7 +312,7 @@ def fulfillment_payload(fulfillment: Fulfillment) -> dict[str, Any]:
 
 
 def refund_payload(refund: Refund) -> dict[str, Any]:
-    """The REST Refund resource, after the `refunds_create.json` sample in the shared specs."""
+    """The REST Refund resource, after the `refunds_create.json` sample in `specs/shopify/webhooks/`."""
     order = refund.order
     currency = order.currency
     adjustments: list[dict[str, Any]] = []

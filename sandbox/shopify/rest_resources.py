@@ -2,8 +2,8 @@
 
 Same conventions as `rest_payloads` (snake_case, numeric `id` + `admin_graphql_api_id`, two-decimal
 amount strings, lowercase enums, offset timestamps). `dispute_payload` follows the
-`disputes_create.json` sample in the shared specs key for key. ASSUMPTION: the other shapes follow
-Shopify's published webhook examples for their topics (no sample in the shared specs); receivers
+`disputes_create.json` sample in `specs/shopify/webhooks/` key for key. ASSUMPTION: the other shapes follow
+Shopify's published webhook examples for their topics (no sample in `specs/`); receivers
 should only rely on ids, status and the fields they then read back over GraphQL.
 """
 

@@ -231,6 +231,8 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
     # The sandbox's 100%-off cart price rule makes replacement and exchange orders free there.
     adobe_policy = adobe_policy.replace("returns:\n", "returns:\n  replacement_coupon: CASEBRIDGE-REPLACEMENT\n")
     (directory / "policies" / f"adobe-{ADOBE_STORE}.yaml").write_text(adobe_policy)
+    # Where `casebridge webhooks sync` registers the shim for the Adobe store's I/O Events.
+    adobe_registrations = f"{sandbox_url}/adobe-commerce/_admin/stores/{ADOBE_STORE}/io-events/registrations"
     store_entries = "".join(
         textwrap.dedent(f"""\
           - platform: shopify
@@ -290,6 +292,7 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
                 access_token_env: ADOBE_ACCESS_TOKEN
                 access_token_secret_env: ADOBE_ACCESS_TOKEN_SECRET
               io_events_provider_id: {ADOBE_IO_PROVIDER}
+              io_events_registrations_url: {adobe_registrations}
               opentext_tenant: {TENANT}
               policy_file: policies/adobe-{ADOBE_STORE}.yaml
               activities_per_second: {ADOBE_ACTIVITIES_PER_SECOND}

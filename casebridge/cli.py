@@ -1,0 +1,164 @@
+"""The `casebridge` command: connect stores to a deployment, and play the demo.
+
+  casebridge stores check                 every store and OpenText tenant answers with its credentials
+  casebridge webhooks sync [STORE]        subscribe the shim to the topics each store's policy routes
+  casebridge search-attributes register   the case search attributes on the namespace (Cloud: tcld)
+  casebridge demo                         the demo scenario against the local stack (`make demo`)
+
+Settings come from the environment and `.env`, as for the worker and the shim. Exit code 0 when
+everything is in place, 1 naming what is not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+import yaml
+from temporalio.service import RPCError
+
+from casebridge.connections import Connections
+from casebridge.logs import configure_logging
+from casebridge.namespace import (
+    SearchAttributeConflict,
+    is_temporal_cloud,
+    register_search_attributes,
+    tcld_command,
+)
+from casebridge.settings import Settings, get_settings
+from casebridge.store_check import check_stores
+from casebridge.stores import RegistryLookupError, load_registry
+from casebridge.temporal import connect
+from casebridge.webhook_sync import StoreSync, sync_webhooks
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="casebridge", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    stores = commands.add_parser("stores", help="the store registry (config/stores.yaml)")
+    stores.add_subparsers(dest="action", required=True, metavar="ACTION").add_parser(
+        "check", help="resolve every secret and call each store and OpenText tenant once"
+    )
+    webhooks = commands.add_parser("webhooks", help="the stores' webhook subscriptions to the shim")
+    sync = webhooks.add_subparsers(dest="action", required=True, metavar="ACTION").add_parser(
+        "sync", help="subscribe the shim to what each store's policy routes (idempotent)"
+    )
+    sync.add_argument("store", nargs="?", help="only this store (its id: shop domain, store hash, store code)")
+    attributes = commands.add_parser("search-attributes", help="the case search attributes of the namespace")
+    attributes.add_subparsers(dest="action", required=True, metavar="ACTION").add_parser(
+        "register", help="register them (self-hosted) or print the tcld command (Temporal Cloud)"
+    )
+    commands.add_parser("demo", help="play the demo scenario against the local stack")
+    return parser
+
+
+async def execute(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    """Run one command; the exit code."""
+    args = build_parser().parse_args(argv)
+    settings = settings or get_settings()
+    if args.command == "stores":
+        return await stores_check(settings)
+    if args.command == "webhooks":
+        return await webhooks_sync(settings, args.store)
+    if args.command == "search-attributes":
+        return await search_attributes_register(settings)
+    from starter import demo  # the demo's scenarios are only loaded for it
+
+    await demo(settings)
+    return 0
+
+
+async def stores_check(settings: Settings) -> int:
+    report = await check_stores(settings.config_dir)
+    for check in report.checks:
+        print(check.line())
+    if not report.ok:
+        print(f"stores check failed: {report.summary()}", file=sys.stderr)
+        return 1
+    print(f"stores check: {report.summary()}")
+    return 0
+
+
+async def webhooks_sync(settings: Settings, store_id: str | None) -> int:
+    try:
+        registry = load_registry(settings.config_dir)
+    except (OSError, ValueError, yaml.YAMLError) as err:  # no file, bad YAML, an unset ${VAR}, invalid entries
+        print(f"webhooks sync failed: cannot load {settings.config_dir / 'stores.yaml'}: {err}", file=sys.stderr)
+        return 1
+    connections = Connections(registry)
+    try:
+        results = await sync_webhooks(settings, registry, connections, store_id)
+    except RegistryLookupError as err:
+        print(f"webhooks sync failed: {err}", file=sys.stderr)
+        return 1
+    finally:
+        await connections.aclose()
+    for result in results:
+        print_sync(result)
+    failed = [r for r in results if not r.ok]
+    created = sum(len(r.changed) for r in results)
+    present = sum(len(r.topics) for r in results) - created
+    print(f"webhooks sync: {created} subscriptions made, {present} already there")
+    if failed:
+        reasons = "; ".join(f"{r.platform.value} {r.store}: {r.problem or r.manual}" for r in failed)
+        print(f"webhooks sync incomplete: {reasons}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def print_sync(result: StoreSync) -> None:
+    routes = f" ({', '.join(result.case_types)})" if result.case_types else ""
+    print(f"{result.platform.value} {result.store} -> {result.url}{routes}")
+    for topic in result.topics:
+        print(f"  {topic.change.value:<12}{topic.topic}")
+    if result.skipped:
+        print(f"  skipped     {result.skipped}")
+    if result.problem:
+        print(f"  FAILED      {result.problem}")
+    if result.manual:
+        print(f"  TO DO       {result.manual}")
+
+
+async def search_attributes_register(settings: Settings) -> int:
+    namespace = settings.temporal_namespace
+    if is_temporal_cloud(settings):
+        print(f"{settings.temporal_address} is Temporal Cloud: add the search attributes with tcld (once):")
+        print(tcld_command(namespace))
+        return 0
+    try:
+        client = await connect(settings)
+        registered = await register_search_attributes(client, namespace)
+    except SearchAttributeConflict as err:
+        print(f"search-attributes register failed: {err}", file=sys.stderr)
+        return 1
+    except (RuntimeError, RPCError) as err:  # connection refused, namespace unknown, no permission
+        print(f"search-attributes register failed on {settings.temporal_address}: {err}", file=sys.stderr)
+        return 1
+    if registered.added:
+        print(f"namespace {namespace}: registered {', '.join(registered.added)}")
+    if registered.present:
+        print(f"namespace {namespace}: already registered {', '.join(registered.present)}")
+    return 0
+
+
+def main() -> None:
+    configure_logging(logging.WARNING)  # masks credential headers and known secret values
+    exit_now(asyncio.run(execute()))
+
+
+def exit_now(code: int) -> None:
+    """Leave without interpreter finalization: the Temporal client's Rust threads can abort it
+    after all work is done (temporalio/sdk-python#300), turning a good run into exit code 134."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    main()

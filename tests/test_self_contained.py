@@ -1,0 +1,86 @@
+"""A fresh clone stands on its own: the official specs are vendored in `specs/` (each file's origin
+in `specs/SOURCES.md`), nothing reads a folder beside the project, and production code imports
+nothing that only the sandbox or the tests install."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from sandbox.specs import read_text, specs_dir
+
+ROOT = Path(__file__).parent.parent
+SPECS = ROOT / "specs"
+SKIPPED_DIRS = {".git", ".venv", ".stack", "build", "dist", "node_modules", "__pycache__"}
+SCANNED_SUFFIXES = {".py", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".sh"}
+SCANNED_NAMES = {"Makefile", "Dockerfile"}
+# `../shared`, `shared/specs`, or a `"shared"` segment in a pathlib join.
+OUTSIDE_PATH = re.compile(r"""\.\./shared\b|shared/specs|["']shared["']\s*[/,)]|/\s*["']shared["']""")
+
+PRODUCTION = ["casebridge", "activities", "connectors", "routing", "shim", "workflows", "worker.py", "starter.py"]
+# Top-level modules of the `sandbox` and `dev` extras (and the project's own test-only packages).
+NOT_IN_PRODUCTION = {"sandbox", "tests", "bench", "graphql", "openapi_core", "werkzeug", "starlette", "multipart"}
+NOT_IN_PRODUCTION |= {"pytest", "pytest_asyncio", "packaging"}
+
+
+def _project_files() -> list[Path]:
+    found = []
+    for folder, dirs, files in os.walk(ROOT):
+        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.endswith((".egg-info", "_cache"))]
+        here = Path(folder)
+        found += [here / f for f in files if Path(f).suffix in SCANNED_SUFFIXES or f in SCANNED_NAMES]
+    found += [p for p in (ROOT / ".ci").iterdir() if p.is_file()]
+    return found
+
+
+def test_no_project_file_reads_a_folder_beside_the_project() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in _project_files()
+        if path != Path(__file__)  # the patterns above
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1)
+        if OUTSIDE_PATH.search(line)
+    ]
+    assert not offenders, "\n".join(offenders)
+
+
+def test_specs_default_to_the_project_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CASEBRIDGE_SPECS_DIR", raising=False)
+    assert specs_dir() == SPECS
+
+
+def test_gzipped_specs_read_under_their_published_names() -> None:
+    published = SPECS / "bigcommerce" / "orders.v3.yml"
+    assert not published.exists() and published.with_name("orders.v3.yml.gz").is_file()
+    assert read_text(published).startswith("openapi: '3.0.3'")
+
+
+def test_every_vendored_file_has_its_provenance() -> None:
+    sources = (SPECS / "SOURCES.md").read_text()
+    vendored = sorted(p.relative_to(SPECS).as_posix() for p in SPECS.rglob("*") if p.is_file())
+    missing = [name for name in vendored if name != "SOURCES.md" and f"`{name}`" not in sources]
+    assert not missing, f"not listed in specs/SOURCES.md: {missing}"
+
+
+def _imported_modules(path: Path) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            modules.add(node.module.split(".")[0])
+    return modules
+
+
+def test_production_code_needs_no_sandbox_or_dev_package() -> None:
+    files = [p for name in PRODUCTION for p in ([ROOT / name] if name.endswith(".py") else (ROOT / name).rglob("*.py"))]
+    offenders = {
+        f"{path.relative_to(ROOT)}: {sorted(wrong)}"
+        for path in files
+        if (wrong := _imported_modules(path) & NOT_IN_PRODUCTION)
+    }
+    assert not offenders, sorted(offenders)
