@@ -15,12 +15,10 @@ for a new, pending RMA starts its return case (`shim.returns`). Other events are
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
 
 from fastapi import APIRouter, HTTPException, Request, Response
 
 from casebridge.stores import Platform, Store
-from connectors.adobe_commerce.connector import AdobeCommerce
 from connectors.adobe_commerce.contract import STATE_CANCELED
 from connectors.adobe_commerce.io_events import (
     EventVerificationError,
@@ -30,15 +28,14 @@ from connectors.adobe_commerce.io_events import (
 )
 from connectors.adobe_commerce.models import Order
 from connectors.errors import ConnectorError
-from routing.facts import OrderFacts
 from routing.fulfillment_policy import ExceptionType
 from routing.own_orders import NOT_REVIEWED, is_casebridge_replacement
-from routing.policy import OrderReviewRules
 from routing.rules import review_reasons
 from shim import topics
 from shim.cases import DeliveryMemory, WebhookResult, signal_store_cancellation, start_order_review
 from shim.deps import ShimDeps
-from shim.fulfillment import adobe_order_ref, policy_for, start_or_signal
+from shim.facts.adobe_commerce import order_facts, order_ref
+from shim.fulfillment import policy_for, start_or_signal
 from shim.returns import start_adobe_return
 from workflows.fulfillment_exception import AffectedLine, ExceptionReport
 from workflows.messages import StoreCancellation
@@ -50,7 +47,6 @@ router = APIRouter(tags=["webhooks"])
 ORDER_PLACED = topics.adobe_event_type(topics.ADOBE_ORDER_PLACED)
 ORDER_SAVED = topics.adobe_event_type(topics.ADOBE_ORDER_SAVED)
 RMA_SAVED = topics.adobe_event_type(topics.ADOBE_RMA_SAVED)
-PAID_ON_ACCOUNT = "companycredit"  # Magento B2B's "Payment on Account" method code
 
 
 @router.get(topics.WEBHOOK_PATHS[Platform.ADOBE_COMMERCE], include_in_schema=False)
@@ -139,7 +135,7 @@ async def _order_placed(deps: ShimDeps, store: Store, event: IoEvent, event_id: 
         own = policies.returns is not None and is_casebridge_replacement(
             coupon_code=order.coupon_code, replacement_coupon=policies.returns.replacement_coupon
         )
-        facts = await read_facts(adobe, order, policy.rules) if policy.enabled and not own else None
+        facts = await order_facts(adobe, order, policy.rules) if policy.enabled and not own else None
     except ConnectorError as err:
         raise HTTPException(503, f"could not read order {order_id} from Adobe Commerce: {err}") from err
     # Both can follow from one placed order: a review of the order, and its backordered items.
@@ -174,52 +170,7 @@ async def _backordered(deps: ShimDeps, store: Store, order: Order) -> WebhookRes
         lines=lines,
         reported_by="adobe commerce order placed",
     )
-    return await start_or_signal(deps, store, adobe_order_ref(order), report, policy)
-
-
-async def read_facts(adobe: AdobeCommerce, order: Order, rules: OrderReviewRules) -> OrderFacts:
-    """The order's routing facts; the company credit is read only when a rule looks at it."""
-    shipping, billing = order.shipping_address, order.billing_address
-    discount = -(order.discount_amount or Decimal(0))
-    return OrderFacts(
-        order_id=str(order.entity_id),
-        order_name=f"#{order.increment_id}",
-        currency=order.order_currency_code or "USD",
-        total=order.grand_total,
-        # Magento's subtotal is before the discount; the facts' subtotal is after it.
-        subtotal=max((order.subtotal or order.grand_total) - discount, Decimal(0)),
-        discount_total=discount,
-        risk_level=None,  # Adobe Commerce has no built-in fraud analysis
-        shipping_country=(shipping.country_id if shipping else None) or (billing.country_id if billing else None),
-        customer_email=order.customer_email,
-        item_count=int(sum((i.qty_ordered for i in order.items), Decimal(0))),
-        address_mismatch=(
-            None
-            if shipping is None or billing is None
-            else (shipping.country_id, shipping.postcode) != (billing.country_id, billing.postcode)
-        ),
-        credit_exceeded_by=await _credit_exceeded_by(adobe, order) if rules.company_credit_exceeded else None,
-        cancelled=order.state == STATE_CANCELED,
-        customer_tags=await _customer_group(adobe, order) if rules.customer_tags else [],
-    )
-
-
-async def _customer_group(adobe: AdobeCommerce, order: Order) -> list[str]:
-    """Adobe Commerce has no customer tags; the customer group ("Wholesale", a "VIP" group the
-    merchant added) plays that part, so its name is matched against the policy's `customer_tags`."""
-    if not order.customer_group_id:  # 0 / None: a guest
-        return []
-    return [(await adobe.customers.get_group(order.customer_group_id)).code]
-
-
-async def _credit_exceeded_by(adobe: AdobeCommerce, order: Order) -> Decimal | None:
-    """Paid on account, the order has drawn on the company credit already: what the available
-    limit is below zero is how far it went beyond the limit."""
-    if order.company_id is None or order.payment is None or order.payment.method != PAID_ON_ACCOUNT:
-        return None
-    credit = await adobe.b2b.get_credit(order.company_id)
-    available = credit.available_limit if credit.available_limit is not None else Decimal(0)
-    return max(-available, Decimal(0))
+    return await start_or_signal(deps, store, order_ref(order), report, policy)
 
 
 async def _order_cancelled(deps: ShimDeps, store: Store, event: IoEvent) -> WebhookResult:

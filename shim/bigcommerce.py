@@ -18,25 +18,21 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
-from decimal import Decimal
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import ValidationError
 
 from casebridge.stores import Platform, Store
-from connectors.bigcommerce.client import BigCommerceClient
 from connectors.bigcommerce.contract import STATUS_CANCELLED, STATUS_DECLINED
-from connectors.bigcommerce.models import Order
 from connectors.bigcommerce.webhooks import WebhookPayload, WebhookVerificationError, parse_payload, verify
 from connectors.errors import ConnectorError
-from routing.facts import OrderFacts
 from routing.fulfillment_policy import ExceptionType
 from routing.own_orders import NOT_REVIEWED, is_casebridge_replacement
-from routing.policy import OrderReviewRules
 from routing.rules import review_reasons
 from shim import topics
 from shim.cases import DeliveryMemory, WebhookResult, signal_store_cancellation, start_order_review
 from shim.deps import ShimDeps
+from shim.facts.bigcommerce import order_facts
 from shim.fulfillment import policy_for, read_order, start_or_signal
 from workflows.fulfillment_exception import ExceptionReport
 from workflows.messages import StoreCancellation
@@ -111,7 +107,7 @@ async def _order_created(deps: ShimDeps, store: Store, payload: WebhookPayload, 
         if is_casebridge_replacement(external_order_id=order.external_order_id):
             log.info("bigcommerce order %s (%s) is Casebridge's own replacement order: no review", order_id, store.id)
             return WebhookResult(result="not-needed", reasons=[NOT_REVIEWED])
-        facts = await _read_facts(client, order, policy.rules)
+        facts = await order_facts(client, order, policy.rules)
     except ConnectorError as err:
         # Answer 503 so BigCommerce redelivers: nothing is lost, nothing half-started.
         raise HTTPException(503, f"could not read order {order_id} from BigCommerce: {err}") from err
@@ -119,52 +115,6 @@ async def _order_created(deps: ShimDeps, store: Store, payload: WebhookPayload, 
     if not reasons:
         return WebhookResult(result="not-needed")
     return await start_order_review(deps, store, facts, reasons, policy, webhook_id)
-
-
-async def _read_facts(client: BigCommerceClient, order: Order, rules: OrderReviewRules) -> OrderFacts:
-    """The order's routing facts; sub-resources are read only when a rule looks at them (each
-    read spends the store's request quota, shared with every other app)."""
-    order_id = order.id
-    country, mismatch = None, None
-    if rules.restricted_countries or rules.address_mismatch:
-        addresses = await client.list_shipping_addresses(order_id)
-        country = addresses[0].country_iso2 if addresses else None
-        billing = order.billing_address
-        if addresses and billing is not None and billing.country_iso2:
-            mismatch = any(
-                (a.country_iso2, a.zip.strip()) != (billing.country_iso2, billing.zip.strip()) for a in addresses
-            )
-    if not country and order.billing_address is not None:
-        country = order.billing_address.country_iso2 or None
-    return OrderFacts(
-        order_id=str(order.id),
-        order_name=f"#{order.id}",
-        currency=order.currency_code,
-        total=order.total_inc_tax,
-        # BigCommerce's subtotal is before the discount; the facts' subtotal is after it (as on
-        # Shopify), so that discount_pct = discount / (subtotal + discount).
-        subtotal=max(order.subtotal_inc_tax - order.discount_amount, Decimal(0)),
-        discount_total=order.discount_amount,
-        risk_level=None,  # BigCommerce has no risk analysis
-        shipping_country=country,
-        customer_email=(order.billing_address.email or None) if order.billing_address else None,
-        customer_tags=await _customer_tags(client, order, rules),
-        item_count=order.items_total,
-        address_mismatch=mismatch,
-        cancelled=order.status_id == STATUS_CANCELLED,
-    )
-
-
-async def _customer_tags(client: BigCommerceClient, order: Order, rules: OrderReviewRules) -> list[str]:
-    """BigCommerce has no customer tags; its customer groups (e.g. "VIP", "Wholesale") play that
-    part, so the group's name is matched against the policy's `customer_tags`."""
-    if not rules.customer_tags or not order.customer_id:
-        return []
-    customer = await client.get_customer(order.customer_id)
-    if not customer.customer_group_id:
-        return []
-    group = await client.get_customer_group(customer.customer_group_id)
-    return [group.name]
 
 
 async def _status_updated(deps: ShimDeps, store: Store, payload: WebhookPayload) -> WebhookResult:

@@ -16,12 +16,14 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import Field
 
 from casebridge.stores import Platform, Store
-from connectors.adobe_commerce.models import Order as AdobeOrder
 from connectors.errors import ConnectorError, NotFoundError
 from routing.fulfillment_policy import ExceptionType, FulfillmentExceptionPolicy
 from shim.cases import WebhookResult, case_placement, start_case
 from shim.deps import ShimDeps
 from shim.events import StoreEvent, VerifiedDelivery, handle_event
+from shim.facts import adobe_commerce as adobe_facts
+from shim.facts import bigcommerce as bigcommerce_facts
+from shim.facts import shopify as shopify_facts
 from workflows.fulfillment_exception import (
     KIND,
     AffectedLine,
@@ -89,43 +91,12 @@ async def read_order(deps: ShimDeps, store: Store, order_id: str) -> OrderRef:
 
 async def _order_ref(deps: ShimDeps, store: Store, order_id: str) -> OrderRef:
     if store.platform is Platform.SHOPIFY:
-        order = await deps.connections.shopify(store.id).get_order(f"gid://shopify/Order/{order_id}")
-        return OrderRef(
-            order_id=order.legacy_resource_id,
-            order_gid=order.id,
-            order_name=order.name,
-            total=order.total_price.shop_money.amount,
-            currency=order.total_price.shop_money.currency_code,
-            customer_email=order.email,
+        return shopify_facts.order_ref(
+            await deps.connections.shopify(store.id).get_order(f"gid://shopify/Order/{order_id}")
         )
     if store.platform is Platform.BIGCOMMERCE:
-        bc = await deps.connections.bigcommerce(store.id).get_order(int(order_id))
-        return OrderRef(
-            order_id=str(bc.id),
-            order_name=f"#{bc.id}",
-            total=bc.total_inc_tax,
-            currency=bc.currency_code,
-            customer_email=(bc.billing_address.email or None) if bc.billing_address else None,
-            customer_name=(
-                f"{bc.billing_address.first_name} {bc.billing_address.last_name}".strip() or None
-                if bc.billing_address
-                else None
-            ),
-        )
-    return adobe_order_ref(await deps.connections.adobe_commerce(store.id).sales.get_order(int(order_id)))
-
-
-def adobe_order_ref(adobe: AdobeOrder) -> OrderRef:
-    return OrderRef(
-        order_id=str(adobe.entity_id),
-        order_name=f"#{adobe.increment_id}",
-        total=adobe.grand_total,
-        currency=adobe.order_currency_code,
-        customer_email=adobe.customer_email,
-        customer_name=" ".join(n for n in (adobe.customer_firstname, adobe.customer_lastname) if n) or None,
-        # Decides whether `cancel-lines` is offered: Magento refunds lines only by credit memo.
-        fully_invoiced=bool(adobe.items) and all(i.qty_invoiced >= i.qty_ordered for i in adobe.items),
-    )
+        return bigcommerce_facts.order_ref(await deps.connections.bigcommerce(store.id).get_order(int(order_id)))
+    return adobe_facts.order_ref(await deps.connections.adobe_commerce(store.id).sales.get_order(int(order_id)))
 
 
 async def start_or_signal(

@@ -16,61 +16,29 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from decimal import Decimal
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, Field, field_validator
 
 from casebridge.stores import Platform, Store
 from connectors.adobe_commerce.connector import AdobeCommerce
 from connectors.adobe_commerce.models import Order as AdobeOrder
-from connectors.adobe_commerce.models import Rma, RmaItemStatus
 from connectors.bigcommerce.models import Order as BigCommerceOrder
 from connectors.bigcommerce.models import OrderProduct
 from connectors.errors import ConnectorError, NotFoundError
-from routing.policy import ReturnsPolicy, return_reason_code
+from routing.policy import ReturnsPolicy
 from routing.return_rules import ReturnRouting, route_return
 from shim.cases import WebhookResult, start_return_case
 from shim.deps import ShimDeps
-from shim.events import StoreEvent, VerifiedDelivery, handle_event
-from workflows.return_case import ExchangeItem, ReturnFacts, ReturnLineFacts
+from shim.events import VerifiedDelivery, handle_event
+from shim.facts import adobe_commerce as adobe_facts
+from shim.facts import bigcommerce as bigcommerce_facts
+from shim.facts.bigcommerce import InvalidReturnLines
+from shim.return_form import ReturnRequestEvent
+from workflows.return_case import ReturnFacts
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["events"])
-
-
-class ReturnFormLine(BaseModel):
-    order_product_id: int = Field(ge=1)  # BigCommerce's order product id (not the catalog product id)
-    quantity: int = Field(ge=1)
-    reason: str = Field(min_length=1, max_length=200)  # free text or a reason code
-
-
-class ExchangeChoice(BaseModel):
-    """An item the customer wants instead of a refund (an exchange)."""
-
-    sku: str = Field(min_length=1, max_length=255)
-    quantity: int = Field(ge=1)
-    name: str | None = Field(default=None, max_length=250)
-
-
-class ReturnRequestEvent(StoreEvent):
-    """What a return form or RMA app sends."""
-
-    order_id: str = Field(min_length=1, max_length=20, pattern=r"^[0-9]+$")
-    lines: list[ReturnFormLine] = Field(min_length=1, max_length=100)
-    customer_note: str | None = Field(default=None, max_length=1000)
-    exchange_items: list[ExchangeChoice] = Field(default_factory=list, max_length=100)
-    # The source's own return id; part of the case id (one case per return, whatever redeliveries).
-    reference: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")
-
-    @field_validator("lines")
-    @classmethod
-    def _one_line_per_product(cls, lines: list[ReturnFormLine]) -> list[ReturnFormLine]:
-        ids = [line.order_product_id for line in lines]
-        if len(ids) != len(set(ids)):
-            raise ValueError("each order product may appear only once")
-        return lines
 
 
 @router.post("/events/return-request", response_model=WebhookResult)
@@ -89,7 +57,10 @@ async def _return_requested(
     if policy is None:
         raise HTTPException(422, f"store {store.id} handles no returns (no returns policy section)")
     order, products = await _read_bigcommerce_order(deps, store, int(event.order_id))
-    facts = bigcommerce_facts(f"{delivery.source.name}:{event.reference}", event, order, products)
+    try:
+        facts = bigcommerce_facts.return_facts(f"{delivery.source.name}:{event.reference}", event, order, products)
+    except InvalidReturnLines as err:
+        raise HTTPException(422, f"invalid return lines: {err}") from err
     if policy.reads_categories:
         facts = await _with_bigcommerce_categories(deps, store, facts, products)
     if policy.reads_order_date:
@@ -162,60 +133,6 @@ async def _with_bigcommerce_categories(
     return facts.model_copy(update={"lines": lines})
 
 
-def bigcommerce_facts(
-    return_id: str, event: ReturnRequestEvent, order: BigCommerceOrder, products: list[OrderProduct]
-) -> ReturnFacts:
-    """The return's facts, priced from the order (what BigCommerce refunds per unit); 422 naming
-    every line that is not in the order or asks for more than is still returnable."""
-    by_id = {p.id: p for p in products}
-    problems: list[str] = []
-    lines: list[ReturnLineFacts] = []
-    for line in event.lines:
-        product = by_id.get(line.order_product_id)
-        if product is None:
-            problems.append(f"order product {line.order_product_id} is not in order {order.id}")
-            continue
-        returnable = product.quantity - product.quantity_refunded
-        if line.quantity > returnable:
-            problems.append(
-                f"order product {product.id}: {line.quantity} returned, only {returnable} of "
-                f"{product.quantity} ordered can still be returned"
-            )
-            continue
-        code = return_reason_code(Platform.BIGCOMMERCE.value, line.reason)
-        lines.append(
-            ReturnLineFacts(
-                line_item_gid=str(product.id),
-                title=product.name,
-                quantity=line.quantity,
-                unit_price=product.price_inc_tax,
-                reason=code,
-                customer_note=None if lines else event.customer_note,  # one note per return, not per line
-                platform_reason=line.reason if line.reason != code else None,
-            )
-        )
-    if problems:
-        raise HTTPException(422, f"invalid return lines: {'; '.join(problems)}")
-    return ReturnFacts(
-        return_id=return_id,
-        return_gid=return_id,  # no return object in BigCommerce: the source's reference stands for it
-        return_name=f"#{order.id}-{event.reference}",
-        order_id=str(order.id),
-        order_gid=str(order.id),
-        currency=order.currency_code or "USD",
-        lines=lines,
-        customer_email=(order.billing_address.email or None) if order.billing_address else None,
-        customer_name=(
-            f"{order.billing_address.first_name} {order.billing_address.last_name}".strip() or None
-            if order.billing_address
-            else None
-        ),
-        exchange_items=[
-            ExchangeItem(sku=item.sku, quantity=item.quantity, title=item.name or "") for item in event.exchange_items
-        ],
-    )
-
-
 # --- Adobe Commerce ------------------------------------------------------------------------------
 
 
@@ -232,7 +149,7 @@ async def start_adobe_return(deps: ShimDeps, store: Store, rma_id: int, event_id
         raise HTTPException(404, f"RMA {rma_id} or its order not found in {store.id}") from err
     except ConnectorError as err:
         raise HTTPException(503, f"could not read RMA {rma_id} from Adobe Commerce: {err}") from err
-    facts = adobe_facts(rma, order)
+    facts = adobe_facts.return_facts(rma, order)
     if facts is None:
         return WebhookResult(result="ignored", reasons=["no pending items in the RMA"])
     if policy.reads_categories:
@@ -271,37 +188,3 @@ async def _with_adobe_categories(
         for line in facts.lines
     ]
     return facts.model_copy(update={"lines": lines})
-
-
-def adobe_facts(rma: Rma, order: AdobeOrder) -> ReturnFacts | None:
-    """The RMA's pending items priced from the order's items; None when nothing is pending."""
-    items = {i.item_id: i for i in order.items}
-    lines: list[ReturnLineFacts] = []
-    for item in rma.items:
-        order_item = items.get(item.order_item_id)
-        if item.status != RmaItemStatus.PENDING or order_item is None:
-            continue
-        code = return_reason_code(Platform.ADOBE_COMMERCE.value, item.reason)
-        lines.append(
-            ReturnLineFacts(
-                line_item_gid=str(order_item.item_id),
-                title=order_item.name or order_item.sku,
-                quantity=item.qty_requested,
-                unit_price=order_item.price or Decimal(0),
-                reason=code,
-                platform_reason=item.reason if item.reason and item.reason != code else None,
-            )
-        )
-    if not lines:
-        return None
-    return ReturnFacts(
-        return_id=str(rma.entity_id),
-        return_gid=str(rma.entity_id),
-        return_name=f"RMA #{rma.increment_id}",
-        order_id=str(order.entity_id),
-        order_gid=str(order.entity_id),
-        currency=order.order_currency_code or "USD",
-        lines=lines,
-        customer_email=order.customer_email,
-        customer_name=" ".join(n for n in (order.customer_firstname, order.customer_lastname) if n) or None,
-    )

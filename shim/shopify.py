@@ -9,117 +9,29 @@ instead of starting a second one.
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Header, HTTPException, Request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from casebridge.stores import Platform, Store
 from connectors.errors import ConnectorError
-from connectors.shopify.webhooks import OrderPayload, verify
+from connectors.shopify.webhooks import OrderPayload, ReturnRequestPayload, verify
 from routing.own_orders import NOT_REVIEWED, is_casebridge_replacement
-from routing.policy import ReturnsPolicy
 from routing.rules import review_reasons
 from shim import topics
 from shim.cases import WebhookResult, signal_store_cancellation, start_order_review, start_return_case
 from shim.deps import ShimDeps
+from shim.facts.shopify import order_facts, return_facts, with_order_facts
 from shim.returns import route_facts
 from shim.shopify_holds import HoldPlacedPayload, hold_placed
 from workflows.messages import StoreCancellation
-from workflows.return_case import ReturnFacts, ReturnLineFacts
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["webhooks"])
 
 P = TypeVar("P", bound=BaseModel)
-CENT = Decimal("0.01")
-
-
-# --- the `returns/request` body (only the fields Casebridge relies on) ---------------------------
-
-
-class _ReturnPayload(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class _ShopMoney(_ReturnPayload):
-    amount: Decimal
-    currency_code: str
-
-
-class _MoneySet(_ReturnPayload):
-    shop_money: _ShopMoney
-
-
-class _DiscountAllocation(_ReturnPayload):
-    amount: Decimal
-
-
-class _ReturnedOrderLine(_ReturnPayload):
-    admin_graphql_api_id: str = Field(pattern=r"^gid://shopify/LineItem/\d+$")
-    title: str = ""
-    quantity: int = Field(ge=1)
-    price_set: _MoneySet
-    discount_allocations: list[_DiscountAllocation] = Field(default_factory=list)
-
-    @property
-    def unit_price(self) -> Decimal:
-        """What one unit was paid after the line's discounts: what returning it is worth."""
-        discount = sum((d.amount for d in self.discount_allocations), Decimal(0))
-        return (self.price_set.shop_money.amount - discount / self.quantity).quantize(CENT)
-
-
-class _ReturnedFulfillmentLine(_ReturnPayload):
-    admin_graphql_api_id: str
-    line_item: _ReturnedOrderLine
-
-
-class _ReturnLineItem(_ReturnPayload):
-    quantity: int = Field(ge=1)
-    return_reason: str
-    customer_note: str | None = None
-    fulfillment_line_item: _ReturnedFulfillmentLine
-
-
-class _ReturnedOrder(_ReturnPayload):
-    id: int
-    admin_graphql_api_id: str = Field(pattern=r"^gid://shopify/Order/\d+$")
-
-
-class ReturnRequestPayload(_ReturnPayload):
-    """A `returns/request` webhook body: the return, its order and the lines asked back."""
-
-    id: int
-    admin_graphql_api_id: str = Field(pattern=r"^gid://shopify/Return/\d+$")
-    name: str
-    status: str
-    order: _ReturnedOrder
-    return_line_items: list[_ReturnLineItem] = Field(min_length=1)
-
-    def facts(self) -> ReturnFacts:
-        lines = [
-            ReturnLineFacts(
-                line_item_gid=item.fulfillment_line_item.line_item.admin_graphql_api_id,
-                fulfillment_line_item_gid=item.fulfillment_line_item.admin_graphql_api_id,
-                title=item.fulfillment_line_item.line_item.title,
-                quantity=item.quantity,
-                unit_price=item.fulfillment_line_item.line_item.unit_price,
-                reason=item.return_reason.upper(),
-                customer_note=item.customer_note or None,
-            )
-            for item in self.return_line_items
-        ]
-        return ReturnFacts(
-            return_id=str(self.id),
-            return_gid=self.admin_graphql_api_id,
-            return_name=self.name,
-            order_id=str(self.order.id),
-            order_gid=self.order.admin_graphql_api_id,
-            currency=self.return_line_items[0].fulfillment_line_item.line_item.price_set.shop_money.currency_code,
-            lines=lines,
-        )
 
 
 @router.post(topics.WEBHOOK_PATHS[Platform.SHOPIFY], response_model=WebhookResult)
@@ -182,16 +94,15 @@ async def _order_created(deps: ShimDeps, store: Store, order: OrderPayload, deli
     policy = deps.policies.get(store.policy_file).order_review
     if not policy.enabled:
         return WebhookResult(result="not-needed", case_id=None)
-    risk_level = None
+    risk = None
     if policy.rules.risk_levels:
         # Shopify's risk analysis is not in the webhook body; read it like the BigCommerce thin payloads.
         try:
-            shop_order = await deps.connections.shopify(store.id).get_order(order.admin_graphql_api_id)
+            risk = (await deps.connections.shopify(store.id).get_order(order.admin_graphql_api_id)).risk
         except ConnectorError as err:
             # Answer 503 so Shopify redelivers: nothing is lost, nothing half-started.
             raise HTTPException(503, f"could not read the order's risk from Shopify: {err}") from err
-        risk_level = shop_order.risk.highest_level if shop_order.risk else None
-    facts = order.facts(risk_level if risk_level in ("LOW", "MEDIUM", "HIGH") else None)
+    facts = order_facts(order, risk)
     reasons = review_reasons(policy.rules, facts)
     if not reasons:
         return WebhookResult(result="not-needed")
@@ -215,29 +126,14 @@ async def _return_requested(
     if requested.status != "requested":
         # Only a request waits for the merchant's decision; a return staff opened is already decided.
         return WebhookResult(result="ignored")
-    facts = requested.facts()
+    facts = return_facts(requested)
     # Letters (an evidence request) need the customer's address, which the webhook lacks.
     if policy.reads_categories or policy.reads_order_date or policy.customer_notice is not None:
-        facts = await _with_order_facts(deps, store, facts, policy)
+        try:
+            # The order's date, its customer's email and the returned products' types, in one query.
+            order = await deps.connections.shopify(store.id).order_product_facts(facts.order_gid)
+        except ConnectorError as err:
+            # Answer 503 so Shopify redelivers: nothing is lost, nothing half-started.
+            raise HTTPException(503, f"could not read the returned products from Shopify: {err}") from err
+        facts = with_order_facts(facts, order, policy)
     return await start_return_case(deps, store, facts, route_facts(policy, facts), policy, delivery_id)
-
-
-async def _with_order_facts(deps: ShimDeps, store: Store, facts: ReturnFacts, policy: ReturnsPolicy) -> ReturnFacts:
-    """The order's date, its customer's email and the returned products' types (their category),
-    read in one query."""
-    try:
-        order = await deps.connections.shopify(store.id).order_product_facts(facts.order_gid)
-    except ConnectorError as err:
-        # Answer 503 so Shopify redelivers: nothing is lost, nothing half-started.
-        raise HTTPException(503, f"could not read the returned products from Shopify: {err}") from err
-    types = order.product_types() if policy.reads_categories else {}
-    lines = [
-        line.model_copy(update={"categories": [types[line.line_item_gid]] if line.line_item_gid in types else []})
-        for line in facts.lines
-    ]
-    ordered_at = order.processed_at if policy.reads_order_date else None
-    shipped_at = order.last_shipped_at if policy.reads_order_date and policy.window_from == "shipment" else None
-    email = order.email if policy.customer_notice is not None else None
-    return facts.model_copy(
-        update={"lines": lines, "ordered_at": ordered_at, "shipped_at": shipped_at, "customer_email": email}
-    )

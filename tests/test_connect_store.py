@@ -99,7 +99,7 @@ async def fresh(temporal_env: WorkflowEnvironment, tmp_path_factory: pytest.Temp
             )
             workers = [
                 build_worker(client, settings, connections),
-                *build_store_workers(client, settings, connections, store_ids=[BC_FLOW_STORE]),
+                *build_store_workers(client, settings, connections, store_ids=[SHOP, BC_FLOW_STORE, ADOBE_STORE]),
             ]
             async with contextlib.AsyncExitStack() as running:
                 for worker in workers:

@@ -51,10 +51,11 @@ class CaseInterrupted(Exception):
 class CaseWorkflow:
     case_type: str = "case"
     case_title: str = "Case"  # how the UI's summary names the kind: "Order review #1042 (store)"
+    input: CaseInput  # each case type narrows it to its own input model
     _store: Store | None = None  # the order's store, for case types that work on one
 
     def init_case(self, case_input: CaseInput) -> None:
-        self.case_input = case_input
+        self.input = case_input
         self.case_id = case_input.case_id
         self.case_status = CaseStatus.OPEN
         self.case_detail = "Case opened"
@@ -95,14 +96,14 @@ class CaseWorkflow:
         return None
 
     def labels(self) -> CaseLabels | None:
-        return self.labels_of(self.case_input)
+        return self.labels_of(self.input)
 
     def details_markdown(self) -> str:
         """The live details of the Temporal UI: what the case is about, then its status."""
         labels = self.labels()
         lines = []
         if labels is not None:
-            lines += [f"### {labels.summary(self.case_title, self.case_input.store)}", *labels.details, ""]
+            lines += [f"### {labels.summary(self.case_title, self.input.store)}", *labels.details, ""]
         lines += [f"**Status:** {self.case_status.value}", "", self.case_detail]
         if self.attention is not None:
             lines += [

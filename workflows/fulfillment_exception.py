@@ -99,10 +99,10 @@ class FulfillmentExceptionResult(CaseResult):
 class FulfillmentException(ReviewedCase):
     case_type = "fulfillment-exception"
     case_title = "Fulfillment exception"
+    input: FulfillmentExceptionInput
 
     @workflow.init
     def __init__(self, input: FulfillmentExceptionInput) -> None:
-        self.input = input
         self.init_case(input)
         self.reports: list[ExceptionReport] = [input.report]
         self.resolution: Resolution | None = None

@@ -65,6 +65,10 @@ class CaseResult(BaseModel):
     detail: str
 
 
+class ReviewedCaseResult(CaseResult):
+    decision: ReviewDecision | None = None  # the reviewer's, when a person decided
+
+
 class AuditEntry(BaseModel):
     at: datetime
     event: str

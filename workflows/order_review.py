@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.human_review import ReviewEnd, ReviewRequest
 from workflows.kinds import CaseKind, bulleted
-from workflows.messages import CaseInput, CaseLabels, CaseResult, CaseStatus, ReviewDecision
+from workflows.messages import CaseInput, CaseLabels, CaseStatus, ReviewedCaseResult
 from workflows.outcomes import describe_cancellation
 from workflows.reviewed_case import ReviewedCase
 from workflows.store.base import CancelRequest, HoldReason
@@ -33,18 +33,18 @@ class OrderReviewInput(CaseInput):
     policy: OrderReviewPolicy  # a copy: the case keeps these rules if the file changes
 
 
-class OrderReviewResult(CaseResult):
-    decision: ReviewDecision | None = None
+class OrderReviewResult(ReviewedCaseResult):
+    """The decision applied: APPROVED (hold released) or REJECTED (order cancelled), or how else it ended."""
 
 
 @workflow.defn(name="OrderReview")
 class OrderReview(ReviewedCase):
     case_type = "order-review"
     case_title = "Order review"
+    input: OrderReviewInput
 
     @workflow.init
     def __init__(self, input: OrderReviewInput) -> None:
-        self.input = input
         self.init_case(input)
         facts = input.facts
         self.use_store(input, facts.order_id, order_gid=facts.order_gid, currency=facts.currency)

@@ -31,10 +31,10 @@ from workflows.kinds import CaseKind, bulleted
 from workflows.messages import (
     CaseInput,
     CaseLabels,
-    CaseResult,
     CaseStatus,
     OperatorAction,
     ReviewDecision,
+    ReviewedCaseResult,
     team_business_key,
 )
 from workflows.reviewed_case import ReviewedCase
@@ -127,20 +127,19 @@ class ReturnCaseInput(CaseInput):
     warranty_claim: bool = False  # after the return window, inside the warranty
 
 
-class ReturnCaseResult(CaseResult):
+class ReturnCaseResult(ReviewedCaseResult):
     resolution: ReturnOutcome | None = None
     refunded: Decimal | None = None
-    decision: ReviewDecision | None = None
 
 
 @workflow.defn(name="ReturnCase")
 class ReturnCase(ReviewedCase):
     case_type = "return"
     case_title = "Return"
+    input: ReturnCaseInput
 
     @workflow.init
     def __init__(self, input: ReturnCaseInput) -> None:
-        self.input = input
         self.init_case(input)
         self.evidence: list[CustomerEvidence] = []
         self.evidence_requests = 0

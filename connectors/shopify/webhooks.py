@@ -1,4 +1,5 @@
-"""Shopify webhook deliveries: signature verification and the REST-shaped order payload."""
+"""Shopify webhook deliveries: signature verification and the REST-shaped bodies Casebridge reads
+(`orders/*` and `returns/request`). What they mean for a case is `shim.facts.shopify`'s to say."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from routing.facts import OrderFacts
 
 
 def sign(secret: bytes, body: bytes) -> str:
@@ -27,6 +26,9 @@ def verify(secret: bytes, body: bytes, header_value: str | None) -> bool:
 
 class _Payload(BaseModel):
     model_config = ConfigDict(extra="ignore")
+
+
+# --- `orders/*` ----------------------------------------------------------------------------------
 
 
 class WebhookCustomer(_Payload):
@@ -67,36 +69,54 @@ class OrderPayload(_Payload):
     def _none_tags(cls, value: object) -> object:
         return "" if value is None else value
 
-    def facts(self, risk_level: str | None = None) -> OrderFacts:
-        return OrderFacts.model_validate(
-            {
-                "order_id": str(self.id),
-                "order_gid": self.admin_graphql_api_id,
-                "order_name": self.name,
-                "currency": self.currency,
-                "total": self.total_price,
-                "subtotal": self.subtotal_price,
-                "discount_total": self.total_discounts,
-                "risk_level": risk_level,
-                "shipping_country": self.shipping_address.country_code if self.shipping_address else None,
-                "customer_email": self.email or (self.customer.email if self.customer else None),
-                "customer_tags": _split_tags(self.customer.tags if self.customer else ""),
-                "order_tags": _split_tags(self.tags),
-                "item_count": sum(line.quantity for line in self.line_items) if self.line_items else None,
-                "address_mismatch": addresses_differ(self.billing_address, self.shipping_address),
-                "cancelled": self.cancelled_at is not None,
-            }
-        )
+
+# --- `returns/request` ---------------------------------------------------------------------------
 
 
-def addresses_differ(billing: WebhookAddress | None, shipping: WebhookAddress | None) -> bool | None:
-    if billing is None or shipping is None or not billing.country_code or not shipping.country_code:
-        return None
-    return (billing.country_code.upper(), (billing.zip or "").strip()) != (
-        shipping.country_code.upper(),
-        (shipping.zip or "").strip(),
-    )
+class ShopMoney(_Payload):
+    amount: Decimal
+    currency_code: str
 
 
-def _split_tags(raw: str) -> list[str]:
-    return [t.strip() for t in raw.split(",") if t.strip()]
+class MoneySet(_Payload):
+    shop_money: ShopMoney
+
+
+class DiscountAllocation(_Payload):
+    amount: Decimal
+
+
+class ReturnedOrderLine(_Payload):
+    admin_graphql_api_id: str = Field(pattern=r"^gid://shopify/LineItem/\d+$")
+    title: str = ""
+    quantity: int = Field(ge=1)
+    price_set: MoneySet
+    discount_allocations: list[DiscountAllocation] = Field(default_factory=list)
+
+
+class ReturnedFulfillmentLine(_Payload):
+    admin_graphql_api_id: str
+    line_item: ReturnedOrderLine
+
+
+class ReturnLineItem(_Payload):
+    quantity: int = Field(ge=1)
+    return_reason: str
+    customer_note: str | None = None
+    fulfillment_line_item: ReturnedFulfillmentLine
+
+
+class ReturnedOrder(_Payload):
+    id: int
+    admin_graphql_api_id: str = Field(pattern=r"^gid://shopify/Order/\d+$")
+
+
+class ReturnRequestPayload(_Payload):
+    """A `returns/request` webhook body: the return, its order and the lines asked back."""
+
+    id: int
+    admin_graphql_api_id: str = Field(pattern=r"^gid://shopify/Return/\d+$")
+    name: str
+    status: str
+    order: ReturnedOrder
+    return_line_items: list[ReturnLineItem] = Field(min_length=1)

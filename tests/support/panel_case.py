@@ -43,10 +43,10 @@ class PanelCaseResult(BaseModel):
 @workflow.defn(name="TestPanelCase")
 class PanelCase(ReviewedCase):
     case_type = "panel-test"
+    input: PanelCaseInput
 
     @workflow.init
     def __init__(self, input: PanelCaseInput) -> None:
-        self.input = input
         self.init_case(input)
         self.stopped = False
 

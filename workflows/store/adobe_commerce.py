@@ -10,7 +10,6 @@ of the case as a marker: a retried write finds the first one instead of writing 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from temporalio import workflow
 
@@ -28,11 +27,7 @@ with workflow.unsafe.imports_passed_through():
         LineQuantity,
     )
 
-from workflows.saga import Undo
 from workflows.store import base
-
-if TYPE_CHECKING:
-    from workflows.case import CaseWorkflow
 
 
 class AdobeCommerceStore(base.Store):
@@ -41,11 +36,9 @@ class AdobeCommerceStore(base.Store):
 
     refund_document = "credit memo"
 
-    def __init__(self, case: CaseWorkflow, order: base.StoreOrder) -> None:
-        super().__init__(case, order)
-        self.order_id = int(order.order_id)
+    def setup(self) -> None:
+        self.order_id = int(self.order.order_id)
         self.held_before: bool | None = None  # None until read; True: someone else's hold, left alone
-        self.holding = False
         self.notes = 0  # numbers the comment markers: one key per comment of this case
 
     def supports(self, capability: base.Capability) -> bool:
@@ -63,25 +56,11 @@ class AdobeCommerceStore(base.Store):
     async def hold(self, reason: base.HoldReason, note: str, *, purpose: str) -> base.Held:
         await self.case.run_step("hold order", self._hold, on_skip=None)
         if self.held_before is False:
-            self.holding = True
-            self.case.record("order held", "Adobe Commerce hold; released on approval")
-            self.case.saga.add(Undo.RELEASE_HOLD, self._release)
-            return base.Held(placed=True, detail="Adobe Commerce hold")
+            return self.hold_placed("order held", "Adobe Commerce hold; released on approval")
         if self.held_before:
             self.case.record("order already on hold", "held outside Casebridge; that hold is left in place")
             return base.Held(placed=False, detail="already on hold outside Casebridge; left in place")
         return base.Held(placed=False, detail="hold skipped by an operator")
-
-    async def release_hold(self) -> bool:
-        if not self.holding:
-            return False
-        await self.case.run_step("release hold", self._release, on_skip=None)
-        self.case.saga.discard(Undo.RELEASE_HOLD)
-        return True
-
-    def forget_hold(self) -> None:
-        self.holding = False
-        self.case.saga.discard(Undo.RELEASE_HOLD)
 
     async def _hold(self) -> None:
         if self.held_before is None:
@@ -89,11 +68,10 @@ class AdobeCommerceStore(base.Store):
         if not self.held_before:
             await self.call(AdobeCommerceActivities.hold_order, self._request(), "Hold the order")
 
-    async def _release(self) -> None:
+    async def undo_hold(self) -> None:
         if not self.holding:
             return  # not held by this case (skipped, or the merchant's own hold): leave it
         await self.call(AdobeCommerceActivities.unhold_order, self._request(), "Release the hold")
-        self.holding = False
 
     def _request(self) -> AdobeOrderRequest:
         return AdobeOrderRequest(store=self.order.store, order_id=self.order_id)

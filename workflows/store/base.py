@@ -40,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
     )
 
 from workflows.retries import API_RETRY, API_TIMEOUT
+from workflows.saga import Undo
 
 if TYPE_CHECKING:
     from workflows.case import CaseWorkflow
@@ -206,6 +207,11 @@ class Store:
         # True once this case asked the store to cancel the order: the store's report of a
         # cancellation is then our own echo, not a reason to stop.
         self.cancel_sent = False
+        self.holding = False  # this case's hold is on the order (its undo is in the saga)
+        self.setup()
+
+    def setup(self) -> None:
+        """The adapter's own workflow state (what it read or did), set up with the case."""
 
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities
@@ -251,12 +257,32 @@ class Store:
         ("review", "exception") where the platform holds per app (Shopify hold handles)."""
         raise self.unsupported(Capability.HOLD)
 
+    release_step = "release hold"
+
+    def hold_placed(self, event: str, detail: str) -> Held:
+        """Record the case's hold and register its undo (`undo_hold`)."""
+        self.holding = True
+        self.case.record(event, detail)
+        self.case.saga.add(Undo.RELEASE_HOLD, self.undo_hold)
+        return Held(placed=True, detail=detail)
+
     async def release_hold(self) -> bool:
         """Release this case's hold (and forget its undo); False when it had none to release."""
-        raise self.unsupported(Capability.HOLD)
+        if not self.holding:
+            return False
+        await self.case.run_step(self.release_step, self.undo_hold, on_skip=None)
+        self.forget_hold()
+        return True
 
     def forget_hold(self) -> None:
-        """The order was cancelled: its hold went with it and needs no undo."""
+        """The hold is gone (released, or the order was cancelled and its hold went with it):
+        nothing to undo any more."""
+        self.holding = False
+        self.case.saga.discard(Undo.RELEASE_HOLD)
+
+    async def undo_hold(self) -> None:
+        """The platform's call that releases this case's hold."""
+        raise self.unsupported(Capability.HOLD)
 
     # --- NOTES and TAGS --------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ the returned products by quantity, marked with the case id."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from temporalio import workflow
 
@@ -24,24 +23,18 @@ with workflow.unsafe.imports_passed_through():
         LineQuantity,
     )
 
-from workflows.saga import Undo
 from workflows.store import base
-
-if TYPE_CHECKING:
-    from workflows.case import CaseWorkflow
 
 
 class BigCommerceStore(base.Store):
     activities = BigCommerceActivities  # what the worker registers for this platform
     capabilities = base.ORDER_LEVEL | {base.Capability.SUBSTITUTE_LINES}
 
-    def __init__(self, case: CaseWorkflow, order: base.StoreOrder) -> None:
-        super().__init__(case, order)
-        self.order_id = int(order.order_id)
+    def setup(self) -> None:
+        self.order_id = int(self.order.order_id)
         # The status before our hold, read once and kept in workflow state (so in the history): a
         # retried hold must not mistake our own status 12 for the order's original status.
         self.previous_status: int | None = None
-        self.holding = False
 
     # --- HOLD ------------------------------------------------------------------------------
 
@@ -49,23 +42,9 @@ class BigCommerceStore(base.Store):
         await self.case.run_step("hold order", self._hold, on_skip=None)
         if self.previous_status is None:
             return base.Held(placed=False, detail="hold skipped by an operator")
-        self.holding = True
-        detail = f"status {HOLD_STATUS}; restores status {self.previous_status} on release"
-        self.case.record("order held", detail)
-        self.case.saga.add(Undo.RELEASE_HOLD, self._release)
-        return base.Held(placed=True, detail=detail)
-
-    async def release_hold(self) -> bool:
-        if not self.holding:
-            return False
-        await self.case.run_step("release hold", self._release, on_skip=None)
-        self.case.saga.discard(Undo.RELEASE_HOLD)
-        return True
-
-    def forget_hold(self) -> None:
-        # Cancelled replaces the hold status: restoring the old status would reopen the order.
-        self.holding = False
-        self.case.saga.discard(Undo.RELEASE_HOLD)
+        return self.hold_placed(
+            "order held", f"status {HOLD_STATUS}; restores status {self.previous_status} on release"
+        )
 
     async def _hold(self) -> None:
         if self.previous_status is None:
@@ -76,11 +55,10 @@ class BigCommerceStore(base.Store):
             self.previous_status = state.status_id
         await self._set_status(HOLD_STATUS, f"Hold the order (status {HOLD_STATUS}, Manual Verification Required)")
 
-    async def _release(self) -> None:
+    async def undo_hold(self) -> None:
         if self.previous_status is None or not self.holding:
             return  # nothing of ours to undo
         await self._set_status(self.previous_status, f"Release the hold (back to status {self.previous_status})")
-        self.holding = False
 
     async def _set_status(self, status_id: int, summary: str) -> None:
         request = BigCommerceStatusRequest(store=self.order.store, order_id=self.order_id, status_id=status_id)
@@ -108,7 +86,7 @@ class BigCommerceStore(base.Store):
             await self._set_status(CANCELLED_STATUS, f"Cancel the order (status {CANCELLED_STATUS})")
 
         await self.case.run_step("cancel order", cancel, on_skip=None)
-        self.forget_hold()
+        self.forget_hold()  # cancelled replaces the hold status: restoring the old one would reopen it
         if not request.refund:
             return base.Cancellation(refund=None, refund_withheld=True)
         # Payments are separate from the status on BigCommerce. A refused refund parks the case;

@@ -5,7 +5,6 @@ returns through the Returns API, order edits for lines and draft orders for free
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -32,9 +31,6 @@ with workflow.unsafe.imports_passed_through():
 from workflows.saga import Undo
 from workflows.store import base
 
-if TYPE_CHECKING:
-    from workflows.case import CaseWorkflow
-
 # The cancel job runs asynchronously in Shopify: its activity is retried until the job is done,
 # so the polling happens in the server rather than as events in the case's history.
 CANCEL_JOB_RETRY = RetryPolicy(
@@ -45,9 +41,9 @@ CANCEL_JOB_RETRY = RetryPolicy(
 class ShopifyStore(base.Store):
     activities = ShopifyActivities  # what the worker registers for this platform
     capabilities = frozenset(base.Capability) - {base.Capability.NOTES}
+    release_step = "release holds"  # every open fulfillment order's
 
-    def __init__(self, case: CaseWorkflow, order: base.StoreOrder) -> None:
-        super().__init__(case, order)
+    def setup(self) -> None:
         self.order_gid = self.order.order_gid or f"gid://shopify/Order/{self.order.order_id}"
         self.handle: str | None = None  # the case's hold handle, once it held the order
 
@@ -62,26 +58,14 @@ class ShopifyStore(base.Store):
         held = await self.step(
             "hold fulfillment orders", ShopifyActivities.hold_order, request, "Hold every open fulfillment order"
         ) or HoldOrderResult(holds=[])
-        placed = ", ".join(h.fulfillment_order_id for h in held.holds)
-        self.case.record("holds placed", placed or "none")
-        self.case.saga.add(Undo.RELEASE_HOLD, self._release)
-        return base.Held(placed=bool(held.holds), detail=f"holds on {placed}" if placed else "nothing to hold")
-
-    async def release_hold(self) -> bool:
-        if self.handle is None:
-            return False
-        await self.case.run_step("release holds", self._release, on_skip=None)
-        self.case.saga.discard(Undo.RELEASE_HOLD)
-        return True
+        # Registered even when nothing was held: the release finds our holds by handle, if any.
+        return self.hold_placed("holds placed", ", ".join(h.fulfillment_order_id for h in held.holds) or "none")
 
     @property
     def order_ref(self) -> str:
         return self.order_gid
 
-    def forget_hold(self) -> None:
-        self.case.saga.discard(Undo.RELEASE_HOLD)
-
-    async def _release(self) -> None:
+    async def undo_hold(self) -> None:
         assert self.handle is not None
         request = ReleaseHoldsRequest(store=self.order.store, order_gid=self.order_gid, handle=self.handle)
         await self.call(ShopifyActivities.release_holds, request, "Release this case's holds")
