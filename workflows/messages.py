@@ -65,10 +65,6 @@ class CaseResult(BaseModel):
     detail: str
 
 
-class ReviewedCaseResult(CaseResult):
-    decision: ReviewDecision | None = None  # the reviewer's, when a person decided
-
-
 class AuditEntry(BaseModel):
     at: datetime
     event: str
@@ -88,6 +84,10 @@ class ReviewDecision(BaseModel):
     # exception, the new item of an exchange.
     item_sku: str | None = None
     source: Literal["callback", "reconciliation", "operator"] = "callback"
+
+
+class ReviewedCaseResult(CaseResult):
+    decision: ReviewDecision | None = None  # the reviewer's, when a person decided
 
 
 class OperatorCommand(BaseModel):
