@@ -130,11 +130,10 @@ class ReviewTaskView(BaseModel):
     decision: ReviewDecision | None = None
 
 
-class CaseView(BaseModel):
-    case_id: str
+class CaseView(CaseResult):
+    """What an operator (or the shim) sees of a running or closed case (the `status` query)."""
+
     case_type: str
-    status: CaseStatus
-    detail: str
     attention: Attention | None = None
     review_process_id: str | None = None
     review_task_id: str | None = None
