@@ -18,8 +18,10 @@ SPECS = ROOT / "specs"
 SKIPPED_DIRS = {".git", ".venv", ".stack", "build", "dist", "node_modules", "__pycache__"}
 SCANNED_SUFFIXES = {".py", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".sh"}
 SCANNED_NAMES = {"Makefile", "Dockerfile"}
-# `../shared`, `shared/specs`, or a `"shared"` segment in a pathlib join.
-OUTSIDE_PATH = re.compile(r"""\.\./shared\b|shared/specs|["']shared["']\s*[/,)]|/\s*["']shared["']""")
+# The reference folder that sits beside a developer's checkout, never beside a user's clone: a
+# parent-relative path to it, its specs folder, or its name as a segment of a pathlib join.
+BESIDE = "shared"
+OUTSIDE_PATH = re.compile(rf"""\.\./{BESIDE}\b|{BESIDE}/specs|["']{BESIDE}["']\s*[/,)]|/\s*["']{BESIDE}["']""")
 
 PRODUCTION = ["casebridge", "activities", "connectors", "routing", "shim", "workflows", "worker.py", "starter.py"]
 # Top-level modules of the `sandbox` and `dev` extras (and the project's own test-only packages).
