@@ -9,8 +9,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from temporalio.service import RPCError, RPCStatusCode
-
 from tests.support.stack import Stack, eventually
 from tests.support.world import ADOBE_STORE, BC_FLOW_STORE, SHOP
 from tests.test_order_review_adobe import place_order
@@ -34,15 +32,6 @@ async def delivered(stack: Stack, system: str, label: str, matches: Callable[[An
     return await eventually(find, what=f"the late {label} delivery")
 
 
-async def assert_no_case(stack: Stack, case_id: str) -> None:
-    try:
-        await stack.handle(case_id).describe()
-    except RPCError as err:
-        assert err.status is RPCStatusCode.NOT_FOUND
-    else:
-        raise AssertionError(f"{case_id} must not exist: its order was cancelled before the event arrived")
-
-
 async def test_bigcommerce_created_after_cancelled(stack: Stack) -> None:
     await held_back(stack, "bigcommerce", "store/order/created")
     order = await seed_order(stack, "1800.00")  # large: it would be reviewed
@@ -50,7 +39,7 @@ async def test_bigcommerce_created_after_cancelled(stack: Stack) -> None:
 
     late = await delivered(stack, "bigcommerce", "store/order/created", lambda b: b["data"]["id"] == order["id"])
     assert late["attempts"][-1]["status_code"] == 200
-    await assert_no_case(stack, ORDER_REVIEW.case_id("bigcommerce", BC_FLOW_STORE, str(order["id"])))
+    await stack.assert_no_case(ORDER_REVIEW.case_id("bigcommerce", BC_FLOW_STORE, str(order["id"])))
 
 
 async def test_adobe_placed_after_cancelled(stack: Stack) -> None:
@@ -65,7 +54,7 @@ async def test_adobe_placed_after_cancelled(stack: Stack) -> None:
         lambda b: b["data"]["value"]["entity_id"] == order["entity_id"],
     )
     assert late["attempts"][-1]["status_code"] == 200
-    await assert_no_case(stack, ORDER_REVIEW.case_id("adobe-commerce", ADOBE_STORE, str(order["entity_id"])))
+    await stack.assert_no_case(ORDER_REVIEW.case_id("adobe-commerce", ADOBE_STORE, str(order["entity_id"])))
 
 
 async def test_shopify_created_after_cancelled(stack: Stack) -> None:
@@ -78,4 +67,4 @@ async def test_shopify_created_after_cancelled(stack: Stack) -> None:
 
     late = await delivered(stack, "shopify", "orders/create", lambda b: b["id"] == int(order.legacy_resource_id))
     assert late["attempts"][-1]["status_code"] == 200
-    await assert_no_case(stack, ORDER_REVIEW.case_id("shopify", SHOP, order.legacy_resource_id))
+    await stack.assert_no_case(ORDER_REVIEW.case_id("shopify", SHOP, order.legacy_resource_id))

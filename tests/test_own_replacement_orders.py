@@ -10,8 +10,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from temporalio.service import RPCError, RPCStatusCode
-
 from activities.bigcommerce import BigCommerceActivities
 from activities.models import ReplacementLine
 from activities.shopify_replacement import FREE
@@ -51,15 +49,6 @@ async def redeliver(stack: Stack, delivery: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
-async def assert_no_case(stack: Stack, case_id: str) -> None:
-    try:
-        await stack.handle(case_id).describe()
-    except RPCError as err:
-        assert err.status is RPCStatusCode.NOT_FOUND
-    else:
-        raise AssertionError(f"a case {case_id} was started")
-
-
 def legacy_id(order_gid: str) -> int:
     return int(order_gid.rsplit("/", 1)[1])
 
@@ -80,10 +69,10 @@ async def test_shopify_replacement_order_is_not_reviewed(stack: Stack) -> None:
     body = json.loads(delivery["body"])
     assert REPLACEMENT_TAG in body["tags"] and float(body["total_price"]) == 0 and float(body["total_discounts"]) > 0
     assert delivery["attempts"][-1]["status_code"] == 200
-    await assert_no_case(stack, case_of(SHOP, str(order_id)))
+    await stack.assert_no_case(case_of(SHOP, str(order_id)))
     answer = await redeliver(stack, delivery)
     assert (answer["result"], answer["case_id"], answer["reasons"]) == ("not-needed", None, [NOT_REVIEWED])
-    await assert_no_case(stack, case_of(SHOP, str(order_id)))
+    await stack.assert_no_case(case_of(SHOP, str(order_id)))
 
     # The same free lamp, ordered without Casebridge's mark, is reviewed for its discount.
     shop = stack.shop(SHOP)
@@ -115,9 +104,9 @@ async def test_bigcommerce_replacement_order_is_not_reviewed(stack: Stack) -> No
     order_id = int(result.order_id)
     delivery = await delivered(stack, "bigcommerce", "store/order/created", lambda body: body["data"]["id"] == order_id)
     assert delivery["attempts"][-1]["status_code"] == 200
-    await assert_no_case(stack, bigcommerce_case_of(order_id))
+    await stack.assert_no_case(bigcommerce_case_of(order_id))
     # Sent again under a new webhook-id (the shim answers a known one from memory, as "duplicate").
     response = await post_webhook(stack, delivery["body"].encode(), signed(delivery["body"].encode()))
     assert response.status_code == 200, response.text
     assert (response.json()["result"], response.json()["reasons"]) == ("not-needed", [NOT_REVIEWED])
-    await assert_no_case(stack, bigcommerce_case_of(order_id))
+    await stack.assert_no_case(bigcommerce_case_of(order_id))

@@ -217,14 +217,16 @@ async def test_a_cheaper_shopify_exchange_pays_back_the_difference_once(stack: S
     assert [(line.sku, line.quantity) for line in drafts[0].line_items.nodes] == [(sku, 1)]
 
 
-async def test_a_dearer_bigcommerce_exchange_parks_until_an_operator_accepts_it(stack: Stack) -> None:
-    sku = f"TENT-6P-{uuid.uuid4().hex[:6].upper()}"
+async def bigcommerce_tent_exchange(stack: Stack, name: str, price: str) -> tuple[dict[str, Any], str, str]:
+    """A paid order's tent (300.00) returned for a catalog tent at `price`, the exchange decided by a
+    reviewer; the order, the case id and the exchanged SKU."""
+    sku = f"TENT-{uuid.uuid4().hex[:6].upper()}"
     seeded = await stack.http.post(
         f"{stack.sandbox_url}/bigcommerce/_admin/stores/{BC_FLOW_STORE}/products",
-        json={"name": "Tent, 6 person", "sku": sku, "price": "420.00"},
+        json={"name": name, "sku": sku, "price": price},
     )
     seeded.raise_for_status()
-    order = await paid_order(stack)  # the tent was 300.00
+    order = await paid_order(stack)
     tent = product_id(order, "Tent")
     request = return_request(
         order,
@@ -233,6 +235,11 @@ async def test_a_dearer_bigcommerce_exchange_parks_until_an_operator_accepts_it(
     )
     case_id = await started(stack, request)
     await decide_exchange(stack.opentext, await stack.open_task_id(case_id), None)
+    return order, case_id, sku
+
+
+async def test_a_dearer_bigcommerce_exchange_parks_until_an_operator_accepts_it(stack: Stack) -> None:
+    order, case_id, sku = await bigcommerce_tent_exchange(stack, "Tent, 6 person", "420.00")
 
     parked = await stack.status_is(case_id, CaseStatus.NEEDS_ATTENTION)
     assert parked.attention is not None and parked.attention.step == "exchange price"
@@ -249,21 +256,7 @@ async def test_a_dearer_bigcommerce_exchange_parks_until_an_operator_accepts_it(
 
 
 async def test_a_cheaper_bigcommerce_exchange_pays_back_the_difference_once(stack: Stack) -> None:
-    sku = f"TENT-2P-{uuid.uuid4().hex[:6].upper()}"
-    seeded = await stack.http.post(
-        f"{stack.sandbox_url}/bigcommerce/_admin/stores/{BC_FLOW_STORE}/products",
-        json={"name": "Tent, 2 person", "sku": sku, "price": "260.00"},
-    )
-    seeded.raise_for_status()
-    order = await paid_order(stack)  # the tent was 300.00
-    tent = product_id(order, "Tent")
-    request = return_request(
-        order,
-        [{"order_product_id": tent, "quantity": 1, "reason": "Wrong size"}],
-        exchange_items=[{"sku": sku, "quantity": 1}],
-    )
-    case_id = await started(stack, request)
-    await decide_exchange(stack.opentext, await stack.open_task_id(case_id), None)
+    order, case_id, sku = await bigcommerce_tent_exchange(stack, "Tent, 2 person", "260.00")
     result = await bigcommerce_result_of(stack, case_id)
 
     assert result.status is CaseStatus.APPROVED, result.detail

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import httpx
 from temporalio.client import Client, WorkflowHandle
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from casebridge.connections import Connections
 from casebridge.settings import Settings
@@ -97,6 +97,15 @@ class Stack:
 
     def handle(self, case_id: str) -> WorkflowHandle[Any, OrderReviewResult]:
         return self.client.get_workflow_handle(case_id, result_type=OrderReviewResult)
+
+    async def assert_no_case(self, case_id: str) -> None:
+        """No workflow with this id exists (none was ever started for it)."""
+        try:
+            await self.handle(case_id).describe()
+        except RPCError as err:
+            assert err.status is RPCStatusCode.NOT_FOUND
+        else:
+            raise AssertionError(f"a case {case_id} was started")
 
     async def case_started(self, case_id: str, timeout: float = 20.0) -> WorkflowHandle[Any, OrderReviewResult]:
         handle = self.handle(case_id)
