@@ -9,7 +9,7 @@ import sys
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -23,7 +23,7 @@ from shim.app import create_app as create_shim
 from tests.support.servers import free_port, serve
 from tests.support.stack import Stack
 from tests.support.world import SHOP, export_secrets, sandbox_config, write_config
-from worker import build_worker
+from worker import build_store_workers, build_worker
 from workflows import search_attributes as sa
 
 
@@ -63,8 +63,15 @@ async def bench_stack(topics: Iterable[str]) -> AsyncIterator[Stack]:
                     )
                     for topic in topics:
                         await stack.shop(SHOP).subscribe_webhook(topic, f"{shim_url}/webhooks/shopify")
+                    # The shop has a request quota: its activities run on its own store queue.
+                    workers = [
+                        build_worker(env.client, settings, connections),
+                        *build_store_workers(env.client, settings, connections, store_ids=[SHOP]),
+                    ]
                     try:
-                        async with build_worker(env.client, settings, connections):
+                        async with AsyncExitStack() as running:
+                            for worker in workers:
+                                await running.enter_async_context(worker)
                             yield stack
                     finally:
                         await stack.http.aclose()
