@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
@@ -38,6 +38,7 @@ from workflows.store import store_for
 from workflows.store.base import Store, StoreOrder
 
 T = TypeVar("T")
+InputT = TypeVar("InputT", bound=CaseInput)
 
 
 class CaseAborted(Exception):
@@ -48,13 +49,23 @@ class CaseInterrupted(Exception):
     """While the case waited for an operator, its reason to exist went away (see `interrupted`)."""
 
 
-class CaseWorkflow:
+class CaseWorkflow(Generic[InputT]):
+    """The base of every case type: `class OrderReview(ReviewedCase[OrderReviewInput],
+    case_type="order-review", title="Order review")`."""
+
     case_type: str = "case"
     case_title: str = "Case"  # how the UI's summary names the kind: "Order review #1042 (store)"
-    input: CaseInput  # each case type narrows it to its own input model
+    input: InputT
     _store: Store | None = None  # the order's store, for case types that work on one
 
-    def init_case(self, case_input: CaseInput) -> None:
+    def __init_subclass__(cls, *, case_type: str | None = None, title: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if case_type is not None:
+            cls.case_type = case_type
+        if title is not None:
+            cls.case_title = title
+
+    def init_case(self, case_input: InputT) -> None:
         self.input = case_input
         self.case_id = case_input.case_id
         self.case_status = CaseStatus.OPEN
@@ -307,3 +318,6 @@ class CaseWorkflow:
         it as ABORTED, saying what was undone and what was not."""
         compensated = await self.saga.compensate()
         self.set_status(CaseStatus.ABORTED, f"Aborted by an operator; {compensated.describe()}")
+
+
+AnyCase = CaseWorkflow[Any]  # a case of any type, for the building blocks that serve every case

@@ -18,7 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.exstream import ExstreamActivities
     from activities.models import CustomerNoticeRequest
 
-from workflows.case import CaseWorkflow
+from workflows.case import AnyCase
 from workflows.failures import describe_failure
 from workflows.retries import API_TIMEOUT
 
@@ -26,7 +26,7 @@ from workflows.retries import API_TIMEOUT
 NOTICE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_attempts=3)
 
 
-async def notify_customer(case: CaseWorkflow, *, tenant: str, communication: str, driver: dict[str, Any]) -> bool:
+async def notify_customer(case: AnyCase, *, tenant: str, communication: str, driver: dict[str, Any]) -> bool:
     """Send the notice; True when Exstream rendered it."""
     try:
         result = await workflow.execute_activity_method(

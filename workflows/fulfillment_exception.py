@@ -96,11 +96,9 @@ class FulfillmentExceptionResult(CaseResult):
 
 
 @workflow.defn(name="FulfillmentException")
-class FulfillmentException(ReviewedCase):
-    case_type = "fulfillment-exception"
-    case_title = "Fulfillment exception"
-    input: FulfillmentExceptionInput
-
+class FulfillmentException(
+    ReviewedCase[FulfillmentExceptionInput], case_type="fulfillment-exception", title="Fulfillment exception"
+):
     @workflow.init
     def __init__(self, input: FulfillmentExceptionInput) -> None:
         self.init_case(input)
@@ -205,26 +203,24 @@ class FulfillmentException(ReviewedCase):
             definition_key=i.policy.process_definition_key,
             business_key=team_business_key(i.case_id, team),
             name=f"Fulfillment exception on {i.order.order_name} ({i.store}) - {team}",
-            variables={
-                "caseId": i.case_id,
-                "callbackUrl": i.callback_url,
-                "team": team,
-                "leadTeam": i.policy.types[report.exception_type].teams[0],
-                "platform": i.platform,
-                "store": i.store,
-                "orderId": i.order.order_id,
-                "orderName": i.order.order_name,
-                "orderTotal": "" if i.order.total is None else f"{i.order.total} {i.order.currency or ''}".strip(),
-                "customerEmail": i.order.customer_email or "",
-                "exceptionType": report.exception_type.value,
-                "summary": report.summary,
-                "lines": ", ".join(f"{line.quantity} x {line.sku}" for line in report.lines),
-                "suggestedSubstitutes": ", ".join(
-                    f"{line.sku} -> {line.substitute_sku}" for line in report.lines if line.substitute_sku
-                ),
-                "reportedBy": report.reported_by,
-                "offeredOutcomes": ", ".join(r.value for r in resolutions),
-            },
+            variables=self.task_variables(
+                team,
+                {
+                    "leadTeam": i.policy.types[report.exception_type].teams[0],
+                    "orderId": i.order.order_id,
+                    "orderName": i.order.order_name,
+                    "orderTotal": "" if i.order.total is None else f"{i.order.total} {i.order.currency or ''}".strip(),
+                    "customerEmail": i.order.customer_email or "",
+                    "exceptionType": report.exception_type.value,
+                    "summary": report.summary,
+                    "lines": ", ".join(f"{line.quantity} x {line.sku}" for line in report.lines),
+                    "suggestedSubstitutes": ", ".join(
+                        f"{line.sku} -> {line.substitute_sku}" for line in report.lines if line.substitute_sku
+                    ),
+                    "reportedBy": report.reported_by,
+                    "offeredOutcomes": ", ".join(r.value for r in resolutions),
+                },
+            ),
             sla=i.policy.team_sla.get(team, i.policy.sla),
             escalation_team=f"{team}{i.policy.escalation_suffix}",
             outcomes=[r.value for r in resolutions],

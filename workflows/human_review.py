@@ -35,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from routing.review_sla import ReviewSla
 
 from workflows import search_attributes as sa
-from workflows.case import CaseWorkflow
+from workflows.case import AnyCase
 from workflows.failures import describe_failure
 from workflows.messages import CaseStatus, ReviewDecision
 from workflows.retries import API_RETRY, API_TIMEOUT
@@ -69,7 +69,7 @@ class HumanReview:
     (see `workflows.review_panel`): it names the review's steps, saga entry and activity summaries,
     so several reviews can run side by side in one case. Without it the names are the case's own."""
 
-    def __init__(self, case: CaseWorkflow, request: ReviewRequest, *, team: str | None = None) -> None:
+    def __init__(self, case: AnyCase, request: ReviewRequest, *, team: str | None = None) -> None:
         self._case = case
         self.request = request
         self.team = team

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
 from workflows import search_attributes as sa
-from workflows.case import CaseWorkflow
+from workflows.case import AnyCase
 from workflows.messages import CaseInput, CaseLabels
 
 InputT = TypeVar("InputT", bound=CaseInput)
@@ -31,7 +31,7 @@ class StartMode(StrEnum):
 
 @dataclass(frozen=True)
 class CaseKind(Generic[InputT]):
-    workflow: type[CaseWorkflow]  # its `labels_of` labels a case from its input
+    workflow: type[AnyCase]  # its `labels_of` labels a case from its input
     input_model: type[InputT]
     start: StartMode = StartMode.ONCE
     join_signal: str | None = None  # JOIN_OPEN: the signal that hands the event to the open case

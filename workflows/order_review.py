@@ -38,11 +38,7 @@ class OrderReviewResult(ReviewedCaseResult):
 
 
 @workflow.defn(name="OrderReview")
-class OrderReview(ReviewedCase):
-    case_type = "order-review"
-    case_title = "Order review"
-    input: OrderReviewInput
-
+class OrderReview(ReviewedCase[OrderReviewInput], case_type="order-review", title="Order review"):
     @workflow.init
     def __init__(self, input: OrderReviewInput) -> None:
         self.init_case(input)
@@ -124,19 +120,17 @@ class OrderReview(ReviewedCase):
             definition_key=route.process_definition_key,
             business_key=i.case_id,
             name=f"Review order {facts.order_name} ({i.store})",
-            variables={
-                "caseId": i.case_id,
-                "callbackUrl": i.callback_url,
-                "team": route.team,
-                "platform": i.platform,
-                "store": i.store,
-                "orderId": facts.order_id,
-                "orderName": facts.order_name,
-                "orderTotal": str(facts.total),
-                "currency": facts.currency,
-                "customerEmail": facts.customer_email or "",
-                "reasons": "; ".join(i.reasons),
-            },
+            variables=self.task_variables(
+                route.team,
+                {
+                    "orderId": facts.order_id,
+                    "orderName": facts.order_name,
+                    "orderTotal": str(facts.total),
+                    "currency": facts.currency,
+                    "customerEmail": facts.customer_email or "",
+                    "reasons": "; ".join(i.reasons),
+                },
+            ),
             sla=i.policy.sla,
             escalation_team=route.escalation_team,
             outcomes=[APPROVED, REJECTED],

@@ -133,11 +133,7 @@ class ReturnCaseResult(ReviewedCaseResult):
 
 
 @workflow.defn(name="ReturnCase")
-class ReturnCase(ReviewedCase):
-    case_type = "return"
-    case_title = "Return"
-    input: ReturnCaseInput
-
+class ReturnCase(ReviewedCase[ReturnCaseInput], case_type="return", title="Return"):
     @workflow.init
     def __init__(self, input: ReturnCaseInput) -> None:
         self.init_case(input)
@@ -430,24 +426,22 @@ class ReturnCase(ReviewedCase):
             business_key=business_key,
             name=f"Review {'warranty claim' if i.warranty_claim else 'return'} {facts.return_name} ({i.store})"
             + (f", round {review_round}" if review_round > 1 else ""),
-            variables={
-                "caseId": i.case_id,
-                "callbackUrl": i.callback_url,
-                "team": route.team,
-                "platform": i.platform,
-                "store": i.store,
-                "returnId": facts.return_id,
-                "returnName": facts.return_name,
-                "orderId": facts.order_id,
-                "returnValue": str(facts.value),
-                "currency": facts.currency,
-                "returnReasons": ", ".join(facts.reasons),
-                "customerNotes": "; ".join(line.customer_note for line in facts.lines if line.customer_note),
-                "reasons": "; ".join(i.reasons),
-                "reviewRound": review_round,
-                "customerEvidence": evidence,
-                **routing_variables,
-            },
+            variables=self.task_variables(
+                route.team,
+                {
+                    "returnId": facts.return_id,
+                    "returnName": facts.return_name,
+                    "orderId": facts.order_id,
+                    "returnValue": str(facts.value),
+                    "currency": facts.currency,
+                    "returnReasons": ", ".join(facts.reasons),
+                    "customerNotes": "; ".join(line.customer_note for line in facts.lines if line.customer_note),
+                    "reasons": "; ".join(i.reasons),
+                    "reviewRound": review_round,
+                    "customerEvidence": evidence,
+                    **routing_variables,
+                },
+            ),
             sla=i.policy.sla,
             escalation_team=route.escalation_team,
             outcomes=self._outcomes(),

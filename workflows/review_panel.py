@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field, model_validator
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
-from workflows.case import CaseAborted, CaseWorkflow
+from workflows.case import AnyCase, CaseAborted
 from workflows.failures import describe_failure
 from workflows.human_review import HumanReview, ReviewEnd, ReviewRequest
 from workflows.messages import CaseStatus, OperatorAction, ReviewDecision
@@ -87,7 +87,7 @@ class PanelResult(BaseModel):
 class _TeamReview(HumanReview):
     """A panel's member: reports its case-level effects to the panel instead of the case."""
 
-    def __init__(self, panel: ReviewPanel, case: CaseWorkflow, team: PanelTeam) -> None:
+    def __init__(self, panel: ReviewPanel, case: AnyCase, team: PanelTeam) -> None:
         super().__init__(case, team.request, team=team.team)
         self._panel = panel
 
@@ -102,7 +102,7 @@ class _TeamReview(HumanReview):
 
 
 class ReviewPanel:
-    def __init__(self, case: CaseWorkflow, teams: list[PanelTeam], rule: PanelRule | None = None) -> None:
+    def __init__(self, case: AnyCase, teams: list[PanelTeam], rule: PanelRule | None = None) -> None:
         names = [t.team for t in teams]
         if not names or len(set(names)) != len(names):
             raise ValueError(f"a panel needs distinct teams, got {names}")

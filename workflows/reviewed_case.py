@@ -11,14 +11,14 @@ from typing import Any
 
 from temporalio import workflow
 
-from workflows.case import CaseAborted, CaseWorkflow
+from workflows.case import CaseAborted, CaseWorkflow, InputT
 from workflows.customer_notice import notify_customer
 from workflows.human_review import HumanReview, ReviewEnd, ReviewRequest
 from workflows.messages import CaseView, OperatorAction, ReviewDecision, ReviewTaskView
 from workflows.review_panel import ReviewPanel
 
 
-class ReviewedCase(CaseWorkflow):
+class ReviewedCase(CaseWorkflow[InputT]):
     review: HumanReview | None = None  # a case with one review task at a time
     panel: ReviewPanel | None = None  # a case whose teams review in parallel
 
@@ -45,6 +45,13 @@ class ReviewedCase(CaseWorkflow):
             self.record("ignored decision", str(err), decision.reviewer or "unknown")
             return
         self._review_for(decision).accept(decision)
+
+    def task_variables(self, team: str, own: dict[str, Any]) -> dict[str, Any]:
+        """A review task's process variables: those every task carries (how OpenText's callback
+        finds the case and who reviews), then the case type's `own`."""
+        i = self.input
+        common = {"caseId": i.case_id, "callbackUrl": i.callback_url, "team": team, "platform": i.platform}
+        return {**common, "store": i.store, **own}
 
     async def review_once(self, request: Callable[[], ReviewRequest], stop: Callable[[], bool]) -> ReviewEnd:
         """One review task until it ends. When OpenText loses the task (WITHDRAWN) the case parks:

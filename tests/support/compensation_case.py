@@ -19,9 +19,7 @@ class CompensationCaseInput(CaseInput):
 
 
 @workflow.defn(name="TestCompensationCase")
-class CompensationCase(CaseWorkflow):
-    case_type = "compensation-test"
-
+class CompensationCase(CaseWorkflow[CompensationCaseInput], case_type="compensation-test"):
     @workflow.init
     def __init__(self, input: CompensationCaseInput) -> None:
         self.init_case(input)

@@ -41,10 +41,7 @@ class PanelCaseResult(BaseModel):
 
 
 @workflow.defn(name="TestPanelCase")
-class PanelCase(ReviewedCase):
-    case_type = "panel-test"
-    input: PanelCaseInput
-
+class PanelCase(ReviewedCase[PanelCaseInput], case_type="panel-test"):
     @workflow.init
     def __init__(self, input: PanelCaseInput) -> None:
         self.init_case(input)

@@ -10,7 +10,7 @@ from workflows.store.bigcommerce import BigCommerceStore
 from workflows.store.shopify import ShopifyStore
 
 if TYPE_CHECKING:
-    from workflows.case import CaseWorkflow
+    from workflows.case import AnyCase
 
 ADAPTERS: dict[str, type[Store]] = {
     "shopify": ShopifyStore,
@@ -19,7 +19,7 @@ ADAPTERS: dict[str, type[Store]] = {
 }
 
 
-def store_for(case: CaseWorkflow, order: StoreOrder) -> Store:
+def store_for(case: AnyCase, order: StoreOrder) -> Store:
     """The adapter of the order's platform. An unknown platform is refused when the case starts
     (a workflow task failure the worker retries), never half-way through."""
     adapter = ADAPTERS.get(order.platform)

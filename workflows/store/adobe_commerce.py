@@ -9,8 +9,6 @@ of the case as a marker: a retried write finds the first one instead of writing 
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -114,11 +112,11 @@ class AdobeCommerceStore(base.Store):
                 "refund invoiced amount",
                 AdobeCommerceActivities.refund_once,
                 memo,
-                "base.Refund the invoiced amount once (credit memo)",
+                "Refund the invoiced amount once (credit memo)",
             )
             skipped = result is None
             if result is not None:
-                refund = self._refund(result.credit_memo_id, result.amount, result.created)
+                refund = self.refund_made(result.credit_memo_id, result.amount, result.created)
             order = await self.case.run_step("read order", self._read, on_skip=None)
         cancelled = order is None or order.cancellable
         if cancelled:
@@ -130,15 +128,6 @@ class AdobeCommerceStore(base.Store):
             await self.case.run_step("cancel order", cancel, on_skip=None)
         return base.Cancellation(
             refund=refund, refund_skipped=skipped, refund_withheld=owed and not request.refund, cancelled=cancelled
-        )
-
-    def _refund(self, credit_memo_id: int | None, amount: Decimal, created: bool) -> base.Refund:
-        return base.Refund(
-            refund_id=None if credit_memo_id is None else str(credit_memo_id),
-            amount=amount,
-            currency=self.order.currency,
-            created=created,
-            document="credit memo",
         )
 
     # --- RETURNS ---------------------------------------------------------------------------
@@ -180,7 +169,7 @@ class AdobeCommerceStore(base.Store):
         result = await self.step(
             step, AdobeCommerceActivities.refund_return_items, request, "Credit memo for the order's items, once"
         )
-        return None if result is None else self._refund(result.credit_memo_id, result.amount, result.created)
+        return None if result is None else self.refund_made(result.credit_memo_id, result.amount, result.created)
 
     # --- line edits ------------------------------------------------------------------------
 

@@ -26,11 +26,9 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.models import (
         AmountRefundRequest,
-        AmountRefundResult,
         ItemPrices,
         ItemPricesRequest,
         LineQuantity,
-        RefundReturnResult,
         ReplacementLine,
         ReplacementOrderRequest,
         ReplacementOrderResult,
@@ -43,7 +41,7 @@ from workflows.retries import API_RETRY, API_TIMEOUT
 from workflows.saga import Undo
 
 if TYPE_CHECKING:
-    from workflows.case import CaseWorkflow
+    from workflows.case import AnyCase
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -138,19 +136,6 @@ class Refund:
     document: str = "refund"  # what the platform calls it: a refund, a credit memo
 
 
-def refund_from(result: AmountRefundResult | RefundReturnResult | None, document: str = "refund") -> Refund | None:
-    """The typed result of an activity's refund (None: an operator skipped the step)."""
-    if result is None:
-        return None
-    return Refund(
-        refund_id=result.refund_id,
-        amount=result.amount,
-        currency=result.currency,
-        created=result.created,
-        document=document,
-    )
-
-
 @dataclass(frozen=True)
 class Held:
     placed: bool  # False: nothing of ours was held (someone else's hold, or skipped)
@@ -202,7 +187,7 @@ class Store:
     capabilities: frozenset[Capability] = frozenset()
     refund_document = "refund"  # what the platform calls a refund
 
-    def __init__(self, case: CaseWorkflow, order: StoreOrder) -> None:
+    def __init__(self, case: AnyCase, order: StoreOrder) -> None:
         self.case, self.order = case, order
         # True once this case asked the store to cancel the order: the store's report of a
         # cancellation is then our own echo, not a reason to stop.
@@ -311,6 +296,19 @@ class Store:
 
     # --- CANCEL and REFUNDS ----------------------------------------------------------------
 
+    def refund_made(
+        self, refund_id: int | str | None, amount: Decimal, created: bool, currency: str | None = None
+    ) -> Refund:
+        """The record of a refund the platform made (or had made before) on this order; `currency`
+        where the platform's answer names it, else the order's."""
+        return Refund(
+            refund_id=None if refund_id is None else str(refund_id),
+            amount=amount,
+            currency=currency or self.order.currency,
+            created=created,
+            document=self.refund_document,
+        )
+
     async def cancel(self, request: CancelRequest) -> Cancellation:
         """Cancel the order and refund what was paid (per the request) at most once."""
         raise self.unsupported(Capability.CANCEL)
@@ -327,7 +325,11 @@ class Store:
             notify_customer=notify_customer,
         )
         result = await self.step("refund amount", self.activities.refund_amount, request, "Refund an amount once")
-        return refund_from(result, self.refund_document)
+        return (
+            None
+            if result is None
+            else self.refund_made(result.refund_id, result.amount, result.created, result.currency)
+        )
 
     async def item_prices(self, skus: list[str]) -> ItemPrices | None:
         """The catalog's unit price of each SKU it sells, in the order's currency."""

@@ -6,8 +6,6 @@ the returned products by quantity, marked with the case id."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -95,19 +93,11 @@ class BigCommerceStore(base.Store):
             store=self.order.store, order_id=self.order_id, key=self.order.key, reason=request.refund_reason
         )
         result = await self.step(
-            "refund payment", BigCommerceActivities.refund_order, refund, "base.Refund the payment once"
+            "refund payment", BigCommerceActivities.refund_order, refund, "Refund the payment once"
         )
         if result is None:
             return base.Cancellation(refund=None, refund_skipped=True)
-        return base.Cancellation(refund=self._refund(result.refund_id, result.amount, result.created))
-
-    def _refund(self, refund_id: int | None, amount: Decimal, created: bool) -> base.Refund:
-        return base.Refund(
-            refund_id=None if refund_id is None else str(refund_id),
-            amount=amount,
-            currency=self.order.currency,
-            created=created,
-        )
+        return base.Cancellation(refund=self.refund_made(result.refund_id, result.amount, result.created))
 
     # --- RETURNS ---------------------------------------------------------------------------
 
@@ -132,9 +122,9 @@ class BigCommerceStore(base.Store):
             store=self.order.store, order_id=self.order_id, key=key, reason=reason, items=items
         )
         result = await self.step(
-            step, BigCommerceActivities.refund_return_items, request, "base.Refund the order's products once"
+            step, BigCommerceActivities.refund_return_items, request, "Refund the order's products once"
         )
-        return None if result is None else self._refund(result.refund_id, result.amount, result.created)
+        return None if result is None else self.refund_made(result.refund_id, result.amount, result.created)
 
     # --- line edits ------------------------------------------------------------------------
 

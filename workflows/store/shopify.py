@@ -150,9 +150,13 @@ class ShopifyStore(base.Store):
             "refund returned lines",
             ShopifyActivities.refund_return,
             request,
-            f"base.Refund the returned lines of {ret.name}",
+            f"Refund the returned lines of {ret.name}",
         )
-        return base.refund_from(result)
+        return (
+            None
+            if result is None
+            else self.refund_made(result.refund_id, result.amount, result.created, result.currency)
+        )
 
     # --- line edits ------------------------------------------------------------------------
 
