@@ -13,7 +13,7 @@ LOCK_FLAGS   := --quiet --universal --python-version 3.11 --generate-hashes --cu
 LOCK_ARGS    ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock demo up down status test lint clean
+.PHONY: help install lock demo up down status test lint bench clean
 
 help:
 	@echo "make demo    create .venv, install, start the stack, play the demo scenario"
@@ -22,6 +22,7 @@ help:
 	@echo "make status  one line per component"
 	@echo "make test    run the test suite"
 	@echo "make lint    ruff check + mypy"
+	@echo "make bench   Casebridge beside bare Temporal: bench/results/latest.{json,md} and charts"
 	@echo "make lock    re-resolve requirements/*.lock from pyproject.toml (after changing dependencies)"
 	@echo "make clean   down, then remove .stack/ (all local Temporal state)"
 
@@ -42,7 +43,7 @@ install: $(STAMP)
 # Needs no up-to-date install: uv comes at the version the current dev lock pins.
 lock: | $(BIN)/python
 	@test -x $(BIN)/uv || $(BIN)/python -m pip install "$$(grep -o '^uv==[^ ]*' $(DEV_LOCK) || echo uv)"
-	$(BIN)/uv pip compile pyproject.toml --extra temporal --extra sandbox --extra dev $(LOCK_FLAGS) $(LOCK_ARGS) -o $(DEV_LOCK)
+	$(BIN)/uv pip compile pyproject.toml --extra temporal --extra sandbox --extra dev --extra bench $(LOCK_FLAGS) $(LOCK_ARGS) -o $(DEV_LOCK)
 	$(BIN)/uv pip compile pyproject.toml -c $(DEV_LOCK) $(LOCK_FLAGS) $(LOCK_ARGS) -o $(RUNTIME_LOCK)
 
 demo: up
@@ -62,6 +63,11 @@ status:
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# Arguments for bench.run, e.g. `make bench BENCH_ARGS="--cases 200 --open-cases 1000 --profile"`.
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

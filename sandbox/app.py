@@ -14,6 +14,7 @@ from sandbox.adobe_commerce.app import mount as mount_adobe_commerce
 from sandbox.bigcommerce.simulator import BigCommerceSimulator
 from sandbox.config import SandboxConfig
 from sandbox.connection_faults import DropConnectionMiddleware
+from sandbox.meter import MeterMiddleware, RequestMeter, build_meter_router
 from sandbox.opentext.workflow_api import WorkflowServiceSimulator
 from sandbox.opentext_ecm.api import ContentServerSimulator
 from sandbox.opentext_exstream.api import ExstreamSimulator
@@ -53,7 +54,11 @@ def create_app(config: SandboxConfig) -> FastAPI:
     app.include_router(bigcommerce.b2b_router, prefix="/bigcommerce-b2b")
     mount_adobe_commerce(app, adobe_commerce)  # /adobe-commerce, /adobe-ims, /adobe-io-events
     app.include_router(build_admin_router(world))
+    meter = RequestMeter()
+    app.state.meter = meter
+    app.include_router(build_meter_router(meter))
     app.add_middleware(DropConnectionMiddleware, faults=world.faults)
+    app.add_middleware(MeterMiddleware, meter=meter)  # outermost: it sees every answer, dropped ones too
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -1,0 +1,135 @@
+"""One main path of each case type on each platform, driven as the store, the customer and the
+reviewer would drive it (the same helpers as the flow tests). Each returns the case id once the
+case has closed, and how long the reviewer's decision took to reach the store (`decision_s`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from tests.support.stack import Stack
+from tests.support.world import ADOBE_STORE, BC_FLOW_STORE, SHOP
+from tests.test_fulfillment_exception import open_tasks, post, report
+from tests.test_order_review_adobe import in_review as adobe_in_review
+from tests.test_order_review_adobe import place_order
+from tests.test_order_review_bigcommerce import in_review as bigcommerce_in_review
+from tests.test_order_review_bigcommerce import seed_order
+from tests.test_return_case import case_of as shopify_return_case
+from tests.test_return_case import request_return, shipped_order
+from tests.test_return_case_adobe import case_of as adobe_return_case
+from tests.test_return_case_adobe import invoiced_order, request_rma
+from tests.test_return_case_bigcommerce import paid_order, product_id, return_request, started
+from workflows.messages import CaseStatus
+from workflows.order_review import KIND as ORDER_REVIEW
+
+
+@dataclass(frozen=True)
+class Ran:
+    case_id: str
+    to_task_s: float  # store event -> review task(s) open in OpenText
+    decision_s: float  # reviewer completes the task -> case closed with the outcome applied
+
+
+Path = Callable[[Stack], Awaitable[Ran]]
+
+
+async def decided(stack: Stack, case_id: str, tasks: list[str], outcome: str, opened: float, started: float) -> Ran:
+    """Complete the tasks as the reviewer; the case must close APPROVED."""
+    decision = time.perf_counter()
+    await asyncio.gather(*(stack.opentext.complete_task(t, outcome, {"reviewer": "bench"}) for t in tasks))
+    result = await stack.client.get_workflow_handle(case_id).result()
+    closed = time.perf_counter()
+    if result["status"] != CaseStatus.APPROVED.value:
+        raise RuntimeError(f"{case_id} closed {result['status']}: {result.get('detail')}")
+    return Ran(case_id, opened - started, closed - decision)
+
+
+async def order_review_shopify(stack: Stack) -> Ran:
+    t0 = time.perf_counter()
+    order = await stack.create_order(SHOP, unit_price="1500.00")
+    case_id = ORDER_REVIEW.case_id("shopify", SHOP, order.legacy_resource_id)
+    await stack.case_started(case_id, timeout=120)
+    task = await stack.open_task_id(case_id, timeout=120)
+    return await decided(stack, case_id, [task], "approved", time.perf_counter(), t0)
+
+
+async def order_review_bigcommerce(stack: Stack) -> Ran:
+    t0 = time.perf_counter()
+    case_id, task = await bigcommerce_in_review(stack, await seed_order(stack, "1200.00"))
+    return await decided(stack, case_id, [task], "approved", time.perf_counter(), t0)
+
+
+async def order_review_adobe(stack: Stack) -> Ran:
+    t0 = time.perf_counter()
+    case_id, task = await adobe_in_review(stack, await place_order(stack, "1200.00"))
+    return await decided(stack, case_id, [task], "approved", time.perf_counter(), t0)
+
+
+async def return_shopify(stack: Stack) -> Ran:
+    order = await shipped_order(stack, unit_price="140.00")
+    t0 = time.perf_counter()
+    case_id = shopify_return_case(await request_return(stack, order, "DEFECTIVE"))
+    await stack.case_started(case_id, timeout=120)
+    task = await stack.open_task_id(case_id, timeout=120)
+    return await decided(stack, case_id, [task], "refund", time.perf_counter(), t0)
+
+
+async def return_bigcommerce(stack: Stack) -> Ran:
+    order = await paid_order(stack)
+    tent = product_id(order, "Tent")
+    t0 = time.perf_counter()
+    line = {"order_product_id": tent, "quantity": 1, "reason": "There was a problem with the product"}
+    case_id = await started(stack, return_request(order, [line]))
+    task = await stack.open_task_id(case_id, timeout=120)
+    return await decided(stack, case_id, [task], "refund", time.perf_counter(), t0)
+
+
+async def return_adobe(stack: Stack) -> Ran:
+    order = await invoiced_order(stack)
+    t0 = time.perf_counter()
+    case_id = adobe_return_case(await request_rma(stack, order, "TENT-1", 1, "Out of Service"))
+    await stack.case_started(case_id, timeout=120)
+    task = await stack.open_task_id(case_id, timeout=120)
+    return await decided(stack, case_id, [task], "refund", time.perf_counter(), t0)
+
+
+async def _exception(stack: Stack, platform: str, store: str, order_id: str) -> Ran:
+    t0 = time.perf_counter()
+    answer = await post(stack, report(order_id, "inventory_shortage", platform=platform, store=store, lines=[]))
+    if answer.status_code != 200:
+        raise RuntimeError(f"fulfillment exception refused: {answer.status_code} {answer.text}")
+    case_id: str = answer.json()["case_id"]
+    tasks = await open_tasks(stack, case_id, {"warehouse", "customer-service"})
+    return await decided(stack, case_id, list(tasks.values()), "ship-as-is", time.perf_counter(), t0)
+
+
+async def exception_shopify(stack: Stack) -> Ran:
+    order = await stack.create_order(SHOP, unit_price="90.00")
+    return await _exception(stack, "shopify", SHOP, order.legacy_resource_id)
+
+
+async def exception_bigcommerce(stack: Stack) -> Ran:
+    order = await seed_order(stack, "90.00")
+    return await _exception(stack, "bigcommerce", BC_FLOW_STORE, str(order["id"]))
+
+
+async def exception_adobe(stack: Stack) -> Ran:
+    order = await place_order(stack, "90.00")
+    return await _exception(stack, "adobe-commerce", ADOBE_STORE, str(order["entity_id"]))
+
+
+# (case type, platform) -> its main path: approved / refunded / shipped as is.
+PATHS: dict[tuple[str, str], Path] = {
+    ("order-review", "shopify"): order_review_shopify,
+    ("order-review", "bigcommerce"): order_review_bigcommerce,
+    ("order-review", "adobe-commerce"): order_review_adobe,
+    ("return", "shopify"): return_shopify,
+    ("return", "bigcommerce"): return_bigcommerce,
+    ("return", "adobe-commerce"): return_adobe,
+    ("fulfillment-exception", "shopify"): exception_shopify,
+    ("fulfillment-exception", "bigcommerce"): exception_bigcommerce,
+    ("fulfillment-exception", "adobe-commerce"): exception_adobe,
+}

@@ -1,0 +1,475 @@
+"""`make bench`: Casebridge measured side by side with bare Temporal, in one run on one machine.
+
+Every component runs in its own process (bench/procs.py), so CPU is read per process: the Temporal
+dev server, the sandbox, the shim and the worker, and a bare worker serving `bench.bare.BareCase`,
+the same shape with none of Casebridge in it. Phases, in order:
+
+1. shim ingest: signed `orders/create` deliveries posted to the shim at a fixed concurrency (the
+   worker paused, so only the shim and Temporal work), against bare `start_workflow` calls from
+   one process; the cases are terminated afterwards.
+2. order review (Shopify), the load phase: N cases at concurrency C through the real path (order
+   placed, webhook, holds, OpenText task, reviewer's decision, callback, release).
+3. bare: N `BareCase`s of the order review's shape (activities before and after the decision, a
+   validated Update raced with the SLA timer) at the same concurrency.
+4. every case type on every platform: a few cases each, for history events, API calls per
+   system, Shopify cost points and worker CPU per path, each with its bare shape's history.
+5. open cases: M order reviews left waiting for their reviewer; the worker's RSS, and the time to
+   find one case by `CaseRef` through Temporal's visibility.
+
+The sandbox runs without platform limits (`--plan unlimited`): the run measures Casebridge and
+Temporal. Figures go to bench/results/latest.json, a Markdown table (latest.md) and charts (PNG).
+
+Usage: `.venv/bin/python -m bench.run [--cases 60] [--concurrency 10] [--per-path 4] [--open-cases 10000]`
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from temporalio.client import Client, WorkflowHandle
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError
+
+from bench import report
+from bench.bare import BareCase, BareInput
+from bench.measure import HistoryShape, history_shape, measured, p50, percentile, typical
+from bench.paths import PATHS, Ran, order_review_shopify
+from bench.procs import BIN, BenchError, Proc, free_port, http_ok, start_python, start_temporal, wait_until
+from bench.profile import Profiler
+from casebridge.connections import Connections
+from casebridge.devstack import SEARCH_ATTRIBUTES
+from casebridge.settings import Settings
+from casebridge.stores import load_registry
+from connectors.shopify.webhooks import sign
+from sandbox.meter import DRIVER_HEADER
+from tests.support.stack import Stack, eventually
+from tests.support.world import SECRETS, SHOP, export_secrets, write_config
+from workflows.order_review import KIND as ORDER_REVIEW
+
+RESULTS = Path(__file__).resolve().parent / "results"
+WEBHOOK_SECRET = SECRETS["SHOPIFY_WEBHOOK_SECRET"]
+
+
+def mark_driver_requests() -> None:
+    """Everything this process sends to the sandbox plays the customer or the reviewer: the
+    sandbox's meter leaves it out, so it counts what Casebridge (shim and worker) asked."""
+    send = httpx.AsyncClient.send
+
+    async def driver_send(self: httpx.AsyncClient, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        request.headers[DRIVER_HEADER] = "1"
+        return await send(self, request, **kwargs)
+
+    httpx.AsyncClient.send = driver_send  # type: ignore[method-assign]
+
+
+async def bounded(count: int, concurrency: int, one: Callable[[int], Awaitable[Any]]) -> list[Any]:
+    gate = asyncio.Semaphore(concurrency)
+
+    async def run(n: int) -> Any:
+        async with gate:
+            return await one(n)
+
+    return list(await asyncio.gather(*(run(n) for n in range(count))))
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, work: Path) -> None:
+        self.args = args
+        self.work = work
+        self.procs: dict[str, Proc] = {}
+        self.results: dict[str, Any] = {}
+
+    # --- the stack ---------------------------------------------------------------------------
+
+    async def start(self) -> Stack:
+        temporal, address = start_temporal(self.work, SEARCH_ATTRIBUTES)
+        self.procs["temporal"] = temporal
+        sandbox_port = free_port()
+        sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+        self.procs["sandbox"] = start_python(
+            "sandbox", ["-m", "bench.sandbox_server", "--port", str(sandbox_port), "--plan", "unlimited"], self.work, {}
+        )
+        wait_until(self.procs["sandbox"], lambda: http_ok(f"{sandbox_url}/healthz"), 60, "health")
+        config_dir = write_config(self.work / "config", sandbox_url)
+        shim_port = free_port()
+        shim_url = f"http://127.0.0.1:{shim_port}"
+        self.queue = f"bench-{uuid.uuid4().hex[:6]}"
+        self.env = {
+            **SECRETS,
+            "TEMPORAL_ADDRESS": address,
+            "TASK_QUEUE": self.queue,
+            "CONFIG_DIR": str(config_dir),
+            "SHIM_PORT": str(shim_port),
+            "SHIM_PUBLIC_URL": shim_url,
+            "LOG_LEVEL": "WARNING",
+        }
+        self.procs["shim"] = start_python("shim", ["-m", "shim"], self.work, self.env)
+        self.procs["worker"] = start_python("worker", ["worker.py"], self.work, self.env)
+        self.bare_queue = f"{self.queue}-bare"
+        self.procs["bare_worker"] = start_python(
+            "bare_worker", ["-m", "bench.bare", "--address", address, "--queue", self.bare_queue], self.work, {}
+        )
+        wait_until(self.procs["shim"], lambda: http_ok(f"{shim_url}/readyz"), 90, "readiness")
+        self.client = await Client.connect(address, data_converter=pydantic_data_converter)
+        self.bare_client = await Client.connect(address)
+        settings = Settings(config_dir=config_dir, task_queue=self.queue, shim_public_url=shim_url)
+        self.connections = Connections(load_registry(config_dir))
+        stack = Stack(
+            self.client, settings, self.connections.registry, self.connections, sandbox_url, shim_url, config_dir
+        )
+        await self.wait_for_pollers([self.queue, self.bare_queue])
+        return stack
+
+    async def wait_for_pollers(self, queues: list[str]) -> None:
+        from temporalio.api.taskqueue.v1 import TaskQueue
+        from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+
+        async def polled(queue: str) -> bool:
+            request = DescribeTaskQueueRequest(namespace="default", task_queue=TaskQueue(name=queue))
+            answer = await self.client.workflow_service.describe_task_queue(request)
+            return bool(answer.pollers)
+
+        for queue in queues:
+            await eventually(lambda q=queue: polled(q), timeout=90, what=f"a worker polling {queue}")  # type: ignore[misc]
+
+    def sync_webhooks(self) -> None:
+        import subprocess
+
+        done = subprocess.run(
+            [str(BIN / "casebridge"), "webhooks", "sync"],
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if done.returncode != 0:
+            raise BenchError(f"webhooks sync failed:\n{done.stdout}\n{done.stderr}")
+
+    async def stop(self) -> None:
+        for proc in reversed(list(self.procs.values())):
+            proc.stop()
+
+    def cpu_procs(self, *names: str) -> dict[str, Proc]:
+        return {name: self.procs[name] for name in names}
+
+    async def meter(self, stack: Stack, reset: bool = False) -> dict[str, Any]:
+        url = f"{stack.sandbox_url}/_sandbox/meter"
+        if reset:
+            (await stack.http.delete(url)).raise_for_status()
+            return {}
+        answer = await stack.http.get(url)
+        answer.raise_for_status()
+        reading: dict[str, Any] = answer.json()
+        return reading
+
+    # --- phase 1: shim ingest ----------------------------------------------------------------
+
+    async def shim_ingest(self, stack: Stack) -> None:
+        count, concurrency = self.args.ingest, self.args.concurrency
+        orders = await bounded(count, concurrency, lambda _: stack.create_order(SHOP, unit_price="1500.00"))
+        bodies = []
+        for order in orders:
+            url = f"{stack.sandbox_url}/shopify/{SHOP}/_admin/orders/{order.legacy_resource_id}"
+            answer = await stack.http.get(url)
+            answer.raise_for_status()
+            bodies.append(json.dumps(answer.json()["order"]).encode())  # as `orders/create` carries it
+        self.procs["worker"].pause()
+        self.procs["bare_worker"].pause()
+        latencies: list[float] = []
+        refused: list[str] = []
+
+        async def deliver(n: int) -> None:
+            body = bodies[n]
+            headers = {
+                "Content-Type": "application/json",
+                "X-Shopify-Topic": "orders/create",
+                "X-Shopify-Hmac-Sha256": sign(WEBHOOK_SECRET.encode(), body),
+                "X-Shopify-Shop-Domain": SHOP,
+                "X-Shopify-API-Version": "2025-01",
+                "X-Shopify-Webhook-Id": f"bench-{uuid.uuid4().hex}",
+                "X-Shopify-Triggered-At": datetime.now(UTC).isoformat(),
+            }
+            t0 = time.perf_counter()
+            answer = await stack.http.post(f"{stack.shim_url}/webhooks/shopify", content=body, headers=headers)
+            latencies.append(time.perf_counter() - t0)
+            if answer.status_code != 200:
+                refused.append(f"{answer.status_code} {answer.text[:200]}")
+
+        try:
+            with measured(self.cpu_procs("shim", "temporal")) as shim_usage:
+                await bounded(count, concurrency, deliver)
+            bare_ids = [f"bare-ingest-{uuid.uuid4().hex}" for _ in range(count)]
+
+            async def start_bare(n: int) -> None:
+                await self.bare_client.start_workflow(
+                    BareCase.run, BareInput(before=0, after=0), id=bare_ids[n], task_queue=self.bare_queue
+                )
+
+            with measured(self.cpu_procs("temporal")) as bare_usage:
+                await bounded(count, concurrency, start_bare)
+            case_ids = [ORDER_REVIEW.case_id("shopify", SHOP, o.legacy_resource_id) for o in orders]
+            await self.terminate([*case_ids, *bare_ids])
+        finally:
+            self.procs["worker"].resume()
+            self.procs["bare_worker"].resume()
+        if refused:
+            raise BenchError(f"the shim refused {len(refused)} of {count} deliveries, e.g. {refused[0]}")
+        shim_rps = count / shim_usage.seconds
+        bare_rps = count / bare_usage.seconds
+        self.results["shim"] = {
+            "deliveries": count,
+            "concurrency": concurrency,
+            "shim_p50_ms": p50(latencies),
+            "shim_p99_ms": percentile(latencies, 99),
+            "shim_rps": round(shim_rps, 1),
+            "bare_start_rps": round(bare_rps, 1),
+            "shim_ingest_ratio": round(shim_rps / bare_rps, 2),
+            "shim_cpu_ms_per_delivery": shim_usage.ms_per_case("shim", count),
+        }
+
+    async def terminate(self, workflow_ids: list[str]) -> None:
+        async def end(n: int) -> None:
+            try:
+                await self.client.get_workflow_handle(workflow_ids[n]).terminate("benchmark phase over")
+            except RPCError:
+                pass  # already closed
+
+        await bounded(len(workflow_ids), 20, end)
+
+    # --- phase 2 and 3: load, side by side ---------------------------------------------------
+
+    async def order_review_load(self, stack: Stack) -> HistoryShape:
+        count, concurrency = self.args.cases, self.args.concurrency
+        await bounded(min(3, count), 3, lambda _: order_review_shopify(stack))  # warm caches and connections
+        await self.meter(stack, reset=True)
+        profiler = Profiler(self.procs["worker"], self.args.out / "worker-profile.md")
+        profiling = self.args.profile and profiler.start()
+        with measured(self.cpu_procs("worker", "temporal", "shim", "sandbox")) as usage:
+            runs: list[Ran] = await bounded(count, concurrency, lambda _: order_review_shopify(stack))
+        if profiling:
+            print(f"  worker profile: {profiler.stop()}", flush=True)
+        reading = await self.meter(stack)
+        shapes = [await history_shape(self.client, run.case_id) for run in runs]
+        shape = typical(shapes)
+        decisions = [run.decision_s for run in runs]
+        self.results["order_review_load"] = {
+            "cases": count,
+            "concurrency": concurrency,
+            "seconds": round(usage.seconds, 1),
+            "cases_per_s": round(count / usage.seconds, 2),
+            "worker_cpu_ms_per_case": usage.ms_per_case("worker", count),
+            "server_cpu_ms_per_case": usage.ms_per_case("temporal", count),
+            "shim_cpu_ms_per_case": usage.ms_per_case("shim", count),
+            "sandbox_cpu_ms_per_case": usage.ms_per_case("sandbox", count),
+            "webhook_to_task_p50_ms": p50([run.to_task_s for run in runs]),
+            "decision_p50_ms": p50(decisions),
+            "decision_p99_ms": percentile(decisions, 99),
+            "history_events": shape.events,
+            "shopify_cost_points_per_case": round(reading["shopify_cost_points"] / count, 1),
+            "api_calls_per_case": {system: round(n / count, 1) for system, n in reading["requests"].items()},
+            "throttled_calls": sum(reading["throttled"].values()),
+        }
+        return shape
+
+    async def bare_load(self, shape: HistoryShape) -> None:
+        count, concurrency = self.args.cases, self.args.concurrency
+        case = BareInput(before=shape.before, after=shape.after, decisions=max(shape.decisions, 1))
+
+        async def one(_: int) -> str:
+            handle = await self.bare_client.start_workflow(
+                BareCase.run, case, id=f"bare-{uuid.uuid4().hex}", task_queue=self.bare_queue
+            )
+            for _n in range(case.decisions):
+                await handle.execute_update(BareCase.decide, "approved")
+            await handle.result()
+            return handle.id
+
+        await bounded(3, 3, one)
+        with measured(self.cpu_procs("bare_worker", "temporal")) as usage:
+            ids = await bounded(count, concurrency, one)
+        bare_shape = await history_shape(self.bare_client, ids[0])
+        self.results["bare_load"] = {
+            "cases": count,
+            "shape": {"activities_before": case.before, "activities_after": case.after, "decisions": case.decisions},
+            "seconds": round(usage.seconds, 1),
+            "bare_per_s": round(count / usage.seconds, 2),
+            "bare_worker_cpu_ms_per_case": usage.ms_per_case("bare_worker", count),
+            "server_cpu_ms_per_case": usage.ms_per_case("temporal", count),
+            "history_events": bare_shape.events,
+        }
+
+    async def bare_events(self, shape: HistoryShape) -> int:
+        case = BareInput(before=shape.before, after=shape.after, decisions=max(shape.decisions, 1))
+        handle: WorkflowHandle[Any, str] = await self.bare_client.start_workflow(
+            BareCase.run, case, id=f"bare-{uuid.uuid4().hex}", task_queue=self.bare_queue
+        )
+        for _n in range(case.decisions):
+            await handle.execute_update(BareCase.decide, "approved")
+        await handle.result()
+        return (await history_shape(self.bare_client, handle.id)).events
+
+    # --- phase 4: every case type on every platform -----------------------------------------
+
+    async def every_path(self, stack: Stack) -> None:
+        per_path = self.args.per_path
+        paths: dict[str, Any] = {}
+        for (case_type, platform_name), drive in PATHS.items():
+            await drive(stack)  # warm: first orders of a store, first tokens
+            await self.meter(stack, reset=True)
+            with measured(self.cpu_procs("worker", "temporal")) as usage:
+                runs: list[Ran] = await bounded(per_path, per_path, lambda _, d=drive: d(stack))  # type: ignore[misc]
+            reading = await self.meter(stack)
+            shape = typical([await history_shape(self.client, run.case_id) for run in runs])
+            bare = await self.bare_events(shape)
+            paths[f"{case_type}/{platform_name}"] = {
+                "case_type": case_type,
+                "platform": platform_name,
+                "cases": per_path,
+                "history_events": shape.events,
+                "bare_history_events": bare,
+                "history_ratio": round(shape.events / bare, 2),
+                "activities": shape.before + shape.after,
+                "worker_cpu_ms_per_case": usage.ms_per_case("worker", per_path),
+                "server_cpu_ms_per_case": usage.ms_per_case("temporal", per_path),
+                "api_calls_per_case": {system: round(n / per_path, 1) for system, n in reading["requests"].items()},
+                "shopify_cost_points_per_case": round(reading["shopify_cost_points"] / per_path, 1),
+                "decision_p50_ms": p50([run.decision_s for run in runs]),
+            }
+            print(f"  {case_type}/{platform_name}: {shape.events} events (bare {bare})", flush=True)
+        self.results["paths"] = paths
+
+    # --- phase 5: many open cases ------------------------------------------------------------
+
+    async def open_cases(self, stack: Stack) -> None:
+        count = self.args.open_cases
+        if count <= 0:
+            return
+        names: list[str] = []
+
+        async def place(_: int) -> None:
+            order = await stack.create_order(SHOP, unit_price="1500.00")
+            names.append(order.name)
+
+        started = time.perf_counter()
+        await bounded(count, self.args.concurrency, place)
+        query = f"CaseType = 'order-review' AND CaseStore = '{SHOP}' AND CaseStatus = 'IN_REVIEW'"
+
+        async def all_waiting() -> int | None:
+            waiting = (await self.client.count_workflows(query)).count
+            return waiting if waiting >= count else None
+
+        await eventually(all_waiting, timeout=max(600.0, count * 0.5), what=f"{count} cases in review")
+        find_times = []
+        for name in names[:: max(1, len(names) // 50)]:
+            t0 = time.perf_counter()
+            found = [w async for w in self.client.list_workflows(f"CaseRef = '{name}'")]
+            find_times.append(time.perf_counter() - t0)
+            if len(found) != 1:
+                raise BenchError(f"CaseRef {name}: {len(found)} cases found")
+        open_total = (await self.client.count_workflows("ExecutionStatus = 'Running'")).count
+        self.results["open_cases"] = {
+            "open_cases": open_total,
+            "placed": count,
+            "seconds_to_open": round(time.perf_counter() - started, 1),
+            "worker_rss_mb": round(self.procs["worker"].rss_mib(), 1),
+            "shim_rss_mb": round(self.procs["shim"].rss_mib(), 1),
+            "server_rss_mb": round(self.procs["temporal"].rss_mib(), 1),
+            "find_case_ms": p50(find_times),
+            "find_case_p99_ms": percentile(find_times, 99),
+        }
+
+
+def headline(results: dict[str, Any]) -> dict[str, Any]:
+    """The figures the issue names, flat, with their ratios."""
+    load, bare = results["order_review_load"], results["bare_load"]
+    figures: dict[str, Any] = {
+        "worker_cpu_ms_per_case": load["worker_cpu_ms_per_case"],
+        "bare_worker_cpu_ms_per_case": bare["bare_worker_cpu_ms_per_case"],
+        "worker_cpu_ratio": round(load["worker_cpu_ms_per_case"] / max(bare["bare_worker_cpu_ms_per_case"], 0.1), 2),
+        "server_cpu_ratio": round(load["server_cpu_ms_per_case"] / max(bare["server_cpu_ms_per_case"], 0.1), 2),
+        "history_events": load["history_events"],
+        "bare_history_events": bare["history_events"],
+        "history_ratio": round(load["history_events"] / bare["history_events"], 2),
+        "cases_per_s": load["cases_per_s"],
+        "bare_per_s": bare["bare_per_s"],
+        "shopify_cost_points_per_case": load["shopify_cost_points_per_case"],
+        "decision_p50_ms": load["decision_p50_ms"],
+        "decision_p99_ms": load["decision_p99_ms"],
+        "throttled_calls": load["throttled_calls"],
+    }
+    if "shim" in results:
+        shim = results["shim"]
+        figures |= {key: shim[key] for key in ("shim_p50_ms", "shim_p99_ms", "shim_rps", "shim_ingest_ratio")}
+    if "open_cases" in results:
+        opened = results["open_cases"]
+        figures |= {key: opened[key] for key in ("open_cases", "worker_rss_mb", "find_case_ms")}
+    return figures
+
+
+async def run_bench(args: argparse.Namespace) -> dict[str, Any]:
+    mark_driver_requests()
+    export_secrets()  # the bench plays the store's staff and the reviewer with the same credentials
+    with tempfile.TemporaryDirectory(prefix="casebridge-bench-") as tmp:
+        bench = Bench(args, Path(tmp))
+        try:
+            stack = await bench.start()
+            print("stack up; phase 1: shim ingest", flush=True)
+            await bench.shim_ingest(stack)
+            bench.sync_webhooks()
+            print("phase 2: order review load", flush=True)
+            shape = await bench.order_review_load(stack)
+            print("phase 3: bare Temporal, same shape", flush=True)
+            await bench.bare_load(shape)
+            print("phase 4: every case type on every platform", flush=True)
+            await bench.every_path(stack)
+            print(f"phase 5: {args.open_cases} open cases", flush=True)
+            await bench.open_cases(stack)
+        except BaseException:
+            for proc in bench.procs.values():
+                print(f"--- {proc.name} log tail ---\n{proc.log_tail()}", file=sys.stderr)
+            raise
+        finally:
+            await bench.stop()
+    results = bench.results
+    return {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()},
+        "settings": {key: value for key, value in vars(args).items() if key != "out"},
+        "figures": headline(results),
+        **results,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=60, help="order reviews in the load phase (and bare cases)")
+    parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--ingest", type=int, default=200, help="signed deliveries in the shim ingest phase")
+    parser.add_argument("--per-path", type=int, default=4, help="cases per case type and platform")
+    parser.add_argument("--open-cases", type=int, default=10_000, help="cases left open for the memory figure")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--profile", action="store_true", help="sample the worker with py-spy in the load phase")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    results = asyncio.run(run_bench(args))
+    report.write(results, args.out)
+    print(report.table(results))
+    sys.stdout.flush()
+    os._exit(0)  # see starter.exit_now: skip finalization (temporalio/sdk-python#300)
+
+
+if __name__ == "__main__":
+    main()
