@@ -16,6 +16,7 @@ from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.registration import activity_methods
 from casebridge.connections import Connections
@@ -28,6 +29,15 @@ from workflows.registry import CASE_KINDS
 from workflows.store import ADAPTERS
 
 WORKFLOWS = [kind.workflow for kind in CASE_KINDS]
+
+# Casebridge's workflow modules are deterministic (time, randomness and I/O only through Temporal's
+# APIs), so the worker passes them through the sandbox instead of re-importing them, and rebuilding
+# every pydantic model and dataclass, for each case: that was half the worker's CPU per case
+# (`make bench BENCH_ARGS=--profile`). The replay tests run every recorded history under the full
+# sandbox, which re-imports all of it and refuses non-deterministic calls: a violation shows there.
+WORKFLOW_RUNNER = SandboxedWorkflowRunner(
+    restrictions=SandboxRestrictions.default.with_passthrough_modules("workflows")
+)
 
 
 def store_activities(platform: str, connections: Connections) -> list[Callable[..., Any]]:
@@ -51,6 +61,7 @@ def build_worker(client: Client, settings: Settings, connections: Connections) -
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
+        workflow_runner=WORKFLOW_RUNNER,
         activities=all_activities(connections),
         # Below the pod's terminationGracePeriodSeconds (120 s in deploy/).
         graceful_shutdown_timeout=timedelta(seconds=60),

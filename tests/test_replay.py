@@ -21,6 +21,7 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from worker import WORKFLOWS
 
@@ -57,5 +58,8 @@ def test_every_history_is_recorded_by_exactly_one_test() -> None:
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
+    # The full sandbox (the worker passes `workflows` through): every module is re-imported and a
+    # non-deterministic call fails the replay.
+    strict = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default)
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter, workflow_runner=strict)
     await replayer.replay_workflow(history)
