@@ -1,7 +1,9 @@
 """`POST /webhooks/shopify`: verify, parse, route, then start or signal the case.
 
-Order of checks: the shop must be one we serve (404), the HMAC over the raw body must match that
-shop's secret (401), the body must parse (400/422). Only then is anything started. Shopify delivers
+Order of checks: the body is read within the size limit (413), the HMAC over the raw body must
+match the named shop's secret, and the shop must be one we serve (both 401 `invalid signature`,
+the same answer, so a stranger cannot tell which shops exist), the body must parse (400/422).
+Only then is anything read or started. Shopify delivers
 at least once; the case id is derived from the order, so a repeated delivery finds the existing case
 instead of starting a second one.
 """
@@ -12,7 +14,7 @@ import logging
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Header, HTTPException, Request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from casebridge.stores import Platform, Store
 from connectors.errors import ConnectorError
@@ -23,6 +25,7 @@ from shim import topics
 from shim.cases import WebhookResult, signal_store_cancellation, start_order_review, start_return_case
 from shim.deps import ShimDeps
 from shim.facts.shopify import order_facts, return_facts, with_order_facts
+from shim.intake import NO_SECRET, bounded_body, parse_verified, unauthenticated
 from shim.returns import route_facts
 from shim.shopify_holds import HoldPlacedPayload, hold_placed
 from workflows.messages import StoreCancellation
@@ -43,14 +46,11 @@ async def shopify_webhook(
     x_shopify_webhook_id: Annotated[str | None, Header()] = None,
 ) -> WebhookResult:
     deps: ShimDeps = request.app.state.deps
-    if not x_shopify_shop_domain:
-        raise HTTPException(400, "missing X-Shopify-Shop-Domain header")
-    store = deps.registry.store(Platform.SHOPIFY, x_shopify_shop_domain)
-    if store is None:
-        raise HTTPException(404, f"unknown shop {x_shopify_shop_domain}")
-    body = await request.body()
-    if not verify(store.webhook_secret().get_secret_value().encode(), body, x_shopify_hmac_sha256):
-        raise HTTPException(401, "HMAC signature does not match")
+    body = await bounded_body(request)
+    store = deps.registry.store(Platform.SHOPIFY, x_shopify_shop_domain) if x_shopify_shop_domain else None
+    secret = store.webhook_secret().get_secret_value() if store is not None else NO_SECRET
+    if not verify(secret.encode(), body, x_shopify_hmac_sha256) or store is None:
+        raise unauthenticated("shopify", f"shop {str(x_shopify_shop_domain)[:80]!r}: unknown shop or HMAC mismatch")
     if not x_shopify_topic:
         raise HTTPException(400, "missing X-Shopify-Topic header")
 
@@ -76,12 +76,7 @@ def _parse_order(body: bytes) -> OrderPayload:
 
 
 def _parse(model: type[P], body: bytes, what: str) -> P:
-    try:
-        return model.model_validate_json(body)
-    except ValidationError as err:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in err.errors())
-        status = 400 if any(e["type"] == "json_invalid" for e in err.errors()) else 422
-        raise HTTPException(status, f"invalid {what} payload: {problems}") from err
+    return parse_verified(model, body, f"{what} payload")
 
 
 async def _order_created(deps: ShimDeps, store: Store, order: OrderPayload, delivery_id: str | None) -> WebhookResult:
