@@ -10,7 +10,7 @@ fulfillment order only, so its order is read first (503 when Shopify cannot be r
 from __future__ import annotations
 
 from fastapi import HTTPException
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from casebridge.stores import Store
 from connectors.errors import ConnectorError
@@ -36,14 +36,14 @@ class _Payload(BaseModel):
 
 
 class HeldFulfillmentOrder(_Payload):
-    id: str
+    id: str = Field(pattern=r"^gid://shopify/FulfillmentOrder/[1-9][0-9]{0,18}$")
 
 
 class CreatedHold(_Payload):
-    id: str
-    reason: str
-    reason_notes: str | None = None
-    handle: str | None = None
+    id: str = Field(min_length=1, max_length=200)  # the hold's gid: what the case remembers it by
+    reason: str = Field(max_length=100)
+    reason_notes: str | None = Field(default=None, max_length=5000)
+    handle: str | None = Field(default=None, max_length=255)
 
 
 class HoldPlacedPayload(_Payload):
