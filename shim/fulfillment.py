@@ -125,6 +125,8 @@ async def start_or_signal(
         policy=policy,
         **case_placement(deps, store, delivery_id),
     )
-    result = await start_case(deps, KIND, case_input, reasons=[report.exception_type.value], join_args=[report])
+    result = await start_case(
+        deps, KIND, case_input, reasons=[report.exception_type.value], join_args=[report], opened_by=report.reference
+    )
     log.info("fulfillment exception %s for %s (%s)", report.reference, result.case_id, report.exception_type.value)
     return result
