@@ -38,7 +38,13 @@ from routing.fulfillment_policy import ExceptionType
 from routing.own_orders import NOT_REVIEWED, is_casebridge_replacement
 from routing.rules import review_reasons
 from shim import topics
-from shim.cases import DeliveryMemory, WebhookResult, signal_store_cancellation, start_order_review
+from shim.cases import (
+    DeliveryMemory,
+    WebhookResult,
+    signal_store_cancellation,
+    start_order_review,
+    store_read_failed,
+)
 from shim.deps import ShimDeps
 from shim.facts.adobe_commerce import order_facts, order_ref
 from shim.fulfillment import policy_for, start_or_signal
@@ -155,7 +161,7 @@ async def _order_placed(deps: ShimDeps, store: Store, event: IoEvent, event_id: 
         )
         facts = await order_facts(adobe, order, policy.rules) if policy.enabled and not own else None
     except ConnectorError as err:
-        raise HTTPException(503, f"could not read order {order_id} from Adobe Commerce: {err}") from err
+        raise store_read_failed(err, store, f"order {order_id}") from err
     # Both can follow from one placed order: a review of the order, and its backordered items.
     backorder = await _backordered(deps, store, order)
     reasons = review_reasons(policy.rules, facts) if facts is not None else []

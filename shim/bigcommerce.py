@@ -30,7 +30,13 @@ from routing.fulfillment_policy import ExceptionType
 from routing.own_orders import NOT_REVIEWED, is_casebridge_replacement
 from routing.rules import review_reasons
 from shim import topics
-from shim.cases import DeliveryMemory, WebhookResult, signal_store_cancellation, start_order_review
+from shim.cases import (
+    DeliveryMemory,
+    WebhookResult,
+    signal_store_cancellation,
+    start_order_review,
+    store_read_failed,
+)
 from shim.deps import ShimDeps
 from shim.facts.bigcommerce import order_facts
 from shim.fulfillment import policy_for, read_order, start_or_signal
@@ -103,8 +109,8 @@ async def _order_created(deps: ShimDeps, store: Store, payload: WebhookPayload, 
             return WebhookResult(result="not-needed", reasons=[NOT_REVIEWED])
         facts = await order_facts(client, order, policy.rules)
     except ConnectorError as err:
-        # Answer 503 so BigCommerce redelivers: nothing is lost, nothing half-started.
-        raise HTTPException(503, f"could not read order {order_id} from BigCommerce: {err}") from err
+        # 503 so BigCommerce redelivers (nothing is lost, nothing half-started); 404 for no such order.
+        raise store_read_failed(err, store, f"order {order_id}") from err
     reasons = review_reasons(policy.rules, facts)
     if not reasons:
         return WebhookResult(result="not-needed")
@@ -119,7 +125,7 @@ async def _status_updated(deps: ShimDeps, store: Store, payload: WebhookPayload)
         try:
             new_status = (await deps.connections.bigcommerce(store.id).get_order(order_id)).status_id
         except ConnectorError as err:
-            raise HTTPException(503, f"could not read order {order_id} from BigCommerce: {err}") from err
+            raise store_read_failed(err, store, f"order {order_id}") from err
     else:
         new_status = change.new_status_id
     exception_type = STATUS_EXCEPTIONS.get(new_status)

@@ -15,6 +15,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from casebridge.stores import Store, store_task_queue
+from connectors.errors import ConnectorError, NotFoundError
 from routing.facts import OrderFacts
 from routing.policy import OrderReviewPolicy, ReturnsPolicy
 from routing.return_rules import ReturnRouting
@@ -62,6 +63,16 @@ class DeliveryMemory:
         self._answers.move_to_end(webhook_id)
         while len(self._answers) > self._size:
             self._answers.popitem(last=False)
+
+
+def store_read_failed(err: ConnectorError, store: Store, what: str) -> HTTPException:
+    """The answer when reading `what` ("order 1042") from the store failed: 404 when the platform
+    has no such thing (a redelivery cannot change that, so the platform should stop), 503 for all
+    else (network, 5xx, throttling, or credentials an operator will fix: the platform redelivers
+    and nothing is lost)."""
+    if isinstance(err, NotFoundError):
+        return HTTPException(404, f"{what} not found in {store.id}")
+    return HTTPException(503, f"could not read {what} from {store.id}: {err}")
 
 
 def case_placement(deps: ShimDeps, store: Store, delivery_id: str | None) -> dict[str, Any]:

@@ -16,10 +16,10 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from casebridge.stores import Platform, Store
-from connectors.errors import ConnectorError, NotFoundError
+from connectors.errors import ConnectorError
 from connectors.payload_bounds import NumericId, Quantity, Sku
 from routing.fulfillment_policy import ExceptionType, FulfillmentExceptionPolicy
-from shim.cases import WebhookResult, case_placement, start_case
+from shim.cases import WebhookResult, case_placement, start_case, store_read_failed
 from shim.deps import ShimDeps
 from shim.events import StoreEvent, VerifiedDelivery, handle_event
 from shim.facts import adobe_commerce as adobe_facts
@@ -93,10 +93,8 @@ async def read_order(deps: ShimDeps, store: Store, order_id: str) -> OrderRef:
     """The order as the store has it now: 404 when it has no such order, 503 when unreachable."""
     try:
         return await _order_ref(deps, store, order_id)
-    except NotFoundError as err:
-        raise HTTPException(404, f"order {order_id} not found in {store.id}") from err
     except ConnectorError as err:
-        raise HTTPException(503, f"could not read order {order_id} from {store.id}: {err}") from err
+        raise store_read_failed(err, store, f"order {order_id}") from err
 
 
 async def _order_ref(deps: ShimDeps, store: Store, order_id: str) -> OrderRef:

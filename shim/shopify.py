@@ -22,7 +22,13 @@ from connectors.shopify.webhooks import OrderPayload, ReturnRequestPayload, veri
 from routing.own_orders import NOT_REVIEWED, is_casebridge_replacement
 from routing.rules import review_reasons
 from shim import topics
-from shim.cases import WebhookResult, signal_store_cancellation, start_order_review, start_return_case
+from shim.cases import (
+    WebhookResult,
+    signal_store_cancellation,
+    start_order_review,
+    start_return_case,
+    store_read_failed,
+)
 from shim.deps import ShimDeps
 from shim.facts.shopify import order_facts, return_facts, with_order_facts
 from shim.intake import NO_SECRET, bounded_body, parse_verified, unauthenticated
@@ -95,8 +101,8 @@ async def _order_created(deps: ShimDeps, store: Store, order: OrderPayload, deli
         try:
             risk = (await deps.connections.shopify(store.id).get_order(order.admin_graphql_api_id)).risk
         except ConnectorError as err:
-            # Answer 503 so Shopify redelivers: nothing is lost, nothing half-started.
-            raise HTTPException(503, f"could not read the order's risk from Shopify: {err}") from err
+            # 503 so Shopify redelivers (nothing is lost, nothing half-started); 404 for no such order.
+            raise store_read_failed(err, store, f"order {order.id}") from err
     facts = order_facts(order, risk)
     reasons = review_reasons(policy.rules, facts)
     if not reasons:
@@ -128,7 +134,6 @@ async def _return_requested(
             # The order's date, its customer's email and the returned products' types, in one query.
             order = await deps.connections.shopify(store.id).order_product_facts(facts.order_gid)
         except ConnectorError as err:
-            # Answer 503 so Shopify redelivers: nothing is lost, nothing half-started.
-            raise HTTPException(503, f"could not read the returned products from Shopify: {err}") from err
+            raise store_read_failed(err, store, f"order {requested.order.id} of return {requested.id}") from err
         facts = with_order_facts(facts, order, policy)
     return await start_return_case(deps, store, facts, route_facts(policy, facts), policy, delivery_id)

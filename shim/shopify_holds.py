@@ -9,13 +9,12 @@ fulfillment order only, so its order is read first (503 when Shopify cannot be r
 
 from __future__ import annotations
 
-from fastapi import HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
 from casebridge.stores import Store
 from connectors.errors import ConnectorError
 from routing.fulfillment_policy import ExceptionType
-from shim.cases import WebhookResult
+from shim.cases import WebhookResult, store_read_failed
 from shim.deps import ShimDeps
 from shim.fulfillment import policy_for, read_order, start_or_signal
 from workflows.fulfillment_exception import ExceptionReport
@@ -64,7 +63,7 @@ async def hold_placed(deps: ShimDeps, store: Store, payload: HoldPlacedPayload) 
     try:
         order_gid = await deps.connections.shopify(store.id).order_of_fulfillment_order(payload.fulfillment_order.id)
     except ConnectorError as err:
-        raise HTTPException(503, f"could not read fulfillment order {payload.fulfillment_order.id}: {err}") from err
+        raise store_read_failed(err, store, f"fulfillment order {payload.fulfillment_order.id}") from err
     order = await read_order(deps, store, order_gid.rsplit("/", 1)[-1])
     report = ExceptionReport(
         reference=hold.id,  # the same hold redelivered is the same report
