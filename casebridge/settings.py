@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     temporal_port: int = 7233
     temporal_ui_port: int = 8233
 
+    # The largest request body the shim reads (bytes); a larger one is refused with 413 before it
+    # is hashed or parsed. Platform webhooks are a few kB; 1 MiB leaves room for big orders.
+    shim_max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+
     # How long the shim waits for a case to accept a decision before answering 503.
     decision_timeout_seconds: float = 20.0
 

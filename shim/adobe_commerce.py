@@ -1,10 +1,13 @@
 """`/webhooks/adobe-commerce`: Adobe I/O Events deliveries of Commerce events -> cases.
 
-Order of checks: a registration challenge (`GET ?challenge=`, or a POST `{"challenge": ...}`) is
-echoed; any other delivery must carry a valid RSA-SHA256 signature under one of Adobe's public keys
-(fetched once per key path and cached) and name our Developer Console client as
-`recipient_client_id` (401 otherwise). Only then is the body read: the event provider (`source`)
-selects the store (404 when unknown), and the event id dedupes redeliveries.
+Order of checks: the body is read within the size limit (413); a registration challenge (`GET
+?challenge=`, or a small unsigned POST `{"challenge": ...}`) is echoed; any other delivery must
+carry a valid RSA-SHA256 signature over the raw body under one of Adobe's public keys (fetched once
+per key path and cached) before it is parsed (401 `invalid signature` otherwise, the one answer to
+every unauthenticated request); then it is parsed (422), must name our Developer Console client as
+`recipient_client_id` (401), the event provider (`source`) selects the store (404 when unknown),
+and the event's own id in the signed body dedupes redeliveries (the `x-adobe-event-id` header is
+not signed, so it is not trusted for that).
 
 `observer.sales_order_place_after` starts the order review (after a fresh read of the order, which
 brings the addresses, the payment method and the B2B company); `observer.sales_order_save_commit_after`
@@ -17,10 +20,12 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from pydantic import BaseModel, ValidationError
 
 from casebridge.stores import Platform, Store
 from connectors.adobe_commerce.contract import STATE_CANCELED
 from connectors.adobe_commerce.io_events import (
+    SIGNATURE_HEADERS,
     EventVerificationError,
     IoEvent,
     challenge_reply,
@@ -28,14 +33,22 @@ from connectors.adobe_commerce.io_events import (
 )
 from connectors.adobe_commerce.models import Order
 from connectors.errors import ConnectorError
+from connectors.payload_bounds import EntityId
 from routing.fulfillment_policy import ExceptionType
 from routing.own_orders import NOT_REVIEWED, is_casebridge_replacement
 from routing.rules import review_reasons
 from shim import topics
-from shim.cases import DeliveryMemory, WebhookResult, signal_store_cancellation, start_order_review
+from shim.cases import (
+    DeliveryMemory,
+    WebhookResult,
+    signal_store_cancellation,
+    start_order_review,
+    store_read_failed,
+)
 from shim.deps import ShimDeps
 from shim.facts.adobe_commerce import order_facts, order_ref
 from shim.fulfillment import policy_for, start_or_signal
+from shim.intake import bounded_body, invalid, parse_verified, unauthenticated
 from shim.returns import start_adobe_return
 from workflows.fulfillment_exception import AffectedLine, ExceptionReport
 from workflows.messages import StoreCancellation
@@ -61,20 +74,27 @@ async def adobe_challenge(request: Request) -> Response:
 @router.post(topics.WEBHOOK_PATHS[Platform.ADOBE_COMMERCE], response_model=WebhookResult)
 async def adobe_webhook(request: Request) -> Response | WebhookResult:
     deps: ShimDeps = request.app.state.deps
-    body = await request.body()
-    reply = challenge_reply("POST", {}, body)
-    if reply is not None:
-        return Response(reply.content, media_type=reply.media_type)
+    body = await bounded_body(request)
+    if not any(h in request.headers for h in SIGNATURE_HEADERS):
+        # Only an unsigned request can be a challenge (`challenge_reply` parses only a tiny body).
+        reply = challenge_reply("POST", {}, body)
+        if reply is not None:
+            return Response(reply.content, media_type=reply.media_type)
     verifier = deps.adobe_io_events
     if verifier is None:
-        raise HTTPException(404, "Adobe I/O Events are not configured (adobe_io_events in stores.yaml)")
+        raise unauthenticated("adobe-commerce", "Adobe I/O Events are not configured (adobe_io_events)")
     try:
-        event = await verifier.verify(request.headers, body)
+        await verifier.verify_signature(request.headers, body)
     except EventVerificationError as err:
-        raise HTTPException(401, f"event refused: {err.message}") from err
+        raise unauthenticated("adobe-commerce", err.message) from err
     except ConnectorError as err:
         # The public key could not be fetched right now: Adobe redelivers after a 5xx.
         raise HTTPException(503, f"cannot verify the event yet: {err}") from err
+    event = parse_verified(IoEvent, body, "event")
+    try:
+        verifier.check_recipient(event)
+    except EventVerificationError as err:
+        raise unauthenticated("adobe-commerce", err.message) from err
 
     store = deps.registry.store_for_io_events_provider(_provider_id(event, request))
     if store is None:
@@ -108,11 +128,15 @@ def _order_id(event: IoEvent) -> int:
     return _entity_id(event, "order")
 
 
+class _EntityRef(BaseModel):
+    entity_id: EntityId
+
+
 def _entity_id(event: IoEvent, what: str) -> int:
     try:
-        return int(event.data.value["entity_id"])
-    except (KeyError, TypeError, ValueError) as err:
-        raise HTTPException(422, f"invalid {what} event: data.value.entity_id missing or not a number") from err
+        return _EntityRef.model_validate(event.data.value).entity_id
+    except ValidationError as err:
+        raise invalid(f"{what} event", err, prefix=("data", "value")) from err
 
 
 def _is_new_pending_rma(event: IoEvent) -> bool:
@@ -137,7 +161,7 @@ async def _order_placed(deps: ShimDeps, store: Store, event: IoEvent, event_id: 
         )
         facts = await order_facts(adobe, order, policy.rules) if policy.enabled and not own else None
     except ConnectorError as err:
-        raise HTTPException(503, f"could not read order {order_id} from Adobe Commerce: {err}") from err
+        raise store_read_failed(err, store, f"order {order_id}") from err
     # Both can follow from one placed order: a review of the order, and its backordered items.
     backorder = await _backordered(deps, store, order)
     reasons = review_reasons(policy.rules, facts) if facts is not None else []

@@ -1,10 +1,11 @@
 """`POST /webhooks/bigcommerce`: verify (Standard Webhooks), read the order, route, start or signal.
 
-Order of checks: the body must name a store (`producer: stores/{hash}`; 400/422 otherwise), the
-store must be one we serve (404), the signature over the raw body must match that store's client
-secret within the timestamp tolerance (401). The producer is read from the unverified body only to
-pick the secret; nothing from the body is trusted before the signature matched. Then the payload
-is parsed (422), and only then is anything read or started.
+Order of checks: the body is read within the size limit (413); the signature over the raw body
+must match one of the configured client secrets within the timestamp tolerance, before the body is
+parsed at all (an app's client secret signs for all its stores, so the few distinct secrets are
+tried in turn); then the payload is parsed (400/422) and the store it names (`producer:
+stores/{hash}`) must be one we serve with that very secret. A bad signature and an unknown store
+get the same `401 invalid signature`. Only then is anything read or started.
 
 BigCommerce payloads are thin (`{type, id}`): `store/order/created` is followed by a read of the
 order through the connector (503 when that fails, so BigCommerce redelivers; nothing is half-done).
@@ -15,25 +16,31 @@ replica harmless too.
 
 from __future__ import annotations
 
-import json
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import ValidationError
 
 from casebridge.stores import Platform, Store
 from connectors.bigcommerce.contract import STATUS_CANCELLED, STATUS_DECLINED
-from connectors.bigcommerce.webhooks import WebhookPayload, WebhookVerificationError, parse_payload, verify
+from connectors.bigcommerce.webhooks import WebhookPayload, WebhookVerificationError, verify
 from connectors.errors import ConnectorError
 from routing.fulfillment_policy import ExceptionType
 from routing.own_orders import NOT_REVIEWED, is_casebridge_replacement
 from routing.rules import review_reasons
 from shim import topics
-from shim.cases import DeliveryMemory, WebhookResult, signal_store_cancellation, start_order_review
+from shim.cases import (
+    DeliveryMemory,
+    WebhookResult,
+    signal_store_cancellation,
+    start_order_review,
+    store_read_failed,
+)
 from shim.deps import ShimDeps
 from shim.facts.bigcommerce import order_facts
 from shim.fulfillment import policy_for, read_order, start_or_signal
+from shim.intake import NO_SECRET, bounded_body, parse_verified, unauthenticated
 from workflows.fulfillment_exception import ExceptionReport
 from workflows.messages import StoreCancellation
 
@@ -48,15 +55,13 @@ ORDER_STATUS_UPDATED = topics.BIGCOMMERCE_ORDER_STATUS_UPDATED
 @router.post(topics.WEBHOOK_PATHS[Platform.BIGCOMMERCE], response_model=WebhookResult)
 async def bigcommerce_webhook(request: Request) -> WebhookResult:
     deps: ShimDeps = request.app.state.deps
-    body = await request.body()
-    store = deps.registry.store(Platform.BIGCOMMERCE, _claimed_store_hash(body))
-    if store is None:
-        raise HTTPException(404, "unknown BigCommerce store")
-    try:
-        webhook_id = verify(store.webhook_secret().get_secret_value(), body, request.headers)
-    except WebhookVerificationError as err:
-        raise HTTPException(401, f"webhook signature refused: {err}") from err
-    payload = _parse(body)
+    body = await bounded_body(request)
+    webhook_id, secret = _verified(deps, body, request.headers)
+    payload = parse_verified(WebhookPayload, body, "webhook payload")
+    store = deps.registry.store(Platform.BIGCOMMERCE, payload.store_hash)
+    if store is None or store.webhook_secret().get_secret_value() != secret:
+        # Signed by some app we know, but not for a store it serves here: not authenticated for it.
+        raise unauthenticated("bigcommerce", f"store {payload.store_hash[:80]!r} unknown or not this secret's")
 
     memory: DeliveryMemory = deps.bigcommerce_deliveries
     seen = memory.get(webhook_id)
@@ -74,24 +79,19 @@ async def bigcommerce_webhook(request: Request) -> WebhookResult:
     return answer
 
 
-def _claimed_store_hash(body: bytes) -> str:
-    """The store the unverified body claims to come from: used only to choose the secret."""
-    try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise HTTPException(400, f"invalid webhook payload: body is not JSON ({err})") from err
-    producer = document.get("producer") if isinstance(document, dict) else None
-    if not isinstance(producer, str) or not producer.startswith("stores/") or producer == "stores/":
-        raise HTTPException(422, "invalid webhook payload: producer: expected 'stores/{store_hash}'")
-    return producer.removeprefix("stores/")
-
-
-def _parse(body: bytes) -> WebhookPayload:
-    try:
-        return parse_payload(body)
-    except ValidationError as err:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in err.errors())
-        raise HTTPException(422, f"invalid webhook payload: {problems}") from err
+def _verified(deps: ShimDeps, body: bytes, headers: Mapping[str, str]) -> tuple[str, str]:
+    """(webhook-id, the secret that signed it), trying each distinct configured client secret
+    (one per app, however many stores); 401 when none signed it."""
+    secrets = sorted(
+        {s.webhook_secret().get_secret_value() for s in deps.registry.stores if s.platform is Platform.BIGCOMMERCE}
+    ) or [NO_SECRET]
+    reason = ""
+    for secret in secrets:
+        try:
+            return verify(secret, body, headers), secret
+        except WebhookVerificationError as err:
+            reason = str(err)
+    raise unauthenticated("bigcommerce", reason)
 
 
 async def _order_created(deps: ShimDeps, store: Store, payload: WebhookPayload, webhook_id: str) -> WebhookResult:
@@ -109,8 +109,8 @@ async def _order_created(deps: ShimDeps, store: Store, payload: WebhookPayload, 
             return WebhookResult(result="not-needed", reasons=[NOT_REVIEWED])
         facts = await order_facts(client, order, policy.rules)
     except ConnectorError as err:
-        # Answer 503 so BigCommerce redelivers: nothing is lost, nothing half-started.
-        raise HTTPException(503, f"could not read order {order_id} from BigCommerce: {err}") from err
+        # 503 so BigCommerce redelivers (nothing is lost, nothing half-started); 404 for no such order.
+        raise store_read_failed(err, store, f"order {order_id}") from err
     reasons = review_reasons(policy.rules, facts)
     if not reasons:
         return WebhookResult(result="not-needed")
@@ -125,7 +125,7 @@ async def _status_updated(deps: ShimDeps, store: Store, payload: WebhookPayload)
         try:
             new_status = (await deps.connections.bigcommerce(store.id).get_order(order_id)).status_id
         except ConnectorError as err:
-            raise HTTPException(503, f"could not read order {order_id} from BigCommerce: {err}") from err
+            raise store_read_failed(err, store, f"order {order_id}") from err
     else:
         new_status = change.new_status_id
     exception_type = STATUS_EXCEPTIONS.get(new_status)

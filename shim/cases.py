@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import HTTPException
 from pydantic import BaseModel
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from casebridge.stores import Store, store_task_queue
+from connectors.errors import ConnectorError, NotFoundError
 from routing.facts import OrderFacts
 from routing.policy import OrderReviewPolicy, ReturnsPolicy
 from routing.return_rules import ReturnRouting
@@ -64,6 +65,16 @@ class DeliveryMemory:
             self._answers.popitem(last=False)
 
 
+def store_read_failed(err: ConnectorError, store: Store, what: str) -> HTTPException:
+    """The answer when reading `what` ("order 1042") from the store failed: 404 when the platform
+    has no such thing (a redelivery cannot change that, so the platform should stop), 503 for all
+    else (network, 5xx, throttling, or credentials an operator will fix: the platform redelivers
+    and nothing is lost)."""
+    if isinstance(err, NotFoundError):
+        return HTTPException(404, f"{what} not found in {store.id}")
+    return HTTPException(503, f"could not read {what} from {store.id}: {err}")
+
+
 def case_placement(deps: ShimDeps, store: Store, delivery_id: str | None) -> dict[str, Any]:
     """The `CaseInput` fields every case type shares: where the store is, which OpenText tenant
     decides, where OpenText calls back, the store's rate-limited activity queue (None: the cases'
@@ -88,9 +99,15 @@ async def start_case(
     *,
     reasons: list[str],
     join_args: list[Any] | None = None,
+    opened_by: str | None = None,
 ) -> WebhookResult:
     """Start a case of `kind` as the kind says: once per id ever (a redelivery finds the old case,
-    "duplicate"), or joining the open case with `join_args` through its join signal ("accepted")."""
+    "duplicate"), or joining the open case with `join_args` through its join signal ("accepted").
+
+    `opened_by` (JOIN_OPEN) is the signed identity of the event (a warehouse's report reference, a
+    Shopify hold's id): the case carries it in its memo, so once closed it still remembers what
+    opened it, and the same event redelivered later, to any shim replica, is a "duplicate" instead
+    of a second case. (The open case dedupes the events that join it itself.)"""
     labels = kind.labels(case_input)
     options: dict[str, Any] = {
         "id": case_input.case_id,
@@ -100,11 +117,14 @@ async def start_case(
         "static_details": kind.details(case_input, labels),
     }
     if kind.start is StartMode.JOIN_OPEN:
+        if opened_by is not None and await _closed_case_opened_by(deps, case_input.case_id, opened_by):
+            return WebhookResult(result="duplicate", case_id=case_input.case_id, reasons=reasons)
         options |= {
             # A closed case does not block a new one: the order may run into the same trouble again.
             "id_reuse_policy": WorkflowIDReusePolicy.ALLOW_DUPLICATE,
             "start_signal": kind.join_signal,
             "start_signal_args": join_args or [],
+            "memo": {OPENED_BY: opened_by} if opened_by is not None else None,
         }
     else:
         options["id_reuse_policy"] = WorkflowIDReusePolicy.REJECT_DUPLICATE
@@ -117,6 +137,30 @@ async def start_case(
     log.info("%s %s (%s)", "joined or started" if join_args else "started", case_input.case_id, "; ".join(reasons))
     result = "accepted" if kind.start is StartMode.JOIN_OPEN else "started"
     return WebhookResult(result=result, case_id=case_input.case_id, reasons=reasons)
+
+
+OPENED_BY = "opened_by"  # memo key: the signed identity of the event that opened a JOIN_OPEN case
+
+
+async def _closed_case_opened_by(deps: ShimDeps, case_id: str, event_key: str) -> bool:
+    """Whether a closed case under this id was opened by this very event. The latest run is read
+    directly (visibility may lag behind a case that just closed), earlier ones through visibility;
+    none of it when the case is open (the signal reaches it and it dedupes by itself)."""
+    try:
+        latest = await deps.temporal.get_workflow_handle(case_id).describe()
+        if latest.status is WorkflowExecutionStatus.RUNNING:
+            return False
+        if await latest.memo_value(OPENED_BY, None, type_hint=str) == event_key:
+            return True
+        escaped = case_id.replace("\\", "\\\\").replace('"', '\\"')
+        async for run in deps.temporal.list_workflows(f'WorkflowId = "{escaped}"'):
+            if run.status is not WorkflowExecutionStatus.RUNNING and await run.memo_value(OPENED_BY, None) == event_key:
+                return True
+    except RPCError as err:
+        if err.status is RPCStatusCode.NOT_FOUND:
+            return False  # never a case under this id
+        raise HTTPException(503, f"Temporal could not say whether the event was handled: {err.message}") from err
+    return False
 
 
 async def start_order_review(

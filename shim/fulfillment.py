@@ -13,12 +13,13 @@ import logging
 from datetime import datetime
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from casebridge.stores import Platform, Store
-from connectors.errors import ConnectorError, NotFoundError
+from connectors.errors import ConnectorError
+from connectors.payload_bounds import NumericId, Quantity, Sku
 from routing.fulfillment_policy import ExceptionType, FulfillmentExceptionPolicy
-from shim.cases import WebhookResult, case_placement, start_case
+from shim.cases import WebhookResult, case_placement, start_case, store_read_failed
 from shim.deps import ShimDeps
 from shim.events import StoreEvent, VerifiedDelivery, handle_event
 from shim.facts import adobe_commerce as adobe_facts
@@ -37,13 +38,22 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["events"])
 
 
+class ReportedLine(BaseModel):
+    """A line the warehouse cannot ship as ordered (bounded here; the case gets an `AffectedLine`)."""
+
+    sku: Sku
+    quantity: Quantity
+    # What could be sent instead (the warehouse's suggestion); a reviewer may name another.
+    substitute_sku: Sku | None = None
+
+
 class FulfillmentExceptionEvent(StoreEvent):
     """What a warehouse system sends."""
 
-    order_id: str = Field(min_length=1, pattern=r"^[0-9]+$")  # the platform's numeric order id
+    order_id: NumericId  # the platform's numeric order id
     exception_type: ExceptionType
     summary: str = Field(min_length=1, max_length=1000)
-    lines: list[AffectedLine] = Field(default_factory=list)
+    lines: list[ReportedLine] = Field(default_factory=list, max_length=100)
     reference: str = Field(min_length=1, max_length=200)  # the warehouse's own exception id
     reported_at: datetime | None = None
 
@@ -66,7 +76,7 @@ async def _exception_reported(
         reference=event.reference,
         exception_type=event.exception_type,
         summary=event.summary,
-        lines=event.lines,
+        lines=[AffectedLine.model_validate(line.model_dump()) for line in event.lines],
         reported_by=delivery.source.name,
         reported_at=event.reported_at,
     )
@@ -83,10 +93,8 @@ async def read_order(deps: ShimDeps, store: Store, order_id: str) -> OrderRef:
     """The order as the store has it now: 404 when it has no such order, 503 when unreachable."""
     try:
         return await _order_ref(deps, store, order_id)
-    except NotFoundError as err:
-        raise HTTPException(404, f"order {order_id} not found in {store.id}") from err
     except ConnectorError as err:
-        raise HTTPException(503, f"could not read order {order_id} from {store.id}: {err}") from err
+        raise store_read_failed(err, store, f"order {order_id}") from err
 
 
 async def _order_ref(deps: ShimDeps, store: Store, order_id: str) -> OrderRef:
@@ -115,6 +123,8 @@ async def start_or_signal(
         policy=policy,
         **case_placement(deps, store, delivery_id),
     )
-    result = await start_case(deps, KIND, case_input, reasons=[report.exception_type.value], join_args=[report])
+    result = await start_case(
+        deps, KIND, case_input, reasons=[report.exception_type.value], join_args=[report], opened_by=report.reference
+    )
     log.info("fulfillment exception %s for %s (%s)", report.reference, result.case_id, report.exception_type.value)
     return result

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 from temporalio.client import (
     WorkflowExecutionStatus,
     WorkflowHandle,
@@ -26,6 +26,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from casebridge.stores import RegistryLookupError
 from connectors.opentext.callback_signing import verify_signature
 from shim.deps import ShimDeps
+from shim.intake import NO_SECRET, bounded_body, parse_verified, unauthenticated
 from workflows.messages import CaseView, ReviewDecision, case_id_of_business_key
 
 log = logging.getLogger(__name__)
@@ -33,14 +34,19 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["callbacks"])
 
 
+# Temporal's default limit on a workflow id and an Update id (`limit.maxIDLength`): a business key
+# or task id beyond it can never reach a case, so it is refused (422), not retried.
+MAX_TEMPORAL_ID = 1000
+
+
 class TaskOutcomeCallback(BaseModel):
-    tenant_id: str = Field(alias="tenantId")
-    process_instance_id: str = Field(alias="processInstanceId")
-    business_key: str = Field(alias="businessKey", min_length=1)
-    task_id: str = Field(alias="taskId")
-    task_name: str | None = Field(default=None, alias="taskName")
-    outcome: str
-    completed_by: str | None = Field(default=None, alias="completedBy")
+    tenant_id: str = Field(alias="tenantId", max_length=255)
+    process_instance_id: str = Field(alias="processInstanceId", max_length=255)
+    business_key: str = Field(alias="businessKey", min_length=1, max_length=MAX_TEMPORAL_ID)
+    task_id: str = Field(alias="taskId", min_length=1, max_length=255)
+    task_name: str | None = Field(default=None, alias="taskName", max_length=1000)
+    outcome: str = Field(max_length=200)
+    completed_by: str | None = Field(default=None, alias="completedBy", max_length=255)
     completed_at: datetime | None = Field(default=None, alias="completedAt")
     variables: dict[str, Any] = Field(default_factory=dict)
 
@@ -53,18 +59,14 @@ async def workflow_task_outcome(
     x_casebridge_signature: Annotated[str | None, Header()] = None,
 ) -> CaseView:
     deps: ShimDeps = request.app.state.deps
+    body = await bounded_body(request)
     try:
-        secret = deps.registry.tenant(tenant).callback_secret()
-    except RegistryLookupError as err:
-        raise HTTPException(404, str(err)) from err
-    body = await request.body()
-    if not verify_signature(secret.get_secret_value(), body, x_casebridge_timestamp, x_casebridge_signature):
-        raise HTTPException(401, "callback signature does not match or its timestamp is stale")
-    try:
-        callback = TaskOutcomeCallback.model_validate_json(body)
-    except ValidationError as err:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in err.errors())
-        raise HTTPException(422, f"invalid callback: {problems}") from err
+        secret = deps.registry.tenant(tenant).callback_secret().get_secret_value()
+    except RegistryLookupError:
+        secret = None  # an unknown tenant is refused exactly like a bad signature
+    if not verify_signature(secret or NO_SECRET, body, x_casebridge_timestamp, x_casebridge_signature) or not secret:
+        raise unauthenticated("opentext callback", f"tenant {tenant[:60]!r} unknown, or bad or stale signature")
+    callback = parse_verified(TaskOutcomeCallback, body, "callback")
 
     decision = ReviewDecision(
         process_instance_id=callback.process_instance_id,
@@ -106,4 +108,7 @@ async def _case_error(handle: WorkflowHandle[Any, Any], err: RPCError) -> HTTPEx
             status = description.status.name if description.status else "closed"
             return HTTPException(409, f"case {handle.id} is closed ({status})")
         return HTTPException(404, f"no case {handle.id}")
+    if err.status is RPCStatusCode.INVALID_ARGUMENT:
+        # Temporal will never take this request (an id or payload beyond its limits): no retry.
+        return HTTPException(422, f"Temporal refused the update: {err.message}")
     return HTTPException(503, f"Temporal refused the update: {err.message}")

@@ -5,27 +5,28 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, field_validator
 
+from connectors.payload_bounds import EntityId, NumericId, Quantity, Sku
 from shim.events import StoreEvent
 
 
 class ReturnFormLine(BaseModel):
-    order_product_id: int = Field(ge=1)  # BigCommerce's order product id (not the catalog product id)
-    quantity: int = Field(ge=1)
+    order_product_id: EntityId  # BigCommerce's order product id (not the catalog product id)
+    quantity: Quantity
     reason: str = Field(min_length=1, max_length=200)  # free text or a reason code
 
 
 class ExchangeChoice(BaseModel):
     """An item the customer wants instead of a refund (an exchange)."""
 
-    sku: str = Field(min_length=1, max_length=255)
-    quantity: int = Field(ge=1)
+    sku: Sku
+    quantity: Quantity
     name: str | None = Field(default=None, max_length=250)
 
 
 class ReturnRequestEvent(StoreEvent):
     """What a return form or RMA app sends."""
 
-    order_id: str = Field(min_length=1, max_length=20, pattern=r"^[0-9]+$")
+    order_id: NumericId
     lines: list[ReturnFormLine] = Field(min_length=1, max_length=100)
     customer_note: str | None = Field(default=None, max_length=1000)
     exchange_items: list[ExchangeChoice] = Field(default_factory=list, max_length=100)

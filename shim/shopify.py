@@ -1,7 +1,9 @@
 """`POST /webhooks/shopify`: verify, parse, route, then start or signal the case.
 
-Order of checks: the shop must be one we serve (404), the HMAC over the raw body must match that
-shop's secret (401), the body must parse (400/422). Only then is anything started. Shopify delivers
+Order of checks: the body is read within the size limit (413), the HMAC over the raw body must
+match the named shop's secret, and the shop must be one we serve (both 401 `invalid signature`,
+the same answer, so a stranger cannot tell which shops exist), the body must parse (400/422).
+Only then is anything read or started. Shopify delivers
 at least once; the case id is derived from the order, so a repeated delivery finds the existing case
 instead of starting a second one.
 """
@@ -12,7 +14,7 @@ import logging
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Header, HTTPException, Request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from casebridge.stores import Platform, Store
 from connectors.errors import ConnectorError
@@ -20,9 +22,16 @@ from connectors.shopify.webhooks import OrderPayload, ReturnRequestPayload, veri
 from routing.own_orders import NOT_REVIEWED, is_casebridge_replacement
 from routing.rules import review_reasons
 from shim import topics
-from shim.cases import WebhookResult, signal_store_cancellation, start_order_review, start_return_case
+from shim.cases import (
+    WebhookResult,
+    signal_store_cancellation,
+    start_order_review,
+    start_return_case,
+    store_read_failed,
+)
 from shim.deps import ShimDeps
 from shim.facts.shopify import order_facts, return_facts, with_order_facts
+from shim.intake import NO_SECRET, bounded_body, parse_verified, unauthenticated
 from shim.returns import route_facts
 from shim.shopify_holds import HoldPlacedPayload, hold_placed
 from workflows.messages import StoreCancellation
@@ -43,14 +52,11 @@ async def shopify_webhook(
     x_shopify_webhook_id: Annotated[str | None, Header()] = None,
 ) -> WebhookResult:
     deps: ShimDeps = request.app.state.deps
-    if not x_shopify_shop_domain:
-        raise HTTPException(400, "missing X-Shopify-Shop-Domain header")
-    store = deps.registry.store(Platform.SHOPIFY, x_shopify_shop_domain)
-    if store is None:
-        raise HTTPException(404, f"unknown shop {x_shopify_shop_domain}")
-    body = await request.body()
-    if not verify(store.webhook_secret().get_secret_value().encode(), body, x_shopify_hmac_sha256):
-        raise HTTPException(401, "HMAC signature does not match")
+    body = await bounded_body(request)
+    store = deps.registry.store(Platform.SHOPIFY, x_shopify_shop_domain) if x_shopify_shop_domain else None
+    secret = store.webhook_secret().get_secret_value() if store is not None else NO_SECRET
+    if not verify(secret.encode(), body, x_shopify_hmac_sha256) or store is None:
+        raise unauthenticated("shopify", f"shop {str(x_shopify_shop_domain)[:80]!r}: unknown shop or HMAC mismatch")
     if not x_shopify_topic:
         raise HTTPException(400, "missing X-Shopify-Topic header")
 
@@ -76,12 +82,7 @@ def _parse_order(body: bytes) -> OrderPayload:
 
 
 def _parse(model: type[P], body: bytes, what: str) -> P:
-    try:
-        return model.model_validate_json(body)
-    except ValidationError as err:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in err.errors())
-        status = 400 if any(e["type"] == "json_invalid" for e in err.errors()) else 422
-        raise HTTPException(status, f"invalid {what} payload: {problems}") from err
+    return parse_verified(model, body, f"{what} payload")
 
 
 async def _order_created(deps: ShimDeps, store: Store, order: OrderPayload, delivery_id: str | None) -> WebhookResult:
@@ -100,8 +101,8 @@ async def _order_created(deps: ShimDeps, store: Store, order: OrderPayload, deli
         try:
             risk = (await deps.connections.shopify(store.id).get_order(order.admin_graphql_api_id)).risk
         except ConnectorError as err:
-            # Answer 503 so Shopify redelivers: nothing is lost, nothing half-started.
-            raise HTTPException(503, f"could not read the order's risk from Shopify: {err}") from err
+            # 503 so Shopify redelivers (nothing is lost, nothing half-started); 404 for no such order.
+            raise store_read_failed(err, store, f"order {order.id}") from err
     facts = order_facts(order, risk)
     reasons = review_reasons(policy.rules, facts)
     if not reasons:
@@ -133,7 +134,6 @@ async def _return_requested(
             # The order's date, its customer's email and the returned products' types, in one query.
             order = await deps.connections.shopify(store.id).order_product_facts(facts.order_gid)
         except ConnectorError as err:
-            # Answer 503 so Shopify redelivers: nothing is lost, nothing half-started.
-            raise HTTPException(503, f"could not read the returned products from Shopify: {err}") from err
+            raise store_read_failed(err, store, f"order {requested.order.id} of return {requested.id}") from err
         facts = with_order_facts(facts, order, policy)
     return await start_return_case(deps, store, facts, route_facts(policy, facts), policy, delivery_id)

@@ -9,13 +9,12 @@ fulfillment order only, so its order is read first (503 when Shopify cannot be r
 
 from __future__ import annotations
 
-from fastapi import HTTPException
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from casebridge.stores import Store
 from connectors.errors import ConnectorError
 from routing.fulfillment_policy import ExceptionType
-from shim.cases import WebhookResult
+from shim.cases import WebhookResult, store_read_failed
 from shim.deps import ShimDeps
 from shim.fulfillment import policy_for, read_order, start_or_signal
 from workflows.fulfillment_exception import ExceptionReport
@@ -36,14 +35,14 @@ class _Payload(BaseModel):
 
 
 class HeldFulfillmentOrder(_Payload):
-    id: str
+    id: str = Field(pattern=r"^gid://shopify/FulfillmentOrder/[1-9][0-9]{0,18}$")
 
 
 class CreatedHold(_Payload):
-    id: str
-    reason: str
-    reason_notes: str | None = None
-    handle: str | None = None
+    id: str = Field(min_length=1, max_length=200)  # the hold's gid: what the case remembers it by
+    reason: str = Field(max_length=100)
+    reason_notes: str | None = Field(default=None, max_length=5000)
+    handle: str | None = Field(default=None, max_length=255)
 
 
 class HoldPlacedPayload(_Payload):
@@ -64,7 +63,7 @@ async def hold_placed(deps: ShimDeps, store: Store, payload: HoldPlacedPayload) 
     try:
         order_gid = await deps.connections.shopify(store.id).order_of_fulfillment_order(payload.fulfillment_order.id)
     except ConnectorError as err:
-        raise HTTPException(503, f"could not read fulfillment order {payload.fulfillment_order.id}: {err}") from err
+        raise store_read_failed(err, store, f"fulfillment order {payload.fulfillment_order.id}") from err
     order = await read_order(deps, store, order_gid.rsplit("/", 1)[-1])
     report = ExceptionReport(
         reference=hold.id,  # the same hold redelivered is the same report

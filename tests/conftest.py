@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -90,8 +91,14 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 @pytest.fixture(scope="session")
-async def sandbox_url() -> AsyncIterator[str]:
-    async with serve(create_sandbox(sandbox_config())) as url:
+def sandbox_app() -> FastAPI:
+    """The simulators in this process: tests that play a platform's signer use their keys."""
+    return create_sandbox(sandbox_config())
+
+
+@pytest.fixture(scope="session")
+async def sandbox_url(sandbox_app: FastAPI) -> AsyncIterator[str]:
+    async with serve(sandbox_app) as url:
         yield url
 
 
@@ -116,7 +123,8 @@ async def stack(temporal_env: WorkflowEnvironment, sandbox_url: str, config_dir:
     async def connect(_: Settings) -> object:
         return client
 
-    async with serve(create_shim(settings, connect), port=shim_port) as shim_url:  # type: ignore[arg-type]
+    shim = create_shim(settings, connect)  # type: ignore[arg-type]
+    async with serve(shim, port=shim_port) as shim_url:
         stack = Stack(
             client=client,
             settings=settings,
@@ -125,6 +133,7 @@ async def stack(temporal_env: WorkflowEnvironment, sandbox_url: str, config_dir:
             sandbox_url=sandbox_url,
             shim_url=shim_url,
             config_dir=config_dir,
+            shim_app=shim,
         )
         for store in (SHOP, RECONCILE_SHOP):
             for topic in (

@@ -173,7 +173,7 @@ async def test_reports_are_authenticated_and_validated(stack: Stack) -> None:
     unknown_type = await post(stack, report(order.legacy_resource_id, "alien_abduction"))
     assert unknown_type.status_code == 422
     assert "exception_type" in unknown_type.json()["detail"]
-    assert (await post(stack, good | {"store": "nosuch.myshopify.com"})).status_code == 404
+    assert (await post(stack, good | {"store": "nosuch.myshopify.com"})).status_code == 403  # not its store
     missing = await post(stack, report("999999991", "address_validation"))
     assert missing.status_code == 404
     assert (await post(stack, b"{not json")).status_code == 422

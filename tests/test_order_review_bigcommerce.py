@@ -173,13 +173,13 @@ async def test_shim_refuses_bad_deliveries(stack: Stack) -> None:
     assert bad.status_code == 401
     stale = await post_webhook(stack, body, signed(body, at=int(time.time()) - 3600))
     assert stale.status_code == 401
-    assert "timestamp" in stale.json()["detail"]
+    assert stale.json()["detail"] == "invalid signature"  # why is for our log, not the sender
     unsigned = await post_webhook(stack, body, {"Content-Type": "application/json"})
     assert unsigned.status_code == 401
 
     elsewhere = payload("store/order/created", 990001, store="nosuchstore")
     unknown = await post_webhook(stack, elsewhere, signed(elsewhere))
-    assert unknown.status_code == 404
+    assert (unknown.status_code, unknown.json()) == (bad.status_code, bad.json())  # no hint which stores exist
 
     not_json = b"{not json"
     assert (await post_webhook(stack, not_json, signed(not_json))).status_code == 400

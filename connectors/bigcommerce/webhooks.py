@@ -20,10 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from connectors import standard_webhooks
 from connectors.bigcommerce.contract import WEBHOOK_TOLERANCE_SECONDS
+from connectors.payload_bounds import EntityId
 from connectors.standard_webhooks import ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookVerificationError, sign
 
 __all__ = [
@@ -62,35 +63,38 @@ def is_valid(
     return standard_webhooks.is_valid(secret, body, headers, tolerance_seconds=tolerance_seconds, now=now)
 
 
+UNIX_SECONDS_MAX = 253402300799  # 9999-12-31: beyond it a timestamp has no date
+
+
 class _Payload(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
 class StatusChange(_Payload):
-    previous_status_id: int
-    new_status_id: int
+    previous_status_id: int = Field(ge=0, le=1000)
+    new_status_id: int = Field(ge=0, le=1000)
 
 
 class RefundRef(_Payload):
-    refund_id: int
+    refund_id: EntityId
 
 
 class WebhookData(_Payload):
     """`{type, id}` plus a few scope-specific extras (`status`, `refund`, `orderId`...)."""
 
-    type: str
-    id: int
+    type: str = Field(max_length=100)
+    id: EntityId
     status: StatusChange | None = None
     refund: RefundRef | None = None
 
 
 class WebhookPayload(_Payload):
-    scope: str  # e.g. `store/order/statusUpdated`
-    store_id: str
+    scope: str = Field(max_length=200)  # e.g. `store/order/statusUpdated`
+    store_id: str = Field(max_length=100)
     data: WebhookData
-    hash: str  # identical when the same event is delivered twice
-    created_at: int  # unix seconds
-    producer: str  # `stores/{store_hash}`
+    hash: str = Field(max_length=200)  # identical when the same event is delivered twice
+    created_at: int = Field(ge=0, le=UNIX_SECONDS_MAX)  # unix seconds
+    producer: str = Field(pattern=r"^stores/[A-Za-z0-9_-]{1,100}$")  # `stores/{store_hash}`
 
     @property
     def store_hash(self) -> str:

@@ -9,7 +9,9 @@ import hmac
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from connectors.payload_bounds import EntityId, Money, Quantity, gid_number
 
 
 def sign(secret: bytes, body: bytes) -> str:
@@ -32,32 +34,32 @@ class _Payload(BaseModel):
 
 
 class WebhookCustomer(_Payload):
-    id: int
-    email: str | None = None
-    tags: str = ""
+    id: EntityId
+    email: str | None = Field(default=None, max_length=320)
+    tags: str = Field(default="", max_length=10_000)
 
 
 class WebhookAddress(_Payload):
-    country_code: str | None = None
-    zip: str | None = None
+    country_code: str | None = Field(default=None, max_length=10)
+    zip: str | None = Field(default=None, max_length=40)
 
 
 class WebhookLineItem(_Payload):
-    quantity: int = 0
+    quantity: int = Field(default=0, ge=0, le=1_000_000)
 
 
 class OrderPayload(_Payload):
     """The fields of an `orders/*` webhook body that Casebridge relies on."""
 
-    id: int
-    admin_graphql_api_id: str = Field(pattern=r"^gid://shopify/Order/\d+$")
-    name: str
-    email: str | None = None
-    currency: str
-    total_price: Decimal
-    subtotal_price: Decimal
-    total_discounts: Decimal = Decimal(0)
-    tags: str = ""
+    id: EntityId
+    admin_graphql_api_id: str = Field(pattern=r"^gid://shopify/Order/\d{1,19}$")
+    name: str = Field(max_length=255)
+    email: str | None = Field(default=None, max_length=320)
+    currency: str = Field(max_length=10)
+    total_price: Money
+    subtotal_price: Money
+    total_discounts: Money = Decimal(0)
+    tags: str = Field(default="", max_length=10_000)
     cancelled_at: datetime | None = None
     customer: WebhookCustomer | None = None
     shipping_address: WebhookAddress | None = None
@@ -69,13 +71,25 @@ class OrderPayload(_Payload):
     def _none_tags(cls, value: object) -> object:
         return "" if value is None else value
 
+    @model_validator(mode="after")
+    def _id_is_the_gids(self) -> OrderPayload:
+        _same_id(self.id, self.admin_graphql_api_id)
+        return self
+
+
+def _same_id(number: int, gid: str) -> None:
+    """A body whose numeric id and gid disagree would start a case keyed by one and acting on the
+    other: refuse it."""
+    if gid_number(gid) != str(number):
+        raise ValueError(f"id {number} does not match admin_graphql_api_id {gid}")
+
 
 # --- `returns/request` ---------------------------------------------------------------------------
 
 
 class ShopMoney(_Payload):
-    amount: Decimal
-    currency_code: str
+    amount: Money
+    currency_code: str = Field(max_length=10)
 
 
 class MoneySet(_Payload):
@@ -83,40 +97,50 @@ class MoneySet(_Payload):
 
 
 class DiscountAllocation(_Payload):
-    amount: Decimal
+    amount: Money
 
 
 class ReturnedOrderLine(_Payload):
-    admin_graphql_api_id: str = Field(pattern=r"^gid://shopify/LineItem/\d+$")
-    title: str = ""
-    quantity: int = Field(ge=1)
+    admin_graphql_api_id: str = Field(pattern=r"^gid://shopify/LineItem/\d{1,19}$")
+    title: str = Field(default="", max_length=1000)
+    quantity: Quantity
     price_set: MoneySet
     discount_allocations: list[DiscountAllocation] = Field(default_factory=list)
 
 
 class ReturnedFulfillmentLine(_Payload):
-    admin_graphql_api_id: str
+    admin_graphql_api_id: str = Field(max_length=200)
     line_item: ReturnedOrderLine
 
 
 class ReturnLineItem(_Payload):
-    quantity: int = Field(ge=1)
-    return_reason: str
-    customer_note: str | None = None
+    quantity: Quantity
+    return_reason: str = Field(max_length=100)
+    customer_note: str | None = Field(default=None, max_length=5000)
     fulfillment_line_item: ReturnedFulfillmentLine
 
 
 class ReturnedOrder(_Payload):
-    id: int
-    admin_graphql_api_id: str = Field(pattern=r"^gid://shopify/Order/\d+$")
+    id: EntityId
+    admin_graphql_api_id: str = Field(pattern=r"^gid://shopify/Order/\d{1,19}$")
+
+    @model_validator(mode="after")
+    def _id_is_the_gids(self) -> ReturnedOrder:
+        _same_id(self.id, self.admin_graphql_api_id)
+        return self
 
 
 class ReturnRequestPayload(_Payload):
     """A `returns/request` webhook body: the return, its order and the lines asked back."""
 
-    id: int
-    admin_graphql_api_id: str = Field(pattern=r"^gid://shopify/Return/\d+$")
-    name: str
-    status: str
+    id: EntityId
+    admin_graphql_api_id: str = Field(pattern=r"^gid://shopify/Return/\d{1,19}$")
+    name: str = Field(max_length=255)
+    status: str = Field(max_length=50)
     order: ReturnedOrder
-    return_line_items: list[ReturnLineItem] = Field(min_length=1)
+    return_line_items: list[ReturnLineItem] = Field(min_length=1, max_length=1000)
+
+    @model_validator(mode="after")
+    def _id_is_the_gids(self) -> ReturnRequestPayload:
+        _same_id(self.id, self.admin_graphql_api_id)
+        return self

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+from fastapi import FastAPI
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -53,6 +54,8 @@ class Stack:
     sandbox_url: str
     shim_url: str
     config_dir: Path
+    # The shim's app, for what only its process can tell (e.g. how many keys it fetched).
+    shim_app: FastAPI | None = None
     http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=30))
 
     def shop(self, store: str) -> ShopifyAdmin:
