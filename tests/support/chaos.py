@@ -466,3 +466,87 @@ def check_ledger(ledger: EffectLedger, runs: list[CaseRun], tenant: str = TENANT
             elif letters > 1:
                 check.duplicated.append(f"{run.name} {run.case_id}: {letters} letters")
     return check
+
+
+# -- a Temporal server that can be stopped and started again on its database ---------------------
+
+
+class DevServer:
+    """`temporal server start-dev` on a fixed port with a database file, so a restart resumes."""
+
+    def __init__(self, directory: Path, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.address = f"127.0.0.1:{self.port}"
+        self._db = directory / "temporal.db"
+        self._log = directory / "temporal.log"
+        self._process: subprocess.Popen[bytes] | None = None
+        self.restarts = 0
+
+    def start(self) -> None:
+        from workflows import search_attributes as sa
+
+        attributes = [f"--search-attribute={key.name}={_SA_TYPES[key.indexed_value_type]}" for key in sa.ALL]
+        self._process = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "temporal"),
+                "server",
+                "start-dev",
+                "--db-filename",
+                str(self._db),
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--headless",
+                "--log-level",
+                "error",
+                *attributes,
+            ],
+            stdout=self._log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+
+    def stop(self) -> None:
+        """SIGTERM, as an orderly shutdown of the server pod; the database file stays."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGTERM)
+            try:
+                self._process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process = None
+
+    async def restart(self, down_for: float = 1.0) -> None:
+        self.stop()
+        await asyncio.sleep(down_for)  # the outage itself: nothing is waited on, it just lasts
+        self.start()
+        self.restarts += 1
+        await self.ready()
+
+    async def ready(self, timeout: float = 30) -> Client:
+        from temporalio.contrib.pydantic import pydantic_data_converter
+
+        async def connected() -> Client | None:
+            try:
+                client = await Client.connect(self.address, data_converter=pydantic_data_converter)
+                await client.count_workflows()
+                return client
+            except RuntimeError:
+                return None
+
+        return await eventually(connected, timeout=timeout, what=f"Temporal at {self.address}")
+
+
+# The CLI's names for the indexed value types (temporalio IndexedValueType numbers).
+_SA_TYPES = {1: "Text", 2: "Keyword", 3: "Int", 4: "Double", 5: "Bool", 6: "Datetime", 7: "KeywordList"}
+
+
+async def supervise(pool: WorkerPool) -> int:
+    """Restart any worker process that has exited on its own (what Kubernetes does); how many."""
+    restarted = 0
+    for index, process in enumerate(pool.processes):
+        if process.poll() is not None:
+            pool.restart(index)
+            restarted += 1
+    return restarted
