@@ -73,7 +73,7 @@ async def run_chaos(
         server.start()
         try:
             client = await server.ready()
-            async with chaos_stack(client, server.address, directory, generation=70 + seed % 20, workers=2) as chaos:
+            async with chaos_stack(client, server.address, directory, generation=80 + seed % 19, workers=2) as chaos:
                 rules = await _add_faults(chaos.stack, rng, fault_rate)
                 work = asyncio.gather(*(_one(chaos.stack, i) for i in range(cases)))
                 killer = asyncio.create_task(kill_workers(chaos.workers, rng, kills, gap=(1.0, 4.0)))

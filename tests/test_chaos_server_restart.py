@@ -26,7 +26,7 @@ async def test_cases_resume_after_the_server_restarts(tmp_path: Path) -> None:
     server.start()
     try:
         client = await server.ready()
-        async with chaos_stack(client, server.address, tmp_path, generation=43, workers=1) as chaos:
+        async with chaos_stack(client, server.address, tmp_path, generation=63, workers=1) as chaos:
             stack = chaos.stack
             scenarios = [shopify_review_approved, bigcommerce_review_rejected, shopify_exception_new_date]
             cases = asyncio.gather(*(s(stack) for s in scenarios))

@@ -37,7 +37,8 @@ async def test_cases_of_every_type_survive_killed_workers(temporal_env: Workflow
     print(f"chaos seed: {seed} (CASEBRIDGE_CHAOS_SEED={seed} replays the kill schedule)")
     rng = random.Random(seed)
     address = temporal_env.client.service_client.config.target_host
-    async with chaos_stack(temporal_env.client, address, tmp_path, generation=41, workers=2) as chaos:
+    # Its own id generation: no other sandbox on this Temporal server (41: test_connect_store) uses 61.
+    async with chaos_stack(temporal_env.client, address, tmp_path, generation=61, workers=2) as chaos:
         cases = asyncio.gather(*(scenario(chaos.stack) for scenario in SCENARIOS))
         kills = asyncio.create_task(kill_workers(chaos.workers, rng, 4, gap=(0.3, 1.5)))
         try:
