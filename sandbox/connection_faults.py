@@ -23,6 +23,13 @@ MOUNTS = [
 ]
 
 
+def _store_of(segments: list[str]) -> str | None:
+    """The store a REST path names: BigCommerce `/stores/{hash}/...`, Adobe `/rest/{code}/...`."""
+    if len(segments) > 1 and segments[0] in ("stores", "rest"):
+        return segments[1]
+    return None
+
+
 class SimulatedConnectionDrop(Exception):
     """Raised after the response head is sent, so the server aborts the connection."""
 
@@ -38,7 +45,10 @@ class DropConnectionMiddleware:
             for prefix, system in MOUNTS:
                 if path.startswith(prefix + "/"):
                     operation = f"{scope['method']} {path[len(prefix) :]}"
-                    if self.faults.take(system, operation, {FaultEffect.DROP_CONNECTION}):
+                    segments = path[len(prefix) :].strip("/").split("/")
+                    if self.faults.take(
+                        system, operation, {FaultEffect.DROP_CONNECTION}, store=_store_of(segments), orders=segments
+                    ):
                         await send(
                             {
                                 "type": "http.response.start",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -76,14 +76,27 @@ class Deliverer:
         if self._client is not None:
             await self._client.aclose()
 
-    def send(self, system: str, label: str, url: str, body: bytes, headers: dict[str, str]) -> Delivery:
-        """Queue a delivery; it runs in the background like the real service's sender."""
+    def send(
+        self,
+        system: str,
+        label: str,
+        url: str,
+        body: bytes,
+        headers: dict[str, str],
+        *,
+        store: str | None = None,
+        orders: Iterable[object] = (),
+    ) -> Delivery:
+        """Queue a delivery; it runs in the background like the real service's sender. `store` and
+        `orders` say what it is about, for fault rules scoped to one store or order."""
         delivery = Delivery(system=system, label=label, url=url, body=body, headers=headers)
         self.log.append(delivery)
         fault = self._faults.take(
             system,
             label,
             {FaultEffect.DROP_DELIVERY, FaultEffect.DUPLICATE_DELIVERY, FaultEffect.DELAY_DELIVERY},
+            store=store,
+            orders=[str(o) for o in orders if o is not None],
         )
         if fault is not None and fault.effect is FaultEffect.DROP_DELIVERY:
             delivery.dropped = True

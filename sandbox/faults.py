@@ -3,12 +3,18 @@
 A rule names a system and an operation (a GraphQL field name, or `METHOD /path-template` for REST,
 `*` for any), an effect and how many times it fires. Simulators ask `take()` at the point where
 the real service would fail in that way.
+
+A rule may be scoped to one `store` (shop domain, store hash, store code, OpenText tenant) and one
+`order` (the platform's order id, as in the effect ledger): tests running side by side on the
+same sandbox then consume only their own rules. A scoped rule fires only where the simulator
+knows the call concerns that store / order; unscoped rules fire anywhere, as before.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import random
+from collections.abc import Iterable
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -34,6 +40,8 @@ class FaultRule(BaseModel):
     probability: float = Field(default=1.0, ge=0.0, le=1.0)
     seconds: float = 0.0
     message: str | None = None
+    store: str | None = None  # only calls about this store (None: any)
+    order: str | None = None  # only calls about this order (None: any)
 
 
 class FaultInjector:
@@ -44,17 +52,37 @@ class FaultInjector:
     def add(self, rule: FaultRule) -> None:
         self._rules.append(rule)
 
-    def clear(self) -> None:
-        self._rules.clear()
+    def clear(self, *, store: str | None = None) -> None:
+        """Forget every rule, or only those scoped to `store` (a test cleaning up after itself)."""
+        if store is None:
+            self._rules.clear()
+        else:
+            self._rules[:] = [r for r in self._rules if r.store != store]
 
     @property
     def rules(self) -> list[FaultRule]:
         return list(self._rules)
 
-    def take(self, system: str, operation: str, effects: set[FaultEffect] | None = None) -> FaultRule | None:
-        """Return (and spend one use of) the first matching rule, if it fires this time."""
+    def take(
+        self,
+        system: str,
+        operation: str,
+        effects: set[FaultEffect] | None = None,
+        *,
+        store: str | None = None,
+        orders: Iterable[str] = (),
+    ) -> FaultRule | None:
+        """Return (and spend one use of) the first matching rule, if it fires this time.
+
+        `store` and `orders` say what the call concerns, as far as the simulator can tell; a rule
+        scoped to a store or order the call does not name is left for another call."""
+        concerned = set(orders)
         for rule in self._rules:
             if rule.system not in ("*", system):
+                continue
+            if rule.store is not None and rule.store != store:
+                continue
+            if rule.order is not None and rule.order not in concerned:
                 continue
             if not fnmatch.fnmatchcase(operation, rule.operation):
                 continue

@@ -1,4 +1,5 @@
-"""The shared state of one sandbox server: configuration, fault rules and the outbound deliverer.
+"""The shared state of one sandbox server: configuration, fault rules, the outbound deliverer and
+the side-effect ledger every simulator writes to.
 
 Each simulator keeps its own domain state on the object it builds from this world.
 """
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sandbox.config import SandboxConfig
 from sandbox.delivery import Deliverer
+from sandbox.effects import EffectLedger
 from sandbox.faults import FaultInjector
 
 
@@ -16,6 +18,7 @@ from sandbox.faults import FaultInjector
 class SandboxWorld:
     config: SandboxConfig
     faults: FaultInjector = field(default_factory=FaultInjector)
+    effects: EffectLedger = field(default_factory=EffectLedger)
     deliverer: Deliverer = field(init=False)
 
     def __post_init__(self) -> None:

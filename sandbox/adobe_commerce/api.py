@@ -90,7 +90,13 @@ class AdobeCommerceSimulator:
         self.ims = ImsIssuer(stores, clock)
         self.events = IoEventsPublisher(world.deliverer, stores)
         self.stores: dict[str, Store] = {
-            s.store_code: Store(s, StoreState(s.generation), StoreAuth(s, self.ims, clock), self._emitter(s.store_code))
+            s.store_code: Store(
+                s,
+                StoreState(s.generation),
+                StoreAuth(s, self.ims, clock),
+                self._emitter(s.store_code),
+                world.effects.recorder(SYSTEM, s.store_code),
+            )
             for s in stores
         }
         for store in self.stores.values():
@@ -154,7 +160,13 @@ class AdobeCommerceSimulator:
     # -- guard ------------------------------------------------------------------------------------
 
     async def _guard(self, request: Request, operation: str) -> None:
-        rule = self.world.faults.take(SYSTEM, operation, API_FAULT_EFFECTS)
+        rule = self.world.faults.take(
+            SYSTEM,
+            operation,
+            API_FAULT_EFFECTS,
+            store=request.path_params.get("store_code"),
+            orders=[str(v) for v in request.path_params.values()],  # an order's entity_id among them
+        )
         if rule is not None:
             await apply_fault(rule)
         store = self.store(request.path_params["store_code"])

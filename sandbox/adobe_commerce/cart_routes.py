@@ -167,7 +167,8 @@ def cart_router(guard: Guard, faults: FaultInjector) -> APIRouter:
     async def place_order(request: Request, cartId: int) -> JSONResponse:
         body = await _json(request) if await request.body() else {}
         order = carts.place_order(_store(request), cartId, body.get("paymentMethod"))
-        if faults.take(SYSTEM, PLACE_ORDER, {FaultEffect.DROP_CONNECTION}) is not None:
+        store_code, orders = request.path_params.get("store_code"), [str(order.entity_id)]
+        if faults.take(SYSTEM, PLACE_ORDER, {FaultEffect.DROP_CONNECTION}, store=store_code, orders=orders):
             return _DroppedAfterCommit(order.entity_id)
         return JSONResponse(order.entity_id)
 

@@ -139,7 +139,14 @@ class IoEventsPublisher:
         for registration in self.registrations[store_code]:
             if registration.wants(event_type):
                 self._deliverer.send(
-                    SYSTEM, event_type, registration.url, raw, self.headers(store_code, event_id, event_type, raw)
+                    SYSTEM,
+                    event_type,
+                    registration.url,
+                    raw,
+                    self.headers(store_code, event_id, event_type, raw),
+                    store=store_code,
+                    # An order's entity_id, or the order of an RMA / invoice / credit memo.
+                    orders=[value.get("order_id") or value.get("parent_id") or value.get("entity_id")],
                 )
 
     def headers(self, store_code: str, event_id: str, event_type: str, raw: bytes) -> dict[str, str]:

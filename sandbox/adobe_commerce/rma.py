@@ -17,6 +17,7 @@ from sandbox.adobe_commerce.rendering import rma_json
 from sandbox.adobe_commerce.sales import get_order
 from sandbox.adobe_commerce.state import RmaItemState, RmaState, now_text
 from sandbox.adobe_commerce.store import Store
+from sandbox.effects import EffectKind
 
 FINAL_ITEM = frozenset({"approved", "rejected", "denied"})
 FINAL_RMA = frozenset({"closed", "processed_closed"})
@@ -147,11 +148,20 @@ def update_rma(store: Store, rma_id: int, data: dict[str, Any]) -> RmaState:
     rma = get_rma(store, rma_id)
     if rma.status in FINAL_RMA:
         raise bad_request("The return request %1 is closed and can't be changed.", [rma.increment_id])
+    before = rma.status
     if data.get("status") == "closed":
         rma.status = "closed"
     else:
         _apply_items(rma, data.get("items") or [])
         rma.status = status_by_items([i.status for i in rma.items])
+    if rma.status != before:
+        if "authorized" in rma.status and "authorized" not in before:
+            kind = EffectKind.RETURN_APPROVED
+        elif rma.status == "rejected":
+            kind = EffectKind.RETURN_DECLINED
+        else:
+            kind = EffectKind.STATUS_CHANGED
+        store.effects(rma.order_id, kind, rma.entity_id, previous_status=before, new_status=rma.status)
     _comments(store, rma, data.get("comments") or [])
     _tracks(store, rma, data.get("tracks") or [])
     store.emit(RMA_SAVED, rma_json(rma) | {"_isNew": False})

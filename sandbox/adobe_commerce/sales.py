@@ -34,6 +34,7 @@ from sandbox.adobe_commerce.state import (
     now_text,
 )
 from sandbox.adobe_commerce.store import DEFAULT_STATUS, Store
+from sandbox.effects import EffectKind
 
 UNHOLDABLE = frozenset({"holded", "canceled", "complete", "closed", "payment_review"})
 NOT_INVOICEABLE = UNHOLDABLE
@@ -64,6 +65,7 @@ def _amount(store: Store, value: Decimal) -> str:
 def register_placed_order(store: Store, order: OrderState) -> None:
     """An order placed over REST from a cart (see `carts.place_order`): stored and announced."""
     store.state.orders[order.entity_id] = order
+    store.effects(order.entity_id, EffectKind.ORDER_CREATED, order.increment_id, source="cart")
     store.emit(ORDER_PLACED, order_json(order))
     _saved(store, order)
 
@@ -123,6 +125,7 @@ def seed_order(store: Store, spec: dict[str, Any]) -> OrderState:
     if spec.get("invoiced"):
         create_invoice(store, entity_id, {})
     order.updated_at = now_text()
+    store.effects(order.entity_id, EffectKind.ORDER_CREATED, order.increment_id, source="seed")
     store.emit(ORDER_PLACED, order_json(order))
     _saved(store, order)
     return order
@@ -214,6 +217,7 @@ def hold(store: Store, order_id: int) -> bool:
         raise bad_request("A hold action is not available.")
     order.hold_before_state, order.hold_before_status = order.state, order.status
     _set_state(order, "holded")
+    store.effects(order_id, EffectKind.HOLD_PLACED)
     _saved(store, order)
     return True
 
@@ -225,6 +229,7 @@ def unhold(store: Store, order_id: int) -> bool:
     order.state = order.hold_before_state
     order.status = order.hold_before_status or DEFAULT_STATUS[order.state]
     order.hold_before_state = order.hold_before_status = None
+    store.effects(order_id, EffectKind.HOLD_RELEASED)
     _saved(store, order)
     return True
 
@@ -242,6 +247,7 @@ def cancel(store: Store, order_id: int) -> bool:
     order.total_canceled += canceled
     _return_company_credit(store, order, canceled, 6, f"Order #{order.increment_id} canceled")  # reverted
     _set_state(order, "canceled")
+    store.effects(order_id, EffectKind.ORDER_CANCELLED)
     _saved(store, order)
     return True
 
@@ -263,6 +269,7 @@ def add_comment(store: Store, order_id: int, history: dict[str, Any]) -> bool:
     )
     if status is not None:
         order.status = status
+    store.effects(order_id, EffectKind.NOTE_WRITTEN, order.histories[-1].entity_id, note=order.histories[-1].comment)
     _saved(store, order)
     return True
 
@@ -417,6 +424,7 @@ def refund(store: Store, order_id: int, body: dict[str, Any], invoice: InvoiceSt
     )
     if order.total_refunded >= order.total_paid and not any(i.qty_to_invoice > 0 for i in order.items):
         _set_state(order, "closed")
+    store.effects(order.entity_id, EffectKind.REFUND_CREATED, memo.entity_id, amount=str(memo.grand_total))
     store.emit(CREDIT_MEMO_SAVED, credit_memo_json(memo))
     _saved(store, order)
     return memo.entity_id

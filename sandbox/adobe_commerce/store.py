@@ -9,6 +9,7 @@ from typing import Any
 from sandbox.adobe_commerce.auth import StoreAuth
 from sandbox.adobe_commerce.config import AdobeStoreConfig
 from sandbox.adobe_commerce.state import StoreState
+from sandbox.effects import EffectRecorder, no_effects
 
 # Default statuses of each order state (Magento's `sales_order_status_state`).
 DEFAULT_STATUS = {
@@ -33,6 +34,7 @@ class Store:
     state: StoreState
     auth: StoreAuth
     emit: Callable[[str, dict[str, Any]], None]  # (event code, entity JSON) -> I/O Events
+    effects: EffectRecorder = no_effects  # the world's side-effect ledger, bound to this store
 
     @property
     def code(self) -> str:

@@ -42,6 +42,7 @@ from sandbox.bigcommerce.state import (
     StoreState,
     now,
 )
+from sandbox.effects import EffectKind, EffectRecorder, no_effects
 
 CENT = Decimal("0.01")
 UNPAID_STATUSES = frozenset({0, 1, 6, 7})
@@ -84,9 +85,14 @@ def _order_event(scope: str, order: OrderState, **extra: Any) -> Event:
     return Event(scope, {"type": "order", "id": order.id, **extra})
 
 
+# Casebridge's hold is "Manual Verification Required"; 5 is Cancelled.
+HOLD_STATUS, CANCELLED_STATUS = 12, 5
+
+
 class OrderBook:
-    def __init__(self, store: StoreState) -> None:
+    def __init__(self, store: StoreState, effects: EffectRecorder = no_effects) -> None:
         self.store = store
+        self.effects = effects  # the world's side-effect ledger, bound to this store
 
     def get(self, order_id: int) -> OrderState:
         order = self.store.orders.get(order_id)
@@ -150,6 +156,9 @@ class OrderBook:
         for raw in raw_products:
             order.products.append(self._order_product(order, raw))
         self.store.orders[order.id] = order
+        self.effects(
+            order.id, EffectKind.ORDER_CREATED, order.id, source=order_source, external=order.external_order_id
+        )
         return order, [_order_event("store/order/created", order)]
 
     def _order_product(self, order: OrderState, raw: dict[str, Any]) -> OrderProductState:
@@ -222,10 +231,14 @@ class OrderBook:
         changed = "products" in body and edit_products(
             order, body["products"], lambda raw: self._added_product(order, raw), money
         )
+        if changed:
+            self.effects(order.id, EffectKind.ORDER_EDITED)
         for name in _SIMPLE_ORDER_FIELDS:
             if name in body and getattr(order, name) != str(body[name] or ""):
                 setattr(order, name, str(body[name] or ""))
                 changed = True
+                if name == "staff_notes":
+                    self.effects(order.id, EffectKind.NOTE_WRITTEN, None, note=order.staff_notes)
         if "billing_address" in body:
             order.billing = AddressState.from_json(body["billing_address"])
             changed = True
@@ -250,6 +263,15 @@ class OrderBook:
             return []
         previous, order.status_id = order.status_id, new_status
         order.date_modified = now()
+        if new_status == CANCELLED_STATUS:
+            kind = EffectKind.ORDER_CANCELLED
+        elif new_status == HOLD_STATUS:
+            kind = EffectKind.HOLD_PLACED
+        elif previous == HOLD_STATUS:
+            kind = EffectKind.HOLD_RELEASED
+        else:
+            kind = EffectKind.STATUS_CHANGED
+        self.effects(order.id, kind, None, previous_status=previous, new_status=new_status)
         return [
             _order_event(
                 "store/order/statusUpdated", order, status={"previous_status_id": previous, "new_status_id": new_status}
@@ -422,6 +444,7 @@ class OrderBook:
             payments=payments,
         )
         order.refunds.append(refund)
+        self.effects(order.id, EffectKind.REFUND_CREATED, refund.id, amount=str(refund.total_amount))
         order.date_modified = refund.created
         fully = order.refundable == 0
         order.payment_status = "refunded" if fully else "partially refunded"

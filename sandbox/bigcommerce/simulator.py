@@ -37,6 +37,7 @@ from sandbox.bigcommerce.ratelimit import LEFT_HEADER, RESET_MS_HEADER, RequestW
 from sandbox.bigcommerce.specs import BigCommerceContract, preload
 from sandbox.bigcommerce.state import StoreState
 from sandbox.bigcommerce.webhooks import WebhookDispatcher
+from sandbox.effects import EffectRecorder, no_effects
 from sandbox.faults import FaultEffect
 from sandbox.world import SandboxWorld
 
@@ -54,15 +55,18 @@ API_FAULT_EFFECTS = {
 class StoreRuntime:
     """One store: its configuration, state, order book and request window."""
 
-    def __init__(self, config: BigCommerceStoreConfig, clock: Callable[[], float]) -> None:
+    def __init__(
+        self, config: BigCommerceStoreConfig, clock: Callable[[], float], effects: EffectRecorder = no_effects
+    ) -> None:
         self.config = config
+        self.effects = effects
         self.state = StoreState(config)
-        self.orders = OrderBook(self.state)
+        self.orders = OrderBook(self.state, effects)
         self.window = RequestWindow(config.rate_limit_quota, config.rate_limit_window_ms, clock)
 
     def reset(self) -> None:
         self.state = StoreState(self.config)
-        self.orders = OrderBook(self.state)
+        self.orders = OrderBook(self.state, self.effects)
         self.window.configure()
 
 
@@ -76,7 +80,10 @@ class BigCommerceSimulator:
     ) -> None:
         preload()  # a missing or broken spec fails at start-up, not on the first request
         self.world = world
-        self.stores = {config.store_hash: StoreRuntime(config, clock) for config in stores}
+        self.stores = {
+            config.store_hash: StoreRuntime(config, clock, world.effects.recorder(SYSTEM, config.store_hash))
+            for config in stores
+        }
         self.webhooks = WebhookDispatcher(world.deliverer)
         self._contracts: dict[tuple[str, str], BigCommerceContract] = {}
         routes = route_class(self)
@@ -127,7 +134,7 @@ class BigCommerceSimulator:
             context.response_headers.update(admission.headers)
             if not admission.allowed:
                 raise StoreError(429, "Too many requests: the store's request quota is spent.")
-        self._inject_fault(runtime, context)
+        self._inject_fault(runtime, context, [str(v) for v in request.path_params.values()])
         context.body = await request.body()
         problems = self._contract(context.api, mount).errors(
             request.method, str(request.url), dict(request.headers), context.body or None
@@ -140,9 +147,12 @@ class BigCommerceSimulator:
                 errors={"request": "; ".join(problems)[:1000]},
             )
 
-    def _inject_fault(self, runtime: StoreRuntime, context: CallContext) -> None:
+    def _inject_fault(self, runtime: StoreRuntime, context: CallContext, path_values: list[str]) -> None:
         system = B2B_SYSTEM if context.api is Api.B2B else SYSTEM
-        rule = self.world.faults.take(system, context.operation, API_FAULT_EFFECTS)
+        # A path's ids (order id among them) are what the call is about, for order-scoped rules.
+        rule = self.world.faults.take(
+            system, context.operation, API_FAULT_EFFECTS, store=runtime.config.store_hash, orders=path_values
+        )
         if rule is None:
             return
         if rule.effect is FaultEffect.LATENCY:

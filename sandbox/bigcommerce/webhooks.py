@@ -70,11 +70,11 @@ class WebhookDispatcher:
                 continue
             body = self.payload(store, event)
             for hook in hooks:
-                deliveries.append(self._send(store, hook, event.scope, body))
+                deliveries.append(self._send(store, hook, event.scope, body, event.data.get("id")))
         self.sent.extend(deliveries)
         return deliveries
 
-    def _send(self, store: StoreState, hook: HookState, scope: str, body: bytes) -> Delivery:
+    def _send(self, store: StoreState, hook: HookState, scope: str, body: bytes, about: object = None) -> Delivery:
         webhook_id = f"msg_{uuid.uuid4().hex}"
         timestamp = int(self._clock())
         secret = store.config.client_secret.get_secret_value().encode()
@@ -85,4 +85,6 @@ class WebhookDispatcher:
             "webhook-timestamp": str(timestamp),
             "webhook-signature": standard_webhooks_signature(secret, webhook_id, timestamp, body),
         }
-        return self._deliverer.send(SYSTEM, scope, hook.destination, body, headers)
+        return self._deliverer.send(
+            SYSTEM, scope, hook.destination, body, headers, store=store.config.store_hash, orders=[about]
+        )

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sandbox.effects import EffectKind, EffectLedger
 from sandbox.opentext.errors import api_error, not_found
 from sandbox.opentext.process_models import (
     HttpCallbackStep,
@@ -30,6 +31,8 @@ from sandbox.opentext.schemas import (
     VariableIn,
     infer_type,
 )
+
+SYSTEM = "opentext-workflow"  # as the ledger and the fault rules name it
 
 
 @dataclass
@@ -160,12 +163,22 @@ def _now() -> datetime:
 
 
 class WorkflowEngine:
-    def __init__(self, models: list[ProcessModelDefinition], send_callback: CallbackSender) -> None:
+    def __init__(
+        self,
+        models: list[ProcessModelDefinition],
+        send_callback: CallbackSender,
+        effects: EffectLedger | None = None,
+    ) -> None:
         self._models: dict[str, ProcessModelDefinition] = {}
         for model in models:
             self.deploy(model)
         self._send_callback = send_callback
         self._tenants: dict[str, _TenantState] = {}
+        self._effects = effects  # the world's side-effect ledger: processes and tasks per business key
+
+    def _record(self, instance: ProcessInstanceState, kind: EffectKind, ref: str, **detail: str | None) -> None:
+        if self._effects is not None:
+            self._effects.record(SYSTEM, instance.tenant_id, instance.business_key or "", kind, ref, **detail)
 
     # -- models ---------------------------------------------------------------------------------
 
@@ -221,6 +234,7 @@ class WorkflowEngine:
             variables=variables,
         )
         self._tenant(tenant_id).instances[instance.id] = instance
+        self._record(instance, EffectKind.PROCESS_STARTED, instance.id, model=model.key)
         if request.comment is not None:
             self.add_comment(tenant_id, instance.id, start_user_id, request.comment.message)
         self._advance(instance)
@@ -249,6 +263,7 @@ class WorkflowEngine:
         instance.end_time = _now()
         instance.delete_reason = reason or "Deleted"
         instance.activity_id = None
+        self._record(instance, EffectKind.PROCESS_DELETED, instance.id, reason=instance.delete_reason)
 
     # -- comments -------------------------------------------------------------------------------
 
@@ -414,6 +429,7 @@ class WorkflowEngine:
             variables={v.name: v.value for v in variables},
         )
         del self._tenant(tenant_id).tasks[task.id]
+        self._record(instance, EffectKind.TASK_COMPLETED, task.id, name=task.name, outcome=record.outcome)
         instance.last_completion = record
         instance.step_index += 1
         self._advance(instance)
@@ -456,6 +472,7 @@ class WorkflowEngine:
             assignments=[Assignment("candidate", group=group) for group in groups],
         )
         self._tenant(instance.tenant_id).tasks[task.id] = task
+        self._record(instance, EffectKind.TASK_CREATED, task.id, name=task.name)
 
 
 def _check_required_variables(model: ProcessModelDefinition, variables: dict[str, VariableState]) -> None:

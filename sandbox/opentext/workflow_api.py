@@ -117,7 +117,7 @@ class WorkflowServiceSimulator:
     ) -> None:
         self.world = world
         self.tokens = TokenIssuer(world.config.tenants, clock)
-        self.engine = WorkflowEngine(list(models), self._send_callback)
+        self.engine = WorkflowEngine(list(models), self._send_callback, world.effects)
         self.router = self._build_router()
 
     # -- Python surface -------------------------------------------------------------------------
@@ -188,7 +188,9 @@ class WorkflowServiceSimulator:
         }
         body = json.dumps(payload, separators=(",", ":")).encode()
         headers = signed_headers(tenant.callback_secret.get_secret_value(), body)
-        self.world.deliverer.send(SYSTEM, step.label, url, body, headers)
+        self.world.deliverer.send(
+            SYSTEM, step.label, url, body, headers, store=instance.tenant_id, orders=[instance.business_key]
+        )
 
     def _complete_from_inbox(
         self,

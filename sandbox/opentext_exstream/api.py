@@ -36,6 +36,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from sandbox.effects import EffectKind
 from sandbox.faults import FaultEffect
 from sandbox.opentext.http_support import token_request_fields
 from sandbox.opentext_exstream import errors as codes
@@ -444,6 +445,17 @@ class ExstreamSimulator:
             now = self.clock()
             for output in outputs:
                 self.output_log.add(caller.tenant_id, domain, communication.id, "ondemand", output, now)
+            # One letter per generation, whatever the queues: keyed by the order it is about.
+            about = driver if isinstance(driver, dict) else {}
+            self.world.effects.record(
+                SYSTEM,
+                caller.tenant_id,
+                str(about.get("orderName") or ""),
+                EffectKind.LETTER_SENT,
+                communication.id,
+                email=str(about.get("email") or "") or None,
+                decision=str(about.get("decision") or "") or None,
+            )
             if wanted is not None:
                 return Response(outputs[0].content, media_type=wanted)
             return _success(_outputs_json(outputs))

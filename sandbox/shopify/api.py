@@ -91,6 +91,7 @@ class ShopifySimulator:
         config = next(s for s in self.world.config.shops if s.domain == domain)
         state = ShopState(config=config)
         ops = ShopOperations(state, self.webhooks, clock=self._clock)
+        ops.effects = self.world.effects.recorder("shopify", domain)
         return ShopRuntime(state, ops, LeakyBucket(config.bucket_size, config.restore_rate, self._clock))
 
     def runtime(self, shop: str) -> ShopRuntime:

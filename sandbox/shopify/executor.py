@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,6 +105,14 @@ def _errors_only(errors: list[dict[str, Any]], bucket: LeakyBucket, requested: i
     return GraphQLReply(200, {"errors": errors, "extensions": _cost_extension(requested, None, bucket)})
 
 
+_ORDER_GID = re.compile(r"gid://shopify/Order/(\d+)")
+
+
+def orders_in(variables: dict[str, Any]) -> list[str]:
+    """The orders a request's variables name (as order gids), for fault rules scoped to one order."""
+    return _ORDER_GID.findall(json.dumps(variables, default=str))
+
+
 class GraphQLEngine:
     def __init__(self, faults: FaultInjector) -> None:
         self._faults = faults
@@ -157,7 +167,9 @@ class GraphQLEngine:
             )
 
         context = RequestContext(shop=shop.state, ops=shop.ops)
-        early = await self._apply_faults(root_field_names(costs, operation), context, requested, bucket)
+        early = await self._apply_faults(
+            root_field_names(costs, operation), context, requested, bucket, shop.state.domain, orders_in(raw_variables)
+        )
         if early is not None:
             return early
         if not bucket.try_take(requested):
@@ -194,13 +206,19 @@ class GraphQLEngine:
         return min(requested, actual_cost(costs, operation, result.data))
 
     async def _apply_faults(
-        self, root_fields: list[str], context: RequestContext, requested: int, bucket: LeakyBucket
+        self,
+        root_fields: list[str],
+        context: RequestContext,
+        requested: int,
+        bucket: LeakyBucket,
+        store: str,
+        orders: list[str],
     ) -> GraphQLReply | None:
         """Consult the fault rules once per distinct root field, where Shopify itself could fail."""
         for name in dict.fromkeys(root_fields):
             if name.startswith("__"):
                 continue
-            rule: FaultRule | None = self._faults.take(SYSTEM, name, REQUEST_EFFECTS)
+            rule: FaultRule | None = self._faults.take(SYSTEM, name, REQUEST_EFFECTS, store=store, orders=orders)
             if rule is None:
                 continue
             if rule.effect is FaultEffect.LATENCY:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandbox.effects import EffectKind
 from sandbox.shopify import rest_payloads
 from sandbox.shopify.ops_base import (
     OperationsBase,
@@ -89,6 +90,7 @@ class FulfillmentHolds(OperationsBase):
         )
         fo.holds.append(hold)
         self.shop.holds[hold.id] = hold
+        self.effects(fo.order.id, EffectKind.HOLD_PLACED, hold.id, handle=hold.handle, fulfillment_order=fo.id)
         fo.status = "ON_HOLD"
         fo.updated_at = utcnow()
         fo.order.updated_at = fo.updated_at
@@ -244,6 +246,7 @@ class FulfillmentHolds(OperationsBase):
         for hold in releasing:
             fo.holds.remove(hold)
             self.shop.holds.pop(hold.id, None)
+            self.effects(fo.order.id, EffectKind.HOLD_RELEASED, hold.id, handle=hold.handle, fulfillment_order=fo.id)
         fo.updated_at = utcnow()
         fo.order.updated_at = fo.updated_at
         event = self.webhooks.new_event_id()

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from sandbox.effects import EffectKind
 from sandbox.shopify import rest_payloads
 from sandbox.shopify.catalog import Catalog
 from sandbox.shopify.companies import Companies
@@ -140,6 +141,7 @@ class ShopOperations(
             refunded_by_api = self.refund_everything(order, restock=job.restock, note=job.staff_note)
         order.cancel_job_id = None
         order.cancelled_at = now
+        self.effects(order.id, EffectKind.ORDER_CANCELLED, job.id, reason=job.reason, refund=job.refund)
         order.cancel_reason = job.reason
         order.cancel_staff_note = job.staff_note
         order.updated_at = now
@@ -181,10 +183,13 @@ class ShopOperations(
         before = rest_payloads.order_payload(order)
         if "email" in data:
             order.email = email or None
-        if "note" in data:
+        if "note" in data and data["note"] != order.note:
             order.note = data["note"]
+            self.effects(order.id, EffectKind.NOTE_WRITTEN, None, note=order.note)
         if tags is not None:
-            order.tags = sorted_tags(normalize_tags(tags))
+            updated_tags = sorted_tags(normalize_tags(tags))
+            self._record_tags(order, order.tags, updated_tags)
+            order.tags = updated_tags
         if data.get("customAttributes") is not None:
             order.custom_attributes = [(a["key"], a["value"]) for a in data["customAttributes"]]
         if "poNumber" in data:
@@ -225,12 +230,24 @@ class ShopOperations(
             dropping = {t.lower() for t in wanted}
             merged = [t for t in target.tags if t.lower() not in dropping]
         updated = sorted_tags(merged)
+        if isinstance(target, Order):
+            self._record_tags(target, target.tags, updated)
         changed, target.tags = updated != target.tags, updated
         if isinstance(target, Order) and before is not None:
             self._touch(target, before)
         elif changed:
             target.updated_at = utcnow()
         return Outcome(target)
+
+    def _record_tags(self, order: Order, before: list[str], after: list[str]) -> None:
+        """One ledger entry per tag really added or removed (Shopify ignores a repeated tag)."""
+        old, new = {t.lower() for t in before}, {t.lower() for t in after}
+        for tag in after:
+            if tag.lower() not in old:
+                self.effects(order.id, EffectKind.TAG_ADDED, tag)
+        for tag in before:
+            if tag.lower() not in new:
+                self.effects(order.id, EffectKind.TAG_REMOVED, tag)
 
     def add_risk_assessment(self, data: dict[str, Any]) -> Outcome[RiskAssessment]:
         order = self.order_by_gid(data["orderId"])

@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 
 from graphql import GraphQLError
 
+from sandbox.effects import EffectRecorder, no_effects
 from sandbox.shopify.gid import GlobalId, parse_gid
 from sandbox.shopify.state import (
     Address,
@@ -102,6 +103,8 @@ class OperationsBase:
         self.shop = shop
         self.webhooks = webhooks
         self._clock = clock
+        # The world's side-effect ledger for this shop (set by the simulator; silent in unit tests).
+        self.effects: EffectRecorder = no_effects
         self._timers: list[asyncio.TimerHandle] = []
 
     # ---------------------------------------------------------------- lookups

@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from sandbox.effects import EffectKind
 from sandbox.shopify import rest_payloads, risk
 from sandbox.shopify.ops_base import (
     EMAIL_PATTERN,
@@ -213,6 +214,7 @@ class OrderCreation(OperationsBase):
             order.purchasing_company = purchasing_company
             purchasing_company.company.order_ids.append(order.id)
         shop.orders[order.id] = order
+        self.effects(order.id, EffectKind.ORDER_CREATED, order.id, source=order.source_name)
         self.webhooks.emit(shop, "ORDERS_CREATE", rest_payloads.order_payload(order))
         return Outcome(order)
 

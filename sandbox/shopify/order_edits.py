@@ -34,6 +34,7 @@ from typing import ClassVar
 
 from graphql import GraphQLError
 
+from sandbox.effects import EffectKind
 from sandbox.shopify import rest_payloads
 from sandbox.shopify.gid import gid
 from sandbox.shopify.ops_base import Outcome, safe_gid
@@ -296,6 +297,7 @@ class OrderEdits(Refunds):
         calculated.committed_at = utcnow()
         order.updated_at = calculated.committed_at
         if calculated.staged or calculated.added:
+            self.effects(order.id, EffectKind.ORDER_EDITED, calculated.id)
             event = self.webhooks.new_event_id()
             self.webhooks.emit(self.shop, "ORDERS_UPDATED", rest_payloads.order_payload(order), event_id=event)
         return Outcome(order)

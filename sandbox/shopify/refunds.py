@@ -19,6 +19,7 @@ from typing import Any
 
 from graphql import GraphQLError
 
+from sandbox.effects import EffectKind
 from sandbox.shopify import rest_payloads
 from sandbox.shopify.ops_base import OperationsBase, Outcome, safe_gid
 from sandbox.shopify.state import ZERO, LineItem, Order, Transaction, UserError, money
@@ -251,6 +252,7 @@ class Refunds(OperationsBase):
         shop.refunds[refund.id] = refund
         order.updated_at = refund.created_at
 
+        self.effects(order.id, EffectKind.REFUND_CREATED, refund.id, amount=str(refunded))
         event = self.webhooks.new_event_id()
         self.webhooks.emit(shop, "REFUNDS_CREATE", rest_payloads.refund_payload(refund), event_id=event)
         self.webhooks.emit(shop, "ORDERS_UPDATED", rest_payloads.order_payload(order), event_id=event)

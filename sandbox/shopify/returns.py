@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sandbox.effects import EffectKind
 from sandbox.shopify import rest_resources
 from sandbox.shopify.ops_base import OperationsBase, Outcome, money_input, safe_gid
 from sandbox.shopify.state import Order, UserError, utcnow
@@ -135,6 +136,7 @@ class Returns(OperationsBase):
             return Outcome(errors=errors)
         ret.status = "OPEN"
         ret.updated_at = utcnow()
+        self.effects(ret.order.id, EffectKind.RETURN_APPROVED, ret.id)
         self.webhooks.emit(self.shop, "RETURNS_APPROVE", rest_resources.return_payload(ret))
         return Outcome(ret)
 
@@ -146,6 +148,7 @@ class Returns(OperationsBase):
         ret.decline_reason = data["declineReason"]
         ret.decline_note = data.get("declineNote")
         ret.updated_at = utcnow()
+        self.effects(ret.order.id, EffectKind.RETURN_DECLINED, ret.id, reason=ret.decline_reason)
         self.webhooks.emit(self.shop, "RETURNS_DECLINE", rest_resources.return_payload(ret))
         return Outcome(ret)
 

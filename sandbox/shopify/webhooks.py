@@ -91,6 +91,27 @@ def _select_fields(payload: dict[str, Any], include_fields: list[str]) -> dict[s
     return selected
 
 
+def _orders_of(event: WebhookEvent) -> list[object]:
+    """The order a payload is about, for fault rules scoped to one order."""
+    payload = event.payload
+    found = [payload.get("order_id")]
+    if event.topic.startswith("ORDERS_"):
+        found.append(payload.get("id"))
+    for key in ("fulfillment_order", "return"):
+        nested = payload.get(key)
+        if isinstance(nested, dict):
+            found.append(nested.get("order_id"))
+            order = nested.get("order")
+            if isinstance(order, dict):
+                found.append(order.get("id"))
+    return [_numeric(o) for o in found if o is not None]
+
+
+def _numeric(value: object) -> object:
+    """`gid://shopify/Order/12` -> 12; a number stays as it is."""
+    return value.rsplit("/", 1)[-1] if isinstance(value, str) else value
+
+
 @dataclass
 class WebhookEvent:
     """One change that webhooks report; all deliveries for it share `event_id` and `triggered_at`."""
@@ -133,4 +154,6 @@ class WebhookDispatcher:
             "X-Shopify-Event-Id": event.event_id,
             "X-Shopify-Triggered-At": event.triggered_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         }
-        return self._deliverer.send(SYSTEM, name, subscription.callback_url, body, headers)
+        return self._deliverer.send(
+            SYSTEM, name, subscription.callback_url, body, headers, store=shop.domain, orders=_orders_of(event)
+        )

@@ -147,6 +147,19 @@ class Stack:
         response = await self.http.post(f"{self.sandbox_url}/_sandbox/faults", json=rule)
         response.raise_for_status()
 
+    async def effects(self, **params: str) -> list[dict[str, Any]]:
+        """The sandbox's side-effect ledger over HTTP, filtered by system, store, order, kind, ref."""
+        response = await self.http.get(f"{self.sandbox_url}/_sandbox/effects", params=params)
+        response.raise_for_status()
+        return list(response.json())
+
+    async def effect_counts(self, **params: str) -> dict[str, int]:
+        """How many times each kind of side effect happened (for one store and order, say)."""
+        counts: dict[str, int] = {}
+        for effect in await self.effects(**params):
+            counts[effect["kind"]] = counts.get(effect["kind"], 0) + 1
+        return counts
+
     async def deliveries(self, **params: str) -> list[dict[str, Any]]:
         response = await self.http.get(f"{self.sandbox_url}/_sandbox/deliveries", params=params)
         response.raise_for_status()

@@ -1,0 +1,552 @@
+"""Chaos runs: a stack of its own (sandbox, shim, worker *processes*) on a given Temporal server,
+workers SIGKILLed and restarted at seeded random moments, cases of every type on every platform,
+and the sandbox's side-effect ledger read at the end to prove each effect happened once.
+
+Shared by the fast tests (tests/test_chaos_*.py) and the long run (`python -m bench.chaos`). The
+sandbox gets its own id generation, so its order ids never meet the session sandbox's case ids on
+the same Temporal server; the worker processes run `worker.py` exactly as deployed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client
+
+from casebridge.connections import Connections
+from casebridge.settings import Settings
+from casebridge.stores import load_registry
+from sandbox.app import create_app as create_sandbox
+from sandbox.config import SandboxConfig
+from sandbox.effects import EffectKind, EffectLedger
+from sandbox.world import SandboxWorld
+from shim.app import create_app as create_shim
+from tests.support.servers import free_port, serve
+from tests.support.stack import Stack, eventually
+from tests.support.world import (
+    ADOBE_STORE,
+    BC_FLOW_STORE,
+    SHOP,
+    TENANT_ID,
+    export_secrets,
+    sandbox_config,
+    write_config,
+)
+from workflows.messages import CaseResult, CaseStatus
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def chaos_sandbox_config(generation: int) -> SandboxConfig:
+    """The test world with its own id generation (order numbers and ids start elsewhere)."""
+    config = sandbox_config()
+    return config.model_copy(
+        update={
+            "shops": [s.model_copy(update={"generation": generation}) for s in config.shops],
+            "bigcommerce_stores": [s.model_copy(update={"generation": generation}) for s in config.bigcommerce_stores],
+            "adobe_stores": [s.model_copy(update={"generation": generation}) for s in config.adobe_stores],
+        }
+    )
+
+
+class WorkerPool:
+    """`worker.py` processes on one task queue; killed with SIGKILL (no goodbye), restarted fresh."""
+
+    def __init__(self, temporal_address: str, queue: str, config_dir: Path, log: Path, size: int) -> None:
+        self._env = dict(
+            os.environ,
+            TEMPORAL_ADDRESS=temporal_address,
+            TASK_QUEUE=queue,
+            CONFIG_DIR=str(config_dir),
+            STORES_CHECK_AT_STARTUP="false",  # restarts come quickly; the stores are known good
+        )
+        self._log = log
+        self.processes: list[subprocess.Popen[bytes]] = [self._spawn() for _ in range(size)]
+        self.kills = 0
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, str(ROOT / "worker.py")],
+            cwd=ROOT,
+            env=self._env,
+            stdout=self._log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+
+    def kill(self, index: int) -> None:
+        process = self.processes[index]
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        self.kills += 1
+
+    def restart(self, index: int) -> None:
+        self.processes[index] = self._spawn()
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def log_tail(self, chars: int = 3000) -> str:
+        return self._log.read_text(errors="replace")[-chars:] if self._log.exists() else ""
+
+
+@dataclass
+class ChaosStack:
+    stack: Stack
+    world: SandboxWorld
+    workers: WorkerPool
+
+    @property
+    def ledger(self) -> EffectLedger:
+        return self.world.effects
+
+
+@contextlib.asynccontextmanager
+async def chaos_stack(
+    client: Client, temporal_address: str, directory: Path, *, generation: int, workers: int = 2
+) -> AsyncIterator[ChaosStack]:
+    """Sandbox and shim in this process, `workers` worker processes, every platform subscribed."""
+    export_secrets()
+    app = create_sandbox(chaos_sandbox_config(generation))
+    world: SandboxWorld = app.state.world
+    async with serve(app) as sandbox_url:
+        config_dir = write_config(directory / "config", sandbox_url)
+        shim_port = free_port()
+        settings = Settings(
+            config_dir=config_dir,
+            task_queue=f"chaos-{uuid.uuid4().hex[:8]}",
+            shim_public_url=f"http://127.0.0.1:{shim_port}",
+            decision_timeout_seconds=5,
+        )
+        connections = Connections(load_registry(config_dir))
+
+        async def connect(_: Settings) -> object:
+            return client
+
+        async with serve(create_shim(settings, connect), port=shim_port) as shim_url:  # type: ignore[arg-type]
+            stack = Stack(client, settings, connections.registry, connections, sandbox_url, shim_url, config_dir)
+            await subscribe(stack)
+            pool = WorkerPool(temporal_address, settings.task_queue, config_dir, directory / "workers.log", workers)
+            try:
+                yield ChaosStack(stack, world, pool)
+            finally:
+                pool.stop()
+                await stack.http.aclose()
+                await connections.aclose()
+
+
+async def subscribe(stack: Stack) -> None:
+    """What `casebridge webhooks sync` would subscribe, for the three flow stores."""
+    hook = f"{stack.shim_url}/webhooks/shopify"
+    for topic in ("ORDERS_CREATE", "ORDERS_CANCELLED", "RETURNS_REQUEST"):
+        await stack.shop(SHOP).subscribe_webhook(topic, hook)
+    for scope in ("store/order/created", "store/order/statusUpdated"):
+        await stack.connections.bigcommerce(BC_FLOW_STORE).ensure_hook(scope, f"{stack.shim_url}/webhooks/bigcommerce")
+    registered = await stack.http.post(
+        f"{stack.sandbox_url}/adobe-commerce/_admin/stores/{ADOBE_STORE}/io-events/registrations",
+        json={
+            "url": f"{stack.shim_url}/webhooks/adobe-commerce",
+            "event_codes": ["observer.sales_order_place_after", "observer.rma_save_commit_after"],
+        },
+    )
+    registered.raise_for_status()
+
+
+# -- the cases -----------------------------------------------------------------------------------
+
+
+@dataclass
+class CaseRun:
+    """One case driven to its end, and the side effects it must have caused exactly so often."""
+
+    name: str
+    case_id: str
+    system: str
+    store: str
+    order: str
+    expected: dict[EffectKind, int]
+    letters_about: str | None = None  # the orderName a customer letter names, when one is due
+    status: CaseStatus | None = None
+    detail: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Scenario = Callable[[Stack], Awaitable[CaseRun]]
+
+HOLD_ONCE = {EffectKind.HOLD_PLACED: 1, EffectKind.HOLD_RELEASED: 1}
+
+
+async def _decide(stack: Stack, case_id: str, outcome: str, timeout: float) -> None:
+    from tests.test_order_review_flow import decide  # the tests' own reviewer
+
+    task_id = await stack.open_task_id(case_id, timeout=timeout)
+    await decide(stack.opentext, task_id, outcome)
+
+
+async def _finish(stack: Stack, run: CaseRun, timeout: float) -> CaseRun:
+    handle = stack.client.get_workflow_handle(run.case_id, result_type=CaseResult)
+    result = await asyncio.wait_for(handle.result(), timeout=timeout)
+    run.status, run.detail = result.status, result.detail
+    return run
+
+
+async def shopify_review_approved(stack: Stack, timeout: float = 90) -> CaseRun:
+    from workflows.order_review import KIND
+
+    order = await stack.create_order(SHOP, unit_price="1500.00")
+    run = CaseRun(
+        "order-review shopify approved",
+        KIND.case_id("shopify", SHOP, order.legacy_resource_id),
+        "shopify",
+        SHOP,
+        order.legacy_resource_id,
+        {**HOLD_ONCE, EffectKind.ORDER_CANCELLED: 0, EffectKind.REFUND_CREATED: 0},
+    )
+    await stack.case_started(run.case_id, timeout=timeout)
+    await _decide(stack, run.case_id, "approved", timeout)
+    return await _finish(stack, run, timeout)
+
+
+async def shopify_review_rejected(stack: Stack, timeout: float = 90) -> CaseRun:
+    from workflows.order_review import KIND
+
+    order = await stack.create_order(SHOP, unit_price="1200.00")
+    run = CaseRun(
+        "order-review shopify rejected",
+        KIND.case_id("shopify", SHOP, order.legacy_resource_id),
+        "shopify",
+        SHOP,
+        order.legacy_resource_id,
+        {EffectKind.HOLD_PLACED: 1, EffectKind.ORDER_CANCELLED: 1, EffectKind.REFUND_CREATED: 0},
+    )
+    await stack.case_started(run.case_id, timeout=timeout)
+    await _decide(stack, run.case_id, "rejected", timeout)
+    return await _finish(stack, run, timeout)
+
+
+async def bigcommerce_review_rejected(stack: Stack, timeout: float = 90) -> CaseRun:
+    from tests.test_order_review_bigcommerce import seed_order
+    from workflows.order_review import KIND
+
+    order = await seed_order(stack, "1450.00")
+    run = CaseRun(
+        "order-review bigcommerce rejected",
+        KIND.case_id("bigcommerce", BC_FLOW_STORE, str(order["id"])),
+        "bigcommerce",
+        BC_FLOW_STORE,
+        str(order["id"]),
+        {EffectKind.HOLD_PLACED: 1, EffectKind.ORDER_CANCELLED: 1, EffectKind.REFUND_CREATED: 1},
+    )
+    await stack.case_started(run.case_id, timeout=timeout)
+    await _decide(stack, run.case_id, "rejected", timeout)
+    return await _finish(stack, run, timeout)
+
+
+async def bigcommerce_review_approved(stack: Stack, timeout: float = 90) -> CaseRun:
+    from tests.test_order_review_bigcommerce import seed_order
+    from workflows.order_review import KIND
+
+    order = await seed_order(stack, "1350.00")
+    run = CaseRun(
+        "order-review bigcommerce approved",
+        KIND.case_id("bigcommerce", BC_FLOW_STORE, str(order["id"])),
+        "bigcommerce",
+        BC_FLOW_STORE,
+        str(order["id"]),
+        {**HOLD_ONCE, EffectKind.ORDER_CANCELLED: 0, EffectKind.REFUND_CREATED: 0},
+    )
+    await stack.case_started(run.case_id, timeout=timeout)
+    await _decide(stack, run.case_id, "approved", timeout)
+    return await _finish(stack, run, timeout)
+
+
+async def adobe_review_rejected(stack: Stack, timeout: float = 90) -> CaseRun:
+    from tests.test_order_review_adobe import place_order
+    from workflows.order_review import KIND
+
+    order = await place_order(stack, "1500.00", invoiced=True, shipping_amount="20.00")
+    run = CaseRun(
+        "order-review adobe rejected",
+        KIND.case_id("adobe-commerce", ADOBE_STORE, str(order["entity_id"])),
+        "adobe-commerce",
+        ADOBE_STORE,
+        str(order["entity_id"]),
+        {EffectKind.REFUND_CREATED: 1, EffectKind.HOLD_PLACED: 1},
+    )
+    await stack.case_started(run.case_id, timeout=timeout)
+    await _decide(stack, run.case_id, "rejected", timeout)
+    return await _finish(stack, run, timeout)
+
+
+async def shopify_return_auto_approved(stack: Stack, timeout: float = 90) -> CaseRun:
+    from tests.test_return_case import case_of, request_return, shipped_order
+
+    order = await shipped_order(stack, "30.00")
+    ret = await request_return(stack, order, "SIZE_TOO_SMALL")
+    run = CaseRun(
+        "return shopify auto-approved",
+        case_of(ret),
+        "shopify",
+        SHOP,
+        order.legacy_resource_id,
+        {EffectKind.RETURN_APPROVED: 1, EffectKind.REFUND_CREATED: 1},
+    )
+    await stack.case_started(run.case_id, timeout=timeout)
+    return await _finish(stack, run, timeout)
+
+
+async def bigcommerce_return_refunded(stack: Stack, timeout: float = 90) -> CaseRun:
+    from tests.test_return_case_bigcommerce import case_of as bc_return_case
+    from tests.test_return_case_bigcommerce import paid_order, product_id, return_request, started
+
+    order = await paid_order(stack)
+    tent = product_id(order, "Tent")
+    request = return_request(
+        order, [{"order_product_id": tent, "quantity": 1, "reason": "There was a problem with the product"}]
+    )
+    await started(stack, request)
+    run = CaseRun(
+        "return bigcommerce reviewed refund",
+        bc_return_case(request),
+        "bigcommerce",
+        BC_FLOW_STORE,
+        str(order["id"]),
+        {EffectKind.REFUND_CREATED: 1},
+    )
+    await _decide(stack, run.case_id, "refund", timeout)
+    return await _finish(stack, run, timeout)
+
+
+async def shopify_exception_new_date(stack: Stack, timeout: float = 90) -> CaseRun:
+    from tests.test_fulfillment_exception import open_tasks, post, report
+    from tests.test_order_review_flow import decide
+
+    order = await stack.create_order(SHOP, unit_price="120.00")
+    answer = await post(stack, report(order.legacy_resource_id, "carrier_delay"))
+    assert answer.status_code == 200, answer.text
+    run = CaseRun(
+        "fulfillment-exception shopify new date",
+        answer.json()["case_id"],
+        "shopify",
+        SHOP,
+        order.legacy_resource_id,
+        {**HOLD_ONCE, EffectKind.ORDER_CANCELLED: 0},
+        letters_about=order.name,
+    )
+    tasks = await eventually(
+        lambda: open_tasks(stack, run.case_id, {"warehouse", "customer-service"}), timeout=timeout, what="tasks"
+    )
+    for task_id in tasks.values():
+        await decide(stack.opentext, task_id, "new-delivery-date")
+    return await _finish(stack, run, timeout)
+
+
+async def bigcommerce_exception_cancelled(stack: Stack, timeout: float = 90) -> CaseRun:
+    from tests.test_fulfillment_exception import open_tasks, post, report
+    from tests.test_order_review_bigcommerce import seed_order
+    from tests.test_order_review_flow import decide
+
+    order = await seed_order(stack, "95.00")
+    answer = await post(
+        stack, report(str(order["id"]), "payment_exception", platform="bigcommerce", store=BC_FLOW_STORE)
+    )
+    assert answer.status_code == 200, answer.text
+    run = CaseRun(
+        "fulfillment-exception bigcommerce cancelled",
+        answer.json()["case_id"],
+        "bigcommerce",
+        BC_FLOW_STORE,
+        str(order["id"]),
+        {EffectKind.ORDER_CANCELLED: 1, EffectKind.HOLD_PLACED: 1, EffectKind.HOLD_RELEASED: 0},
+    )
+    tasks = await eventually(
+        lambda: open_tasks(stack, run.case_id, {"finance", "customer-service"}), timeout=timeout, what="tasks"
+    )
+    await decide(stack.opentext, tasks["finance"], "cancel-order")
+    return await _finish(stack, run, timeout)
+
+
+SCENARIOS: list[Scenario] = [
+    shopify_review_approved,
+    shopify_review_rejected,
+    bigcommerce_review_approved,
+    bigcommerce_review_rejected,
+    adobe_review_rejected,
+    shopify_return_auto_approved,
+    bigcommerce_return_refunded,
+    shopify_exception_new_date,
+    bigcommerce_exception_cancelled,
+]
+
+
+# -- the chaos -----------------------------------------------------------------------------------
+
+
+async def kill_workers(pool: WorkerPool, rng: random.Random, kills: int, *, gap: tuple[float, float]) -> None:
+    """`kills` SIGKILLs at seeded random moments, each worker restarted after a random pause."""
+    for _ in range(kills):
+        await asyncio.sleep(rng.uniform(*gap))
+        index = rng.randrange(len(pool.processes))
+        pool.kill(index)
+        await asyncio.sleep(rng.uniform(0.0, 1.0))  # a moment with one pod fewer, as Kubernetes does
+        pool.restart(index)
+
+
+# Effects that must never happen twice for one case (per order; tags per tag).
+ONCE_KINDS = {
+    EffectKind.HOLD_PLACED,
+    EffectKind.HOLD_RELEASED,
+    EffectKind.ORDER_CANCELLED,
+    EffectKind.REFUND_CREATED,
+    EffectKind.RETURN_APPROVED,
+    EffectKind.RETURN_DECLINED,
+    EffectKind.ORDER_EDITED,
+}
+
+
+@dataclass
+class LedgerCheck:
+    lost: list[str] = field(default_factory=list)  # an expected effect that did not happen
+    duplicated: list[str] = field(default_factory=list)  # an effect that happened more than once
+    effects: int = 0
+
+
+def check_ledger(ledger: EffectLedger, runs: list[CaseRun], tenant: str = TENANT_ID) -> LedgerCheck:
+    """Every expected effect exactly as often as expected; nothing else twice; one OpenText
+    process per review round (each business key started once); letters once."""
+    check = LedgerCheck()
+    for run in runs:
+        mine = ledger.find(system=run.system, store=run.store, order=run.order)
+        check.effects += len(mine)
+        for kind, want in run.expected.items():
+            got = sum(1 for e in mine if e.kind == kind)
+            if got < want:
+                check.lost.append(f"{run.name} {run.case_id}: {kind} {got} < {want}")
+            elif got > want:
+                check.duplicated.append(f"{run.name} {run.case_id}: {kind} {got} > {want}")
+        for kind in ONCE_KINDS - set(run.expected):
+            got = sum(1 for e in mine if e.kind == kind)
+            if got > 1:
+                check.duplicated.append(f"{run.name} {run.case_id}: {kind} {got}")
+        tags = [e.ref for e in mine if e.kind == EffectKind.TAG_ADDED]
+        check.duplicated += [f"{run.name}: tag {t} added {tags.count(t)}x" for t in set(tags) if tags.count(t) > 1]
+        processes = [
+            e for e in ledger.find(system="opentext-workflow", store=tenant) if e.order.startswith(run.case_id)
+        ]
+        keys = [e.order for e in processes if e.kind == EffectKind.PROCESS_STARTED]
+        if not keys and run.expected.get(EffectKind.RETURN_APPROVED) is None:
+            check.lost.append(f"{run.name} {run.case_id}: no OpenText process")
+        check.duplicated += [
+            f"{run.name}: process {k} started {keys.count(k)}x" for k in set(keys) if keys.count(k) > 1
+        ]
+        if run.letters_about is not None:
+            letters = ledger.count(
+                system="opentext-exstream", store=tenant, order=run.letters_about, kind="letter_sent"
+            )
+            if letters == 0:
+                check.lost.append(f"{run.name} {run.case_id}: no letter")
+            elif letters > 1:
+                check.duplicated.append(f"{run.name} {run.case_id}: {letters} letters")
+    return check
+
+
+# -- a Temporal server that can be stopped and started again on its database ---------------------
+
+
+class DevServer:
+    """`temporal server start-dev` on a fixed port with a database file, so a restart resumes."""
+
+    def __init__(self, directory: Path, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.address = f"127.0.0.1:{self.port}"
+        self._db = directory / "temporal.db"
+        self._log = directory / "temporal.log"
+        self._process: subprocess.Popen[bytes] | None = None
+        self.restarts = 0
+
+    def start(self) -> None:
+        from workflows import search_attributes as sa
+
+        attributes = [f"--search-attribute={key.name}={_SA_TYPES[key.indexed_value_type]}" for key in sa.ALL]
+        self._process = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "temporal"),
+                "server",
+                "start-dev",
+                "--db-filename",
+                str(self._db),
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--headless",
+                "--log-level",
+                "error",
+                *attributes,
+            ],
+            stdout=self._log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+
+    def stop(self) -> None:
+        """SIGTERM, as an orderly shutdown of the server pod; the database file stays."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGTERM)
+            try:
+                self._process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process = None
+
+    async def restart(self, down_for: float = 1.0) -> None:
+        self.stop()
+        await asyncio.sleep(down_for)  # the outage itself: nothing is waited on, it just lasts
+        self.start()
+        self.restarts += 1
+        await self.ready()
+
+    async def ready(self, timeout: float = 30) -> Client:
+        from temporalio.contrib.pydantic import pydantic_data_converter
+
+        async def connected() -> Client | None:
+            try:
+                client = await Client.connect(self.address, data_converter=pydantic_data_converter)
+                await client.count_workflows()
+                return client
+            except RuntimeError:
+                return None
+
+        return await eventually(connected, timeout=timeout, what=f"Temporal at {self.address}")
+
+
+# The CLI's names for the indexed value types (temporalio IndexedValueType numbers).
+_SA_TYPES = {1: "Text", 2: "Keyword", 3: "Int", 4: "Double", 5: "Bool", 6: "Datetime", 7: "KeywordList"}
+
+
+async def supervise(pool: WorkerPool) -> int:
+    """Restart any worker process that has exited on its own (what Kubernetes does); how many."""
+    restarted = 0
+    for index, process in enumerate(pool.processes):
+        if process.poll() is not None:
+            pool.restart(index)
+            restarted += 1
+    return restarted
