@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from enum import Enum
 from typing import Any, Generic, TypeVar
 
 from temporalio import workflow
+from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ActivityError
 
 from workflows import search_attributes as sa
@@ -39,6 +41,15 @@ from workflows.store.base import Store, StoreOrder
 
 T = TypeVar("T")
 InputT = TypeVar("InputT", bound=CaseInput)
+
+
+class Unchanged(Enum):
+    """`set_status(..., due_at=UNCHANGED)`: the due time stays as it is."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = Unchanged.UNCHANGED
 
 
 class CaseAborted(Exception):
@@ -85,20 +96,28 @@ class CaseWorkflow(Generic[InputT]):
     def record(self, event: str, detail: str = "", actor: str = "casebridge") -> None:
         self.audit_trail.append(AuditEntry(at=workflow.now(), event=event, detail=detail, actor=actor))
 
-    def set_status(self, status: CaseStatus, detail: str) -> None:
+    def set_status(self, status: CaseStatus, detail: str, *, due_at: datetime | Unchanged | None = UNCHANGED) -> None:
+        """The new status (and due time, when given) in one search-attribute update: each update is
+        an event in the history and a write to the visibility store."""
         self.case_status = status
         self.case_detail = detail
         self.record(f"status {status.value}", detail)
         if status.is_final and self.due_at is not None:
-            self.set_due_at(None)  # a closed case is never overdue in "CaseDueAt < now" queries
-        workflow.upsert_search_attributes([sa.CASE_STATUS.value_set(status.value)])
+            due_at = None  # a closed case is never overdue in "CaseDueAt < now" queries
+        updates: list[SearchAttributeUpdate[Any]] = [sa.CASE_STATUS.value_set(status.value)]
+        if not isinstance(due_at, Unchanged):
+            self.due_at = due_at
+            updates.append(self._due_update(due_at))
+        workflow.upsert_search_attributes(updates)
         workflow.set_current_details(self.details_markdown())
 
     def set_due_at(self, due_at: datetime | None) -> None:
         self.due_at = due_at
-        workflow.upsert_search_attributes(
-            [sa.CASE_DUE_AT.value_set(due_at) if due_at else sa.CASE_DUE_AT.value_unset()]
-        )
+        workflow.upsert_search_attributes([self._due_update(due_at)])
+
+    @staticmethod
+    def _due_update(due_at: datetime | None) -> SearchAttributeUpdate[Any]:
+        return sa.CASE_DUE_AT.value_set(due_at) if due_at else sa.CASE_DUE_AT.value_unset()
 
     @staticmethod
     def labels_of(case_input: Any) -> CaseLabels | None:

@@ -160,10 +160,10 @@ class HumanReview:
     def opened(self) -> None:
         """The task is open: the case is due at the final timeout and waits in review."""
         assert self.ticket is not None and self.deadline is not None
-        self._case.set_due_at(self.deadline)
         self._case.set_status(
             CaseStatus.IN_REVIEW,
             f"Waiting for a decision on task '{self.ticket.task_name}' ({self.ticket.candidate_group})",
+            due_at=self.deadline,
         )
 
     def escalated(self, team: str) -> None:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field, model_validator
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
-from workflows.case import AnyCase, CaseAborted
+from workflows.case import UNCHANGED, AnyCase, CaseAborted
 from workflows.failures import describe_failure
 from workflows.human_review import HumanReview, ReviewEnd, ReviewRequest
 from workflows.messages import CaseStatus, OperatorAction, ReviewDecision
@@ -258,12 +258,13 @@ class ReviewPanel:
         open_reviews = self.open_reviews()
         deadlines = [r.deadline for r in open_reviews if r.deadline is not None]
         due = min(deadlines) if deadlines else None
-        if due != self._case.due_at:
-            self._case.set_due_at(due)
         if self._case.attention is not None or not open_reviews:
+            if due != self._case.due_at:
+                self._case.set_due_at(due)
             return  # a parked step shows until the operator answers; the case sets the final status
         waiting = ", ".join(name for name, review in self.reviews.items() if review.is_open)
         decided = ", ".join(f"{name}: {res.outcome}" for name, res in self.results.items() if res.outcome)
         detail = f"Waiting for decisions from {waiting}" + (f"; decided so far: {decided}" if decided else "")
         status = CaseStatus.ESCALATED if escalated or self._case.case_status is CaseStatus.ESCALATED else None
-        self._case.set_status(status or CaseStatus.IN_REVIEW, detail)
+        changed = due if due != self._case.due_at else UNCHANGED
+        self._case.set_status(status or CaseStatus.IN_REVIEW, detail, due_at=changed)
