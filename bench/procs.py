@@ -7,6 +7,7 @@ CPU and RSS come from `/proc/<pid>` (Linux), read before and after each phase of
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 STOP_GRACE_SECONDS = 10.0
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class BenchError(RuntimeError):
@@ -86,6 +88,12 @@ class Proc:
         return "\n".join(text.splitlines()[-lines:])
 
 
+def _die_with_parent() -> None:
+    """Runs in the child before exec: a bench killed by a timeout leaves no component behind."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def spawn(name: str, argv: Sequence[str], log_dir: Path, env: Mapping[str, str] | None = None) -> Proc:
     log = log_dir / f"{name}.log"
     popen = subprocess.Popen(
@@ -95,6 +103,7 @@ def spawn(name: str, argv: Sequence[str], log_dir: Path, env: Mapping[str, str] 
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
         start_new_session=True,  # a Ctrl-C in the bench's terminal reaches the bench only
+        preexec_fn=_die_with_parent,
     )
     return Proc(name, popen, log)
 

@@ -19,6 +19,7 @@ TARGETS: dict[str, tuple[str, float]] = {
     "worker_rss_mb": ("<=", 200),
     "find_case_ms": ("<=", 100),
     "throttled_calls": ("<=", 0),
+    "throttled_calls_standard_plan": ("<=", 0),
 }
 
 

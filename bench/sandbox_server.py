@@ -21,8 +21,15 @@ from tests.support.world import sandbox_config
 UNLIMITED = 1_000_000
 
 
-def bench_world(plan: str) -> SandboxConfig:
+def bench_world(plan: str, generation: int = 0) -> SandboxConfig:
+    """`generation`: a restarted sandbox's ids follow the last run's (Temporal remembers the cases)."""
     world = sandbox_config()
+    for shop in world.shops:
+        shop.generation = generation
+    for bigcommerce in world.bigcommerce_stores:
+        bigcommerce.generation = generation
+    for adobe in world.adobe_stores:
+        adobe.generation = generation
     for shop in world.shops:
         if plan == "unlimited":
             shop.bucket_size, shop.restore_rate = float(UNLIMITED), float(UNLIMITED)
@@ -39,9 +46,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--plan", choices=["unlimited", "standard"], default="unlimited")
+    parser.add_argument("--generation", type=int, default=0)
     args = parser.parse_args()
     configure_logging(logging.WARNING)
-    uvicorn.run(create_app(bench_world(args.plan)), host="127.0.0.1", port=args.port, log_level="warning")
+    uvicorn.run(
+        create_app(bench_world(args.plan, args.generation)), host="127.0.0.1", port=args.port, log_level="warning"
+    )
 
 
 if __name__ == "__main__":

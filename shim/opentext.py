@@ -3,8 +3,10 @@ at the end of Casebridge's OpenText process model, handed to the case as a valid
 
 The callback is signed with the tenant's shared secret (see `connectors.opentext.callback_signing`).
 The case validates the decision (right process, right task, case still open); a refusal comes back
-as 409 with the case's reason, an unknown case as 404. The Update id is derived from the task, so
-a redelivered callback is answered from the first result instead of being applied twice.
+as 409 with the case's reason, an unknown case as 404. A decision that overtook the activity that
+opened its task (the case does not know the task yet) gets 503, so OpenText sends it again. The
+Update id is derived from the task, so a redelivered callback is answered from the first result
+instead of being applied twice.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from casebridge.stores import RegistryLookupError
 from connectors.opentext.callback_signing import verify_signature
 from shim.deps import ShimDeps
 from shim.intake import NO_SECRET, bounded_body, parse_verified, unauthenticated
-from workflows.messages import CaseView, ReviewDecision, case_id_of_business_key
+from workflows.messages import CaseView, ReviewDecision, ReviewNotOpenYet, case_id_of_business_key
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +92,9 @@ async def workflow_task_outcome(
         )
     except WorkflowUpdateFailedError as err:
         reason = str(err.cause.message if hasattr(err.cause, "message") else err.cause)
+        if isinstance(err.cause, ApplicationError) and err.cause.type == ReviewNotOpenYet.__name__:
+            # OpenText was faster than the activity that opened the task: send it again shortly.
+            raise HTTPException(503, f"the case is not ready for this decision yet: {reason}") from err
         raise HTTPException(409, f"the case refused the decision: {reason}") from err
     except WorkflowUpdateRPCTimeoutOrCancelledError as err:
         raise HTTPException(503, "the case did not answer in time; retry later") from err

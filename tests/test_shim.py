@@ -166,6 +166,51 @@ async def test_callback_signature_and_case_checks(stack: Stack) -> None:
     assert "closed" in refused_late.json()["detail"]
 
 
+async def test_a_decision_that_overtakes_its_task_is_answered_retry_later(stack: Stack) -> None:
+    """OpenText may call back before the activity that opened the task has reported it to the
+    case. That is no refusal (a 409 would end OpenText's retries and leave the case waiting for
+    reconciliation): 503, so the callback comes again once the case knows its task."""
+    url = f"{stack.shim_url}/callbacks/opentext/workflow?tenant=test"
+    secret = SECRETS["OPENTEXT_CALLBACK_SECRET"]
+    await stack.fault(
+        system="opentext-workflow", operation="POST /workflow/v1/process-instances", effect="latency", seconds=3
+    )
+    order = await stack.create_order(SHOP, unit_price="1900.00")
+    case_id = ORDER_REVIEW.case_id("shopify", SHOP, order.legacy_resource_id)
+    handle = await stack.case_started(case_id)
+
+    async def opening_review() -> bool:
+        pending = (await handle.describe()).raw_description.pending_activities
+        return any(a.activity_type.name == "opentext.start_review" for a in pending)
+
+    await eventually(opening_review, what="the case opening its review task")
+    early = {
+        "tenantId": "casebridge-test",
+        "processInstanceId": "p-early",
+        "processDefinitionKey": "casebridge_order_review",
+        "businessKey": case_id,
+        "taskId": "t-early",
+        "taskName": "Review order",
+        "outcome": "approved",
+        "outcomeVariable": "reviewOutcome",
+        "completedBy": "x",
+        "completedAt": "2026-11-21T10:00:00Z",
+        "variables": {},
+    }
+    body = json.dumps(early).encode()
+    answer = await stack.http.post(url, content=body, headers=signed_headers(secret, body))
+    assert answer.status_code == 503, answer.text
+    assert "not ready" in answer.json()["detail"]
+
+    # Once the task is known, a decision for another task is a refusal, and the real one decides.
+    task_id = await stack.open_task_id(case_id)
+    answer = await stack.http.post(url, content=body, headers=signed_headers(secret, body))
+    assert answer.status_code == 409, answer.text
+    assert not [e for e in await stack.audit(case_id) if e.event == "decision received"]
+    await stack.opentext.complete_task(task_id, "approved", {"reviewer": "test"})
+    assert (await handle.result()).status is CaseStatus.APPROVED
+
+
 async def test_health_and_readiness(stack: Stack) -> None:
     async with httpx.AsyncClient() as http:
         assert (await http.get(f"{stack.shim_url}/healthz")).status_code == 200

@@ -37,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
 from workflows import search_attributes as sa
 from workflows.case import AnyCase
 from workflows.failures import describe_failure
-from workflows.messages import CaseStatus, ReviewDecision
+from workflows.messages import CaseStatus, ReviewDecision, ReviewNotOpenYet
 from workflows.retries import API_RETRY, API_TIMEOUT
 from workflows.saga import Undo, UndoKey
 
@@ -109,7 +109,7 @@ class HumanReview:
     def validate(self, decision: ReviewDecision) -> None:
         """Refuse a decision that is not for this review's open task (raises ValueError)."""
         if self.ticket is None:
-            raise ValueError("no review task is open for this case yet")
+            raise ReviewNotOpenYet("the case is still opening its review task")
         if decision.process_instance_id != self.ticket.process_instance_id:
             raise ValueError(f"decision is for process {decision.process_instance_id}, not this case's review")
         if decision.task_id != self.ticket.task_id:

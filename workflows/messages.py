@@ -146,6 +146,12 @@ class CaseView(CaseResult):
 # A panel's OpenText processes carry the business key `{case_id}#{team}` (one process per team,
 # found again by its own key on a retried start); the callback is routed to the case by the part
 # before the separator. Case ids never contain it.
+class ReviewNotOpenYet(ValueError):
+    """A decision for a review whose task the case has not recorded yet: OpenText can call back
+    before the activity that opened the task has reported it. Not a refusal: the shim answers 503
+    so the callback comes again, by when the case knows its task."""
+
+
 TEAM_KEY_SEPARATOR = "#"
 
 

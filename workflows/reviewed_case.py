@@ -14,7 +14,7 @@ from temporalio import workflow
 from workflows.case import CaseAborted, CaseWorkflow, InputT
 from workflows.customer_notice import notify_customer
 from workflows.human_review import HumanReview, ReviewEnd, ReviewRequest
-from workflows.messages import CaseView, OperatorAction, ReviewDecision, ReviewTaskView
+from workflows.messages import CaseView, OperatorAction, ReviewDecision, ReviewNotOpenYet, ReviewTaskView
 from workflows.review_panel import ReviewPanel
 
 
@@ -81,6 +81,8 @@ class ReviewedCase(CaseWorkflow[InputT]):
         """The review the decision is for; raises ValueError with the reason when there is none."""
         if self.panel is not None:
             review = self.panel.review_for(decision.process_instance_id)
+            if review is None and any(r.ticket is None for r in self.panel.reviews.values()):
+                raise ReviewNotOpenYet("the case is still opening its review tasks")
             if review is None:
                 open_tasks = ", ".join(
                     f"{r.team}: process {r.ticket.process_instance_id}" for r in self.panel.open_reviews() if r.ticket
@@ -91,7 +93,7 @@ class ReviewedCase(CaseWorkflow[InputT]):
                 )
             return review
         if self.review is None:
-            raise ValueError("the case has no review open")
+            raise ReviewNotOpenYet("the case has not opened its review yet")
         return self.review  # its validate() names a decision for another process or task
 
     def _reviews(self) -> list[HumanReview]:
