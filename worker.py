@@ -62,6 +62,7 @@ def build_worker(client: Client, settings: Settings, connections: Connections) -
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         workflow_runner=WORKFLOW_RUNNER,
+        max_cached_workflows=settings.worker_max_cached_workflows,
         activities=all_activities(connections),
         # Below the pod's terminationGracePeriodSeconds (120 s in deploy/).
         graceful_shutdown_timeout=timedelta(seconds=60),

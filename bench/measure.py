@@ -64,11 +64,27 @@ class HistoryShape:
     decisions: int  # Updates accepted and signals received
 
 
+# A decision can also reach the case through the activity that watches the OpenText process (when
+# the task is completed before the case could be told, or a callback is lost).
+DECISION_ACTIVITY = "opentext.await_review_outcome"
+
+
 async def history_shape(client: Client, workflow_id: str) -> HistoryShape:
     history = await client.get_workflow_handle(workflow_id).fetch_history()
     before = after = decisions = 0
+    watchers: set[int] = set()
     for event in history.events:
-        if event.event_type in DECISION_EVENTS:
+        scheduled = event.activity_task_scheduled_event_attributes
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED and (
+            scheduled.activity_type.name == DECISION_ACTIVITY
+        ):
+            watchers.add(event.event_id)
+            continue
+        completed = event.activity_task_completed_event_attributes
+        if event.event_type in DECISION_EVENTS or (
+            event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
+            and completed.scheduled_event_id in watchers
+        ):
             decisions += 1
         elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             if decisions:
