@@ -234,6 +234,16 @@ def _bases(seeded: dict[str, Any]) -> dict[str, dict[str, list[Any]]]:
     shop_order = int(seeded["shopify"])
     order = json.loads(sample_order(shop_order, "5000.00"))
     unknown_order = json.loads(sample_order(990300000001, "5000.00"))
+    # The fields the shim reads, without the sample's many others: mutations land on them more often.
+    read = ("id", "admin_graphql_api_id", "name", "email", "currency", "total_price", "subtotal_price")
+    trimmed = {key: order[key] for key in read} | {
+        "total_discounts": "10.00",
+        "tags": "vip",
+        "customer": {"id": 990300000010, "email": "buyer-fuzz@example.test", "tags": "vip"},
+        "shipping_address": {"country_code": "US", "zip": "78751"},
+        "billing_address": {"country_code": "CA", "zip": "M5V"},
+        "line_items": [{"quantity": 2}],
+    }
     returned_line = {
         "quantity": 1,
         "return_reason": "DEFECTIVE",
@@ -304,7 +314,7 @@ def _bases(seeded: dict[str, Any]) -> dict[str, dict[str, list[Any]]]:
     }
     return {
         "shopify": {
-            "orders/create": [order, unknown_order],
+            "orders/create": [order, trimmed, trimmed, unknown_order],
             "orders/cancelled": [order | {"cancelled_at": "2025-01-02T03:04:05Z"}, unknown_order],
             "returns/request": [return_request],
             "fulfillment_orders/placed_on_hold": [hold],

@@ -148,6 +148,14 @@ def _grown(draw: st.DrawFn, value: Any) -> Any:
     return draw(NASTY)
 
 
+def _numeric(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return True
+    return isinstance(value, str) and value.replace(".", "", 1).isdigit()
+
+
 def _mutate(draw: st.DrawFn, doc: Any) -> Any:
     path = _path(draw, doc)
     op = draw(st.sampled_from(_OPS))
@@ -168,6 +176,9 @@ def _mutate(draw: st.DrawFn, doc: Any) -> Any:
         new = _retyped(draw, node)
     elif op == "grow":
         new = _grown(draw, node)
+    elif _numeric(node):
+        # Amounts, ids and quantities are where absurd values hurt: try numbers there more often.
+        new = draw(st.one_of(NUMBERS, NUMBERS.map(lambda n: str(n).strip("'")), NASTY))
     else:
         new = draw(NASTY)
     if not path:
