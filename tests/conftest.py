@@ -50,10 +50,6 @@ _exit_status = 0
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     global _exit_status
     _exit_status = int(exitstatus)
-    if os.environ.get("CASEBRIDGE_LEAK_SURVEY"):
-        Path(os.environ["CASEBRIDGE_LEAK_SURVEY"]).write_text(
-            f"{len(log_scan.SUITE_LOG.records)} records\n" + "\n".join(map(str, log_scan.SUITE_LOG.leaks))
-        )
 
 
 @pytest.fixture(autouse=True)
