@@ -7,7 +7,7 @@ import contextlib
 import os
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from casebridge.settings import Settings
 from casebridge.stores import load_registry
 from sandbox.app import create_app as create_sandbox
 from shim.app import create_app as create_shim
+from tests.support import log_scan
 from tests.support.servers import free_port, serve
 from tests.support.stack import Stack
 from tests.support.world import (
@@ -41,6 +42,7 @@ TEMPORAL_CLI = BIN / "temporal"
 TEST_SERVER = BIN / "temporal-test-server"
 
 export_secrets()
+log_scan.install()
 
 _exit_status = 0
 
@@ -48,6 +50,16 @@ _exit_status = 0
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     global _exit_status
     _exit_status = int(exitstatus)
+
+
+@pytest.fixture(autouse=True)
+def no_secret_or_personal_data_logged() -> Iterator[None]:
+    """Fails the test during which a secret or a customer's personal data reached a log record
+    (any logger of this process but the simulators', or a worker subprocess's log file)."""
+    before = len(log_scan.SUITE_LOG.leaks)
+    yield
+    leaks = log_scan.SUITE_LOG.leaks[before:] + log_scan.SUITE_LOG.scan_files()
+    assert not leaks, "secret or personal data logged:\n" + "\n".join(f"{leak.where}: {leak.text}" for leak in leaks)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

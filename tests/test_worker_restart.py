@@ -15,6 +15,7 @@ from pathlib import Path
 from temporalio.testing import WorkflowEnvironment
 
 from routing.policy import load_policy
+from tests.support.log_scan import SUITE_LOG
 from tests.support.stack import Stack, eventually
 from tests.support.world import SHOP, TENANT
 from workflows.messages import CaseStatus
@@ -30,6 +31,7 @@ def start_worker(temporal_env: WorkflowEnvironment, queue: str, config_dir: Path
         TASK_QUEUE=queue,
         CONFIG_DIR=str(config_dir),
     )
+    SUITE_LOG.watch_file(log)  # scanned for secrets and personal data when the test ends
     return subprocess.Popen(
         [sys.executable, str(ROOT / "worker.py")],
         cwd=ROOT,

@@ -32,6 +32,7 @@ from sandbox.config import SandboxConfig
 from sandbox.effects import EffectKind, EffectLedger
 from sandbox.world import SandboxWorld
 from shim.app import create_app as create_shim
+from tests.support.log_scan import SUITE_LOG
 from tests.support.servers import free_port, serve
 from tests.support.stack import Stack, eventually
 from tests.support.world import (
@@ -72,6 +73,7 @@ class WorkerPool:
             STORES_CHECK_AT_STARTUP="false",  # restarts come quickly; the stores are known good
         )
         self._log = log
+        SUITE_LOG.watch_file(log)  # in the test suite: scanned for secrets and personal data
         self.processes: list[subprocess.Popen[bytes]] = [self._spawn() for _ in range(size)]
         self.kills = 0
 
