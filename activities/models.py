@@ -80,11 +80,12 @@ class StartReviewRequest(BaseModel):
     business_key: str
     name: str
     variables: dict[str, Any]
+    outcome_variable: str = "reviewOutcome"
 
 
 class ReviewTicket(BaseModel):
     process_instance_id: str
-    task_id: str
+    task_id: str  # "" when the process was decided before its task could be reported
     task_name: str
     candidate_group: str | None = None
 

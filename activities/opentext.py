@@ -28,10 +28,16 @@ class OpenTextWorkflowActivities:
     @translate_errors
     async def start_review(self, request: StartReviewRequest) -> ReviewTicket:
         """Start the review process once per case: an active process with the case's business key
-        is reused, so a retry after a timeout never opens a second review."""
+        is reused, and so is one already decided, so a retry never opens a second review."""
         client = self._connections.opentext_workflow(request.tenant)
-        existing = [p for p in await client.find_processes(request.business_key, request.definition_key) if not p.ended]
-        process = existing[0] if existing else None
+        processes = await client.find_processes(request.business_key, request.definition_key)
+        process = next((p for p in processes if not p.ended), None)
+        if process is None and processes:
+            # An earlier attempt started the process and the reviewer decided before its task
+            # could be reported: that is the review. The case's watcher reads its outcome.
+            newest = await client.get_process(processes[-1].id, include_variables=True)
+            if newest.variable_values.get(request.outcome_variable) is not None:
+                return ReviewTicket(process_instance_id=newest.id, task_id="", task_name=request.name)
         if process is None:
             process = await client.start_process(
                 request.definition_key, request.name, request.business_key, request.variables

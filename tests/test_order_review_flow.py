@@ -3,13 +3,16 @@ server, reviewers acting through the OpenText Workflow API, effects asserted in 
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from fastapi import FastAPI
 from temporalio.service import RPCError
 
 from connectors.opentext.workflow import OpenTextWorkflowClient
 from tests.support.histories import keep_history
 from tests.support.stack import Stack, eventually
-from tests.support.world import RECONCILE_SHOP, SHOP
+from tests.support.world import RECONCILE_SHOP, SHOP, TENANT_ID
 from workflows.messages import CaseStatus
 from workflows.order_review import KIND as ORDER_REVIEW
 
@@ -154,6 +157,33 @@ async def test_lost_callback_is_recovered_by_reconciliation(stack: Stack) -> Non
     assert any(case_id in str(d["body"]) for d in dropped)
     released = await stack.order(RECONCILE_SHOP, order.id)
     assert [fo.status for fo in released.fulfillment_orders] == ["OPEN"]
+
+
+async def test_a_review_decided_before_its_task_was_reported_is_not_opened_again(
+    stack: Stack, sandbox_app: FastAPI
+) -> None:
+    """The start of the review fails after OpenText made the process (its task list answers 500
+    twice), and the reviewer decides in the meantime. The retried start must take that decided
+    process as the review, not open a second one that nobody will ever decide."""
+    await stack.fault(system="opentext-workflow", operation="GET /workflow/v1/tasks", effect="http_500", times=2)
+    order = await stack.create_order(SHOP, unit_price="1150.00")
+    case_id = case_of(SHOP, order.legacy_resource_id)
+    handle = await stack.case_started(case_id)
+
+    # The reviewer's inbox, read in the simulator itself: the API's task list is the one failing.
+    engine = sandbox_app.state.workflow_service.engine
+
+    async def first_task() -> str | None:
+        tasks = engine.active_tasks(TENANT_ID)
+        ours = [t for t in tasks if engine.instance(TENANT_ID, t.process_instance_id).business_key == case_id]
+        return ours[0].id if ours else None
+
+    await decide(stack.opentext, await eventually(first_task, what="the review task in OpenText"), "approved")
+    # Bounded: a second process would leave the case waiting an hour for reconciliation.
+    result = await asyncio.wait_for(handle.result(), timeout=30)
+
+    assert result.status is CaseStatus.APPROVED
+    assert len(await stack.opentext.find_processes(case_id)) == 1
 
 
 async def test_operator_abort_undoes_holds_and_withdraws_review(stack: Stack) -> None:

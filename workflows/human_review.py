@@ -184,6 +184,7 @@ class HumanReview:
                 business_key=r.business_key,
                 name=r.name,
                 variables=r.variables,
+                outcome_variable=r.outcome_variable,
             ),
             summary=self.named("Start the OpenText review process"),
             start_to_close_timeout=API_TIMEOUT,
