@@ -59,39 +59,29 @@ def p50(values: list[float]) -> float:
 @dataclass(frozen=True)
 class HistoryShape:
     events: int
-    before: int  # activities scheduled before the first decision arrived
-    after: int  # activities scheduled after it
+    before: int  # activities scheduled before the case starts waiting
+    after: int  # activities scheduled after (the watcher, the outcome applied)
     decisions: int  # Updates accepted and signals received
 
 
-# A decision can also reach the case through the activity that watches the OpenText process (when
-# the task is completed before the case could be told, or a callback is lost).
-DECISION_ACTIVITY = "opentext.await_review_outcome"
-
-
 async def history_shape(client: Client, workflow_id: str) -> HistoryShape:
+    """Activities before the case starts waiting (its first timer: the review's SLA) and after,
+    and the decisions that reached it (at least one: a decision can also come through the
+    activity that watches the OpenText process, which is one of the activities)."""
     history = await client.get_workflow_handle(workflow_id).fetch_history()
     before = after = decisions = 0
-    watchers: set[int] = set()
+    waiting = False
     for event in history.events:
-        scheduled = event.activity_task_scheduled_event_attributes
-        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED and (
-            scheduled.activity_type.name == DECISION_ACTIVITY
-        ):
-            watchers.add(event.event_id)
-            continue
-        completed = event.activity_task_completed_event_attributes
-        if event.event_type in DECISION_EVENTS or (
-            event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
-            and completed.scheduled_event_id in watchers
-        ):
+        if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
+            waiting = True
+        elif event.event_type in DECISION_EVENTS:
             decisions += 1
         elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-            if decisions:
+            if waiting:
                 after += 1
             else:
                 before += 1
-    return HistoryShape(len(history.events), before, after, decisions)
+    return HistoryShape(len(history.events), before, after, max(decisions, 1))
 
 
 def typical(shapes: list[HistoryShape]) -> HistoryShape:
