@@ -22,6 +22,7 @@ from fastapi import APIRouter, HTTPException, Request
 from casebridge.stores import Platform, Store
 from connectors.adobe_commerce.connector import AdobeCommerce
 from connectors.adobe_commerce.models import Order as AdobeOrder
+from connectors.adobe_commerce.models import RmaStatus
 from connectors.bigcommerce.models import Order as BigCommerceOrder
 from connectors.bigcommerce.models import OrderProduct
 from connectors.errors import ConnectorError, NotFoundError
@@ -156,6 +157,9 @@ async def start_adobe_return(deps: ShimDeps, store: Store, rma_id: int, event_id
         raise HTTPException(404, f"RMA {rma_id} or its order not found in {store.id}") from err
     except ConnectorError as err:
         raise HTTPException(503, f"could not read RMA {rma_id} from Adobe Commerce: {err}") from err
+    if rma.status != RmaStatus.PENDING:
+        # Its creation event came late: staff closed or decided the RMA in the meantime.
+        return WebhookResult(result="ignored", reasons=[f"the RMA is {rma.status}, no longer pending"])
     facts = adobe_facts.return_facts(rma, order)
     if facts is None:
         return WebhookResult(result="ignored", reasons=["no pending items in the RMA"])
