@@ -1,6 +1,6 @@
-"""A worker started before its Temporal server (a pod scheduled while Temporal is still coming up)
-waits for it instead of exiting: it retries with back-off, logging each attempt, and ends up polling
-its task queue once the server answers on that port."""
+"""A worker or shim started before its Temporal server (a pod scheduled while Temporal is still
+coming up) waits for it instead of exiting: it retries with back-off, logging each attempt; the
+worker ends up polling its task queue, the shim ready, once the server answers on that port."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import sys
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
@@ -18,8 +19,9 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 
 from casebridge.settings import Settings
 from casebridge.temporal import TemporalUnreachable, connect
+from shim.app import create_app as create_shim
 from tests.support.chaos import ROOT, DevServer
-from tests.support.servers import free_port
+from tests.support.servers import free_port, serve
 from tests.support.stack import eventually
 
 
@@ -81,3 +83,29 @@ async def test_connect_gives_up_at_its_deadline_naming_the_address(caplog: pytes
     assert address in str(err.value)
     attempts = [r.getMessage().split(" (attempt")[0] for r in caplog.records]
     assert len(attempts) >= 2 and set(attempts) == {f"Temporal at {address} unreachable"}, attempts
+
+
+async def test_shim_started_before_the_server_is_live_then_ready(config_dir: Path, tmp_path: Path) -> None:
+    """The shim serves at once, live but not ready (what needs Temporal is answered 503, so senders
+    redeliver), and ready once the server answers on its port; it never exits for want of Temporal."""
+    port = free_port()
+    settings = Settings(
+        config_dir=config_dir,
+        temporal_address=f"127.0.0.1:{port}",
+        task_queue=f"connect-{uuid.uuid4().hex[:8]}",
+        temporal_connect_timeout_seconds=2,  # each round of attempts gives up quickly; the shim goes on
+    )
+    server = DevServer(tmp_path, port=port)
+    async with serve(create_shim(settings, connect)) as shim_url, httpx.AsyncClient(timeout=10) as http:
+        try:
+            assert (await http.get(f"{shim_url}/healthz")).status_code == 200
+            assert (await http.get(f"{shim_url}/readyz")).status_code == 503
+            server.start()
+            await server.ready()
+
+            async def ready() -> bool:
+                return (await http.get(f"{shim_url}/readyz")).status_code == 200
+
+            await eventually(ready, timeout=60, what="the shim to reach Temporal")
+        finally:
+            server.stop()
