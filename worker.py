@@ -24,7 +24,7 @@ from casebridge.logs import configure_logging
 from casebridge.settings import Settings, get_settings
 from casebridge.store_check import StoresNotReady, require_stores_ready
 from casebridge.stores import load_registry, store_task_queue
-from casebridge.temporal import connect
+from casebridge.temporal import TemporalUnreachable, connect
 from workflows.registry import CASE_KINDS
 from workflows.store import ADAPTERS
 
@@ -106,7 +106,10 @@ async def main() -> None:
     except StoresNotReady as err:
         raise SystemExit(f"casebridge worker not started: stores check failed: {err}") from None
     connections = Connections(load_registry(settings.config_dir))
-    client = await connect(settings)
+    try:
+        client = await connect(settings)  # waits for a server that is not up yet, within a deadline
+    except TemporalUnreachable as err:
+        raise SystemExit(f"casebridge worker not started: {err}") from None
     workers = [build_worker(client, settings, connections), *build_store_workers(client, settings, connections)]
 
     stop = asyncio.Event()

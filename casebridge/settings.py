@@ -24,6 +24,8 @@ class Settings(BaseSettings):
         description="Name of the variable holding a Temporal Cloud API key, when one is used.",
     )
     task_queue: str = "casebridge-cases"
+    # How long the worker and the shim keep trying to reach Temporal when they start (0: once).
+    temporal_connect_timeout_seconds: float = Field(default=300.0, ge=0)
 
     config_dir: Path = Path("config")
     # Where OpenText's process model calls back with task outcomes; the shim's public address.

@@ -14,6 +14,7 @@ from sandbox.adobe_commerce.app import mount as mount_adobe_commerce
 from sandbox.bigcommerce.simulator import BigCommerceSimulator
 from sandbox.config import SandboxConfig
 from sandbox.connection_faults import DropConnectionMiddleware
+from sandbox.driver import DriverPrefixMiddleware
 from sandbox.meter import MeterMiddleware, RequestMeter, build_meter_router
 from sandbox.opentext.workflow_api import WorkflowServiceSimulator
 from sandbox.opentext_ecm.api import ContentServerSimulator
@@ -58,6 +59,7 @@ def create_app(config: SandboxConfig) -> FastAPI:
     app.state.meter = meter
     app.include_router(build_meter_router(meter))
     app.add_middleware(DropConnectionMiddleware, faults=world.faults)
+    app.add_middleware(DriverPrefixMiddleware)  # outside the faults: a driver's call is exempt
     app.add_middleware(MeterMiddleware, meter=meter)  # outermost: it sees every answer, dropped ones too
 
     @app.get("/healthz")

@@ -97,6 +97,7 @@ class Deliverer:
             {FaultEffect.DROP_DELIVERY, FaultEffect.DUPLICATE_DELIVERY, FaultEffect.DELAY_DELIVERY},
             store=store,
             orders=[str(o) for o in orders if o is not None],
+            outbound=True,
         )
         if fault is not None and fault.effect is FaultEffect.DROP_DELIVERY:
             delivery.dropped = True

@@ -15,6 +15,7 @@ from __future__ import annotations
 import fnmatch
 import random
 from collections.abc import Iterable
+from contextvars import ContextVar
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -44,6 +45,12 @@ class FaultRule(BaseModel):
     order: str | None = None  # only calls about this order (None: any)
 
 
+# Set while the sandbox serves a test driver's own call (`sandbox.driver`): a chaos run's faults are
+# meant for Casebridge, and a driver whose order placement or reviewer click fails would count
+# against Casebridge a case it never started.
+DRIVER_CALL: ContextVar[bool] = ContextVar("sandbox_driver_call", default=False)
+
+
 class FaultInjector:
     def __init__(self, seed: int = 0) -> None:
         self._rules: list[FaultRule] = []
@@ -71,11 +78,15 @@ class FaultInjector:
         *,
         store: str | None = None,
         orders: Iterable[str] = (),
+        outbound: bool = False,
     ) -> FaultRule | None:
         """Return (and spend one use of) the first matching rule, if it fires this time.
 
         `store` and `orders` say what the call concerns, as far as the simulator can tell; a rule
-        scoped to a store or order the call does not name is left for another call."""
+        scoped to a store or order the call does not name is left for another call. A driver's
+        call gets no faults; the deliveries it sets off to Casebridge (`outbound`) still may."""
+        if DRIVER_CALL.get() and not outbound:
+            return None
         concerned = set(orders)
         for rule in self._rules:
             if rule.system not in ("*", system):

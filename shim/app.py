@@ -3,6 +3,8 @@ signals and updates. It answers fast and never waits on a case's progress."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -12,12 +14,18 @@ from temporalio.client import Client
 from casebridge.connections import Connections
 from casebridge.settings import Settings
 from casebridge.stores import load_registry
+from casebridge.temporal import TemporalUnreachable
 from connectors.adobe_commerce.io_events import IoEventsVerifier
 from routing.store_policies import PolicyBook
 from shim import adobe_commerce, bigcommerce, evidence, fulfillment, opentext, returns, shopify
 from shim.deps import ShimDeps
 
 ClientFactory = Callable[[Settings], Awaitable[Client]]
+
+log = logging.getLogger(__name__)
+
+# How long start-up waits for Temporal before serving without it (503s, not ready, still trying).
+STARTUP_CONNECT_WAIT_SECONDS = 5.0
 
 
 def create_app(settings: Settings, connect: ClientFactory) -> FastAPI:
@@ -31,15 +39,33 @@ def create_app(settings: Settings, connect: ClientFactory) -> FastAPI:
         verifier = (
             IoEventsVerifier(events.client_id, public_key_base_url=events.public_key_base_url) if events else None
         )
-        app.state.deps = ShimDeps(
+        deps = ShimDeps(
             settings=settings,
             registry=registry,
             policies=PolicyBook(settings.config_dir),
             connections=connections,
-            temporal=await connect(settings),
+            temporal_client=None,
             adobe_io_events=verifier,
         )
+        app.state.deps = deps
+
+        async def reach_temporal() -> None:
+            # The shim never gives up on Temporal: it stays up (live, not ready) and keeps trying, so
+            # a Temporal outage at start-up is no crash loop; each attempt is logged by `connect`.
+            while deps.temporal_client is None:
+                try:
+                    deps.temporal_client = await connect(settings)
+                except TemporalUnreachable as err:
+                    log.error("%s; still trying", err)
+                except Exception:  # not a network matter (a refused API key, say): an operator's
+                    log.exception("cannot connect to Temporal; the shim stays unready")
+                    return
+
+        connecting = asyncio.create_task(reach_temporal())
+        # Usually Temporal answers at once: serve with a client from the first request.
+        await asyncio.wait({connecting}, timeout=STARTUP_CONNECT_WAIT_SECONDS)
         yield
+        connecting.cancel()
         await connections.aclose()
         if verifier is not None:
             await verifier.aclose()
@@ -68,6 +94,8 @@ def create_app(settings: Settings, connect: ClientFactory) -> FastAPI:
         deps: ShimDeps = request.app.state.deps
         try:
             await deps.temporal.service_client.check_health()
+        except HTTPException:
+            raise
         except Exception as err:
             raise HTTPException(503, f"Temporal unreachable: {err}") from err
         return {"status": "ready"}

@@ -38,8 +38,9 @@ from shim.cases import (
     store_read_failed,
 )
 from shim.deps import ShimDeps
+from shim.facts import bigcommerce as bigcommerce_facts
 from shim.facts.bigcommerce import order_facts
-from shim.fulfillment import policy_for, read_order, start_or_signal
+from shim.fulfillment import policy_for, start_or_signal
 from shim.intake import NO_SECRET, bounded_body, parse_verified, unauthenticated
 from workflows.fulfillment_exception import ExceptionReport
 from workflows.messages import StoreCancellation
@@ -153,7 +154,15 @@ async def _status_exception(
     policy = policy_for(deps, store)
     if policy is None or not policy.enabled or policy.route(exception_type) is None:
         return WebhookResult(result="not-needed")
-    order = await read_order(deps, store, str(payload.data.id))
+    try:
+        current = await deps.connections.bigcommerce(store.id).get_order(payload.data.id)
+    except ConnectorError as err:
+        raise store_read_failed(err, store, f"order {payload.data.id}") from err
+    if current.status_id != status_id:
+        # A late webhook: the order has moved on (set back by staff, held or cancelled by its case,
+        # which already has this report). Nothing to open for a status the order no longer has.
+        return WebhookResult(result="not-needed", reasons=[f"the order's status is no longer {status_id}"])
+    order = bigcommerce_facts.order_ref(current)
     report = ExceptionReport(
         # The event's hash is the same on every redelivery of this status change.
         reference=f"status-{status_id}-{payload.hash}",

@@ -139,6 +139,17 @@ async def start_case(
     return WebhookResult(result=result, case_id=case_input.case_id, reasons=reasons)
 
 
+async def case_exists(deps: ShimDeps, case_id: str) -> bool:
+    """Whether a case was ever started under this id (open or closed); 503 when Temporal cannot say."""
+    try:
+        await deps.temporal.get_workflow_handle(case_id).describe()
+    except RPCError as err:
+        if err.status is RPCStatusCode.NOT_FOUND:
+            return False
+        raise HTTPException(503, f"Temporal could not say whether the case exists: {err.message}") from err
+    return True
+
+
 OPENED_BY = "opened_by"  # memo key: the signed identity of the event that opened a JOIN_OPEN case
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from fastapi import HTTPException
 from temporalio.client import Client
 
 from casebridge.connections import Connections
@@ -20,7 +21,8 @@ class ShimDeps:
     registry: StoreRegistry
     policies: PolicyBook
     connections: Connections
-    temporal: Client
+    # None until the shim has reached Temporal (it serves, and answers 503, while it keeps trying).
+    temporal_client: Client | None
     # BigCommerce deliveries answered recently, by `webhook-id` (a redelivery gets the same answer).
     bigcommerce_deliveries: DeliveryMemory = field(default_factory=DeliveryMemory)
     # Adobe I/O Events: the verifier (its public-key cache) and the deliveries seen, by event id.
@@ -31,6 +33,13 @@ class ShimDeps:
     # Orders whose cancellation arrived before any case existed, by case id (per process: with
     # several replicas the platform's own state, read at routing, is the backstop).
     early_cancellations: DeliveryMemory = field(default_factory=DeliveryMemory)
+
+    @property
+    def temporal(self) -> Client:
+        """The Temporal client; 503 (the sender redelivers) while the shim has not reached it yet."""
+        if self.temporal_client is None:
+            raise HTTPException(503, "Temporal is not reachable yet")
+        return self.temporal_client
 
     @property
     def callback_base_url(self) -> str:

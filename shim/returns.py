@@ -22,18 +22,20 @@ from fastapi import APIRouter, HTTPException, Request
 from casebridge.stores import Platform, Store
 from connectors.adobe_commerce.connector import AdobeCommerce
 from connectors.adobe_commerce.models import Order as AdobeOrder
+from connectors.adobe_commerce.models import RmaStatus
 from connectors.bigcommerce.models import Order as BigCommerceOrder
 from connectors.bigcommerce.models import OrderProduct
 from connectors.errors import ConnectorError, NotFoundError
 from routing.policy import ReturnsPolicy
 from routing.return_rules import ReturnRouting, route_return
-from shim.cases import WebhookResult, start_return_case
+from shim.cases import WebhookResult, case_exists, start_return_case
 from shim.deps import ShimDeps
 from shim.events import VerifiedDelivery, handle_event
 from shim.facts import adobe_commerce as adobe_facts
 from shim.facts import bigcommerce as bigcommerce_facts
 from shim.facts.bigcommerce import InvalidReturnLines
 from shim.return_form import ReturnRequestEvent
+from workflows import return_case
 from workflows.return_case import ReturnFacts
 
 log = logging.getLogger(__name__)
@@ -56,9 +58,15 @@ async def _return_requested(
     policy = returns_policy(deps, store)
     if policy is None:
         raise HTTPException(422, f"store {store.id} handles no returns (no returns policy section)")
+    return_id = f"{delivery.source.name}:{event.reference}"
+    case_id = return_case.KIND.case_id(store.platform.value, store.id, return_id)
+    if await case_exists(deps, case_id):
+        # Redelivered after its case began: the lines were checked then, and a refunded return's
+        # lines are no longer returnable now, which must not turn the redelivery into a 422.
+        return WebhookResult(result="duplicate", case_id=case_id)
     order, products = await _read_bigcommerce_order(deps, store, int(event.order_id))
     try:
-        facts = bigcommerce_facts.return_facts(f"{delivery.source.name}:{event.reference}", event, order, products)
+        facts = bigcommerce_facts.return_facts(return_id, event, order, products)
     except InvalidReturnLines as err:
         raise HTTPException(422, f"invalid return lines: {err}") from err
     if policy.reads_categories:
@@ -149,6 +157,9 @@ async def start_adobe_return(deps: ShimDeps, store: Store, rma_id: int, event_id
         raise HTTPException(404, f"RMA {rma_id} or its order not found in {store.id}") from err
     except ConnectorError as err:
         raise HTTPException(503, f"could not read RMA {rma_id} from Adobe Commerce: {err}") from err
+    if rma.status != RmaStatus.PENDING:
+        # Its creation event came late: staff closed or decided the RMA in the meantime.
+        return WebhookResult(result="ignored", reasons=[f"the RMA is {rma.status}, no longer pending"])
     facts = adobe_facts.return_facts(rma, order)
     if facts is None:
         return WebhookResult(result="ignored", reasons=["no pending items in the RMA"])

@@ -127,6 +127,14 @@ async def _return_requested(
     if requested.status != "requested":
         # Only a request waits for the merchant's decision; a return staff opened is already decided.
         return WebhookResult(result="ignored")
+    try:
+        # The webhook's status is a snapshot from the request: staff may have declined or opened
+        # the return before a late delivery arrived. Only one still requested waits for a decision.
+        current = await deps.connections.shopify(store.id).get_return(requested.admin_graphql_api_id)
+    except ConnectorError as err:
+        raise store_read_failed(err, store, f"return {requested.id}") from err
+    if current.status != "REQUESTED":
+        return WebhookResult(result="ignored", reasons=[f"the return is {current.status.lower()} in Shopify"])
     facts = return_facts(requested)
     # Letters (an evidence request) need the customer's address, which the webhook lacks.
     if policy.reads_categories or policy.reads_order_date or policy.customer_notice is not None:

@@ -4,7 +4,8 @@ fulfillment exception case, as a warehouse report would.
 
 Casebridge's own holds (handles `casebridge-...`) are ignored, and so are reasons that are not
 fulfillment exceptions (fraud risk, awaiting returned items, other). The webhook names the
-fulfillment order only, so its order is read first (503 when Shopify cannot be reached: it redelivers).
+fulfillment order only, so it is read first (503 when Shopify cannot be reached: it redelivers): its
+order, and whether the hold is still on (a hold released before its webhook arrived opens nothing).
 """
 
 from __future__ import annotations
@@ -61,10 +62,14 @@ async def hold_placed(deps: ShimDeps, store: Store, payload: HoldPlacedPayload) 
     if policy is None or not policy.enabled or policy.route(exception_type) is None:
         return WebhookResult(result="not-needed")
     try:
-        order_gid = await deps.connections.shopify(store.id).order_of_fulfillment_order(payload.fulfillment_order.id)
+        held = await deps.connections.shopify(store.id).fulfillment_order_holds(payload.fulfillment_order.id)
     except ConnectorError as err:
         raise store_read_failed(err, store, f"fulfillment order {payload.fulfillment_order.id}") from err
-    order = await read_order(deps, store, order_gid.rsplit("/", 1)[-1])
+    if hold.id not in held.hold_ids:
+        # Webhooks arrive out of order: the hold was released before its webhook came. An open case
+        # already has this report (it opened it); without one there is nothing left to resolve.
+        return WebhookResult(result="not-needed", reasons=["the hold was released before its webhook arrived"])
+    order = await read_order(deps, store, held.order_gid.rsplit("/", 1)[-1])
     report = ExceptionReport(
         reference=hold.id,  # the same hold redelivered is the same report
         exception_type=exception_type,

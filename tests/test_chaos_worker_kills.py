@@ -49,7 +49,10 @@ async def test_cases_of_every_type_survive_killed_workers(temporal_env: Workflow
         await chaos.stack.connections.aclose()
         check = check_ledger(chaos.ledger, runs)
 
-    print(f"kills: {chaos.workers.kills}, cases: {len(runs)}, effects: {check.effects}")
+    print(
+        f"kills: {chaos.workers.kills}, cases: {len(runs)}, effects: {check.effects}, "
+        f"duplicate letters (at least once, README): {len(check.duplicate_letters)}"
+    )
     assert chaos.workers.kills >= 1, "no worker was killed while the cases ran"
     assert {r.name: r.status for r in runs} == EXPECTED_STATUS, log
     assert check.lost == [], check.lost

@@ -24,7 +24,7 @@ from connectors.shopify.companies import CompanyOperations
 from connectors.shopify.disputes import DisputeOperations
 from connectors.shopify.draft_orders import DraftOrderOperations
 from connectors.shopify.fulfillments import FulfillmentOperations
-from connectors.shopify.models import FulfillmentHold, Job, Order, OrderShipTo
+from connectors.shopify.models import FulfillmentHold, FulfillmentOrderHolds, Job, Order, OrderShipTo
 from connectors.shopify.order_edits import OrderEditOperations
 from connectors.shopify.price_lists import PriceListOperations
 from connectors.shopify.products import ProductOperations
@@ -76,8 +76,8 @@ class ShopifyAdmin(
             raise NotFoundError(f"order {order_gid} not found", system=SYSTEM, operation="order")
         return OrderShipTo.model_validate(data["order"])
 
-    async def order_of_fulfillment_order(self, fulfillment_order_gid: str) -> str:
-        """The order gid a fulfillment order belongs to."""
+    async def fulfillment_order_holds(self, fulfillment_order_gid: str) -> FulfillmentOrderHolds:
+        """The order gid a fulfillment order belongs to, and the holds on it now."""
         data = await self.client.execute(
             docs.GET_FULFILLMENT_ORDER_ORDER, {"id": fulfillment_order_gid}, operation="fulfillmentOrder"
         )
@@ -86,7 +86,9 @@ class ShopifyAdmin(
             raise NotFoundError(
                 f"fulfillment order {fulfillment_order_gid} not found", system=SYSTEM, operation="fulfillmentOrder"
             )
-        return str(raw["order"]["id"])
+        return FulfillmentOrderHolds(
+            order_gid=str(raw["order"]["id"]), hold_ids=[str(h["id"]) for h in raw.get("fulfillmentHolds") or []]
+        )
 
     async def find_orders(self, query: str) -> list[dict[str, Any]]:
         data = await self.client.execute(docs.FIND_ORDERS, {"query": query}, operation="orders")

@@ -49,7 +49,7 @@ query CasebridgeGetOrder($id: ID!) {{
 # Hold webhooks name the fulfillment order only; its order is read with this.
 GET_FULFILLMENT_ORDER_ORDER = """
 query CasebridgeFulfillmentOrderOrder($id: ID!) {
-  fulfillmentOrder(id: $id) { id order { id legacyResourceId } }
+  fulfillmentOrder(id: $id) { id order { id legacyResourceId } fulfillmentHolds { id } }
 }
 """
 

@@ -68,6 +68,13 @@ class FulfillmentHold(_Model):
     reason_notes: str | None = Field(default=None, alias="reasonNotes")
 
 
+class FulfillmentOrderHolds(_Model):
+    """A fulfillment order's order and the ids of the holds on it at the time of reading."""
+
+    order_gid: str
+    hold_ids: list[str]
+
+
 class FulfillmentOrder(_Model):
     id: str
     status: str
