@@ -81,6 +81,9 @@ class StartReviewRequest(BaseModel):
     name: str
     variables: dict[str, Any]
     outcome_variable: str = "reviewOutcome"
+    # Processes the case's earlier reviews used (e.g. one whose decision could not be applied):
+    # a decided process is taken as this review only when it is none of them.
+    used_processes: list[str] = Field(default_factory=list)
 
 
 class ReviewTicket(BaseModel):

@@ -32,7 +32,7 @@ class OpenTextWorkflowActivities:
         client = self._connections.opentext_workflow(request.tenant)
         processes = await client.find_processes(request.business_key, request.definition_key)
         process = next((p for p in processes if not p.ended), None)
-        if process is None and processes:
+        if process is None and processes and processes[-1].id not in request.used_processes:
             # An earlier attempt started the process and the reviewer decided before its task
             # could be reported: that is the review. The case's watcher reads its outcome.
             newest = await client.get_process(processes[-1].id, include_variables=True)

@@ -20,6 +20,8 @@ TARGETS: dict[str, tuple[str, float]] = {
     "find_case_ms": ("<=", 100),
     "throttled_calls": ("<=", 0),
     "throttled_calls_standard_plan": ("<=", 0),
+    "chaos_lost": ("<=", 0),
+    "chaos_duplicated": ("<=", 0),
 }
 
 

@@ -46,6 +46,7 @@ from temporalio.service import RPCError
 
 from bench import report
 from bench.bare import BareCase, BareInput
+from bench.chaos import run_chaos
 from bench.measure import HistoryShape, history_shape, measured, p50, percentile, typical
 from bench.paths import PATHS, Ran, order_review_shopify, review_tasks, task_wait
 from bench.procs import BIN, BenchError, Proc, free_port, http_ok, start_python, start_temporal, wait_until
@@ -491,6 +492,9 @@ def headline(results: dict[str, Any]) -> dict[str, Any]:
         figures["throttled_calls_standard_plan"] = sum(
             plan[name]["throttled_calls"] for name in plan if name in ("shopify", "bigcommerce", "adobe-commerce")
         )
+    if "chaos" in results:
+        chaos = results["chaos"]
+        figures |= {f"chaos_{key}": chaos[key] for key in ("cases", "completed", "kills", "lost", "duplicated")}
     if "open_cases" in results:
         opened = results["open_cases"]
         figures |= {key: opened[key] for key in ("open_cases", "worker_rss_mb", "find_case_ms")}
@@ -532,6 +536,12 @@ async def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         finally:
             await bench.stop()
     results = bench.results
+    if args.chaos_cases > 0:
+        print(
+            f"phase 7: chaos, {args.chaos_cases} cases of every type with worker kills, a server restart, faults",
+            flush=True,
+        )
+        results["chaos"] = await run_chaos(cases=args.chaos_cases, kills=4, restarts=1, fault_rate=0.2, seed=7)
     return {
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()},
@@ -548,6 +558,7 @@ def main() -> None:
     parser.add_argument("--ingest", type=int, default=200, help="signed deliveries in the shim ingest phase")
     parser.add_argument("--per-path", type=int, default=4, help="cases per case type and platform")
     parser.add_argument("--standard-cases", type=int, default=60, help="order reviews per platform at API limits")
+    parser.add_argument("--chaos-cases", type=int, default=18, help="cases in the chaos run (0: none)")
     parser.add_argument("--open-cases", type=int, default=10_000, help="cases left open for the memory figure")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--phase-timeout", type=float, default=3600.0, help="seconds before a phase counts as hung")

@@ -90,6 +90,8 @@ class CaseWorkflow(Generic[InputT]):
         self.saga = Saga(self.record, self._park_compensation)
         # The store cancelled the order outside Casebridge while the case needed it.
         self.store_cancellation: StoreCancellation | None = None
+        # Every OpenText process the case's reviews used: a new review never takes one of them.
+        self.review_processes: list[str] = []
 
     # --- audit and status ------------------------------------------------------------------
 

@@ -137,6 +137,7 @@ class HumanReview:
             self.end = ReviewEnd.NOT_STARTED
             return self.end
         self.ticket = ticket
+        self._case.review_processes.append(ticket.process_instance_id)
         self._case.saga.add(self.undo_key, lambda: self.withdraw("case aborted"))
         self.started_at = workflow.now()
         self.opened()
@@ -185,6 +186,7 @@ class HumanReview:
                 name=r.name,
                 variables=r.variables,
                 outcome_variable=r.outcome_variable,
+                used_processes=list(self._case.review_processes),
             ),
             summary=self.named("Start the OpenText review process"),
             start_to_close_timeout=API_TIMEOUT,
