@@ -16,19 +16,20 @@ from activities.adobe_replacement import AdobeReplacementOrders
 from activities.errors import translate_errors
 from activities.models import (
     AdobeCommentRequest,
-    AdobeMatchItemsRequest,
     AdobeOrderRequest,
     AdobeOrderState,
     AdobeRefundRequest,
     AdobeRefundResult,
-    AdobeReturnedItem,
-    AdobeReturnRefundRequest,
     AdobeRmaRequest,
     AdobeRmaState,
     AmountRefundRequest,
     AmountRefundResult,
     ItemPrices,
     ItemPricesRequest,
+    LinesRefundRequest,
+    LinesRefundResult,
+    LinesToCancelRequest,
+    OrderLineUnits,
     ReplacementOrderRequest,
     ReplacementOrderResult,
 )
@@ -128,18 +129,24 @@ class AdobeCommerceActivities:
         rma = await returns.set_item_status(request.rma_id, RmaItemStatus.DENIED)
         return AdobeRmaState(rma_id=rma.entity_id, status=rma.status)
 
-    @activity.defn(name="adobe.refund_return_items")
+    @activity.defn(name="adobe.refund_lines")
     @translate_errors
-    async def refund_return_items(self, request: AdobeReturnRefundRequest) -> AdobeRefundResult:
-        """A credit memo for the returned items only, at most once per `key` (marker in its comment)."""
+    async def refund_lines(self, request: LinesRefundRequest) -> LinesRefundResult:
+        """An offline credit memo for the order items only (no shipping), at most once per `key`
+        (the marker in its comment)."""
         outcome = await self._sales(request.store).refund_items_once(
-            request.order_id,
-            [RefundItem(order_item_id=i.order_item_id, qty=Decimal(i.quantity)) for i in request.items],
+            int(request.order_ref),
+            [RefundItem(order_item_id=int(line.line_ref), qty=Decimal(line.quantity)) for line in request.lines],
             key=request.key,
-            comment=request.comment,
+            comment=request.note,
             notify=request.notify_customer,
         )
-        return _refund_result(outcome)
+        memo = _refund_result(outcome)
+        return LinesRefundResult(
+            refund_id=None if memo.credit_memo_id is None else str(memo.credit_memo_id),
+            amount=memo.amount,
+            created=memo.created,
+        )
 
     @activity.defn(name="adobe.create_replacement_order")
     @translate_errors
@@ -194,13 +201,13 @@ class AdobeCommerceActivities:
 
     # -- fulfillment exceptions: cancel lines -----------------------------------------------------
 
-    @activity.defn(name="adobe.match_order_items")
+    @activity.defn(name="adobe.find_lines_to_cancel")
     @translate_errors
-    async def match_order_items(self, request: AdobeMatchItemsRequest) -> list[AdobeReturnedItem]:
+    async def find_lines_to_cancel(self, request: LinesToCancelRequest) -> list[OrderLineUnits]:
         """The order items the reported SKUs are, among units invoiced and neither shipped nor
         refunded: Magento cancels no single line, so a cancelled line is a credit memo for invoiced
         units. Refused (ConflictError) when fewer such units are on the order than reported."""
-        order = await self._sales(request.store).get_order(request.order_id)
+        order = await self._sales(request.store).get_order(int(request.order_ref))
         open_units = {i.item_id: int(i.qty_invoiced - i.qty_refunded - i.qty_shipped) for i in order.items}
         items: dict[int, int] = {}
         for line in request.lines:
@@ -218,7 +225,7 @@ class AdobeCommerceActivities:
                     system="adobe-commerce",
                     operation="get_order",
                 )
-        return [AdobeReturnedItem(order_item_id=item_id, quantity=q) for item_id, q in items.items() if q > 0]
+        return [OrderLineUnits(line_ref=str(item_id), quantity=q) for item_id, q in items.items() if q > 0]
 
 
 def _refund_result(outcome: RefundOutcome) -> AdobeRefundResult:

@@ -14,17 +14,18 @@ from activities.errors import translate_errors
 from activities.models import (
     AmountRefundRequest,
     AmountRefundResult,
-    BigCommerceMatchLinesRequest,
     BigCommerceNoteRequest,
     BigCommerceOrderRequest,
     BigCommerceOrderState,
     BigCommerceRefundRequest,
     BigCommerceRefundResult,
-    BigCommerceReturnedItem,
-    BigCommerceReturnRefundRequest,
     BigCommerceStatusRequest,
     ItemPrices,
     ItemPricesRequest,
+    LinesRefundRequest,
+    LinesRefundResult,
+    LinesToCancelRequest,
+    OrderLineUnits,
     ReplacementOrderRequest,
     ReplacementOrderResult,
     SubstituteItemsRequest,
@@ -106,28 +107,29 @@ class BigCommerceActivities:
             refund_id=outcome.refund.id, amount=outcome.refund.total_amount, created=outcome.created
         )
 
-    @activity.defn(name="bigcommerce.refund_return_items")
+    @activity.defn(name="bigcommerce.refund_lines")
     @translate_errors
-    async def refund_return_items(self, request: BigCommerceReturnRefundRequest) -> BigCommerceRefundResult:
-        """Refund returned products (PRODUCT items by quantity, BigCommerce prices them), at most
-        once per `key`: `refund_once` finds an earlier attempt's refund by its marker first."""
+    async def refund_lines(self, request: LinesRefundRequest) -> LinesRefundResult:
+        """Refund order products by quantity (PRODUCT items, BigCommerce prices them), at most once
+        per `key`: `refund_once` finds an earlier attempt's refund by its marker first.
+        `notify_customer` has no counterpart in the refund request."""
         items = [
-            RefundItemRequest(item_type="PRODUCT", item_id=item.order_product_id, quantity=item.quantity)
-            for item in request.items
+            RefundItemRequest(item_type="PRODUCT", item_id=int(line.line_ref), quantity=line.quantity)
+            for line in request.lines
         ]
         client = self._connections.bigcommerce(request.store)
-        outcome = await client.refund_once(request.order_id, items, key=request.key, reason=request.reason)
-        return BigCommerceRefundResult(
-            refund_id=outcome.refund.id, amount=outcome.refund.total_amount, created=outcome.created
+        outcome = await client.refund_once(int(request.order_ref), items, key=request.key, reason=request.note)
+        return LinesRefundResult(
+            refund_id=str(outcome.refund.id), amount=outcome.refund.total_amount, created=outcome.created
         )
 
-    @activity.defn(name="bigcommerce.match_order_lines")
+    @activity.defn(name="bigcommerce.find_lines_to_cancel")
     @translate_errors
-    async def match_order_lines(self, request: BigCommerceMatchLinesRequest) -> list[BigCommerceReturnedItem]:
+    async def find_lines_to_cancel(self, request: LinesToCancelRequest) -> list[OrderLineUnits]:
         """The order products (and quantities) the reported SKUs are, among units neither shipped
         nor refunded; refused (ConflictError) when the order has fewer such units than reported.
-        Read only: the refund itself is `refund_return_items`, keyed by the case."""
-        products = await self._connections.bigcommerce(request.store).list_order_products(request.order_id)
+        Read only: the refund itself is `refund_lines`, keyed by the case."""
+        products = await self._connections.bigcommerce(request.store).list_order_products(int(request.order_ref))
         open_units = {p.id: p.quantity - p.quantity_shipped - p.quantity_refunded for p in products}
         items: dict[int, int] = {}
         for line in request.lines:
@@ -145,7 +147,7 @@ class BigCommerceActivities:
                     system="bigcommerce",
                     operation="list_order_products",
                 )
-        return [BigCommerceReturnedItem(order_product_id=pid, quantity=q) for pid, q in items.items() if q > 0]
+        return [OrderLineUnits(line_ref=str(pid), quantity=q) for pid, q in items.items() if q > 0]
 
     @activity.defn(name="bigcommerce.create_replacement_order")
     @translate_errors

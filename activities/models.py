@@ -224,43 +224,6 @@ class ReturnStatusResult(BaseModel):
     changed: bool  # False: an earlier attempt had already made the change
 
 
-class ReturnedLine(BaseModel):
-    line_item_gid: str
-    quantity: int = Field(ge=1)
-
-
-class RefundReturnRequest(BaseModel):
-    store: str
-    order_gid: str
-    # Marks the refund's note: a retry after a lost answer finds that refund and never refunds twice.
-    key: str
-    lines: list[ReturnedLine] = Field(min_length=1)
-    note: str
-    notify_customer: bool = False
-
-
-class RefundReturnResult(BaseModel):
-    refund_id: str
-    amount: Decimal
-    currency: str
-    created: bool  # False: an earlier attempt had already refunded (found by the key)
-
-
-# --- BigCommerce returns (no returns API: notes for approval and decline, item-level refunds) -----
-
-
-class BigCommerceReturnedItem(BaseModel):
-    order_product_id: int
-    quantity: int = Field(ge=1)
-
-
-class BigCommerceReturnRefundRequest(BigCommerceOrderRequest):
-    # Marks the refund's item reasons: a retry after a lost answer finds it and never refunds twice.
-    key: str
-    reason: str
-    items: list[BigCommerceReturnedItem] = Field(min_length=1)
-
-
 # --- Adobe Commerce returns (RMA) ----------------------------------------------------------------
 
 
@@ -272,18 +235,6 @@ class AdobeRmaRequest(BaseModel):
 class AdobeRmaState(BaseModel):
     rma_id: int
     status: str  # the RMA's status after the step (authorized, closed, ...)
-
-
-class AdobeReturnedItem(BaseModel):
-    order_item_id: int
-    quantity: int = Field(ge=1)
-
-
-class AdobeReturnRefundRequest(AdobeOrderRequest):
-    key: str  # written into the credit memo's comment: never two credit memos for one key
-    comment: str
-    items: list[AdobeReturnedItem] = Field(min_length=1)
-    notify_customer: bool = False
 
 
 # --- Customer notices (OpenText Exstream) ----------------------------------------------------
@@ -310,9 +261,9 @@ class LineQuantity(BaseModel):
     quantity: int = Field(ge=1)
 
 
-class ShopifyLinesRequest(BaseModel):
+class LinesToCancelRequest(BaseModel):
     store: str
-    order_gid: str
+    order_ref: str  # Shopify order gid; BigCommerce / Adobe Commerce order id
     lines: list[LineQuantity] = Field(min_length=1)
 
 
@@ -348,14 +299,6 @@ class ShopifyCancelLinesResult(BaseModel):
     edited: bool  # False: the lines were already at their targets (an earlier attempt's edit)
     refund_id: str | None = None
     amount: Decimal = Decimal(0)
-
-
-class BigCommerceMatchLinesRequest(BigCommerceOrderRequest):
-    lines: list[LineQuantity] = Field(min_length=1)
-
-
-class AdobeMatchItemsRequest(AdobeOrderRequest):
-    lines: list[LineQuantity] = Field(min_length=1)
 
 
 # --- Fulfillment exceptions: split shipment (Shopify) -----------------------------------------
@@ -486,6 +429,32 @@ class ItemPrices(BaseModel):
     # The catalog's unit price of each SKU it sells (for the order's currency); SKUs the catalog does
     # not know are left out.
     prices: dict[str, Decimal]
+
+
+class OrderLineUnits(BaseModel):
+    """Units of one order line, the line named as the platform's refund names it: a Shopify
+    LineItem gid, a BigCommerce order product id, an Adobe Commerce order item id."""
+
+    line_ref: str = Field(min_length=1)
+    quantity: int = Field(ge=1)
+
+
+class LinesRefundRequest(BaseModel):
+    store: str
+    order_ref: str  # Shopify order gid; BigCommerce / Adobe Commerce order id
+    # Marks the refund (Shopify note, BigCommerce item reasons, Adobe Commerce memo comment): a
+    # retry after a lost answer finds that refund and never pays twice.
+    key: str
+    lines: list[OrderLineUnits] = Field(min_length=1)
+    note: str
+    notify_customer: bool = False
+
+
+class LinesRefundResult(BaseModel):
+    refund_id: str | None  # None: nothing was left to refund and no refund carries the key
+    amount: Decimal = Decimal(0)
+    currency: str | None = None  # where the platform's answer names it
+    created: bool = False  # False: an earlier attempt's refund was found (or nothing to refund)
 
 
 class AmountRefundRequest(BaseModel):

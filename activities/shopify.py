@@ -23,8 +23,9 @@ from activities.models import (
     ItemPrices,
     ItemPricesRequest,
     LineQuantity,
-    RefundReturnRequest,
-    RefundReturnResult,
+    LinesRefundRequest,
+    LinesRefundResult,
+    LinesToCancelRequest,
     ReleaseHoldsRequest,
     ReleaseHoldsResult,
     ReplacementOrderRequest,
@@ -34,7 +35,6 @@ from activities.models import (
     ShopifyCancelLinesRequest,
     ShopifyCancelLinesResult,
     ShopifyLineCancelPlan,
-    ShopifyLinesRequest,
     ShopifyLineTarget,
     ShopifySplitShipmentRequest,
     ShopifySplitShipmentResult,
@@ -175,23 +175,23 @@ class ShopifyActivities:
         )
         return ReturnStatusResult(status=declined.status, changed=True)
 
-    @activity.defn(name="shopify.refund_return")
+    @activity.defn(name="shopify.refund_lines")
     @translate_errors
-    async def refund_return(self, request: RefundReturnRequest) -> RefundReturnResult:
-        """Refund the returned units once per key (`refund_once` finds an earlier refund by it).
+    async def refund_lines(self, request: LinesRefundRequest) -> LinesRefundResult:
+        """Refund the lines' units once per key (`refund_once` finds an earlier refund by it).
 
-        NO_RESTOCK: the refund only moves money; the goods come back through the return itself.
+        NO_RESTOCK: the refund only moves money; goods come back through a return or stay cancelled.
         """
         shop = self._connections.shopify(request.store)
         result = await shop.refund_once(
-            request.order_gid,
+            request.order_ref,
             request.key,
-            lines=[RefundLine(line_item_id=line.line_item_gid, quantity=line.quantity) for line in request.lines],
-            note=request.note,
+            lines=[RefundLine(line_item_id=line.line_ref, quantity=line.quantity) for line in request.lines],
+            note=request.note[:200],
             notify=request.notify_customer,
         )
         money = result.refund.total_refunded_set.shop_money
-        return RefundReturnResult(
+        return LinesRefundResult(
             refund_id=result.refund.id, amount=money.amount, currency=money.currency_code, created=result.created
         )
 
@@ -227,19 +227,19 @@ class ShopifyActivities:
 
     # -- fulfillment exceptions: cancel lines -----------------------------------------------------
 
-    @activity.defn(name="shopify.plan_line_cancellation")
+    @activity.defn(name="shopify.find_lines_to_cancel")
     @translate_errors
-    async def plan_line_cancellation(self, request: ShopifyLinesRequest) -> ShopifyLineCancelPlan:
+    async def find_lines_to_cancel(self, request: LinesToCancelRequest) -> ShopifyLineCancelPlan:
         """Which order lines the reported SKUs are, what each is lowered to, and what the removed
         units are worth (Shopify's own `suggestedRefund`). Refused (ConflictError) when a SKU is
         not on the order or fewer of its units are still unshipped than are to be cancelled."""
         shop = self._connections.shopify(request.store)
-        order = await shop.order_lines(request.order_gid)
+        order = await shop.order_lines(request.order_ref)
         if order.cancelled_at is not None:
-            raise ConflictError(f"order {request.order_gid} is cancelled", system="shopify", operation="orderEditBegin")
+            raise ConflictError(f"order {request.order_ref} is cancelled", system="shopify", operation="orderEditBegin")
         targets = _line_targets(order.lines, request.lines)
         suggestion = await shop.suggest_refund(
-            request.order_gid,
+            request.order_ref,
             [RefundLine(line_item_id=t.line_item_gid, quantity=t.quantity_before - t.quantity_after) for t in targets],
         )
         return ShopifyLineCancelPlan(

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from activities.adobe_commerce import AdobeCommerceActivities
-from activities.models import AdobeReturnedItem, AdobeReturnRefundRequest
+from activities.models import LinesRefundRequest, OrderLineUnits
 from connectors.adobe_commerce.models import NewRmaItem, Rma
 from tests.support.histories import keep_history
 from tests.support.stack import Stack, eventually
@@ -169,7 +169,7 @@ async def test_refused_credit_memo_parks_the_case_until_an_operator_retries(stac
 
     parked = await stack.status_is(case_id, CaseStatus.NEEDS_ATTENTION)
     assert parked.attention is not None
-    assert parked.attention.step == "refund returned items"
+    assert parked.attention.step == "refund returned lines"
     assert "does not allow a refund" in parked.attention.reason
     assert (await rma_now(stack, rma)).status == "authorized"  # the approval was recorded first
     assert await credit_memos(stack, order["entity_id"]) == []
@@ -186,19 +186,20 @@ async def test_a_repeated_credit_memo_call_finds_the_first_memo(stack: Stack) ->
     """What a retry after a timed-out refund does: the second call writes no second memo."""
     order = await invoiced_order(stack)
     activities = AdobeCommerceActivities(stack.connections)
-    request = AdobeReturnRefundRequest(
+    request = LinesRefundRequest(
         store=ADOBE_STORE,
-        order_id=order["entity_id"],
+        order_ref=str(order["entity_id"]),
         key=f"return/adobe-commerce/{ADOBE_STORE}/test-{uuid.uuid4().hex[:8]}",
-        comment="Return test",
-        items=[AdobeReturnedItem(order_item_id=item_id(order, "TENT-1"), quantity=1)],
+        note="Return test",
+        lines=[OrderLineUnits(line_ref=str(item_id(order, "TENT-1")), quantity=1)],
     )
 
-    first = await activities.refund_return_items(request)
-    again = await activities.refund_return_items(request)
+    first = await activities.refund_lines(request)
+    again = await activities.refund_lines(request)
 
     assert (first.created, again.created) == (True, False)
-    assert again.credit_memo_id == first.credit_memo_id
+    assert first.refund_id is not None
+    assert again.refund_id == first.refund_id
     assert [Decimal(str(m["grand_total"])) for m in await credit_memos(stack, order["entity_id"])] == [
         Decimal("300.00")
     ]

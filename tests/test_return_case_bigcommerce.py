@@ -19,7 +19,7 @@ from typing import Any, cast
 import httpx
 
 from activities.bigcommerce import BigCommerceActivities
-from activities.models import BigCommerceReturnedItem, BigCommerceReturnRefundRequest
+from activities.models import LinesRefundRequest, OrderLineUnits
 from casebridge.stores import Platform, store_task_queue
 from connectors.bigcommerce.models import NewShipment, ShipmentItemRequest
 from connectors.standard_webhooks import sign
@@ -253,18 +253,19 @@ async def test_a_repeated_refund_call_finds_the_first_refund(stack: Stack) -> No
     """What a retry after a timed-out refund does: the second call pays nothing."""
     order = await paid_order(stack)
     activities = BigCommerceActivities(stack.connections)
-    request = BigCommerceReturnRefundRequest(
+    request = LinesRefundRequest(
         store=BC_FLOW_STORE,
-        order_id=order["id"],
+        order_ref=str(order["id"]),
         key=f"return/bigcommerce/{BC_FLOW_STORE}/test:{uuid.uuid4().hex[:8]}",
-        reason="Return test",
-        items=[BigCommerceReturnedItem(order_product_id=product_id(order, "Camp Mug"), quantity=1)],
+        note="Return test",
+        lines=[OrderLineUnits(line_ref=str(product_id(order, "Camp Mug")), quantity=1)],
     )
 
-    first = await activities.refund_return_items(request)
-    again = await activities.refund_return_items(request)
+    first = await activities.refund_lines(request)
+    again = await activities.refund_lines(request)
 
     assert (first.created, again.created) == (True, False)
+    assert first.refund_id is not None
     assert again.refund_id == first.refund_id
     assert len((await sandbox_order(stack, order["id"]))["refunds"]) == 1
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from temporalio import workflow
 from temporalio.common import SearchAttributeUpdate
@@ -50,6 +50,17 @@ class Unchanged(Enum):
 
 
 UNCHANGED = Unchanged.UNCHANGED
+
+
+class PlacedOrder(Protocol):
+    """The order a case's facts name, as `use_store` reads it (Shopify also has a gid)."""
+
+    @property
+    def order_id(self) -> str: ...
+    @property
+    def order_gid(self) -> str | None: ...
+    @property
+    def currency(self) -> str | None: ...
 
 
 class CaseAborted(Exception):
@@ -215,18 +226,28 @@ class CaseWorkflow(Generic[InputT]):
 
     # --- the store -----------------------------------------------------------------------
 
-    def use_store(self, case_input: CaseInput, order_id: str, **order: Any) -> None:
+    def use_store(
+        self,
+        case_input: CaseInput,
+        order: PlacedOrder,
+        *,
+        fully_invoiced: bool | None = None,
+        free_order_coupon: str | None = None,
+    ) -> None:
         """Work on the order through its platform's store adapter (from the case's `@workflow.init`);
-        `order` gives the rest of its `StoreOrder` (gid, currency, ...)."""
+        the other arguments are what only some platforms need (see `StoreOrder`)."""
         self._store = store_for(
             self,
             StoreOrder(
                 platform=case_input.platform,
                 store=case_input.store,
-                order_id=order_id,
+                order_id=order.order_id,
+                order_gid=order.order_gid or None,
+                currency=order.currency or "",
                 key=case_input.case_id,
                 task_queue=case_input.store_task_queue,
-                **order,
+                fully_invoiced=fully_invoiced,
+                free_order_coupon=free_order_coupon,
             ),
         )
 

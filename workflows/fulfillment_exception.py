@@ -106,13 +106,7 @@ class FulfillmentException(
         self.resolution: Resolution | None = None
         self.panel_result: PanelResult | None = None
         order = input.order
-        self.use_store(
-            input,
-            order.order_id,
-            order_gid=order.order_gid,
-            currency=order.currency or "",
-            fully_invoiced=order.fully_invoiced,
-        )
+        self.use_store(input, order, fully_invoiced=order.fully_invoiced)
 
     @workflow.signal
     def exception_reported(self, report: ExceptionReport) -> None:

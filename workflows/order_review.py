@@ -43,7 +43,7 @@ class OrderReview(ReviewedCase[OrderReviewInput], case_type="order-review", titl
     def __init__(self, input: OrderReviewInput) -> None:
         self.init_case(input)
         facts = input.facts
-        self.use_store(input, facts.order_id, order_gid=facts.order_gid, currency=facts.currency)
+        self.use_store(input, facts)
 
     @workflow.run
     async def run(self, input: OrderReviewInput) -> OrderReviewResult:

@@ -21,7 +21,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.exstream import ExstreamActivities
-    from activities.models import ReplacementLine
+    from activities.models import OrderLineUnits, ReplacementLine
     from activities.opentext import OpenTextWorkflowActivities
     from routing.policy import ReturnDefault, ReturnsPolicy
 
@@ -38,7 +38,7 @@ from workflows.messages import (
     team_business_key,
 )
 from workflows.reviewed_case import ReviewedCase
-from workflows.store.base import Capability, RefundLine, ReturnRef
+from workflows.store.base import Capability, ReturnRef
 
 
 class ReturnOutcome(StrEnum):
@@ -142,13 +142,7 @@ class ReturnCase(ReviewedCase[ReturnCaseInput], case_type="return", title="Retur
         self.resolution: ReturnOutcome | None = None
         self.refunded: Decimal | None = None
         facts = input.facts
-        self.use_store(
-            input,
-            facts.order_id,
-            order_gid=facts.order_gid or None,
-            currency=facts.currency,
-            free_order_coupon=input.policy.replacement_coupon,
-        )
+        self.use_store(input, facts, free_order_coupon=input.policy.replacement_coupon)
         self.ret = ReturnRef(return_id=facts.return_id, return_gid=facts.return_gid, name=facts.return_name)
 
     @workflow.signal
@@ -291,7 +285,7 @@ class ReturnCase(ReviewedCase[ReturnCaseInput], case_type="return", title="Retur
         await store.approve_return(self.ret, f"Casebridge: return {name} approved ({how})", notify_customer=notify)
         self.record("return approved in store", how)
         if resolution is ReturnOutcome.REFUND:
-            lines = [RefundLine(line_ref=line.line_item_gid, quantity=line.quantity) for line in i.facts.lines]
+            lines = [OrderLineUnits(line_ref=line.line_item_gid, quantity=line.quantity) for line in i.facts.lines]
             refund = await store.refund_return(self.ret, lines, f"Return {name}: {how}", notify_customer=notify)
             if refund is None:
                 self.set_status(CaseStatus.APPROVED, f"Return approved ({how}); refund skipped by an operator")

@@ -16,6 +16,7 @@ from workflows.store.base import HoldReason
 class CompensationCaseInput(CaseInput):
     order_id: str
     order_gid: str
+    currency: str | None = None
 
 
 @workflow.defn(name="TestCompensationCase")
@@ -23,7 +24,7 @@ class CompensationCase(CaseWorkflow[CompensationCaseInput], case_type="compensat
     @workflow.init
     def __init__(self, input: CompensationCaseInput) -> None:
         self.init_case(input)
-        self.use_store(input, input.order_id, order_gid=input.order_gid)
+        self.use_store(input, input)
 
     @workflow.run
     async def run(self, input: CompensationCaseInput) -> str:

@@ -15,14 +15,11 @@ with workflow.unsafe.imports_passed_through():
     from activities.adobe_commerce import AdobeCommerceActivities
     from activities.models import (
         AdobeCommentRequest,
-        AdobeMatchItemsRequest,
         AdobeOrderRequest,
         AdobeOrderState,
         AdobeRefundRequest,
-        AdobeReturnedItem,
-        AdobeReturnRefundRequest,
         AdobeRmaRequest,
-        LineQuantity,
+        OrderLineUnits,
     )
 
 from workflows.store import base
@@ -146,51 +143,12 @@ class AdobeCommerceStore(base.Store):
         await self.note(note, notify_customer=notify_customer)
         return None if state is None else state.status
 
-    async def refund_return(
-        self, ret: base.ReturnRef, lines: list[base.RefundLine], note: str, *, notify_customer: bool
-    ) -> base.Refund | None:
-        """An offline credit memo for the returned items only (no shipping)."""
-        items = [AdobeReturnedItem(order_item_id=int(line.line_ref), quantity=line.quantity) for line in lines]
-        return await self._refund_items(
-            "refund returned items", items, key=self.order.key, comment=note, notify_customer=notify_customer
-        )
-
-    async def _refund_items(
-        self, step: str, items: list[AdobeReturnedItem], *, key: str, comment: str, notify_customer: bool
-    ) -> base.Refund | None:
-        request = AdobeReturnRefundRequest(
-            store=self.order.store,
-            order_id=self.order_id,
-            key=key,
-            comment=comment,
-            items=items,
-            notify_customer=notify_customer,
-        )
-        result = await self.step(
-            step, AdobeCommerceActivities.refund_return_items, request, "Credit memo for the order's items, once"
-        )
-        return None if result is None else self.refund_made(result.credit_memo_id, result.amount, result.created)
-
     # --- line edits ------------------------------------------------------------------------
 
-    async def cancel_lines(self, lines: list[LineQuantity], edit: base.LineEdit, *, key: str) -> base.LinesCancelled:
+    async def _cancel_found_lines(
+        self, found: list[OrderLineUnits], edit: base.LineEdit, *, key: str
+    ) -> base.LinesCancelled:
         """A credit memo for the lines' invoiced units, once; the hold is released first (Magento
         writes no credit memo for a held order)."""
-        request = AdobeMatchItemsRequest(store=self.order.store, order_id=self.order_id, lines=lines)
-        items = await self.step(
-            "find cancelled lines",
-            AdobeCommerceActivities.match_order_items,
-            request,
-            "Find the order items of the cancelled lines",
-        )
         await self.release_hold()
-        if not items:
-            return base.LinesCancelled(refund=None, nothing_to_cancel=True)
-        refund = await self._refund_items(
-            "credit memo for cancelled lines",
-            items,
-            key=key,
-            comment=edit.refund_note,
-            notify_customer=edit.notify_customer,
-        )
-        return base.LinesCancelled(refund=refund, skipped=refund is None)
+        return await super()._cancel_found_lines(found, edit, key=key)

@@ -29,6 +29,9 @@ with workflow.unsafe.imports_passed_through():
         ItemPrices,
         ItemPricesRequest,
         LineQuantity,
+        LinesRefundRequest,
+        LinesToCancelRequest,
+        OrderLineUnits,
         ReplacementLine,
         ReplacementOrderRequest,
         ReplacementOrderResult,
@@ -116,15 +119,6 @@ class ReturnRef:
     return_id: str
     return_gid: str  # Shopify Return gid; the return id elsewhere
     name: str
-
-
-@dataclass(frozen=True)
-class RefundLine:
-    """An order line as the platform's refund names it (Shopify LineItem gid, BigCommerce order
-    product id, Adobe Commerce order item id) and how many of its units."""
-
-    line_ref: str
-    quantity: int
 
 
 @dataclass(frozen=True)
@@ -331,6 +325,27 @@ class Store:
             else self.refund_made(result.refund_id, result.amount, result.created, result.currency)
         )
 
+    async def refund_lines(
+        self, step: str, lines: list[OrderLineUnits], *, key: str, note: str, notify_customer: bool, summary: str
+    ) -> Refund | None:
+        """Pay back the lines' units once per `key`, priced by the platform (Shopify's line prices,
+        BigCommerce's refund quote, an Adobe Commerce credit memo without shipping)."""
+        self.require(Capability.REFUNDS)
+        request = LinesRefundRequest(
+            store=self.order.store,
+            order_ref=self.order_ref,
+            key=key,
+            lines=lines,
+            note=note,
+            notify_customer=notify_customer,
+        )
+        result = await self.step(step, self.activities.refund_lines, request, summary)
+        return (
+            None
+            if result is None
+            else self.refund_made(result.refund_id, result.amount, result.created, result.currency)
+        )
+
     async def item_prices(self, skus: list[str]) -> ItemPrices | None:
         """The catalog's unit price of each SKU it sells, in the order's currency."""
         self.require(Capability.PRICES)
@@ -347,10 +362,18 @@ class Store:
         raise self.unsupported(Capability.RETURNS)
 
     async def refund_return(
-        self, ret: ReturnRef, lines: list[RefundLine], note: str, *, notify_customer: bool
+        self, ret: ReturnRef, lines: list[OrderLineUnits], note: str, *, notify_customer: bool
     ) -> Refund | None:
         """Refund the returned lines at most once per case (keyed by the case)."""
-        raise self.unsupported(Capability.RETURNS)
+        self.require(Capability.RETURNS)
+        return await self.refund_lines(
+            "refund returned lines",
+            lines,
+            key=self.order.key,
+            note=note,
+            notify_customer=notify_customer,
+            summary=f"Refund the returned lines of {ret.name} once",
+        )
 
     # --- FREE_ORDERS -----------------------------------------------------------------------
 
@@ -378,8 +401,31 @@ class Store:
 
     async def cancel_lines(self, lines: list[LineQuantity], edit: LineEdit, *, key: str) -> LinesCancelled:
         """Take the lines off the order (or refund them where it cannot be edited), once per `key`.
-        The order stays held where the platform allows it; the case releases it after."""
-        raise self.unsupported(Capability.CANCEL_LINES)
+        The platform first finds the order lines they are (refused when the order has fewer open
+        units than the lines name); nothing found is nothing to cancel. The order stays held where
+        the platform allows it; the case releases it after."""
+        self.require(Capability.CANCEL_LINES)
+        request = LinesToCancelRequest(store=self.order.store, order_ref=self.order_ref, lines=lines)
+        found = await self.step(
+            "find lines to cancel", self.activities.find_lines_to_cancel, request, "Find the order lines to cancel"
+        )
+        if not found:
+            return LinesCancelled(refund=None, nothing_to_cancel=True)
+        return await self._cancel_found_lines(found, edit, key=key)
+
+    async def _cancel_found_lines(self, found: Any, edit: LineEdit, *, key: str) -> LinesCancelled:
+        """Cancel what the platform's `find_lines_to_cancel` found. Where an order's lines cannot
+        be edited (BigCommerce, Adobe Commerce), it found `OrderLineUnits` and their units are
+        refunded once while the order is held (BigCommerce then shows Partially Refunded)."""
+        refund = await self.refund_lines(
+            "refund cancelled lines",
+            found,
+            key=key,
+            note=edit.refund_note,
+            notify_customer=edit.notify_customer,
+            summary="Refund the cancelled lines once",
+        )
+        return LinesCancelled(refund=refund, skipped=refund is None)
 
     async def substitute_lines(
         self, substitutions: list[Substitution], edit: LineEdit, *, key: str

@@ -11,14 +11,10 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.bigcommerce import CANCELLED_STATUS, HOLD_STATUS, BigCommerceActivities
     from activities.models import (
-        BigCommerceMatchLinesRequest,
         BigCommerceNoteRequest,
         BigCommerceOrderRequest,
         BigCommerceRefundRequest,
-        BigCommerceReturnedItem,
-        BigCommerceReturnRefundRequest,
         BigCommerceStatusRequest,
-        LineQuantity,
     )
 
 from workflows.store import base
@@ -108,37 +104,3 @@ class BigCommerceStore(base.Store):
     async def decline_return(self, ret: base.ReturnRef, note: str, *, reason: str, notify_customer: bool) -> str | None:
         await self.note(note)
         return "noted"
-
-    async def refund_return(
-        self, ret: base.ReturnRef, lines: list[base.RefundLine], note: str, *, notify_customer: bool
-    ) -> base.Refund | None:
-        items = [BigCommerceReturnedItem(order_product_id=int(line.line_ref), quantity=line.quantity) for line in lines]
-        return await self._refund_items("refund returned lines", items, key=self.order.key, reason=note)
-
-    async def _refund_items(
-        self, step: str, items: list[BigCommerceReturnedItem], *, key: str, reason: str
-    ) -> base.Refund | None:
-        request = BigCommerceReturnRefundRequest(
-            store=self.order.store, order_id=self.order_id, key=key, reason=reason, items=items
-        )
-        result = await self.step(
-            step, BigCommerceActivities.refund_return_items, request, "Refund the order's products once"
-        )
-        return None if result is None else self.refund_made(result.refund_id, result.amount, result.created)
-
-    # --- line edits ------------------------------------------------------------------------
-
-    async def cancel_lines(self, lines: list[LineQuantity], edit: base.LineEdit, *, key: str) -> base.LinesCancelled:
-        """BigCommerce cannot take a line off an order: the lines' products are refunded once while
-        the order is still held (it then shows Partially Refunded)."""
-        request = BigCommerceMatchLinesRequest(store=self.order.store, order_id=self.order_id, lines=lines)
-        items = await self.step(
-            "find cancelled lines",
-            BigCommerceActivities.match_order_lines,
-            request,
-            "Find the order products of the cancelled lines",
-        )
-        if not items:
-            return base.LinesCancelled(refund=None, nothing_to_cancel=True)
-        refund = await self._refund_items("refund cancelled lines", items, key=key, reason=edit.refund_note)
-        return base.LinesCancelled(refund=refund, skipped=refund is None)

@@ -17,12 +17,10 @@ with workflow.unsafe.imports_passed_through():
         HoldOrderRequest,
         HoldOrderResult,
         LineQuantity,
-        RefundReturnRequest,
         ReleaseHoldsRequest,
-        ReturnedLine,
         ReturnStatusRequest,
         ShopifyCancelLinesRequest,
-        ShopifyLinesRequest,
+        ShopifyLineCancelPlan,
         ShopifySplitShipmentRequest,
         TagOrderRequest,
     )
@@ -135,42 +133,14 @@ class ShopifyStore(base.Store):
         )
         return None if result is None else result.status
 
-    async def refund_return(
-        self, ret: base.ReturnRef, lines: list[base.RefundLine], note: str, *, notify_customer: bool
-    ) -> base.Refund | None:
-        request = RefundReturnRequest(
-            store=self.order.store,
-            order_gid=self.order_gid,
-            key=self.order.key,  # one refund per return, whatever retries or operator `retry`s follow
-            lines=[ReturnedLine(line_item_gid=line.line_ref, quantity=line.quantity) for line in lines],
-            note=note[:200],
-            notify_customer=notify_customer,
-        )
-        result = await self.step(
-            "refund returned lines",
-            ShopifyActivities.refund_return,
-            request,
-            f"Refund the returned lines of {ret.name}",
-        )
-        return (
-            None
-            if result is None
-            else self.refund_made(result.refund_id, result.amount, result.created, result.currency)
-        )
-
     # --- line edits ------------------------------------------------------------------------
 
-    async def cancel_lines(self, lines: list[LineQuantity], edit: base.LineEdit, *, key: str) -> base.LinesCancelled:
-        """Plan (which order lines, what they are lowered to, what the units are worth: kept in the
-        history), then one order edit and one refund of the removed units, while the order is held."""
-        request = ShopifyLinesRequest(store=self.order.store, order_gid=self.order_gid, lines=lines)
-        plan = await self.step(
-            "plan line cancellation",
-            ShopifyActivities.plan_line_cancellation,
-            request,
-            "Find the lines to cancel and their value",
-        )
-        if plan is None or not plan.targets:
+    async def _cancel_found_lines(
+        self, plan: ShopifyLineCancelPlan, edit: base.LineEdit, *, key: str
+    ) -> base.LinesCancelled:
+        """The plan (which order lines, what they are lowered to, what the units are worth) is kept
+        in the history; then one order edit and one refund of the removed units, while held."""
+        if not plan.targets:
             return base.LinesCancelled(refund=None, nothing_to_cancel=True)
         cancel = ShopifyCancelLinesRequest(
             store=self.order.store,
