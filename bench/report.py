@@ -73,7 +73,9 @@ def charts(results: dict[str, Any], out: Path) -> list[Path]:
         import matplotlib.pyplot as plt
     except ImportError:
         return []
-    written = []
+    written: list[Path] = []
+    if "order_review_load" not in results or "bare_load" not in results:
+        return written
     load, bare = results["order_review_load"], results["bare_load"]
     fig, axes = plt.subplots(1, 3, figsize=(12, 4))
     pairs = [

@@ -19,7 +19,8 @@ the same shape with none of Casebridge in it. Phases, in order:
 The sandbox runs without platform limits (`--plan unlimited`): the run measures Casebridge and
 Temporal. Figures go to bench/results/latest.json, a Markdown table (latest.md) and charts (PNG).
 
-Usage: `.venv/bin/python -m bench.run [--cases 60] [--concurrency 10] [--per-path 4] [--open-cases 10000]`
+Usage: `.venv/bin/python -m bench.run [--cases 60] [--concurrency 10] [--per-path 4] [--open-cases 10000]
+[--phases 1,2,...]`
 """
 
 from __future__ import annotations
@@ -389,8 +390,17 @@ class Bench:
             await review_tasks(stack, ORDER_REVIEW.case_id("shopify", SHOP, order.legacy_resource_id))
             names.append(order.name)
 
+        worker = self.procs["worker"]
+        rss_before = worker.rss_mib()
+        samples: list[tuple[int, float]] = []
+
+        async def place_and_sample(i: int) -> None:
+            await place(i)
+            if len(names) % max(1, count // 10) == 0:
+                samples.append((len(names), round(worker.rss_mib(), 1)))
+
         started = time.perf_counter()
-        await bounded(count, self.args.concurrency, place)
+        await bounded(count, self.args.concurrency, place_and_sample)
         query = f"CaseType = 'order-review' AND CaseStore = '{SHOP}' AND CaseStatus = 'IN_REVIEW'"
 
         async def all_waiting() -> int | None:
@@ -410,7 +420,11 @@ class Bench:
             "open_cases": open_total,
             "placed": count,
             "seconds_to_open": round(time.perf_counter() - started, 1),
-            "worker_rss_mb": round(self.procs["worker"].rss_mib(), 1),
+            "worker_rss_mb": round(worker.rss_mib(), 1),
+            "worker_rss_before_mb": round(rss_before, 1),
+            # (cases open, worker RSS): the growth flattens once the sticky cache is full
+            "worker_rss_samples": samples,
+            "worker_max_cached_workflows": Settings().worker_max_cached_workflows,
             "shim_rss_mb": round(self.procs["shim"].rss_mib(), 1),
             "server_rss_mb": round(self.procs["temporal"].rss_mib(), 1),
             "find_case_ms": p50(find_times),
@@ -464,10 +478,9 @@ async def standard_plan(bench: Bench, stack: Stack) -> None:
     bench.results["standard_plan"] = figures
 
 
-def headline(results: dict[str, Any]) -> dict[str, Any]:
-    """The figures the issue names, flat, with their ratios."""
-    load, bare = results["order_review_load"], results["bare_load"]
-    figures: dict[str, Any] = {
+def load_figures(load: dict[str, Any], bare: dict[str, Any]) -> dict[str, Any]:
+    """The load phase beside the bare one: CPU, history and throughput, with their ratios."""
+    return {
         "worker_cpu_ms_per_case": load["worker_cpu_ms_per_case"],
         "bare_worker_cpu_ms_per_case": bare["bare_worker_cpu_ms_per_case"],
         "worker_cpu_ratio": round(load["worker_cpu_ms_per_case"] / max(bare["bare_worker_cpu_ms_per_case"], 0.1), 2),
@@ -482,6 +495,13 @@ def headline(results: dict[str, Any]) -> dict[str, Any]:
         "decision_p99_ms": load["decision_p99_ms"],
         "throttled_calls": load["throttled_calls"],
     }
+
+
+def headline(results: dict[str, Any]) -> dict[str, Any]:
+    """The figures the issue names, flat, with their ratios."""
+    figures: dict[str, Any] = {}
+    if "order_review_load" in results and "bare_load" in results:
+        figures |= load_figures(results["order_review_load"], results["bare_load"])
     if "shim" in results:
         shim = results["shim"]
         figures |= {key: shim[key] for key in ("shim_p50_ms", "shim_p99_ms", "shim_rps", "shim_ingest_ratio")}
@@ -516,19 +536,26 @@ async def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         bench = Bench(args, Path(tmp))
         try:
             stack = await bench.start()
-            print("stack up; phase 1: shim ingest", flush=True)
-            await phase(bench.shim_ingest(stack), args.phase_timeout)
+            want = set(args.phases)
+            if 1 in want:
+                print("stack up; phase 1: shim ingest", flush=True)
+                await phase(bench.shim_ingest(stack), args.phase_timeout)
             bench.sync_webhooks()
-            print("phase 2: order review load", flush=True)
-            shape = await phase(bench.order_review_load(stack), args.phase_timeout)
-            print("phase 3: bare Temporal, same shape", flush=True)
-            await phase(bench.bare_load(shape), args.phase_timeout)
-            print("phase 4: every case type on every platform", flush=True)
-            await phase(bench.every_path(stack), args.phase_timeout)
-            print(f"phase 5: {args.open_cases} open cases", flush=True)
-            await phase(bench.open_cases(stack), args.phase_timeout)
-            print("phase 6: documented API limits, four worker processes", flush=True)
-            await phase(standard_plan(bench, stack), args.phase_timeout)
+            if 2 in want:
+                print("phase 2: order review load", flush=True)
+                shape = await phase(bench.order_review_load(stack), args.phase_timeout)
+                if 3 in want:
+                    print("phase 3: bare Temporal, same shape", flush=True)
+                    await phase(bench.bare_load(shape), args.phase_timeout)
+            if 4 in want:
+                print("phase 4: every case type on every platform", flush=True)
+                await phase(bench.every_path(stack), args.phase_timeout)
+            if 5 in want:
+                print(f"phase 5: {args.open_cases} open cases", flush=True)
+                await phase(bench.open_cases(stack), args.phase_timeout)
+            if 6 in want:
+                print("phase 6: documented API limits, four worker processes", flush=True)
+                await phase(standard_plan(bench, stack), args.phase_timeout)
         except BaseException:
             for proc in bench.procs.values():
                 print(f"--- {proc.name} log tail ---\n{proc.log_tail()}", file=sys.stderr)
@@ -536,7 +563,7 @@ async def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         finally:
             await bench.stop()
     results = bench.results
-    if args.chaos_cases > 0:
+    if args.chaos_cases > 0 and 7 in args.phases:
         print(
             f"phase 7: chaos, {args.chaos_cases} cases of every type with worker kills, a server restart, faults",
             flush=True,
@@ -563,7 +590,18 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--phase-timeout", type=float, default=3600.0, help="seconds before a phase counts as hung")
     parser.add_argument("--profile", action="store_true", help="sample the worker with py-spy in the load phase")
+    parser.add_argument(
+        "--phases",
+        type=lambda text: sorted({int(n) for n in text.split(",")}),
+        default=[1, 2, 3, 4, 5, 6, 7],
+        help="which phases to run, e.g. 5 or 2,3 (phase 3 needs 2); a partial run writes to --out, "
+        "by default bench/results/phases-<list>/",
+    )
     args = parser.parse_args()
+    if 3 in args.phases and 2 not in args.phases:
+        parser.error("phase 3 (bare) runs the shape phase 2 measured: --phases 2,3")
+    if args.out == RESULTS and args.phases != [1, 2, 3, 4, 5, 6, 7]:
+        args.out = RESULTS / ("phases-" + "-".join(map(str, args.phases)))
     args.out.mkdir(parents=True, exist_ok=True)
     results = asyncio.run(run_bench(args))
     report.write(results, args.out)

@@ -22,7 +22,7 @@ from routing.return_rules import ReturnRouting
 from workflows import fulfillment_exception, order_review, return_case
 from workflows.case import CaseWorkflow
 from workflows.kinds import CaseKind, InputT, StartMode
-from workflows.messages import StoreCancellation
+from workflows.messages import HANDLED_EVENTS_MEMO, StoreCancellation
 from workflows.order_review import OrderReviewInput
 from workflows.return_case import ReturnCaseInput, ReturnFacts
 
@@ -105,9 +105,9 @@ async def start_case(
     "duplicate"), or joining the open case with `join_args` through its join signal ("accepted").
 
     `opened_by` (JOIN_OPEN) is the signed identity of the event (a warehouse's report reference, a
-    Shopify hold's id): the case carries it in its memo, so once closed it still remembers what
-    opened it, and the same event redelivered later, to any shim replica, is a "duplicate" instead
-    of a second case. (The open case dedupes the events that join it itself.)"""
+    Shopify hold's id): the case's memo lists it and every event that joins it later, so once closed
+    it still remembers them, and the same event redelivered, to any shim replica, is a "duplicate"
+    instead of a second case. (The open case dedupes the events that join it itself.)"""
     labels = kind.labels(case_input)
     options: dict[str, Any] = {
         "id": case_input.case_id,
@@ -117,14 +117,14 @@ async def start_case(
         "static_details": kind.details(case_input, labels),
     }
     if kind.start is StartMode.JOIN_OPEN:
-        if opened_by is not None and await _closed_case_opened_by(deps, case_input.case_id, opened_by):
+        if opened_by is not None and await _closed_case_handled(deps, case_input.case_id, opened_by):
             return WebhookResult(result="duplicate", case_id=case_input.case_id, reasons=reasons)
         options |= {
             # A closed case does not block a new one: the order may run into the same trouble again.
             "id_reuse_policy": WorkflowIDReusePolicy.ALLOW_DUPLICATE,
             "start_signal": kind.join_signal,
             "start_signal_args": join_args or [],
-            "memo": {OPENED_BY: opened_by} if opened_by is not None else None,
+            "memo": {HANDLED_EVENTS_MEMO: [opened_by]} if opened_by is not None else None,
         }
     else:
         options["id_reuse_policy"] = WorkflowIDReusePolicy.REJECT_DUPLICATE
@@ -150,22 +150,21 @@ async def case_exists(deps: ShimDeps, case_id: str) -> bool:
     return True
 
 
-OPENED_BY = "opened_by"  # memo key: the signed identity of the event that opened a JOIN_OPEN case
-
-
-async def _closed_case_opened_by(deps: ShimDeps, case_id: str, event_key: str) -> bool:
-    """Whether a closed case under this id was opened by this very event. The latest run is read
-    directly (visibility may lag behind a case that just closed), earlier ones through visibility;
-    none of it when the case is open (the signal reaches it and it dedupes by itself)."""
+async def _closed_case_handled(deps: ShimDeps, case_id: str, event_key: str) -> bool:
+    """Whether a closed case under this id took this very event. The latest run is read directly
+    (visibility may lag behind a case that just closed), earlier ones through visibility; none of
+    it when the case is open (the signal reaches it and it dedupes by itself)."""
     try:
         latest = await deps.temporal.get_workflow_handle(case_id).describe()
         if latest.status is WorkflowExecutionStatus.RUNNING:
             return False
-        if await latest.memo_value(OPENED_BY, None, type_hint=str) == event_key:
+        if event_key in await latest.memo_value(HANDLED_EVENTS_MEMO, [], type_hint=list[str]):
             return True
         escaped = case_id.replace("\\", "\\\\").replace('"', '\\"')
         async for run in deps.temporal.list_workflows(f'WorkflowId = "{escaped}"'):
-            if run.status is not WorkflowExecutionStatus.RUNNING and await run.memo_value(OPENED_BY, None) == event_key:
+            if run.status is WorkflowExecutionStatus.RUNNING:
+                continue
+            if event_key in await run.memo_value(HANDLED_EVENTS_MEMO, [], type_hint=list[str]):
                 return True
     except RPCError as err:
         if err.status is RPCStatusCode.NOT_FOUND:

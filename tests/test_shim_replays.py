@@ -9,7 +9,7 @@ from typing import Any
 from shim.cases import DeliveryMemory
 from tests.support.stack import Stack, eventually
 from tests.support.world import ADOBE_STORE, SHOP
-from tests.test_fulfillment_exception import open_tasks
+from tests.test_fulfillment_exception import open_tasks, post, report
 from tests.test_order_review_adobe import delivery_of, place_order
 from tests.test_shim_security import ORDER_PLACED
 from workflows.fulfillment_exception import KIND as FULFILLMENT_EXCEPTION
@@ -71,3 +71,27 @@ async def test_adobe_event_reposted_under_a_fresh_event_id_does_not_reopen_a_cas
     elsewhere = await stack.http.post(f"{stack.shim_url}/webhooks/adobe-commerce", content=body, headers=headers)
     assert (elsewhere.status_code, elsewhere.json()["result"]) == (200, "duplicate"), elsewhere.text
     assert (await stack.client.get_workflow_handle(case_id).describe()).run_id == first_run
+
+
+async def test_a_report_that_joined_a_case_redelivered_after_it_closed_opens_nothing(stack: Stack) -> None:
+    order = await stack.create_order(SHOP, unit_price="62.00")
+    first = report(order.legacy_resource_id, "carrier_delay")
+    case_id = (await post(stack, first)).json()["case_id"]
+    await open_tasks(stack, case_id, {"warehouse", "customer-service"})
+    joining = report(order.legacy_resource_id, "address_validation")
+    assert (await post(stack, joining)).json()["case_id"] == case_id
+
+    async def joined() -> bool:
+        return any(e.event == "further exception reported" for e in await stack.audit(case_id))
+
+    await eventually(joined, what="the second report in the case")
+    first_run = await _closed_by_abort(stack, case_id)
+
+    # The warehouse system redelivers the report that joined (a new delivery, same report).
+    again = await post(stack, joining)
+    assert (again.status_code, again.json()["result"]) == (200, "duplicate"), again.text
+    assert (await stack.client.get_workflow_handle(case_id).describe()).run_id == first_run
+    # A report never seen before still opens a new case for the order.
+    fresh = await post(stack, report(order.legacy_resource_id, "carrier_delay"))
+    assert (fresh.status_code, fresh.json()["result"]) == (200, "accepted"), fresh.text
+    assert (await stack.client.get_workflow_handle(case_id).describe()).run_id != first_run

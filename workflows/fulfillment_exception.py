@@ -26,7 +26,15 @@ with workflow.unsafe.imports_passed_through():
 from workflows.case import CaseAborted
 from workflows.human_review import ReviewRequest
 from workflows.kinds import CaseKind, StartMode
-from workflows.messages import CaseInput, CaseLabels, CaseResult, CaseStatus, ReviewDecision, team_business_key
+from workflows.messages import (
+    HANDLED_EVENTS_MEMO,
+    CaseInput,
+    CaseLabels,
+    CaseResult,
+    CaseStatus,
+    ReviewDecision,
+    team_business_key,
+)
 from workflows.outcomes import (
     describe_cancellation,
     describe_lines,
@@ -114,6 +122,7 @@ class FulfillmentException(
         if any(r.reference == report.reference for r in self.reports):
             return  # a repeated report: already known
         self.reports.append(report)
+        workflow.upsert_memo({HANDLED_EVENTS_MEMO: [r.reference for r in self.reports]})
         self.record(
             "further exception reported", f"{report.exception_type.value}: {report.summary}", report.reported_by
         )

@@ -152,6 +152,11 @@ class ReviewNotOpenYet(ValueError):
     so the callback comes again, by when the case knows its task."""
 
 
+# Memo key of a case that events join (StartMode.JOIN_OPEN): the signed identities of every event
+# it took (a warehouse report's reference, a Shopify hold's id). A closed case keeps its memo, so the
+# same event redelivered later, to any shim replica, is known instead of opening a second case.
+HANDLED_EVENTS_MEMO = "handled_events"
+
 TEAM_KEY_SEPARATOR = "#"
 
 
