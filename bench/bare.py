@@ -6,7 +6,7 @@ steps, waits for the reviewer and applies the outcome. The bench gives it the ac
 from the Casebridge histories it compares with, so the ratio tells what Casebridge adds to what
 Temporal itself charges for that shape.
 
-`python -m bench.bare --address HOST:PORT --queue Q`: a worker process for it.
+`python -m bench.bare --address HOST:PORT --queue Q [--max-cached-workflows N]`: a worker process for it.
 """
 
 from __future__ import annotations
@@ -63,9 +63,15 @@ class BareCase:
             raise ValueError(f"unknown outcome {outcome!r}")
 
 
-async def serve(address: str, queue: str) -> None:
+async def serve(address: str, queue: str, max_cached_workflows: int) -> None:
     client = await Client.connect(address)
-    async with Worker(client, task_queue=queue, workflows=[BareCase], activities=[step]):
+    async with Worker(
+        client,
+        task_queue=queue,
+        workflows=[BareCase],
+        activities=[step],
+        max_cached_workflows=max_cached_workflows,
+    ):
         await asyncio.Event().wait()
 
 
@@ -73,8 +79,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--address", required=True)
     parser.add_argument("--queue", required=True)
+    parser.add_argument("--max-cached-workflows", type=int, default=1000, help="the sticky cache, as Casebridge's")
     args = parser.parse_args()
-    asyncio.run(serve(args.address, args.queue))
+    asyncio.run(serve(args.address, args.queue, args.max_cached_workflows))
 
 
 if __name__ == "__main__":

@@ -42,10 +42,11 @@ class Settings(BaseSettings):
     # is hashed or parsed. Platform webhooks are a few kB; 1 MiB leaves room for big orders.
     shim_max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
-    # Cases a worker keeps in memory between their events (Temporal's sticky cache). The worker's
-    # memory grows with it (`make bench`: about 240 MB with 1,000 cases waiting); a case beyond it
-    # is replayed from its history when its next event comes, which costs CPU instead.
-    worker_max_cached_workflows: int = Field(default=1000, ge=0)
+    # Cases a worker keeps in memory between their events (Temporal's sticky cache): about 150 KB
+    # each (`make bench`; a bare workflow takes about 120 KB), so the worker's memory is bounded by
+    # this, not by the cases open. A case beyond it is replayed from its history when its next event
+    # comes (milliseconds of CPU; cases wait hours for people, so few events find them cached).
+    worker_max_cached_workflows: int = Field(default=500, ge=0)
 
     # How long the shim waits for a case to accept a decision before answering 503.
     decision_timeout_seconds: float = 20.0

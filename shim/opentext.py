@@ -3,14 +3,16 @@ at the end of Casebridge's OpenText process model, handed to the case as a valid
 
 The callback is signed with the tenant's shared secret (see `connectors.opentext.callback_signing`).
 The case validates the decision (right process, right task, case still open); a refusal comes back
-as 409 with the case's reason, an unknown case as 404. A decision that overtook the activity that
-opened its task (the case does not know the task yet) gets 503, so OpenText sends it again. The
-Update id is derived from the task, so a redelivered callback is answered from the first result
-instead of being applied twice.
+as 409 with the case's reason, an unknown case as 404. A decision can overtake the activity that
+opened its task (the case does not know the task yet, for the milliseconds until that activity's
+result reaches it): the shim offers it again for a few seconds, then answers 503 so OpenText sends
+it later. The Update id is derived from the task, so a redelivered callback is answered from the
+first result instead of being applied twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 from typing import Annotated, Any
@@ -40,6 +42,10 @@ router = APIRouter(tags=["callbacks"])
 # Temporal's default limit on a workflow id and an Update id (`limit.maxIDLength`): a business key
 # or task id beyond it can never reach a case, so it is refused (422), not retried.
 MAX_TEMPORAL_ID = 1000
+
+# Pauses before offering a decision again while its case is still opening the task (3 s in all):
+# a refused Update leaves nothing in the case's history, and OpenText's own redelivery waits longer.
+NOT_OPEN_YET_PAUSES = (0.1, 0.2, 0.4, 0.8, 1.5)
 
 
 class TaskOutcomeCallback(BaseModel):
@@ -84,25 +90,37 @@ async def workflow_task_outcome(
     )
     # The business key is the case id, or `{case_id}#{team}` for one team's task of a review panel.
     handle = deps.temporal.get_workflow_handle(case_id_of_business_key(callback.business_key))
+    view = await _decide(deps, handle, decision)
+    for pause in NOT_OPEN_YET_PAUSES:
+        if view is not None:
+            break
+        await asyncio.sleep(pause)  # OpenText was faster than the activity that opened the task
+        view = await _decide(deps, handle, decision)
+    if view is None:
+        raise HTTPException(503, "the case is not ready for this decision yet: it is still opening its task")
+    log.info("decision %s for %s (task %s)", decision.outcome, callback.business_key, callback.task_id)
+    return view
+
+
+async def _decide(deps: ShimDeps, handle: WorkflowHandle[Any, Any], decision: ReviewDecision) -> CaseView | None:
+    """The case's view once it took the decision; None while it is still opening the task."""
     try:
         view: CaseView = await handle.execute_update(
             "decide",
             decision,
-            id=f"decision-{callback.task_id}",
+            id=f"decision-{decision.task_id}",
             result_type=CaseView,
             rpc_timeout=timedelta(seconds=deps.settings.decision_timeout_seconds),
         )
     except WorkflowUpdateFailedError as err:
-        reason = str(err.cause.message if hasattr(err.cause, "message") else err.cause)
         if isinstance(err.cause, ApplicationError) and err.cause.type == ReviewNotOpenYet.__name__:
-            # OpenText was faster than the activity that opened the task: send it again shortly.
-            raise HTTPException(503, f"the case is not ready for this decision yet: {reason}") from err
+            return None
+        reason = str(err.cause.message if hasattr(err.cause, "message") else err.cause)
         raise HTTPException(409, f"the case refused the decision: {reason}") from err
     except WorkflowUpdateRPCTimeoutOrCancelledError as err:
         raise HTTPException(503, "the case did not answer in time; retry later") from err
     except RPCError as err:
         raise await _case_error(handle, err) from err
-    log.info("decision %s for %s (task %s)", decision.outcome, callback.business_key, callback.task_id)
     return view
 
 

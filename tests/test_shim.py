@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import uuid
 from typing import Any
 
 import httpx
+from temporalio import workflow
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
+from temporalio.worker import Worker
 
 from connectors.opentext.callback_signing import signed_headers
 from connectors.shopify.webhooks import sign, verify
 from sandbox.specs import specs_dir
 from tests.support.stack import Stack, eventually
 from tests.support.world import SECRETS, SHOP
-from workflows.messages import CaseStatus
+from workflows.messages import CaseStatus, CaseView, ReviewDecision, ReviewNotOpenYet
 from workflows.order_review import KIND as ORDER_REVIEW
 
 SPECS = specs_dir()
@@ -172,8 +176,9 @@ async def test_a_decision_that_overtakes_its_task_is_answered_retry_later(stack:
     reconciliation): 503, so the callback comes again once the case knows its task."""
     url = f"{stack.shim_url}/callbacks/opentext/workflow?tenant=test"
     secret = SECRETS["OPENTEXT_CALLBACK_SECRET"]
+    # Longer than the shim offers a decision again (`NOT_OPEN_YET_PAUSES`, 3 s in all).
     await stack.fault(
-        system="opentext-workflow", operation="POST /workflow/v1/process-instances", effect="latency", seconds=3
+        system="opentext-workflow", operation="POST /workflow/v1/process-instances", effect="latency", seconds=8
     )
     order = await stack.create_order(SHOP, unit_price="1900.00")
     case_id = ORDER_REVIEW.case_id("shopify", SHOP, order.legacy_resource_id)
@@ -209,6 +214,65 @@ async def test_a_decision_that_overtakes_its_task_is_answered_retry_later(stack:
     assert not [e for e in await stack.audit(case_id) if e.event == "decision received"]
     await stack.opentext.complete_task(task_id, "approved", {"reviewer": "test"})
     assert (await handle.result()).status is CaseStatus.APPROVED
+
+
+@workflow.defn(name="TestOpeningReview", sandboxed=False)
+class OpeningReview:
+    """A case at the moment its review task exists in OpenText but the activity that opened it
+    has not reported back: it refuses decisions as not open yet until `task_reported`."""
+
+    def __init__(self) -> None:
+        self.reported = False
+        self.decision: ReviewDecision | None = None
+
+    @workflow.run
+    async def run(self) -> str:
+        await workflow.wait_condition(lambda: self.decision is not None)
+        assert self.decision is not None
+        return self.decision.outcome
+
+    @workflow.signal
+    def task_reported(self) -> None:
+        self.reported = True
+
+    @workflow.update
+    def decide(self, decision: ReviewDecision) -> CaseView:
+        self.decision = decision
+        return CaseView(case_id=workflow.info().workflow_id, case_type="test", status=CaseStatus.APPLYING, detail="")
+
+    @decide.validator
+    def check_decision(self, decision: ReviewDecision) -> None:
+        if not self.reported:
+            raise ReviewNotOpenYet("the case is still opening its review task")
+
+
+async def test_a_decision_for_the_task_the_case_is_still_opening_is_taken_at_once(stack: Stack) -> None:
+    """The callback that overtakes the activity's report by a moment is offered to the case again
+    for a few seconds (not answered 503 at once, which makes OpenText wait and send it again)."""
+    queue = f"opening-{uuid.uuid4().hex[:8]}"
+    async with Worker(stack.client, task_queue=queue, workflows=[OpeningReview]):
+        handle = await stack.client.start_workflow(
+            OpeningReview.run, id=f"opening-review-{uuid.uuid4().hex[:8]}", task_queue=queue
+        )
+        callback = {
+            "tenantId": "casebridge-test",
+            "processInstanceId": "p-1",
+            "businessKey": handle.id,
+            "taskId": "t-1",
+            "outcome": "approved",
+            "completedBy": "rita",
+        }
+        body = json.dumps(callback).encode()
+        url = f"{stack.shim_url}/callbacks/opentext/workflow?tenant=test"
+        secret = SECRETS["OPENTEXT_CALLBACK_SECRET"]
+        posting = asyncio.create_task(stack.http.post(url, content=body, headers=signed_headers(secret, body)))
+        # Still unanswered half a second later: the shim is offering the decision again.
+        done, _ = await asyncio.wait({posting}, timeout=0.5)
+        assert not done, f"answered at once: {posting.result().status_code} {posting.result().text}"
+        await handle.signal(OpeningReview.task_reported)
+        answer = await asyncio.wait_for(posting, timeout=30)
+        assert answer.status_code == 200, answer.text
+        assert await handle.result() == "approved"
 
 
 async def test_health_and_readiness(stack: Stack) -> None:
