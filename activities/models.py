@@ -127,6 +127,14 @@ class EscalateRequest(BaseModel):
     message: str
 
 
+class ReassignRequest(BaseModel):
+    tenant: str
+    process_instance_id: str
+    task_id: str
+    candidate_group: str
+    message: str
+
+
 class WithdrawReviewRequest(BaseModel):
     tenant: str
     process_instance_id: str

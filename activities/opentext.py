@@ -10,6 +10,7 @@ from activities.models import (
     CheckReviewRequest,
     CommentRequest,
     EscalateRequest,
+    ReassignRequest,
     ReviewCheck,
     ReviewState,
     ReviewTicket,
@@ -91,6 +92,14 @@ class OpenTextWorkflowActivities:
         """Hand the open task to the escalation group with a higher priority, and say why."""
         client = self._connections.opentext_workflow(request.tenant)
         await client.update_task(request.task_id, candidate_group=request.candidate_group, priority=90)
+        await client.add_comment(request.process_instance_id, request.message)
+
+    @activity.defn(name="opentext.reassign_review")
+    @translate_errors
+    async def reassign_review(self, request: ReassignRequest) -> None:
+        """Hand the open task to another group (its priority unchanged), and say who did and why."""
+        client = self._connections.opentext_workflow(request.tenant)
+        await client.update_task(request.task_id, candidate_group=request.candidate_group)
         await client.add_comment(request.process_instance_id, request.message)
 
     @activity.defn(name="opentext.withdraw_review")

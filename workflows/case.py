@@ -13,7 +13,7 @@ parks and waits for an operator to send `retry`, `skip` or `abort` (Temporal UI 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -24,6 +24,7 @@ from temporalio.exceptions import ActivityError
 from workflows import search_attributes as sa
 from workflows.failures import describe_failure
 from workflows.messages import (
+    MAX_OPERATOR_TEXT,
     Attention,
     AuditEntry,
     CaseInput,
@@ -32,6 +33,7 @@ from workflows.messages import (
     CaseView,
     OperatorAction,
     OperatorCommand,
+    OperatorNote,
     ReviewDecision,
     StoreCancellation,
 )
@@ -50,6 +52,18 @@ class Unchanged(Enum):
 
 
 UNCHANGED = Unchanged.UNCHANGED
+
+
+def check_operator_text(command: OperatorCommand) -> None:
+    """Refuse (ValueError) an operator's name or note beyond what the audit trail keeps."""
+    for field, text in (("operator", command.operator), ("note", command.note)):
+        if len(text) > MAX_OPERATOR_TEXT:
+            raise ValueError(f"{field} is longer than {MAX_OPERATOR_TEXT} characters")
+
+
+def _when(moment: datetime) -> str:
+    """A time as operators read it in the UI: to the minute, in UTC."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 class PlacedOrder(Protocol):
@@ -147,19 +161,25 @@ class CaseWorkflow(Generic[InputT]):
         lines = []
         if labels is not None:
             lines += [f"### {labels.summary(self.case_title, self.input.store)}", *labels.details, ""]
-        lines += [f"**Status:** {self.case_status.value}", "", self.case_detail]
+        lines.append(f"**Status:** {self.case_status.value}")
         if self.attention is not None:
+            # The status detail repeats the failure: say it once, with since when and what to do.
+            undoing = is_compensation_step(self.attention.step)
             lines += [
                 "",
-                f"**Needs attention** in step *{self.attention.step}*: {self.attention.reason}",
+                f"**Waiting for an operator** since {_when(self.attention.since)}: step *{self.attention.step}* "
+                f"failed: {self.attention.reason}",
                 "",
-                "Send the signal `retry` (undo it again), `skip` (leave it in place, go on undoing) or `abort` "
-                "(stop undoing: what is left stays in place) to continue."
-                if is_compensation_step(self.attention.step)
-                else "Send the signal `retry`, `skip` or `abort` to continue.",
+                "Run the update `retry` (undo it again), `skip` (leave it in place, go on undoing) or `abort` "
+                "(stop undoing: what is left stays in place)."
+                if undoing
+                else "Run the update `retry` (after fixing the cause), `skip` (it was done by hand) or `abort` "
+                "(undo the case).",
             ]
-        if self.due_at is not None:
-            lines += ["", f"Due: {self.due_at.isoformat()}"]
+        else:
+            lines += ["", self.case_detail]
+            if self.due_at is not None and not self.case_status.is_final:
+                lines += ["", f"**Due:** {_when(self.due_at)}"]
         return "\n".join(lines)
 
     def view(self) -> CaseView:
@@ -173,20 +193,85 @@ class CaseWorkflow(Generic[InputT]):
         )
 
     # --- operator commands -----------------------------------------------------------------
+    # Updates answer the operator (the CLI and UI show the case view, or the reason a command is
+    # refused); the signals of the same names are for tools that cannot wait for an answer, and
+    # record a refusal in the audit trail instead.
 
-    @workflow.signal
+    @workflow.update(name="retry", description="Operator: run the parked step again (after fixing its cause).")
+    async def retry_update(self, command: OperatorCommand) -> CaseView:
+        return await self._operator_update(OperatorAction.RETRY, command)
+
+    @retry_update.validator
+    def _validate_retry(self, command: OperatorCommand) -> None:
+        check_operator_text(command)
+        self._refusal_to_resume(OperatorAction.RETRY)
+
+    @workflow.update(name="skip", description="Operator: count the parked step as done (done by hand) and go on.")
+    async def skip_update(self, command: OperatorCommand) -> CaseView:
+        return await self._operator_update(OperatorAction.SKIP, command)
+
+    @skip_update.validator
+    def _validate_skip(self, command: OperatorCommand) -> None:
+        check_operator_text(command)
+        self._refusal_to_resume(OperatorAction.SKIP)
+
+    @workflow.update(name="abort", description="Operator: end the case, undoing what it changed, newest first.")
+    async def abort_update(self, command: OperatorCommand) -> CaseView:
+        return await self._operator_update(OperatorAction.ABORT, command)
+
+    @abort_update.validator
+    def _validate_abort(self, command: OperatorCommand) -> None:
+        check_operator_text(command)
+        if self.attention is not None:
+            self._refusal_to_resume(OperatorAction.ABORT)
+            return
+        if self.case_status.is_final:
+            raise ValueError(f"the case is closed ({self.case_status.value})")
+        if self.case_status is CaseStatus.APPLYING:
+            # Half-applying a decision and then undoing it would leave the store in a worse state.
+            raise ValueError("the case is applying its decision; it cannot be aborted now")
+        if self.abort_request is not None:
+            raise ValueError(f"an abort was already requested by {self.abort_request.operator}")
+
+    @workflow.update(description="Operator: add a note to the case's audit trail.")
+    def add_note(self, note: OperatorNote) -> CaseView:
+        self.record("operator note", note.note, note.operator)
+        return self.view()
+
+    @add_note.validator
+    def _validate_note(self, note: OperatorNote) -> None:
+        check_operator_text(note)
+        if not note.note.strip():
+            raise ValueError("the note is empty")
+        if self.case_status.is_final:
+            raise ValueError(f"the case is closed ({self.case_status.value})")
+
+    def _refusal_to_resume(self, action: OperatorAction) -> None:
+        """Why `action` cannot resume the case now (raised as ValueError), if it cannot."""
+        if self.attention is None:
+            raise ValueError(
+                f"nothing is parked: the case is {self.case_status.value} ({self.case_detail}); "
+                f"{action.value} applies only to a case that NEEDS_ATTENTION"
+            )
+        if self._operator_action is not None:
+            raise ValueError(f"an operator already chose {self._operator_action[0].value} for this step")
+
+    async def _operator_update(self, action: OperatorAction, command: OperatorCommand) -> CaseView:
+        """Take the command, then answer once the case has acted on it (resumed or begun undoing)."""
+        self._operator(action, command)
+        await workflow.wait_condition(lambda: self._operator_action is None)
+        return self.view()
+
+    @workflow.signal(description="Operator (no answer): run the parked step again.")
     def retry(self, command: OperatorCommand | None = None) -> None:
-        """Run the parked step again (after the cause was fixed)."""
         self._operator(OperatorAction.RETRY, command)
 
-    @workflow.signal
+    @workflow.signal(description="Operator (no answer): count the parked step as done and go on.")
     def skip(self, command: OperatorCommand | None = None) -> None:
-        """Treat the parked step as done (the operator did it by hand) and go on."""
         self._operator(OperatorAction.SKIP, command)
 
-    @workflow.signal
+    @workflow.signal(description="Operator (no answer): end the case, undoing what it changed.")
     def abort(self, command: OperatorCommand | None = None) -> None:
-        """End the case: undo what it changed, newest first."""
         self._operator(OperatorAction.ABORT, command)
 
     def _operator(self, action: OperatorAction, command: OperatorCommand | None) -> None:
@@ -204,11 +289,11 @@ class CaseWorkflow(Generic[InputT]):
             return
         self._operator_action = (action, command)
 
-    @workflow.query
+    @workflow.query(description="The case as an operator sees it: status, what it waits on, due time.")
     def status(self) -> CaseView:
         return self.view()
 
-    @workflow.query
+    @workflow.query(description="Everything the case did and was told, oldest first.")
     def audit(self) -> list[AuditEntry]:
         return list(self.audit_trail)
 
@@ -279,7 +364,7 @@ class CaseWorkflow(Generic[InputT]):
         if self.store_cancellation is not None:
             raise CaseInterrupted(where)
 
-    @workflow.signal
+    @workflow.signal(description="Internal (the shim): the store cancelled the order outside Casebridge.")
     def order_cancelled(self, event: StoreCancellation) -> None:
         """The store cancelled the order outside Casebridge (e.g. an `orders/cancelled` webhook):
         the case stops waiting, withdraws its reviews and ends CANCELLED."""

@@ -116,7 +116,7 @@ class FulfillmentException(
         order = input.order
         self.use_store(input, order, fully_invoiced=order.fully_invoiced)
 
-    @workflow.signal
+    @workflow.signal(description="Internal (the shim): another exception report about this order.")
     def exception_reported(self, report: ExceptionReport) -> None:
         """Another report about this order (or the same one again); it joins the case's record."""
         if any(r.reference == report.reference for r in self.reports):

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         CheckReviewRequest,
         CommentRequest,
         EscalateRequest,
+        ReassignRequest,
         ReviewState,
         ReviewTicket,
         StartReviewRequest,
@@ -78,6 +79,8 @@ class HumanReview:
         self.started_at: datetime | None = None
         self.end: ReviewEnd | None = None  # set once the review is over
         self._reconciled: ReviewDecision | None = None
+        # Time operators added (`extend_sla`): every milestone still ahead moves by it.
+        self.extension = timedelta(0)
         self._withdrawn_in_opentext = False
         # Why the review counts as withdrawn (the case parks with it as the reason).
         self.withdrawn_reason = "the review process was deleted in OpenText"
@@ -97,7 +100,7 @@ class HumanReview:
     @property
     def deadline(self) -> datetime | None:
         """When the final timeout falls (None before the task is open)."""
-        return self.started_at + self.request.sla.timeout_after if self.started_at else None
+        return self.started_at + self.request.sla.timeout_after + self.extension if self.started_at else None
 
     @property
     def is_open(self) -> bool:
@@ -128,6 +131,36 @@ class HumanReview:
         self.decision = decision
         who = decision.reviewer or "reviewer"
         self._case.record(self.named("decision received"), f"{decision.outcome} via {decision.source}", who)
+
+    # --- operator commands (called from the case's update handlers) -------------------------
+
+    def extend(self, by: timedelta, operator: str, note: str) -> None:
+        self.extension += by
+        assert self.deadline is not None
+        detail = f"by {by}, final timeout now {self.deadline.isoformat(timespec='minutes')}"
+        self._case.record(self.named("SLA extended"), f"{detail}; {note}".rstrip("; "), operator)
+
+    async def reassign(self, to: str, operator: str, note: str) -> None:
+        """Hand the open task to group `to`; a refusal by OpenText fails the operator's update (the
+        case goes on waiting on the task as it was)."""
+        assert self.ticket is not None
+        ticket = self.ticket
+        await workflow.execute_activity_method(
+            OpenTextWorkflowActivities.reassign_review,
+            ReassignRequest(
+                tenant=self.request.tenant,
+                process_instance_id=ticket.process_instance_id,
+                task_id=ticket.task_id,
+                candidate_group=to,
+                message=f"Reassigned to {to} by {operator}" + (f": {note}" if note else "."),
+            ),
+            summary=self.named(f"Reassign the review to {to}"),
+            start_to_close_timeout=API_TIMEOUT,
+            retry_policy=RetryPolicy(maximum_attempts=3),
+        )
+        self.ticket = ticket.model_copy(update={"candidate_group": to})
+        self._case.record(self.named("review reassigned"), f"to {to}; {note}".rstrip("; "), operator)
+        self.reassigned(to)
 
     # --- the review ------------------------------------------------------------------------
 
@@ -171,6 +204,15 @@ class HumanReview:
         workflow.upsert_search_attributes([sa.CASE_TEAM.value_set(team)])
         self._case.set_status(CaseStatus.ESCALATED, f"Escalated to {team}; waiting for a decision")
 
+    def reassigned(self, team: str) -> None:
+        workflow.upsert_search_attributes([sa.CASE_TEAM.value_set(team)])
+        if self._case.attention is None:
+            self._case.set_status(self._case.case_status, f"Reassigned to {team}; waiting for a decision")
+
+    def deadline_moved(self) -> None:
+        if self._case.due_at is not None:
+            self._case.set_due_at(self.deadline)
+
     async def run_step(self, step: str, call: Callable[[], Awaitable[T]], *, on_skip: T) -> T:
         """The case's `run_step` (parks on failure); a panel serialises its teams' parking."""
         return await self._case.run_step(step, call, on_skip=on_skip)
@@ -209,12 +251,19 @@ class HumanReview:
             (sla.timeout_after, "final timeout", None),
         ]
         for offset, milestone, team in milestones:
-            remaining = self.started_at + offset - workflow.now()
-            if remaining > timedelta(0):
+            # An operator's `extend_sla` wakes the wait, which then runs on to the moved milestone.
+            while (remaining := self.started_at + offset + self.extension - workflow.now()) > timedelta(0):
+                extension = self.extension
                 try:
-                    await workflow.wait_condition(settled, timeout=remaining, timeout_summary=milestone)
+                    await workflow.wait_condition(
+                        lambda e=extension: settled() or self.extension != e,  # type: ignore[misc]
+                        timeout=remaining,
+                        timeout_summary=milestone,
+                    )
                 except TimeoutError:
-                    pass
+                    break
+                if settled():
+                    break
             if settled():
                 break
             if milestone == "reminder":
@@ -294,7 +343,8 @@ class HumanReview:
     async def _remind(self) -> None:
         """A reminder is a courtesy: if OpenText refuses it, note that and keep waiting."""
         assert self.ticket is not None and self.started_at is not None
-        deadline = self.started_at + self.request.sla.timeout_after
+        deadline = self.deadline
+        assert deadline is not None
         try:
             await workflow.execute_activity_method(
                 OpenTextWorkflowActivities.comment,

@@ -91,10 +91,36 @@ class ReviewedCaseResult(CaseResult):
 
 
 class OperatorCommand(BaseModel):
-    """Payload of the retry / skip / abort signals (all fields optional on the command line)."""
+    """Payload of the retry / skip / abort updates and signals (all fields optional on the command
+    line). Limits on what operators send are checked by the case's update validators, which answer
+    with the reason; a model constraint would only say "Failed decoding arguments"."""
 
     operator: str = "operator"
     note: str = ""
+
+
+class OperatorNote(OperatorCommand):
+    """An operator's note for the case's record (`add_note`)."""
+
+
+class ExtendSla(OperatorCommand):
+    """More time for the open review task(s) (`extend_sla`): every milestone still ahead (reminder,
+    escalation, final timeout) moves by `hours`; `team` picks one task of a review panel."""
+
+    hours: float = 0
+    team: str | None = None
+
+
+class ReassignReview(OperatorCommand):
+    """Hand the open review task to another OpenText group (`reassign_review`); `team` picks one
+    task of a review panel."""
+
+    to: str = ""
+    team: str | None = None
+
+
+MAX_OPERATOR_TEXT = 2000
+MAX_SLA_EXTENSION_HOURS = 24 * 90
 
 
 class OperatorAction(StrEnum):

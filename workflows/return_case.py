@@ -145,7 +145,7 @@ class ReturnCase(ReviewedCase[ReturnCaseInput], case_type="return", title="Retur
         self.use_store(input, facts, free_order_coupon=input.policy.replacement_coupon)
         self.ret = ReturnRef(return_id=facts.return_id, return_gid=facts.return_gid, name=facts.return_name)
 
-    @workflow.signal
+    @workflow.signal(description="Internal (the shim): the customer's photos or proof for the return.")
     def customer_evidence(self, evidence: CustomerEvidence) -> None:
         """The customer's photos or proof (from the storefront or customer service)."""
         if self.case_status.is_final:

@@ -97,6 +97,12 @@ class _TeamReview(HumanReview):
     def escalated(self, team: str) -> None:
         self._panel.team_escalated(self, team)
 
+    def reassigned(self, team: str) -> None:
+        self._panel.refresh_case()
+
+    def deadline_moved(self) -> None:
+        self._panel.refresh_case()
+
     async def run_step(self, step: str, call: Callable[[], Awaitable[T]], *, on_skip: T) -> T:
         return await self._panel.run_step(step, call, on_skip=on_skip)
 

@@ -7,14 +7,24 @@ customer's letters."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
 
-from workflows.case import CaseAborted, CaseWorkflow, InputT
+from workflows.case import CaseAborted, CaseWorkflow, InputT, check_operator_text
 from workflows.customer_notice import notify_customer
 from workflows.human_review import HumanReview, ReviewEnd, ReviewRequest
-from workflows.messages import CaseView, OperatorAction, ReviewDecision, ReviewNotOpenYet, ReviewTaskView
+from workflows.messages import (
+    MAX_SLA_EXTENSION_HOURS,
+    CaseView,
+    ExtendSla,
+    OperatorAction,
+    ReassignReview,
+    ReviewDecision,
+    ReviewNotOpenYet,
+    ReviewTaskView,
+)
 from workflows.review_panel import ReviewPanel
 
 
@@ -22,7 +32,7 @@ class ReviewedCase(CaseWorkflow[InputT]):
     review: HumanReview | None = None  # a case with one review task at a time
     panel: ReviewPanel | None = None  # a case whose teams review in parallel
 
-    @workflow.update
+    @workflow.update(description="Internal (the shim): a reviewer's decision from OpenText's callback.")
     def decide(self, decision: ReviewDecision) -> CaseView:
         """A reviewer's decision, from the shim (OpenText callback). Answers with the case view."""
         self._review_for(decision).accept(decision)  # the validator found it already
@@ -36,7 +46,53 @@ class ReviewedCase(CaseWorkflow[InputT]):
         self._review_for(decision).validate(decision)
         self.check_decision(decision)
 
-    @workflow.signal
+    @workflow.update(description="Operator: more time for the open review task(s); milestones ahead move.")
+    def extend_sla(self, command: ExtendSla) -> CaseView:
+        for review in self._open_reviews(command.team):
+            review.extend(timedelta(hours=command.hours), command.operator, command.note)
+            review.deadline_moved()
+        return self.view()
+
+    @extend_sla.validator
+    def _validate_extend_sla(self, command: ExtendSla) -> None:
+        check_operator_text(command)
+        if not 0 < command.hours <= MAX_SLA_EXTENSION_HOURS:
+            raise ValueError(f"hours must be more than 0 and at most {MAX_SLA_EXTENSION_HOURS}, not {command.hours}")
+        self._open_reviews(command.team)
+
+    @workflow.update(description="Operator: hand the open review task to another OpenText group.")
+    async def reassign_review(self, command: ReassignReview) -> CaseView:
+        [review] = self._open_reviews(command.team)
+        await review.reassign(command.to, command.operator, command.note)
+        return self.view()
+
+    @reassign_review.validator
+    def _validate_reassign(self, command: ReassignReview) -> None:
+        check_operator_text(command)
+        if not command.to.strip() or len(command.to) > 200:
+            raise ValueError("`to` must name the OpenText group (1 to 200 characters)")
+        reviews = self._open_reviews(command.team)
+        if len(reviews) > 1:
+            teams = ", ".join(r.team or "" for r in reviews)
+            raise ValueError(f"several review tasks are open ({teams}): name the one to reassign with `team`")
+        group = reviews[0].ticket.candidate_group if reviews[0].ticket else None
+        if group == command.to:
+            raise ValueError(f"the review task is already with {command.to}")
+
+    def _open_reviews(self, team: str | None) -> list[HumanReview]:
+        """The open review tasks an operator command is for (one team's, when named); raises
+        ValueError with the reason when there is none."""
+        if self.case_status.is_final:
+            raise ValueError(f"the case is closed ({self.case_status.value})")
+        reviews = [r for r in self._reviews() if r.is_open and (team is None or r.team == team)]
+        if not reviews:
+            open_teams = [r.team for r in self._reviews() if r.is_open and r.team]
+            if team is not None and open_teams:
+                raise ValueError(f"no open review task of team {team} (open: {', '.join(open_teams)})")
+            raise ValueError(f"no review task is open: the case is {self.case_status.value} ({self.case_detail})")
+        return reviews
+
+    @workflow.signal(description="Internal (the shim): a reviewer's decision, for tools that cannot wait.")
     def submit_decision(self, decision: ReviewDecision) -> None:
         """Fire-and-forget path for channels that cannot wait for a worker; invalid ones are noted."""
         try:
