@@ -47,7 +47,7 @@ class ReviewedCase(CaseWorkflow[InputT]):
         self.check_decision(decision)
 
     @workflow.update(description="Operator: more time for the open review task(s); milestones ahead move.")
-    def extend_sla(self, command: ExtendSla) -> CaseView:
+    async def extend_sla(self, command: ExtendSla) -> CaseView:
         for review in self._open_reviews(command.team):
             review.extend(timedelta(hours=command.hours), command.operator, command.note)
             review.deadline_moved()
