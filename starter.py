@@ -44,7 +44,7 @@ from workflows.return_case import KIND as RETURN_CASE
 class Scenario:
     title: str
     unit_price: str
-    action: str  # approve | reject | store-cancels | release-refused | leave-open | none
+    action: str  # approve | reject | store-cancels | release-refused | refund-refused | leave-open | none
     country: str = "US"
     billing_country: str = "US"
     customer_tags: tuple[str, ...] = ()
@@ -58,6 +58,8 @@ SCENARIOS = [
     Scenario("Billing and shipping countries differ", "410.00", "store-cancels", billing_country="DE"),
     Scenario("Deep discount", "600.00", "release-refused", discount_pct=40),
     Scenario("Wholesale buyer", "780.00", "leave-open", customer_tags=("wholesale",)),
+    # Left parked for the user to practise on: `retry` it (README, "Operating a case").
+    Scenario("VIP order rejected, refund refused", "290.00", "refund-refused", customer_tags=("VIP",)),
 ]
 
 
@@ -194,16 +196,9 @@ class Demo:
                 staff_note="Customer called to cancel",
             )
         elif s.action == "release-refused":
-            async with httpx.AsyncClient() as http:
-                await http.post(
-                    f"{self.sandbox_url}/_sandbox/faults",
-                    json={
-                        "system": "shopify",
-                        "operation": "fulfillmentOrderReleaseHold",
-                        "effect": "user_error",
-                        "message": "Fulfillment order is locked by the warehouse system",
-                    },
-                )
+            await self.inject_fault(
+                "fulfillmentOrderReleaseHold", "Fulfillment order is locked by the warehouse system"
+            )
             await self.review(view.review_task_id, "approved", "maria.lopez@example.test")
             parked = await self.wait_for(case_id, CaseStatus.NEEDS_ATTENTION)
             print(
@@ -211,9 +206,23 @@ class Demo:
                 " the operator sends 'retry'"
             )
             await self.client.get_workflow_handle(case_id).signal("retry", {"operator": "demo-operator"})
+        elif s.action == "refund-refused":
+            # One refusal only (the rule is spent once it fires): the user's `retry` then succeeds.
+            await self.inject_fault("orderCancel", "The payment provider declined the refund")
+            await self.review(view.review_task_id, "rejected", "james.chen@example.test")
+            return played_shopify(s, order, case_id, await self.wait_for(case_id, CaseStatus.NEEDS_ATTENTION))
         elif s.action == "leave-open":
             return played_shopify(s, order, case_id, view)
         return played_shopify(s, order, case_id, await self.wait_for(case_id, *final))
+
+    async def inject_fault(self, operation: str, message: str) -> None:
+        """The next Shopify call of `operation` answers with a user error (a refusal: the case parks)."""
+        async with httpx.AsyncClient() as http:
+            response = await http.post(
+                f"{self.sandbox_url}/_sandbox/faults",
+                json={"system": "shopify", "operation": operation, "effect": "user_error", "message": message},
+            )
+            response.raise_for_status()
 
 
 class BigCommerceDemo:
@@ -690,17 +699,26 @@ class ExceptionsDemo:
 
 
 def print_table(played: list[Played]) -> None:
+    """One row per order, its outcome in full (the last column runs as long as it needs)."""
     rows = [("Store", "Order", "Total", "Scenario", "Case status", "Outcome")]
     for p in played:
         if p.view is None:
             rows.append((p.platform, p.order_name, p.total, p.scenario, "-", "no review needed"))
         else:
-            rows.append((p.platform, p.order_name, p.total, p.scenario, p.view.status.value, p.view.detail[:90]))
-    widths = [max(len(r[i]) for r in rows) for i in range(6)]
+            rows.append((p.platform, p.order_name, p.total, p.scenario, p.view.status.value, p.view.detail))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
     for n, row in enumerate(rows):
-        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)))
+        print("  ".join([*(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])), row[5]]))
         if n == 0:
-            print("  ".join("-" * w for w in widths))
+            print("  ".join([*("-" * w for w in widths), "-" * 7]))
+
+
+def print_cases(played: list[Played]) -> None:
+    """Every case the demo opened, by id: what `temporal workflow ...` and the UI's search take."""
+    cases = [p for p in played if p.case_id is not None]
+    print(f"Cases opened ({len(cases)}):")
+    for p in cases:
+        print(f"  {p.case_id}  {p.view.status.value if p.view else ''}")
 
 
 async def subscribe(settings: Settings, registry: StoreRegistry, connections: Connections) -> None:
@@ -766,6 +784,8 @@ async def demo(settings: Settings) -> None:
         await connections.aclose()
     print()
     print_table(played)
+    print()
+    print_cases(played)
     ui = f"http://localhost:{settings.temporal_ui_port}"
     query = quote("CaseType IS NOT NULL")
     waiting = next((p for p in played if p.view is not None and p.view.status is CaseStatus.IN_REVIEW), None)
@@ -777,6 +797,14 @@ async def demo(settings: Settings) -> None:
         print(
             f"Waiting for you: approve or reject {waiting.order_name} in the reviewer inbox "
             f"{player.sandbox_url}/opentext/inbox"
+        )
+    parked = next((p for p in played if p.view is not None and p.view.status is CaseStatus.NEEDS_ATTENTION), None)
+    if parked is not None and parked.view is not None:
+        why = parked.view.attention.reason if parked.view.attention else ""
+        print(f"Parked for you: {parked.order_name} ({why}). Retry it (the store takes it this time):")
+        print(
+            f"  .venv/bin/temporal workflow signal --workflow-id '{parked.case_id}' --name retry"
+            """ --input '{"operator":"me","note":"refund allowed"}'"""
         )
     print(f"Webhook shim API: {settings.shim_public_url.rstrip('/')}/docs")
 

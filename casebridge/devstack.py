@@ -1,8 +1,9 @@
 """The local stack: `python -m casebridge.devstack up|down|status` (what `make up/down/status` run).
 
 `up` starts, each detached in its own session with `.stack/<name>.log` and `.stack/<name>.pid`:
-the Temporal dev server (state in `.stack/temporal.db`, so cases survive `down`/`up`), the sandbox,
-the webhook shim and the worker, skipping whatever already runs, and waits until each is ready;
+the Temporal dev server (state in `.stack/temporal.db`, so cases survive `down`/`up`), the sandbox
+(its world in `.stack/sandbox-world.pickle`, so the cases' orders and tasks survive too), the
+webhook shim and the worker, skipping whatever already runs, and waits until each is ready;
 then it subscribes the shim to the sandbox stores' webhooks (`casebridge webhooks sync`).
 `down` stops them in reverse order (SIGTERM to the process group, SIGKILL after a grace period).
 
@@ -38,6 +39,8 @@ STATE_DIR = ROOT / ".stack"
 ENV_FILE = ROOT / ".env"
 ENV_EXAMPLE = ROOT / ".env.example"
 TEMPORAL_DB = STATE_DIR / "temporal.db"
+# The sandbox's orders, tasks and documents, beside the cases that act on them (`sandbox.persistence`).
+SANDBOX_WORLD = STATE_DIR / "sandbox-world.pickle"
 
 # Custom search attributes the case workflows upsert (name -> CLI type).
 SEARCH_ATTRIBUTES: dict[str, str] = {
@@ -431,7 +434,7 @@ COMPONENTS: list[Component] = [
     Component(
         name="sandbox",
         marker="-m sandbox",
-        argv=lambda cfg: [sys.executable, "-m", "sandbox"],
+        argv=lambda cfg: [sys.executable, "-m", "sandbox", "--state-file", str(SANDBOX_WORLD)],
         ports=lambda cfg: [(cfg.sandbox_host, cfg.sandbox_port)],
         ready=lambda cfg, pid, started: _http_ok(f"{_sandbox_url(cfg)}/healthz"),
         describe=lambda cfg: _sandbox_url(cfg),

@@ -1,7 +1,9 @@
-"""`python -m sandbox`: serve every simulator on SANDBOX_HOST:SANDBOX_PORT (default 127.0.0.1:8100)."""
+"""`python -m sandbox [--state-file PATH]`: serve every simulator on SANDBOX_HOST:SANDBOX_PORT
+(default 127.0.0.1:8100); with a state file the world outlives the process (`sandbox.persistence`)."""
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 from pathlib import Path
@@ -24,10 +26,13 @@ def next_generation(state_dir: Path) -> int:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m sandbox")
+    parser.add_argument("--state-file", type=Path, help="keep the world here across restarts (default: memory only)")
+    args = parser.parse_args()
     configure_logging(logging.INFO)
     settings = get_settings()
     generation = next_generation(Path(os.environ.get("SANDBOX_STATE_DIR", ".stack")))
-    app = create_app(SandboxConfig.from_env(generation))
+    app = create_app(SandboxConfig.from_env(generation), state_file=args.state_file)
     uvicorn.run(app, host=settings.sandbox_host, port=settings.sandbox_port, log_level="info")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -19,11 +20,13 @@ from sandbox.meter import MeterMiddleware, RequestMeter, build_meter_router
 from sandbox.opentext.workflow_api import WorkflowServiceSimulator
 from sandbox.opentext_ecm.api import ContentServerSimulator
 from sandbox.opentext_exstream.api import ExstreamSimulator
+from sandbox.persistence import persisted
 from sandbox.shopify.api import ShopifySimulator
 from sandbox.world import SandboxWorld
 
 
-def create_app(config: SandboxConfig) -> FastAPI:
+def create_app(config: SandboxConfig, state_file: Path | None = None) -> FastAPI:
+    """`state_file`: where the world is kept across restarts (`sandbox.persistence`); None keeps it in memory."""
     world = SandboxWorld(config=config)
     shopify = ShopifySimulator(world)
     workflow_service = WorkflowServiceSimulator(world)
@@ -33,10 +36,11 @@ def create_app(config: SandboxConfig) -> FastAPI:
     adobe_commerce = AdobeCommerceSimulator(world, config.adobe_stores)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await world.deliverer.start()
-        yield
-        await world.deliverer.stop()
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with persisted(app, state_file):
+            await world.deliverer.start()
+            yield
+            await world.deliverer.stop()
 
     app = FastAPI(title="Casebridge sandbox", lifespan=lifespan)
     app.state.world = world

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ValidationError
 
 from casebridge.stores import Platform, Store
@@ -37,7 +38,7 @@ from connectors.payload_bounds import EntityId
 from routing.fulfillment_policy import ExceptionType
 from routing.own_orders import NOT_REVIEWED, is_casebridge_replacement
 from routing.rules import review_reasons
-from shim import topics
+from shim import api_docs, topics
 from shim.cases import (
     DeliveryMemory,
     WebhookResult,
@@ -62,7 +63,40 @@ ORDER_SAVED = topics.adobe_event_type(topics.ADOBE_ORDER_SAVED)
 RMA_SAVED = topics.adobe_event_type(topics.ADOBE_RMA_SAVED)
 
 
-@router.get(topics.WEBHOOK_PATHS[Platform.ADOBE_COMMERCE], include_in_schema=False)
+@router.get(
+    topics.WEBHOOK_PATHS[Platform.ADOBE_COMMERCE],
+    summary="Adobe I/O Events registration challenge",
+    response_class=PlainTextResponse,
+    responses={
+        200: {
+            "description": api_docs.ADOBE_CHALLENGE_ANSWERS[0].why,
+            "content": {"text/plain": {"schema": {"type": "string"}, "example": "8f6d7b3a"}},
+        },
+        400: {
+            "description": api_docs.ADOBE_CHALLENGE_ANSWERS[1].why,
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": api_docs.SCHEMA_REF.format(model="Refusal")},
+                    "examples": {
+                        "no_challenge": {"value": api_docs.ADOBE_CHALLENGE_ANSWERS[1].examples["no_challenge"]}
+                    },
+                }
+            },
+        },
+    },
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "challenge",
+                "in": "query",
+                "required": True,
+                "description": "Any text: echoed as it is.",
+                "schema": {"type": "string"},
+                "example": "8f6d7b3a",
+            }
+        ]
+    },
+)
 async def adobe_challenge(request: Request) -> Response:
     """Adobe checks a new webhook URL with `GET ?challenge=...` and expects it echoed."""
     reply = challenge_reply("GET", request.query_params)
@@ -71,8 +105,21 @@ async def adobe_challenge(request: Request) -> Response:
     return Response(reply.content, media_type=reply.media_type)
 
 
-@router.post(topics.WEBHOOK_PATHS[Platform.ADOBE_COMMERCE], response_model=WebhookResult)
+@router.post(
+    topics.WEBHOOK_PATHS[Platform.ADOBE_COMMERCE],
+    response_model=WebhookResult,
+    summary="Adobe Commerce events (Adobe I/O Events, RSA-signed)",
+    responses=api_docs.responses(WebhookResult, api_docs.ADOBE_ANSWERS),
+    openapi_extra=api_docs.request_body(
+        [api_docs.ADOBE_EVENT],
+        *api_docs.ADOBE_HEADERS,
+        description="An Adobe I/O Events delivery of a Commerce event, or an unsigned registration challenge "
+        '`{"challenge": "..."}`.',
+    ),
+)
 async def adobe_webhook(request: Request) -> Response | WebhookResult:
+    """Orders placed (review, backordered items) and cancelled, new RMAs (return case). Deduplicated
+    on the event id in the signed body."""
     deps: ShimDeps = request.app.state.deps
     body = await bounded_body(request)
     if not any(h in request.headers for h in SIGNATURE_HEADERS):

@@ -17,7 +17,7 @@ from casebridge.stores import load_registry
 from casebridge.temporal import TemporalUnreachable
 from connectors.adobe_commerce.io_events import IoEventsVerifier
 from routing.store_policies import PolicyBook
-from shim import adobe_commerce, bigcommerce, evidence, fulfillment, opentext, returns, shopify
+from shim import adobe_commerce, api_docs, bigcommerce, evidence, fulfillment, offline_docs, opentext, returns, shopify
 from shim.deps import ShimDeps
 
 ClientFactory = Callable[[Settings], Awaitable[Client]]
@@ -26,6 +26,15 @@ log = logging.getLogger(__name__)
 
 # How long start-up waits for Temporal before serving without it (503s, not ready, still trying).
 STARTUP_CONNECT_WAIT_SECONDS = 5.0
+
+DESCRIPTION = """Store webhooks, events of other systems and OpenText callbacks in; Temporal cases out.
+
+Every `POST` here is signed by its sender over the raw body (the headers of each are listed with it)
+and checked before anything is parsed. Answers: `200` taken (see `result`); `413` body too large;
+`401 invalid signature` for anything not genuinely signed, one answer for every reason; `400`/`422`
+signed but not JSON or not valid; `403` an event source reporting about a store it may not; `404`
+nothing to act on (redelivering cannot help); `409` a decision the case refuses; `503` transient:
+deliver again, nothing was lost or half-done."""
 
 
 def create_app(settings: Settings, connect: ClientFactory) -> FastAPI:
@@ -72,9 +81,14 @@ def create_app(settings: Settings, connect: ClientFactory) -> FastAPI:
 
     app = FastAPI(
         title="Casebridge webhook shim",
-        description="Store webhooks and OpenText callbacks in; Temporal cases out.",
+        description=DESCRIPTION,
         lifespan=lifespan,
+        # Served by `offline_docs` from the shim's own files: /docs must work without internet.
+        docs_url=None,
+        redoc_url=None,
     )
+    api_docs.install(app)
+    offline_docs.mount(app)
     app.include_router(shopify.router)
     app.include_router(bigcommerce.router)
     app.include_router(adobe_commerce.router)
@@ -88,7 +102,11 @@ def create_app(settings: Settings, connect: ClientFactory) -> FastAPI:
         """The process is up (liveness)."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"])
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        responses={503: {"model": api_docs.Refusal, "description": "Temporal does not answer (yet)."}},
+    )
     async def readyz(request: Request) -> dict[str, str]:
         """Ready only when Temporal answers: without it no webhook can be taken safely."""
         deps: ShimDeps = request.app.state.deps

@@ -29,7 +29,7 @@ from connectors.errors import ConnectorError
 from routing.fulfillment_policy import ExceptionType
 from routing.own_orders import NOT_REVIEWED, is_casebridge_replacement
 from routing.rules import review_reasons
-from shim import topics
+from shim import api_docs, topics
 from shim.cases import (
     DeliveryMemory,
     WebhookResult,
@@ -53,8 +53,21 @@ ORDER_CREATED = topics.BIGCOMMERCE_ORDER_CREATED
 ORDER_STATUS_UPDATED = topics.BIGCOMMERCE_ORDER_STATUS_UPDATED
 
 
-@router.post(topics.WEBHOOK_PATHS[Platform.BIGCOMMERCE], response_model=WebhookResult)
+@router.post(
+    topics.WEBHOOK_PATHS[Platform.BIGCOMMERCE],
+    response_model=WebhookResult,
+    summary="BigCommerce webhook (Standard Webhooks)",
+    responses=api_docs.responses(WebhookResult, api_docs.BIGCOMMERCE_ANSWERS),
+    openapi_extra=api_docs.request_body(
+        [api_docs.BIGCOMMERCE_ORDER],
+        *api_docs.STANDARD_WEBHOOKS_HEADERS,
+        description="BigCommerce's thin payload, signed with the app's client secret.",
+    ),
+)
 async def bigcommerce_webhook(request: Request) -> WebhookResult:
+    """`store/order/created` (the order is read, then routed) and `store/order/statusUpdated`
+    (Cancelled reaches the order's cases, Declined opens a payment exception). A `webhook-id` seen
+    before is answered `duplicate`."""
     deps: ShimDeps = request.app.state.deps
     body = await bounded_body(request)
     webhook_id, secret = _verified(deps, body, request.headers)

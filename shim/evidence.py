@@ -14,6 +14,7 @@ from pydantic import Field, HttpUrl, model_validator
 from temporalio.service import RPCError, RPCStatusCode
 
 from casebridge.stores import Store
+from shim import api_docs
 from shim.cases import WebhookResult
 from shim.deps import ShimDeps
 from shim.events import StoreEvent, VerifiedDelivery, handle_event
@@ -37,8 +38,33 @@ class ReturnEvidenceEvent(StoreEvent):
         return self
 
 
-@router.post("/events/return-evidence", response_model=WebhookResult)
+RETURN_EVIDENCE = api_docs.Body(
+    ReturnEvidenceEvent,
+    "Photos of the broken zip",
+    {
+        "platform": "shopify",
+        "store": "casebridge-demo.myshopify.com",
+        "return_id": "9871234",
+        "submitted_by": "buyer@example.com",
+        "note": "Photos of the broken zip",
+        "links": ["https://portal.example.com/returns/9871234/photo-1.jpg"],
+    },
+)
+
+
+@router.post(
+    "/events/return-evidence",
+    response_model=WebhookResult,
+    summary="The customer's evidence for a return",
+    responses=api_docs.responses(WebhookResult, api_docs.RETURN_EVIDENCE_ANSWERS),
+    openapi_extra=api_docs.request_body(
+        [RETURN_EVIDENCE],
+        *api_docs.EVENT_SOURCE_HEADERS,
+        description="Signed per Standard Webhooks by a configured event source (customer portal, service desk).",
+    ),
+)
 async def return_evidence(request: Request) -> WebhookResult:
+    """Signals the evidence to the return's open case (links to the files, never the files)."""
     return await handle_event(request, ReturnEvidenceEvent, _evidence_received)
 
 

@@ -19,6 +19,7 @@ from casebridge.stores import Platform, Store
 from connectors.errors import ConnectorError
 from connectors.payload_bounds import NumericId, Quantity, Sku
 from routing.fulfillment_policy import ExceptionType, FulfillmentExceptionPolicy
+from shim import api_docs
 from shim.cases import WebhookResult, case_placement, start_case, store_read_failed
 from shim.deps import ShimDeps
 from shim.events import StoreEvent, VerifiedDelivery, handle_event
@@ -58,8 +59,35 @@ class FulfillmentExceptionEvent(StoreEvent):
     reported_at: datetime | None = None
 
 
-@router.post("/events/fulfillment-exception", response_model=WebhookResult)
+FULFILLMENT_EXCEPTION = api_docs.Body(
+    FulfillmentExceptionEvent,
+    "Two lamps short, the warehouse suggests the brass one",
+    {
+        "platform": "shopify",
+        "store": "casebridge-demo.myshopify.com",
+        "order_id": "5551234",
+        "exception_type": "inventory_shortage",
+        "summary": "2 x LAMP-BLK short at the Reno warehouse",
+        "lines": [{"sku": "LAMP-BLK", "quantity": 2, "substitute_sku": "LAMP-BRS"}],
+        "reference": "WH-EX-1042",
+        "reported_at": "2025-01-01T08:00:00Z",
+    },
+)
+
+
+@router.post(
+    "/events/fulfillment-exception",
+    response_model=WebhookResult,
+    summary="A warehouse reports an order that cannot ship as planned",
+    responses=api_docs.responses(WebhookResult, api_docs.FULFILLMENT_EXCEPTION_ANSWERS),
+    openapi_extra=api_docs.request_body(
+        [FULFILLMENT_EXCEPTION],
+        *api_docs.EVENT_SOURCE_HEADERS,
+        description="Signed per Standard Webhooks by a configured event source.",
+    ),
+)
 async def fulfillment_exception(request: Request) -> WebhookResult:
+    """Opens the order's fulfillment exception case, or joins the open one (one case per order)."""
     return await handle_event(request, FulfillmentExceptionEvent, _exception_reported)
 
 

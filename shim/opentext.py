@@ -30,6 +30,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from casebridge.stores import RegistryLookupError
 from connectors.opentext.callback_signing import verify_signature
+from shim import api_docs
 from shim.deps import ShimDeps
 from shim.intake import NO_SECRET, bounded_body, parse_verified, unauthenticated
 from workflows.messages import CaseView, ReviewDecision, ReviewNotOpenYet, case_id_of_business_key
@@ -60,15 +61,44 @@ class TaskOutcomeCallback(BaseModel):
     variables: dict[str, Any] = Field(default_factory=dict)
 
 
-@router.post("/callbacks/opentext/workflow", response_model=CaseView)
+TASK_OUTCOME = api_docs.Body(
+    TaskOutcomeCallback,
+    "A reviewer completed the task",
+    {
+        "tenantId": "casebridge-demo",
+        "processInstanceId": "proc-3b2a",
+        "businessKey": api_docs.REVIEW_CASE,
+        "taskId": "task-7f3c",
+        "taskName": "Review order #1001",
+        "outcome": "approve",
+        "completedBy": "reviewer@example.com",
+        "completedAt": "2025-01-01T10:00:00Z",
+        "variables": {"comment": "Known customer"},
+    },
+)
+
+
+@router.post(
+    "/callbacks/opentext/workflow",
+    response_model=CaseView,
+    summary="OpenText task outcome (signed callback)",
+    responses=api_docs.responses(CaseView, api_docs.OPENTEXT_ANSWERS),
+    openapi_extra=api_docs.request_body(
+        [TASK_OUTCOME],
+        api_docs.TENANT_QUERY,
+        *api_docs.OPENTEXT_HEADERS,
+        description="Posted by the HTTP service task at the end of Casebridge's OpenText process model.",
+    ),
+)
 async def workflow_task_outcome(
     request: Request,
-    # Optional here so that a callback without it gets the one answer of every unauthenticated
-    # request (401), not FastAPI's own 422 before the signature is checked.
-    tenant: Annotated[str | None, Query(description="The tenant name in the store registry")] = None,
-    x_casebridge_timestamp: Annotated[str | None, Header()] = None,
-    x_casebridge_signature: Annotated[str | None, Header()] = None,
+    # Optional here so that a callback without them gets the one answer of every unauthenticated
+    # request (401), not FastAPI's own 422 before the signature is checked; `api_docs` documents them.
+    tenant: Annotated[str | None, Query(include_in_schema=False)] = None,
+    x_casebridge_timestamp: Annotated[str | None, Header(include_in_schema=False)] = None,
+    x_casebridge_signature: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> CaseView:
+    """The reviewer's decision, handed to the case as its validated `decide` Update."""
     deps: ShimDeps = request.app.state.deps
     body = await bounded_body(request)
     try:

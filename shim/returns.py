@@ -28,6 +28,7 @@ from connectors.bigcommerce.models import OrderProduct
 from connectors.errors import ConnectorError, NotFoundError
 from routing.policy import ReturnsPolicy
 from routing.return_rules import ReturnRouting, route_return
+from shim import api_docs
 from shim.cases import WebhookResult, case_exists, start_return_case
 from shim.deps import ShimDeps
 from shim.events import VerifiedDelivery, handle_event
@@ -43,8 +44,34 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["events"])
 
 
-@router.post("/events/return-request", response_model=WebhookResult)
+RETURN_REQUEST = api_docs.Body(
+    ReturnRequestEvent,
+    "Two mugs back, in blue instead",
+    {
+        "platform": "bigcommerce",
+        "store": "casebridgedemo",
+        "order_id": "120",
+        "lines": [{"order_product_id": 7, "quantity": 2, "reason": "wrong colour"}],
+        "customer_note": "I ordered blue",
+        "exchange_items": [{"sku": "MUG-BLUE", "quantity": 2, "name": "Mug, blue"}],
+        "reference": "RF-2001",
+    },
+)
+
+
+@router.post(
+    "/events/return-request",
+    response_model=WebhookResult,
+    summary="A BigCommerce store's return form asks for a return",
+    responses=api_docs.responses(WebhookResult, api_docs.RETURN_REQUEST_ANSWERS),
+    openapi_extra=api_docs.request_body(
+        [RETURN_REQUEST],
+        *api_docs.EVENT_SOURCE_HEADERS,
+        description="Signed per Standard Webhooks by a configured event source (BigCommerce has no returns API).",
+    ),
+)
 async def return_request(request: Request) -> WebhookResult:
+    """Starts the return's case once per source reference, after checking the lines against the order."""
     return await handle_event(request, ReturnRequestEvent, _return_requested)
 
 

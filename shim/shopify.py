@@ -21,7 +21,7 @@ from connectors.errors import ConnectorError
 from connectors.shopify.webhooks import OrderPayload, ReturnRequestPayload, verify
 from routing.own_orders import NOT_REVIEWED, is_casebridge_replacement
 from routing.rules import review_reasons
-from shim import topics
+from shim import api_docs, topics
 from shim.cases import (
     WebhookResult,
     signal_store_cancellation,
@@ -43,14 +43,43 @@ router = APIRouter(tags=["webhooks"])
 P = TypeVar("P", bound=BaseModel)
 
 
-@router.post(topics.WEBHOOK_PATHS[Platform.SHOPIFY], response_model=WebhookResult)
+SHOPIFY_HOLD = api_docs.Body(
+    HoldPlacedPayload,
+    "`fulfillment_orders/placed_on_hold`",
+    {
+        "fulfillment_order": {"id": "gid://shopify/FulfillmentOrder/6601"},
+        "created_fulfillment_hold": {
+            "id": "gid://shopify/FulfillmentHold/7701",
+            "reason": "INVENTORY_OUT_OF_STOCK",
+            "reason_notes": "3PL is out of the lamp",
+            "handle": "acme-3pl",
+        },
+    },
+)
+
+
+# The headers are optional here so that a request without one gets the 401 of every unauthenticated
+# request, not FastAPI's own 422; `api_docs` documents them as the required headers they are.
+@router.post(
+    topics.WEBHOOK_PATHS[Platform.SHOPIFY],
+    response_model=WebhookResult,
+    summary="Shopify webhook (HMAC-signed)",
+    responses=api_docs.responses(WebhookResult, api_docs.SHOPIFY_ANSWERS),
+    openapi_extra=api_docs.request_body(
+        [api_docs.SHOPIFY_ORDER, api_docs.SHOPIFY_RETURN, SHOPIFY_HOLD],
+        *api_docs.SHOPIFY_HEADERS,
+        description="The webhook body as Shopify sends it for the topic in `X-Shopify-Topic`.",
+    ),
+)
 async def shopify_webhook(
     request: Request,
-    x_shopify_shop_domain: Annotated[str | None, Header()] = None,
-    x_shopify_topic: Annotated[str | None, Header()] = None,
-    x_shopify_hmac_sha256: Annotated[str | None, Header()] = None,
-    x_shopify_webhook_id: Annotated[str | None, Header()] = None,
+    x_shopify_shop_domain: Annotated[str | None, Header(include_in_schema=False)] = None,
+    x_shopify_topic: Annotated[str | None, Header(include_in_schema=False)] = None,
+    x_shopify_hmac_sha256: Annotated[str | None, Header(include_in_schema=False)] = None,
+    x_shopify_webhook_id: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> WebhookResult:
+    """Orders placed and cancelled, return requests and fulfillment holds placed by others: starts,
+    joins or signals the case. Shopify delivers at least once; a redelivery finds the same case."""
     deps: ShimDeps = request.app.state.deps
     body = await bounded_body(request)
     store = deps.registry.store(Platform.SHOPIFY, x_shopify_shop_domain) if x_shopify_shop_domain else None
