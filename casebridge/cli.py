@@ -32,7 +32,7 @@ from casebridge.namespace import (
 from casebridge.settings import Settings, get_settings
 from casebridge.store_check import check_stores
 from casebridge.stores import RegistryLookupError, load_registry
-from casebridge.temporal import connect
+from casebridge.temporal import TemporalConfigError, connect, connect_config
 from casebridge.webhook_sync import StoreSync, sync_webhooks
 
 
@@ -126,9 +126,14 @@ def print_sync(result: StoreSync) -> None:
 
 
 async def search_attributes_register(settings: Settings) -> int:
-    namespace = settings.temporal_namespace
+    try:
+        config = connect_config(settings)
+    except TemporalConfigError as err:
+        print(f"search-attributes register failed: {err}", file=sys.stderr)
+        return 1
+    namespace = config["namespace"]
     if is_temporal_cloud(settings):
-        print(f"{settings.temporal_address} is Temporal Cloud: add the search attributes with tcld (once):")
+        print(f"{config['target_host']} is Temporal Cloud: add the search attributes with tcld (once):")
         print(tcld_command(namespace))
         return 0
     try:
@@ -138,7 +143,7 @@ async def search_attributes_register(settings: Settings) -> int:
         print(f"search-attributes register failed: {err}", file=sys.stderr)
         return 1
     except (RuntimeError, RPCError) as err:  # connection refused, namespace unknown, no permission
-        print(f"search-attributes register failed on {settings.temporal_address}: {err}", file=sys.stderr)
+        print(f"search-attributes register failed on {config['target_host']}: {err}", file=sys.stderr)
         return 1
     if registered.added:
         print(f"namespace {namespace}: registered {', '.join(registered.added)}")

@@ -16,8 +16,8 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client
 
-from casebridge.secrets import MissingSecretError, resolve_secret
 from casebridge.settings import Settings
+from casebridge.temporal import connect_config
 from workflows import search_attributes
 
 # Hosts of Temporal Cloud's frontends: `<ns>.<account>.tmprl.cloud` and the API-key regional ones.
@@ -62,14 +62,10 @@ def case_search_attributes() -> list[SearchAttribute]:
 
 def is_temporal_cloud(settings: Settings) -> bool:
     """A Temporal Cloud address, or an API key configured (Cloud's way of authenticating)."""
-    host = settings.temporal_address.rpartition(":")[0] or settings.temporal_address
-    if host.lower().endswith(CLOUD_HOST_SUFFIXES):
-        return True
-    try:
-        resolve_secret(settings.temporal_api_key_env)
-    except MissingSecretError:
-        return False
-    return True
+    config = connect_config(settings)
+    address = config["target_host"]
+    host = address.rpartition(":")[0] or address
+    return host.lower().endswith(CLOUD_HOST_SUFFIXES) or bool(config.get("api_key"))
 
 
 def tcld_command(namespace: str) -> str:

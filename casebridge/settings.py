@@ -51,6 +51,21 @@ class Settings(BaseSettings):
     # How long the shim waits for a case to accept a decision before answering 503.
     decision_timeout_seconds: float = 20.0
 
+    # The worker's health endpoint for the kubelet's probes (`casebridge.health`); off unless a port
+    # is given, so several workers on one machine (`make up`, the bench) do not collide.
+    worker_health_host: str = "127.0.0.1"
+    worker_health_port: int | None = Field(default=None, ge=0, le=65535)
+    # On SIGTERM every worker of the process stops polling and running activities get this long to
+    # finish, all workers at once: keep it below the pod's terminationGracePeriodSeconds.
+    worker_graceful_shutdown_seconds: float = Field(default=60.0, ge=0)
+    # Worker Versioning: the deployment version this worker reports (`<deployment>.<build id>`);
+    # the build id is the image tag (deploy/ sets it). Unset: no deployment version.
+    worker_deployment_name: str = Field(default="casebridge", pattern=r"^[^.]+$")
+    worker_build_id: str | None = None
+    # Route tasks by version (the server sends a version's tasks only to its workers once it is made
+    # current, `temporal worker deployment set-current-version`); off: the version is only reported.
+    worker_versioning: bool = False
+
     # The worker and the shim run `casebridge stores check` before they start and refuse to start
     # when a store or tenant fails it; false skips it (e.g. to start while one store is down).
     stores_check_at_startup: bool = True

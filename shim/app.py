@@ -7,8 +7,10 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI, HTTPException, Request
+from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 
 from casebridge.connections import Connections
@@ -26,6 +28,8 @@ log = logging.getLogger(__name__)
 
 # How long start-up waits for Temporal before serving without it (503s, not ready, still trying).
 STARTUP_CONNECT_WAIT_SECONDS = 5.0
+# Below the readiness probe's timeout, so a slow Temporal reads as not ready, not as a hung shim.
+READY_CHECK_TIMEOUT = timedelta(seconds=3)
 
 DESCRIPTION = """Store webhooks, events of other systems and OpenText callbacks in; Temporal cases out.
 
@@ -110,8 +114,13 @@ def create_app(settings: Settings, connect: ClientFactory) -> FastAPI:
     async def readyz(request: Request) -> dict[str, str]:
         """Ready only when Temporal answers: without it no webhook can be taken safely."""
         deps: ShimDeps = request.app.state.deps
+        client = deps.temporal
         try:
-            await deps.temporal.service_client.check_health()
+            # A namespace-scoped call, not the gRPC health check: Temporal Cloud refuses that to
+            # API-key clients, and this one also proves the namespace exists and the key may use it.
+            await client.workflow_service.describe_namespace(
+                DescribeNamespaceRequest(namespace=client.namespace), timeout=READY_CHECK_TIMEOUT
+            )
         except HTTPException:
             raise
         except Exception as err:

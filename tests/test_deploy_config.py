@@ -34,7 +34,7 @@ def _projected(manifest: Path) -> set[str]:
 def test_every_store_policy_is_deployed() -> None:
     needed = _policy_files()
     assert needed, "config/stores.yaml names no policy file"
-    kustomization = yaml.safe_load((BASE / "kustomization.yaml").read_text())
+    kustomization = yaml.safe_load((ROOT / "config" / "kustomization.yaml").read_text())
     generated = next(g for g in kustomization["configMapGenerator"] if g["name"] == "casebridge-policies")
     assert needed <= {Path(f).name for f in generated["files"]}
     for manifest in (BASE / "worker.yaml", BASE / "shim.yaml"):
