@@ -803,7 +803,7 @@ async def demo(settings: Settings) -> None:
         why = parked.view.attention.reason if parked.view.attention else ""
         print(f"Parked for you: {parked.order_name} ({why}). Retry it (the store takes it this time):")
         print(
-            f"  .venv/bin/temporal workflow signal --workflow-id '{parked.case_id}' --name retry"
+            f"  .venv/bin/temporal workflow update execute --workflow-id '{parked.case_id}' --name retry"
             """ --input '{"operator":"me","note":"refund allowed"}'"""
         )
     print(f"Webhook shim API: {settings.shim_public_url.rstrip('/')}/docs")

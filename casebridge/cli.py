@@ -3,6 +3,7 @@
   casebridge stores check                 every store and OpenText tenant answers with its credentials
   casebridge webhooks sync [STORE]        subscribe the shim to the topics each store's policy routes
   casebridge search-attributes register   the case search attributes on the namespace (Cloud: tcld)
+  casebridge cases summary [--store S]    open cases by type, status, team; overdue; longest parked
   casebridge demo                         the demo scenario against the local stack (`make demo`)
 
 Settings come from the environment and `.env`, as for the worker and the shim. Exit code 0 when
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 import yaml
 from temporalio.service import RPCError
 
+from casebridge.case_summary import summarize
 from casebridge.connections import Connections
 from casebridge.logs import configure_logging
 from casebridge.namespace import (
@@ -54,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     attributes.add_subparsers(dest="action", required=True, metavar="ACTION").add_parser(
         "register", help="register them (self-hosted) or print the tcld command (Temporal Cloud)"
     )
+    cases = commands.add_parser("cases", help="the cases in Temporal, as operators see them")
+    summary = cases.add_subparsers(dest="action", required=True, metavar="ACTION").add_parser(
+        "summary", help="open cases by type, status and team; overdue; the longest parked"
+    )
+    summary.add_argument("--store", help="only this store's cases")
+    summary.add_argument("--limit", type=int, default=10_000, help="open cases read for the team breakdown")
+    summary.add_argument("--oldest", type=int, default=5, help="how many parked cases to list")
     commands.add_parser("demo", help="play the demo scenario against the local stack")
     return parser
 
@@ -68,6 +77,8 @@ async def execute(argv: Sequence[str] | None = None, settings: Settings | None =
         return await webhooks_sync(settings, args.store)
     if args.command == "search-attributes":
         return await search_attributes_register(settings)
+    if args.command == "cases":
+        return await cases_summary(settings, store=args.store, limit=args.limit, oldest=args.oldest)
     from starter import demo  # the demo's scenarios are only loaded for it
 
     await demo(settings)
@@ -149,6 +160,17 @@ async def search_attributes_register(settings: Settings) -> int:
         print(f"namespace {namespace}: registered {', '.join(registered.added)}")
     if registered.present:
         print(f"namespace {namespace}: already registered {', '.join(registered.present)}")
+    return 0
+
+
+async def cases_summary(settings: Settings, *, store: str | None, limit: int, oldest: int) -> int:
+    try:
+        client = await connect(settings)
+        summary = await summarize(client, store=store, limit=limit, oldest=oldest)
+    except (TemporalConfigError, RuntimeError, RPCError) as err:
+        print(f"cases summary failed: {err}", file=sys.stderr)
+        return 1
+    print("\n".join(summary.lines()))
     return 0
 
 
