@@ -76,7 +76,10 @@ async def test_a_parked_case_is_retried_by_update_and_a_second_retry_is_refused(
 
 
 async def test_extend_sla_moves_the_due_time_and_the_search_attribute(stack: Stack) -> None:
-    _, case_id = await held_order_in_review(stack)
+    order, case_id = await held_order_in_review(stack)
+    # The list's one line: type, reference, amount, platform and store (no personal data).
+    summary = await (await stack.handle(case_id).describe()).static_summary()
+    assert re.fullmatch(rf"Order review {order.name}, [\d.]+ USD \(Shopify {re.escape(SHOP)}\)", summary or ""), summary
     before = await stack.view(case_id)
     assert before.due_at is not None
 

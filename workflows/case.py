@@ -90,7 +90,7 @@ class CaseWorkflow(Generic[InputT]):
     case_type="order-review", title="Order review")`."""
 
     case_type: str = "case"
-    case_title: str = "Case"  # how the UI's summary names the kind: "Order review #1042 (store)"
+    case_title: str = "Case"  # how the UI's summary names the kind: "Order review #1042, ..."
     input: InputT
     _store: Store | None = None  # the order's store, for case types that work on one
 
@@ -160,7 +160,8 @@ class CaseWorkflow(Generic[InputT]):
         labels = self.labels()
         lines = []
         if labels is not None:
-            lines += [f"### {labels.summary(self.case_title, self.input.store)}", *labels.details, ""]
+            summary = labels.summary(self.case_title, self.input.platform, self.input.store)
+            lines += [f"### {summary}", *labels.details, ""]
         lines.append(f"**Status:** {self.case_status.value}")
         if self.attention is not None:
             # The status detail repeats the failure: say it once, with since when and what to do.

@@ -367,6 +367,7 @@ class FulfillmentException(
             ref=order.order_name,
             team=i.policy.teams_for(report.exception_type, order.total)[0],
             amount=order.total,
+            currency=order.currency,
             note=report.exception_type.value,
             details=[f"**{report.exception_type.value}** reported by {report.reported_by}: {report.summary}"],
         )

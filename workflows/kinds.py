@@ -54,8 +54,8 @@ class CaseKind(Generic[InputT]):
         return self.workflow.case_type
 
     def summary(self, case_input: InputT, labels: CaseLabels) -> str:
-        """The UI's one-line summary: 'Order review #1042 (store)'."""
-        return labels.summary(self.workflow.case_title, case_input.store)
+        """The UI's one-line summary: 'Order review #1042, 1500.00 USD (Shopify store)'."""
+        return labels.summary(self.workflow.case_title, case_input.platform, case_input.store)
 
     def details(self, case_input: InputT, labels: CaseLabels) -> str:
         """The UI's static details: the kind's lines and the store event that opened the case."""

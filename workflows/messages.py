@@ -51,12 +51,19 @@ class CaseLabels(BaseModel):
     ref: str  # what people call the thing the case is about: order #1042, return R-7
     team: str  # who decides first
     amount: Decimal | None = None
+    currency: str | None = None
     details: list[str] = Field(default_factory=list)  # markdown lines
     note: str = ""  # after the summary, e.g. the exception type
 
-    def summary(self, title: str, store: str) -> str:
-        """One line: 'Order review #1042 (store)'."""
-        return f"{title} {self.ref} ({store})" + (f": {self.note}" if self.note else "")
+    def summary(self, title: str, platform: str, store: str) -> str:
+        """One line: 'Order review #1042, 1500.00 USD (Shopify casebridge-demo.myshopify.com)'.
+        No personal data: summaries are shown in lists and kept by Temporal as they are."""
+        amount = f", {self.amount} {self.currency or ''}".rstrip() if self.amount is not None else ""
+        where = f"{PLATFORM_NAMES.get(platform, platform)} {store}"
+        return f"{title} {self.ref}{amount} ({where})" + (f": {self.note}" if self.note else "")
+
+
+PLATFORM_NAMES = {"shopify": "Shopify", "bigcommerce": "BigCommerce", "adobe-commerce": "Adobe Commerce"}
 
 
 class CaseResult(BaseModel):

@@ -144,7 +144,9 @@ class OrderReview(ReviewedCase[OrderReviewInput], case_type="order-review", titl
             f"**Total** {facts.total} {facts.currency}",
             *bulleted("Why reviewed", i.reasons),
         ]
-        return CaseLabels(ref=facts.order_name, team=i.policy.route.team, amount=facts.total, details=details)
+        return CaseLabels(
+            ref=facts.order_name, team=i.policy.route.team, amount=facts.total, currency=facts.currency, details=details
+        )
 
 
 KIND = CaseKind(

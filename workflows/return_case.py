@@ -454,7 +454,13 @@ class ReturnCase(ReviewedCase[ReturnCaseInput], case_type="return", title="Retur
             *(["**Warranty claim**"] if i.warranty_claim else []),
             *(bulleted(why, i.reasons) or ["**Auto-approved by policy**"]),
         ]
-        return CaseLabels(ref=facts.return_name, team=i.policy.route.team, amount=facts.value, details=details)
+        return CaseLabels(
+            ref=facts.return_name,
+            team=i.policy.route.team,
+            amount=facts.value,
+            currency=facts.currency,
+            details=details,
+        )
 
 
 def _resolution_of(default: ReturnDefault) -> ReturnOutcome:
