@@ -122,3 +122,19 @@ async def test_notes_are_recorded_and_a_second_abort_is_refused(stack: Stack) ->
     assert "already requested by olga" in await refused(stack, case_id, "abort", {})
     result = await stack.handle(case_id).result()
     assert result.status is CaseStatus.ABORTED
+
+
+async def test_a_misspelt_signal_and_a_malformed_one_are_recorded_not_dropped(stack: Stack) -> None:
+    _, case_id = await held_order_in_review(stack)
+    handle = stack.handle(case_id)
+    await handle.signal("retyr", {"operator": "olga"})
+    await handle.signal("retry", {"operator": ["olga"]})
+
+    async def ignored() -> list[str] | None:
+        notes = [f"{e.event}: {e.detail}" for e in await stack.audit(case_id) if e.event.startswith("ignored")]
+        return notes if len(notes) == 2 else None
+
+    misspelt, malformed = await eventually(ignored, what="both signals in the audit trail")
+    assert misspelt.startswith("ignored signal: 'retyr' is no command of this case; the commands are retry")
+    assert malformed.startswith("ignored retry: malformed input: Input should be a valid string")
+    assert (await stack.view(case_id)).status is CaseStatus.IN_REVIEW

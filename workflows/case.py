@@ -12,13 +12,14 @@ parks and waits for an operator to send `retry`, `skip` or `abort` (Temporal UI 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Generic, Protocol, TypeVar
 
+from pydantic import ValidationError
 from temporalio import workflow
-from temporalio.common import SearchAttributeUpdate
+from temporalio.common import RawValue, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError
 
 from workflows import search_attributes as sa
@@ -263,17 +264,37 @@ class CaseWorkflow(Generic[InputT]):
         await workflow.wait_condition(lambda: self._operator_action is None)
         return self.view()
 
+    # The signals take their input as plain JSON and validate it here: a malformed one is recorded
+    # as ignored, with the reason, instead of being dropped by the SDK before any handler runs.
+
     @workflow.signal(description="Operator (no answer): run the parked step again.")
-    def retry(self, command: OperatorCommand | None = None) -> None:
-        self._operator(OperatorAction.RETRY, command)
+    def retry(self, command: Any = None) -> None:
+        self._operator_signal(OperatorAction.RETRY, command)
 
     @workflow.signal(description="Operator (no answer): count the parked step as done and go on.")
-    def skip(self, command: OperatorCommand | None = None) -> None:
-        self._operator(OperatorAction.SKIP, command)
+    def skip(self, command: Any = None) -> None:
+        self._operator_signal(OperatorAction.SKIP, command)
 
     @workflow.signal(description="Operator (no answer): end the case, undoing what it changed.")
-    def abort(self, command: OperatorCommand | None = None) -> None:
-        self._operator(OperatorAction.ABORT, command)
+    def abort(self, command: Any = None) -> None:
+        self._operator_signal(OperatorAction.ABORT, command)
+
+    @workflow.signal(dynamic=True)
+    def unknown_signal(self, name: str, args: Sequence[RawValue]) -> None:
+        """A signal no handler takes (a misspelt command): recorded, so the operator can see why
+        nothing happened."""
+        commands = "retry, skip, abort (updates also: add_note, extend_sla, reassign_review)"
+        self.record("ignored signal", f"{name[:100]!r} is no command of this case; the commands are {commands}")
+
+    def _operator_signal(self, action: OperatorAction, raw: Any) -> None:
+        try:
+            command = OperatorCommand.model_validate(raw or {})
+            check_operator_text(command)
+        except (ValidationError, ValueError) as err:
+            reason = err.errors()[0]["msg"] if isinstance(err, ValidationError) else str(err)
+            self.record(f"ignored {action.value}", f"malformed input: {reason}", "unknown")
+            return
+        self._operator(action, command)
 
     def _operator(self, action: OperatorAction, command: OperatorCommand | None) -> None:
         command = command or OperatorCommand()
