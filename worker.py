@@ -21,6 +21,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.registration import activity_methods
 from casebridge.connections import Connections
 from casebridge.logs import configure_logging
+from casebridge.payload_codec import PayloadKeysError, require_payload_keys
 from casebridge.settings import Settings, get_settings
 from casebridge.store_check import StoresNotReady, require_stores_ready
 from casebridge.stores import load_registry, store_task_queue
@@ -100,6 +101,10 @@ def build_store_workers(
 async def main() -> None:
     configure_logging(logging.INFO)  # masks credential headers and known secret values
     settings = get_settings()
+    try:
+        require_payload_keys(settings)  # histories are encrypted, or plain payloads explicitly allowed
+    except PayloadKeysError as err:
+        raise SystemExit(f"casebridge worker not started: {err}") from None
     try:
         # Every store and tenant answers with its credentials, or the worker does not start.
         await require_stores_ready(settings)

@@ -13,8 +13,8 @@ import logging
 import time
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
+from casebridge import payload_codec
 from casebridge.secrets import MissingSecretError, resolve_secret
 from casebridge.settings import Settings
 
@@ -44,7 +44,7 @@ async def connect(settings: Settings) -> Client:
                 namespace=settings.temporal_namespace,
                 api_key=api_key,
                 tls=api_key is not None,
-                data_converter=pydantic_data_converter,
+                data_converter=payload_codec.data_converter(settings),
             )
         except RuntimeError as err:  # the SDK's "Failed client connect: ..." (refused, DNS, TLS, timeout)
             left = deadline - time.monotonic()
