@@ -80,6 +80,8 @@ PERSONAL_DATA = [
         re.escape(name)
         for name in ("Bea Buyer", "Ada Byron", "Ada Buyer", "Fuzz Buyer", "Jane Doe", "Rita Returner", "Sam Shopper")
     ),
+    # tests/test_encrypted_history.py's customer.
+    *(re.escape(detail) for detail in ("Quartermaine", "Wisteria Lane", "4155550187")),
 ]
 
 
