@@ -24,6 +24,7 @@ from temporalio.service import RPCError
 
 from casebridge.cli import exit_now
 from casebridge.connections import Connections
+from casebridge.payload_codec import PayloadKeysError
 from casebridge.settings import Settings, get_settings
 from casebridge.stores import EventSource, Platform, StoreRegistry, load_registry
 from casebridge.temporal import connect
@@ -814,7 +815,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["demo"])
     parser.parse_args()
-    asyncio.run(demo(get_settings()))
+    try:
+        asyncio.run(demo(get_settings()))
+    except PayloadKeysError as err:
+        raise SystemExit(f"demo not started: {err}") from None
     exit_now(0)
 
 

@@ -23,6 +23,7 @@ from activities.registration import activity_methods
 from casebridge.connections import Connections
 from casebridge.health import HealthServer
 from casebridge.logs import configure_logging
+from casebridge.payload_codec import PayloadKeysError, require_payload_keys
 from casebridge.settings import Settings, get_settings
 from casebridge.store_check import StoresNotReady, require_stores_ready
 from casebridge.stores import load_registry, store_task_queue
@@ -159,6 +160,10 @@ async def main() -> None:
 
 
 async def serve(settings: Settings, workers: list[Worker], stop: asyncio.Event) -> None:
+    try:
+        require_payload_keys(settings)  # histories are encrypted, or plain payloads explicitly allowed
+    except PayloadKeysError as err:
+        raise SystemExit(f"casebridge worker not started: {err}") from None
     try:
         # Every store and tenant answers with its credentials, or the worker does not start.
         await require_stores_ready(settings)

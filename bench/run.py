@@ -43,7 +43,6 @@ from typing import Any, TypeVar
 import httpx
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 
 from bench import report
@@ -55,6 +54,7 @@ from bench.procs import BIN, BenchError, Proc, free_port, http_ok, start_python,
 from bench.profile import Profiler
 from casebridge.connections import Connections
 from casebridge.devstack import SEARCH_ATTRIBUTES
+from casebridge.payload_codec import data_converter
 from casebridge.settings import Settings
 from casebridge.stores import load_registry
 from connectors.shopify.webhooks import sign
@@ -133,7 +133,8 @@ class Bench:
             {},
         )
         wait_until(self.procs["shim"], lambda: http_ok(f"{shim_url}/readyz"), 90, "readiness")
-        self.client = await Client.connect(address, data_converter=pydantic_data_converter)
+        # The workers and the shim seal payloads with the keys in SECRETS: so does this client.
+        self.client = await Client.connect(address, data_converter=data_converter(Settings()))
         self.bare_client = await Client.connect(address)
         settings = Settings(config_dir=config_dir, task_queue=self.queue, shim_public_url=shim_url)
         self.connections = Connections(load_registry(config_dir))

@@ -31,6 +31,7 @@ from casebridge.namespace import (
     register_search_attributes,
     tcld_command,
 )
+from casebridge.payload_codec import PayloadKeysError
 from casebridge.settings import Settings, get_settings
 from casebridge.store_check import check_stores
 from casebridge.stores import RegistryLookupError, load_registry
@@ -81,7 +82,11 @@ async def execute(argv: Sequence[str] | None = None, settings: Settings | None =
         return await cases_summary(settings, store=args.store, limit=args.limit, oldest=args.oldest)
     from starter import demo  # the demo's scenarios are only loaded for it
 
-    await demo(settings)
+    try:
+        await demo(settings)
+    except PayloadKeysError as err:
+        print(f"demo not started: {err}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -151,6 +156,9 @@ async def search_attributes_register(settings: Settings) -> int:
         client = await connect(settings)
         registered = await register_search_attributes(client, namespace)
     except SearchAttributeConflict as err:
+        print(f"search-attributes register failed: {err}", file=sys.stderr)
+        return 1
+    except PayloadKeysError as err:
         print(f"search-attributes register failed: {err}", file=sys.stderr)
         return 1
     except (RuntimeError, RPCError) as err:  # connection refused, namespace unknown, no permission

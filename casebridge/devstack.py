@@ -1,10 +1,12 @@
 """The local stack: `python -m casebridge.devstack up|down|status` (what `make up/down/status` run).
 
 `up` starts, each detached in its own session with `.stack/<name>.log` and `.stack/<name>.pid`:
-the Temporal dev server (state in `.stack/temporal.db`, so cases survive `down`/`up`), the sandbox
-(its world in `.stack/sandbox-world.pickle`, so the cases' orders and tasks survive too), the
-webhook shim and the worker, skipping whatever already runs, and waits until each is ready;
-then it subscribes the shim to the sandbox stores' webhooks (`casebridge webhooks sync`).
+the Temporal dev server (state in `.stack/temporal.db`, so cases survive `down`/`up`; its UI wired to
+the codec server), the codec server, the sandbox (its world in `.stack/sandbox-world.pickle`, so the
+cases' orders and tasks survive too), the webhook shim and the worker, skipping whatever already
+runs, and waits until each is ready; then it subscribes the shim to the sandbox stores' webhooks
+(`casebridge webhooks sync`). Histories are encrypted: without configured keys, `up` generates a
+payload key and a codec server token into `.stack/` on its first run (never committed).
 `down` stops them in reverse order (SIGTERM to the process group, SIGKILL after a grace period).
 
 Standard library and httpx only: this runs before anything else of Casebridge is known to work.
@@ -13,6 +15,7 @@ Standard library and httpx only: this runs before anything else of Casebridge is
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import shutil
@@ -65,7 +68,16 @@ _INDEXED_TYPES: dict[str, str] = {
 }
 _CLI_TYPES = {indexed: cli for cli, indexed in _INDEXED_TYPES.items()}
 
-READY_TIMEOUT_SECONDS: dict[str, float] = {"temporal": 60.0, "sandbox": 30.0, "shim": 60.0, "worker": 60.0}
+READY_TIMEOUT_SECONDS: dict[str, float] = {
+    "temporal": 60.0,
+    "codec-server": 30.0,
+    "sandbox": 30.0,
+    "shim": 60.0,
+    "worker": 60.0,
+}
+# Secrets `up` makes in .stack/ for development when none is configured (`ensure_dev_secrets`).
+PAYLOAD_KEYS = "CASEBRIDGE_PAYLOAD_KEYS"
+CODEC_SERVER_TOKEN = "CODEC_SERVER_TOKEN"
 STOP_GRACE_SECONDS = 15.0
 WEBHOOK_SYNC_TIMEOUT_SECONDS = 120.0
 LOG_TAIL_LINES = 40
@@ -133,23 +145,30 @@ class StackConfig:
     sandbox_port: int
     shim_host: str
     shim_port: int
+    codec_server_host: str
+    codec_server_port: int
 
     @classmethod
     def load(cls) -> StackConfig:
         env = {**read_dotenv(ENV_FILE), **os.environ}
         env["PYTHONUNBUFFERED"] = "1"
         temporal_port = _int_setting(env, "TEMPORAL_PORT", 7233)
+        ui_port = _int_setting(env, "TEMPORAL_UI_PORT", 8233)
+        # The dev UI's own origins: the codec server admits them (CORS) and no other.
+        env.setdefault("CODEC_SERVER_UI_ORIGINS", f"http://localhost:{ui_port},http://127.0.0.1:{ui_port}")
         return cls(
             env=env,
             temporal_address=env.get("TEMPORAL_ADDRESS") or f"localhost:{temporal_port}",
             temporal_namespace=env.get("TEMPORAL_NAMESPACE") or "default",
             task_queue=env.get("TASK_QUEUE") or "casebridge-cases",
             temporal_port=temporal_port,
-            temporal_ui_port=_int_setting(env, "TEMPORAL_UI_PORT", 8233),
+            temporal_ui_port=ui_port,
             sandbox_host=env.get("SANDBOX_HOST") or "127.0.0.1",
             sandbox_port=_int_setting(env, "SANDBOX_PORT", 8100),
             shim_host=env.get("SHIM_HOST") or "127.0.0.1",
             shim_port=_int_setting(env, "SHIM_PORT", 8000),
+            codec_server_host=env.get("CODEC_SERVER_HOST") or "127.0.0.1",
+            codec_server_port=_int_setting(env, "CODEC_SERVER_PORT", 8234),
         )
 
     @property
@@ -290,6 +309,9 @@ def temporal_server_argv(cfg: StackConfig) -> list[str]:
         str(cfg.temporal_ui_port),
         "--log-level",
         "warn",
+        # The UI asks the codec server to open the encrypted payloads it shows.
+        "--ui-codec-endpoint",
+        _codec_server_ui_url(cfg),
     ]
     if cfg.temporal_namespace != "default":
         argv += ["--namespace", cfg.temporal_namespace]
@@ -411,6 +433,16 @@ def _sandbox_url(cfg: StackConfig) -> str:
     return f"http://{_probe_host(cfg.sandbox_host)}:{cfg.sandbox_port}"
 
 
+def _codec_server_url(cfg: StackConfig) -> str:
+    return f"http://{_probe_host(cfg.codec_server_host)}:{cfg.codec_server_port}"
+
+
+def _codec_server_ui_url(cfg: StackConfig) -> str:
+    # `localhost`, as the UI's own address: the sign-in cookie is then same-site for the UI.
+    host = "localhost" if cfg.codec_server_host in _LOCAL_HOSTS else cfg.codec_server_host
+    return f"http://{host}:{cfg.codec_server_port}"
+
+
 def _shim_url(cfg: StackConfig) -> str:
     return f"http://{_probe_host(cfg.shim_host)}:{cfg.shim_port}"
 
@@ -430,6 +462,14 @@ COMPONENTS: list[Component] = [
         ports=lambda cfg: [("127.0.0.1", cfg.temporal_port), ("127.0.0.1", cfg.temporal_ui_port)],
         ready=lambda cfg, pid, started: temporal_ready(cfg),
         describe=lambda cfg: f"grpc 127.0.0.1:{cfg.temporal_port}, ui http://localhost:{cfg.temporal_ui_port}",
+    ),
+    Component(
+        name="codec-server",
+        marker="-m casebridge.codec_server",
+        argv=lambda cfg: [sys.executable, "-m", "casebridge.codec_server"],
+        ports=lambda cfg: [(cfg.codec_server_host, cfg.codec_server_port)],
+        ready=lambda cfg, pid, started: _http_ok(f"{_codec_server_url(cfg)}/healthz"),
+        describe=lambda cfg: _codec_server_url(cfg),
     ),
     Component(
         name="sandbox",
@@ -492,6 +532,48 @@ def add_new_example_keys() -> None:
         env.write("\n# Added by `make up` from .env.example\n")
         env.writelines(f"{key}={value}\n" for key, value in missing.items())
     say(f"added to .env from .env.example: {', '.join(missing)}")
+
+
+def _new_payload_keys() -> str:
+    # `id:base64key`, the format of casebridge.payload_codec (this module imports nothing of it).
+    key_id = f"dev-{datetime.now(UTC):%Y%m%d}"
+    return f"{key_id}:{base64.b64encode(os.urandom(32)).decode()}\n"
+
+
+def _new_token() -> str:
+    return base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=") + "\n"
+
+
+def ensure_dev_secret(cfg: StackConfig, name: str, make: Callable[[], str]) -> Path | None:
+    """A development secret in `.stack/<file>` when none is configured: the variable itself or a
+    `NAME_FILE` that exists wins. Made once (mode 0600), kept across `down`/`up` (the Temporal db
+    holds what the key sealed); `make clean` removes both."""
+    if cfg.env.get(name):
+        return None
+    configured = cfg.env.get(f"{name}_FILE")
+    path = Path(configured) if configured else STATE_DIR / name.lower().replace("_", "-")
+    path = path if path.is_absolute() else ROOT / path
+    if path.exists():
+        cfg.env[f"{name}_FILE"] = str(path)
+        return None
+    if STATE_DIR.resolve() not in path.resolve().parents:
+        raise StackError(f"{name}_FILE={configured} does not exist")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(make())
+    cfg.env[f"{name}_FILE"] = str(path)
+    return path
+
+
+def ensure_dev_secrets(cfg: StackConfig) -> None:
+    made = [
+        path
+        for name, make in ((PAYLOAD_KEYS, _new_payload_keys), (CODEC_SERVER_TOKEN, _new_token))
+        if (path := ensure_dev_secret(cfg, name, make)) is not None
+    ]
+    if made:
+        say(f"generated {', '.join(str(p.relative_to(ROOT)) for p in made)} (development only; never commit them)")
 
 
 def _wait_ready(
@@ -600,6 +682,7 @@ def up() -> None:
     ensure_env_file()
     STATE_DIR.mkdir(exist_ok=True)
     cfg = StackConfig.load()
+    ensure_dev_secrets(cfg)
     if not cfg.workers_use_local_temporal:
         say(
             f"note: TEMPORAL_ADDRESS={cfg.temporal_address} is not the local dev server "
@@ -616,9 +699,20 @@ def up() -> None:
         f"  sandbox          http://localhost:{cfg.sandbox_port}"
         f"  (reviewer inbox http://localhost:{cfg.sandbox_port}/opentext/inbox)\n"
         f"  shim             http://localhost:{cfg.shim_port}/docs\n"
+        f"  codec server     {_codec_server_ui_url(cfg)}  (histories are encrypted; to read them in the UI, "
+        f"sign in once at {_codec_server_ui_url(cfg)}/login with the token in "
+        f"{_token_hint(cfg)} and tick 'Include cross-origin credentials' in the UI's codec settings)\n"
         f"  logs             {STATE_DIR.relative_to(ROOT)}/*.log\n"
         "Stop with `make down`; the Temporal db stays in .stack/ across restarts."
     )
+
+
+def _token_hint(cfg: StackConfig) -> str:
+    configured = cfg.env.get(f"{CODEC_SERVER_TOKEN}_FILE")
+    if configured:
+        path = Path(configured)
+        return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+    return CODEC_SERVER_TOKEN
 
 
 def down() -> None:

@@ -1,6 +1,6 @@
 """Resolve secrets by reference: `NAME` is read from the environment, from `NAME_FILE` (a mounted
-file, the Kubernetes way) or from the local `.env`. Values are wrapped in `SecretStr` so that a
-stray repr or log line shows `**********`."""
+file, the Kubernetes way; the variable itself may be in the local `.env`) or from the local `.env`.
+Values are wrapped in `SecretStr` so that a stray repr or log line shows `**********`."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ def env_value(name: str) -> str | None:
 def resolve_secret(name: str) -> SecretStr:
     if value := os.environ.get(name):
         return SecretStr(value)
-    if file_path := os.environ.get(f"{name}_FILE"):
+    # `NAME_FILE` may sit in `.env` too: the local stack points at keys it generated in `.stack/`.
+    if file_path := env_value(f"{name}_FILE"):
         return SecretStr(Path(file_path).read_text().strip())
     if value := _dotenv().get(name):
         return SecretStr(value)

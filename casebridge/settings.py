@@ -70,6 +70,17 @@ class Settings(BaseSettings):
     # when a store or tenant fails it; false skips it (e.g. to start while one store is down).
     stores_check_at_startup: bool = True
 
+    # Payloads are encrypted with CASEBRIDGE_PAYLOAD_KEYS (a secret, `casebridge.payload_codec`);
+    # without keys every process refuses to start unless this allows plain payloads (development).
+    allow_plain_payloads: bool = False
+
+    # The codec server (`python -m casebridge.codec_server`): decrypts payloads for the Temporal UI
+    # and CLI of those holding CODEC_SERVER_TOKEN (a secret). CORS admits these origins only
+    # (comma-separated): the Temporal UI's, e.g. https://cloud.temporal.io.
+    codec_server_host: str = "127.0.0.1"
+    codec_server_port: int = 8234
+    codec_server_ui_origins: str = "http://localhost:8233"
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -24,9 +24,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.envconfig import ClientConfigProfile, ClientConnectConfig
 
+from casebridge import payload_codec
 from casebridge.secrets import dotenv_items
 from casebridge.settings import Settings
 
@@ -90,7 +90,7 @@ async def connect(settings: Settings) -> Client:
         try:
             client = await Client.connect(
                 **config,
-                data_converter=pydantic_data_converter,
+                data_converter=payload_codec.data_converter(settings),
             )
         except RuntimeError as err:  # the SDK's "Failed client connect: ..." (refused, DNS, TLS, timeout)
             left = deadline - time.monotonic()

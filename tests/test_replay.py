@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from casebridge.payload_codec import data_converter
+from casebridge.settings import Settings
 from worker import WORKFLOWS
 
 TESTS = Path(__file__).parent
@@ -61,5 +62,7 @@ async def test_history_replays(path: Path) -> None:
     # The full sandbox (the worker passes `workflows` through): every module is re-imported and a
     # non-deterministic call fails the replay.
     strict = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default)
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter, workflow_runner=strict)
+    # The recorded histories hold plain payloads (tests/support/histories.py); the suite's converter
+    # passes them through its codec unchanged, as a worker does with histories from before encryption.
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter(Settings()), workflow_runner=strict)
     await replayer.replay_workflow(history)

@@ -51,7 +51,6 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.api.workflowservice.v1 import RegisterNamespaceRequest
 from temporalio.client import Client, Interceptor, OutboundInterceptor, StartWorkflowInput, WorkflowHandle
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from casebridge.connections import Connections
@@ -165,7 +164,7 @@ async def _fuzz_namespace(env: WorkflowEnvironment, recorder: _RecordStarts) -> 
     client = Client(
         env.client.service_client,
         namespace=namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=env.client.data_converter,
         interceptors=[recorder],
     )
 

@@ -16,7 +16,6 @@ from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.client import Client
 from temporalio.common import RetryPolicy
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ActivityError
 from temporalio.worker import Worker
 
@@ -113,7 +112,7 @@ async def test_store_queue_rate_limit_holds_across_workers(stack: Stack) -> None
     other_client = await Client.connect(
         stack.client.service_client.config.target_host,
         namespace=stack.client.namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=stack.client.data_converter,
     )
     # This store only: the session's stack already runs the other BigCommerce store's queue worker.
     first, second = (

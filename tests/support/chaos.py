@@ -565,11 +565,11 @@ class DevServer:
         await self.ready()
 
     async def ready(self, timeout: float = 30) -> Client:
-        from temporalio.contrib.pydantic import pydantic_data_converter
+        from casebridge.payload_codec import data_converter
 
         async def connected() -> Client | None:
             try:
-                client = await Client.connect(self.address, data_converter=pydantic_data_converter)
+                client = await Client.connect(self.address, data_converter=data_converter(Settings()))
                 await client.count_workflows()
                 return client
             except RuntimeError:

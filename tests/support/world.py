@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import textwrap
 from pathlib import Path
 
 from pydantic import SecretStr
 
+from casebridge.payload_codec import new_key_entry
 from sandbox.adobe_commerce.config import AdobeStoreConfig
 from sandbox.bigcommerce.config import BigCommerceStoreConfig
 from sandbox.config import SandboxConfig, ShopConfig, TenantConfig
@@ -60,6 +62,10 @@ SECRETS = {
     "ADOBE_IMS_CLIENT_SECRET": "adobe_test_ims_secret",
     "CASEBRIDGE_WAREHOUSE_SECRET": "wms_test_signing_secret",
     "CASEBRIDGE_RETURNS_FORM_SECRET": "returns_form_test_signing_secret",
+    # The whole suite runs with encrypted payloads, fresh keys each session: a current key and an
+    # older one, as after a rotation (tests/test_payload_codec.py, tests/test_encrypted_history.py).
+    "CASEBRIDGE_PAYLOAD_KEYS": f"{new_key_entry('suite-current')},{new_key_entry('suite-previous')}",
+    "CODEC_SERVER_TOKEN": f"codec-test-token-{secrets.token_urlsafe(16)}",
 }
 
 # The test world's customers, as regular expressions: none of it may reach a log
@@ -74,6 +80,8 @@ PERSONAL_DATA = [
         re.escape(name)
         for name in ("Bea Buyer", "Ada Byron", "Ada Buyer", "Fuzz Buyer", "Jane Doe", "Rita Returner", "Sam Shopper")
     ),
+    # tests/test_encrypted_history.py's customer.
+    *(re.escape(detail) for detail in ("Quartermaine", "Wisteria Lane", "4155550187")),
 ]
 
 
