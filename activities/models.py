@@ -119,20 +119,15 @@ class CommentRequest(BaseModel):
     message: str
 
 
-class EscalateRequest(BaseModel):
+class HandOverRequest(BaseModel):
+    """The open review task to another candidate group (an escalation, or an operator's reassign)."""
+
     tenant: str
     process_instance_id: str
     task_id: str
     candidate_group: str
-    message: str
-
-
-class ReassignRequest(BaseModel):
-    tenant: str
-    process_instance_id: str
-    task_id: str
-    candidate_group: str
-    message: str
+    message: str  # the process comment that says who handed it over and why
+    priority: int | None = None  # an escalation raises it; None leaves it as it is
 
 
 class WithdrawReviewRequest(BaseModel):

@@ -9,8 +9,7 @@ from activities.errors import translate_errors
 from activities.models import (
     CheckReviewRequest,
     CommentRequest,
-    EscalateRequest,
-    ReassignRequest,
+    HandOverRequest,
     ReviewCheck,
     ReviewState,
     ReviewTicket,
@@ -86,20 +85,12 @@ class OpenTextWorkflowActivities:
         client = self._connections.opentext_workflow(request.tenant)
         await client.add_comment(request.process_instance_id, request.message)
 
-    @activity.defn(name="opentext.escalate_review")
+    @activity.defn(name="opentext.hand_over_review")
     @translate_errors
-    async def escalate_review(self, request: EscalateRequest) -> None:
-        """Hand the open task to the escalation group with a higher priority, and say why."""
+    async def hand_over_review(self, request: HandOverRequest) -> None:
+        """Move the open task to another group (raising its priority when asked), and say why."""
         client = self._connections.opentext_workflow(request.tenant)
-        await client.update_task(request.task_id, candidate_group=request.candidate_group, priority=90)
-        await client.add_comment(request.process_instance_id, request.message)
-
-    @activity.defn(name="opentext.reassign_review")
-    @translate_errors
-    async def reassign_review(self, request: ReassignRequest) -> None:
-        """Hand the open task to another group (its priority unchanged), and say who did and why."""
-        client = self._connections.opentext_workflow(request.tenant)
-        await client.update_task(request.task_id, candidate_group=request.candidate_group)
+        await client.update_task(request.task_id, candidate_group=request.candidate_group, priority=request.priority)
         await client.add_comment(request.process_instance_id, request.message)
 
     @activity.defn(name="opentext.withdraw_review")

@@ -47,7 +47,7 @@ PanelHandle = WorkflowHandle[PanelCase, PanelCaseResult]
 
 def opentext_activities(connections: Connections) -> list[Callable[..., Any]]:
     ot = OpenTextWorkflowActivities(connections)
-    return [ot.start_review, ot.await_review_outcome, ot.comment, ot.escalate_review, ot.withdraw_review]
+    return [ot.start_review, ot.await_review_outcome, ot.comment, ot.hand_over_review, ot.withdraw_review]
 
 
 @pytest.fixture

@@ -203,19 +203,16 @@ class CaseWorkflow(Generic[InputT]):
     async def retry_update(self, command: OperatorCommand) -> CaseView:
         return await self._operator_update(OperatorAction.RETRY, command)
 
-    @retry_update.validator
-    def _validate_retry(self, command: OperatorCommand) -> None:
-        check_operator_text(command)
-        self._refusal_to_resume(OperatorAction.RETRY)
-
     @workflow.update(name="skip", description="Operator: count the parked step as done (done by hand) and go on.")
     async def skip_update(self, command: OperatorCommand) -> CaseView:
         return await self._operator_update(OperatorAction.SKIP, command)
 
-    @skip_update.validator
-    def _validate_skip(self, command: OperatorCommand) -> None:
+    def _validate_resume(self, command: OperatorCommand) -> None:
         check_operator_text(command)
-        self._refusal_to_resume(OperatorAction.SKIP)
+        self._refusal_to_resume()
+
+    retry_update.validator(_validate_resume)
+    skip_update.validator(_validate_resume)
 
     @workflow.update(name="abort", description="Operator: end the case, undoing what it changed, newest first.")
     async def abort_update(self, command: OperatorCommand) -> CaseView:
@@ -225,7 +222,7 @@ class CaseWorkflow(Generic[InputT]):
     def _validate_abort(self, command: OperatorCommand) -> None:
         check_operator_text(command)
         if self.attention is not None:
-            self._refusal_to_resume(OperatorAction.ABORT)
+            self._refusal_to_resume()
             return
         if self.case_status.is_final:
             raise ValueError(f"the case is closed ({self.case_status.value})")
@@ -248,12 +245,12 @@ class CaseWorkflow(Generic[InputT]):
         if self.case_status.is_final:
             raise ValueError(f"the case is closed ({self.case_status.value})")
 
-    def _refusal_to_resume(self, action: OperatorAction) -> None:
-        """Why `action` cannot resume the case now (raised as ValueError), if it cannot."""
+    def _refusal_to_resume(self) -> None:
+        """Why an operator's answer cannot resume the case now (raised as ValueError), if it cannot."""
         if self.attention is None:
             raise ValueError(
                 f"nothing is parked: the case is {self.case_status.value} ({self.case_detail}); "
-                f"{action.value} applies only to a case that NEEDS_ATTENTION"
+                "retry and skip apply only to a case that NEEDS_ATTENTION"
             )
         if self._operator_action is not None:
             raise ValueError(f"an operator already chose {self._operator_action[0].value} for this step")

@@ -25,8 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.models import (
         CheckReviewRequest,
         CommentRequest,
-        EscalateRequest,
-        ReassignRequest,
+        HandOverRequest,
         ReviewState,
         ReviewTicket,
         StartReviewRequest,
@@ -143,24 +142,33 @@ class HumanReview:
     async def reassign(self, to: str, operator: str, note: str) -> None:
         """Hand the open task to group `to`; a refusal by OpenText fails the operator's update (the
         case goes on waiting on the task as it was)."""
-        assert self.ticket is not None
-        ticket = self.ticket
-        await workflow.execute_activity_method(
-            OpenTextWorkflowActivities.reassign_review,
-            ReassignRequest(
-                tenant=self.request.tenant,
-                process_instance_id=ticket.process_instance_id,
-                task_id=ticket.task_id,
-                candidate_group=to,
-                message=f"Reassigned to {to} by {operator}" + (f": {note}" if note else "."),
-            ),
-            summary=self.named(f"Reassign the review to {to}"),
-            start_to_close_timeout=API_TIMEOUT,
-            retry_policy=RetryPolicy(maximum_attempts=3),
-        )
-        self.ticket = ticket.model_copy(update={"candidate_group": to})
+        message = f"Reassigned to {to} by {operator}" + (f": {note}" if note else ".")
+        await self._hand_over(to, message, f"Reassign the review to {to}", retry_policy=RetryPolicy(maximum_attempts=3))
         self._case.record(self.named("review reassigned"), f"to {to}; {note}".rstrip("; "), operator)
         self.reassigned(to)
+
+    async def _hand_over(
+        self, to: str, message: str, summary: str, *, retry_policy: RetryPolicy, priority: int | None = None
+    ) -> None:
+        """Move the open task to group `to` in OpenText (an escalation or an operator's reassign)."""
+        assert self.ticket is not None
+        ticket = self.ticket
+        request = HandOverRequest(
+            tenant=self.request.tenant,
+            process_instance_id=ticket.process_instance_id,
+            task_id=ticket.task_id,
+            candidate_group=to,
+            message=message,
+            priority=priority,
+        )
+        await workflow.execute_activity_method(
+            OpenTextWorkflowActivities.hand_over_review,
+            request,
+            summary=self.named(summary),
+            start_to_close_timeout=API_TIMEOUT,
+            retry_policy=retry_policy,
+        )
+        self.ticket = ticket.model_copy(update={"candidate_group": to})
 
     # --- the review ------------------------------------------------------------------------
 
@@ -363,23 +371,10 @@ class HumanReview:
             self._case.record(self.named("reminder failed"), describe_failure(err))
 
     async def _escalate(self, team: str, after: timedelta) -> None:
-        assert self.ticket is not None
-        ticket = self.ticket
+        message = f"Escalated to {team}: no decision within {after}."
         await self.run_step(
             self.named("escalate OpenText review"),
-            lambda: workflow.execute_activity_method(
-                OpenTextWorkflowActivities.escalate_review,
-                EscalateRequest(
-                    tenant=self.request.tenant,
-                    process_instance_id=ticket.process_instance_id,
-                    task_id=ticket.task_id,
-                    candidate_group=team,
-                    message=f"Escalated to {team}: no decision within {after}.",
-                ),
-                summary=f"Escalate to {team}",
-                start_to_close_timeout=API_TIMEOUT,
-                retry_policy=API_RETRY,
-            ),
+            lambda: self._hand_over(team, message, f"Escalate to {team}", retry_policy=API_RETRY, priority=90),
             on_skip=None,
         )
         self.escalated(team)
