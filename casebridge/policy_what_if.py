@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import textwrap
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -212,7 +213,7 @@ def render(
     new_file: Path,
 ) -> list[str]:
     lines = [
-        f"Policy what-if for {store.platform.value} {store.id}: {len(past.cases)} cases started since "
+        f"Policy what-if for {store.platform.value} {store.id}: {plural(len(past.cases), 'case')} started since "
         f"{started_after.astimezone(UTC):%Y-%m-%d %H:%M} UTC ({since})",
         f"  current: {current_file}",
         f"  new:     {new_file}",
@@ -223,15 +224,20 @@ def render(
         lines += ["", *render_case_type(report[case_type])]
     if past.skipped:
         lines += ["", f"Not replayed ({len(past.skipped)}):", *(f"  {why}" for why in past.skipped)]
-    return [*lines, "", LIMITS]
+    return [*lines, "", *textwrap.wrap(LIMITS, width=100)]
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def render_case_type(entry: CaseTypeWhatIf) -> list[str]:
     current, new, case_type = entry.current, entry.new, entry.case_type
-    lines = [f"{case_type}: {current.cases} cases", f"  {'':<44}{'current':>9}{'new':>9}{'change':>9}"]
+    lines = [f"{case_type}: {plural(current.cases, 'case')}", f"  {'':<44}{'current':>9}{'new':>9}{'change':>9}"]
 
     def row(label: str, before: int, after: int) -> None:
-        lines.append(f"  {label:<44}{before:>9}{after:>9}{after - before:>+9}")
+        change = after - before
+        lines.append(f"  {label:<44}{before:>9}{after:>9}{f'{change:+d}' if change else '0':>9}")
 
     row("cases opened", current.opened, new.opened)
     row("  decided by policy (no person)", current.auto_decided, new.auto_decided)
@@ -245,14 +251,15 @@ def render_case_type(entry: CaseTypeWhatIf) -> list[str]:
     lines += unknown_notes("current", current) + unknown_notes("new", new)
     if entry.recorded_differs:
         lines.append(
-            f"  note: {entry.recorded_differs} of these cases were routed otherwise when they opened "
+            f"  note: {plural(entry.recorded_differs, 'case')} of these were routed otherwise when they opened "
             "(the policy changed since); 'current' is today's policy file on their facts"
         )
     if not entry.changes:
         lines.append("  route changes: none")
         return lines
     shown = entry.changes[:EXAMPLES_PER_CASE_TYPE]
-    lines.append(f"  route changes: {len(entry.changes)} of {current.cases} (e.g. {len(shown)})")
+    more = f" (the first {len(shown)} shown)" if len(shown) < len(entry.changes) else ""
+    lines.append(f"  route changes: {len(entry.changes)} of {current.cases}{more}")
     for change in shown:
         lines.append(f"    {change.ref}  {change.case_id}")
         lines.append(f"      {change.current.describe(case_type)} -> {change.new.describe(case_type)}")
@@ -265,7 +272,7 @@ def render_case_type(entry: CaseTypeWhatIf) -> list[str]:
 
 def unknown_notes(which: str, tally: Tally) -> list[str]:
     return [
-        f"  note: {fact} not recorded for {count} cases (not read when they opened): "
+        f"  note: {fact} not recorded for {plural(count, 'case')} (not read when they opened): "
         f"the {which} policy's rules on it counted as not matching"
         for fact, count in sorted(tally.unknown.items())
     ]

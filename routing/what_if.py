@@ -190,7 +190,12 @@ def route_exception(policy: FulfillmentExceptionPolicy | None, report: Exception
         return Route(Handling.NO_CASE)
     unknown = ("order total",) if policy.finance_above is not None and report.order_total is None else ()
     teams = tuple(policy.teams_for(report.exception_type, report.order_total))
-    return Route(Handling.REVIEWED, teams=teams, reasons=(report.exception_type.value,), unknown=unknown)
+    reasons = [report.exception_type.value]
+    if policy.finance_team in teams and policy.finance_team not in policy.types[report.exception_type].teams:
+        reasons.append(
+            f"order total {report.order_total:.2f} above {policy.finance_above}: {policy.finance_team} joins"
+        )
+    return Route(Handling.REVIEWED, teams=teams, reasons=tuple(reasons), unknown=unknown)
 
 
 def route_case(policy: StorePolicy, facts: CaseFacts) -> Route:
