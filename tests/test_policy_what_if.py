@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 import yaml
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
 
 from casebridge.cli import execute
-from casebridge.policy_what_if import parse_since
+from casebridge.policy_what_if import parse_since, past_case
 from casebridge.settings import Settings
 from routing.facts import OrderFacts
 from routing.fulfillment_policy import ExceptionType
@@ -35,6 +37,7 @@ from routing.what_if import (
     route_return_request,
     what_if,
 )
+from workflows.registry import CASE_KINDS
 from workflows.return_case import ReturnFacts, ReturnLineFacts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -297,3 +300,33 @@ def test_the_evaluation_imports_no_temporal() -> None:
     """The replay logic stays pure: facts and policy in, route out (the command reads Temporal)."""
     code = "import sys, routing.what_if; sys.exit(any(m.split('.')[0] == 'temporalio' for m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0
+
+
+# --- the data shape of real cases ---------------------------------------------------------------------
+
+HISTORIES = sorted((ROOT / "tests" / "replay_histories").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+async def test_recorded_cases_read_as_past_cases_and_their_own_policy_routes_them_as_recorded(path: Path) -> None:
+    """Every case type on every platform, as the end-to-end tests recorded it: its first event
+    decodes into a past case, and the evaluation with the case's own policy copy agrees with how
+    the shim routed it (so the what-if's 'current' column means what happened)."""
+    started = WorkflowHistory.from_json(path.stem, path.read_text()).events[0]
+    attributes = started.workflow_execution_started_event_attributes
+    kind = {k.workflow_name: k for k in CASE_KINDS}[attributes.workflow_type.name]
+    [case_input] = await pydantic_data_converter.decode(attributes.input.payloads, [kind.input_model])
+
+    case = past_case(kind, case_input, started.event_time.ToDatetime(tzinfo=UTC))
+
+    assert case.case_type == kind.name and case.case_id == case_input.case_id and "@" not in case.ref
+    own = StorePolicy.model_validate(
+        {"store": case_input.store, "order_review": CURRENT.order_review}
+        | {FIELD_OF[case.case_type]: case_input.policy}
+    )
+    assert route_case(own, case.facts).same_route(case.recorded)
+    for entry in what_if([case], CURRENT, NEW).values():  # the demo shop's policies take it as well
+        assert entry.current.cases == 1
+
+
+FIELD_OF = {ORDER_REVIEW: "order_review", RETURN: "returns", FULFILLMENT_EXCEPTION: "fulfillment_exceptions"}
