@@ -4,6 +4,8 @@
   casebridge webhooks sync [STORE]        subscribe the shim to the topics each store's policy routes
   casebridge search-attributes register   the case search attributes on the namespace (Cloud: tcld)
   casebridge cases summary [--store S]    open cases by type, status, team; overdue; longest parked
+  casebridge policy what-if STORE NEW_POLICY.yaml [--since 30d]
+                                          the store's past cases replayed through a changed policy
   casebridge demo                         the demo scenario against the local stack (`make demo`)
 
 Settings come from the environment and `.env`, as for the worker and the shim. Exit code 0 when
@@ -18,6 +20,8 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 
 import yaml
 from temporalio.service import RPCError
@@ -32,11 +36,20 @@ from casebridge.namespace import (
     tcld_command,
 )
 from casebridge.payload_codec import PayloadKeysError
+from casebridge.policy_what_if import (
+    WhatIfError,
+    find_store,
+    load_policies,
+    parse_since,
+    read_past_cases,
+    render,
+)
 from casebridge.settings import Settings, get_settings
 from casebridge.store_check import check_stores
 from casebridge.stores import RegistryLookupError, load_registry
 from casebridge.temporal import TemporalConfigError, connect, connect_config
 from casebridge.webhook_sync import StoreSync, sync_webhooks
+from routing.what_if import what_if
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,6 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--store", help="only this store's cases")
     summary.add_argument("--limit", type=int, default=10_000, help="open cases read for the team breakdown")
     summary.add_argument("--oldest", type=int, default=5, help="how many parked cases to list")
+    policy = commands.add_parser("policy", help="a store's routing policy (config/policies/)")
+    whatif = policy.add_subparsers(dest="action", required=True, metavar="ACTION").add_parser(
+        "what-if",
+        help="replay the store's past cases through a changed policy: cases opened, decided, routed per team",
+    )
+    whatif.add_argument("store", help="the store's id (shop domain, store hash, store code)")
+    whatif.add_argument("new_policy", type=Path, help="the changed policy file (YAML, as in config/policies/)")
+    whatif.add_argument("--since", default="30d", help="cases started within this period: 30d (default), 12h, 2w, P30D")
     commands.add_parser("demo", help="play the demo scenario against the local stack")
     return parser
 
@@ -80,6 +101,8 @@ async def execute(argv: Sequence[str] | None = None, settings: Settings | None =
         return await search_attributes_register(settings)
     if args.command == "cases":
         return await cases_summary(settings, store=args.store, limit=args.limit, oldest=args.oldest)
+    if args.command == "policy":
+        return await policy_what_if(settings, args.store, args.new_policy, args.since)
     from starter import demo  # the demo's scenarios are only loaded for it
 
     try:
@@ -175,10 +198,44 @@ async def cases_summary(settings: Settings, *, store: str | None, limit: int, ol
     try:
         client = await connect(settings)
         summary = await summarize(client, store=store, limit=limit, oldest=oldest)
-    except (TemporalConfigError, RuntimeError, RPCError) as err:
+    except (TemporalConfigError, PayloadKeysError, RuntimeError, RPCError) as err:
         print(f"cases summary failed: {err}", file=sys.stderr)
         return 1
     print("\n".join(summary.lines()))
+    return 0
+
+
+async def policy_what_if(settings: Settings, store_id: str, new_file: Path, since: str) -> int:
+    """Everything is checked (store, both policies, the period) before Temporal is asked."""
+    registry_path = settings.config_dir / "stores.yaml"
+    try:
+        period = parse_since(since)
+        registry = load_registry(settings.config_dir)
+        store = find_store(registry, store_id, registry_path)
+        current, new = load_policies(settings.config_dir, store, new_file)
+    # A bad period, the registry (no file, bad YAML, an unset ${VAR}), an unknown store, an invalid policy.
+    except (WhatIfError, RegistryLookupError, OSError, ValueError, yaml.YAMLError) as err:
+        print(f"policy what-if failed: {err}", file=sys.stderr)
+        return 1
+    started_after = datetime.now(UTC) - period
+    try:
+        client = await connect(settings)
+        past = await read_past_cases(client, store, started_after)
+    except (PayloadKeysError, RuntimeError, RPCError) as err:  # no keys, unreachable, namespace unknown, no permission
+        print(f"policy what-if failed: cannot read the cases from Temporal: {err}", file=sys.stderr)
+        return 1
+    assert store.policy_file is not None  # load_policies refuses a store without one
+    report = what_if(past.cases, current, new)
+    lines = render(
+        store,
+        past,
+        report,
+        since=since,
+        started_after=started_after,
+        current_file=settings.config_dir / store.policy_file,
+        new_file=new_file,
+    )
+    print("\n".join(lines))
     return 0
 
 
