@@ -77,7 +77,12 @@ class OpenTextWorkflowActivities:
             )
         if process.ended:
             return ReviewCheck(state=ReviewState.WITHDRAWN)
-        raise ApplicationError("review task still open", type="StillWaiting", category=ApplicationErrorCategory.BENIGN)
+        # What the UI shows as the pending activity's last failure: say it is the expected state.
+        raise ApplicationError(
+            "not decided in OpenText yet: normal while the review is open; checked again each period",
+            type="StillWaiting",
+            category=ApplicationErrorCategory.BENIGN,
+        )
 
     @activity.defn(name="opentext.comment")
     @translate_errors
