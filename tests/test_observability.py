@@ -17,6 +17,7 @@ import logging
 import re
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -271,3 +272,12 @@ async def test_uvicorn_lines_are_masked() -> None:
     assert {"uvicorn.access", "uvicorn.error"} <= loggers, lines
     assert secret not in out.getvalue()
     assert any(MASK in line["message"] for line in lines if line["logger"] == "uvicorn.access")
+
+
+async def test_the_dashboard_reads_series_that_exist(observed: ObservedCase) -> None:
+    """Every series deploy/grafana/casebridge.json queries is one the worker or the shim exports
+    (SLA breaches only once a review has missed a milestone, which this case did not)."""
+    dashboard = (Path(__file__).parent.parent / "deploy" / "grafana" / "casebridge.json").read_text()
+    queried = set(re.findall(r"casebridge_\w+", dashboard))
+    exported = set(re.findall(r"^(casebridge_\w+?)[{ ]", observed.worker_metrics + observed.shim_metrics, re.M))
+    assert queried - exported <= {"casebridge_case_sla_breaches_total"}, sorted(queried - exported)
