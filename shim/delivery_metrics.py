@@ -5,10 +5,17 @@ middleware: it sees the status without buffering a body."""
 
 from __future__ import annotations
 
-from starlette.routing import Match
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 
 from casebridge.metrics import record_webhook_delivery
+
+# The ASGI interface, spelled out: production code imports no starlette of its own (FastAPI's).
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 SIGNED_PREFIXES = ("/webhooks/", "/callbacks/", "/events/")
 REFUSAL_REASONS = {
@@ -48,17 +55,10 @@ class DeliveryMetrics:
         try:
             await self.app(scope, receive, send_counting)
         finally:
-            endpoint = self._endpoint(scope, path)
+            # The route the router matched (it notes it in the scope); anything not routed is one
+            # label, so strangers cannot add series.
+            endpoint = str(getattr(scope.get("route"), "path", "unrouted"))
             if status < 400:
                 record_webhook_delivery(endpoint, "accepted", "")
             else:
                 record_webhook_delivery(endpoint, "refused", refusal_reason(status))
-
-    def _endpoint(self, scope: Scope, path: str) -> str:
-        """The route's path; anything not routed is one label, so strangers cannot add series."""
-        app = scope.get("app")
-        for route in getattr(getattr(app, "router", None), "routes", []):
-            match, _ = route.matches(scope)
-            if match is Match.FULL:
-                return str(getattr(route, "path", path))
-        return "unrouted"
