@@ -27,7 +27,9 @@ from casebridge.payload_codec import PayloadKeysError, require_payload_keys
 from casebridge.settings import Settings, get_settings
 from casebridge.store_check import StoresNotReady, require_stores_ready
 from casebridge.stores import load_registry, store_task_queue
+from casebridge.telemetry import configure_tracing
 from casebridge.temporal import TemporalConfigError, TemporalUnreachable, connect
+from casebridge.worker_metrics import worker_runtime
 from workflows.registry import CASE_KINDS
 from workflows.store import ADAPTERS
 
@@ -136,8 +138,9 @@ async def run_workers(workers: Sequence[Worker], stop: asyncio.Event) -> None:
 
 
 async def main() -> None:
-    configure_logging(logging.INFO)  # masks credential headers and known secret values
     settings = get_settings()
+    configure_logging(logging.INFO, settings.log_format)  # masks credential headers and known secret values
+    configure_tracing("casebridge-worker")  # only when OTEL_* variables ask for it
     workers: list[Worker] = []
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -171,7 +174,8 @@ async def serve(settings: Settings, workers: list[Worker], stop: asyncio.Event) 
         raise SystemExit(f"casebridge worker not started: stores check failed: {err}") from None
     connections = Connections(load_registry(settings.config_dir))
     try:
-        client = await connect(settings)  # waits for a server that is not up yet, within a deadline
+        # Waits for a server that is not up yet, within a deadline; the runtime serves the metrics.
+        client = await connect(settings, runtime=worker_runtime(settings))
     except (TemporalUnreachable, TemporalConfigError) as err:
         raise SystemExit(f"casebridge worker not started: {err}") from None
     workers += [build_worker(client, settings, connections), *build_store_workers(client, settings, connections)]

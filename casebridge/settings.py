@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -65,6 +66,13 @@ class Settings(BaseSettings):
     # Route tasks by version (the server sends a version's tasks only to its workers once it is made
     # current, `temporal worker deployment set-current-version`); off: the version is only reported.
     worker_versioning: bool = False
+
+    # The worker's metrics (the SDK's own, the cases' and the activities' external calls): the SDK
+    # runtime's Prometheus endpoint on this `host:port` (e.g. `0.0.0.0:9464`); off unless set.
+    worker_metrics_bind_address: str | None = Field(default=None, pattern=r"^[^:\s]*:\d{1,5}$")
+    # `text` for people at a terminal, `json` (one object a line, with the case id and trace id) for
+    # a log pipeline; the deploy manifests set `json`.
+    log_format: Literal["text", "json"] = "text"
 
     # The worker and the shim run `casebridge stores check` before they start and refuse to start
     # when a store or tenant fails it; false skips it (e.g. to start while one store is down).

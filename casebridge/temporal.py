@@ -25,10 +25,12 @@ from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.envconfig import ClientConfigProfile, ClientConnectConfig
+from temporalio.runtime import Runtime
 
 from casebridge import payload_codec
 from casebridge.secrets import dotenv_items
 from casebridge.settings import Settings
+from casebridge.telemetry import temporal_interceptors
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +81,8 @@ def connect_config(settings: Settings, environ: Mapping[str, str] | None = None)
     return config
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Client:
+    """`runtime`: the worker's, when it exports the SDK's metrics (`casebridge.worker_metrics`)."""
     config = connect_config(settings)
     address = config["target_host"]
     deadline = time.monotonic() + settings.temporal_connect_timeout_seconds
@@ -91,6 +94,8 @@ async def connect(settings: Settings) -> Client:
             client = await Client.connect(
                 **config,
                 data_converter=payload_codec.data_converter(settings),
+                interceptors=temporal_interceptors(),
+                runtime=runtime,
             )
         except RuntimeError as err:  # the SDK's "Failed client connect: ..." (refused, DNS, TLS, timeout)
             left = deadline - time.monotonic()

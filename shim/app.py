@@ -9,17 +9,20 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Request, Response
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 
 from casebridge.connections import Connections
+from casebridge.metrics import exposition
 from casebridge.settings import Settings
 from casebridge.stores import load_registry
+from casebridge.telemetry import instrument_shim
 from casebridge.temporal import TemporalUnreachable
 from connectors.adobe_commerce.io_events import IoEventsVerifier
 from routing.store_policies import PolicyBook
 from shim import adobe_commerce, api_docs, bigcommerce, evidence, fulfillment, offline_docs, opentext, returns, shopify
+from shim.delivery_metrics import DeliveryMetrics
 from shim.deps import ShimDeps
 
 ClientFactory = Callable[[Settings], Awaitable[Client]]
@@ -93,6 +96,8 @@ def create_app(settings: Settings, connect: ClientFactory) -> FastAPI:
     )
     api_docs.install(app)
     offline_docs.mount(app)
+    app.add_middleware(DeliveryMetrics)
+    instrument_shim(app)  # outermost: the server span covers the whole request
     app.include_router(shopify.router)
     app.include_router(bigcommerce.router)
     app.include_router(adobe_commerce.router)
@@ -105,6 +110,12 @@ def create_app(settings: Settings, connect: ClientFactory) -> FastAPI:
     async def healthz() -> dict[str, str]:
         """The process is up (liveness)."""
         return {"status": "ok"}
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        """The shim's own metrics for Prometheus (not exposed by the Ingress)."""
+        body, content_type = exposition()
+        return Response(body, media_type=content_type)
 
     @app.get(
         "/readyz",

@@ -14,6 +14,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from casebridge.logs import bind_case
 from casebridge.stores import Store, store_task_queue
 from connectors.errors import ConnectorError, NotFoundError
 from routing.facts import OrderFacts
@@ -108,6 +109,7 @@ async def start_case(
     Shopify hold's id): the case's memo lists it and every event that joins it later, so once closed
     it still remembers them, and the same event redelivered, to any shim replica, is a "duplicate"
     instead of a second case. (The open case dedupes the events that join it itself.)"""
+    bind_case(case_input.case_id)
     labels = kind.labels(case_input)
     options: dict[str, Any] = {
         "id": case_input.case_id,

@@ -28,6 +28,7 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from casebridge.logs import bind_case
 from casebridge.stores import RegistryLookupError
 from connectors.opentext.callback_signing import verify_signature
 from shim import api_docs
@@ -119,7 +120,9 @@ async def workflow_task_outcome(
         source="callback",
     )
     # The business key is the case id, or `{case_id}#{team}` for one team's task of a review panel.
-    handle = deps.temporal.get_workflow_handle(case_id_of_business_key(callback.business_key))
+    case_id = case_id_of_business_key(callback.business_key)
+    bind_case(case_id)
+    handle = deps.temporal.get_workflow_handle(case_id)
     view = await _decide(deps, handle, decision)
     for pause in NOT_OPEN_YET_PAUSES:
         if view is not None:

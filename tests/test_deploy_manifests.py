@@ -104,6 +104,8 @@ def test_renders_and_is_valid_kubernetes(target: str) -> None:
     for document in documents:
         if document["apiVersion"].startswith("keda.sh/"):
             continue  # a CRD: no schema ships for it; test_keda_scales_the_worker_on_its_queue checks it
+        if document["apiVersion"].startswith("monitoring.coreos.com/"):
+            continue  # a CRD too: test_prometheus_scrapes_both_deployments checks it
         try:
             kubernetes_validate.validate(document, KUBERNETES_VERSION, strict=True)
         except kubernetes_validate.ValidationError as err:
@@ -301,3 +303,32 @@ def test_the_codec_server_is_reached_only_through_its_ingress(target: str) -> No
     hosts = {rule["host"] for rule in ingress["rules"]}
     assert hosts <= {h for tls in ingress["tls"] for h in tls["hosts"]}
     assert not hosts & {rule["host"] for rule in one(documents, "Ingress", "casebridge-shim")["spec"]["rules"]}
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_prometheus_scrapes_both_deployments(target: str) -> None:
+    """Where the PodMonitor is (the production overlays), it selects the worker's and the shim's pods
+    and scrapes each on a port its container has; everywhere the worker serves its metrics and the
+    NetworkPolicy lets the scrape in."""
+    documents = render(target)
+    worker = container(documents, "casebridge-worker")
+    ports = {p["name"]: p["containerPort"] for p in worker["ports"]}
+    env = environment(documents, "casebridge-worker")
+    assert env["WORKER_METRICS_BIND_ADDRESS"] == f"0.0.0.0:{ports['metrics']}"
+    assert env["LOG_FORMAT"] == "json"
+    policy = one(documents, "NetworkPolicy", "casebridge-worker")["spec"]
+    assert {"port": "metrics", "protocol": "TCP"} in policy["ingress"][0]["ports"]
+    monitors = [d for d in documents if d["kind"] == "PodMonitor"]
+    if target in ("base", "overlays/local"):
+        assert not monitors, "the PodMonitor needs the Prometheus operator's CRDs: production overlays only"
+        return
+    (monitor,) = monitors
+    assert monitor["apiVersion"] == "monitoring.coreos.com/v1"
+    selected = set(monitor["spec"]["selector"]["matchExpressions"][0]["values"])
+    scraped = {e["port"]: e["path"] for e in monitor["spec"]["podMetricsEndpoints"]}
+    for deployment in ("casebridge-worker", "casebridge-shim"):
+        labels = one(documents, "Deployment", deployment)["spec"]["template"]["metadata"]["labels"]
+        assert labels["app.kubernetes.io/name"] in selected
+        names = {p["name"] for p in container(documents, deployment)["ports"]}
+        assert names & set(scraped), f"{deployment} has none of the scraped ports {sorted(scraped)}"
+    assert set(scraped.values()) == {"/metrics"}

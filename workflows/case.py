@@ -22,6 +22,7 @@ from temporalio import workflow
 from temporalio.common import RawValue, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError
 
+from workflows import case_metrics
 from workflows import search_attributes as sa
 from workflows.failures import describe_failure
 from workflows.messages import (
@@ -127,6 +128,10 @@ class CaseWorkflow(Generic[InputT]):
     def set_status(self, status: CaseStatus, detail: str, *, due_at: datetime | Unchanged | None = UNCHANGED) -> None:
         """The new status (and due time, when given) in one search-attribute update: each update is
         an event in the history and a write to the visibility store."""
+        closed = status.is_final and not self.case_status.is_final
+        case_metrics.status_changed(
+            self.case_type, self.input.platform, self.case_status.value, status.value, closed=closed
+        )
         self.case_status = status
         self.case_detail = detail
         self.record(f"status {status.value}", detail)
@@ -367,6 +372,7 @@ class CaseWorkflow(Generic[InputT]):
         """Run the case's own steps. An operator abort undoes what they changed (`close_aborted`);
         a cancellation in the store ends the case CANCELLED (`close_cancelled_in_store`). Either
         way, a decision update still answering its caller finishes before the run ends."""
+        case_metrics.case_opened(self.case_type, self.input.platform, self.case_status.value)
         workflow.set_current_details(self.details_markdown())
         try:
             await steps()

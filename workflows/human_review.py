@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.opentext import OpenTextWorkflowActivities
     from routing.review_sla import ReviewSla
 
+from workflows import case_metrics
 from workflows import search_attributes as sa
 from workflows.case import AnyCase
 from workflows.failures import describe_failure
@@ -84,6 +85,11 @@ class HumanReview:
         # Why the review counts as withdrawn (the case parks with it as the reason).
         self.withdrawn_reason = "the review process was deleted in OpenText"
 
+    @property
+    def metric_team(self) -> str:
+        """The review's `team` label in the metrics: a panel's team, or `review` for a case's one review."""
+        return self.team or "review"
+
     def named(self, step: str) -> str:
         """A step, saga or summary name, made unique per team when the review is a panel's."""
         return f"{step} ({self.team})" if self.team else step
@@ -130,6 +136,8 @@ class HumanReview:
         self.decision = decision
         who = decision.reviewer or "reviewer"
         self._case.record(self.named("decision received"), f"{decision.outcome} via {decision.source}", who)
+        if self.started_at is not None:
+            case_metrics.decision_received(self._case.case_type, self.metric_team, workflow.now() - self.started_at)
 
     # --- operator commands (called from the case's update handlers) -------------------------
 
@@ -277,8 +285,10 @@ class HumanReview:
             if milestone == "reminder":
                 await self._remind()
             elif team is not None:
+                case_metrics.sla_breached(self._case.case_type, self.metric_team, "escalation")
                 await self._escalate(team, offset)
             else:
+                case_metrics.sla_breached(self._case.case_type, self.metric_team, "timeout")
                 self._case.record(self.named("review timed out"), f"no decision within {sla.timeout_after}")
                 await self.run_step(self.withdraw_step, lambda: self.withdraw("SLA timeout"), on_skip=None)
                 return ReviewEnd.TIMED_OUT

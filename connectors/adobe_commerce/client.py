@@ -19,8 +19,6 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import httpx
-from opentelemetry import trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from connectors.adobe_commerce.auth import (
@@ -31,12 +29,12 @@ from connectors.adobe_commerce.auth import (
 )
 from connectors.adobe_commerce.contract import SYSTEM
 from connectors.adobe_commerce.error_mapping import error_for_response, error_for_transport
-from connectors.errors import ConnectorError, ContractError, RateLimitedError, contract_error
+from connectors.errors import ContractError, RateLimitedError, contract_error
 from connectors.lifecycle import Closing
 from connectors.retry_after import retry_after_seconds
+from connectors.telemetry import external_call
 
 log = logging.getLogger(__name__)
-tracer = trace.get_tracer(__name__)
 
 Params = Mapping[str, str | int | float | bool]
 _T = TypeVar("_T")
@@ -75,19 +73,9 @@ class AdobeCommerceClient(Closing):
         self, operation: str, method: str, path: str, *, params: Params | None = None, json: object = None
     ) -> Any:
         """One API call; returns the parsed JSON answer (Magento answers scalars too: `true`, `42`)."""
-        with tracer.start_as_current_span(
-            f"{SYSTEM} {operation}",
-            kind=SpanKind.CLIENT,
-            attributes={"http.request.method": method, "url.path": path, "rpc.system": SYSTEM},
-        ) as span:
-            try:
-                response = await self._send(operation, method, path, params, json)
-            except ConnectorError as exc:
-                span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
-                if exc.status_code is not None:
-                    span.set_attribute("http.response.status_code", exc.status_code)
-                raise
-            span.set_attribute("http.response.status_code", response.status_code)
+        with external_call(SYSTEM, operation, method=method, path=path) as call:
+            response = await self._send(operation, method, path, params, json)
+            call.answered(response.status_code)
             if not response.content.strip():
                 return None  # void service methods may answer with an empty body
             try:

@@ -19,7 +19,6 @@ from typing import Any
 
 import httpx
 from opentelemetry import trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import SecretStr
 
 from connectors.bigcommerce.contract import (
@@ -32,10 +31,10 @@ from connectors.bigcommerce.contract import (
     RESET_MS_HEADER,
 )
 from connectors.bigcommerce.error_mapping import error_for_response, error_for_transport
-from connectors.errors import ConnectorError, RateLimitedError
+from connectors.errors import RateLimitedError
+from connectors.telemetry import external_call
 
 log = logging.getLogger(__name__)
-tracer = trace.get_tracer(__name__)
 
 Params = Mapping[str, str | int | float | bool]
 
@@ -121,19 +120,9 @@ class BigCommerceHttp:
         json: Any = None,
     ) -> httpx.Response:
         """One API call; returns the 2xx answer or raises a `connectors.errors` type."""
-        with tracer.start_as_current_span(
-            f"{self.system} {operation}",
-            kind=SpanKind.CLIENT,
-            attributes={"http.request.method": method, "url.path": httpx.URL(url).path, "rpc.system": self.system},
-        ) as span:
-            try:
-                response = await self._send(span, operation, method, url, params, json)
-            except ConnectorError as exc:
-                span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
-                if exc.status_code is not None:
-                    span.set_attribute("http.response.status_code", exc.status_code)
-                raise
-            span.set_attribute("http.response.status_code", response.status_code)
+        with external_call(self.system, operation, method=method, path=httpx.URL(url).path) as call:
+            response = await self._send(call.span, operation, method, url, params, json)
+            call.answered(response.status_code)
             return response
 
     async def _send(

@@ -19,13 +19,12 @@ import contextlib
 import json
 import logging
 import mimetypes
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import httpx
-from opentelemetry import trace
-from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from connectors.errors import (
@@ -80,9 +79,9 @@ from connectors.opentext.content_server_models import (
     wire_category_values,
 )
 from connectors.retry_after import retry_after_seconds
+from connectors.telemetry import ExternalCall, external_call
 
 log = logging.getLogger(__name__)
-tracer = trace.get_tracer(__name__)
 
 OTDSTokenProvider = Callable[[], Awaitable[SecretStr]]
 """Returns a valid OTDS access token; called whenever a new ticket is needed (it caches its own)."""
@@ -392,20 +391,8 @@ class ContentServerClient(Closing):
 
     # -- plumbing -------------------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _span(self, operation: str, method: str, path: str) -> Iterator[Span]:
-        with tracer.start_as_current_span(
-            f"{SYSTEM} {operation}",
-            kind=SpanKind.CLIENT,
-            attributes={"http.request.method": method, "url.path": f"{API_ROOT}{path}", "rpc.system": SYSTEM},
-        ) as span:
-            try:
-                yield span
-            except ConnectorError as exc:
-                span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
-                if exc.status_code is not None:
-                    span.set_attribute("http.response.status_code", exc.status_code)
-                raise
+    def _span(self, operation: str, method: str, path: str) -> AbstractContextManager[ExternalCall]:
+        return external_call(SYSTEM, operation, method=method, path=f"{API_ROOT}{path}")
 
     async def _call(
         self,
@@ -418,9 +405,9 @@ class ContentServerClient(Closing):
         files: dict[str, tuple[str, bytes | IO[bytes], str]] | None = None,
     ) -> httpx.Response:
         """One API call: ticket, one re-login on 401, short throttle waits, tracing, error mapping."""
-        with self._span(operation, method, path) as span:
+        with self._span(operation, method, path) as call:
             response = await self._send(operation, method, f"{self._api}{path}", params, form, files)
-            span.set_attribute("http.response.status_code", response.status_code)
+            call.answered(response.status_code)
             return response
 
     async def _send(

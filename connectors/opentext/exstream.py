@@ -27,8 +27,6 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
-from opentelemetry import trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import BaseModel, SecretStr, ValidationError
 from pydantic_core import to_jsonable_python
 
@@ -94,9 +92,9 @@ from connectors.opentext.exstream_models import (
     ResourcePage,
 )
 from connectors.retry_after import retry_after_seconds
+from connectors.telemetry import external_call
 
 log = logging.getLogger(__name__)
-tracer = trace.get_tracer(__name__)
 
 _Model = TypeVar("_Model", bound=BaseModel)
 _Params = dict[str, str | int | bool]
@@ -345,29 +343,19 @@ class ExstreamClient(Closing):
         attributes: dict[str, str] | None = None,
     ) -> httpx.Response:
         """One API call with auth, one token refresh on 401, short 429 waits, tracing, error mapping."""
-        with tracer.start_as_current_span(
-            f"{SYSTEM} {operation}",
-            kind=SpanKind.CLIENT,
-            attributes={
-                "http.request.method": method,
-                "url.path": path,
-                "rpc.system": SYSTEM,
-                "exstream.domain": self._domain,
-                **(attributes or {}),
-            },
-        ) as span:
+        with external_call(
+            SYSTEM,
+            operation,
+            method=method,
+            path=path,
+            attributes={"exstream.domain": self._domain, **(attributes or {})},
+        ) as call:
             request_headers = {"Accept": "application/json", **(headers or {})}
             if content is not None:
                 request_headers["Content-Type"] = "application/json"
-            try:
-                response = await self._send(operation, method, f"{self._base}{path}", params, content, request_headers)
-            except ConnectorError as exc:
-                span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
-                if exc.status_code is not None:
-                    span.set_attribute("http.response.status_code", exc.status_code)
-                raise
-            span.set_attribute("http.response.status_code", response.status_code)
-            span.set_attribute("http.response.body.size", len(response.content))
+            response = await self._send(operation, method, f"{self._base}{path}", params, content, request_headers)
+            call.answered(response.status_code)
+            call.span.set_attribute("http.response.body.size", len(response.content))
             return response
 
     async def _send(

@@ -17,11 +17,9 @@ from typing import TypeVar
 from urllib.parse import quote
 
 import httpx
-from opentelemetry import trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from connectors.errors import ConnectorError, ContractError, contract_error
+from connectors.errors import ContractError, contract_error
 from connectors.lifecycle import Closing
 from connectors.opentext.attachments import existing_attachment, parse_attachment_list
 from connectors.opentext.auth import TokenProvider
@@ -57,9 +55,9 @@ from connectors.opentext.models import (
     iso_datetime,
     to_wire_variables,
 )
+from connectors.telemetry import external_call
 
 log = logging.getLogger(__name__)
-tracer = trace.get_tracer(__name__)
 
 _Model = TypeVar("_Model", bound=BaseModel)
 _PageT = TypeVar("_PageT", bound=HalPage)
@@ -342,19 +340,9 @@ class OpenTextWorkflowClient(Closing):
     ) -> httpx.Response:
         """One API call with auth, one token refresh on 401, tracing and error mapping."""
         url = f"{self._api}{path}"
-        with tracer.start_as_current_span(
-            f"{SYSTEM} {operation}",
-            kind=SpanKind.CLIENT,
-            attributes={"http.request.method": method, "url.path": f"{API_PREFIX}{path}", "rpc.system": SYSTEM},
-        ) as span:
-            try:
-                response = await self._send(operation, method, url, params, json)
-            except ConnectorError as exc:
-                span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
-                if exc.status_code is not None:
-                    span.set_attribute("http.response.status_code", exc.status_code)
-                raise
-            span.set_attribute("http.response.status_code", response.status_code)
+        with external_call(SYSTEM, operation, method=method, path=f"{API_PREFIX}{path}") as call:
+            response = await self._send(operation, method, url, params, json)
+            call.answered(response.status_code)
             return response
 
     async def _send(

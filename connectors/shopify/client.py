@@ -14,7 +14,6 @@ import time
 from typing import Any
 
 import httpx
-from opentelemetry import trace
 from pydantic import SecretStr
 
 from connectors.errors import (
@@ -31,9 +30,9 @@ from connectors.retry_after import retry_after_seconds
 from connectors.shopify.assumptions import CONFLICT_CODES, NOT_FOUND_CODES
 from connectors.shopify.documents import API_VERSION
 from connectors.shopify.models import UserError
+from connectors.telemetry import ExternalCall, external_call
 
 log = logging.getLogger(__name__)
-tracer = trace.get_tracer(__name__)
 
 SYSTEM = "shopify"
 
@@ -64,10 +63,10 @@ class ShopifyClient(Closing):
 
     async def execute(self, document: str, variables: dict[str, Any], *, operation: str) -> dict[str, Any]:
         """Run one document and return its `data`; raise a `ConnectorError` for anything else."""
-        with tracer.start_as_current_span(f"shopify {operation}", attributes={"shopify.operation": operation}):
+        with external_call(SYSTEM, operation, method="POST", attributes={"shopify.operation": operation}) as call:
             for attempt in range(3):
                 await self._wait_for_capacity(operation)
-                body = await self._post(document, variables, operation)
+                body = await self._post(document, variables, operation, call)
                 self._record_cost(operation, body)
                 errors = body.get("errors")
                 if not errors:
@@ -89,7 +88,9 @@ class ShopifyClient(Closing):
                 raise RejectedError(messages or str(errors), system=SYSTEM, operation=operation, details=errors)
         raise AssertionError("unreachable")
 
-    async def _post(self, document: str, variables: dict[str, Any], operation: str) -> dict[str, Any]:
+    async def _post(
+        self, document: str, variables: dict[str, Any], operation: str, call: ExternalCall
+    ) -> dict[str, Any]:
         headers = {"X-Shopify-Access-Token": self._token.get_secret_value(), "Content-Type": "application/json"}
         try:
             response = await self._http.post(
@@ -101,6 +102,7 @@ class ShopifyClient(Closing):
             raise TransientError(f"network error: {exc}", system=SYSTEM, operation=operation) from exc
         log.debug("shopify %s -> HTTP %s", operation, response.status_code)
         status = response.status_code
+        call.answered(status)
         if status == 429:
             retry_after = retry_after_seconds(response) or 2.0
             raise RateLimitedError(

@@ -10,31 +10,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from opentelemetry import trace
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import StatusCode
 
 from connectors.errors import NotFoundError
+from tests.support.spans import install_exporter
 from tests.support.stack import Stack
 from tests.support.world import ADOBE_STORE, BC_FLOW_STORE, SECRETS, SHOP
-
-_EXPORTER = InMemorySpanExporter()
 
 
 @pytest.fixture
 def spans() -> Iterator[InMemorySpanExporter]:
-    provider = trace.get_tracer_provider()
-    if not isinstance(provider, TracerProvider):
-        provider = TracerProvider()
-        trace.set_tracer_provider(provider)
-    if getattr(provider, "_casebridge_test_exporter", None) is None:
-        provider.add_span_processor(SimpleSpanProcessor(_EXPORTER))
-        provider._casebridge_test_exporter = _EXPORTER  # type: ignore[attr-defined]
-    _EXPORTER.clear()
-    yield _EXPORTER
-    _EXPORTER.clear()
+    exporter = install_exporter()
+    yield exporter
+    exporter.clear()
 
 
 def _texts(span: ReadableSpan) -> list[str]:
