@@ -53,6 +53,7 @@ def test_the_runtime_lock_is_the_production_part_of_the_dev_lock() -> None:
     extras_only = {
         canonicalize_name(Requirement(r).name) for extra in PYPROJECT["optional-dependencies"].values() for r in extra
     }
-    # Imported directly by the sandbox or the tests, and dependencies of FastAPI and temporalio anyway.
-    also_needed_by_production = {"starlette", "protobuf"}
+    # Imported directly by the sandbox or the tests, and dependencies of production packages anyway
+    # (FastAPI, temporalio; `packaging` of the OpenTelemetry instrumentation).
+    also_needed_by_production = {"starlette", "protobuf", "packaging"}
     assert not (extras_only - production - also_needed_by_production) & runtime.keys()
