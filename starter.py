@@ -803,10 +803,13 @@ async def demo(settings: Settings) -> None:
     if parked is not None and parked.view is not None:
         why = parked.view.attention.reason if parked.view.attention else ""
         print(f"Parked for you: {parked.order_name} ({why}). Retry it (the store takes it this time):")
+        # The case's answer is encrypted: the CLI reads it through the codec server.
+        codec = f"http://{settings.codec_server_host}:{settings.codec_server_port}"
         print(
             f"  .venv/bin/temporal workflow update execute --workflow-id '{parked.case_id}' --name retry"
-            """ --input '{"operator":"me","note":"refund allowed"}'"""
+            """ --input '{"operator":"me","note":"refund allowed"}' \\"""
         )
+        print(f'    --codec-endpoint {codec} --codec-auth "Bearer $(cat .stack/codec-server-token)"')
     print(f"Webhook shim API: {settings.shim_public_url.rstrip('/')}/docs")
 
 
