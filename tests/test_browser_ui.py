@@ -47,8 +47,9 @@ from workflows.messages import CaseStatus, CaseView
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "browser"
 # This machine (and CI) may have no network: without these Chromium keeps dialling Google's services
-# (updates, sync, field trials, QUIC probes) and floods the log with refused connections. Playwright
-# adds --headless itself and the fresh --user-data-dir of `launch_persistent_context`.
+# (updates, sync, QUIC probes) and floods the log with refused connections. Playwright passes most of
+# them as well; they are listed so that what the test relies on does not depend on its defaults. The
+# fresh --user-data-dir is `launch_persistent_context`'s (Playwright refuses it among the args).
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",  # runs as root in CI containers, where Chromium's sandbox cannot start
@@ -194,6 +195,8 @@ async def open_case_by_ref(page: Page, ui_url: str, ref: str, case_id: str) -> N
     """The workflow list filtered by the case's order number, as an operator searches it."""
     query = f'CaseRef="{ref}"'
     await page.goto(f"{ui_url}/namespaces/{NAMESPACE}/workflows?query={quote(query)}")
+    # Two cases run on this server: the query leaves one.
+    await expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^\s*1 Workflow\b"))
     await expect(page.get_by_role("link", name=case_id)).to_have_count(1)
     await page.get_by_role("link", name=case_id).click()
     await expect(page.get_by_role("heading", name=case_id)).to_be_visible()
@@ -278,5 +281,6 @@ async def test_an_operator_reads_cases_in_the_web_ui(ui_stack: UiStack, tmp_path
             )
             await screenshot(page, "case-parked")
         except BaseException:
-            await screenshot(page, "failure")
+            with contextlib.suppress(Exception):  # the failure itself is what matters
+                await screenshot(page, "failure")
             raise
