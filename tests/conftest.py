@@ -23,6 +23,7 @@ from casebridge.stores import load_registry
 from sandbox.app import create_app as create_sandbox
 from shim.app import create_app as create_shim
 from tests.support import log_scan
+from tests.support.dev_server import start_dev_server
 from tests.support.servers import free_port, serve
 from tests.support.stack import Stack
 from tests.support.world import (
@@ -38,7 +39,6 @@ from worker import build_store_workers, build_worker
 from workflows import search_attributes as sa
 
 BIN = Path(sys.executable).parent
-TEMPORAL_CLI = BIN / "temporal"
 TEST_SERVER = BIN / "temporal-test-server"
 
 export_secrets()
@@ -72,14 +72,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
-    assert TEMPORAL_CLI.exists(), f"{TEMPORAL_CLI} missing: install the project with its [temporal] extra"
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(TEMPORAL_CLI),
-        search_attributes=sa.ALL,
-        # Encrypted, as every client and worker of a deployment: each test exercises the codec.
-        data_converter=data_converter(Settings()),
-        dev_server_log_level="error",
-    )
+    env = await start_dev_server()
     yield env
     await env.shutdown()
 

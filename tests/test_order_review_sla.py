@@ -26,6 +26,7 @@ from tests.support.world import SLA_SHOP as SHOP
 from tests.support.world import TENANT
 from worker import build_worker
 from workflows.messages import AuditEntry, CaseStatus, CaseView, ReviewDecision
+from workflows.order_review import KIND as ORDER_REVIEW
 from workflows.order_review import OrderReview, OrderReviewInput, OrderReviewResult
 
 
@@ -54,6 +55,14 @@ class SlaHarness:
     async def start(
         self, order: Order, on_timeout: TimeoutAction, chain: list[EscalationStep] | None = None
     ) -> tuple[str, WorkflowHandle[OrderReview, OrderReviewResult]]:
+        case_id, handle = await self.open_case(order, on_timeout, chain)
+        await self.in_review(handle)
+        return case_id, handle
+
+    async def open_case(
+        self, order: Order, on_timeout: TimeoutAction, chain: list[EscalationStep] | None = None
+    ) -> tuple[str, WorkflowHandle[OrderReview, OrderReviewResult]]:
+        """Starts the order's case as the shim would, without waiting for its review to open."""
         policy = load_policy(self.config_dir / "policies" / f"{SHOP}.yaml").order_review
         policy.on_timeout = on_timeout
         policy.sla.then_escalate = chain or []
@@ -81,8 +90,17 @@ class SlaHarness:
             reasons=["order total over 1000"],
             policy=policy,
         )
-        handle = await self.env.client.start_workflow(OrderReview.run, case_input, id=case_id, task_queue=self.queue)
-        await self.in_review(handle)
+        # Labelled as the shim starts it: search attributes, the UI's summary and details.
+        labels = ORDER_REVIEW.labels(case_input)
+        handle = await self.env.client.start_workflow(
+            OrderReview.run,
+            case_input,
+            id=case_id,
+            task_queue=self.queue,
+            search_attributes=ORDER_REVIEW.search_attributes(case_input, labels),
+            static_summary=ORDER_REVIEW.summary(case_input, labels),
+            static_details=ORDER_REVIEW.details(case_input, labels),
+        )
         return case_id, handle
 
     async def in_review(self, handle: WorkflowHandle[OrderReview, OrderReviewResult]) -> None:

@@ -26,7 +26,7 @@ OUTSIDE_PATH = re.compile(rf"""\.\./{BESIDE}\b|{BESIDE}/specs|["']{BESIDE}["']\s
 PRODUCTION = ["casebridge", "activities", "connectors", "routing", "shim", "workflows", "worker.py", "starter.py"]
 # Top-level modules of the `sandbox` and `dev` extras (and the project's own test-only packages).
 NOT_IN_PRODUCTION = {"sandbox", "tests", "bench", "graphql", "openapi_core", "werkzeug", "starlette", "multipart"}
-NOT_IN_PRODUCTION |= {"pytest", "pytest_asyncio", "packaging"}
+NOT_IN_PRODUCTION |= {"pytest", "pytest_asyncio", "packaging", "playwright"}
 
 
 def _project_files() -> list[Path]:
