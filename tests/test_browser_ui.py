@@ -203,8 +203,8 @@ async def open_case_by_ref(page: Page, ui_url: str, ref: str, case_id: str) -> N
 
 
 def amount_of(order: Order) -> str:
-    """The total as the case holds it (the facts keep the store's Decimal as it came)."""
-    return str(order.total_price.shop_money.amount)
+    """The total as summaries show it: two decimals."""
+    return f"{order.total_price.shop_money.amount:.2f}"
 
 
 async def screenshot(page: Page, name: str) -> Path:

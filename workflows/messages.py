@@ -58,7 +58,7 @@ class CaseLabels(BaseModel):
     def summary(self, title: str, platform: str, store: str) -> str:
         """One line: 'Order review #1042, 1500.00 USD (Shopify casebridge-demo.myshopify.com)'.
         No personal data: summaries are shown in lists and kept by Temporal as they are."""
-        amount = f", {self.amount} {self.currency or ''}".rstrip() if self.amount is not None else ""
+        amount = f", {self.amount:.2f} {self.currency or ''}".rstrip() if self.amount is not None else ""
         where = f"{PLATFORM_NAMES.get(platform, platform)} {store}"
         return f"{title} {self.ref}{amount} ({where})" + (f": {self.note}" if self.note else "")
 
