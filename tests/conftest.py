@@ -16,15 +16,13 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
-from casebridge.connections import Connections
 from casebridge.payload_codec import data_converter
 from casebridge.settings import Settings
-from casebridge.stores import load_registry
 from sandbox.app import create_app as create_sandbox
-from shim.app import create_app as create_shim
 from tests.support import log_scan
 from tests.support.dev_server import start_dev_server
 from tests.support.servers import free_port, serve
+from tests.support.shim_stack import stack_with_shim
 from tests.support.stack import Stack
 from tests.support.world import (
     ADOBE_STORE,
@@ -122,25 +120,9 @@ async def stack(temporal_env: WorkflowEnvironment, sandbox_url: str, config_dir:
         shim_public_url=f"http://127.0.0.1:{shim_port}",
         decision_timeout_seconds=5,
     )
-    registry = load_registry(config_dir)
-    connections = Connections(registry)
     client = temporal_env.client
-
-    async def connect(_: Settings) -> object:
-        return client
-
-    shim = create_shim(settings, connect)  # type: ignore[arg-type]
-    async with serve(shim, port=shim_port) as shim_url:
-        stack = Stack(
-            client=client,
-            settings=settings,
-            registry=registry,
-            connections=connections,
-            sandbox_url=sandbox_url,
-            shim_url=shim_url,
-            config_dir=config_dir,
-            shim_app=shim,
-        )
+    async with stack_with_shim(client, settings, sandbox_url) as stack:
+        shim_url, connections = stack.shim_url, stack.connections
         for store in (SHOP, RECONCILE_SHOP):
             for topic in (
                 "ORDERS_CREATE",
@@ -175,5 +157,3 @@ async def stack(temporal_env: WorkflowEnvironment, sandbox_url: str, config_dir:
             for worker in [build_worker(client, settings, connections), *store_workers]:
                 await workers.enter_async_context(worker)
             yield stack
-        await stack.http.aclose()
-        await connections.aclose()

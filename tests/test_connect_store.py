@@ -30,13 +30,11 @@ from temporalio.api.workflowservice.v1 import RegisterNamespaceRequest
 from temporalio.testing import WorkflowEnvironment
 
 from casebridge.cli import execute
-from casebridge.connections import Connections
 from casebridge.settings import Settings
 from casebridge.store_check import StoresNotReady, require_stores_ready
-from casebridge.stores import load_registry
 from sandbox.app import create_app as create_sandbox
-from shim.app import create_app as create_shim
 from tests.support.servers import free_port, serve
+from tests.support.shim_stack import stack_with_shim
 from tests.support.stack import Stack, eventually
 from tests.support.world import ADOBE_STORE, BC_FLOW_STORE, SHOP, sandbox_config, write_config
 from tests.test_order_review_adobe import place_order as place_adobe_order
@@ -73,40 +71,23 @@ def fresh_sandbox_config() -> Any:
 async def fresh(temporal_env: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
     """A sandbox in which nothing is subscribed yet, with its own config, shim and worker."""
     client = temporal_env.client
-
-    async def connect(_: Settings) -> object:
-        return client
-
     async with serve(create_sandbox(fresh_sandbox_config())) as sandbox_url:
         config_dir = write_config(tmp_path_factory.mktemp("fresh-config"), sandbox_url)
-        shim_port = free_port()
         settings = Settings(
             config_dir=config_dir,
             task_queue=f"connect-{uuid.uuid4().hex[:8]}",
-            shim_public_url=f"http://127.0.0.1:{shim_port}",
+            shim_public_url=f"http://127.0.0.1:{free_port()}",
             decision_timeout_seconds=5,
         )
-        connections = Connections(load_registry(config_dir))
-        async with serve(create_shim(settings, connect), port=shim_port) as shim_url:  # type: ignore[arg-type]
-            stack = Stack(
-                client=client,
-                settings=settings,
-                registry=connections.registry,
-                connections=connections,
-                sandbox_url=sandbox_url,
-                shim_url=shim_url,
-                config_dir=config_dir,
-            )
+        async with stack_with_shim(client, settings, sandbox_url) as stack:
             workers = [
-                build_worker(client, settings, connections),
-                *build_store_workers(client, settings, connections, store_ids=[SHOP, BC_FLOW_STORE, ADOBE_STORE]),
+                build_worker(client, settings, stack.connections),
+                *build_store_workers(client, settings, stack.connections, store_ids=[SHOP, BC_FLOW_STORE, ADOBE_STORE]),
             ]
             async with contextlib.AsyncExitStack() as running:
                 for worker in workers:
                     await running.enter_async_context(worker)
                 yield stack
-            await stack.http.aclose()
-        await connections.aclose()
 
 
 # -- what each platform holds -------------------------------------------------------------------

@@ -25,13 +25,11 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from casebridge.cli import execute
-from casebridge.connections import Connections
 from casebridge.settings import Settings
-from casebridge.stores import load_registry
 from casebridge.temporal import connect
 from sandbox.app import create_app as create_sandbox
-from shim.app import create_app as create_shim
 from tests.support.servers import free_port, serve
+from tests.support.shim_stack import stack_with_shim
 from tests.support.stack import Stack, eventually
 from tests.support.world import POLICY, SHOP, sandbox_config, write_config
 from tests.test_fulfillment_exception import post, report
@@ -82,21 +80,9 @@ async def world(
 
         await eventually(registered, timeout=30, what=f"namespace {namespace} to take search attributes")
         client = await connect(settings)
-        connections = Connections(load_registry(config_dir))
-        async with serve(create_shim(settings, connect), port=shim_port) as shim_url:
-            stack = Stack(
-                client=client,
-                settings=settings,
-                registry=connections.registry,
-                connections=connections,
-                sandbox_url=sandbox_url,
-                shim_url=shim_url,
-                config_dir=config_dir,
-            )
-            await stack.shop(SHOP).subscribe_webhook("ORDERS_CREATE", f"{shim_url}/webhooks/shopify")
+        async with stack_with_shim(client, settings, sandbox_url) as stack:
+            await stack.shop(SHOP).subscribe_webhook("ORDERS_CREATE", f"{stack.shim_url}/webhooks/shopify")
             yield WhatIfWorld(stack, settings, client)
-            await stack.http.aclose()
-        await connections.aclose()
 
 
 async def cases_listed(client: Client, count: int) -> None:

@@ -27,17 +27,15 @@ import httpx
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from casebridge.connections import Connections
 from casebridge.settings import Settings
-from casebridge.stores import load_registry
 from sandbox.app import create_app as create_sandbox
 from sandbox.config import SandboxConfig
 from sandbox.driver import DRIVER_PREFIX
 from sandbox.effects import EffectKind, EffectLedger
 from sandbox.world import SandboxWorld
-from shim.app import create_app as create_shim
 from tests.support.log_scan import SUITE_LOG
 from tests.support.servers import free_port, serve
+from tests.support.shim_stack import stack_with_shim
 from tests.support.stack import Stack, eventually
 from tests.support.world import (
     ADOBE_STORE,
@@ -148,21 +146,13 @@ async def chaos_stack(
             shim_public_url=f"http://127.0.0.1:{shim_port}",
             decision_timeout_seconds=5,
         )
-        connections = Connections(load_registry(driver_config))
-
-        async def connect(_: Settings) -> object:
-            return client
-
-        async with serve(create_shim(settings, connect), port=shim_port) as shim_url:  # type: ignore[arg-type]
-            stack = Stack(client, settings, connections.registry, connections, driver_url, shim_url, config_dir)
+        async with stack_with_shim(client, settings, driver_url, driver_config_dir=driver_config) as stack:
             await subscribe(stack)
             pool = WorkerPool(temporal_address, settings.task_queue, config_dir, directory / "workers.log", workers)
             try:
                 yield ChaosStack(stack, world, pool)
             finally:
                 pool.stop()
-                await stack.http.aclose()
-                await connections.aclose()
 
 
 async def subscribe(stack: Stack) -> None:
