@@ -91,11 +91,11 @@ def create_app(settings: Settings, codec: EncryptionCodec, token: bytes) -> Fast
             return
         raise HTTPException(401, "unauthenticated", headers={"WWW-Authenticate": 'Bearer realm="casebridge-codec"'})
 
-    def check_namespace(namespace: str | None) -> None:
+    async def payloads_of(request: Request, namespace: str | None) -> Payloads:
+        """The request's payloads, once its caller and namespace are allowed."""
+        authenticate(request)
         if namespace is not None and namespace != settings.temporal_namespace:
             raise HTTPException(403, f"namespace {namespace!r} is not served here")
-
-    async def payloads_of(request: Request) -> Payloads:
         body = await request.body()
         if len(body) > MAX_BODY_BYTES:
             raise HTTPException(413, "payloads too large")
@@ -113,18 +113,14 @@ def create_app(settings: Settings, codec: EncryptionCodec, token: bytes) -> Fast
     async def encode(
         request: Request, x_namespace: Annotated[str | None, Header(alias="X-Namespace")] = None
     ) -> Response:
-        authenticate(request)
-        check_namespace(x_namespace)
-        payloads = await payloads_of(request)
+        payloads = await payloads_of(request, x_namespace)
         return answer(Payloads(payloads=await codec.encode(payloads.payloads)))
 
     @app.post("/decode")
     async def decode(
         request: Request, x_namespace: Annotated[str | None, Header(alias="X-Namespace")] = None
     ) -> Response:
-        authenticate(request)
-        check_namespace(x_namespace)
-        payloads = await payloads_of(request)
+        payloads = await payloads_of(request, x_namespace)
         try:
             decoded = await codec.decode(payloads.payloads)
         except PayloadDecryptError as err:
