@@ -52,7 +52,7 @@ def store_activities(platform: str, connections: Connections) -> list[Callable[.
 
 def all_activities(connections: Connections) -> list[Callable[..., Any]]:
     """Every store platform's activities, and those the case kinds call beyond them."""
-    classes = {activities for kind in CASE_KINDS for activities in kind.activities}
+    classes = {activities for kind in CASE_KINDS for activities in kind.activity_classes}
     case_activities = [
         a for cls in sorted(classes, key=lambda c: c.__qualname__) for a in activity_methods(cls, connections)
     ]

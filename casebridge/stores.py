@@ -16,6 +16,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, Field, SecretStr, model_validator
 
+from casebridge.ecm_layout import EcmLayout
 from casebridge.secrets import env_value, resolve_secret
 from connectors.adobe_commerce.auth import AdminTokenCredentials, ImsCredentials, OAuth1Credentials
 from connectors.opentext.content_server_models import ContentServerCredentials
@@ -42,6 +43,7 @@ class ContentServerSettings(BaseModel):
     base_url: str  # the CGI URL, e.g. https://ecm.example.com/otcs/cs.exe
     username: str
     password_env: str
+    layout: EcmLayout | None = None  # where cases file their documents; None: cases file nothing
 
     def credentials(self) -> ContentServerCredentials:
         return ContentServerCredentials(username=self.username, password=resolve_secret(self.password_env))
@@ -150,6 +152,9 @@ class Store(BaseModel):
     opentext_tenant: str
     # The routing policy; a store without one takes part in no webhook-started case yet.
     policy_file: str | None = None
+    # The external system this store is known as in Extended ECM (business workspaces are keyed by
+    # it); None: the store's cases file no documents.
+    ecm_ext_system_id: str | None = None
     # Platforms with a per-store request quota (BigCommerce) get their own task queue with this
     # server-side activity rate: the Temporal server enforces it across every worker process.
     activities_per_second: float | None = Field(default=None, gt=0)
@@ -203,6 +208,12 @@ class StoreRegistry(BaseModel):
             if store.platform is Platform.ADOBE_COMMERCE and store.io_events_provider_id == provider_id:
                 return store
         return None
+
+    def files_documents(self, store: Store) -> bool:
+        """The store's cases keep ECM workspaces: its tenant has an ECM layout and the ECM knows the
+        store as an external system."""
+        content_server = self.tenant(store.opentext_tenant).content_server
+        return store.ecm_ext_system_id is not None and content_server is not None and content_server.layout is not None
 
     def tenant(self, name: str) -> OpenTextTenant:
         for tenant in self.opentext_tenants:

@@ -90,6 +90,7 @@ def case_placement(deps: ShimDeps, store: Store, delivery_id: str | None) -> dic
             None if store.activities_per_second is None else store_task_queue(deps.settings.task_queue, store)
         ),
         "delivery_id": delivery_id,
+        "files_documents": deps.registry.files_documents(store),
     }
 
 

@@ -24,6 +24,7 @@ from temporalio.exceptions import ActivityError
 
 from workflows import case_metrics
 from workflows import search_attributes as sa
+from workflows.case_file import CaseFile
 from workflows.failures import describe_failure
 from workflows.messages import (
     MAX_OPERATOR_TEXT,
@@ -39,6 +40,10 @@ from workflows.messages import (
     ReviewDecision,
     StoreCancellation,
 )
+
+with workflow.unsafe.imports_passed_through():
+    from activities.document_models import WorkspaceSubject
+
 from workflows.saga import Saga, Undo, compensation_step, is_compensation_step
 from workflows.store import store_for
 from workflows.store.base import Store, StoreOrder
@@ -95,6 +100,7 @@ class CaseWorkflow(Generic[InputT]):
     case_title: str = "Case"  # how the UI's summary names the kind: "Order review #1042, ..."
     input: InputT
     _store: Store | None = None  # the order's store, for case types that work on one
+    case_file: CaseFile | None = None  # the case's ECM workspace, when its store files documents
 
     def __init_subclass__(cls, *, case_type: str | None = None, title: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -119,6 +125,10 @@ class CaseWorkflow(Generic[InputT]):
         self.store_cancellation: StoreCancellation | None = None
         # Every OpenText process the case's reviews used: a new review never takes one of them.
         self.review_processes: list[str] = []
+        self.closed_counted = False  # the closed-cases metric counts a case once, however it ends
+        subject = self.workspace_subject() if case_input.files_documents else None
+        if subject is not None:
+            self.case_file = CaseFile(self, subject)
 
     # --- audit and status ------------------------------------------------------------------
 
@@ -128,7 +138,8 @@ class CaseWorkflow(Generic[InputT]):
     def set_status(self, status: CaseStatus, detail: str, *, due_at: datetime | Unchanged | None = UNCHANGED) -> None:
         """The new status (and due time, when given) in one search-attribute update: each update is
         an event in the history and a write to the visibility store."""
-        closed = status.is_final and not self.case_status.is_final
+        closed = status.is_final and not self.closed_counted
+        self.closed_counted = self.closed_counted or status.is_final
         case_metrics.status_changed(
             self.case_type, self.input.platform, self.case_status.value, status.value, closed=closed
         )
@@ -160,6 +171,11 @@ class CaseWorkflow(Generic[InputT]):
 
     def labels(self) -> CaseLabels | None:
         return self.labels_of(self.input)
+
+    def workspace_subject(self) -> WorkspaceSubject | None:
+        """The business workspace the case files its records into (None: it files none); read in
+        `init_case`, from the input alone."""
+        return None
 
     def details_markdown(self) -> str:
         """The live details of the Temporal UI: what the case is about, then its status."""
@@ -380,6 +396,8 @@ class CaseWorkflow(Generic[InputT]):
             await self.close_aborted()
         except CaseInterrupted as stopped:
             await self.close_cancelled_in_store(str(stopped))
+        if self.case_file is not None:
+            await self.case_file.close()
         await workflow.wait_condition(workflow.all_handlers_finished)
 
     def check_still_wanted(self, where: str) -> None:

@@ -18,12 +18,14 @@ from pydantic import BaseModel, Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.document_models import DocumentKind, RecordEntry, WorkspaceSubject
     from activities.exstream import ExstreamActivities
     from activities.models import LineQuantity, Substitution
     from activities.opentext import OpenTextWorkflowActivities
     from routing.fulfillment_policy import ExceptionType, FulfillmentExceptionPolicy, Resolution
 
 from workflows.case import CaseAborted
+from workflows.case_file import order_workspace
 from workflows.human_review import ReviewRequest
 from workflows.kinds import CaseKind, StartMode
 from workflows.messages import (
@@ -147,11 +149,32 @@ class FulfillmentException(
         await self.store.hold(HOLD_REASONS[report.exception_type], f"Casebridge: {summary}", purpose="exception")
         await self.store.mark(f"Casebridge: fulfillment exception ({summary})", add_tags=[i.policy.tags.open])
         self.check_still_wanted("the teams were not asked")
+        await self.open_case_file()
+        if self.case_file is not None:
+            await self.case_file.file(
+                DocumentKind.EXCEPTION_NOTE,
+                f"Exception report {report.reference}.html",
+                [
+                    RecordEntry(
+                        at=workflow.now(), event=summary, detail=self._report_detail(report), actor=report.reported_by
+                    )
+                ],
+            )
         self.panel_result = await self._decide()
+        await self.file_decisions()
         if self.panel_result.end is PanelEnd.STOPPED:
             self.check_still_wanted("the teams' tasks were withdrawn")
             raise CaseAborted("operator abort")
         await self._apply(self.panel_result)
+
+    def workspace_subject(self) -> WorkspaceSubject:
+        o = self.input.order
+        return order_workspace(self.input.store, o.order_id, o.order_name, total=o.total, currency=o.currency)
+
+    @staticmethod
+    def _report_detail(report: ExceptionReport) -> str:
+        lines = ", ".join(f"{line.quantity} x {line.sku}" for line in report.lines)
+        return f"{lines} (report {report.reference})" if lines else f"report {report.reference}"
 
     def check_decision(self, decision: ReviewDecision) -> None:
         if decision.outcome == Resolution.SUBSTITUTE_ITEM.value:

@@ -78,6 +78,7 @@ class HumanReview:
         self.decision: ReviewDecision | None = None
         self.started_at: datetime | None = None
         self.end: ReviewEnd | None = None  # set once the review is over
+        self.decided_at: datetime | None = None  # when the decision arrived
         self._reconciled: ReviewDecision | None = None
         # Time operators added (`extend_sla`): every milestone still ahead moves by it.
         self.extension = timedelta(0)
@@ -134,6 +135,7 @@ class HumanReview:
         if self.decision is not None:
             return  # the same decision again (a redelivered callback): nothing changes
         self.decision = decision
+        self.decided_at = workflow.now()
         who = decision.reviewer or "reviewer"
         self._case.record(self.named("decision received"), f"{decision.outcome} via {decision.source}", who)
         if self.started_at is not None:

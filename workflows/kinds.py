@@ -13,13 +13,20 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
+from temporalio import workflow
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
+
+with workflow.unsafe.imports_passed_through():
+    from activities.content_server import ContentServerActivities
 
 from workflows import search_attributes as sa
 from workflows.case import AnyCase
 from workflows.messages import CaseInput, CaseLabels
 
 InputT = TypeVar("InputT", bound=CaseInput)
+
+# What every case calls through `workflows.case` itself: its ECM workspace (`workflows.case_file`).
+SKELETON_ACTIVITIES: tuple[type, ...] = (ContentServerActivities,)
 
 
 class StartMode(StrEnum):
@@ -35,12 +42,18 @@ class CaseKind(Generic[InputT]):
     input_model: type[InputT]
     start: StartMode = StartMode.ONCE
     join_signal: str | None = None  # JOIN_OPEN: the signal that hands the event to the open case
-    # Activity classes the workflow calls beyond its store adapter's (OpenText, Exstream, ...).
+    # Activity classes the workflow calls beyond its store adapter's and the case skeleton's
+    # (`SKELETON_ACTIVITIES`): OpenText, Exstream, ...
     activities: tuple[type, ...] = ()
 
     def __post_init__(self) -> None:
         if (self.start is StartMode.JOIN_OPEN) != (self.join_signal is not None):
             raise ValueError(f"case kind {self.name}: a join signal goes with StartMode.JOIN_OPEN, and only with it")
+
+    @property
+    def activity_classes(self) -> tuple[type, ...]:
+        """Every activity class a case of this kind calls, its store adapter's aside."""
+        return (*SKELETON_ACTIVITIES, *self.activities)
 
     def labels(self, case_input: InputT) -> CaseLabels:
         labels = self.workflow.labels_of(case_input)

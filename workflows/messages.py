@@ -42,6 +42,9 @@ class CaseInput(BaseModel):
     # Workflows cannot read settings, so the shim passes it.
     store_task_queue: str | None = None
     delivery_id: str | None = None  # the store event that opened the case, for tracing
+    # The tenant has an ECM layout and the store an ECM external system: the case keeps a business
+    # workspace with its records (decided by the shim, since workflows read no settings).
+    files_documents: bool = False
 
 
 class CaseLabels(BaseModel):

@@ -13,10 +13,12 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.document_models import WorkspaceSubject
     from activities.opentext import OpenTextWorkflowActivities
     from routing.facts import OrderFacts, RiskLevel
     from routing.policy import OrderReviewPolicy, TimeoutAction
 
+from workflows.case_file import order_workspace
 from workflows.human_review import ReviewEnd, ReviewRequest
 from workflows.kinds import CaseKind, bulleted
 from workflows.messages import CaseInput, CaseLabels, CaseStatus, ReviewedCaseResult
@@ -44,6 +46,10 @@ class OrderReview(ReviewedCase[OrderReviewInput], case_type="order-review", titl
         self.init_case(input)
         facts = input.facts
         self.use_store(input, facts)
+
+    def workspace_subject(self) -> WorkspaceSubject:
+        f = self.input.facts
+        return order_workspace(self.input.store, f.order_id, f.order_name, total=f.total, currency=f.currency)
 
     @workflow.run
     async def run(self, input: OrderReviewInput) -> OrderReviewResult:

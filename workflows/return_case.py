@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.document_models import DocumentKind, RecordEntry, WorkspaceKind, WorkspaceSubject
     from activities.exstream import ExstreamActivities
     from activities.models import OrderLineUnits, ReplacementLine
     from activities.opentext import OpenTextWorkflowActivities
@@ -154,6 +155,16 @@ class ReturnCase(ReviewedCase[ReturnCaseInput], case_type="return", title="Retur
         self.evidence.append(evidence)
         self.record("evidence received", "; ".join([evidence.note, *evidence.links]).strip("; "), evidence.who)
 
+    def workspace_subject(self) -> WorkspaceSubject:
+        i, facts = self.input, self.input.facts
+        return WorkspaceSubject(
+            kind=WorkspaceKind.CASE,
+            bo_type="warranty" if i.warranty_claim else "return",
+            bo_id=facts.return_id,
+            title=f"Return {facts.return_name} ({i.store})",
+            keys={"Case id": i.case_id, "Case type": self.case_type, "Order number": facts.order_id, "Store": i.store},
+        )
+
     def check_decision(self, decision: ReviewDecision) -> None:
         if decision.outcome == ReturnOutcome.EXCHANGE.value:
             self.exchange_lines(decision)  # refuses an exchange that names no item
@@ -264,7 +275,18 @@ class ReturnCase(ReviewedCase[ReturnCaseInput], case_type="return", title="Retur
             self.set_due_at(None)
         if len(self.evidence) == known:
             raise CaseAborted("operator abort")
+        await self._file_evidence(self.evidence[known:])
         return True
+
+    async def _file_evidence(self, evidence: list[CustomerEvidence]) -> None:
+        if self.case_file is None:
+            return
+        entries = [
+            RecordEntry(at=workflow.now(), event="evidence received", detail="\n".join([e.note, *e.links]), actor=e.who)
+            for e in evidence
+        ]
+        name = f"Evidence {self.evidence_requests} {self.input.facts.return_name}.html"
+        await self.case_file.file(DocumentKind.EVIDENCE, name, entries)
 
     async def _apply(self, resolution: ReturnOutcome, how: str) -> None:
         i, store = self.input, self.store

@@ -12,6 +12,9 @@ from typing import Any
 
 from temporalio import workflow
 
+with workflow.unsafe.imports_passed_through():
+    from activities.document_models import DocumentKind, RecordEntry
+
 from workflows.case import CaseAborted, CaseWorkflow, InputT, check_operator_text
 from workflows.customer_notice import notify_customer
 from workflows.human_review import HumanReview, ReviewEnd, ReviewRequest
@@ -31,6 +34,7 @@ from workflows.review_panel import ReviewPanel
 class ReviewedCase(CaseWorkflow[InputT]):
     review: HumanReview | None = None  # a case with one review task at a time
     panel: ReviewPanel | None = None  # a case whose teams review in parallel
+    decisions_filed: int = 0  # how many of `_reviews()` had their decision filed in the workspace
 
     @workflow.update(description="Internal (the shim): a reviewer's decision from OpenText's callback.")
     def decide(self, decision: ReviewDecision) -> CaseView:
@@ -107,15 +111,51 @@ class ReviewedCase(CaseWorkflow[InputT]):
         finds the case and who reviews), then the case type's `own`."""
         i = self.input
         common = {"caseId": i.case_id, "callbackUrl": i.callback_url, "team": team, "platform": i.platform}
+        workspace = self.case_file.workspace if self.case_file is not None else None
+        if workspace is not None:
+            common["workspaceId"] = str(workspace.node_id)  # the reviewer opens the case's documents
         return {**common, "store": i.store, **own}
+
+    async def open_case_file(self) -> None:
+        """Open the case's workspace before its first review task, so the task can point at it."""
+        if self.case_file is not None:
+            await self.case_file.open()
+
+    async def file_decisions(self) -> None:
+        """File a decision record for each review decided since the last call (a reviewer's, or
+        the policy's default when nobody decided in time)."""
+        reviews = self._reviews()
+        if self.case_file is None:
+            return
+        for review in reviews[self.decisions_filed :]:
+            if review.end is None:
+                continue
+            decision = review.decision
+            team = f" ({review.team})" if review.team else ""
+            if decision is not None:
+                entry = RecordEntry(
+                    at=review.decided_at or workflow.now(),
+                    event=f"decided {decision.outcome}",
+                    detail=decision.comment or "",
+                    actor=decision.reviewer or "reviewer",
+                )
+            else:
+                entry = RecordEntry(at=workflow.now(), event=f"review ended {review.end.value}", detail="no decision")
+            number = len(self.case_file.filed) + len(self.case_file.pending) + 1
+            await self.case_file.file(
+                DocumentKind.DECISION, f"Decision {number}{team} {self.case_id.replace('/', ' ')}.html", [entry]
+            )
+        self.decisions_filed = len(reviews)
 
     async def review_once(self, request: Callable[[], ReviewRequest], stop: Callable[[], bool]) -> ReviewEnd:
         """One review task until it ends. When OpenText loses the task (WITHDRAWN) the case parks:
         `retry` opens a new task, `skip` counts as nobody deciding (TIMED_OUT: the policy's default
         applies), `abort` ends the case."""
+        await self.open_case_file()
         while True:
             self.review = HumanReview(self, request())
             end = await self.review.run(stop=stop)
+            await self.file_decisions()
             if end is not ReviewEnd.WITHDRAWN:
                 return end
             action = await self.park("OpenText review", self.review.withdrawn_reason)

@@ -1,0 +1,129 @@
+"""Business workspaces and filing in OpenText Extended ECM (Content Server REST).
+
+A workspace is found by its business object before it is created (Content Server keeps one per
+object, and `ensure_business_workspace` looks again after a clash), so duplicate events and retries
+never make a second one. A document is filed by name into its folder: the same name adds a version,
+and the same content again (a retry after a lost answer) changes nothing, recognised by the content
+hash the document category carries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from temporalio import activity
+
+from activities.case_records import render_case_record
+from activities.document_models import (
+    CaseRecordRequest,
+    FiledDocument,
+    OpenWorkspaceRequest,
+    WorkspaceRef,
+)
+from activities.errors import translate_errors
+from casebridge.connections import Connections
+from casebridge.ecm_layout import EcmLayout
+from casebridge.stores import Platform, RegistryLookupError
+from connectors.opentext.content_server import ContentServerClient
+from connectors.opentext.content_server_models import BusinessObject, BusinessWorkspaceRequest
+from routing.documents import DocumentKind
+
+# The folder a layout names but a workspace lacks (made before the layout changed) is created.
+HTML = "text/html"
+
+
+class ContentServerActivities:
+    def __init__(self, connections: Connections) -> None:
+        self._connections = connections
+
+    @activity.defn(name="ecm.open_workspace")
+    @translate_errors
+    async def open_workspace(self, request: OpenWorkspaceRequest) -> WorkspaceRef:
+        """The subject's business workspace, created from the layout's template when none exists."""
+        subject = request.subject
+        layout = self._layout(request.tenant).workspace(subject.kind)
+        store = self._connections.registry.store(Platform(request.platform), request.store)
+        if store is None or store.ecm_ext_system_id is None:
+            raise RegistryLookupError(f"store {request.store} has no ECM external system (ecm_ext_system_id)")
+        client = self._client(request.tenant)
+        workspace = await client.ensure_business_workspace(
+            BusinessWorkspaceRequest(
+                template_id=layout.template_id,
+                workspace_type_id=layout.workspace_type_id,
+                name=subject.title,
+                business_object=BusinessObject(
+                    ext_system_id=store.ecm_ext_system_id, bo_type=subject.bo_type, bo_id=subject.bo_id
+                ),
+                categories=dict(layout.category_values(subject.keys)),
+            )
+        )
+        return WorkspaceRef(
+            tenant=request.tenant,
+            kind=subject.kind,
+            node_id=workspace.id,
+            name=workspace.name,
+            created=workspace.created,
+        )
+
+    @activity.defn(name="ecm.file_case_record")
+    @translate_errors
+    async def file_case_record(self, request: CaseRecordRequest) -> FiledDocument:
+        """Render a record of the case (a decision, evidence, the closing audit report) and file it."""
+        content = render_case_record(request)
+        return await self._file(
+            request.workspace, request.kind, request.name, content, mime_type=HTML, case_id=request.case_id
+        )
+
+    async def _file(
+        self,
+        workspace: WorkspaceRef,
+        kind: DocumentKind,
+        name: str,
+        content: bytes,
+        *,
+        mime_type: str,
+        case_id: str,
+        business_key: str | None = None,
+    ) -> FiledDocument:
+        layout = self._layout(workspace.tenant)
+        folder_path = layout.workspace(workspace.kind).folder_for(kind)
+        client = self._client(workspace.tenant)
+        folder = await client.find_folder(workspace.node_id, folder_path)
+        if folder is None:
+            raise RegistryLookupError(
+                f"workspace {workspace.node_id} ({workspace.name}) has no folder {folder_path!r} for {kind.value} "
+                "documents: its template and the layout in config/stores.yaml disagree"
+            )
+        category = layout.document_category
+        digest = hashlib.sha256(content).hexdigest()
+        existing = await client.find_child(folder.id, name)
+        if existing is not None:
+            values = (await client.get_categories(existing.id)).get(category.id, {})
+            if values.get(category.key(category.content_hash)) == digest:
+                versions = await client.list_versions(existing.id)
+                number = versions[-1].version_number if versions else 1
+                return FiledDocument(
+                    node_id=existing.id, name=existing.name, folder=folder_path, version=number, unchanged=True
+                )
+        values_to_set: dict[str, str | None] = {
+            category.key(category.case_id): case_id,
+            category.key(category.kind): kind.value,
+            category.key(category.content_hash): digest,
+        }
+        if business_key is not None:
+            values_to_set[category.key(category.business_key)] = business_key
+        document = await client.upload_document(
+            folder.id, name, content, mime_type=mime_type, categories={category.id: values_to_set}
+        )
+        return FiledDocument(
+            node_id=document.node_id, name=document.name, folder=folder_path, version=document.version_number
+        )
+
+    def _layout(self, tenant: str) -> EcmLayout:
+        settings = self._connections.registry.tenant(tenant).content_server
+        if settings is None or settings.layout is None:
+            raise RegistryLookupError(f"OpenText tenant {tenant!r} has no ECM layout (content_server.layout)")
+        return settings.layout
+
+    def _client(self, tenant: str) -> ContentServerClient:
+        return self._connections.content_server(tenant)

@@ -1,0 +1,88 @@
+"""What cases and the document activities exchange about Extended ECM business workspaces.
+
+Cases name workspaces and documents by business meaning (an order's workspace, a decision record);
+the deployment's layout (`casebridge.stores.EcmLayout`) turns that into template, category and
+folder ids inside the activities. Only references (node ids, names, versions) come back: document
+content never travels through workflow payloads.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from routing.documents import DocumentKind, WorkspaceKind
+
+__all__ = [
+    "CaseRecordRequest",
+    "DocumentKind",
+    "FiledDocument",
+    "OpenWorkspaceRequest",
+    "RecordEntry",
+    "WorkspaceKind",
+    "WorkspaceRef",
+    "WorkspaceSubject",
+]
+
+
+class WorkspaceSubject(BaseModel):
+    """The business object a workspace belongs to, and what Casebridge knows of it for search."""
+
+    kind: WorkspaceKind
+    bo_type: str  # the business object type as the ECM's external system names it: order, return...
+    bo_id: str  # the platform's own id of the object
+    title: str  # the workspace name, e.g. "Order #1042"; no personal data
+    # Business keys for the workspace's category, by the layout's attribute names ("Order number").
+    keys: dict[str, str] = Field(default_factory=dict)
+
+
+class OpenWorkspaceRequest(BaseModel):
+    tenant: str  # the OpenText tenant whose Content Server keeps the workspace
+    platform: str
+    store: str  # with the platform, selects the ECM external system the store is known as
+    subject: WorkspaceSubject
+    # Workspaces this one is related to (an order's customer account, a return's order).
+    related_to: list[WorkspaceRef] = Field(default_factory=list)
+
+
+class WorkspaceRef(BaseModel):
+    """A business workspace: enough to file into it again without looking it up."""
+
+    tenant: str
+    kind: WorkspaceKind
+    node_id: int
+    name: str
+    created: bool = False  # this call created it (False: it existed already)
+
+
+class RecordEntry(BaseModel):
+    """One line of a case record: who did what, when."""
+
+    at: datetime
+    event: str
+    detail: str = ""
+    actor: str = "casebridge"
+
+
+class CaseRecordRequest(BaseModel):
+    """A record Casebridge writes itself (a decision, evidence received, the closing audit report),
+    rendered and filed by the activity from these entries."""
+
+    workspace: WorkspaceRef
+    kind: DocumentKind
+    case_id: str
+    case_title: str  # "Order review #1042"
+    name: str  # the document's name in its folder; the same name adds a version
+    status: str | None = None  # the case's status when the record was made
+    entries: list[RecordEntry]
+
+
+class FiledDocument(BaseModel):
+    """Where a document went: node, version, and whether this call changed anything."""
+
+    node_id: int
+    name: str
+    folder: str
+    version: int
+    unchanged: bool = False  # the same content was there already (a repeated call)
