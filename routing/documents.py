@@ -20,6 +20,7 @@ class WorkspaceKind(StrEnum):
 class DocumentKind(StrEnum):
     """What a filed document is; the layout decides its folder and retention per workspace kind."""
 
+    ORDER_RECORD = "order-record"  # the transaction archive's record of the order itself
     ORDER_CONFIRMATION = "order-confirmation"
     INVOICE = "invoice"
     CREDIT_MEMO = "credit-memo"
