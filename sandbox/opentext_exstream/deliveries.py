@@ -40,8 +40,13 @@ def new_delivery_id() -> str:
 
 def address_key(postal_address: dict[str, object]) -> str:
     """One postal address, compared case- and spacing-insensitively."""
-    normalised = {k: " ".join(json.dumps(v, ensure_ascii=False).lower().split()) for k, v in postal_address.items()}
-    return json.dumps(normalised, sort_keys=True)
+
+    def normal(value: object) -> object:
+        if isinstance(value, str):
+            return " ".join(value.lower().split())
+        return [normal(v) for v in value] if isinstance(value, list) else value
+
+    return json.dumps({k: normal(v) for k, v in postal_address.items()}, sort_keys=True)
 
 
 @dataclass(frozen=True)
