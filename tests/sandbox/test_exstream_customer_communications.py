@@ -336,13 +336,14 @@ async def test_event_feed_pages_strictly(sim: Sim) -> None:
     idle = (await sim.events(after="5")).json()
     assert (idle["data"], idle["next"], idle["hasMore"]) == ([], "5", False)  # nothing new: same cursor
 
-    for params, text in [
+    refusals: list[tuple[dict[str, Any], str]] = [
         ({"after": "6"}, "Unknown cursor '6'"),
         ({"after": "abc"}, "Unknown cursor"),
         ({"after": "-1"}, "Unknown cursor"),
         ({"limit": 0}, "limit must be 1..100"),
         ({"limit": 101}, "limit must be 1..100"),
-    ]:
+    ]
+    for params, text in refusals:
         assert_refused(await sim.events(**params), 400, 400015, text)
     unauthenticated = await sim.admin.get(EVENTS)
     assert unauthenticated.status_code == 401 and unauthenticated.json()["errorCode"] == 401001
