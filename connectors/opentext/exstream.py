@@ -62,6 +62,7 @@ from connectors.opentext.exstream_contract import (
     DEFAULT_TIMEOUT_SECONDS,
     DELIVERY_EVENTS_PAGE_SIZE,
     DELIVERY_EVENTS_PATH,
+    DELIVERY_ID_HEADER,
     DOMAINS_PATH,
     DRIVER_DATA_SOURCE_HEADER,
     DRIVER_DSN_TYPE,
@@ -287,7 +288,9 @@ class ExstreamClient(Closing):
                 operation=operation,
                 status_code=response.status_code,
             )
-        return GeneratedOutput(mime_type=mime_type, content=response.content)
+        # ASSUMPTION (contract): a customer communication names its delivery in a header.
+        delivery_id = response.headers.get(DELIVERY_ID_HEADER) or None
+        return GeneratedOutput(mime_type=mime_type, content=response.content, delivery_id=delivery_id)
 
     async def _generate(
         self,

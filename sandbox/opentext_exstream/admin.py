@@ -5,7 +5,7 @@ Mounted with the simulator, so under `/opentext/exstream/_admin/...`:
 
 * `GET    /_admin/outputs?tenant=&communicationId=&jobId=`  generated documents (metadata, newest last)
 * `GET    /_admin/outputs/{id}`                              one document's bytes with its mime type
-* `DELETE /_admin/outputs`                                   forget documents and jobs
+* `DELETE /_admin/outputs`                                   forget documents and jobs (not deliveries)
 * `GET    /_admin/jobs?tenant=`                              batch jobs and their current state
 * `POST   /_admin/tenants/{tenant}/expire-tokens`            expire the tenant's tokens (next call: 401)
 

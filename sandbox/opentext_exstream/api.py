@@ -231,7 +231,8 @@ class ExstreamSimulator:
         return self.tokens.expire(tenant_id)
 
     def reset(self) -> None:
-        """Forget generated documents and jobs (design resources and tokens stay)."""
+        """Forget generated documents and jobs (design resources and tokens stay, and so do deliveries,
+        preferences and delivery events: the feed's cursors that clients hold remain valid)."""
         self.output_log.clear()
         self.job_book.clear()
 

@@ -168,6 +168,20 @@ async def test_send_communication_answers_the_archive_the_channel_output_and_a_d
     assert "Generate output using Orchestration - Full response" in conn.contract.matched_items()
 
 
+async def test_a_single_output_answer_names_its_delivery_too(conn: Connected) -> None:
+    target = await shipment_notice(conn)
+    body = driver(Channel.WEB).model_dump(mode="json", by_alias=True)
+
+    pdf = await conn.client.generate_document(
+        target.communication_id, target.driver_data_source, body, "application/pdf"
+    )
+
+    assert pdf.content.startswith(b"%PDF-") and pdf.delivery_id is not None
+    (event,) = (await conn.client.delivery_events()).events
+    assert (event.delivery_id, event.channel) == (pdf.delivery_id, Channel.WEB)
+    assert "Generate output using Orchestration - PDF only" in conn.contract.matched_items()
+
+
 async def test_the_driver_goes_out_as_the_sample_shaped_envelope(conn: Connected) -> None:
     target = await shipment_notice(conn)
     web = driver(Channel.WEB, email=None, address=None)
