@@ -20,12 +20,12 @@ shapes follow OpenText's Postman collection (`exstream-communications.postman_co
 * `GET  /orchestration/api/v1/runtime/{domain}/delivery-events?after=&limit=`  delivery outcomes and
   preference changes after a cursor (ASSUMPTION: no delivery-tracking API is published; see
   `sandbox.opentext_exstream.deliveries`)
+* `/_admin/...`  sandbox conveniences, see `sandbox.opentext_exstream.admin`
 
 Customer communications (those with a `CustomerDesign`) check the driver's envelope (brand, language,
 channel, address; `sandbox.opentext_exstream.envelope`), produce the ARCHIVE output and the channel's
 output only, and deliver through the channel's queue. ASSUMPTION: each output's `engineOutputContext`
 carries the `deliveryId` of that delivery (and a raw single-output answer the `deliveryId` header).
-* `/_admin/...`  sandbox conveniences, see `sandbox.opentext_exstream.admin`
 
 Errors use the services' body `{timestamp, status, error, message, details, errorCode, path}`.
 Fault injection: before each call the simulator asks `world.faults.take("opentext-exstream", op)`
