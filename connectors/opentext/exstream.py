@@ -13,6 +13,12 @@ One client per tenant and domain. Every method raises only `connectors.errors` t
 
 Rendering is not idempotent: every on-demand call renders again (and a design whose queue delivers
 e-mail sends again). Wire-level assumptions live in `connectors.opentext.exstream_contract`.
+
+Customer communications (`send_communication`, `submit_statement_batch`, `batch_communications`)
+are driven by the common envelope (`CommunicationDriver`): the brand, language and currency select the
+design's texts, the channel selects the delivery queue. Each generation answers the ARCHIVE copy, the
+channel's output and a delivery id, whose outcome later appears in `delivery_events`. An unknown brand
+or language, or a channel without the recipient's address, is refused (`RejectedError`).
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ from connectors.opentext.auth import TokenProvider
 from connectors.opentext.error_mapping import service_message
 from connectors.opentext.exstream_contract import (
     APPROVED_STATE,
+    ARCHIVE_QUEUE_USE,
     BATCH_SUBMIT_PATH,
     COMMUNICATION_ID_HEADER,
     COMMUNICATION_SET_LINK_DEPTH,
@@ -53,6 +60,9 @@ from connectors.opentext.exstream_contract import (
     COMMUNICATION_TYPE,
     DEFAULT_RETRY_AFTER_SECONDS,
     DEFAULT_TIMEOUT_SECONDS,
+    DELIVERY_EVENTS_PAGE_SIZE,
+    DELIVERY_EVENTS_PATH,
+    DELIVERY_ID_HEADER,
     DOMAINS_PATH,
     DRIVER_DATA_SOURCE_HEADER,
     DRIVER_DSN_TYPE,
@@ -71,15 +81,19 @@ from connectors.opentext.exstream_contract import (
     SUCCESS_STATUS,
     SYSTEM,
     TOKEN_PATH,
+    Channel,
 )
 from connectors.opentext.exstream_models import (
     BatchJob,
     BatchJobEnvelope,
     BatchSubmission,
     BatchSubmitResponse,
+    CommunicationDelivery,
+    CommunicationDriver,
     CommunicationTarget,
     DasResource,
     DataSource,
+    DeliveryEventPage,
     Domain,
     DomainList,
     ExstreamErrorBody,
@@ -90,6 +104,7 @@ from connectors.opentext.exstream_models import (
     OrchestrationResponse,
     OutputQueue,
     ResourcePage,
+    StatementRecord,
 )
 from connectors.retry_after import retry_after_seconds
 from connectors.telemetry import external_call
@@ -273,7 +288,9 @@ class ExstreamClient(Closing):
                 operation=operation,
                 status_code=response.status_code,
             )
-        return GeneratedOutput(mime_type=mime_type, content=response.content)
+        # ASSUMPTION (contract): a customer communication names its delivery in a header.
+        delivery_id = response.headers.get(DELIVERY_ID_HEADER) or None
+        return GeneratedOutput(mime_type=mime_type, content=response.content, delivery_id=delivery_id)
 
     async def _generate(
         self,
@@ -328,6 +345,56 @@ class ExstreamClient(Closing):
         path = JOB_OUTPUTS_PATH.format(domain=_segment(self._domain), job_id=_segment(job_id))
         response = await self._call("batch_outputs", "GET", path, attributes={"exstream.job_id": job_id})
         return self._outputs(response, "batch_outputs")
+
+    # -- customer communications ----------------------------------------------------------------
+
+    async def send_communication(
+        self, target: CommunicationTarget, driver: CommunicationDriver
+    ) -> CommunicationDelivery:
+        """Generate a customer communication for the driver's channel: the design delivers it through
+        that channel's queue. Not idempotent (see the module docstring): dedupe by `document.id`."""
+        operation = "send_communication"
+        response = await self._generate(
+            operation,
+            target.communication_id,
+            target.driver_data_source,
+            driver.model_dump(mode="json", by_alias=True),
+            FULL_RESPONSE_ACCEPT,
+        )
+        deliveries = _deliveries(target, self._outputs(response, operation), operation)
+        if len(deliveries) != 1 or deliveries[0].channel is not driver.channel:
+            raise ContractError(
+                f"asked for one document on channel {driver.channel.value}, the answer holds"
+                f" {[d.channel.value for d in deliveries]}",
+                system=SYSTEM,
+                operation=operation,
+            )
+        return deliveries[0]
+
+    async def delivery_events(
+        self, after: str | None = None, *, limit: int = DELIVERY_EVENTS_PAGE_SIZE
+    ) -> DeliveryEventPage:
+        """Delivery outcomes and preference changes after the cursor `after` (None: from the first),
+        oldest first. Keep `next_cursor` and pass it next time; `has_more` says another page is ready.
+        A cursor the service did not hand out is refused (`RejectedError`)."""
+        if not 1 <= limit <= DELIVERY_EVENTS_PAGE_SIZE:
+            raise ValueError(f"limit must be 1..{DELIVERY_EVENTS_PAGE_SIZE}")
+        params: _Params = {"limit": limit} if after is None else {"after": after, "limit": limit}
+        path = DELIVERY_EVENTS_PATH.format(domain=_segment(self._domain))
+        response = await self._call("delivery_events", "GET", path, params=params)
+        return self._parse_envelope(response, DeliveryEventPage, "delivery_events")
+
+    async def submit_statement_batch(self, service: str, records: Sequence[StatementRecord]) -> BatchSubmission:
+        """Hand statement lines to the statement batch service: one document per company comes out,
+        its lines grouped by buyer and location. Poll `get_batch_job`, then `batch_communications`."""
+        if not records:
+            raise ValueError("a statement batch needs at least one record")
+        return await self.submit_batch(service, [r.model_dump(mode="json", by_alias=True) for r in records])
+
+    async def batch_communications(self, job_id: str, target: CommunicationTarget) -> list[CommunicationDelivery]:
+        """The documents of a COMPLETED customer-communication job (before: `ConflictError`), one per
+        customer number, each with its archive copy, channel output and delivery id."""
+        return _deliveries(target, await self.batch_outputs(job_id), "batch_communications")
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -442,6 +509,7 @@ class ExstreamClient(Closing):
                     queue_name=context.queue_name if context else None,
                     file_name=context.file_name if context else None,
                     customer_number=context.customer_number if context else None,
+                    delivery_id=context.delivery_id if context else None,
                 )
             )
         return outputs
@@ -482,6 +550,39 @@ def _driver_json(driver: object) -> bytes:
     """The driver record exactly as the communication's sample driver file is shaped: no wrapper.
     Decimals become strings and datetimes ISO-8601, so amounts keep their exact digits."""
     return json.dumps(to_jsonable_python(driver), separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _deliveries(
+    target: CommunicationTarget, outputs: list[GeneratedOutput], operation: str
+) -> list[CommunicationDelivery]:
+    """Outputs paired per document (customer number): the ARCHIVE queue's and a channel queue's."""
+    uses = {q.name: (q.use or "").upper() for q in target.queues}
+    channels = {channel.queue_use: channel for channel in Channel}
+    documents: dict[str | None, list[GeneratedOutput]] = {}
+    for output in outputs:
+        documents.setdefault(output.customer_number, []).append(output)
+    found: list[CommunicationDelivery] = []
+    for customer_number, produced in documents.items():
+        archive = [o for o in produced if uses.get(o.queue_name or "") == ARCHIVE_QUEUE_USE]
+        delivered = [o for o in produced if uses.get(o.queue_name or "") in channels]
+        delivery_ids = {o.delivery_id for o in produced}
+        if len(archive) != 1 or len(delivered) != 1 or len(delivery_ids) != 1 or None in delivery_ids:
+            raise ContractError(
+                f"document {customer_number}: expected one ARCHIVE and one channel output under one"
+                f" delivery id, got queues {[o.queue_name for o in produced]}",
+                system=SYSTEM,
+                operation=operation,
+            )
+        found.append(
+            CommunicationDelivery(
+                delivery_id=str(delivery_ids.pop()),
+                channel=channels[uses[delivered[0].queue_name or ""]],
+                archive=archive[0],
+                channel_output=delivered[0],
+                customer_number=customer_number,
+            )
+        )
+    return found
 
 
 def _driver_source(dsnlist: list[DataSource], communication: str) -> DataSource:

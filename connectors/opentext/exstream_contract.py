@@ -81,6 +81,43 @@ JOB_STATUS_PATH = "/orchestration/api/v1/runtime/{domain}/jobs/{job_id}"
 JOB_OUTPUTS_PATH = "/orchestration/api/v1/runtime/{domain}/jobs/{job_id}/outputs"
 
 
+# -- Customer communications and deliveries -------------------------------------------------------
+# ASSUMPTION (reference 4.5: channels are design queues, not a request field): a customer
+# communication's driver carries the common envelope (`document`, `brand`, `language` (BCP 47),
+# `currency`, `channel`, `recipient`, `store`); its set has the queues ARCHIVE (always produced) and
+# one delivery queue per channel, and the driver's `channel` selects which delivery queue runs.
+ARCHIVE_QUEUE_USE = "ARCHIVE"
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    PRINT = "print"
+    WEB = "web"
+
+    @property
+    def queue_use(self) -> str:
+        """The manifest `use` of the queue delivering on this channel (ASSUMPTION)."""
+        return self.value.upper()
+
+
+# ASSUMPTION: the delivery a generation's channel queue made is named by `engineOutputContext.
+# deliveryId` on each of its outputs (and by the `deliveryId` header of a raw single-output answer).
+DELIVERY_ID_HEADER = "deliveryId"
+# ASSUMPTION (Exstream publishes no delivery-tracking API): delivery outcomes and customers' channel
+# preference changes are read from a polled feed, `?after=<cursor>&limit=N`, answering
+# `{"status", "data": [event...], "next": cursor, "hasMore"}`; a cursor not handed out is refused (400).
+DELIVERY_EVENTS_PATH = "/orchestration/api/v1/runtime/{domain}/delivery-events"
+DELIVERY_EVENTS_PAGE_SIZE = 100  # ASSUMPTION: also the largest page the feed serves
+
+
+class DeliveryEventType(StrEnum):
+    DELIVERED = "delivered"
+    BOUNCED = "bounced"
+    OPTED_OUT = "opted_out"  # the customer refused the channel: nothing was sent
+    RETURNED = "returned"  # print returned as undeliverable
+    PREFERENCE_CHANGED = "preference_changed"  # the customer opted in or out of a channel
+
+
 class JobState(StrEnum):
     """ASSUMPTION (reference 4.7): the job states a status poll reports."""
 

@@ -9,12 +9,13 @@ Temporal, never the bytes themselves.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from connectors.opentext.exstream_contract import JobState
+from connectors.opentext.exstream_contract import Channel, DeliveryEventType, JobState
 
 
 def _to_text(value: Any) -> Any:
@@ -116,6 +117,7 @@ class EngineOutputContext(_WireModel):
     queue_name: str | None = Field(default=None, alias="queueName")
     file_name: str | None = Field(default=None, alias="fileName")
     customer_number: _Text | None = Field(default=None, alias="customerNumber")
+    delivery_id: str | None = Field(default=None, alias="deliveryId")  # ASSUMPTION, see the contract
 
 
 class OutputEntry(_WireModel):
@@ -224,6 +226,7 @@ class GeneratedOutput(BaseModel):
     queue_name: str | None = None
     file_name: str | None = None
     customer_number: str | None = None
+    delivery_id: str | None = None  # customer communications: the delivery its channel queue made
 
     @property
     def size(self) -> int:
@@ -237,3 +240,122 @@ class GeneratedOutput(BaseModel):
 class BatchSubmission(BaseModel):
     job_id: str
     id: str | None = None
+
+
+# -- customer communications ---------------------------------------------------------------------------
+
+
+class _DriverModel(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class PostalAddress(_DriverModel):
+    lines: list[str] = Field(min_length=1)
+    city: str
+    postal_code: str = Field(alias="postalCode")
+    country: str  # ISO 3166-1 alpha-2
+
+
+class Recipient(_DriverModel):
+    name: str
+    email: str | None = None  # needed for the e-mail channel
+    postal_address: PostalAddress | None = Field(default=None, alias="postalAddress")  # needed for print
+    customer_ref: str = Field(alias="customerRef")  # the customer's id on the store's platform
+
+
+class DocumentRef(_DriverModel):
+    id: str  # the caller's own reference for the document (Exstream has no idempotency key)
+    kind: str
+
+
+class CommunicationDriver(_DriverModel):
+    """The common envelope of every customer communication's driver. The communication's own fields
+    (`order`, `lines`, `totals`, ...) are extra keys, sent as given (Decimals as decimal strings):
+    `CommunicationDriver(document=..., ..., order={"number": "#1001", ...})`."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="allow")
+
+    document: DocumentRef
+    brand: str
+    language: str = Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")  # BCP 47, e.g. "en", "fr-CA"
+    currency: str = Field(pattern=r"^[A-Z]{3}$")  # ISO 4217
+    channel: Channel
+    recipient: Recipient
+    store: str
+
+
+class StatementParty(_DriverModel):
+    id: str
+    name: str
+
+
+class StatementPeriod(_DriverModel):
+    start: date
+    end: date
+
+
+_Date = date  # the field below is called `date`
+
+
+class StatementTransaction(_DriverModel):
+    date: _Date
+    reference: str
+    description: str
+    amount: Decimal
+
+
+class StatementRecord(CommunicationDriver):
+    """One line of a monthly statement: the batch consolidates the records of one `company` into one
+    document, grouped by `buyer` and `location`. Records of one company share the envelope."""
+
+    company: StatementParty
+    buyer: StatementParty
+    location: StatementParty
+    period: StatementPeriod
+    transaction: StatementTransaction
+
+
+class CommunicationDelivery(BaseModel):
+    """One customer document: the ARCHIVE copy for filing, the output its channel delivered, and the
+    id under which the delivery's outcome appears in the delivery events."""
+
+    delivery_id: str
+    channel: Channel
+    archive: GeneratedOutput
+    channel_output: GeneratedOutput
+    customer_number: str | None = None
+
+    @property
+    def outputs(self) -> list[GeneratedOutput]:
+        return [self.archive, self.channel_output]
+
+
+class DeliveryEvent(_WireModel):
+    """A delivery outcome (`deliveryId` names the generation) or a customer's preference change."""
+
+    id: str  # the cursor of this event
+    type: DeliveryEventType
+    channel: Channel
+    customer_ref: str = Field(alias="customerRef")
+    store: str
+    occurred_at: datetime = Field(alias="occurredAt")
+    delivery_id: str | None = Field(default=None, alias="deliveryId")
+    communication: str | None = None  # the communication's name
+    communication_id: str | None = Field(default=None, alias="communicationId")
+    document_id: str | None = Field(default=None, alias="documentId")
+    opt_in: bool | None = Field(default=None, alias="optIn")  # preference_changed only
+
+    @model_validator(mode="after")
+    def _fields_of_its_type(self) -> DeliveryEvent:
+        if self.type is DeliveryEventType.PREFERENCE_CHANGED and self.opt_in is None:
+            raise ValueError("preference_changed without optIn")
+        if self.type is not DeliveryEventType.PREFERENCE_CHANGED and not self.delivery_id:
+            raise ValueError(f"{self.type.value} without deliveryId")
+        return self
+
+
+class DeliveryEventPage(_WireModel):
+    status: str
+    events: list[DeliveryEvent] = Field(default_factory=list, alias="data")
+    next_cursor: str = Field(alias="next")  # pass as `after` to continue; unchanged when nothing new
+    has_more: bool = Field(default=False, alias="hasMore")

@@ -1,6 +1,6 @@
 """Simulator of OpenText Exstream (Core Communications): identity, DAS design lookups, on-demand and
-batch generation. Mount `sandbox.opentext_exstream.api.ExstreamSimulator(world, tenants).router` at
-`/opentext/exstream`.
+batch generation, customer communications with their deliveries. Mount
+`sandbox.opentext_exstream.api.ExstreamSimulator(world, tenants).router` at `/opentext/exstream`.
 
 Only the configuration models are re-exported here: `sandbox.config` may import them without pulling
 in the simulator (which imports `sandbox.world`, which imports `sandbox.config`).
@@ -8,6 +8,7 @@ in the simulator (which imports `sandbox.world`, which imports `sandbox.config`)
 
 from sandbox.opentext_exstream.config import (
     BatchServiceConfig,
+    BrandConfig,
     CommunicationConfig,
     ExstreamDomainConfig,
     ExstreamTenantConfig,
@@ -18,6 +19,7 @@ from sandbox.opentext_exstream.config import (
 
 __all__ = [
     "BatchServiceConfig",
+    "BrandConfig",
     "CommunicationConfig",
     "ExstreamDomainConfig",
     "ExstreamTenantConfig",

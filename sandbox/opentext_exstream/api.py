@@ -17,7 +17,15 @@ shapes follow OpenText's Postman collection (`exstream-communications.postman_co
 * `POST /orchestration/api/v1/inputs/batch/{domain}/{service}`  (ASSUMPTION: community integration)
 * `GET  /orchestration/api/v1/runtime/{domain}/jobs/{jobId}` and `.../jobs/{jobId}/outputs`
   (ASSUMPTION: no confirmed status or download call exists; see the connector's contract module)
+* `GET  /orchestration/api/v1/runtime/{domain}/delivery-events?after=&limit=`  delivery outcomes and
+  preference changes after a cursor (ASSUMPTION: no delivery-tracking API is published; see
+  `sandbox.opentext_exstream.deliveries`)
 * `/_admin/...`  sandbox conveniences, see `sandbox.opentext_exstream.admin`
+
+Customer communications (those with a `CustomerDesign`) check the driver's envelope (brand, language,
+channel, address; `sandbox.opentext_exstream.envelope`), produce the ARCHIVE output and the channel's
+output only, and deliver through the channel's queue. ASSUMPTION: each output's `engineOutputContext`
+carries the `deliveryId` of that delivery (and a raw single-output answer the `deliveryId` header).
 
 Errors use the services' body `{timestamp, status, error, message, details, errorCode, path}`.
 Fault injection: before each call the simulator asks `world.faults.take("opentext-exstream", op)`
@@ -43,6 +51,9 @@ from sandbox.opentext_exstream import errors as codes
 from sandbox.opentext_exstream.admin import build_admin_router
 from sandbox.opentext_exstream.catalog import DomainCatalog, TenantCatalog
 from sandbox.opentext_exstream.config import CommunicationConfig, ExstreamTenantConfig
+from sandbox.opentext_exstream.customer_generation import CustomerRun, generate_batch, generate_on_demand
+from sandbox.opentext_exstream.deliveries import DeliveryBook, DomainDeliveries
+from sandbox.opentext_exstream.envelope import DriverRefusal
 from sandbox.opentext_exstream.errors import ExstreamHttpError, ExstreamRoute
 from sandbox.opentext_exstream.jobs import BatchJob, JobBook, OutputLog, OutputRecord
 from sandbox.opentext_exstream.rendering import RenderedOutput, missing_fields, render
@@ -61,6 +72,7 @@ OP_GENERATE = "POST /orchestration/api/v1/inputs/ondemand/{domain}/generate"
 OP_BATCH = "POST /orchestration/api/v1/inputs/batch/{domain}/{service}"
 OP_JOB = "GET /orchestration/api/v1/runtime/{domain}/jobs/{jobId}"
 OP_JOB_OUTPUTS = "GET /orchestration/api/v1/runtime/{domain}/jobs/{jobId}/outputs"
+OP_DELIVERY_EVENTS = "GET /orchestration/api/v1/runtime/{domain}/delivery-events"
 OPERATIONS: tuple[str, ...] = (
     OP_TOKEN,
     OP_DOMAINS,
@@ -72,6 +84,7 @@ OPERATIONS: tuple[str, ...] = (
     OP_BATCH,
     OP_JOB,
     OP_JOB_OUTPUTS,
+    OP_DELIVERY_EVENTS,
 )
 
 # Delivery faults belong to the deliverer; an API call must not spend them.
@@ -85,6 +98,8 @@ _API_FAULTS = {
 _MAX_COUNT = 1000
 _MAX_LINK_DEPTH = 10
 _FULL_RESPONSE = {"*/*", "application/json"}
+_MAX_EVENTS = 100  # ASSUMPTION: the largest page of delivery events
+DELIVERY_ID_HEADER = "deliveryId"
 
 Authorization = Annotated[str | None, Header()]
 
@@ -129,10 +144,16 @@ def _outputs_json(outputs: list[RenderedOutput]) -> list[dict[str, object]]:
                 "queueName": o.queue_name,
                 "fileName": o.file_name,
                 "customerNumber": o.customer_number,
+                **({"deliveryId": o.delivery_id} if o.delivery_id else {}),
             },
         }
         for o in outputs
     ]
+
+
+def _refused(refusal: DriverRefusal, communication: CommunicationConfig) -> ExstreamHttpError:
+    details = f"communicationId={communication.id}" + (f" {refusal.details}" if refusal.details else "")
+    return ExstreamHttpError(400, refusal.message, refusal.error_code, details)
 
 
 def negotiate(accept: str | None, produced: list[str]) -> str | None:
@@ -171,7 +192,8 @@ class ExstreamSimulator:
     """One simulated Exstream holding every configured tenant.
 
     Python surface for tests and the demo: `outputs`, `jobs`, `expire_tokens`, `reset`; `tokens` for
-    deeper inspection (e.g. `tokens.issued[tenant_id]`).
+    deeper inspection (e.g. `tokens.issued[tenant_id]`); `deliveries(tenant, domain)` for the
+    deliveries, preferences and events of customer communications.
     """
 
     def __init__(
@@ -182,7 +204,8 @@ class ExstreamSimulator:
         self._tenants = {t.tenant_id: TenantCatalog.build(t) for t in tenants}
         self.tokens = TokenIssuer(tenants, clock)
         self.output_log = OutputLog()
-        self.job_book = JobBook(self.output_log, clock)
+        self.delivery_book = DeliveryBook()
+        self.job_book = JobBook(self.output_log, self.delivery_book, clock)
         self.router = self._build_router()
 
     # -- Python surface -------------------------------------------------------------------------
@@ -194,12 +217,22 @@ class ExstreamSimulator:
     def jobs(self, tenant_id: str | None = None) -> list[BatchJob]:
         return [j for j in self.job_book.all() if tenant_id is None or j.tenant_id == tenant_id]
 
+    def deliveries(self, tenant_id: str, domain: str) -> DomainDeliveries:
+        """Deliveries, preferences and events of one domain (finished batch jobs delivered first)."""
+        self.job_book.all()
+        return self.delivery_book.domain(tenant_id, domain)
+
+    def has_domain(self, tenant_id: str, domain: str) -> bool:
+        tenant = self._tenants.get(tenant_id)
+        return tenant is not None and domain in tenant.domains
+
     def expire_tokens(self, tenant_id: str | None = None) -> int:
         """Make every issued token (of one tenant) expired, as if time had passed."""
         return self.tokens.expire(tenant_id)
 
     def reset(self) -> None:
-        """Forget generated documents and jobs (design resources and tokens stay)."""
+        """Forget generated documents and jobs (design resources and tokens stay, and so do deliveries,
+        preferences and delivery events: the feed's cursors that clients hold remain valid)."""
         self.output_log.clear()
         self.job_book.clear()
 
@@ -297,6 +330,9 @@ class ExstreamSimulator:
                 404, f"Input service '{service}' not found", codes.SERVICE_NOT_FOUND, f"domain={catalog.config.id}"
             )
         communication = self._approved(catalog, binding.communication_id)
+        if communication.customer_design is not None:
+            run = generate_batch(communication, catalog.config.brands, records)
+            return self._new_job(caller, catalog, service, communication, run)
         errors: list[dict[str, str]] = []
         outputs: list[RenderedOutput] = []
         for number, record in enumerate(records, start=1):
@@ -315,6 +351,64 @@ class ExstreamSimulator:
             outputs=[] if errors else outputs,  # all or nothing, as one engine run
             errors=errors,
         )
+
+    def _new_job(
+        self,
+        caller: IssuedToken,
+        catalog: DomainCatalog,
+        service: str,
+        communication: CommunicationConfig,
+        run: CustomerRun,
+    ) -> BatchJob:
+        return BatchJob(
+            tenant_id=caller.tenant_id,
+            domain=catalog.config.id,
+            service=service,
+            communication_id=communication.id,
+            submitted_at=self.clock(),
+            delay=self._tenants[caller.tenant_id].config.batch_delay_seconds,
+            outputs=run.outputs,
+            errors=run.errors,
+            deliveries=run.deliveries,
+        )
+
+    def _generate_customer(
+        self,
+        caller: IssuedToken,
+        catalog: DomainCatalog,
+        communication: CommunicationConfig,
+        driver: object,
+        wanted: str | None,
+    ) -> list[RenderedOutput]:
+        """Check, render and deliver one customer communication; the outputs to answer with."""
+        try:
+            run = generate_on_demand(communication, catalog.config.brands, driver)
+        except DriverRefusal as refusal:
+            raise _refused(refusal, communication) from None
+        if wanted is not None and all(o.mime_type != wanted for o in run.outputs):
+            raise ExstreamHttpError(
+                406,
+                f"No output of this run has the requested media type '{wanted}'",
+                codes.NOT_ACCEPTABLE,
+                f"produced={','.join(o.mime_type for o in run.outputs)}",
+            )
+        book = self.delivery_book.domain(caller.tenant_id, catalog.config.id)
+        now = self.clock()
+        for request in run.deliveries:
+            delivery = book.deliver(request, now, "ondemand")
+            # Keyed by the order the communication is about, if any, else by its document.
+            order = driver.get("order") if isinstance(driver, dict) else None
+            number = order.get("number") if isinstance(order, dict) else None
+            self.world.effects.record(
+                SYSTEM,
+                caller.tenant_id,
+                str(number or request.document_id),
+                EffectKind.LETTER_SENT,
+                communication.id,
+                channel=request.channel,
+                outcome=delivery.outcome,
+            )
+        return run.outputs
 
     # -- HTTP -----------------------------------------------------------------------------------
 
@@ -438,26 +532,30 @@ class ExstreamSimulator:
             communication = self._on_demand_communication(request, catalog)
             wanted = negotiate(request.headers.get("accept"), [q.mime_type for q in communication.queues])
             driver = await _driver_data(request)
-            self._check_fields(communication, driver)
-            outputs = render(communication, driver)
+            if communication.customer_design is not None:
+                outputs = self._generate_customer(caller, catalog, communication, driver, wanted)
+            else:
+                self._check_fields(communication, driver)
+                outputs = render(communication, driver)
+                # One letter per generation, whatever the queues: keyed by the order it is about.
+                about = driver if isinstance(driver, dict) else {}
+                self.world.effects.record(
+                    SYSTEM,
+                    caller.tenant_id,
+                    str(about.get("orderName") or ""),
+                    EffectKind.LETTER_SENT,
+                    communication.id,
+                    email=str(about.get("email") or "") or None,
+                    decision=str(about.get("decision") or "") or None,
+                )
             if wanted is not None:
                 outputs = [next(o for o in outputs if o.mime_type == wanted)]
             now = self.clock()
             for output in outputs:
                 self.output_log.add(caller.tenant_id, domain, communication.id, "ondemand", output, now)
-            # One letter per generation, whatever the queues: keyed by the order it is about.
-            about = driver if isinstance(driver, dict) else {}
-            self.world.effects.record(
-                SYSTEM,
-                caller.tenant_id,
-                str(about.get("orderName") or ""),
-                EffectKind.LETTER_SENT,
-                communication.id,
-                email=str(about.get("email") or "") or None,
-                decision=str(about.get("decision") or "") or None,
-            )
             if wanted is not None:
-                return Response(outputs[0].content, media_type=wanted)
+                delivery = {DELIVERY_ID_HEADER: outputs[0].delivery_id} if outputs[0].delivery_id else None
+                return Response(outputs[0].content, media_type=wanted, headers=delivery)
             return _success(_outputs_json(outputs))
 
         @router.post("/orchestration/api/v1/inputs/batch/{domain}/{service}", tags=["opentext exstream orchestration"])
@@ -496,12 +594,45 @@ class ExstreamSimulator:
                 )
             return _success(_outputs_json(job.outputs))
 
+        @router.get("/orchestration/api/v1/runtime/{domain}/delivery-events", tags=["opentext exstream orchestration"])
+        async def delivery_events(
+            domain: str, after: str | None = None, limit: int = _MAX_EVENTS, authorization: Authorization = None
+        ) -> JSONResponse:
+            caller = await self._guard(OP_DELIVERY_EVENTS, authorization)
+            self._domain(caller, domain)
+            book = self.deliveries(caller.tenant_id, domain)
+            position = _cursor(after, book.last_seq)
+            if not 1 <= limit <= _MAX_EVENTS:
+                raise ExstreamHttpError(
+                    400, f"limit must be 1..{_MAX_EVENTS}", codes.INVALID_PARAMETER, f"limit={limit}"
+                )
+            events = book.events_after(position, limit)
+            next_cursor = events[-1].cursor if events else str(position)
+            return JSONResponse(
+                {
+                    "status": "success",
+                    "data": [e.as_json() for e in events],
+                    "next": next_cursor,
+                    "hasMore": int(next_cursor) < book.last_seq,
+                }
+            )
+
     def _job(self, caller: IssuedToken, domain: str, job_id: str) -> BatchJob:
         self._domain(caller, domain)
         job = self.job_book.get(caller.tenant_id, domain, job_id)
         if job is None:
             raise ExstreamHttpError(404, f"Job '{job_id}' not found", codes.JOB_NOT_FOUND, f"domain={domain}")
         return job
+
+
+def _cursor(after: str | None, last: int) -> int:
+    """The position a cursor names: absent = before the first event; anything not handed out is refused
+    (a client that lost its place must not skip or repeat events silently)."""
+    if after is None:
+        return 0
+    if not (after.isascii() and after.isdigit()) or int(after) > last:
+        raise ExstreamHttpError(400, f"Unknown cursor '{after}'", codes.INVALID_PARAMETER, f"after={after}")
+    return int(after)
 
 
 def _depth(depth: int) -> int:

@@ -1,58 +1,38 @@
 """Who and what exists in the simulated Exstream tenants: credentials, domains, communications.
 
-A communication here stands for what a designer publishes in DAS: the communication resource (its id
-is the `communicationId`), its communication set, the set's driver data source (`prodDsn`, the
-`driverDataSource` header) and output queues, the driver fields the design needs, and the text its
-documents print. The sample shipped with Casebridge is the order-decision letter.
+The design models themselves (communications, queues, brands) live in
+`sandbox.opentext_exstream.design`. The sample domain shipped with Casebridge holds the order-decision
+letter and the customer communications of `sandbox.opentext_exstream.communications`.
 """
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, Field, SecretStr, model_validator
 
-# Mime types the simulator can render, and the DAS queue `driver` that produces each.
-RENDERABLE_MIME_TYPES: dict[str, str] = {
-    "application/pdf": "PDF",
-    "text/html": "HTML",
-    "text/plain": "TEXT",
-}
+from sandbox.opentext_exstream.communications import (
+    STATEMENT_NAME,
+    STATEMENT_SERVICE,
+    customer_communications,
+    demo_brands,
+)
+from sandbox.opentext_exstream.design import (
+    RENDERABLE_MIME_TYPES,
+    BrandConfig,
+    CommunicationConfig,
+    OutputQueueConfig,
+)
 
-
-class OutputQueueConfig(BaseModel):
-    name: str
-    mime_type: Literal["application/pdf", "text/html", "text/plain"]
-    use: str = "ARCHIVE"  # the manifest's `use` (e.g. ARCHIVE, EMAIL, PRINT)
-
-    @property
-    def driver(self) -> str:
-        return RENDERABLE_MIME_TYPES[self.mime_type]
-
-
-class CommunicationConfig(BaseModel):
-    id: str  # the DAS resource id = `communicationId`
-    name: str
-    version: int = 1
-    state: Literal["DRAFT", "REVIEW", "APPROVED", "REJECTED"] = "APPROVED"
-    description: str = ""
-    communication_set_id: str
-    communication_set_name: str
-    prod_dsn: str  # the driver data source's production name: the `driverDataSource` to send
-    driver_sample_id: str  # the sample driver file the data source is built from
-    required_fields: list[str] = Field(default_factory=list)  # dotted paths into the driver JSON
-    queues: list[OutputQueueConfig] = Field(min_length=1)
-    title: str | None = None  # the document heading; defaults to the name
-    # Lines of the document; `{field.path}` is replaced by the driver value. Without lines, every
-    # scalar driver value is printed as `path: value`.
-    body_lines: list[str] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _distinct_queue_names(self) -> CommunicationConfig:
-        names = [q.name for q in self.queues]
-        if len(set(names)) != len(names):
-            raise ValueError(f"communication {self.name!r} has duplicate queue names")
-        return self
+__all__ = [
+    "RENDERABLE_MIME_TYPES",
+    "BatchServiceConfig",
+    "BrandConfig",
+    "CommunicationConfig",
+    "ExstreamDomainConfig",
+    "ExstreamTenantConfig",
+    "OutputQueueConfig",
+    "order_decision_letter",
+    "sample_domain",
+]
 
 
 class BatchServiceConfig(BaseModel):
@@ -68,6 +48,8 @@ class ExstreamDomainConfig(BaseModel):
     description: str = ""
     communications: list[CommunicationConfig] = Field(default_factory=list)
     batch_services: list[BatchServiceConfig] = Field(default_factory=list)
+    # The brands (and their languages) the domain's customer communications are designed for.
+    brands: list[BrandConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _services_name_communications(self) -> ExstreamDomainConfig:
@@ -128,10 +110,16 @@ def order_decision_letter() -> CommunicationConfig:
 
 
 def sample_domain() -> ExstreamDomainConfig:
+    customer = customer_communications()
+    statement = next(c for c in customer if c.name == STATEMENT_NAME)
     return ExstreamDomainConfig(
         id=SAMPLE_DOMAIN_ID,
         name="Casebridge",
-        description="Customer letters sent by Casebridge cases",
-        communications=[order_decision_letter()],
-        batch_services=[BatchServiceConfig(name=BATCH_SERVICE, communication_id=ORDER_DECISION_LETTER_ID)],
+        description="Customer letters and communications sent by Casebridge",
+        communications=[order_decision_letter(), *customer],
+        batch_services=[
+            BatchServiceConfig(name=BATCH_SERVICE, communication_id=ORDER_DECISION_LETTER_ID),
+            BatchServiceConfig(name=STATEMENT_SERVICE, communication_id=statement.id),
+        ],
+        brands=demo_brands(),
     )

@@ -3,7 +3,9 @@
 A job renders its records when it is submitted but shows nothing until its time has come: QUEUED
 for the first quarter of the tenant's `batch_delay_seconds`, RUNNING for the rest, then COMPLETED
 (or FAILED when a record lacks a required driver field; a failed job has no outputs). The state is
-derived from the clock whenever someone looks, so no background task is needed.
+derived from the clock whenever someone looks, so no background task is needed. A completed job of
+customer communications delivers its documents (`sandbox.opentext_exstream.deliveries`) when it
+finishes, under the delivery ids its outputs already carry.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sandbox.opentext_exstream.deliveries import DeliveryBook, DeliveryRequest
 from sandbox.opentext_exstream.rendering import RenderedOutput
 
 _ids = itertools.count(1)
@@ -96,6 +99,7 @@ class BatchJob:
     delay: float
     outputs: list[RenderedOutput]
     errors: list[dict[str, str]]
+    deliveries: list[DeliveryRequest] = field(default_factory=list)
     job_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     id: str = field(default_factory=lambda: str(uuid.uuid4()))  # the input's id (the sample's `id`)
     logged: bool = False  # outputs copied to the output log once the job finished
@@ -125,6 +129,7 @@ class BatchJob:
                     "fileName": o.file_name,
                     "customerNumber": o.customer_number,
                     "size": len(o.content),
+                    **({"deliveryId": o.delivery_id} if o.delivery_id else {}),
                 }
                 for o in (self.outputs if finished else [])
             ],
@@ -133,9 +138,10 @@ class BatchJob:
 
 
 class JobBook:
-    def __init__(self, outputs: OutputLog, clock: Callable[[], float]) -> None:
+    def __init__(self, outputs: OutputLog, deliveries: DeliveryBook, clock: Callable[[], float]) -> None:
         self._jobs: dict[str, BatchJob] = {}
         self._outputs = outputs
+        self._deliveries = deliveries
         self._clock = clock
 
     def add(self, job: BatchJob) -> BatchJob:
@@ -156,10 +162,15 @@ class JobBook:
         return list(self._jobs.values())
 
     def settle(self, job: BatchJob) -> None:
-        """Log a finished job's documents once, at the time it finished."""
+        """Log a finished job's documents and make its deliveries, once, at the time it finished."""
         if job.logged or not job.finished(self._clock()):
             return
         job.logged = True
+        finished_at = job.submitted_at + job.delay
+        if not job.errors:
+            book = self._deliveries.domain(job.tenant_id, job.domain)
+            for request in job.deliveries:
+                book.deliver(request, finished_at, "batch", job.job_id)
         for output in job.outputs:
             self._outputs.add(
                 job.tenant_id,
@@ -167,7 +178,7 @@ class JobBook:
                 job.communication_id,
                 "batch",
                 output,
-                job.submitted_at + job.delay,
+                finished_at,
                 job.job_id,
             )
 

@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from sandbox.opentext_exstream.config import CommunicationConfig, OutputQueueConfig
+from sandbox.opentext_exstream.design import CommunicationConfig, OutputQueueConfig
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\-]+)\}")
 _MISSING = object()
@@ -33,6 +33,8 @@ class RenderedOutput:
     content: bytes
     file_name: str
     customer_number: str
+    # ASSUMPTION: the id of the delivery a customer communication's queue made (None for letters).
+    delivery_id: str | None = None
 
 
 def lookup(driver: object, path: str) -> object:
@@ -159,8 +161,8 @@ def render_text(title: str, lines: list[str]) -> bytes:
     return "\n".join([title, "", *lines, ""]).encode()
 
 
-_RENDERERS = {"application/pdf": render_pdf, "text/html": render_html, "text/plain": render_text}
-_SUFFIX = {"application/pdf": "letter", "text/html": "email", "text/plain": "text"}
+RENDERERS = {"application/pdf": render_pdf, "text/html": render_html, "text/plain": render_text}
+SUFFIX = {"application/pdf": "letter", "text/html": "email", "text/plain": "text"}
 
 
 def render(communication: CommunicationConfig, driver: object, customer_number: int = 1) -> list[RenderedOutput]:
@@ -179,7 +181,7 @@ def _render_queue(
     return RenderedOutput(
         queue_name=queue.name,
         mime_type=queue.mime_type,
-        content=_RENDERERS[queue.mime_type](title, lines),
-        file_name=f"{stem}_{_SUFFIX[queue.mime_type]}",
+        content=RENDERERS[queue.mime_type](title, lines),
+        file_name=f"{stem}_{SUFFIX[queue.mime_type]}",
         customer_number=str(customer_number),
     )

@@ -99,7 +99,7 @@ TENANT = ExstreamTenantConfig(
         ExstreamDomainConfig(
             id=DOMAIN,
             communications=[order_decision_letter(), REFUND_NOTICE, HOLD_NOTICE],
-            batch_services=sample_domain().batch_services,
+            batch_services=[s for s in sample_domain().batch_services if s.name == BATCH_SERVICE],
         )
     ],
 )
