@@ -93,7 +93,15 @@ def _scalar(key: str, attribute: AttributeDefinition, value: object) -> object:
     if attribute.type == "string":
         if isinstance(value, bool | dict | list):
             raise problem
-        return str(value)
+        text = str(value)
+        if attribute.valid_values is not None and text not in attribute.valid_values:
+            # ASSUMPTION: the wording; the server refuses a value outside a popup's valid values.
+            raise cs_error(
+                400,
+                f"Invalid value for '{key}': '{text}' is not one of the valid values of '{attribute.name}' "
+                f"({', '.join(attribute.valid_values)}).",
+            )
+        return text
     if attribute.type == "integer":
         if isinstance(value, bool):
             raise problem
