@@ -44,12 +44,11 @@ async def ecm() -> AsyncIterator[Ecm]:
     app = FastAPI()
     app.include_router(simulator.router, prefix=MOUNT)
     app.include_router(simulator.admin_router, prefix="/opentext/otcs/_admin")
-    async with serve(app) as origin:
-        async with httpx.AsyncClient(base_url=f"{origin}{MOUNT}/api") as http:
-            login = await http.post("/v1/auth", data={"username": "casebridge", "password": PASSWORD})
-            http.headers["OTCSTicket"] = login.json()["ticket"]
-            async with httpx.AsyncClient(base_url=f"{origin}/opentext/otcs/_admin/tenants/{TENANT.name}") as admin:
-                yield Ecm(http, admin)
+    async with serve(app) as origin, httpx.AsyncClient(base_url=f"{origin}{MOUNT}/api") as http:
+        login = await http.post("/v1/auth", data={"username": "casebridge", "password": PASSWORD})
+        http.headers["OTCSTicket"] = login.json()["ticket"]
+        async with httpx.AsyncClient(base_url=f"{origin}/opentext/otcs/_admin/tenants/{TENANT.name}") as admin:
+            yield Ecm(http, admin)
 
 
 def body(value: dict[str, Any]) -> dict[str, str]:
