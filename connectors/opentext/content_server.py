@@ -29,19 +29,14 @@ import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from connectors.errors import (
-    AuthenticationError,
     ConflictError,
-    ConnectorError,
     ContractError,
     NotFoundError,
-    RateLimitedError,
-    RejectedError,
     TransientError,
     contract_error,
 )
 from connectors.lifecycle import Closing
 from connectors.opentext.content_server_contract import (
-    ALREADY_EXISTS_PHRASE,
     API_ROOT,
     AUTH,
     BODY_FIELD,
@@ -52,7 +47,6 @@ from connectors.opentext.content_server_contract import (
     FILE_PART,
     MAX_PAGES,
     NODES,
-    NOT_FOUND_PHRASES,
     RELATED_ITEMS,
     RELATION_CHILD,
     RM_CLASSIFICATIONS,
@@ -66,6 +60,7 @@ from connectors.opentext.content_server_contract import (
     VERSION_CONTENT,
     WORKSPACE_ROOT,
 )
+from connectors.opentext.content_server_errors import error_for_response, transport_error
 from connectors.opentext.content_server_models import (
     AuthTicketEnvelope,
     BusinessObject,
@@ -107,7 +102,6 @@ Content = bytes | IO[bytes] | Path
 
 _Model = TypeVar("_Model", bound=BaseModel)
 _Params = dict[str, str | int]
-_MAX_MESSAGE = 300
 _MAX_THROTTLE_WAITS = 2
 
 
@@ -628,7 +622,7 @@ class ContentServerClient(Closing):
                     timeout=timeout,
                 )
             except httpx.HTTPError as exc:
-                raise _transport_error(exc, operation) from exc
+                raise transport_error(exc, operation) from exc
             log.debug("%s %s -> %s", method, httpx.URL(url).path, response.status_code)
             if response.status_code == 401 and not relogged:
                 # Session expired (idle timeout) or ticket revoked: log in again, repeat once.
@@ -690,7 +684,7 @@ class ContentServerClient(Closing):
                     url, headers={"Authorization": f"Bearer {bearer.get_secret_value()}", "Accept": "application/json"}
                 )
         except httpx.HTTPError as exc:
-            raise _transport_error(exc, operation) from exc
+            raise transport_error(exc, operation) from exc
         log.debug("%s %s -> %s", response.request.method, AUTH, response.status_code)
         if not response.is_success:
             raise error_for_response(response, operation, login=True)
@@ -790,50 +784,3 @@ async def _opened(content: Content) -> AsyncIterator[bytes | IO[bytes]]:
             yield stream
     else:
         yield content
-
-
-def error_message(response: httpx.Response) -> tuple[str, object]:
-    """Content Server's error text (`error`, plus `errorDetail`) and the parsed body, if JSON."""
-    try:
-        body: object = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        # Proxies answer with HTML pages; never echo them (or anything request-related) at length.
-        return f"non-JSON answer ({response.headers.get('content-type', 'no content type')})", None
-    if isinstance(body, dict) and body.get("error"):
-        message = str(body["error"])
-        if body.get("errorDetail"):
-            message = f"{message} ({body['errorDetail']})"
-        return message[:_MAX_MESSAGE], body
-    return json.dumps(body)[:_MAX_MESSAGE], body
-
-
-def error_for_response(response: httpx.Response, operation: str, *, login: bool = False) -> ConnectorError:
-    """The connector error for a non-2xx answer. 401s reaching here are final (already re-logged)."""
-    status = response.status_code
-    message, details = error_message(response)
-    lowered = message.lower()
-    common: dict[str, Any] = {"system": SYSTEM, "operation": operation, "status_code": status, "details": details}
-    if status == 429:
-        retry_after = retry_after_seconds(response)
-        return RateLimitedError(
-            message, retry_after=DEFAULT_RETRY_AFTER_SECONDS if retry_after is None else retry_after, **common
-        )
-    # Name clashes come as 500 (node creation) or 400 (category already applied): final, not faults.
-    if ALREADY_EXISTS_PHRASE in lowered and status in (400, 409, 500):
-        return ConflictError(message, **common)
-    if status == 404 or (status in (400, 500) and any(phrase in lowered for phrase in NOT_FOUND_PHRASES)):
-        return NotFoundError(message, **common)
-    if status >= 500 or status == 408:
-        return TransientError(message, **common)
-    # A refused login (bad password, unknown OTDS token) is a configuration problem.
-    if status in (401, 403) or login:
-        return AuthenticationError(("login refused: " if login else "") + message, **common)
-    if status == 409:
-        return ConflictError(message, **common)
-    return RejectedError(message, **common)
-
-
-def _transport_error(exc: httpx.HTTPError, operation: str) -> TransientError:
-    """Timeouts and connection failures: the request may or may not have reached the server."""
-    kind = "timeout" if isinstance(exc, httpx.TimeoutException) else "network error"
-    return TransientError(f"{kind}: {type(exc).__name__}", system=SYSTEM, operation=operation)
