@@ -1,12 +1,14 @@
-"""Connector for OpenText Extended ECM: Content Server REST (nodes, versions, categories) and the
-Business Workspaces API.
+"""Connector for OpenText Extended ECM: Content Server REST (nodes, versions and their content,
+categories, search as the change feed), the Business Workspaces API (workspaces by business object,
+related workspaces) and Records Management classification.
 
 One client per Content Server and technical user. It logs in with a username and password
 (`POST /api/v1/auth`) or exchanges an OTDS bearer token for a ticket (`GET /api/v1/auth`), sends the
 ticket as the `OTCSTicket` header, swaps in the fresher ticket each answer carries, and on a 401
 logs in again once and repeats the call once. Writes are form-encoded or multipart with their JSON in
 the form field `body`, never plain JSON. File content is streamed from bytes, a binary file object
-or a path; callers get node ids back (`WorkspaceRef`, `DocumentRef`), never content.
+or a path; callers get node ids back (`WorkspaceRef`, `DocumentRef`, `NodeChange`), never content,
+except from `download_version`, which exists to read it.
 
 Every method raises only `connectors.errors` types (`system="opentext-ecm"`, `operation` = the
 method name). Wire-level assumptions live in `connectors.opentext.content_server_contract`.

@@ -38,6 +38,12 @@ class AttributeDefinition(BaseModel):
     # A text attribute with a valid-values list (a popup in the UI): other values are refused.
     valid_values: list[str] | None = None
 
+    @model_validator(mode="after")
+    def _valid_values_are_text(self) -> AttributeDefinition:
+        if self.valid_values is not None and self.type != "string":
+            raise ValueError(f"attribute {self.name!r}: valid values are for text attributes")
+        return self
+
 
 class CategoryDefinition(BaseModel):
     id: int

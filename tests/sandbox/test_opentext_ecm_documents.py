@@ -109,12 +109,32 @@ def test_demo_defines_five_workspace_types_for_the_three_stores() -> None:
         21: ("Supplier", 48251, "Suppliers"),
     }
     assert DEMO_EXTERNAL_SYSTEMS == ("shopify-demo", "bigcommerce-demo", "adobe-demo")
+    served = {
+        (bo.ext_system_id, bo.bo_type): workspace_type.id
+        for workspace_type in TENANT.workspace_types
+        for bo in workspace_type.business_objects
+    }
     for system in DEMO_EXTERNAL_SYSTEMS:
-        assert [TENANT.workspace_type_for(system, t).id for t in ("customer", "company")] == [18, 18]  # type: ignore[union-attr]
-        assert [TENANT.workspace_type_for(system, t).id for t in ("return", "warranty", "service_case")] == [20] * 3  # type: ignore[union-attr]
+        assert {t: served[(system, t)] for t in ("order", "customer", "company", "product", "supplier")} == {
+            "order": 17,
+            "customer": 18,
+            "company": 18,
+            "product": 19,
+            "supplier": 21,
+        }
+        assert [served[(system, t)] for t in ("return", "warranty", "service_case")] == [20, 20, 20]
+    assert len(served) == 3 * 8
     assert [c.id for c in TENANT.rm_classifications] == [41001, 41002, 41003, 41004, 41005]
-    status = TENANT.category(CASE_DOCUMENT).attribute(4)  # type: ignore[union-attr]
-    assert status is not None and status.valid_values == ["Draft", "Approved", "Withdrawn"]
+    case_document = TENANT.category(CASE_DOCUMENT)
+    assert case_document is not None
+    assert [(a.id, a.name) for a in case_document.attributes] == [
+        (2, "Case id"),
+        (3, "Document kind"),
+        (4, "Document status"),
+        (5, "Business key"),
+        (6, "Content hash"),
+    ]
+    assert case_document.attributes[2].valid_values == ["Draft", "Approved", "Withdrawn"]
 
 
 async def test_unknown_external_system_or_type_is_refused_on_create_and_lookup(ecm: Ecm) -> None:
