@@ -479,8 +479,9 @@ class ContentServerClient(Closing):
 
         Content Server publishes no webhooks: this searches on the modify date (day precision in
         the index, narrowed to the exact `modify_date` here), across all result pages. A naive
-        `since` is read as UTC, as the server's naive times are. The bound is inclusive, so a poller keeps the latest `modified_at` it saw as its next `since` and acts
-        idempotently on repeats. `location_id` keeps to nodes below a container; `category_ids`
+        `since` is read as UTC, as the server's naive times are. The bound is inclusive, so a
+        poller keeps the latest `modified_at` it saw as its next `since` and acts idempotently on
+        repeats. `location_id` keeps to nodes below a container; `category_ids`
         adds those categories' values of each node (one call per node); `resolve_workspaces` finds
         each node's workspace (one call per distinct parent folder)."""
         operation = "changes_since"

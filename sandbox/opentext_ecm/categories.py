@@ -2,8 +2,8 @@
 
 Keys are `{category_id}_{attribute_id}`; `{category_id}_1` is the category itself (it may carry a
 `metadata_token` and holds no value). Unknown attributes, values of the wrong type and text outside
-an attribute's valid values are refused with a 400 and the server's `{"error": ...}` body. Values are stored normalised: dates as
-`YYYY-MM-DDTHH:MM:SS`, integers as ints, booleans as bools.
+an attribute's valid values are refused with a 400 and the server's `{"error": ...}` body. Values
+are stored normalised: dates as `YYYY-MM-DDTHH:MM:SS`, integers as ints, booleans as bools.
 """
 
 from __future__ import annotations
