@@ -1,12 +1,14 @@
-"""Connector for OpenText Extended ECM: Content Server REST (nodes, versions, categories) and the
-Business Workspaces API.
+"""Connector for OpenText Extended ECM: Content Server REST (nodes, versions and their content,
+categories, search as the change feed), the Business Workspaces API (workspaces by business object,
+related workspaces) and Records Management classification.
 
 One client per Content Server and technical user. It logs in with a username and password
 (`POST /api/v1/auth`) or exchanges an OTDS bearer token for a ticket (`GET /api/v1/auth`), sends the
 ticket as the `OTCSTicket` header, swaps in the fresher ticket each answer carries, and on a 401
 logs in again once and repeats the call once. Writes are form-encoded or multipart with their JSON in
 the form field `body`, never plain JSON. File content is streamed from bytes, a binary file object
-or a path; callers get node ids back (`WorkspaceRef`, `DocumentRef`), never content.
+or a path; callers get node ids back (`WorkspaceRef`, `DocumentRef`, `NodeChange`), never content,
+except from `download_version`, which exists to read it.
 
 Every method raises only `connectors.errors` types (`system="opentext-ecm"`, `operation` = the
 method name). Wire-level assumptions live in `connectors.opentext.content_server_contract`.
@@ -19,8 +21,9 @@ import contextlib
 import json
 import logging
 import mimetypes
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -28,19 +31,14 @@ import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from connectors.errors import (
-    AuthenticationError,
     ConflictError,
-    ConnectorError,
     ContractError,
     NotFoundError,
-    RateLimitedError,
-    RejectedError,
     TransientError,
     contract_error,
 )
 from connectors.lifecycle import Closing
 from connectors.opentext.content_server_contract import (
-    ALREADY_EXISTS_PHRASE,
     API_ROOT,
     AUTH,
     BODY_FIELD,
@@ -51,13 +49,20 @@ from connectors.opentext.content_server_contract import (
     FILE_PART,
     MAX_PAGES,
     NODES,
-    NOT_FOUND_PHRASES,
+    RELATED_ITEMS,
+    RELATION_CHILD,
+    RM_CLASSIFICATIONS,
+    SEARCH,
+    SEARCH_SORT,
     SUBTYPE_BUSINESS_WORKSPACE,
     SUBTYPE_DOCUMENT,
     SUBTYPE_FOLDER,
     SYSTEM,
     TICKET_HEADER,
+    VERSION_CONTENT,
+    WORKSPACE_ROOT,
 )
+from connectors.opentext.content_server_errors import error_for_response, transport_error
 from connectors.opentext.content_server_models import (
     AuthTicketEnvelope,
     BusinessObject,
@@ -67,14 +72,22 @@ from connectors.opentext.content_server_models import (
     ContentServerCredentials,
     DocumentRef,
     Node,
+    NodeChange,
     NodeEnvelope,
     NodeListEnvelope,
     Paging,
+    RecordsClassification,
+    RecordsDetailsEnvelope,
+    RelatedItemsEnvelope,
+    RelatedWorkspace,
+    SearchEnvelope,
     VersionAddEnvelope,
+    VersionContent,
     VersionInfo,
     VersionListEnvelope,
     WorkspaceCreateEnvelope,
     WorkspaceRef,
+    WorkspaceRootInfo,
     WorkspaceSearchEnvelope,
     wire_category_values,
 )
@@ -91,7 +104,6 @@ Content = bytes | IO[bytes] | Path
 
 _Model = TypeVar("_Model", bound=BaseModel)
 _Params = dict[str, str | int]
-_MAX_MESSAGE = 300
 _MAX_THROTTLE_WAITS = 2
 
 
@@ -210,12 +222,19 @@ class ContentServerClient(Closing):
         return await self._collect_children("list_children", int(node_id), params)
 
     async def find_child(self, parent_id: int, name: str, *, subtype: int | None = None) -> Node | None:
-        """The child of `parent_id` named exactly `name` (and of `subtype`, when given)."""
-        params: _Params = {"where_name": name}
+        """The child of `parent_id` named `name` (and of `subtype`, when given), or None.
+
+        Content Server trims names and keeps them unique per parent regardless of case (ASSUMPTION,
+        as the simulator), so the exact name wins and a case-insensitive match is the fallback: the
+        node a create of `name` would clash with. The server-side `where_name` filter only narrows
+        the listing (a substring filter), every page of which is read."""
+        wanted = name.strip()
+        params: _Params = {"where_name": wanted}
         if subtype is not None:
             params["where_type"] = subtype
         children = await self._collect_children("find_child", int(parent_id), params)
-        return next((c for c in children if c.name == name), None)
+        exact = next((c for c in children if c.name == wanted), None)
+        return exact or next((c for c in children if c.name.casefold() == wanted.casefold()), None)
 
     async def find_folder(self, workspace_id: int, path: str) -> Node | None:
         """A folder inside a workspace by name, or by a `/`-separated path of names."""
@@ -337,6 +356,174 @@ class ContentServerClient(Closing):
         envelope = self._parse(response, VersionListEnvelope, "list_versions")
         return sorted((r.data.versions for r in envelope.results), key=lambda v: v.version_number)
 
+    async def download_version(self, document_id: int, version_number: int) -> VersionContent:
+        """The content of one version (`list_versions` or a `NodeChange` names the numbers). A
+        missing document or version raises `NotFoundError`."""
+        path = VERSION_CONTENT.format(node_id=int(document_id), version_number=int(version_number))
+        response = await self._call("download_version", "GET", path, accept="*/*")
+        return VersionContent(
+            node_id=int(document_id),
+            version_number=int(version_number),
+            file_name=_attachment_name(response.headers.get("content-disposition", "")),
+            mime_type=response.headers.get("content-type", "application/octet-stream").split(";")[0].strip(),
+            content=response.content,
+        )
+
+    # -- related workspaces ---------------------------------------------------------------------
+
+    async def list_related_workspaces(
+        self, workspace_id: int, *, rel_type: str | None = None, workspace_type_id: int | None = None
+    ) -> list[RelatedWorkspace]:
+        """Workspaces related to `workspace_id`, across all pages; `rel_type` (`child` or `parent`,
+        as seen from `workspace_id`) and `workspace_type_id` narrow the list."""
+        operation = "list_related_workspaces"
+        params: _Params = {}
+        if rel_type is not None:
+            params["where_rel_types"] = rel_type
+        if workspace_type_id is not None:
+            params["where_workspace_type_ids"] = int(workspace_type_id)
+        path = RELATED_ITEMS.format(workspace_id=int(workspace_id))
+        related: list[RelatedWorkspace] = []
+        for page in range(1, MAX_PAGES + 1):
+            response = await self._call(
+                operation, "GET", path, params={**params, "page": page, "limit": self._page_size}
+            )
+            envelope = self._parse(response, RelatedItemsEnvelope, operation)
+            related.extend(
+                RelatedWorkspace(
+                    id=r.data.properties.id,
+                    name=r.data.properties.name,
+                    rel_type=r.data.properties.rel_type,
+                    workspace_type_id=r.data.properties.wnf_wksp_type_id,
+                )
+                for r in envelope.results
+            )
+            if _last_page(envelope.paging, page, len(envelope.results)):
+                return related
+        raise ContractError(f"more than {MAX_PAGES} pages", system=SYSTEM, operation=operation)
+
+    async def link_workspaces(self, parent_id: int, child_id: int) -> bool:
+        """Relate two workspaces: `child_id` becomes a child of `parent_id` (and so `parent_id` a
+        parent of `child_id`: one relation shows on both sides). True when the relation was
+        created, False when it was there already; safe to repeat."""
+        existing = await self.list_related_workspaces(parent_id, rel_type=RELATION_CHILD)
+        if any(r.id == int(child_id) for r in existing):
+            return False
+        body = {"rel_bw_id": int(child_id), "rel_type": RELATION_CHILD}
+        path = RELATED_ITEMS.format(workspace_id=int(parent_id))
+        try:
+            await self._call("link_workspaces", "POST", path, form={BODY_FIELD: _json(body)})
+        except ConflictError:
+            return False  # related meanwhile (or our earlier answer was lost)
+        return True
+
+    async def unlink_workspaces(self, parent_id: int, child_id: int) -> bool:
+        """Remove the relation `link_workspaces(parent_id, child_id)` made; False when none was."""
+        path = f"{RELATED_ITEMS.format(workspace_id=int(parent_id))}/{int(child_id)}"
+        try:
+            await self._call("unlink_workspaces", "DELETE", path, params={"rel_type": RELATION_CHILD})
+        except NotFoundError:
+            return False
+        return True
+
+    async def workspace_of(self, node_id: int) -> int | None:
+        """The id of the business workspace `node_id` lies in (itself, if it is one), or None."""
+        path = WORKSPACE_ROOT.format(node_id=int(node_id))
+        try:
+            response = await self._call("workspace_of", "GET", path)
+        except NotFoundError:
+            return None
+        return self._parse(response, WorkspaceRootInfo, "workspace_of").id
+
+    # -- records management ---------------------------------------------------------------------
+
+    async def get_rm_classification(self, node_id: int) -> RecordsClassification:
+        """The node's Records Management classification (None when it has none)."""
+        envelope = await self._records_details("get_rm_classification", node_id)
+        return _classification(node_id, envelope)
+
+    async def apply_rm_classification(
+        self, node_id: int, classification_id: int, *, apply_to_sub_items: bool = False
+    ) -> RecordsClassification:
+        """Classify a node (a document, or a workspace with `apply_to_sub_items`) for retention.
+        A node already so classified is left alone; one classified otherwise is reclassified (with
+        its metadata token). An unknown classification raises `RejectedError`."""
+        operation = "apply_rm_classification"
+        envelope = await self._records_details(operation, node_id)
+        current = _classification(node_id, envelope)
+        if current.classification_id == int(classification_id) and not apply_to_sub_items:
+            return current
+        body: dict[str, object] = {"class_id": int(classification_id), "apply_to_sub_items": apply_to_sub_items}
+        if current.classification_id not in (None, int(classification_id)) and envelope.rm_metadata_token:
+            body["rm_metadataToken"] = envelope.rm_metadata_token
+        path = RM_CLASSIFICATIONS.format(node_id=int(node_id))
+        await self._call(operation, "POST", path, form={BODY_FIELD: _json(body)})
+        return _classification(node_id, await self._records_details(operation, node_id))
+
+    async def _records_details(self, operation: str, node_id: int) -> RecordsDetailsEnvelope:
+        response = await self._call(operation, "GET", RM_CLASSIFICATIONS.format(node_id=int(node_id)))
+        return self._parse(response, RecordsDetailsEnvelope, operation)
+
+    # -- the change feed ------------------------------------------------------------------------
+
+    async def changes_since(
+        self,
+        since: datetime,
+        *,
+        subtype: int | None = SUBTYPE_DOCUMENT,
+        location_id: int | None = None,
+        category_ids: Iterable[int] = (),
+        resolve_workspaces: bool = True,
+    ) -> list[NodeChange]:
+        """Nodes (documents by default) modified at or after `since`, oldest first.
+
+        Content Server publishes no webhooks: this searches on the modify date (day precision in
+        the index, narrowed to the exact `modify_date` here), across all result pages. A naive
+        `since` is read as UTC, as the server's naive times are. The bound is inclusive, so a
+        poller keeps the latest `modified_at` it saw as its next `since` and acts idempotently on
+        repeats. `location_id` keeps to nodes below a container; `category_ids`
+        adds those categories' values of each node (one call per node); `resolve_workspaces` finds
+        each node's workspace (one call per distinct parent folder)."""
+        operation = "changes_since"
+        since_utc = since.astimezone(UTC) if since.tzinfo else since.replace(tzinfo=UTC)
+        clauses = [f"OTModifyDate:>={since_utc:%Y%m%d}"]
+        if subtype is not None:
+            clauses.append(f"OTSubType:{int(subtype)}")
+        if location_id is not None:
+            clauses.append(f"OTLocation:{int(location_id)}")
+        latest: dict[int, NodeChange] = {}
+        for page in range(1, MAX_PAGES + 1):
+            form = {
+                "where": " and ".join(clauses),
+                "sort": SEARCH_SORT,
+                "page": str(page),
+                "limit": str(self._page_size),
+            }
+            envelope = self._parse(await self._call(operation, "POST", SEARCH, form=form), SearchEnvelope, operation)
+            for hit in envelope.results:
+                change = _change(hit.data.properties, hit.data.versions, operation)
+                if change.modified_at >= since_utc:
+                    # A node modified while the pages are read may show twice: keep its newest state.
+                    known = latest.get(change.node_id)
+                    if known is None or change.modified_at >= known.modified_at:
+                        latest[change.node_id] = change
+            if _last_page(envelope.collection.paging, page, len(envelope.results)):
+                break
+        else:
+            raise ContractError(f"more than {MAX_PAGES} pages", system=SYSTEM, operation=operation)
+        changes = sorted(latest.values(), key=lambda c: (c.modified_at, c.node_id))
+        wanted = {int(c) for c in category_ids}
+        workspaces: dict[int, int | None] = {}
+        for change in changes:
+            if resolve_workspaces and change.parent_id is not None:
+                if change.parent_id not in workspaces:
+                    workspaces[change.parent_id] = await self.workspace_of(change.parent_id)
+                change.workspace_id = workspaces[change.parent_id]
+            if wanted:
+                values = await self.get_categories(change.node_id)
+                change.categories = {k: v for k, v in values.items() if k in wanted}
+        return changes
+
     # -- categories -----------------------------------------------------------------------------
 
     async def get_categories(self, node_id: int) -> dict[int, dict[str, Any]]:
@@ -403,10 +590,11 @@ class ContentServerClient(Closing):
         params: _Params | None = None,
         form: dict[str, str] | None = None,
         files: dict[str, tuple[str, bytes | IO[bytes], str]] | None = None,
+        accept: str = "application/json",
     ) -> httpx.Response:
         """One API call: ticket, one re-login on 401, short throttle waits, tracing, error mapping."""
         with self._span(operation, method, path) as call:
-            response = await self._send(operation, method, f"{self._api}{path}", params, form, files)
+            response = await self._send(operation, method, f"{self._api}{path}", params, form, files, accept)
             call.answered(response.status_code)
             return response
 
@@ -418,6 +606,7 @@ class ContentServerClient(Closing):
         params: _Params | None,
         form: dict[str, str] | None,
         files: dict[str, tuple[str, bytes | IO[bytes], str]] | None,
+        accept: str,
     ) -> httpx.Response:
         relogged = False
         throttle_waits = 0
@@ -432,11 +621,11 @@ class ContentServerClient(Closing):
                     params=params,
                     data=form,
                     files=files,
-                    headers={TICKET_HEADER: ticket.get_secret_value(), "Accept": "application/json"},
+                    headers={TICKET_HEADER: ticket.get_secret_value(), "Accept": accept},
                     timeout=timeout,
                 )
             except httpx.HTTPError as exc:
-                raise _transport_error(exc, operation) from exc
+                raise transport_error(exc, operation) from exc
             log.debug("%s %s -> %s", method, httpx.URL(url).path, response.status_code)
             if response.status_code == 401 and not relogged:
                 # Session expired (idle timeout) or ticket revoked: log in again, repeat once.
@@ -498,7 +687,7 @@ class ContentServerClient(Closing):
                     url, headers={"Authorization": f"Bearer {bearer.get_secret_value()}", "Accept": "application/json"}
                 )
         except httpx.HTTPError as exc:
-            raise _transport_error(exc, operation) from exc
+            raise transport_error(exc, operation) from exc
         log.debug("%s %s -> %s", response.request.method, AUTH, response.status_code)
         if not response.is_success:
             raise error_for_response(response, operation, login=True)
@@ -544,6 +733,44 @@ def _flat_categories(categories: Mapping[int, Mapping[str, CategoryValue]] | Non
     return flat
 
 
+def _classification(node_id: int, envelope: RecordsDetailsEnvelope) -> RecordsClassification:
+    data = envelope.data[0] if envelope.data else None
+    return RecordsClassification(
+        node_id=int(node_id),
+        classification_id=data.rmclassification_id if data else None,
+        record_date=data.record_date if data else None,
+        file_status=data.file_status if data else None,
+    )
+
+
+def _change(node: Node, version: VersionInfo | None, operation: str) -> NodeChange:
+    if not node.modify_date:
+        raise ContractError(f"search hit {node.id} has no modify_date", system=SYSTEM, operation=operation)
+    try:
+        modified = datetime.fromisoformat(node.modify_date)
+    except ValueError as exc:
+        raise ContractError(
+            f"search hit {node.id} has an unreadable modify_date", system=SYSTEM, operation=operation
+        ) from exc
+    return NodeChange(
+        node_id=node.id,
+        name=node.name,
+        subtype=node.type,
+        parent_id=node.parent_id,
+        workspace_id=None,
+        modified_at=modified if modified.tzinfo else modified.replace(tzinfo=UTC),
+        version_number=version.version_number if version is not None else None,
+    )
+
+
+def _attachment_name(disposition: str) -> str | None:
+    """The file name of a `Content-Disposition: attachment; filename="..."` header."""
+    _, found, rest = disposition.partition("filename=")
+    if not found:
+        return None
+    return rest.split(";")[0].strip().strip('"') or None
+
+
 def _guess_mime_type(name: str) -> str:
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
@@ -560,50 +787,3 @@ async def _opened(content: Content) -> AsyncIterator[bytes | IO[bytes]]:
             yield stream
     else:
         yield content
-
-
-def error_message(response: httpx.Response) -> tuple[str, object]:
-    """Content Server's error text (`error`, plus `errorDetail`) and the parsed body, if JSON."""
-    try:
-        body: object = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        # Proxies answer with HTML pages; never echo them (or anything request-related) at length.
-        return f"non-JSON answer ({response.headers.get('content-type', 'no content type')})", None
-    if isinstance(body, dict) and body.get("error"):
-        message = str(body["error"])
-        if body.get("errorDetail"):
-            message = f"{message} ({body['errorDetail']})"
-        return message[:_MAX_MESSAGE], body
-    return json.dumps(body)[:_MAX_MESSAGE], body
-
-
-def error_for_response(response: httpx.Response, operation: str, *, login: bool = False) -> ConnectorError:
-    """The connector error for a non-2xx answer. 401s reaching here are final (already re-logged)."""
-    status = response.status_code
-    message, details = error_message(response)
-    lowered = message.lower()
-    common: dict[str, Any] = {"system": SYSTEM, "operation": operation, "status_code": status, "details": details}
-    if status == 429:
-        retry_after = retry_after_seconds(response)
-        return RateLimitedError(
-            message, retry_after=DEFAULT_RETRY_AFTER_SECONDS if retry_after is None else retry_after, **common
-        )
-    # Name clashes come as 500 (node creation) or 400 (category already applied): final, not faults.
-    if ALREADY_EXISTS_PHRASE in lowered and status in (400, 409, 500):
-        return ConflictError(message, **common)
-    if status == 404 or (status in (400, 500) and any(phrase in lowered for phrase in NOT_FOUND_PHRASES)):
-        return NotFoundError(message, **common)
-    if status >= 500 or status == 408:
-        return TransientError(message, **common)
-    # A refused login (bad password, unknown OTDS token) is a configuration problem.
-    if status in (401, 403) or login:
-        return AuthenticationError(("login refused: " if login else "") + message, **common)
-    if status == 409:
-        return ConflictError(message, **common)
-    return RejectedError(message, **common)
-
-
-def _transport_error(exc: httpx.HTTPError, operation: str) -> TransientError:
-    """Timeouts and connection failures: the request may or may not have reached the server."""
-    kind = "timeout" if isinstance(exc, httpx.TimeoutException) else "network error"
-    return TransientError(f"{kind}: {type(exc).__name__}", system=SYSTEM, operation=operation)

@@ -19,6 +19,19 @@ API_ROOT = "/api"
 AUTH = "/v1/auth"
 NODES = "/v2/nodes"
 BUSINESS_WORKSPACES = "/v2/businessworkspaces"
+# confirmed (Business Workspaces spec): `GET|POST /v2/businessworkspaces/{id}/relateditems`,
+# `DELETE .../relateditems/{rel_bw_id}?rel_type=`; `GET /v1/nodes/{id}/businessworkspace`.
+RELATED_ITEMS = "/v2/businessworkspaces/{workspace_id}/relateditems"
+WORKSPACE_ROOT = "/v1/nodes/{node_id}/businessworkspace"
+# confirmed (CS spec): `GET /v2/nodes/{id}/versions/{version_number}/content`; `POST /v2/search`.
+VERSION_CONTENT = "/v2/nodes/{node_id}/versions/{version_number}/content"
+SEARCH = "/v2/search"
+# ASSUMPTION (not in the vendored specs; pyxecm's `assign_rm_classification` and
+# `get_node_records_details`): Records Management lives at `/v1/nodes/{id}/rmclassifications`;
+# `POST` takes `body={"class_id", "apply_to_sub_items", "rm_metadataToken"}` (the token only when
+# changing one classification to another), `GET` answers `data[0].rmclassification_id` and
+# `rm_metadataToken`.
+RM_CLASSIFICATIONS = "/v1/nodes/{node_id}/rmclassifications"
 # confirmed: the spec's update path for one category ends with a slash
 # (`PUT /v2/nodes/{id}/categories/{category_id}/`); clients that omit it hit an unmapped URL.
 CATEGORY_UPDATE = "/v2/nodes/{node_id}/categories/{category_id}/"
@@ -83,7 +96,14 @@ ALREADY_EXISTS_PHRASE = "already exists"
 # get a node for ..." / "... could not be accessed ..." rather than 404 (and some calls, e.g. reading
 # categories, answer 500 "Could not get a node for {id}"): those phrases mean "not found" for any of
 # 400, 404 and 500.
-NOT_FOUND_PHRASES = ("could not get a node", "could not be accessed", "does not exist")
+# The content download documents 500 "Could not locate node: {id}" / "The version is not found".
+NOT_FOUND_PHRASES = (
+    "could not get a node",
+    "could not be accessed",
+    "does not exist",
+    "could not locate node",
+    "version is not found",
+)
 # confirmed: right after restarts the server can answer 200 with broken JSON; pyxecm retries those.
 # The connector raises `TransientError` for an unparsable 2xx body.
 # ASSUMPTION: Content Server has no rate limiting of its own; a gateway in front of it may answer
@@ -101,5 +121,19 @@ MAX_PAGES = 1000  # a guard against a server that never reports the last page
 # bo_id) for workspaces (look up before creating), (parent, name) for documents (a clash becomes a
 # new version of the existing document).
 
-# -- Notifications --------------------------------------------------------------------------------
-# ASSUMPTION (reference 3.12/7): no outbound webhooks; callers poll.
+# -- Relations between workspaces -----------------------------------------------------------------
+# confirmed (pyxecm): one relation shows on both sides (A lists B as `child`, B lists A as `parent`).
+# ASSUMPTION (pyxecm warns "It may already exist"): relating a pair twice is refused; the connector
+# lists first and treats an "already exists" answer as done.
+RELATION_CHILD = "child"
+RELATION_PARENT = "parent"
+
+# -- Notifications and the change feed ------------------------------------------------------------
+# ASSUMPTION (reference 3.12/7): no outbound webhooks; callers poll. The poll is a search
+# (`POST /v2/search`, form fields `where`, `sort`, `page`, `limit`) with an LQL condition on the
+# modify date. ASSUMPTION: LQL regions `OTModifyDate` (`YYYYMMDD`, day precision), `OTSubType`,
+# `OTLocation`, clauses joined by `and`, `sort=asc_OTModifyDate`; the connector narrows the day
+# to the exact `modify_date` of each hit itself. The index lags behind by the indexing delay, so a
+# poller re-reads from its last cursor (the query is inclusive) and acts idempotently.
+SEARCH_SORT = "asc_OTModifyDate"
+# ASSUMPTION: `modify_date` without a zone is the server's time, which is UTC.

@@ -264,3 +264,107 @@ class CategoriesEnvelope(_Wire):
                 if prefix.isdigit() and rest:
                     grouped.setdefault(int(prefix), {})[key] = value
         return grouped
+
+
+# -- documents after filing: relations, records management, the change feed ------------------------
+
+
+class RelatedWorkspace(BaseModel):
+    """A workspace related to another; `rel_type` is the relation seen from the workspace asked
+    about: `child` (it lists the other as its child) or `parent`."""
+
+    id: int
+    name: str
+    rel_type: str
+    workspace_type_id: int | None = None
+
+
+class RecordsClassification(BaseModel):
+    """A node's Records Management state: its classification (None when unclassified)."""
+
+    node_id: int
+    classification_id: int | None
+    record_date: str | None = None
+    file_status: str | None = None
+
+
+class NodeChange(BaseModel):
+    """One node found by the change feed: what changed and when, never content.
+
+    `workspace_id` is the business workspace the node lies in (None outside workspaces, or when not
+    resolved); `categories` holds the requested categories' values (None when none were asked for)."""
+
+    node_id: int
+    name: str
+    subtype: int
+    parent_id: int | None
+    workspace_id: int | None
+    modified_at: datetime
+    version_number: int | None = None
+    categories: dict[int, dict[str, Any]] | None = None
+
+
+class VersionContent(BaseModel):
+    """The bytes of one document version (for activities that pass them on, not for payloads)."""
+
+    node_id: int
+    version_number: int
+    file_name: str | None
+    mime_type: str
+    content: bytes = Field(repr=False)
+
+
+class _RelatedProperties(Node):
+    rel_type: str = "child"
+
+
+class _RelatedData(_Wire):
+    properties: _RelatedProperties
+
+
+class _RelatedResult(_Wire):
+    data: _RelatedData
+
+
+class RelatedItemsEnvelope(_Wire):
+    """`GET /v2/businessworkspaces/{id}/relateditems`: workspaces in `results[]`, paging at the top."""
+
+    results: list[_RelatedResult]
+    paging: Paging = Field(default_factory=Paging)
+
+
+class WorkspaceRootInfo(_Wire):
+    """`GET /v1/nodes/{id}/businessworkspace`: the workspace a node lies in."""
+
+    id: int
+    type: int | None = None
+    workspace_type_id: int | None = None
+
+
+class _RecordsData(_Wire):
+    rmclassification_id: int | None = None
+    record_date: str | None = None
+    file_status: str | None = None
+
+
+class RecordsDetailsEnvelope(_Wire):
+    """`GET /v1/nodes/{id}/rmclassifications` (pyxecm's example): `data[0]` and the token."""
+
+    data: list[_RecordsData]
+    rm_metadata_token: str | None = Field(default=None, alias="rm_metadataToken")
+
+
+class _SearchData(_Wire):
+    properties: Node
+    versions: VersionInfo | None = None
+
+
+class _SearchResult(_Wire):
+    data: _SearchData
+
+
+class SearchEnvelope(_Wire):
+    """`POST /v2/search`: hits in `results[]`, paging under `collection`."""
+
+    results: list[_SearchResult]
+    collection: _Collection = Field(default_factory=_Collection)

@@ -8,20 +8,24 @@ in the simulator (which imports `sandbox.world`, which imports `sandbox.config`)
 
 from sandbox.opentext_ecm.config import (
     AttributeDefinition,
+    BusinessObjectType,
     CategoryDefinition,
     ContentServerConfig,
     ContentServerUser,
     OTDSTokenGrant,
+    RMClassification,
     WorkspaceTemplate,
     WorkspaceType,
 )
 
 __all__ = [
     "AttributeDefinition",
+    "BusinessObjectType",
     "CategoryDefinition",
     "ContentServerConfig",
     "ContentServerUser",
     "OTDSTokenGrant",
+    "RMClassification",
     "WorkspaceTemplate",
     "WorkspaceType",
 ]

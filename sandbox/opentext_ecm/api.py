@@ -12,6 +12,8 @@ Paths below are relative to the REST root:
 * `POST /v2/nodes` (folder, or document with a `file` part), `GET /v2/nodes/{id}`,
   `GET /v2/nodes/{id}/nodes`, `GET|POST /v2/nodes/{id}/versions`,
   `GET|POST /v2/nodes/{id}/categories`, `PUT /v2/nodes/{id}/categories/{category_id}/`
+* version content, related workspaces, Records Management and search (the change feed): see
+  `sandbox.opentext_ecm.document_routes`
 * anything else below `/api`: 400 "The REST API URL could not be found in the mappings registry"
 
 Every request is checked against OpenText's published spec for it (`sandbox.opentext_ecm.spec`)
@@ -35,6 +37,7 @@ from sandbox.faults import FaultEffect
 from sandbox.opentext_ecm import rendering
 from sandbox.opentext_ecm.admin import build_admin_router
 from sandbox.opentext_ecm.config import ContentServerConfig
+from sandbox.opentext_ecm.document_routes import DOCUMENT_OPERATIONS, add_document_routes
 from sandbox.opentext_ecm.errors import ContentServerRoute, SimulatedCsError, authentication_required, cs_error
 from sandbox.opentext_ecm.forms import Arguments, read_arguments
 from sandbox.opentext_ecm.repository import (
@@ -76,6 +79,7 @@ OPERATIONS: tuple[str, ...] = (
     OP_GET_CATEGORIES,
     OP_APPLY_CATEGORY,
     OP_UPDATE_CATEGORY,
+    *DOCUMENT_OPERATIONS,
 )
 
 # Delivery faults belong to the deliverer; an API call must not spend them.
@@ -122,10 +126,7 @@ class ContentServerSimulator:
         self.tenants = list(tenants)
         self.tickets = TicketIssuer(self.tenants, clock)
         self.repositories = {t.name: Repository(t) for t in self.tenants}
-        self.contracts: dict[SpecKind, ContentServerSpecContract] = {
-            "content-server": ContentServerSpecContract("content-server"),
-            "business-workspaces": ContentServerSpecContract("business-workspaces"),
-        }
+        self.contracts: dict[SpecKind, ContentServerSpecContract] = {}
         self.router = self._build_router()
         self.admin_router = build_admin_router(self)
 
@@ -164,21 +165,22 @@ class ContentServerSimulator:
         elif rule.effect is FaultEffect.USER_ERROR:
             raise cs_error(400, rule.message or "Simulated refusal")
 
-    def _check_spec(self, request: Request, arguments: Arguments) -> None:
-        contract = self.contracts[spec_kind(request.url.path)]
+    def check_spec(self, request: Request, arguments: Arguments) -> None:
+        kind = spec_kind(request.url.path)
+        contract = self.contracts.setdefault(kind, ContentServerSpecContract(kind))
         problems = contract.check(request.method, str(request.url), dict(request.headers), arguments.payload)
         if problems:
             raise cs_error(400, f"Invalid request: {'; '.join(problems)[:1000]}")
 
-    async def _begin(self, request: Request, operation: str) -> Call:
+    async def begin(self, request: Request, operation: str) -> Call:
         """Fault injection, arguments, the ticket, then the spec check (in the server's order)."""
         await self._inject_fault(operation)
         arguments = await read_arguments(request)
         session = self.tickets.authenticate(request.headers.get(TICKET_HEADER))
-        self._check_spec(request, arguments)
+        self.check_spec(request, arguments)
         return Call(session, self.repositories[session.tenant.name], arguments)
 
-    def _answer(self, session: Session, payload: object, status_code: int = 200) -> JSONResponse:
+    def answer(self, session: Session, payload: object, status_code: int = 200) -> JSONResponse:
         return JSONResponse(payload, status_code=status_code, headers={TICKET_HEADER: self.tickets.rotate(session)})
 
     # -- routes ---------------------------------------------------------------------------------
@@ -190,7 +192,7 @@ class ContentServerSimulator:
         async def login(request: Request) -> Response:
             await self._inject_fault(OP_LOGIN)
             arguments = await read_arguments(request)
-            self._check_spec(request, arguments)
+            self.check_spec(request, arguments)
             _, ticket = self.tickets.login(arguments.text("username"), arguments.text("password"))
             return JSONResponse({"ticket": ticket}, headers={TICKET_HEADER: ticket})
 
@@ -205,7 +207,7 @@ class ContentServerSimulator:
                 ticket = self.tickets.rotate(session)
             else:
                 raise authentication_required()
-            self._check_spec(request, Arguments())
+            self.check_spec(request, Arguments())
             user = session.user
             body = {
                 "data": {
@@ -222,12 +224,12 @@ class ContentServerSimulator:
 
         @router.get("/api/v2/businessworkspaces")
         async def search_workspaces(request: Request) -> Response:
-            call = await self._begin(request, OP_SEARCH_WORKSPACES)
+            call = await self.begin(request, OP_SEARCH_WORKSPACES)
             matches = _search(call, request)
             page = _positive(request.query_params.get("page"), 1)
             limit = min(_positive(request.query_params.get("limit"), DEFAULT_WORKSPACE_LIMIT), DEFAULT_WORKSPACE_LIMIT)
             shown = matches[(page - 1) * limit : page * limit]
-            return self._answer(
+            return self.answer(
                 call.session,
                 {
                     "links": rendering.links(request.url, "GET"),
@@ -239,9 +241,9 @@ class ContentServerSimulator:
 
         @router.post("/api/v2/businessworkspaces")
         async def create_workspace(request: Request) -> Response:
-            call = await self._begin(request, OP_CREATE_WORKSPACE)
+            call = await self.begin(request, OP_CREATE_WORKSPACE)
             node = call.repository.create_workspace(call.session.user, _workspace_creation(call.arguments))
-            return self._answer(
+            return self.answer(
                 call.session,
                 {
                     "links": rendering.links(request.url, "POST"),
@@ -251,7 +253,7 @@ class ContentServerSimulator:
 
         @router.post("/api/v2/nodes")
         async def create_node(request: Request) -> Response:
-            call = await self._begin(request, OP_CREATE_NODE)
+            call = await self.begin(request, OP_CREATE_NODE)
             args = call.arguments
             if "original_id" in args.values:
                 raise cs_error(400, "Copying nodes is not supported by the simulator")
@@ -264,27 +266,27 @@ class ContentServerSimulator:
                 upload=args.uploads.get("file"),
                 categories=args.mapping("roles", "categories"),
             )
-            return self._answer(
+            return self.answer(
                 call.session, {"links": rendering.links(request.url, "POST"), "results": rendering.node_result(node)}
             )
 
         @router.get("/api/v2/nodes/{node_id}")
         async def get_node(request: Request, node_id: str) -> Response:
-            call = await self._begin(request, OP_GET_NODE)
+            call = await self.begin(request, OP_GET_NODE)
             node = call.repository.node(int(node_id))
             call.repository.touch_workspace(call.session.user, node)
-            return self._answer(
+            return self.answer(
                 call.session, {"links": rendering.links(request.url, "GET"), "results": rendering.node_result(node)}
             )
 
         @router.get("/api/v2/nodes/{node_id}/nodes")
         async def children(request: Request, node_id: str) -> Response:
-            call = await self._begin(request, OP_CHILDREN)
+            call = await self.begin(request, OP_CHILDREN)
             matches = _filter_children(call.repository.children(int(node_id)), request)
             page = _positive(request.query_params.get("page"), 1)
             limit = _positive(request.query_params.get("limit"), DEFAULT_CHILDREN_LIMIT)
             shown = matches[(page - 1) * limit : page * limit]
-            return self._answer(
+            return self.answer(
                 call.session,
                 {
                     "collection": {
@@ -298,9 +300,9 @@ class ContentServerSimulator:
 
         @router.get("/api/v2/nodes/{node_id}/versions")
         async def list_versions(request: Request, node_id: str) -> Response:
-            call = await self._begin(request, OP_LIST_VERSIONS)
+            call = await self.begin(request, OP_LIST_VERSIONS)
             node = call.repository.node(int(node_id))
-            return self._answer(
+            return self.answer(
                 call.session,
                 {
                     "links": rendering.links(request.url, "GET"),
@@ -310,7 +312,7 @@ class ContentServerSimulator:
 
         @router.post("/api/v2/nodes/{node_id}/versions")
         async def add_version(request: Request, node_id: str) -> Response:
-            call = await self._begin(request, OP_ADD_VERSION)
+            call = await self.begin(request, OP_ADD_VERSION)
             args = call.arguments
             version = call.repository.add_version(
                 call.session.user,
@@ -321,7 +323,7 @@ class ContentServerSimulator:
                 categories=args.mapping("roles", "categories"),
             )
             node = call.repository.node(int(node_id))
-            return self._answer(
+            return self.answer(
                 call.session,
                 {
                     "links": rendering.links(request.url, "POST"),
@@ -336,9 +338,9 @@ class ContentServerSimulator:
 
         @router.get("/api/v2/nodes/{node_id}/categories")
         async def get_categories(request: Request, node_id: str) -> Response:
-            call = await self._begin(request, OP_GET_CATEGORIES)
+            call = await self.begin(request, OP_GET_CATEGORIES)
             node = call.repository.node(int(node_id))
-            return self._answer(
+            return self.answer(
                 call.session,
                 {
                     "links": rendering.links(request.url, "GET"),
@@ -348,19 +350,21 @@ class ContentServerSimulator:
 
         @router.post("/api/v2/nodes/{node_id}/categories")
         async def apply_category(request: Request, node_id: str) -> Response:
-            call = await self._begin(request, OP_APPLY_CATEGORY)
+            call = await self.begin(request, OP_APPLY_CATEGORY)
             values = dict(call.arguments.values)
             category_id = _required_int(call.arguments, "category_id")
             values.pop("category_id", None)
             call.repository.apply_category(int(node_id), category_id, _attribute_values(values))
-            return self._answer(call.session, {"links": rendering.links(request.url, "POST"), "results": {}})
+            return self.answer(call.session, {"links": rendering.links(request.url, "POST"), "results": {}})
 
         @router.put("/api/v2/nodes/{node_id}/categories/{category_id}/")
         async def update_category(request: Request, node_id: str, category_id: str) -> Response:
-            call = await self._begin(request, OP_UPDATE_CATEGORY)
+            call = await self.begin(request, OP_UPDATE_CATEGORY)
             values = _attribute_values(call.arguments.values)
             call.repository.update_category(int(node_id), int(category_id), values)
-            return self._answer(call.session, {"links": rendering.links(request.url, "PUT"), "results": {}})
+            return self.answer(call.session, {"links": rendering.links(request.url, "PUT"), "results": {}})
+
+        add_document_routes(router, self)
 
         @router.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"])
         async def unmapped(rest: str) -> Response:
@@ -428,6 +432,9 @@ def _workspace_creation(arguments: Arguments) -> WorkspaceCreation:
 
 def _search(call: Call, request: Request) -> list[NodeState]:
     query = request.query_params
+    ext_system_id = query.get("where_ext_system_id")
+    if ext_system_id is not None:
+        call.repository.check_business_object_type(ext_system_id, query.get("where_bo_type"))
     expanded = (query.get("expanded_view") or "false").lower() == "true"
     candidates = call.repository.workspaces()
     if not expanded:

@@ -1,9 +1,9 @@
 """Category values checked against their category definition, as Content Server checks them.
 
 Keys are `{category_id}_{attribute_id}`; `{category_id}_1` is the category itself (it may carry a
-`metadata_token` and holds no value). Unknown attributes and values of the wrong type are refused
-with a 400 and the server's `{"error": ...}` body. Values are stored normalised: dates as
-`YYYY-MM-DDTHH:MM:SS`, integers as ints, booleans as bools.
+`metadata_token` and holds no value). Unknown attributes, values of the wrong type and text outside
+an attribute's valid values are refused with a 400 and the server's `{"error": ...}` body. Values
+are stored normalised: dates as `YYYY-MM-DDTHH:MM:SS`, integers as ints, booleans as bools.
 """
 
 from __future__ import annotations
@@ -93,7 +93,15 @@ def _scalar(key: str, attribute: AttributeDefinition, value: object) -> object:
     if attribute.type == "string":
         if isinstance(value, bool | dict | list):
             raise problem
-        return str(value)
+        text = str(value)
+        if attribute.valid_values is not None and text not in attribute.valid_values:
+            # ASSUMPTION: the wording; the server refuses a value outside a popup's valid values.
+            raise cs_error(
+                400,
+                f"Invalid value for '{key}': '{text}' is not one of the valid values of '{attribute.name}' "
+                f"({', '.join(attribute.valid_values)}).",
+            )
+        return text
     if attribute.type == "integer":
         if isinstance(value, bool):
             raise problem

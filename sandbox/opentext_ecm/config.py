@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 AttributeType = Literal["string", "integer", "date", "boolean"]
 
@@ -35,6 +35,14 @@ class AttributeDefinition(BaseModel):
     type: AttributeType = "string"
     required: bool = False
     multi_value: bool = False
+    # A text attribute with a valid-values list (a popup in the UI): other values are refused.
+    valid_values: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _valid_values_are_text(self) -> AttributeDefinition:
+        if self.valid_values is not None and self.type != "string":
+            raise ValueError(f"attribute {self.name!r}: valid values are for text attributes")
+        return self
 
 
 class CategoryDefinition(BaseModel):
@@ -55,15 +63,36 @@ class WorkspaceTemplate(BaseModel):
     categories: list[int] = Field(default_factory=list)
 
 
+class BusinessObjectType(BaseModel):
+    """A business object type of an external system, as configured in Extended ECM (the connection
+    `ext_system_id`, e.g. one commerce store, and the type's name there, e.g. `order`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ext_system_id: str
+    bo_type: str
+
+
 class WorkspaceType(BaseModel):
     id: int
     name: str
-    # The business object type this workspace type serves.
-    ext_system_id: str
-    bo_type: str
+    # The business object types this workspace type serves (one type may serve several, e.g. an
+    # account workspace for both customers and companies, of every store).
+    business_objects: list[BusinessObjectType] = Field(min_length=1)
     # Folder under the Enterprise Workspace where new workspaces of this type are created.
     location: str
     templates: list[WorkspaceTemplate]
+
+    def serves(self, ext_system_id: str, bo_type: str) -> bool:
+        return BusinessObjectType(ext_system_id=ext_system_id, bo_type=bo_type) in self.business_objects
+
+
+class RMClassification(BaseModel):
+    """A Records Management classification (a node of the Classifications volume) with the
+    retention its records follow; only the id and name matter to the simulator."""
+
+    id: int
+    name: str
 
 
 class ContentServerConfig(BaseModel):
@@ -72,6 +101,7 @@ class ContentServerConfig(BaseModel):
     otds_tokens: list[OTDSTokenGrant] = Field(default_factory=list)
     categories: list[CategoryDefinition] = Field(default_factory=list)
     workspace_types: list[WorkspaceType] = Field(default_factory=list)
+    rm_classifications: list[RMClassification] = Field(default_factory=list)
     # Content Server ends a session after this much inactivity (server setting; ~30 min by default).
     ticket_idle_timeout_seconds: float = 1800.0
     # Node ids of run N start past those of earlier runs: Temporal may remember ids across restarts.
@@ -84,6 +114,9 @@ class ContentServerConfig(BaseModel):
             if grant.username not in known_users:
                 raise ValueError(f"OTDS token for unknown user {grant.username!r}")
         category_ids = {c.id for c in self.categories}
+        served = [bo for workspace_type in self.workspace_types for bo in workspace_type.business_objects]
+        if len(set(served)) != len(served):
+            raise ValueError("a business object type is served by one workspace type only")
         for workspace_type in self.workspace_types:
             for template in workspace_type.templates:
                 missing = set(template.categories) - category_ids
@@ -97,6 +130,15 @@ class ContentServerConfig(BaseModel):
     def category(self, category_id: int) -> CategoryDefinition | None:
         return next((c for c in self.categories if c.id == category_id), None)
 
+    def rm_classification(self, classification_id: int) -> RMClassification | None:
+        return next((c for c in self.rm_classifications if c.id == classification_id), None)
+
+    def knows_external_system(self, ext_system_id: str) -> bool:
+        return any(bo.ext_system_id == ext_system_id for wt in self.workspace_types for bo in wt.business_objects)
+
+    def workspace_type_for(self, ext_system_id: str, bo_type: str) -> WorkspaceType | None:
+        return next((wt for wt in self.workspace_types if wt.serves(ext_system_id, bo_type)), None)
+
     def template(self, template_id: int) -> tuple[WorkspaceType, WorkspaceTemplate] | None:
         for workspace_type in self.workspace_types:
             for template in workspace_type.templates:
@@ -108,48 +150,164 @@ class ContentServerConfig(BaseModel):
     def demo(
         cls, username: str, password: SecretStr, otds_token: SecretStr | None = None, generation: int = 0
     ) -> ContentServerConfig:
-        """The local stack's Extended ECM: one "Order" workspace type for Shopify orders."""
+        """The local stack's Extended ECM: workspace types for orders, accounts, products, cases and
+        suppliers of the three demo stores, their categories, and retention classifications."""
         return cls(
             name="casebridge-ecm",
             generation=generation,
             users=[ContentServerUser(username=username, password=password, display_name="Casebridge")],
             otds_tokens=[OTDSTokenGrant(token=otds_token, username=username)] if otds_token else [],
-            categories=[
-                CategoryDefinition(
-                    id=30512,
-                    name="Order",
-                    attributes=[
-                        AttributeDefinition(id=2, name="Order number", required=True),
-                        AttributeDefinition(id=3, name="Customer"),
-                        AttributeDefinition(id=4, name="Order date", type="date"),
-                        AttributeDefinition(id=5, name="Total", type="string"),
-                        AttributeDefinition(id=6, name="Reviewed", type="boolean"),
-                    ],
-                ),
-                CategoryDefinition(
-                    id=30600,
-                    name="Case document",
-                    attributes=[
-                        AttributeDefinition(id=2, name="Case id"),
-                        AttributeDefinition(id=3, name="Document kind"),
-                    ],
-                ),
-            ],
-            workspace_types=[
-                WorkspaceType(
-                    id=17,
-                    name="Order",
-                    ext_system_id="shopify",
-                    bo_type="order",
-                    location="Orders",
-                    templates=[
-                        WorkspaceTemplate(
-                            id=48211,
-                            name="Order review",
-                            folders=["Correspondence", "Invoices", "Review"],
-                            categories=[30512],
-                        )
-                    ],
-                )
+            categories=_DEMO_CATEGORIES,
+            workspace_types=_DEMO_WORKSPACE_TYPES,
+            rm_classifications=[
+                RMClassification(id=41001, name="Orders - 10 years"),
+                RMClassification(id=41002, name="Invoices and tax - 10 years"),
+                RMClassification(id=41003, name="Correspondence - 6 years"),
+                RMClassification(id=41004, name="Case records - 7 years"),
+                RMClassification(id=41005, name="Product documentation - life of product + 10 years"),
             ],
         )
+
+
+# -- the demo's definitions -----------------------------------------------------------------------
+
+DEMO_EXTERNAL_SYSTEMS = ("shopify-demo", "bigcommerce-demo", "adobe-demo")  # one per demo store
+
+
+def _attribute(attribute_id: int, name: str, **options: object) -> AttributeDefinition:
+    return AttributeDefinition.model_validate({"id": attribute_id, "name": name, **options})
+
+
+_DEMO_CATEGORIES = [
+    CategoryDefinition(
+        id=30512,
+        name="Order",
+        attributes=[
+            _attribute(2, "Order number", required=True),
+            _attribute(3, "Customer"),
+            _attribute(4, "Order date", type="date"),
+            _attribute(5, "Total"),
+            _attribute(6, "Reviewed", type="boolean"),
+            _attribute(7, "Store"),
+            _attribute(8, "Currency"),
+        ],
+    ),
+    CategoryDefinition(
+        id=30513,
+        name="Account",
+        attributes=[
+            _attribute(2, "Account id", required=True),
+            _attribute(3, "Store"),
+            _attribute(4, "Company"),
+            _attribute(5, "Account type"),
+        ],
+    ),
+    CategoryDefinition(
+        id=30514,
+        name="Product",
+        attributes=[
+            _attribute(2, "Product id", required=True),
+            _attribute(3, "SKU"),
+            _attribute(4, "Store"),
+            _attribute(5, "Title"),
+        ],
+    ),
+    CategoryDefinition(
+        id=30515,
+        name="Case",
+        attributes=[
+            _attribute(2, "Case id", required=True),
+            _attribute(3, "Case type"),
+            _attribute(4, "Order number"),
+            _attribute(5, "Store"),
+            _attribute(6, "Status"),
+        ],
+    ),
+    CategoryDefinition(
+        id=30516,
+        name="Supplier",
+        attributes=[_attribute(2, "Supplier id", required=True), _attribute(3, "Name"), _attribute(4, "Country")],
+    ),
+    CategoryDefinition(
+        id=30600,
+        name="Case document",
+        attributes=[
+            _attribute(2, "Case id"),
+            _attribute(3, "Document kind"),
+            _attribute(4, "Document status", valid_values=["Draft", "Approved", "Withdrawn"]),
+            _attribute(5, "Business key"),
+            _attribute(6, "Content hash"),
+        ],
+    ),
+]
+
+
+def _demo_type(
+    type_id: int,
+    name: str,
+    template: tuple[int, str],
+    location: str,
+    folders: list[str],
+    category_id: int,
+    bo_types: list[str],
+) -> WorkspaceType:
+    return WorkspaceType(
+        id=type_id,
+        name=name,
+        business_objects=[
+            BusinessObjectType(ext_system_id=system, bo_type=bo_type)
+            for system in DEMO_EXTERNAL_SYSTEMS
+            for bo_type in bo_types
+        ],
+        location=location,
+        templates=[WorkspaceTemplate(id=template[0], name=template[1], folders=folders, categories=[category_id])],
+    )
+
+
+_DEMO_WORKSPACE_TYPES = [
+    _demo_type(
+        17,
+        "Order",
+        (48211, "Order"),
+        "Orders",
+        ["Correspondence", "Invoices", "Shipping", "Exceptions", "Review", "Audit"],
+        30512,
+        ["order"],
+    ),
+    _demo_type(
+        18,
+        "Account",
+        (48221, "Customer account"),
+        "Accounts",
+        ["Agreements", "Onboarding", "Tax certificates", "Escalations", "Correspondence", "Audit"],
+        30513,
+        ["customer", "company"],
+    ),
+    _demo_type(
+        19,
+        "Product",
+        (48231, "Product"),
+        "Products",
+        ["Compliance", "Safety data sheets", "Warranty", "Declarations", "Test reports", "Collateral"],
+        30514,
+        ["product"],
+    ),
+    _demo_type(
+        20,
+        "Case",
+        (48241, "Case"),
+        "Cases",
+        ["Order documents", "Photos", "Inspection", "Correspondence", "Resolution", "Audit"],
+        30515,
+        ["return", "warranty", "service_case"],
+    ),
+    _demo_type(
+        21,
+        "Supplier",
+        (48251, "Supplier"),
+        "Suppliers",
+        ["Agreements", "Specifications", "Lead times", "Quality"],
+        30516,
+        ["supplier"],
+    ),
+]

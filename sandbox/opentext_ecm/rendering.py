@@ -139,3 +139,76 @@ def category_results(node: NodeState, config: ContentServerConfig) -> list[dict[
         data.update(values)
         results.append({"data": {"categories": data}, "metadata": {"categories": metadata}})
     return results
+
+
+def related_result(node: NodeState, rel_type: str) -> dict[str, Any]:
+    """A related workspace (`GET .../relateditems`): the workspace, with the relation as seen from
+    the workspace asked about (`child` or `parent`; pyxecm's examples show it in the properties)."""
+    result = workspace_result(node)
+    result["data"]["properties"]["rel_type"] = rel_type
+    return result
+
+
+def search_result(node: NodeState, location: list[int], parent_name: str | None) -> dict[str, Any]:
+    """One hit of `POST /v2/search`, shaped as pyxecm's example: properties, a few regions, the
+    latest version, the parent link and `search_result_metadata`."""
+    latest = node.versions[-1] if node.versions else None
+    data: dict[str, Any] = {
+        "properties": node_properties(node),
+        "regions": {
+            "OTName": node.name,
+            "OTSubType": node.subtype,
+            "OTModifyDate": node.modified_at.strftime("%Y%m%d"),
+            "OTObjectDate": node.modified_at.strftime("%Y%m%d"),
+            "OTLocation": " ".join(str(i) for i in location),
+        },
+    }
+    if latest is not None:
+        data["versions"] = version_info(node, latest)
+    return {
+        "data": data,
+        "links": {"parent": {"href": f"api/v1/nodes/{node.parent_id}", "name": parent_name or ""}},
+        "search_result_metadata": {
+            "current_version": True,
+            "object_href": None,
+            "object_id": f"DataId={node.id}&Version={len(node.versions) or 1}",
+            "result_type": "264",
+            "source_id": None,
+            "version_type": None,
+        },
+    }
+
+
+def search_collection(total: int, page: int, limit: int, sort: str) -> dict[str, Any]:
+    block = paging(total, page, limit)
+    shown = f"{block['range_min']} to {block['range_max']}" if total else "0"
+    block["result_header_string"] = f"Results {shown} of {total} sorted by {sort}"
+    return {
+        "paging": block,
+        "searching": {"cache_id": 0, "result_title": "Search Results"},
+        "sorting": {"sort": [sort]},
+    }
+
+
+def records_details(node: NodeState) -> dict[str, Any]:
+    """`GET /v1/nodes/{id}/rmclassifications` as pyxecm's example shows it (the fields Casebridge
+    reads; the definitions and display settings are left out)."""
+    classified = node.rm_classification_id is not None
+    return {
+        "canRMClassify": True,
+        "canRemoveClass": classified,
+        "data": [
+            {
+                "rmclassification_id": node.rm_classification_id,
+                "multiple_classifications": [],
+                "file_number": None,
+                "record_date": timestamp(node.rm_record_date) if node.rm_record_date else None,
+                "file_status": "ACTIVE" if classified else None,
+                "status_date": timestamp(node.rm_record_date) if node.rm_record_date else None,
+                "official": False,
+                "storage": "EL" if classified else None,
+                "essential": None,
+            }
+        ],
+        "rm_metadataToken": node.rm_metadata_token,
+    }

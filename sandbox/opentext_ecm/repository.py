@@ -3,18 +3,26 @@ workspaces created from templates, category values, and the business-object inde
 
 Rules enforced as the server does: numeric ids, names unique per parent (a clash answers 500
 "already exists"), documents need content, only containers take children, one workspace per
-business object, category values checked against their definitions.
+business object of a configured type, category values checked against their definitions, relations
+between workspaces, and Records Management classifications of configured ones only.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sandbox.opentext_ecm import categories as cats
-from sandbox.opentext_ecm.config import ContentServerConfig, ContentServerUser, WorkspaceTemplate, WorkspaceType
+from sandbox.opentext_ecm.config import (
+    ContentServerConfig,
+    ContentServerUser,
+    RMClassification,
+    WorkspaceTemplate,
+    WorkspaceType,
+)
 from sandbox.opentext_ecm.errors import cs_error, name_clash, node_missing
 
 ENTERPRISE_WORKSPACE_ID = 2000
@@ -30,6 +38,7 @@ TYPE_NAMES = {
     SUBTYPE_ENTERPRISE_VOLUME: "Enterprise Workspace",
 }
 MAX_NAME_LENGTH = 248
+RELATION_TYPES = ("child", "parent")
 
 
 def now() -> datetime:
@@ -82,10 +91,19 @@ class NodeState:
     workspace_type_id: int | None = None
     template_id: int | None = None
     business_object: BusinessObjectKey | None = None
+    # Records Management. Plain defaults (no factories): nodes saved by an older sandbox lack them.
+    rm_classification_id: int | None = None
+    rm_record_date: datetime | None = None
+    rm_revision: int = 0  # bumped on every classification change; the metadata token derives from it
 
     @property
     def is_container(self) -> bool:
         return self.subtype in CONTAINER_SUBTYPES
+
+    @property
+    def rm_metadata_token(self) -> str:
+        """Guards reclassification against concurrent editors, as `rm_metadataToken` does."""
+        return hashlib.md5(f"{self.id}:{self.rm_revision}".encode(), usedforsecurity=False).hexdigest()
 
 
 @dataclass
@@ -104,12 +122,19 @@ class WorkspaceCreation:
 class Repository:
     def __init__(self, config: ContentServerConfig) -> None:
         self.config = config
-        configured = [c.id for c in config.categories] + [t.id for wt in config.workspace_types for t in wt.templates]
+        configured = [
+            *(c.id for c in config.categories),
+            *(t.id for wt in config.workspace_types for t in wt.templates),
+            *(c.id for c in config.rm_classifications),
+        ]
         first = max([100_000, *(i + 1 for i in configured)]) + config.generation * 10_000_000
         self._ids: Iterator[int] = itertools.count(first)
         self.nodes: dict[int, NodeState] = {}
         self.by_business_object: dict[BusinessObjectKey, int] = {}
         self.recent: dict[int, list[int]] = {}  # user id -> workspaces recently accessed
+        # Workspace relations as (parent workspace, child workspace): one relation shows on both
+        # sides (the parent lists a child, the child lists a parent).
+        self.relations: set[tuple[int, int]] = set()
         self.reset()
 
     def reset(self) -> None:
@@ -117,6 +142,7 @@ class Repository:
         self.nodes.clear()
         self.by_business_object.clear()
         self.recent.clear()
+        self.relations.clear()
         root = NodeState(ENTERPRISE_WORKSPACE_ID, -1, "Enterprise Workspace", SUBTYPE_ENTERPRISE_VOLUME, 1000)
         self.nodes[root.id] = root
         for workspace_type in self.config.workspace_types:
@@ -135,6 +161,34 @@ class Repository:
 
     def workspaces(self) -> list[NodeState]:
         return [n for n in self.nodes.values() if n.subtype == SUBTYPE_BUSINESS_WORKSPACE]
+
+    def workspace_of(self, node_id: int) -> NodeState | None:
+        """The business workspace a node lies in (the node itself when it is one), or None."""
+        current = self.nodes.get(node_id)
+        while current is not None:
+            if current.subtype == SUBTYPE_BUSINESS_WORKSPACE:
+                return current
+            current = self.nodes.get(current.parent_id)
+        return None
+
+    def descendants(self, node_id: int) -> list[NodeState]:
+        """Every node below `node_id`, parents before their children."""
+        found: list[NodeState] = []
+        pending = list(self.node(node_id).children)
+        while pending:
+            node = self.nodes[pending.pop(0)]
+            found.append(node)
+            pending.extend(node.children)
+        return found
+
+    def version(self, node_id: int, number: int) -> Version:
+        """One version of a document; the content download answers 500 for what it cannot find."""
+        node = self.nodes.get(node_id)
+        if node is None:
+            raise cs_error(500, f"Could not locate node: {node_id}")
+        if not 1 <= number <= len(node.versions):
+            raise cs_error(500, "The version is not found")
+        return node.versions[number - 1]
 
     def touch_workspace(self, user: ContentServerUser, node: NodeState) -> None:
         """Remember what the user opened: `expanded_view=false` searches only these."""
@@ -197,11 +251,24 @@ class Repository:
 
     # -- business workspaces --------------------------------------------------------------------
 
+    def check_business_object_type(self, ext_system_id: str, bo_type: str | None) -> None:
+        """Refuse an external system (and business object type) Extended ECM does not know.
+
+        ASSUMPTION (reference 3.6/7): a 400 with `{"error": ...}`; the wording is the simulator's."""
+        if not self.config.knows_external_system(ext_system_id):
+            raise cs_error(400, f"The external system '{ext_system_id}' is not configured.")
+        if bo_type is not None and self.config.workspace_type_for(ext_system_id, bo_type) is None:
+            raise cs_error(
+                400, f"The business object type '{bo_type}' is not configured for external system '{ext_system_id}'."
+            )
+
     def create_workspace(self, user: ContentServerUser, request: WorkspaceCreation) -> NodeState:
-        workspace_type, template = self._template_for(request)
         bo = request.business_object
         if bo is not None:
-            if (bo.ext_system_id, bo.bo_type) != (workspace_type.ext_system_id, workspace_type.bo_type):
+            self.check_business_object_type(bo.ext_system_id, bo.bo_type)
+        workspace_type, template = self._template_for(request)
+        if bo is not None:
+            if not workspace_type.serves(bo.ext_system_id, bo.bo_type):
                 raise cs_error(
                     400,
                     f"Business object type '{bo.bo_type}' of external system '{bo.ext_system_id}' is not configured "
@@ -234,13 +301,10 @@ class Repository:
         if request.template_id is None:
             # Without a template the business object's type decides (its first template).
             bo = request.business_object
-            for workspace_type in self.config.workspace_types:
-                if bo is not None and (workspace_type.ext_system_id, workspace_type.bo_type) == (
-                    bo.ext_system_id,
-                    bo.bo_type,
-                ):
-                    return workspace_type, workspace_type.templates[0]
-            raise cs_error(400, "Missing required parameter 'template_id'")
+            workspace_type = self.config.workspace_type_for(bo.ext_system_id, bo.bo_type) if bo else None
+            if workspace_type is None:
+                raise cs_error(400, "Missing required parameter 'template_id'")
+            return workspace_type, workspace_type.templates[0]
         found = self.config.template(request.template_id)
         if found is None:
             raise node_missing(request.template_id)
@@ -270,6 +334,80 @@ class Repository:
         folder = self._folder_path(ENTERPRISE_WORKSPACE_ID, workspace_type.location, owner_id=1000, create=False)
         return folder.id
 
+    # -- relations between workspaces -----------------------------------------------------------
+
+    def add_relation(self, workspace_id: int, related_id: int, rel_type: str) -> None:
+        """`related_id` becomes a child (or, for `parent`, the parent) of `workspace_id`.
+
+        ASSUMPTION (pyxecm warns "It may already exist" when this call fails): relating the same
+        pair the same way twice is refused with a 400 "... already exists"."""
+        if rel_type not in RELATION_TYPES:
+            raise cs_error(400, f"Invalid relation type '{rel_type}': use child or parent.")
+        workspace = self._workspace(workspace_id)
+        related = self._workspace(related_id)
+        if workspace.id == related.id:
+            raise cs_error(400, "A business workspace cannot be related to itself.")
+        edge = (workspace.id, related.id) if rel_type == "child" else (related.id, workspace.id)
+        if edge in self.relations:
+            raise cs_error(400, f"The relation between {workspace.id} and {related.id} already exists.")
+        self.relations.add(edge)
+
+    def remove_relation(self, workspace_id: int, related_id: int, rel_type: str) -> None:
+        if rel_type not in RELATION_TYPES:
+            raise cs_error(400, f"Invalid relation type '{rel_type}': use child or parent.")
+        self._workspace(workspace_id)
+        edge = (workspace_id, related_id) if rel_type == "child" else (related_id, workspace_id)
+        if edge not in self.relations:
+            raise cs_error(400, f"The relation between {workspace_id} and {related_id} does not exist.")
+        self.relations.discard(edge)
+
+    def related(self, workspace_id: int, rel_types: tuple[str, ...] = RELATION_TYPES) -> list[tuple[NodeState, str]]:
+        """Related workspaces with the relation seen from `workspace_id` (`child` or `parent`)."""
+        self._workspace(workspace_id)
+        found: list[tuple[NodeState, str]] = []
+        for parent, child in sorted(self.relations):
+            if parent == workspace_id and "child" in rel_types:
+                found.append((self.nodes[child], "child"))
+            if child == workspace_id and "parent" in rel_types:
+                found.append((self.nodes[parent], "parent"))
+        return found
+
+    def _workspace(self, node_id: int) -> NodeState:
+        node = self.node(node_id)
+        if node.subtype != SUBTYPE_BUSINESS_WORKSPACE:
+            raise cs_error(400, f"Node {node_id} is not a business workspace.")
+        return node
+
+    # -- records management ---------------------------------------------------------------------
+
+    def classify(self, node_id: int, classification_id: int, *, apply_to_sub_items: bool, token: str | None) -> None:
+        """Assign an RM classification (and the record date), optionally to every item below.
+
+        ASSUMPTION (pyxecm `assign_rm_classification`): changing a node's classification to another
+        needs its current `rm_metadataToken`; assigning the one it has changes nothing."""
+        node = self.node(node_id)
+        classification = self._rm_classification(classification_id)
+        targets = [node, *(self.descendants(node_id) if apply_to_sub_items else [])]
+        if node.rm_classification_id not in (None, classification.id) and token != node.rm_metadata_token:
+            raise cs_error(
+                400,
+                f"Node {node_id} is already classified ({node.rm_classification_id}): reclassifying it needs its "
+                "current rm_metadataToken.",
+            )
+        for target in targets:
+            if target.rm_classification_id == classification.id:
+                continue
+            target.rm_classification_id = classification.id
+            target.rm_record_date = now()
+            target.rm_revision += 1
+            target.modified_at = now()
+
+    def _rm_classification(self, classification_id: int) -> RMClassification:
+        classification = self.config.rm_classification(classification_id)
+        if classification is None:
+            raise cs_error(400, f"Invalid RM Classification {classification_id}: no such classification.")
+        return classification
+
     # -- categories -----------------------------------------------------------------------------
 
     def apply_category(self, node_id: int, category_id: int, values: Mapping[str, object]) -> None:
@@ -287,6 +425,26 @@ class Repository:
             raise cs_error(400, f"Category '{definition.name}' ({category_id}) is not applied to node {node_id}.")
         node.categories[category_id].update(cats.validate(definition, values))
         node.modified_at = now()
+
+    def set_attribute_by_name(self, node_id: int, attribute_name: str, value: object) -> int:
+        """What a reviewer does in the UI: set one attribute (found by name among the configured
+        categories) on a node, applying its category first when needed. Returns the category id."""
+        node = self.node(node_id)
+        found = [
+            (category, attribute)
+            for category in self.config.categories
+            for attribute in category.attributes
+            if attribute.name == attribute_name
+        ]
+        applied = [pair for pair in found if pair[0].id in node.categories]
+        if not found:
+            raise cs_error(400, f"No category defines an attribute named '{attribute_name}'.")
+        category, attribute = (applied or found)[0]
+        key = f"{category.id}_{attribute.id}"
+        checked = cats.validate(category, {key: value})
+        node.categories.setdefault(category.id, {}).update(checked)
+        node.modified_at = now()
+        return category.id
 
     # -- plumbing -------------------------------------------------------------------------------
 

@@ -21,6 +21,11 @@ reference `opentext-apis.md` section 3 records); nothing else is changed:
 
 A plain `application/json` body on a write is refused outright (ASSUMPTION, see
 `connectors.opentext.content_server_contract`).
+
+Records Management (`/v1/nodes/{id}/rmclassifications`) has its own REST API, which neither vendored
+spec covers. Its calls are checked against `records_management_supplement()`, a minimal document
+written from OpenText's pyxecm (`assign_rm_classification`, `get_node_records_details`): an
+ASSUMPTION until the Records Management spec is vendored.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 from sandbox.openapi_contract import SpecContract
 from sandbox.specs import read_text, specs_dir
 
-SpecKind = Literal["content-server", "business-workspaces"]
+SpecKind = Literal["content-server", "business-workspaces", "records-management"]
 
 SPEC_FILES: dict[SpecKind, str] = {
     "content-server": "content-server-rest-api-2.0.2.normalized.json",
@@ -57,11 +62,14 @@ SPEC_FILES: dict[SpecKind, str] = {
 _SPEC_ROOTS: dict[SpecKind, str] = {
     "content-server": "http://content-server",
     "business-workspaces": "http://content_server_url/api",
+    "records-management": "http://content-server",
 }
 # REST paths (below `/api`) that the Business Workspaces spec describes.
 _BW_PATH = re.compile(
     r"^/v\d+/(businessworkspaces|forms/businessworkspaces)(/|$)|^/v2/nodes/\d+/businessworkspaceroles$"
+    r"|^/v1/nodes/[^/]+/businessworkspace$"
 )
+_RM_PATH = re.compile(r"^/v1/nodes/[^/]+/rmclassifications$")
 
 JSON_BODY_REFUSED = (
     "application/json request bodies are not supported: send form fields, with structured arguments "
@@ -86,7 +94,10 @@ class _CorrectedSpec:
 @lru_cache(maxsize=2)
 def corrected_spec(kind: SpecKind) -> _CorrectedSpec:
     """Load once per process (the CS document takes seconds) with the corrections listed above."""
-    document = json.loads(read_text(specs_dir() / "opentext" / SPEC_FILES[kind]))  # stored gzipped
+    if kind == "records-management":
+        document = records_management_supplement()
+    else:
+        document = json.loads(read_text(specs_dir() / "opentext" / SPEC_FILES[kind]))  # stored gzipped
     json_native = _correct(document, kind)
     api = OpenAPI.from_dict(document)
     return _CorrectedSpec(api, APICallPathFinder(api.spec), frozenset(json_native))
@@ -117,6 +128,46 @@ def _correct(document: dict[str, Any], kind: SpecKind) -> set[tuple[str, str]]:
                 content.setdefault(_FORM, {"schema": copy.deepcopy(_BODY_ENVELOPE)})
                 content.setdefault(_MULTIPART, {"schema": copy.deepcopy(_BODY_ENVELOPE)})
     return json_native
+
+
+def records_management_supplement() -> dict[str, Any]:
+    """The Records Management calls the simulator serves, as pyxecm makes them (ASSUMPTION: not
+    in a vendored spec). `POST` takes its arguments as JSON in the form field `body`."""
+    node_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    answer = {"200": {"description": "ok"}, "400": {"description": "Bad Request"}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Records Management REST (supplement, ASSUMPTION)", "version": "0"},
+        "components": {"securitySchemes": {"OTCSTicket": {"type": "apiKey", "name": "OTCSTicket", "in": "header"}}},
+        "security": [{"OTCSTicket": []}],
+        "paths": {
+            "/v1/nodes/{id}/rmclassifications": {
+                "get": {"operationId": "getRecordsDetails", "parameters": [node_id], "responses": answer},
+                "post": {
+                    "operationId": "assignRMClassification",
+                    "parameters": [node_id],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            _JSON: {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["class_id"],
+                                    "additionalProperties": False,
+                                    "properties": {
+                                        "class_id": {"type": "integer"},
+                                        "apply_to_sub_items": {"type": "boolean"},
+                                        "rm_metadataToken": {"type": "string"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": answer,
+                },
+            }
+        },
+    }
 
 
 class _SpecRequest:
@@ -172,7 +223,8 @@ class ContentServerSpecContract(SpecContract):
     """`SpecContract` for one of the two OpenText ECM specs, with the corrections above."""
 
     def __init__(self, kind: SpecKind) -> None:
-        super().__init__(specs_dir() / "opentext" / SPEC_FILES[kind], self._to_spec_url)
+        nominal = SPEC_FILES.get(kind, SPEC_FILES["content-server"])  # the supplement has no file
+        super().__init__(specs_dir() / "opentext" / nominal, self._to_spec_url)
         self.kind: SpecKind = kind
 
     def _to_spec_url(self, url: str) -> str:
@@ -226,19 +278,30 @@ def rest_path(path: str) -> str:
 
 def spec_kind(path: str) -> SpecKind:
     """Which spec describes a URL path (anything under `/api`)."""
-    return "business-workspaces" if _BW_PATH.match(rest_path(path)) else "content-server"
+    rest = rest_path(path)
+    if _BW_PATH.match(rest):
+        return "business-workspaces"
+    if _RM_PATH.match(rest):
+        return "records-management"
+    return "content-server"
+
+
+class ContentServerContracts(SpecContract):
+    """Every Content Server REST call, each checked against the spec `spec_kind` picks for it."""
+
+    def __init__(self) -> None:
+        super().__init__(specs_dir() / "opentext" / SPEC_FILES["content-server"], lambda url: url)
+        self.by_kind: dict[SpecKind, ContentServerSpecContract] = {}
+
+    def errors(self, method: str, url: str, headers: Mapping[str, str], body: bytes | None) -> list[str]:
+        kind = spec_kind(urlsplit(url).path)
+        contract = self.by_kind.setdefault(kind, ContentServerSpecContract(kind))
+        return contract.errors(method, url, headers, body)
 
 
 def spec_contracts(base_url: str) -> list[tuple[str, SpecContract]]:
     """URL prefixes and contracts for `SpecCheckingTransport`, for a Content Server CGI URL."""
-    api = f"{base_url.rstrip('/')}/api"
-    bw = ContentServerSpecContract("business-workspaces")
-    return [
-        (f"{api}/v2/businessworkspaces", bw),
-        (f"{api}/v1/businessworkspaces", bw),
-        (f"{api}/v2/forms/businessworkspaces", bw),
-        (f"{api}/", ContentServerSpecContract("content-server")),
-    ]
+    return [(f"{base_url.rstrip('/')}/api/", ContentServerContracts())]
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:

@@ -47,6 +47,7 @@ from sandbox.faults import FaultEffect, FaultRule
 from sandbox.opentext_ecm.api import ContentServerSimulator
 from sandbox.opentext_ecm.config import (
     AttributeDefinition,
+    BusinessObjectType,
     CategoryDefinition,
     ContentServerConfig,
     ContentServerUser,
@@ -95,8 +96,7 @@ WORKSPACE_TYPES = [
     WorkspaceType(
         id=WORKSPACE_TYPE_ID,
         name="Order",
-        ext_system_id="shopify",
-        bo_type="order",
+        business_objects=[BusinessObjectType(ext_system_id="shopify", bo_type="order")],
         location="Orders",
         templates=[
             WorkspaceTemplate(
