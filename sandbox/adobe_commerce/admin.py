@@ -64,6 +64,13 @@ async def _challenge(url: str) -> None:
         raise HTTPException(400, f"challenge not echoed (HTTP {response.status_code})")
 
 
+# Products to publish collateral on in the demo (what a merchant's catalog would already hold).
+DEMO_PRODUCTS: tuple[JSONBody, ...] = (
+    {"sku": "DRILL-18V", "name": "Cordless Drill 18V", "price": 129},
+    {"sku": "GOGGLES-1", "name": "Safety Goggles", "price": 19.5},
+)
+
+
 def build_admin_router(sim: AdobeCommerceSimulator) -> APIRouter:
     router = APIRouter(prefix="/stores/{store_code}")
 
@@ -112,6 +119,19 @@ def build_admin_router(sim: AdobeCommerceSimulator) -> APIRouter:
     @router.get("/products/{sku}")
     async def inspect_product(store_code: str, sku: str) -> JSONResponse:
         return guarded(lambda: product_json(catalog.get_product(sim.store(store_code), sku)))
+
+    @router.post("/demo_catalog")
+    async def demo_catalog(store_code: str) -> JSONResponse:
+        """The demo products (`DEMO_PRODUCTS`), created once: a repeat finds them by SKU."""
+
+        def ensure() -> list[JSONBody]:
+            store = sim.store(store_code)
+            return [
+                product_json(store.state.products.get(spec["sku"]) or catalog.seed_product(store, spec))
+                for spec in DEMO_PRODUCTS
+            ]
+
+        return guarded(ensure)
 
     @router.post("/categories", status_code=201)
     async def seed_category(store_code: str, spec: JSONBody) -> JSONResponse:

@@ -48,6 +48,13 @@ class ProductSeed(BaseModel):
     categories: list[int] = []  # category ids, as the control panel assigns them
 
 
+# Products to publish collateral on in the demo (what a merchant's catalog would already hold).
+DEMO_PRODUCTS = (
+    ProductSeed(name="Cordless Drill 18V", sku="DRILL-18V", price=Decimal("129.00"), inventory_level=40),
+    ProductSeed(name="Safety Goggles", sku="GOGGLES-1", price=Decimal("19.50"), inventory_level=200),
+)
+
+
 class CustomerSeed(BaseModel):
     email: str
     first_name: str = ""
@@ -313,6 +320,15 @@ def build_router(sim: BigCommerceSimulator) -> APIRouter:
     async def add_quote(store_hash: str, seed: QuoteSeed) -> dict[str, Any]:
         rfq = seed_quote(runtime_for(store_hash), seed)
         return {"quoteId": rfq.id} | r.rfq_detail_b2b(rfq)
+
+    @router.post("/{store_hash}/demo_catalog")
+    async def demo_catalog(store_hash: str) -> list[dict[str, Any]]:
+        """The demo products (`DEMO_PRODUCTS`), created once: a repeat finds them by SKU."""
+        runtime = runtime_for(store_hash)
+        return [
+            r.product_v3(runtime.state.variant_by_sku(seed.sku) or seed_product(runtime, seed))
+            for seed in DEMO_PRODUCTS
+        ]
 
     @router.put("/{store_hash}/rate_limit")
     async def rate_limit(store_hash: str, limit: RateLimit) -> dict[str, int]:

@@ -2,7 +2,9 @@
 
 * `POST /{shop}/_admin/customers` - a customer with email/phone and a consent state per channel;
 * `GET /{shop}/_admin/customers/{customer_id}` - the customer's consent and metafields;
-* `GET /{shop}/_admin/products/{product_id}/metafields` - a product's metafields.
+* `GET /{shop}/_admin/products/{product_id}/metafields` - a product's metafields;
+* `POST /{shop}/_admin/demo_catalog` - the demo products (`DEMO_PRODUCTS`), created once: a repeat
+  finds them by handle.
 """
 
 from __future__ import annotations
@@ -14,11 +16,31 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from sandbox.shopify import rest_payloads
+from sandbox.shopify import rest_payloads, rest_resources
 from sandbox.shopify.executor import ShopRuntime
 from sandbox.shopify.gid import gid
 from sandbox.shopify.state import Customer, MarketingConsent
 from sandbox.shopify.state_records import Metafield
+
+# Products to publish collateral on in the demo (what a merchant's catalog would already hold).
+DEMO_PRODUCTS: tuple[dict[str, Any], ...] = (
+    {
+        "title": "Cordless Drill 18V",
+        "handle": "cordless-drill-18v",
+        "product_type": "Power Tools",
+        "vendor": "Casebridge Demo",
+        "variants": [{"title": "Default Title", "price": "129.00", "sku": "DRILL-18V", "inventory_quantity": 40}],
+        "published_on": ["Online Store"],
+    },
+    {
+        "title": "Safety Goggles",
+        "handle": "safety-goggles",
+        "product_type": "Safety",
+        "vendor": "Casebridge Demo",
+        "variants": [{"title": "Default Title", "price": "19.50", "sku": "GOGGLES-1", "inventory_quantity": 200}],
+        "published_on": ["Online Store"],
+    },
+)
 
 MarketingState = Literal["NOT_SUBSCRIBED", "PENDING", "SUBSCRIBED", "UNSUBSCRIBED"]
 OptInLevel = Literal["SINGLE_OPT_IN", "CONFIRMED_OPT_IN", "UNKNOWN"]
@@ -94,3 +116,12 @@ def add_record_admin_routes(router: APIRouter, runtime_of: Callable[[str], ShopR
             return _json(404, {"errors": "Not Found"})
         found = runtime.ops.metafields_of(gid("Product", product_id))
         return _json(200, {"metafields": [metafield_json(m) for m in found]})
+
+    @router.post("/{shop}/_admin/demo_catalog")
+    async def demo_catalog(shop: str) -> Response:
+        runtime = runtime_of(shop)
+        if runtime is None:
+            return _json(404, {"errors": "Not Found"})
+        by_handle = {p.handle: p for p in runtime.state.products.values()}
+        products = [by_handle.get(d["handle"]) or runtime.ops.seed_product(dict(d)) for d in DEMO_PRODUCTS]
+        return _json(200, {"products": [rest_resources.product_payload(p) for p in products]})

@@ -145,3 +145,10 @@ async def test_product_custom_attributes_must_exist(sim: Sim) -> None:
     assert unknown.status_code == 400 and unknown.json()["parameters"] == ["spec_sheet_pdf"]
     stored = await sim.admin("GET", "/products/DRILL-1")
     assert stored["custom_attributes"] == [{"attribute_code": "casebridge_documents", "value": documents}]
+
+
+async def test_demo_catalog_is_created_once(sim: Sim) -> None:
+    first = await sim.admin("POST", "/demo_catalog")
+    again = await sim.admin("POST", "/demo_catalog")
+    assert [p["sku"] for p in first] == ["DRILL-18V", "GOGGLES-1"]
+    assert [p["id"] for p in again] == [p["id"] for p in first]

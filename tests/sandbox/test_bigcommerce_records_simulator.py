@@ -156,3 +156,10 @@ async def test_custom_fields(bc: RunningSimulator, http: httpx.AsyncClient) -> N
     assert (await http.delete(f"{base}/{field_id}")).status_code == 204
     refused(await http.delete(f"{base}/{field_id}"), 404)
     assert await admin(bc, "GET", f"/products/{drill['id']}/custom_fields") == []
+
+
+async def test_demo_catalog_is_created_once(bc: RunningSimulator) -> None:
+    first = await admin(bc, "POST", "/demo_catalog")
+    again = await admin(bc, "POST", "/demo_catalog")
+    assert [p["sku"] for p in first] == ["DRILL-18V", "GOGGLES-1"]
+    assert [p["id"] for p in again] == [p["id"] for p in first]

@@ -277,3 +277,10 @@ async def test_product_metafields_read_back(sim: Sim) -> None:
     assert payload["userErrors"] == [] and payload["metafields"][0]["ownerType"] == "PRODUCT"
     found = (await sim.admin("GET", f"/products/{product['id']}/metafields"))["metafields"]
     assert [(m["key"], m["value"]) for m in found] == [("doc_42", "https://ecm.example.test/42.pdf")]
+
+
+async def test_demo_catalog_is_created_once(sim: Sim) -> None:
+    first = (await sim.admin("POST", "/demo_catalog"))["products"]
+    again = (await sim.admin("POST", "/demo_catalog"))["products"]
+    assert [p["handle"] for p in first] == ["cordless-drill-18v", "safety-goggles"]
+    assert [p["id"] for p in again] == [p["id"] for p in first]
