@@ -63,13 +63,22 @@ class AdobeProductDocuments:
     async def product_documents(self, sku: str) -> list[ProductDocument]:
         return documents_of(await self._product(sku))
 
-    async def publish_product_document(self, sku: str, document: ProductDocument) -> list[ProductDocument]:
-        """Show the document on the product (replacing an entry with its id); the product's documents after."""
+    async def publish_product_document(self, sku: str, document: ProductDocument) -> ProductDocument:
+        """Show the document on the product, replacing an entry with its id; a re-publish of the
+        same entry writes nothing."""
         current = documents_of(await self._product(sku))
+        if document in current:
+            return document
         wanted = [d for d in current if d.document_id != document.document_id] + [document]
-        if sorted(wanted, key=lambda d: d.document_id) == sorted(current, key=lambda d: d.document_id):
-            return current
-        return await self._write(sku, wanted, "publish_product_document")
+        saved = await self._write(sku, wanted, "publish_product_document")
+        found = next((d for d in saved if d.document_id == document.document_id), None)
+        if found is None:
+            raise ContractError(
+                f"{DOCUMENTS_ATTRIBUTE} came back without {document.document_id}",
+                system=SYSTEM,
+                operation="publish_product_document",
+            )
+        return found
 
     async def withdraw_product_document(self, sku: str, document_id: str) -> bool:
         """Remove the document from the product; False when it was not there (already withdrawn)."""
