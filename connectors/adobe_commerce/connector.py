@@ -12,7 +12,9 @@ from connectors.adobe_commerce.b2b import AdobeB2B
 from connectors.adobe_commerce.carts import AdobeCarts
 from connectors.adobe_commerce.catalog import AdobeCatalog
 from connectors.adobe_commerce.client import AdobeCommerceClient
+from connectors.adobe_commerce.customer_records import AdobeCustomerRecords
 from connectors.adobe_commerce.customers import AdobeCustomers
+from connectors.adobe_commerce.product_documents import AdobeProductDocuments
 from connectors.adobe_commerce.returns import AdobeReturns
 from connectors.adobe_commerce.sales import AdobeSales
 from connectors.lifecycle import Closing
@@ -20,8 +22,9 @@ from connectors.lifecycle import Closing
 
 class AdobeCommerce(Closing):
     """Facade over one store: `sales` (orders, comments, invoices, refunds), `returns` (RMA),
-    `b2b` (companies, credit, negotiable quotes), `catalog` (products, prices), `customers` (groups)
-    and `carts` (admin-created guest carts checked out into orders)."""
+    `b2b` (companies, credit, negotiable quotes), `catalog` (products, prices), `customers` (groups),
+    `carts` (admin-created guest carts checked out into orders), `customer_records` (consent and
+    Casebridge's customer attributes) and `product_documents` (documents published on products)."""
 
     def __init__(
         self,
@@ -42,6 +45,8 @@ class AdobeCommerce(Closing):
         self.catalog = AdobeCatalog(self.client)
         self.customers = AdobeCustomers(self.client)
         self.carts = AdobeCarts(self.client)
+        self.customer_records = AdobeCustomerRecords(self.client)
+        self.product_documents = AdobeProductDocuments(self.client)
 
     async def aclose(self) -> None:
         await self.client.aclose()

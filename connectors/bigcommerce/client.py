@@ -9,11 +9,23 @@ Wire-level assumptions live in `connectors.bigcommerce.contract`.
 
 from __future__ import annotations
 
+from connectors.bigcommerce.customer_records import CustomerRecordsApi
 from connectors.bigcommerce.orders import OrdersApi
 from connectors.bigcommerce.payments import PaymentsApi
+from connectors.bigcommerce.product_documents import ProductDocumentsApi
 from connectors.bigcommerce.store import CatalogApi, CustomersApi, HooksApi, PriceListsApi
 from connectors.lifecycle import Closing
 
 
-class BigCommerceClient(OrdersApi, PaymentsApi, CustomersApi, CatalogApi, PriceListsApi, HooksApi, Closing):
+class BigCommerceClient(
+    OrdersApi,
+    PaymentsApi,
+    CustomerRecordsApi,  # and, through it, CustomersApi
+    CustomersApi,
+    CatalogApi,
+    PriceListsApi,
+    HooksApi,
+    ProductDocumentsApi,
+    Closing,
+):
     """`BigCommerceClient(store_hash, access_token, base_url=..., transport=...)`; see `RestBase`."""

@@ -385,6 +385,8 @@ class Customer(_Response):
     phone: str = ""
     notes: str = ""
     customer_group_id: int = 0
+    # The one marketing-email flag of customers.v3: product review and abandoned cart emails.
+    accepts_product_review_abandoned_cart_emails: bool = False
     date_created: datetime | None = None
     date_modified: datetime | None = None
 
@@ -399,6 +401,7 @@ class CustomerUpdate(_Request):
     first_name: str | None = None
     last_name: str | None = None
     phone: str | None = None
+    accepts_product_review_abandoned_cart_emails: bool | None = None
 
 
 class CustomerGroup(_Response):

@@ -7,7 +7,8 @@ an earlier attempt wrote (`assumptions` says which marker each uses).
 
 `ShopifyAdmin` gathers the orders/holds/tags operations below with the mixins of the other
 subjects: `refunds`, `fulfillments`, `returns`, `disputes`, `companies`, `draft_orders`,
-`products`, `price_lists`, `order_edits`, `split_shipments`.
+`products`, `price_lists`, `order_edits`, `split_shipments`, `customer_records`,
+`product_documents`.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from connectors.shopify import documents as docs
 from connectors.shopify.assumptions import ORDER_BY_SOURCE_IDENTIFIER, search_value
 from connectors.shopify.client import SYSTEM, ShopifyClient, raise_for_user_errors
 from connectors.shopify.companies import CompanyOperations
+from connectors.shopify.customer_records import CustomerRecordOperations
 from connectors.shopify.disputes import DisputeOperations
 from connectors.shopify.draft_orders import DraftOrderOperations
 from connectors.shopify.fulfillments import FulfillmentOperations
 from connectors.shopify.models import FulfillmentHold, FulfillmentOrderHolds, Job, Order, OrderShipTo
 from connectors.shopify.order_edits import OrderEditOperations
 from connectors.shopify.price_lists import PriceListOperations
+from connectors.shopify.product_documents import ProductDocumentOperations
 from connectors.shopify.products import ProductOperations
 from connectors.shopify.refunds import RefundOperations
 from connectors.shopify.returns import ReturnOperations
@@ -55,6 +58,8 @@ class ShopifyAdmin(
     DraftOrderOperations,
     ProductOperations,
     PriceListOperations,
+    CustomerRecordOperations,
+    ProductDocumentOperations,
 ):
     def __init__(self, client: ShopifyClient) -> None:
         self.client = client

@@ -2,14 +2,21 @@
 schema in `specs/shopify/`, so a typo fails CI rather than a case.
 
 Orders, holds, tags and webhooks live here; after-sales, B2B and catalogue documents live in
-`documents_aftersales`, `documents_b2b` and `documents_catalog`, and `ALL_DOCUMENTS` holds them all.
+`documents_aftersales`, `documents_b2b`, `documents_catalog`, `documents_order_edits` and
+`documents_records`, and `ALL_DOCUMENTS` holds them all.
 """
 
 from __future__ import annotations
 
 from types import ModuleType
 
-from connectors.shopify import documents_aftersales, documents_b2b, documents_catalog, documents_order_edits
+from connectors.shopify import (
+    documents_aftersales,
+    documents_b2b,
+    documents_catalog,
+    documents_order_edits,
+    documents_records,
+)
 
 API_VERSION = "2025-01"
 
@@ -189,4 +196,5 @@ ALL_DOCUMENTS = {
     **_module_documents(documents_b2b),
     **_module_documents(documents_catalog),
     **_module_documents(documents_order_edits),
+    **_module_documents(documents_records),
 }

@@ -1,9 +1,10 @@
 """Sandbox admin routes of the Adobe simulator (not part of any Adobe API; no auth, no faults).
 
 Under `/adobe-commerce/_admin/stores/{store_code}`: seed orders (optionally placed in the past,
-`created_at`), invoices, companies, carts, cart price rules (coupons), categories and products;
-inspect the store's state; expire tokens; register I/O Events receivers (in reality done in the
-Adobe Developer Console) after the same challenge Adobe sends, and list published events.
+`created_at`), invoices, companies, carts, cart price rules (coupons), categories, products and
+customers; inspect the store's state, a customer or a product; expire tokens; register I/O Events
+receivers (in reality done in the Adobe Developer Console) after the same challenge Adobe sends, and
+list published events.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from sandbox.adobe_commerce import catalog, sales
+from sandbox.adobe_commerce import catalog, customers, sales
 from sandbox.adobe_commerce.config import CartPriceRuleConfig
 from sandbox.adobe_commerce.errors import MagentoError
 from sandbox.adobe_commerce.rendering import (
@@ -30,6 +31,7 @@ from sandbox.adobe_commerce.rendering import (
     rma_json,
     rule_json,
 )
+from sandbox.adobe_commerce.rendering_customers import customer_json
 
 if TYPE_CHECKING:
     from sandbox.adobe_commerce.api import AdobeCommerceSimulator
@@ -60,6 +62,13 @@ async def _challenge(url: str) -> None:
         pass
     if response.status_code != 200 or echoed != value:
         raise HTTPException(400, f"challenge not echoed (HTTP {response.status_code})")
+
+
+# Products to publish collateral on in the demo (what a merchant's catalog would already hold).
+DEMO_PRODUCTS: tuple[JSONBody, ...] = (
+    {"sku": "DRILL-18V", "name": "Cordless Drill 18V", "price": 129},
+    {"sku": "GOGGLES-1", "name": "Safety Goggles", "price": 19.5},
+)
 
 
 def build_admin_router(sim: AdobeCommerceSimulator) -> APIRouter:
@@ -98,6 +107,31 @@ def build_admin_router(sim: AdobeCommerceSimulator) -> APIRouter:
     @router.post("/products", status_code=201)
     async def seed_product(store_code: str, spec: JSONBody) -> JSONResponse:
         return guarded(lambda: sim.seed_product(store_code, spec), 201)
+
+    @router.post("/customers", status_code=201)
+    async def seed_customer(store_code: str, spec: JSONBody) -> JSONResponse:
+        return guarded(lambda: customer_json(customers.seed_customer(sim.store(store_code), spec)), 201)
+
+    @router.get("/customers/{customer_id}")
+    async def inspect_customer(store_code: str, customer_id: int) -> JSONResponse:
+        return guarded(lambda: customer_json(customers.get_customer(sim.store(store_code), customer_id)))
+
+    @router.get("/products/{sku}")
+    async def inspect_product(store_code: str, sku: str) -> JSONResponse:
+        return guarded(lambda: product_json(catalog.get_product(sim.store(store_code), sku)))
+
+    @router.post("/demo_catalog")
+    async def demo_catalog(store_code: str) -> JSONResponse:
+        """The demo products (`DEMO_PRODUCTS`), created once: a repeat finds them by SKU."""
+
+        def ensure() -> list[JSONBody]:
+            store = sim.store(store_code)
+            return [
+                product_json(store.state.products.get(spec["sku"]) or catalog.seed_product(store, spec))
+                for spec in DEMO_PRODUCTS
+            ]
+
+        return guarded(ensure)
 
     @router.post("/categories", status_code=201)
     async def seed_category(store_code: str, spec: JSONBody) -> JSONResponse:

@@ -1,8 +1,9 @@
 """Products and prices of a simulated store.
 
 `PUT /V1/products/{sku}` updates what it is given (an unknown SKU is refused here; real Commerce
-would try to create the product). The price endpoints save the valid rows and answer one
-`price-update-result` per refused row, Magento's `%name` placeholders filled from `parameters` in order.
+would try to create the product); custom attributes must exist (`attributes`). The price endpoints
+save the valid rows and answer one `price-update-result` per refused row, Magento's `%name`
+placeholders filled from `parameters` in order.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sandbox.adobe_commerce.attributes import checked_custom_attributes
 from sandbox.adobe_commerce.errors import MagentoError, bad_request, no_such_entity
 from sandbox.adobe_commerce.events import PRODUCT_SAVED
 from sandbox.adobe_commerce.rendering import money, product_json
@@ -51,6 +53,7 @@ def children_of(store: Store, category_id: int) -> list[int]:
 
 def seed_product(store: Store, spec: dict[str, Any]) -> ProductState:
     sku = str(spec["sku"])
+    store.state.product_attribute_codes |= set(spec.get("custom_attributes") or {})
     category_ids = [get_category(store, int(c)).id for c in spec.get("category_ids") or []]
     product = ProductState(
         id=store.state.next_id("product"),
@@ -86,6 +89,7 @@ def update_product(store: Store, sku: str, data: dict[str, Any]) -> ProductState
             'Invalid value of "%value" provided for the %fieldName field.',
             {"value": data["visibility"], "fieldName": "visibility"},
         )
+    attributes = checked_custom_attributes(data.get("custom_attributes") or [], store.state.product_attribute_codes)
     if data.get("name"):
         product.name = str(data["name"])
     for name in ("status", "visibility"):
@@ -94,8 +98,7 @@ def update_product(store: Store, sku: str, data: dict[str, Any]) -> ProductState
     if data.get("price") is not None:
         product.price = Decimal(str(data["price"]))
         store.state.base_prices[(sku, 0)] = product.price
-    for attribute in data.get("custom_attributes") or []:
-        product.custom_attributes[str(attribute["attribute_code"])] = attribute.get("value")
+    product.custom_attributes.update(attributes)
     product.updated_at = now_text()
     store.emit(PRODUCT_SAVED, product_json(product))
     return product

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from sandbox.adobe_commerce import b2b, catalog, rma, sales
+from sandbox.adobe_commerce import b2b, catalog, customers, rma, sales
 from sandbox.adobe_commerce.errors import MagentoError, no_such_entity
 from sandbox.adobe_commerce.http_support import Guard, guarded_route_class
 from sandbox.adobe_commerce.rendering import (
@@ -27,6 +27,7 @@ from sandbox.adobe_commerce.rendering import (
     quote_comment_json,
     rma_json,
 )
+from sandbox.adobe_commerce.rendering_customers import customer_json
 from sandbox.adobe_commerce.search import parse_criteria, search
 from sandbox.adobe_commerce.store import Store
 
@@ -54,6 +55,17 @@ def rest_router(guard: Guard) -> APIRouter:
     async def admin_token(request: Request) -> JSONResponse:
         body = await _json(request)
         return JSONResponse(_store(request).auth.issue_admin_token(body.get("username"), body.get("password")))
+
+    # -- customers --
+
+    @router.get("/V1/customers/{customerId}")
+    async def get_customer(request: Request, customerId: int) -> JSONResponse:
+        return JSONResponse(customer_json(customers.get_customer(_store(request), customerId)))
+
+    @router.put("/V1/customers/{customerId}")
+    async def save_customer(request: Request, customerId: int) -> JSONResponse:
+        body = await _json(request)
+        return JSONResponse(customer_json(customers.save_customer(_store(request), customerId, body["customer"])))
 
     # -- customer groups --
 

@@ -8,6 +8,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from sandbox.adobe_commerce.attributes import (
+    CASEBRIDGE_CUSTOMER_ATTRIBUTES,
+    CASEBRIDGE_PRODUCT_ATTRIBUTES,
+    DEFAULT_CUSTOMER_ATTRIBUTES,
+    DEFAULT_PRODUCT_ATTRIBUTES,
+)
+
 ZERO = Decimal(0)
 
 
@@ -388,6 +395,23 @@ class ProductState:
 
 
 @dataclass
+class CustomerState:
+    id: int
+    email: str
+    firstname: str
+    lastname: str
+    website_id: int = 1
+    store_id: int = 1
+    group_id: int = 1
+    middlename: str | None = None
+    dob: str | None = None
+    is_subscribed: bool = False  # newsletter subscription (`extension_attributes.is_subscribed`)
+    custom_attributes: dict[str, Any] = field(default_factory=dict)
+    created_at: str = field(default_factory=now_text)
+    updated_at: str = field(default_factory=now_text)
+
+
+@dataclass
 class CategoryState:
     id: int
     name: str
@@ -443,6 +467,10 @@ class StoreState:
         }
         # Magento's installed customer groups (id -> code); admins add their own (e.g. "VIP").
         self.customer_groups: dict[int, str] = {0: "NOT LOGGED IN", 1: "General", 2: "Wholesale", 3: "Retailer"}
+        self.customers: dict[int, CustomerState] = {}
+        # Custom attribute codes that exist (see `attributes`); seeding can add more.
+        self.customer_attribute_codes: set[str] = set(DEFAULT_CUSTOMER_ATTRIBUTES | CASEBRIDGE_CUSTOMER_ATTRIBUTES)
+        self.product_attribute_codes: set[str] = set(DEFAULT_PRODUCT_ATTRIBUTES | CASEBRIDGE_PRODUCT_ATTRIBUTES)
         self.base_prices: dict[tuple[str, int], Decimal] = {}
         self.special_prices: list[SpecialPriceState] = []
         self.tier_prices: list[TierPriceState] = []

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sandbox.bigcommerce import rendering as r
 from sandbox.bigcommerce.errors import StoreError
+from sandbox.bigcommerce.records_api import custom_field_json
 from sandbox.bigcommerce.state import (
     CompanyState,
     CreditState,
@@ -29,6 +30,7 @@ from sandbox.bigcommerce.state import (
     ProductState,
     RfqState,
 )
+from sandbox.bigcommerce.state_records import ConsentState
 
 if TYPE_CHECKING:
     from sandbox.bigcommerce.simulator import BigCommerceSimulator, StoreRuntime
@@ -46,13 +48,22 @@ class ProductSeed(BaseModel):
     categories: list[int] = []  # category ids, as the control panel assigns them
 
 
+# Products to publish collateral on in the demo (what a merchant's catalog would already hold).
+DEMO_PRODUCTS = (
+    ProductSeed(name="Cordless Drill 18V", sku="DRILL-18V", price=Decimal("129.00"), inventory_level=40),
+    ProductSeed(name="Safety Goggles", sku="GOGGLES-1", price=Decimal("19.50"), inventory_level=200),
+)
+
+
 class CustomerSeed(BaseModel):
     email: str
     first_name: str = ""
     last_name: str = ""
     company: str = ""
+    phone: str = ""
     notes: str = ""
     customer_group_id: int = 0
+    accepts_product_review_abandoned_cart_emails: bool = False
 
 
 class CustomerGroupSeed(BaseModel):
@@ -271,6 +282,32 @@ def build_router(sim: BigCommerceSimulator) -> APIRouter:
     async def add_customer(store_hash: str, seed: CustomerSeed) -> dict[str, Any]:
         return r.customer_v3(seed_customer(runtime_for(store_hash), seed))
 
+    @router.get("/{store_hash}/customers/{customer_id}/records")
+    async def customer_records(store_hash: str, customer_id: int) -> JSONResponse:
+        """The customer's marketing flag, attribute values by attribute name, and storefront consent."""
+        state = runtime_for(store_hash).state
+        customer = state.customers.get(customer_id)
+        if customer is None:
+            return JSONResponse({"detail": f"customer {customer_id} not found"}, status_code=404)
+        records = state.records
+        consent = records.consents.get(customer_id, ConsentState())
+        return JSONResponse(
+            {
+                "accepts_product_review_abandoned_cart_emails": customer.accepts_product_review_abandoned_cart_emails,
+                "attributes": {
+                    records.attributes[v.attribute_id].name: v.value for v in records.values_of(customer_id)
+                },
+                "consent": {"allow": consent.allow, "deny": consent.deny},
+            }
+        )
+
+    @router.get("/{store_hash}/products/{product_id}/custom_fields")
+    async def custom_fields(store_hash: str, product_id: int) -> JSONResponse:
+        state = runtime_for(store_hash).state
+        if product_id not in state.products:
+            return JSONResponse({"detail": f"product {product_id} not found"}, status_code=404)
+        return JSONResponse([custom_field_json(f) for f in state.records.custom_fields_of(product_id)])
+
     @router.post("/{store_hash}/customer_groups", status_code=201)
     async def add_group(store_hash: str, seed: CustomerGroupSeed) -> dict[str, Any]:
         return r.customer_group_v2(seed_customer_group(runtime_for(store_hash), seed))
@@ -283,6 +320,15 @@ def build_router(sim: BigCommerceSimulator) -> APIRouter:
     async def add_quote(store_hash: str, seed: QuoteSeed) -> dict[str, Any]:
         rfq = seed_quote(runtime_for(store_hash), seed)
         return {"quoteId": rfq.id} | r.rfq_detail_b2b(rfq)
+
+    @router.post("/{store_hash}/demo_catalog")
+    async def demo_catalog(store_hash: str) -> list[dict[str, Any]]:
+        """The demo products (`DEMO_PRODUCTS`), created once: a repeat finds them by SKU."""
+        runtime = runtime_for(store_hash)
+        return [
+            r.product_v3(runtime.state.variant_by_sku(seed.sku) or seed_product(runtime, seed))
+            for seed in DEMO_PRODUCTS
+        ]
 
     @router.put("/{store_hash}/rate_limit")
     async def rate_limit(store_hash: str, limit: RateLimit) -> dict[str, int]:

@@ -311,7 +311,7 @@ def customer_v3(customer: CustomerState) -> dict[str, Any]:
         "address_count": 0,
         "attribute_count": 0,
         "authentication": {"force_password_reset": False},
-        "accepts_product_review_abandoned_cart_emails": False,
+        "accepts_product_review_abandoned_cart_emails": customer.accepts_product_review_abandoned_cart_emails,
         "origin_channel_id": 1,
         "channel_ids": None,
     }

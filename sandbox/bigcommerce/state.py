@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from sandbox.bigcommerce.config import BigCommerceStoreConfig
+from sandbox.bigcommerce.state_records import StoreRecords
 
 ZERO = Decimal(0)
 
@@ -277,6 +278,7 @@ class CustomerState:
     phone: str = ""
     notes: str = ""
     customer_group_id: int = 0
+    accepts_product_review_abandoned_cart_emails: bool = False
     date_created: datetime = field(default_factory=now)
     date_modified: datetime = field(default_factory=now)
 
@@ -395,6 +397,7 @@ class StoreState:
         self.hooks: dict[int, HookState] = {}
         self.companies: dict[int, CompanyState] = {}
         self.rfqs: dict[int, RfqState] = {}
+        self.records = StoreRecords()  # customer attributes, consent, product custom fields
         self._counters: dict[str, int] = {}
 
     def next_id(self, kind: str, start: int = 1) -> int:

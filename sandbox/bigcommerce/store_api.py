@@ -107,7 +107,16 @@ def add_routes(router: APIRouter, sim: BigCommerceSimulator) -> None:
         changed = []
         for update in updates:
             customer = state.customers[update["id"]]
-            for name in ("email", "first_name", "last_name", "company", "phone", "notes", "customer_group_id"):
+            for name in (
+                "email",
+                "first_name",
+                "last_name",
+                "company",
+                "phone",
+                "notes",
+                "customer_group_id",
+                "accepts_product_review_abandoned_cart_emails",
+            ):
                 if name in update:
                     setattr(customer, name, update[name])
             customer.date_modified = now()

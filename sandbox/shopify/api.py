@@ -32,6 +32,7 @@ from pydantic import BaseModel
 from starlette.types import Receive, Scope, Send
 
 from sandbox.shopify import rest_payloads
+from sandbox.shopify.admin_records import add_record_admin_routes
 from sandbox.shopify.admin_routes import add_commerce_admin_routes
 from sandbox.shopify.cost import LeakyBucket
 from sandbox.shopify.executor import GraphQLEngine, GraphQLReply, ShopRuntime
@@ -84,6 +85,7 @@ class ShopifySimulator:
         self._add_api_routes()
         self._add_admin_routes()
         add_commerce_admin_routes(self.router, self._shops.get)
+        add_record_admin_routes(self.router, self._shops.get)
 
     # ------------------------------------------------------------------ Python surface
 

@@ -37,6 +37,7 @@ from sandbox.shopify import (  # noqa: F401
     resolvers_b2b,
     resolvers_catalog,
     resolvers_order_edits,
+    resolvers_records,
 )
 from sandbox.shopify.cost import (
     MAX_QUERY_COST,

@@ -17,6 +17,7 @@ from sandbox.effects import EffectKind
 from sandbox.shopify import rest_payloads
 from sandbox.shopify.catalog import Catalog
 from sandbox.shopify.companies import Companies
+from sandbox.shopify.customer_records import CustomerRecords
 from sandbox.shopify.disputes import Disputes
 from sandbox.shopify.draft_orders import DraftOrders
 from sandbox.shopify.fulfillment_order_splits import FulfillmentOrderSplits
@@ -66,6 +67,7 @@ class ShopOperations(
     Companies,
     Catalog,
     PriceLists,
+    CustomerRecords,
 ):
     """Every simulated mutation of one shop; order lifecycle (cancel jobs, updates, tags) lives here."""
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # annotations only: those modules build on this one
     from sandbox.shopify.state_aftersales import Dispute, Fulfillment, Refund, Return
     from sandbox.shopify.state_b2b import Company, CompanyContact, CompanyLocation, DraftOrder, PurchasingCompany
     from sandbox.shopify.state_catalog import PriceList, Product, ProductVariant, Publication
+    from sandbox.shopify.state_records import Metafield
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -80,6 +81,15 @@ class Address:
 
 
 @dataclass
+class MarketingConsent:
+    """A customer's consent on one channel (`CustomerEmailMarketingConsentState` / `...Sms...`)."""
+
+    state: str = "NOT_SUBSCRIBED"  # CustomerEmailMarketingState / CustomerSmsMarketingState
+    opt_in_level: str | None = None  # CustomerMarketingOptInLevel
+    updated_at: datetime | None = None
+
+
+@dataclass
 class Customer:
     TYPENAME: ClassVar[str] = "Customer"
     id: int
@@ -93,6 +103,8 @@ class Customer:
     created_at: datetime = field(default_factory=utcnow)
     updated_at: datetime = field(default_factory=utcnow)
     order_ids: list[int] = field(default_factory=list)
+    email_consent: MarketingConsent = field(default_factory=MarketingConsent)
+    sms_consent: MarketingConsent = field(default_factory=MarketingConsent)
 
     @property
     def gid(self) -> str:
@@ -498,6 +510,7 @@ _ID_BASES = {
     "ReturnLineItem": 3890000000001,
     "ShopifyPaymentsDispute": 4400000000001,
     "Product": 8100000000001,
+    "Metafield": 2880000000001,
     "ProductVariant": 4770000000001,
     "Publication": 1650000000001,
     "PriceList": 2550000000001,
@@ -538,6 +551,7 @@ class ShopState:
     company_locations: dict[int, CompanyLocation] = field(default_factory=dict)
     draft_orders: dict[int, DraftOrder] = field(default_factory=dict)
     calculated_orders: dict[int, CalculatedOrder] = field(default_factory=dict)  # order edits
+    metafields: dict[int, Metafield] = field(default_factory=dict)  # customers' and products'
     # Currencies the shop sells in (Markets): price lists and draft orders must use one of them.
     enabled_currencies: tuple[str, ...] = ("USD", "CAD", "EUR", "GBP")
     _sequences: dict[str, Iterator[int]] = field(default_factory=dict, repr=False)
