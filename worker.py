@@ -30,10 +30,10 @@ from casebridge.stores import load_registry, store_task_queue
 from casebridge.telemetry import configure_tracing
 from casebridge.temporal import TemporalConfigError, TemporalUnreachable, connect
 from casebridge.worker_metrics import worker_runtime
-from workflows.registry import CASE_KINDS
+from workflows.registry import CASE_KINDS, JOB_WORKFLOWS, STORE_BOUND_ACTIVITIES
 from workflows.store import ADAPTERS
 
-WORKFLOWS = [kind.workflow for kind in CASE_KINDS]
+WORKFLOWS = [*(kind.workflow for kind in CASE_KINDS), *JOB_WORKFLOWS]
 
 # Casebridge's workflow modules are deterministic (time, randomness and I/O only through Temporal's
 # APIs), so the worker passes them through the sandbox instead of re-importing them, and rebuilding
@@ -50,9 +50,16 @@ def store_activities(platform: str, connections: Connections) -> list[Callable[.
     return activity_methods(ADAPTERS[platform].activities, connections)
 
 
+def store_queue_activities(platform: str, connections: Connections) -> list[Callable[..., Any]]:
+    """What runs on a store's own rate-limited queue: its adapter's activities and the others that
+    call the store."""
+    bound = [a for cls in STORE_BOUND_ACTIVITIES for a in activity_methods(cls, connections)]
+    return [*store_activities(platform, connections), *bound]
+
+
 def all_activities(connections: Connections) -> list[Callable[..., Any]]:
-    """Every store platform's activities, and those the case kinds call beyond them."""
-    classes = {activities for kind in CASE_KINDS for activities in kind.activity_classes}
+    """Every store platform's activities, and those the case kinds and jobs call beyond them."""
+    classes = {activities for kind in CASE_KINDS for activities in kind.activity_classes} | set(STORE_BOUND_ACTIVITIES)
     case_activities = [
         a for cls in sorted(classes, key=lambda c: c.__qualname__) for a in activity_methods(cls, connections)
     ]
@@ -110,7 +117,7 @@ def build_store_workers(
             Worker(
                 client,
                 task_queue=store_task_queue(settings.task_queue, store),
-                activities=store_activities(store.platform.value, connections),
+                activities=store_queue_activities(store.platform.value, connections),
                 max_task_queue_activities_per_second=store.activities_per_second,
                 graceful_shutdown_timeout=timedelta(seconds=settings.worker_graceful_shutdown_seconds),
                 deployment_config=deployment_config(settings),

@@ -9,6 +9,7 @@ content never travels through workflow payloads.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
@@ -23,6 +24,7 @@ __all__ = [
     "WorkspaceKind",
     "WorkspaceRef",
     "WorkspaceSubject",
+    "order_workspace",
 ]
 
 
@@ -42,8 +44,8 @@ class OpenWorkspaceRequest(BaseModel):
     platform: str
     store: str  # with the platform, selects the ECM external system the store is known as
     subject: WorkspaceSubject
-    # Workspaces this one is related to (an order's customer account, a return's order).
-    related_to: list[WorkspaceRef] = Field(default_factory=list)
+    # The workspaces this one belongs under (a return's order): opened too, and linked as parents.
+    related_to: list[WorkspaceSubject] = Field(default_factory=list)
 
 
 class WorkspaceRef(BaseModel):
@@ -86,3 +88,18 @@ class FiledDocument(BaseModel):
     folder: str
     version: int
     unchanged: bool = False  # the same content was there already (a repeated call)
+
+
+def order_workspace(
+    store: str, order_id: str, order_name: str, *, total: Decimal | None = None, currency: str | None = None
+) -> WorkspaceSubject:
+    """The order's workspace: every case about one order files into the same one. Its name says the
+    store: names are unique per folder, and two stores have orders of the same number."""
+    keys = {"Order number": order_name, "Store": store}
+    if total is not None:
+        keys["Total"] = str(total)
+    if currency:
+        keys["Currency"] = currency
+    return WorkspaceSubject(
+        kind=WorkspaceKind.ORDER, bo_type="order", bo_id=order_id, title=f"Order {order_name} ({store})", keys=keys
+    )

@@ -3,6 +3,8 @@ the histories of running cases (new fields get defaults)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
@@ -84,6 +86,9 @@ class StartReviewRequest(BaseModel):
     # Processes the case's earlier reviews used (e.g. one whose decision could not be applied):
     # a decided process is taken as this review only when it is none of them.
     used_processes: list[str] = Field(default_factory=list)
+    # When the case (this run of its id) began: a decided process started before then belongs to an
+    # earlier case of the same id (the same order's earlier exception), never to this review.
+    case_started_at: datetime | None = None
 
 
 class ReviewTicket(BaseModel):

@@ -31,6 +31,8 @@ class OpenTextWorkflowActivities:
         is reused, and so is one already decided, so a retry never opens a second review."""
         client = self._connections.opentext_workflow(request.tenant)
         processes = await client.find_processes(request.business_key, request.definition_key)
+        if request.case_started_at is not None:
+            processes = [p for p in processes if p.start_time is None or p.start_time >= request.case_started_at]
         process = next((p for p in processes if not p.ended), None)
         if process is None and processes and processes[-1].id not in request.used_processes:
             # An earlier attempt started the process and the reviewer decided before its task

@@ -63,3 +63,29 @@ class OrderPage(BaseModel):
 
     orders: list[OrderKey]
     cursor: str | None = None
+
+
+class OrderPageRequest(BaseModel):
+    platform: str
+    store: str
+    created_from: datetime
+    created_to: datetime
+    cursor: str | None = None
+    limit: int = Field(default=50, ge=1, le=250)
+
+
+class ArchiveOrderRequest(BaseModel):
+    tenant: str  # the OpenText tenant whose Content Server keeps the order's workspace
+    platform: str
+    store: str
+    order_id: str
+
+
+class ArchivedOrder(BaseModel):
+    """What archiving one order did: its workspace and how many records were new, new versions or
+    already there (a rerun archives nothing twice)."""
+
+    order_id: str
+    workspace_id: int
+    filed: int = 0  # new documents or new versions
+    unchanged: int = 0  # already in the workspace with this content

@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 from temporalio.service import RPCError
 
+from casebridge.archive_backfill import backfill_input, day_start, progress_line, start_backfill, wait_for
 from casebridge.case_summary import summarize
 from casebridge.connections import Connections
 from casebridge.logs import configure_logging
@@ -85,6 +86,18 @@ def build_parser() -> argparse.ArgumentParser:
     whatif.add_argument("store", help="the store's id (shop domain, store hash, store code)")
     whatif.add_argument("new_policy", type=Path, help="the changed policy file (YAML, as in config/policies/)")
     whatif.add_argument("--since", default="30d", help="cases started within this period: 30d (default), 12h, 2w, P30D")
+    archive = commands.add_parser("archive", help="the transaction archive in Extended ECM")
+    backfill = archive.add_subparsers(dest="action", required=True, metavar="ACTION").add_parser(
+        "backfill",
+        help="archive every order a store created in a date range into its ECM workspace (resumable, safe to rerun)",
+    )
+    backfill.add_argument("store", help="the store's id (shop domain, store hash, store code)")
+    backfill.add_argument("--from", dest="created_from", required=True, help="first day (YYYY-MM-DD, UTC) or timestamp")
+    backfill.add_argument(
+        "--to", dest="created_to", required=True, help="end, exclusive (YYYY-MM-DD, UTC) or timestamp"
+    )
+    backfill.add_argument("--page-size", type=int, default=50, help="orders read per page (1-250)")
+    backfill.add_argument("--wait", action="store_true", help="print progress until the job ends")
     commands.add_parser("demo", help="play the demo scenario against the local stack")
     return parser
 
@@ -103,6 +116,8 @@ async def execute(argv: Sequence[str] | None = None, settings: Settings | None =
         return await cases_summary(settings, store=args.store, limit=args.limit, oldest=args.oldest)
     if args.command == "policy":
         return await policy_what_if(settings, args.store, args.new_policy, args.since)
+    if args.command == "archive":
+        return await archive_backfill(settings, args)
     from starter import demo  # the demo's scenarios are only loaded for it
 
     try:
@@ -237,6 +252,35 @@ async def policy_what_if(settings: Settings, store_id: str, new_file: Path, sinc
     )
     print("\n".join(lines))
     return 0
+
+
+async def archive_backfill(settings: Settings, args: argparse.Namespace) -> int:
+    registry_path = settings.config_dir / "stores.yaml"
+    try:
+        registry = load_registry(settings.config_dir)
+        store = find_store(registry, args.store, registry_path)
+        job = backfill_input(
+            registry, settings, store, day_start(args.created_from), day_start(args.created_to), args.page_size
+        )
+    except (RegistryLookupError, OSError, ValueError, yaml.YAMLError) as err:
+        print(f"archive backfill failed: {err}", file=sys.stderr)
+        return 1
+    try:
+        client = await connect(settings)
+        started = await start_backfill(client, settings, job)
+    except (TemporalConfigError, PayloadKeysError, RuntimeError, RPCError) as err:
+        print(f"archive backfill failed: {err}", file=sys.stderr)
+        return 1
+    workflow_id = started.handle.id
+    print(f"{'already running' if started.already_running else 'started'}: {workflow_id}")
+    print(f"progress: temporal workflow query --workflow-id '{workflow_id}' --type status")
+    if not args.wait:
+        return 0
+    result = await wait_for(client, workflow_id)
+    print(progress_line(result.progress))
+    for failed in result.progress.failed:
+        print(f"  failed {failed.order_name} ({failed.order_id}): {failed.reason}")
+    return 0 if result.complete else 2
 
 
 def main() -> None:

@@ -128,7 +128,7 @@ class CaseWorkflow(Generic[InputT]):
         self.closed_counted = False  # the closed-cases metric counts a case once, however it ends
         subject = self.workspace_subject() if case_input.files_documents else None
         if subject is not None:
-            self.case_file = CaseFile(self, subject)
+            self.case_file = CaseFile(self, subject, self.related_workspaces())
 
     # --- audit and status ------------------------------------------------------------------
 
@@ -176,6 +176,10 @@ class CaseWorkflow(Generic[InputT]):
         """The business workspace the case files its records into (None: it files none); read in
         `init_case`, from the input alone."""
         return None
+
+    def related_workspaces(self) -> list[WorkspaceSubject]:
+        """The workspaces the case's own belongs under, linked as its parents (a return's order)."""
+        return []
 
     def details_markdown(self) -> str:
         """The live details of the Temporal UI: what the case is about, then its status."""

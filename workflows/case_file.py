@@ -25,7 +25,6 @@ with workflow.unsafe.imports_passed_through():
         FiledDocument,
         OpenWorkspaceRequest,
         RecordEntry,
-        WorkspaceKind,
         WorkspaceRef,
         WorkspaceSubject,
     )
@@ -51,9 +50,10 @@ class CaseFile:
     `CaseWorkflow.open_case_file`); the case calls `open()` early, `file()` as records appear and
     `close()` last."""
 
-    def __init__(self, case: AnyCase, subject: WorkspaceSubject) -> None:
+    def __init__(self, case: AnyCase, subject: WorkspaceSubject, related: list[WorkspaceSubject] | None = None) -> None:
         self.case = case
         self.subject = subject
+        self.related = related or []  # the workspaces it belongs under (a return's order)
         self.workspace: WorkspaceRef | None = None
         self.filed: list[FiledDocument] = []
         self.pending: list[PendingRecord] = []
@@ -134,7 +134,13 @@ class CaseFile:
         i = self.case.input
         workspace = await workflow.execute_activity_method(
             ContentServerActivities.open_workspace,
-            OpenWorkspaceRequest(tenant=i.opentext_tenant, platform=i.platform, store=i.store, subject=self.subject),
+            OpenWorkspaceRequest(
+                tenant=i.opentext_tenant,
+                platform=i.platform,
+                store=i.store,
+                subject=self.subject,
+                related_to=self.related,
+            ),
             start_to_close_timeout=API_TIMEOUT,
             retry_policy=API_RETRY,
             summary=f"Open the {self.subject.kind.value} workspace '{self.subject.title}'",
@@ -153,18 +159,3 @@ class CaseFile:
 def record_entries(case: AnyCase) -> list[RecordEntry]:
     """The case's audit trail as record lines."""
     return [RecordEntry(at=e.at, event=e.event, detail=e.detail, actor=e.actor) for e in case.audit_trail]
-
-
-def order_workspace(
-    store: str, order_id: str, order_name: str, *, total: object | None = None, currency: str | None = None
-) -> WorkspaceSubject:
-    """The order's workspace: every case about one order files into the same one. Its name says the
-    store: names are unique per folder, and two stores have orders of the same number."""
-    keys = {"Order number": order_name, "Store": store}
-    if total is not None:
-        keys["Total"] = str(total)
-    if currency:
-        keys["Currency"] = currency
-    return WorkspaceSubject(
-        kind=WorkspaceKind.ORDER, bo_type="order", bo_id=order_id, title=f"Order {order_name} ({store})", keys=keys
-    )

@@ -18,14 +18,13 @@ from pydantic import BaseModel, Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.document_models import DocumentKind, RecordEntry, WorkspaceSubject
+    from activities.document_models import DocumentKind, RecordEntry, WorkspaceSubject, order_workspace
     from activities.exstream import ExstreamActivities
     from activities.models import LineQuantity, Substitution
     from activities.opentext import OpenTextWorkflowActivities
     from routing.fulfillment_policy import ExceptionType, FulfillmentExceptionPolicy, Resolution
 
 from workflows.case import CaseAborted
-from workflows.case_file import order_workspace
 from workflows.human_review import ReviewRequest
 from workflows.kinds import CaseKind, StartMode
 from workflows.messages import (

@@ -247,6 +247,7 @@ class HumanReview:
                 variables=r.variables,
                 outcome_variable=r.outcome_variable,
                 used_processes=list(self._case.review_processes),
+                case_started_at=workflow.info().start_time,
             ),
             summary=self.named("Start the OpenText review process"),
             start_to_close_timeout=API_TIMEOUT,

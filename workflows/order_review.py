@@ -13,12 +13,11 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.document_models import WorkspaceSubject
+    from activities.document_models import WorkspaceSubject, order_workspace
     from activities.opentext import OpenTextWorkflowActivities
     from routing.facts import OrderFacts, RiskLevel
     from routing.policy import OrderReviewPolicy, TimeoutAction
 
-from workflows.case_file import order_workspace
 from workflows.human_review import ReviewEnd, ReviewRequest
 from workflows.kinds import CaseKind, bulleted
 from workflows.messages import CaseInput, CaseLabels, CaseStatus, ReviewedCaseResult

@@ -1,14 +1,26 @@
-"""Every case kind Casebridge runs. The worker registers their workflows and activities from this
-list, and the shim starts cases through it; a new case type is one more entry."""
+"""Every case kind Casebridge runs, and the jobs beside them. The worker registers their workflows
+and activities from these lists, and the shim starts cases through `CASE_KINDS`; a new case type is
+one more entry."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from temporalio import workflow
+
 from workflows import fulfillment_exception, order_review, return_case
+from workflows.archive_backfill import TransactionArchiveBackfill
 from workflows.kinds import CaseKind
 
+with workflow.unsafe.imports_passed_through():
+    from activities.transaction_archive import TransactionArchiveActivities
+
 CASE_KINDS: tuple[CaseKind[Any], ...] = (order_review.KIND, return_case.KIND, fulfillment_exception.KIND)
+
+# Workflows that are no case (operators start them): the transaction archive's backfill.
+JOB_WORKFLOWS: tuple[type, ...] = (TransactionArchiveBackfill,)
+# Activities that call a store and so run on its rate-limited queue too, when it has one.
+STORE_BOUND_ACTIVITIES: tuple[type, ...] = (TransactionArchiveActivities,)
 
 
 def kind_named(name: str) -> CaseKind[Any]:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.document_models import DocumentKind, RecordEntry, WorkspaceKind, WorkspaceSubject
+    from activities.document_models import DocumentKind, RecordEntry, WorkspaceKind, WorkspaceSubject, order_workspace
     from activities.exstream import ExstreamActivities
     from activities.models import OrderLineUnits, ReplacementLine
     from activities.opentext import OpenTextWorkflowActivities
@@ -164,6 +164,10 @@ class ReturnCase(ReviewedCase[ReturnCaseInput], case_type="return", title="Retur
             title=f"Return {facts.return_name} ({i.store})",
             keys={"Case id": i.case_id, "Case type": self.case_type, "Order number": facts.order_id, "Store": i.store},
         )
+
+    def related_workspaces(self) -> list[WorkspaceSubject]:
+        facts = self.input.facts
+        return [order_workspace(self.input.store, facts.order_id, facts.order_id, currency=facts.currency)]
 
     def check_decision(self, decision: ReviewDecision) -> None:
         if decision.outcome == ReturnOutcome.EXCHANGE.value:

@@ -8,9 +8,12 @@ the tenant whose user logged in, so user names must be unique across tenants.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+
+DEMO_EXTERNAL_SYSTEMS = ("shopify-demo", "bigcommerce-demo", "adobe-demo")  # one per demo store
 
 AttributeType = Literal["string", "integer", "date", "boolean"]
 
@@ -148,17 +151,23 @@ class ContentServerConfig(BaseModel):
 
     @classmethod
     def demo(
-        cls, username: str, password: SecretStr, otds_token: SecretStr | None = None, generation: int = 0
+        cls,
+        username: str,
+        password: SecretStr,
+        otds_token: SecretStr | None = None,
+        generation: int = 0,
+        external_systems: Sequence[str] = DEMO_EXTERNAL_SYSTEMS,
     ) -> ContentServerConfig:
         """The local stack's Extended ECM: workspace types for orders, accounts, products, cases and
-        suppliers of the three demo stores, their categories, and retention classifications."""
+        suppliers of the stores known as `external_systems`, their categories, and retention
+        classifications."""
         return cls(
             name="casebridge-ecm",
             generation=generation,
             users=[ContentServerUser(username=username, password=password, display_name="Casebridge")],
             otds_tokens=[OTDSTokenGrant(token=otds_token, username=username)] if otds_token else [],
             categories=_DEMO_CATEGORIES,
-            workspace_types=_DEMO_WORKSPACE_TYPES,
+            workspace_types=_demo_workspace_types(tuple(external_systems)),
             rm_classifications=[
                 RMClassification(id=41001, name="Orders - 10 years"),
                 RMClassification(id=41002, name="Invoices and tax - 10 years"),
@@ -170,8 +179,6 @@ class ContentServerConfig(BaseModel):
 
 
 # -- the demo's definitions -----------------------------------------------------------------------
-
-DEMO_EXTERNAL_SYSTEMS = ("shopify-demo", "bigcommerce-demo", "adobe-demo")  # one per demo store
 
 
 def _attribute(attribute_id: int, name: str, **options: object) -> AttributeDefinition:
@@ -250,13 +257,14 @@ def _demo_type(
     folders: list[str],
     category_id: int,
     bo_types: list[str],
+    external_systems: tuple[str, ...],
 ) -> WorkspaceType:
     return WorkspaceType(
         id=type_id,
         name=name,
         business_objects=[
             BusinessObjectType(ext_system_id=system, bo_type=bo_type)
-            for system in DEMO_EXTERNAL_SYSTEMS
+            for system in external_systems
             for bo_type in bo_types
         ],
         location=location,
@@ -264,50 +272,56 @@ def _demo_type(
     )
 
 
-_DEMO_WORKSPACE_TYPES = [
-    _demo_type(
-        17,
-        "Order",
-        (48211, "Order"),
-        "Orders",
-        ["Correspondence", "Invoices", "Shipping", "Exceptions", "Review", "Audit"],
-        30512,
-        ["order"],
-    ),
-    _demo_type(
-        18,
-        "Account",
-        (48221, "Customer account"),
-        "Accounts",
-        ["Agreements", "Onboarding", "Tax certificates", "Escalations", "Correspondence", "Audit"],
-        30513,
-        ["customer", "company"],
-    ),
-    _demo_type(
-        19,
-        "Product",
-        (48231, "Product"),
-        "Products",
-        ["Compliance", "Safety data sheets", "Warranty", "Declarations", "Test reports", "Collateral"],
-        30514,
-        ["product"],
-    ),
-    _demo_type(
-        20,
-        "Case",
-        (48241, "Case"),
-        "Cases",
-        ["Order documents", "Photos", "Inspection", "Correspondence", "Resolution", "Audit"],
-        30515,
-        ["return", "warranty", "service_case"],
-    ),
-    _demo_type(
-        21,
-        "Supplier",
-        (48251, "Supplier"),
-        "Suppliers",
-        ["Agreements", "Specifications", "Lead times", "Quality"],
-        30516,
-        ["supplier"],
-    ),
-]
+def _demo_workspace_types(systems: tuple[str, ...]) -> list[WorkspaceType]:
+    return [
+        _demo_type(
+            17,
+            "Order",
+            (48211, "Order"),
+            "Orders",
+            ["Correspondence", "Invoices", "Shipping", "Exceptions", "Review", "Audit"],
+            30512,
+            ["order"],
+            systems,
+        ),
+        _demo_type(
+            18,
+            "Account",
+            (48221, "Customer account"),
+            "Accounts",
+            ["Agreements", "Onboarding", "Tax certificates", "Escalations", "Correspondence", "Audit"],
+            30513,
+            ["customer", "company"],
+            systems,
+        ),
+        _demo_type(
+            19,
+            "Product",
+            (48231, "Product"),
+            "Products",
+            ["Compliance", "Safety data sheets", "Warranty", "Declarations", "Test reports", "Collateral"],
+            30514,
+            ["product"],
+            systems,
+        ),
+        _demo_type(
+            20,
+            "Case",
+            (48241, "Case"),
+            "Cases",
+            ["Order documents", "Photos", "Inspection", "Correspondence", "Resolution", "Audit"],
+            30515,
+            ["return", "warranty", "service_case"],
+            systems,
+        ),
+        _demo_type(
+            21,
+            "Supplier",
+            (48251, "Supplier"),
+            "Suppliers",
+            ["Agreements", "Specifications", "Lead times", "Quality"],
+            30516,
+            ["supplier"],
+            systems,
+        ),
+    ]

@@ -43,6 +43,7 @@ from sandbox.opentext_ecm.spec import spec_contracts
 from sandbox.world import SandboxWorld
 from tests.support.servers import serve
 from tests.support.spec_transport import SpecCheckingTransport
+from tests.support.world import SHOP, ecm_system
 from tests.support.world import TENANT as REGISTRY_TENANT
 
 MOUNT = "/opentext/otcs/cs.exe"
@@ -372,7 +373,8 @@ async def test_registry_connection_files_and_finds_changes_in_the_sandbox(config
     connections = Connections(load_registry(config_dir))
     try:
         ecm = connections.content_server(REGISTRY_TENANT)
-        bo = BusinessObject(ext_system_id="shopify-demo", bo_type="order", bo_id=uuid.uuid4().hex[:10])
+        system = ecm_system("shopify", SHOP)  # the test world's registry names the stores' own systems
+        bo = BusinessObject(ext_system_id=system, bo_type="order", bo_id=uuid.uuid4().hex[:10])
         request = BusinessWorkspaceRequest(
             template_id=48211, name=f"Order {bo.bo_id}", business_object=bo, categories={30512: {"30512_2": bo.bo_id}}
         )

@@ -8,15 +8,18 @@ import secrets
 import textwrap
 from pathlib import Path
 
+import yaml
 from pydantic import SecretStr
 
 from casebridge.payload_codec import new_key_entry
+from casebridge.stores import load_registry
 from sandbox.adobe_commerce.config import AdobeStoreConfig
 from sandbox.bigcommerce.config import BigCommerceStoreConfig
 from sandbox.config import SandboxConfig, ShopConfig, TenantConfig
 from sandbox.opentext_ecm.config import ContentServerConfig
 from sandbox.opentext_exstream.config import ExstreamTenantConfig
 
+PROJECT_CONFIG = Path(__file__).resolve().parents[2] / "config"
 SHOP = "casebridge-test.myshopify.com"
 # Same policy but reconciles every second: the lost-callback test uses it.
 RECONCILE_SHOP = "reconcile-test.myshopify.com"
@@ -35,6 +38,22 @@ ADOBE_STORE = "default"
 # The main Shopify shop and the Adobe Commerce store have quotas too: every platform's flows run
 # their store activities through a rate-limited store queue (high enough to keep the tests fast).
 SHOP_ACTIVITIES_PER_SECOND = 50.0
+
+
+def ecm_system(platform: str, store: str) -> str:
+    """The external system a test store is known as in the simulated ECM (one per store: stores
+    number their orders each on their own)."""
+    return f"{platform}-{store}"
+
+
+ECM_SYSTEMS = [
+    ecm_system("shopify", SHOP),
+    ecm_system("shopify", RECONCILE_SHOP),
+    ecm_system("shopify", SLA_SHOP),
+    ecm_system("bigcommerce", BC_STORE),
+    ecm_system("bigcommerce", BC_FLOW_STORE),
+    ecm_system("adobe-commerce", ADOBE_STORE),
+]
 ADOBE_ACTIVITIES_PER_SECOND = 50.0
 WAREHOUSE_SOURCE = "leeds-wms"  # an event source: the warehouse system posting fulfillment exceptions
 # Another event source: the storefront's return form posting BigCommerce return requests, with a
@@ -145,7 +164,9 @@ def sandbox_config() -> SandboxConfig:
         io_events_client_id=ADOBE_IO_CLIENT,
         io_events_provider_id=ADOBE_IO_PROVIDER,
     )
-    ecm = ContentServerConfig.demo(username=ECM_USER, password=SecretStr(SECRETS["OPENTEXT_ECM_PASSWORD"]))
+    ecm = ContentServerConfig.demo(
+        username=ECM_USER, password=SecretStr(SECRETS["OPENTEXT_ECM_PASSWORD"]), external_systems=ECM_SYSTEMS
+    )
     return SandboxConfig(
         shops=shops,
         tenants=[tenant],
@@ -237,6 +258,13 @@ returns:
 """
 
 
+def ecm_layout_yaml() -> str:
+    """The project's own ECM layout (config/stores.yaml), which the simulated ECM's demo matches."""
+    layout = load_registry(PROJECT_CONFIG).tenant("demo").content_server
+    assert layout is not None and layout.layout is not None
+    return yaml.safe_dump(layout.layout.model_dump(mode="json"), sort_keys=False)
+
+
 def write_config(directory: Path, sandbox_url: str) -> Path:
     (directory / "policies").mkdir(parents=True, exist_ok=True)
     stores = [(SHOP, "PT1H", "reject"), (RECONCILE_SHOP, "PT1S", "reject"), (SLA_SHOP, "PT1H", "reject")]
@@ -268,6 +296,7 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
             access_token_env: SHOPIFY_ACCESS_TOKEN
             webhook_secret_env: SHOPIFY_WEBHOOK_SECRET
             opentext_tenant: {TENANT}
+            ecm_ext_system_id: {ecm_system("shopify", store)}
             policy_file: policies/{store}.yaml
         """)
         + (f"  activities_per_second: {SHOP_ACTIVITIES_PER_SECOND}\n" if store == SHOP else "")
@@ -289,8 +318,10 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
               base_url: {sandbox_url}/opentext/otcs/cs.exe
               username: {ECM_USER}
               password_env: OPENTEXT_ECM_PASSWORD
-        stores:
+              layout:
         """)
+        + textwrap.indent(ecm_layout_yaml(), " " * 10)
+        + "stores:\n"
         + textwrap.indent(store_entries, "  ")
         + textwrap.indent(
             textwrap.dedent(f"""\
@@ -300,6 +331,7 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
               access_token_env: BIGCOMMERCE_ACCESS_TOKEN
               webhook_secret_env: BIGCOMMERCE_CLIENT_SECRET
               opentext_tenant: {TENANT}
+              ecm_ext_system_id: {ecm_system("bigcommerce", BC_STORE)}
               activities_per_second: {BC_ACTIVITIES_PER_SECOND}
             - platform: bigcommerce
               id: {BC_FLOW_STORE}
@@ -307,6 +339,7 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
               access_token_env: BIGCOMMERCE_ACCESS_TOKEN
               webhook_secret_env: BIGCOMMERCE_CLIENT_SECRET
               opentext_tenant: {TENANT}
+              ecm_ext_system_id: {ecm_system("bigcommerce", BC_FLOW_STORE)}
               policy_file: policies/bigcommerce-{BC_FLOW_STORE}.yaml
               activities_per_second: {BC_FLOW_ACTIVITIES_PER_SECOND}
             - platform: adobe-commerce
@@ -321,6 +354,7 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
               io_events_provider_id: {ADOBE_IO_PROVIDER}
               io_events_registrations_url: {adobe_registrations}
               opentext_tenant: {TENANT}
+              ecm_ext_system_id: {ecm_system("adobe-commerce", ADOBE_STORE)}
               policy_file: policies/adobe-{ADOBE_STORE}.yaml
               activities_per_second: {ADOBE_ACTIVITIES_PER_SECOND}
             """),
