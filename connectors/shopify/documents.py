@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from connectors.shopify import documents_aftersales, documents_b2b, documents_catalog, documents_order_edits
+from connectors.shopify import (
+    documents_aftersales,
+    documents_archive,
+    documents_b2b,
+    documents_catalog,
+    documents_order_edits,
+)
 
 API_VERSION = "2025-01"
 
@@ -189,4 +195,5 @@ ALL_DOCUMENTS = {
     **_module_documents(documents_b2b),
     **_module_documents(documents_catalog),
     **_module_documents(documents_order_edits),
+    **_module_documents(documents_archive),
 }

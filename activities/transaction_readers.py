@@ -1,0 +1,162 @@
+"""What the transaction archive reads from each platform: the orders created in a date range (oldest
+first, in pages) and one order with its transaction documents, in the neutral models of
+`activities.transaction_models`.
+
+Called inside the archive's activities (which translate connector errors); nothing here keeps
+personal data beyond the platform's customer id. Cursors are opaque to callers and stable: the same
+cursor gives the same page again, so a backfill resumed from its last cursor repeats nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from activities.transaction_models import (
+    OrderKey,
+    OrderPage,
+    OrderTransactions,
+    TransactionDocument,
+    TransactionLine,
+)
+from casebridge.connections import Connections
+from casebridge.stores import Platform
+from connectors.shopify.models import MoneyBag
+from connectors.shopify.order_archive import ArchiveFulfillment, ArchiveOrder, ArchiveRefund
+from routing.documents import DocumentKind
+
+
+async def list_orders_created(
+    connections: Connections,
+    platform: str,
+    store: str,
+    created_from: datetime,
+    created_to: datetime,
+    cursor: str | None,
+    limit: int,
+) -> OrderPage:
+    """Orders created in `[created_from, created_to)`, oldest first, at most `limit`; `cursor` is
+    the previous page's (None for the first). A page may hold fewer than `limit` orders before the
+    end: only `cursor is None` on the result means there is nothing more."""
+    if created_from.tzinfo is None or created_to.tzinfo is None:
+        raise ValueError("created_from and created_to must be timezone-aware")
+    match Platform(platform):
+        case Platform.SHOPIFY:
+            return await _shopify_orders_created(connections, store, created_from, created_to, cursor, limit)
+    raise NotImplementedError(f"no transaction reader for {platform}")
+
+
+async def read_order_transactions(
+    connections: Connections, platform: str, store: str, order_id: str
+) -> OrderTransactions:
+    """The order (`order_id` as cases name it) with its lines, totals and transaction documents."""
+    match Platform(platform):
+        case Platform.SHOPIFY:
+            return await _shopify_order_transactions(connections, store, order_id)
+    raise NotImplementedError(f"no transaction reader for {platform}")
+
+
+# ------------------------------------------------------------------------------ Shopify
+# Shopify has no invoice object (payments are transactions on the order), so its documents are
+# credit memos (refunds) and shipping documents (fulfillments) only; taxes are the order's totals.
+
+
+async def _shopify_orders_created(
+    connections: Connections,
+    store: str,
+    created_from: datetime,
+    created_to: datetime,
+    cursor: str | None,
+    limit: int,
+) -> OrderPage:
+    page = await connections.shopify(store).orders_created(created_from, created_to, first=limit, after=cursor)
+    keys = [OrderKey(order_id=o.legacy_resource_id, order_name=o.name, created_at=o.created_at) for o in page.nodes]
+    more = page.page_info.has_next_page and page.page_info.end_cursor is not None
+    return OrderPage(orders=keys, cursor=page.page_info.end_cursor if more else None)
+
+
+def _shopify_order_gid(order_id: str) -> str:
+    if not order_id.isdigit():
+        raise ValueError(f"a Shopify order id is its legacy numeric id, not {order_id!r}")
+    return f"gid://shopify/Order/{order_id}"
+
+
+def _money(bag: MoneyBag | None) -> Decimal | None:
+    return bag.shop_money.amount if bag is not None else None
+
+
+def _gid_number(gid: str) -> str:
+    return gid.rsplit("/", 1)[-1]
+
+
+async def _shopify_order_transactions(connections: Connections, store: str, order_id: str) -> OrderTransactions:
+    order = await connections.shopify(store).order_for_archive(_shopify_order_gid(order_id))
+    statuses = [s for s in (order.display_financial_status, order.display_fulfillment_status) if s]
+    return OrderTransactions(
+        order_id=order.legacy_resource_id,
+        order_name=order.name,
+        created_at=order.created_at,
+        currency=order.currency_code,
+        total=order.total_price_set.shop_money.amount,
+        subtotal=_money(order.subtotal_price_set),
+        tax_total=_money(order.total_tax_set),
+        status="/".join(statuses),
+        customer_ref=_gid_number(order.customer.id) if order.customer else None,
+        lines=[
+            TransactionLine(
+                sku=line.sku or None,
+                title=line.title,
+                quantity=line.quantity,
+                unit_price=line.original_unit_price_set.shop_money.amount,
+                total=line.discounted_total_set.shop_money.amount,
+            )
+            for line in order.line_items.nodes
+        ],
+        documents=[
+            *(_shopify_credit_memo(order, refund) for refund in order.refunds),
+            *(_shopify_shipping_document(fulfillment) for fulfillment in order.fulfillments),
+        ],
+    )
+
+
+def _shopify_credit_memo(order: ArchiveOrder, refund: ArchiveRefund) -> TransactionDocument:
+    lines = refund.refund_line_items.nodes
+    tax = sum((line.total_tax_set.shop_money.amount for line in lines), Decimal(0))
+    return TransactionDocument(
+        kind=DocumentKind.CREDIT_MEMO,
+        number=_gid_number(refund.id),
+        # The schema lets `createdAt` be null; a refund is never older than its order.
+        issued_at=refund.created_at or order.created_at,
+        amount=refund.total_refunded_set.shop_money.amount,
+        lines=[
+            TransactionLine(
+                sku=line.line_item.sku or None,
+                title=line.line_item.title,
+                quantity=line.quantity,
+                unit_price=line.price_set.shop_money.amount,
+                total=line.subtotal_set.shop_money.amount,
+            )
+            for line in lines
+        ],
+        details={"tax": str(tax)} if lines else {},
+    )
+
+
+def _shopify_shipping_document(fulfillment: ArchiveFulfillment) -> TransactionDocument:
+    details = {"name": fulfillment.name, "status": fulfillment.status}
+    carriers = [t.company for t in fulfillment.tracking_info if t.company]
+    numbers = [t.number for t in fulfillment.tracking_info if t.number]
+    if carriers:
+        details["carrier"] = ", ".join(carriers)
+    if numbers:
+        details["tracking_number"] = ", ".join(numbers)
+    return TransactionDocument(
+        kind=DocumentKind.SHIPPING_DOCUMENT,
+        number=_gid_number(fulfillment.id),
+        issued_at=fulfillment.created_at,
+        lines=[
+            TransactionLine(sku=line.line_item.sku or None, title=line.line_item.title, quantity=line.quantity or 0)
+            for line in fulfillment.fulfillment_line_items.nodes
+        ],
+        details=details,
+    )
