@@ -9,6 +9,7 @@ cursor gives the same page again, so a backfill resumed from its last cursor rep
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from decimal import Decimal
 
@@ -21,6 +22,10 @@ from activities.transaction_models import (
 )
 from casebridge.connections import Connections
 from casebridge.stores import Platform
+from connectors.bigcommerce.contract import SYSTEM as BIGCOMMERCE
+from connectors.bigcommerce.models import Order as BigCommerceOrder
+from connectors.bigcommerce.models import OrderProduct, Refund, Shipment
+from connectors.errors import ContractError
 from connectors.shopify.models import MoneyBag
 from connectors.shopify.order_archive import ArchiveFulfillment, ArchiveOrder, ArchiveRefund
 from routing.documents import DocumentKind
@@ -43,6 +48,8 @@ async def list_orders_created(
     match Platform(platform):
         case Platform.SHOPIFY:
             return await _shopify_orders_created(connections, store, created_from, created_to, cursor, limit)
+        case Platform.BIGCOMMERCE:
+            return await _bigcommerce_orders_created(connections, store, created_from, created_to, cursor, limit)
     raise NotImplementedError(f"no transaction reader for {platform}")
 
 
@@ -53,6 +60,8 @@ async def read_order_transactions(
     match Platform(platform):
         case Platform.SHOPIFY:
             return await _shopify_order_transactions(connections, store, order_id)
+        case Platform.BIGCOMMERCE:
+            return await _bigcommerce_order_transactions(connections, store, order_id)
     raise NotImplementedError(f"no transaction reader for {platform}")
 
 
@@ -159,4 +168,117 @@ def _shopify_shipping_document(fulfillment: ArchiveFulfillment) -> TransactionDo
             for line in fulfillment.fulfillment_line_items.nodes
         ],
         details=details,
+    )
+
+
+# ------------------------------------------------------------------------------ BigCommerce
+# BigCommerce has no invoice object either (the payment is on the order): its documents are credit
+# memos (v3 refunds) and shipping documents (v2 shipments). Amounts include tax, as the order's do.
+
+
+def _number(value: str, what: str) -> int:
+    if not value.isdigit():
+        raise ValueError(f"a {what} is a number, not {value!r}")
+    return int(value)
+
+
+async def _bigcommerce_orders_created(
+    connections: Connections,
+    store: str,
+    created_from: datetime,
+    created_to: datetime,
+    cursor: str | None,
+    limit: int,
+) -> OrderPage:
+    page = _number(cursor, "BigCommerce page cursor") if cursor is not None else 1
+    found = await connections.bigcommerce(store).orders_created_page(created_from, created_to, page=page, limit=limit)
+    keys = [OrderKey(order_id=str(o.id), order_name=str(o.id), created_at=_bc_created(o)) for o in found.orders]
+    return OrderPage(orders=keys, cursor=str(page + 1) if found.more else None)
+
+
+def _bc_created(order: BigCommerceOrder) -> datetime:
+    if order.date_created is None:
+        raise ContractError(f"order {order.id} without date_created", system=BIGCOMMERCE, operation="get_order")
+    return order.date_created
+
+
+async def _bigcommerce_order_transactions(connections: Connections, store: str, order_id: str) -> OrderTransactions:
+    client = connections.bigcommerce(store)
+    number = _number(order_id, "BigCommerce order id")
+    order, products, shipments, refunds = await asyncio.gather(
+        client.get_order(number),
+        client.list_order_products(number),
+        client.list_shipments(number),
+        client.list_refunds(number),
+    )
+    created_at = _bc_created(order)
+    by_id = {product.id: product for product in products}
+    status = "/".join(s for s in (order.status, order.payment_status) if s)
+    return OrderTransactions(
+        order_id=str(order.id),
+        order_name=str(order.id),
+        created_at=created_at,
+        currency=order.currency_code,
+        total=order.total_inc_tax,
+        subtotal=order.subtotal_inc_tax,
+        tax_total=order.total_inc_tax - order.total_ex_tax,
+        status=status,
+        customer_ref=str(order.customer_id) if order.customer_id else None,  # 0 is a guest
+        lines=[
+            TransactionLine(
+                sku=p.sku or None,
+                title=p.name,
+                quantity=p.quantity,
+                unit_price=p.price_inc_tax,
+                total=p.total_inc_tax or p.price_inc_tax * p.quantity,
+            )
+            for p in products
+        ],
+        documents=[
+            *(_bc_credit_memo(refund, by_id, created_at) for refund in refunds),
+            *(_bc_shipping_document(shipment, by_id, created_at) for shipment in shipments),
+        ],
+    )
+
+
+def _bc_credit_memo(refund: Refund, products: dict[int, OrderProduct], ordered_at: datetime) -> TransactionDocument:
+    lines = []
+    for item in refund.items:
+        product = products.get(item.item_id) if item.item_type == "PRODUCT" else None
+        lines.append(
+            TransactionLine(
+                sku=(product.sku or None) if product else None,
+                title=product.name if product else item.item_type.lower(),
+                quantity=item.quantity or 0,
+                total=item.requested_amount,
+            )
+        )
+    return TransactionDocument(
+        kind=DocumentKind.CREDIT_MEMO,
+        number=str(refund.id),
+        issued_at=refund.created or ordered_at,  # the schema does not require `created`
+        amount=refund.total_amount,
+        lines=lines,
+        details={"tax": str(refund.total_tax)},
+    )
+
+
+def _bc_shipping_document(
+    shipment: Shipment, products: dict[int, OrderProduct], ordered_at: datetime
+) -> TransactionDocument:
+    details = {"carrier": shipment.tracking_carrier or shipment.shipping_provider}
+    if shipment.tracking_number:
+        details["tracking_number"] = shipment.tracking_number
+    lines = []
+    for item in shipment.items:
+        product = products.get(item.order_product_id)
+        title = product.name if product else f"order product {item.order_product_id}"
+        sku = (product.sku or None) if product else None
+        lines.append(TransactionLine(sku=sku, title=title, quantity=item.quantity))
+    return TransactionDocument(
+        kind=DocumentKind.SHIPPING_DOCUMENT,
+        number=str(shipment.id),
+        issued_at=shipment.date_created or ordered_at,
+        lines=lines,
+        details={k: v for k, v in details.items() if v},
     )

@@ -9,11 +9,14 @@ Wire-level assumptions live in `connectors.bigcommerce.contract`.
 
 from __future__ import annotations
 
+from connectors.bigcommerce.order_archive import OrderArchiveApi
 from connectors.bigcommerce.orders import OrdersApi
 from connectors.bigcommerce.payments import PaymentsApi
 from connectors.bigcommerce.store import CatalogApi, CustomersApi, HooksApi, PriceListsApi
 from connectors.lifecycle import Closing
 
 
-class BigCommerceClient(OrdersApi, PaymentsApi, CustomersApi, CatalogApi, PriceListsApi, HooksApi, Closing):
+class BigCommerceClient(
+    OrdersApi, PaymentsApi, CustomersApi, CatalogApi, PriceListsApi, HooksApi, OrderArchiveApi, Closing
+):
     """`BigCommerceClient(store_hash, access_token, base_url=..., transport=...)`; see `RestBase`."""

@@ -115,12 +115,13 @@ class ArchiveOrder(Record):
 
 
 def created_range_query(created_from: datetime, created_to: datetime) -> str:
-    """`created_at:>='…' created_at:<'…'` in whole UTC seconds, widened to cover the range.
+    """`created_at:>='…' created_at:<'…'` in whole UTC seconds: exactly the orders whose reported
+    (whole-second) `createdAt` is in `[created_from, created_to)`.
 
     ASSUMPTION: Shopify's search compares `created_at` to the second (its documented examples carry
-    no fractions), so the bounds are rounded outwards and callers re-check the exact range.
+    no fractions, and `createdAt` is reported without them); callers re-check the exact range.
     """
-    start = datetime.fromtimestamp(math.floor(created_from.timestamp()), UTC)
+    start = datetime.fromtimestamp(math.ceil(created_from.timestamp()), UTC)
     end = datetime.fromtimestamp(math.ceil(created_to.timestamp()), UTC)
     return f"created_at:>='{_utc(start)}' created_at:<'{_utc(end)}'"
 
@@ -134,8 +135,9 @@ class OrderArchiveOperations(AdminBase):
         self, created_from: datetime, created_to: datetime, *, first: int, after: str | None = None
     ) -> CreatedOrdersPage:
         """Orders created in `[created_from, created_to)`, oldest first, `first` at most; `after` is
-        the previous page's `end_cursor`. A page may hold fewer orders than asked (see
-        `created_range_query`): only an empty `end_cursor`/`has_next_page` means the end."""
+        the previous page's `end_cursor`. Only `has_next_page` False means the end: should the search
+        read the bounds otherwise than `created_range_query` assumes, the re-check below may leave a
+        page with fewer orders than asked."""
         variables = {"first": first, "after": after, "query": created_range_query(created_from, created_to)}
         data = await self.client.execute(docs.ORDERS_CREATED, variables, operation="orders")
         page = CreatedOrdersPage.model_validate(data["orders"])
