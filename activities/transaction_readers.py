@@ -22,6 +22,11 @@ from activities.transaction_models import (
 )
 from casebridge.connections import Connections
 from casebridge.stores import Platform
+from connectors.adobe_commerce.contract import SYSTEM as ADOBE_COMMERCE
+from connectors.adobe_commerce.models import CreditMemo, Invoice, OrderItem
+from connectors.adobe_commerce.models import Order as AdobeOrder
+from connectors.adobe_commerce.order_archive import Shipment as AdobeShipment
+from connectors.adobe_commerce.order_archive import magento_time
 from connectors.bigcommerce.contract import SYSTEM as BIGCOMMERCE
 from connectors.bigcommerce.models import Order as BigCommerceOrder
 from connectors.bigcommerce.models import OrderProduct, Refund, Shipment
@@ -50,7 +55,9 @@ async def list_orders_created(
             return await _shopify_orders_created(connections, store, created_from, created_to, cursor, limit)
         case Platform.BIGCOMMERCE:
             return await _bigcommerce_orders_created(connections, store, created_from, created_to, cursor, limit)
-    raise NotImplementedError(f"no transaction reader for {platform}")
+        case Platform.ADOBE_COMMERCE:
+            return await _adobe_orders_created(connections, store, created_from, created_to, cursor, limit)
+    raise AssertionError(f"unhandled platform {platform}")
 
 
 async def read_order_transactions(
@@ -62,7 +69,9 @@ async def read_order_transactions(
             return await _shopify_order_transactions(connections, store, order_id)
         case Platform.BIGCOMMERCE:
             return await _bigcommerce_order_transactions(connections, store, order_id)
-    raise NotImplementedError(f"no transaction reader for {platform}")
+        case Platform.ADOBE_COMMERCE:
+            return await _adobe_order_transactions(connections, store, order_id)
+    raise AssertionError(f"unhandled platform {platform}")
 
 
 # ------------------------------------------------------------------------------ Shopify
@@ -281,4 +290,147 @@ def _bc_shipping_document(
         issued_at=shipment.date_created or ordered_at,
         lines=lines,
         details={k: v for k, v in details.items() if v},
+    )
+
+
+# ------------------------------------------------------------------------------ Adobe Commerce
+# Adobe Commerce has every kind: invoices, credit memos and shipments (with their tracks). Orders are
+# named by `entity_id` (what cases use) and called by `increment_id` (what the customer sees).
+
+
+async def _adobe_orders_created(
+    connections: Connections,
+    store: str,
+    created_from: datetime,
+    created_to: datetime,
+    cursor: str | None,
+    limit: int,
+) -> OrderPage:
+    page = _number(cursor, "Adobe Commerce page cursor") if cursor is not None else 1
+    archive = connections.adobe_commerce(store).archive
+    found = await archive.orders_created_page(created_from, created_to, page=page, page_size=limit)
+    keys = [
+        OrderKey(order_id=str(o.entity_id), order_name=o.increment_id, created_at=_adobe_created(o))
+        for o in found.orders
+    ]
+    return OrderPage(orders=keys, cursor=str(page + 1) if found.more else None)
+
+
+def _adobe_created(order: AdobeOrder) -> datetime:
+    created = magento_time(order.created_at)
+    if created is None:
+        raise ContractError(f"order {order.entity_id} without created_at", system=ADOBE_COMMERCE, operation="order")
+    return created
+
+
+def _quantity(value: Decimal | None) -> int:
+    return int(value or 0)  # Magento keeps quantities as decimals; the archive counts units
+
+
+async def _adobe_order_transactions(connections: Connections, store: str, order_id: str) -> OrderTransactions:
+    adobe = connections.adobe_commerce(store)
+    number = _number(order_id, "Adobe Commerce order id")
+    order, invoices, memos, shipments = await asyncio.gather(
+        adobe.sales.get_order(number),
+        adobe.sales.invoices_for_order(number),
+        adobe.sales.credit_memos_for_order(number),
+        adobe.archive.shipments_for_order(number),
+    )
+    created_at = _adobe_created(order)
+    items = {item.item_id: item for item in order.items}
+    return OrderTransactions(
+        order_id=str(order.entity_id),
+        order_name=order.increment_id,
+        created_at=created_at,
+        currency=order.order_currency_code or order.base_currency_code or "",
+        total=order.grand_total,
+        subtotal=order.subtotal,
+        tax_total=order.tax_amount,
+        status=order.status,
+        customer_ref=str(order.customer_id) if order.customer_id else None,  # None: a guest
+        lines=[
+            TransactionLine(
+                sku=item.sku or None,
+                title=item.name or item.sku,
+                quantity=_quantity(item.qty_ordered),
+                unit_price=item.price,
+                total=item.row_total,
+            )
+            for item in order.items
+        ],
+        documents=[
+            *(_adobe_invoice(invoice, items, created_at) for invoice in invoices),
+            *(_adobe_credit_memo(memo, items, created_at) for memo in memos),
+            *(_adobe_shipping_document(shipment, items, created_at) for shipment in shipments),
+        ],
+    )
+
+
+def _adobe_line(
+    items: dict[int, OrderItem],
+    order_item_id: int,
+    sku: str | None,
+    qty: Decimal | None,
+    price: Decimal | None = None,
+    total: Decimal | None = None,
+) -> TransactionLine:
+    item = items.get(order_item_id)
+    title = (item.name if item else None) or sku or (item.sku if item else f"order item {order_item_id}")
+    return TransactionLine(
+        sku=sku or (item.sku if item else None), title=title, quantity=_quantity(qty), unit_price=price, total=total
+    )
+
+
+def _increment(value: str | None) -> dict[str, str]:
+    return {"increment_id": value} if value else {}
+
+
+def _adobe_invoice(invoice: Invoice, items: dict[int, OrderItem], ordered_at: datetime) -> TransactionDocument:
+    return TransactionDocument(
+        kind=DocumentKind.INVOICE,
+        number=str(invoice.entity_id),
+        issued_at=magento_time(invoice.created_at) or ordered_at,
+        amount=invoice.grand_total,
+        lines=[_adobe_line(items, i.order_item_id, i.sku, i.qty, i.price, i.row_total) for i in invoice.items],
+        details=_increment(invoice.increment_id),
+    )
+
+
+def _adobe_credit_memo(memo: CreditMemo, items: dict[int, OrderItem], ordered_at: datetime) -> TransactionDocument:
+    details = _increment(memo.increment_id)
+    for name, value in (
+        ("shipping_amount", memo.shipping_amount),
+        ("adjustment_positive", memo.adjustment_positive),
+        ("adjustment_negative", memo.adjustment_negative),
+    ):
+        if value:
+            details[name] = str(value)
+    if memo.invoice_id is not None:
+        details["invoice_id"] = str(memo.invoice_id)
+    return TransactionDocument(
+        kind=DocumentKind.CREDIT_MEMO,
+        number=str(memo.entity_id),
+        issued_at=magento_time(memo.created_at) or ordered_at,
+        amount=memo.grand_total,
+        lines=[_adobe_line(items, i.order_item_id, i.sku, i.qty, i.price, i.row_total) for i in memo.items],
+        details=details,
+    )
+
+
+def _adobe_shipping_document(
+    shipment: AdobeShipment, items: dict[int, OrderItem], ordered_at: datetime
+) -> TransactionDocument:
+    details = _increment(shipment.increment_id)
+    carriers = [t.title or t.carrier_code for t in shipment.tracks if t.title or t.carrier_code]
+    numbers = [t.track_number for t in shipment.tracks if t.track_number]
+    if carriers:
+        details["carrier"] = ", ".join(c for c in carriers if c)
+    if numbers:
+        details["tracking_number"] = ", ".join(n for n in numbers if n)
+    return TransactionDocument(
+        kind=DocumentKind.SHIPPING_DOCUMENT,
+        number=str(shipment.entity_id),
+        issued_at=magento_time(shipment.created_at) or ordered_at,
+        lines=[_adobe_line(items, i.order_item_id, i.sku, i.qty) for i in shipment.items],
+        details=details,
     )

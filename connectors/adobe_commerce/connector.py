@@ -13,6 +13,7 @@ from connectors.adobe_commerce.carts import AdobeCarts
 from connectors.adobe_commerce.catalog import AdobeCatalog
 from connectors.adobe_commerce.client import AdobeCommerceClient
 from connectors.adobe_commerce.customers import AdobeCustomers
+from connectors.adobe_commerce.order_archive import AdobeOrderArchive
 from connectors.adobe_commerce.returns import AdobeReturns
 from connectors.adobe_commerce.sales import AdobeSales
 from connectors.lifecycle import Closing
@@ -21,7 +22,8 @@ from connectors.lifecycle import Closing
 class AdobeCommerce(Closing):
     """Facade over one store: `sales` (orders, comments, invoices, refunds), `returns` (RMA),
     `b2b` (companies, credit, negotiable quotes), `catalog` (products, prices), `customers` (groups)
-    and `carts` (admin-created guest carts checked out into orders)."""
+    `carts` (admin-created guest carts checked out into orders) and `archive` (the transaction
+    archive's reads: orders by creation time, shipments)."""
 
     def __init__(
         self,
@@ -42,6 +44,7 @@ class AdobeCommerce(Closing):
         self.catalog = AdobeCatalog(self.client)
         self.customers = AdobeCustomers(self.client)
         self.carts = AdobeCarts(self.client)
+        self.archive = AdobeOrderArchive(self.client)  # the transaction archive's reads
 
     async def aclose(self) -> None:
         await self.client.aclose()
