@@ -3,8 +3,11 @@ first, in pages) and one order with its transaction documents, in the neutral mo
 `activities.transaction_models`.
 
 Called inside the archive's activities (which translate connector errors); nothing here keeps
-personal data beyond the platform's customer id. Cursors are opaque to callers and stable: the same
-cursor gives the same page again, so a backfill resumed from its last cursor repeats nothing.
+personal data beyond the platform's customer id. Cursors are opaque to callers and give the same
+page again on a rerun, so a backfill resumed from its last cursor repeats nothing: Shopify's name
+the last order seen; BigCommerce's and Adobe Commerce's are page numbers, stable while no order is
+added to or deleted from the range (a past range, as a backfill reads). Malformed arguments (an
+order id that is not a number, naive datetimes) raise `ValueError`.
 """
 
 from __future__ import annotations

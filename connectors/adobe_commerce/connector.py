@@ -21,7 +21,7 @@ from connectors.lifecycle import Closing
 
 class AdobeCommerce(Closing):
     """Facade over one store: `sales` (orders, comments, invoices, refunds), `returns` (RMA),
-    `b2b` (companies, credit, negotiable quotes), `catalog` (products, prices), `customers` (groups)
+    `b2b` (companies, credit, negotiable quotes), `catalog` (products, prices), `customers` (groups),
     `carts` (admin-created guest carts checked out into orders) and `archive` (the transaction
     archive's reads: orders by creation time, shipments)."""
 
