@@ -3,9 +3,8 @@ the histories of running cases (new fields get defaults)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol

@@ -141,7 +141,9 @@ async def test_a_refused_filing_parks_the_case_until_an_operator_retries(stack: 
     parked = await stack.status_is(case_id, CaseStatus.NEEDS_ATTENTION)
     assert parked.attention is not None and parked.attention.step.startswith("File 'Decision 1")
     assert "Access denied" in parked.attention.reason
-    view = await handle.execute_update("retry", OperatorCommand(operator="olga", note="permission fixed"), result_type=CaseView)
+    view = await handle.execute_update(
+        "retry", OperatorCommand(operator="olga", note="permission fixed"), result_type=CaseView
+    )
     assert view.attention is None
     assert (await handle.result()).status is CaseStatus.APPROVED
     workspace_id = await order_workspace_id(stack, order.legacy_resource_id)

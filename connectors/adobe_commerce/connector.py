@@ -14,6 +14,7 @@ from connectors.adobe_commerce.catalog import AdobeCatalog
 from connectors.adobe_commerce.client import AdobeCommerceClient
 from connectors.adobe_commerce.customer_records import AdobeCustomerRecords
 from connectors.adobe_commerce.customers import AdobeCustomers
+from connectors.adobe_commerce.order_archive import AdobeOrderArchive
 from connectors.adobe_commerce.product_documents import AdobeProductDocuments
 from connectors.adobe_commerce.returns import AdobeReturns
 from connectors.adobe_commerce.sales import AdobeSales
@@ -24,7 +25,8 @@ class AdobeCommerce(Closing):
     """Facade over one store: `sales` (orders, comments, invoices, refunds), `returns` (RMA),
     `b2b` (companies, credit, negotiable quotes), `catalog` (products, prices), `customers` (groups),
     `carts` (admin-created guest carts checked out into orders), `customer_records` (consent and
-    Casebridge's customer attributes) and `product_documents` (documents published on products)."""
+    Casebridge's customer attributes), `product_documents` (documents published on products) and
+    `archive` (the transaction archive's reads: orders by creation time, shipments)."""
 
     def __init__(
         self,
@@ -47,6 +49,7 @@ class AdobeCommerce(Closing):
         self.carts = AdobeCarts(self.client)
         self.customer_records = AdobeCustomerRecords(self.client)
         self.product_documents = AdobeProductDocuments(self.client)
+        self.archive = AdobeOrderArchive(self.client)  # the transaction archive's reads
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -10,6 +10,7 @@ Wire-level assumptions live in `connectors.bigcommerce.contract`.
 from __future__ import annotations
 
 from connectors.bigcommerce.customer_records import CustomerRecordsApi
+from connectors.bigcommerce.order_archive import OrderArchiveApi
 from connectors.bigcommerce.orders import OrdersApi
 from connectors.bigcommerce.payments import PaymentsApi
 from connectors.bigcommerce.product_documents import ProductDocumentsApi
@@ -26,6 +27,7 @@ class BigCommerceClient(
     PriceListsApi,
     HooksApi,
     ProductDocumentsApi,
+    OrderArchiveApi,
     Closing,
 ):
     """`BigCommerceClient(store_hash, access_token, base_url=..., transport=...)`; see `RestBase`."""

@@ -60,6 +60,11 @@ STATUS_DECLINED = 6  # the payment was declined
 # confirmed: `GET /v2/orders?external_order_id=` filters by the id we gave the order.
 # ASSUMPTION: the filter is an exact match (not a prefix/substring search) and also finds orders in
 # every status, so a lookup after a lost `POST /v2/orders` response finds the one we created.
+# confirmed (orders.v2 `GET /orders`): `min_date_created`/`max_date_created` take ISO 8601, and
+# `sort` takes a field plus `:asc`/`:desc`. ASSUMPTION: both date bounds are inclusive and compare
+# whole seconds (v2 dates carry no fractions), and orders created in the same second keep id order,
+# so page N of one query is the same page every time while no order is added to the range.
+ORDERS_BY_CREATION = "date_created:asc"
 
 # -- Refunds -----------------------------------------------------------------------------------------
 # confirmed: quote first (`refund_quotes`), then refund with `payments` whose amounts come from one

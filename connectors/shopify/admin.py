@@ -27,6 +27,7 @@ from connectors.shopify.disputes import DisputeOperations
 from connectors.shopify.draft_orders import DraftOrderOperations
 from connectors.shopify.fulfillments import FulfillmentOperations
 from connectors.shopify.models import FulfillmentHold, FulfillmentOrderHolds, Job, Order, OrderShipTo
+from connectors.shopify.order_archive import OrderArchiveOperations
 from connectors.shopify.order_edits import OrderEditOperations
 from connectors.shopify.price_lists import PriceListOperations
 from connectors.shopify.product_documents import ProductDocumentOperations
@@ -60,6 +61,7 @@ class ShopifyAdmin(
     PriceListOperations,
     CustomerRecordOperations,
     ProductDocumentOperations,
+    OrderArchiveOperations,
 ):
     def __init__(self, client: ShopifyClient) -> None:
         self.client = client

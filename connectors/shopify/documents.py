@@ -12,6 +12,7 @@ from types import ModuleType
 
 from connectors.shopify import (
     documents_aftersales,
+    documents_archive,
     documents_b2b,
     documents_catalog,
     documents_order_edits,
@@ -197,4 +198,5 @@ ALL_DOCUMENTS = {
     **_module_documents(documents_catalog),
     **_module_documents(documents_order_edits),
     **_module_documents(documents_records),
+    **_module_documents(documents_archive),
 }

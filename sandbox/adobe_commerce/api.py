@@ -47,7 +47,9 @@ ANONYMOUS = frozenset({"POST /V1/integration/admin/token"})
 # ACL resources named in 401 answers, by operation pattern (first match wins).
 ACL_RESOURCES = (
     ("* /V1/orders*", "Magento_Sales::sales"),
+    ("POST /V1/order/*/ship", "Magento_Sales::ship"),
     ("* /V1/order/*", "Magento_Sales::sales_order"),
+    ("* /V1/shipment*", "Magento_Sales::shipment"),
     ("* /V1/invoice*", "Magento_Sales::sales_invoice"),
     ("* /V1/creditmemo*", "Magento_Sales::sales_creditmemo"),
     ("* /V1/returns*", "Magento_Rma::magento_rma"),

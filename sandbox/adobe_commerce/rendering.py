@@ -100,7 +100,7 @@ def order_json(o: OrderState) -> JSON:
                 "qty_invoiced": money(i.qty_invoiced),
                 "qty_refunded": money(i.qty_refunded),
                 "qty_canceled": money(i.qty_canceled),
-                "qty_shipped": 0.0,
+                "qty_shipped": money(i.qty_shipped),
                 # Magento leaves it unset (null) unless the checkout backordered units.
                 **({"qty_backordered": money(i.qty_backordered)} if i.qty_backordered > 0 else {}),
                 "store_id": o.store_id,

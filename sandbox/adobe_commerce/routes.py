@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from sandbox.adobe_commerce import b2b, catalog, customers, rma, sales
+from sandbox.adobe_commerce import b2b, catalog, customers, rma, sales, shipments
 from sandbox.adobe_commerce.errors import MagentoError, no_such_entity
 from sandbox.adobe_commerce.http_support import Guard, guarded_route_class
 from sandbox.adobe_commerce.rendering import (
@@ -142,6 +142,19 @@ def rest_router(guard: Guard) -> APIRouter:
         if memo is None:
             raise MagentoError(404, "The entity that was requested doesn't exist. Verify the entity and try again.")
         return JSONResponse(credit_memo_json(memo))
+
+    @router.post("/V1/order/{orderId}/ship")
+    async def ship_order(request: Request, orderId: int) -> JSONResponse:
+        return JSONResponse(shipments.ship(_store(request), orderId, await _json_or_empty(request)))
+
+    @router.get("/V1/shipments")
+    async def list_shipments(request: Request) -> JSONResponse:
+        rows = [shipments.shipment_json(s) for s in _store(request).state.shipments.values()]
+        return _search(request, rows)
+
+    @router.get("/V1/shipment/{id}")
+    async def get_shipment(request: Request, id: int) -> JSONResponse:
+        return JSONResponse(shipments.shipment_json(shipments.get_shipment(_store(request), id)))
 
     # -- returns --
 

@@ -6,7 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sandbox.adobe_commerce.shipments import ShipmentState
 
 from sandbox.adobe_commerce.attributes import (
     CASEBRIDGE_CUSTOMER_ATTRIBUTES,
@@ -37,6 +40,7 @@ class OrderItemState:
     qty_invoiced: Decimal = ZERO
     qty_refunded: Decimal = ZERO
     qty_canceled: Decimal = ZERO
+    qty_shipped: Decimal = ZERO
     discount_amount: Decimal = ZERO  # positive, per row, from cart price rules (as Magento stores it)
     discount_percent: Decimal = ZERO
     # Ordered beyond the salable stock of a product that allows backorders (set at checkout).
@@ -454,6 +458,7 @@ class StoreState:
         self.orders: dict[int, OrderState] = {}
         self.invoices: dict[int, InvoiceState] = {}
         self.credit_memos: dict[int, CreditMemoState] = {}
+        self.shipments: dict[int, ShipmentState] = {}
         self.rmas: dict[int, RmaState] = {}
         self.companies: dict[int, CompanyState] = {}
         self.credits: dict[int, CreditState] = {}

@@ -141,7 +141,19 @@ def _price_list_rule_required_field(spec: dict[str, Any]) -> None:
     _walk(spec, visit)
 
 
+def _order_sort_direction(spec: dict[str, Any]) -> None:
+    """orders.v2.oas2.yml: the `sort` parameter's description says to add `:asc` or `:desc` to the
+    field (its example is `sort=date_created:desc`), but its `enum` lists the bare fields only, so
+    every sort with a direction would be refused. Accept a listed field with or without one."""
+    parameter = spec.get("components", {}).get("parameters", {}).get("sort")
+    schema = parameter.get("schema") if isinstance(parameter, dict) else None
+    if isinstance(schema, dict) and isinstance(schema.get("enum"), list):
+        fields = "|".join(str(value) for value in schema.pop("enum"))
+        schema["pattern"] = f"^({fields})(:(asc|desc))?$"
+
+
 _ERRATA: dict[str, list[Callable[[dict[str, Any]], None]]] = {
+    "orders.v2.oas2.yml": [_order_sort_direction],
     "customers.v2.yml": [_price_list_rule_required_field],
     "orders.v3.yml": [_refund_items_any_of],
     "b2b-edition/quote.yaml": [_drop_mistyped_parameter_defaults],
