@@ -24,6 +24,7 @@ from temporalio.service import RPCError
 
 from casebridge.cli import exit_now
 from casebridge.connections import Connections
+from casebridge.demo_documents import archive_today, print_workspace
 from casebridge.payload_codec import PayloadKeysError
 from casebridge.settings import Settings, get_settings
 from casebridge.stores import EventSource, Platform, StoreRegistry, load_registry
@@ -699,6 +700,15 @@ class ExceptionsDemo:
             await asyncio.sleep(0.3)
 
 
+def _closed(played: Played) -> bool:
+    return (
+        played.view is not None
+        and played.view.status.is_final
+        and played.case_id is not None
+        and (played.case_id.startswith("order-review/"))
+    )
+
+
 def print_table(played: list[Played]) -> None:
     """One row per order, its outcome in full (the last column runs as long as it needs)."""
     rows = [("Store", "Order", "Total", "Scenario", "Case status", "Outcome")]
@@ -781,6 +791,10 @@ async def demo(settings: Settings) -> None:
             print(f"Reporting {len(EXCEPTION_SCENARIOS)} fulfillment exceptions as the warehouse ...")
             exceptions = ExceptionsDemo(player, bc, ad)
             played += [p for p in [await exceptions.play(s) for s in EXCEPTION_SCENARIOS] if p is not None]
+        await archive_today(client, settings, connections, store)
+        filed = next((p for p in played if p.platform == "Shopify" and p.case_id and _closed(p)), None)
+        if filed is not None and filed.case_id is not None:
+            await print_workspace(connections, store, filed.case_id.rsplit("/", 1)[-1], player.sandbox_url)
     finally:
         await connections.aclose()
     print()

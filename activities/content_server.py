@@ -29,6 +29,19 @@ from connectors.opentext.content_server_models import BusinessObject, BusinessWo
 from routing.documents import DocumentKind
 
 HTML = "text/html"
+MAX_NAME_LENGTH = 248  # Content Server's limit for a node name
+
+
+def node_name(text: str) -> str:
+    """`text` as Content Server accepts a node name: no colon (it refuses one; store-made ids such as
+    `storefront-returns:RET-1` have them), trimmed, at most 248 characters (the extension kept)."""
+    name = " ".join(text.replace(":", "-").split())
+    if len(name) <= MAX_NAME_LENGTH:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if dot and len(extension) <= 8:
+        return f"{stem[: MAX_NAME_LENGTH - len(extension) - 1]}.{extension}"
+    return name[:MAX_NAME_LENGTH]
 
 
 class Filing:
@@ -49,7 +62,7 @@ class Filing:
             BusinessWorkspaceRequest(
                 template_id=layout.template_id,
                 workspace_type_id=layout.workspace_type_id,
-                name=subject.title,
+                name=node_name(subject.title),
                 business_object=BusinessObject(
                     ext_system_id=store.ecm_ext_system_id, bo_type=subject.bo_type, bo_id=subject.bo_id
                 ),
@@ -85,6 +98,7 @@ class Filing:
     ) -> FiledDocument:
         """File `content` as `name` in the folder the layout gives `kind`: a new document, a new
         version of the one of that name, or nothing when that one already holds this content."""
+        name = node_name(name)
         layout = self.layout(workspace.tenant)
         folder_path = layout.workspace(workspace.kind).folder_for(kind)
         client = self._client(workspace.tenant)

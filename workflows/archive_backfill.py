@@ -27,7 +27,6 @@ from workflows.failures import describe_failure
 from workflows.retries import API_TIMEOUT
 
 JOB_TYPE = "archive-backfill"
-PAGES_PER_RUN = 10  # then continue as new: a page is ~3 events per order
 ORDERS_AT_ONCE = 5  # archived in parallel; the store's queue still rate-limits its API calls
 MAX_LISTED_FAILURES = 50
 # Archiving calls two systems and may meet a slow ECM: retried longer than a case step.
@@ -63,6 +62,7 @@ class BackfillInput(BaseModel):
     created_to: datetime
     store_task_queue: str | None = None  # the store's rate-limited queue (None: the workflow's own)
     page_size: int = Field(default=50, ge=1, le=250)
+    pages_per_run: int = Field(default=10, ge=1)  # then continue as new (a page is ~3 events per order)
     cursor: str | None = None  # where this run starts (None: the range's beginning)
     progress: BackfillProgress = Field(default_factory=BackfillProgress)
 
@@ -103,7 +103,7 @@ class TransactionArchiveBackfill:
     @workflow.run
     async def run(self, input: BackfillInput) -> BackfillResult:
         self._show("Listing orders")
-        for _ in range(PAGES_PER_RUN):
+        for _ in range(input.pages_per_run):
             page = await workflow.execute_activity_method(
                 TransactionArchiveActivities.list_orders,
                 OrderPageRequest(
