@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import io
 import itertools
 import logging
@@ -35,6 +36,16 @@ log = logging.getLogger(__name__)
 SAVE_EVERY_SECONDS = 2.0
 # Attributes that belong to this run, not to the world: kept as this run built them.
 _RUN_ATTRIBUTES = frozenset({"config"})
+_FORMAT_KEY = "__sandbox_code__"
+
+
+def code_version() -> str:
+    """A digest of the simulators' source: a world saved by other code (whose classes may lack
+    fields this code reads) is not loaded."""
+    digest = hashlib.sha256()
+    for source in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
 
 
 class _Pickler(pickle.Pickler):
@@ -58,6 +69,7 @@ def holders(app: Any) -> dict[str, Any]:
     for code, store in state.adobe_commerce.stores.items():
         found[f"adobe-commerce/{code}"] = store.state
     found["opentext/workflow"] = state.workflow_service.engine
+    found["opentext/exstream/deliveries"] = state.exstream.delivery_book
     for tenant, repository in state.content_server.repositories.items():
         found[f"opentext/content-server/{tenant}"] = repository
     return found
@@ -73,14 +85,17 @@ def _data(holder: Any) -> dict[str, Any]:
 
 def snapshot(app: Any) -> bytes:
     buffer = io.BytesIO()
-    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump({name: _data(h) for name, h in holders(app).items()})
+    world: dict[str, Any] = {name: _data(h) for name, h in holders(app).items()}
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump({_FORMAT_KEY: code_version(), **world})
     return buffer.getvalue()
 
 
 def restore(app: Any, saved: bytes) -> None:
     """Put the saved data into this app's holders, in place (the simulators keep references to them).
     A holder this run does not have (a store removed from the configuration) is left out."""
-    world: dict[str, dict[str, Any]] = pickle.loads(saved)  # only ever the file this sandbox wrote
+    world: dict[str, Any] = pickle.loads(saved)  # only ever the file this sandbox wrote
+    if world.get(_FORMAT_KEY) != code_version():
+        raise ValueError("the world was saved by another version of the sandbox")
     for name, holder in holders(app).items():
         if name in world:
             vars(holder).update(world[name])
@@ -101,6 +116,9 @@ def load(app: Any, path: Path) -> None:
         return
     try:
         restore(app, path.read_bytes())
+    except ValueError as err:
+        log.warning("sandbox state in %s not loaded (%s); starting with an empty world", path, err)
+        return
     except Exception:
         # A file from an older sandbox whose classes changed: start empty rather than not at all.
         log.exception("could not load the sandbox state from %s; starting with an empty world", path)

@@ -4,14 +4,18 @@ process starts on the same file, so a case waiting in review still finds its tas
 
 from __future__ import annotations
 
+import pickle
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
+
 from casebridge.connections import Connections
 from casebridge.stores import load_registry
 from sandbox.app import create_app
+from sandbox.persistence import load, restore, snapshot
 from tests.support.servers import free_port, serve
 from tests.support.world import SHOP, TENANT, sandbox_config, write_config
 
@@ -90,3 +94,13 @@ async def test_without_a_state_file_the_world_starts_empty(tmp_path: Path) -> No
     async with sandbox_on(port, None, tmp_path / "config") as after:
         assert await after.opentext_workflow(TENANT).find_processes("order-review/memory-only") == []
     assert list(tmp_path.glob("**/*.pickle")) == []
+
+
+def test_a_world_saved_by_other_sandbox_code_is_not_loaded(tmp_path: Path) -> None:
+    saved_by_other_code = tmp_path / "world.pickle"
+    world = pickle.loads(snapshot(create_app(sandbox_config())))
+    world["__sandbox_code__"] = "another version"
+    saved_by_other_code.write_bytes(pickle.dumps(world))
+    with pytest.raises(ValueError, match="another version of the sandbox"):
+        restore(create_app(sandbox_config()), saved_by_other_code.read_bytes())
+    load(create_app(sandbox_config()), saved_by_other_code)  # starts empty instead of failing
