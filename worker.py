@@ -30,7 +30,7 @@ from casebridge.stores import load_registry, store_task_queue
 from casebridge.telemetry import configure_tracing
 from casebridge.temporal import TemporalConfigError, TemporalUnreachable, connect
 from casebridge.worker_metrics import worker_runtime
-from workflows.registry import CASE_KINDS, JOB_WORKFLOWS, STORE_BOUND_ACTIVITIES
+from workflows.registry import CASE_KINDS, JOB_ACTIVITIES, JOB_WORKFLOWS, STORE_BOUND_ACTIVITIES
 from workflows.store import ADAPTERS
 
 WORKFLOWS = [*(kind.workflow for kind in CASE_KINDS), *JOB_WORKFLOWS]
@@ -59,7 +59,7 @@ def store_queue_activities(platform: str, connections: Connections) -> list[Call
 
 def all_activities(connections: Connections) -> list[Callable[..., Any]]:
     """Every store platform's activities, and those the case kinds and jobs call beyond them."""
-    classes = {activities for kind in CASE_KINDS for activities in kind.activity_classes} | set(STORE_BOUND_ACTIVITIES)
+    classes = {a for kind in CASE_KINDS for a in kind.activity_classes} | {*STORE_BOUND_ACTIVITIES, *JOB_ACTIVITIES}
     case_activities = [
         a for cls in sorted(classes, key=lambda c: c.__qualname__) for a in activity_methods(cls, connections)
     ]

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
 from casebridge.archive_backfill import backfill_input, day_start, progress_line, start_backfill, wait_for
@@ -51,6 +52,7 @@ from casebridge.stores import RegistryLookupError, load_registry
 from casebridge.temporal import TemporalConfigError, connect, connect_config
 from casebridge.webhook_sync import StoreSync, sync_webhooks
 from routing.what_if import what_if
+from workflows.delivery_outcomes import DeliveryOutcomeFeed, FeedInput, feed_id, feed_search_attributes
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backfill.add_argument("--page-size", type=int, default=50, help="orders read per page (1-250)")
     backfill.add_argument("--wait", action="store_true", help="print progress until the job ends")
+    feeds = commands.add_parser("feeds", help="the jobs that carry OpenText's events back to the stores")
+    feeds.add_subparsers(dest="action", required=True, metavar="ACTION").add_parser(
+        "start", help="start each tenant's Exstream delivery outcome feed (idempotent: a running one is kept)"
+    )
     commands.add_parser("demo", help="play the demo scenario against the local stack")
     return parser
 
@@ -118,6 +124,8 @@ async def execute(argv: Sequence[str] | None = None, settings: Settings | None =
         return await policy_what_if(settings, args.store, args.new_policy, args.since)
     if args.command == "archive":
         return await archive_backfill(settings, args)
+    if args.command == "feeds":
+        return await feeds_start(settings)
     from starter import demo  # the demo's scenarios are only loaded for it
 
     try:
@@ -281,6 +289,29 @@ async def archive_backfill(settings: Settings, args: argparse.Namespace) -> int:
     for failed in result.progress.failed:
         print(f"  failed {failed.order_name} ({failed.order_id}): {failed.reason}")
     return 0 if result.complete else 2
+
+
+async def feeds_start(settings: Settings) -> int:
+    try:
+        registry = load_registry(settings.config_dir)
+        client = await connect(settings)
+        for tenant in registry.opentext_tenants:
+            if tenant.exstream is None:
+                continue
+            handle = await client.start_workflow(
+                DeliveryOutcomeFeed.run,
+                FeedInput(tenant=tenant.name),
+                id=feed_id(tenant.name),
+                task_queue=settings.task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                search_attributes=feed_search_attributes(),
+                static_summary=f"Exstream delivery outcomes of tenant {tenant.name} to the stores' customer records",
+            )
+            print(f"delivery outcome feed of tenant {tenant.name}: {handle.id}")
+    except (OSError, ValueError, yaml.YAMLError, TemporalConfigError, PayloadKeysError, RuntimeError, RPCError) as err:
+        print(f"feeds start failed: {err}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def main() -> None:

@@ -678,6 +678,26 @@ def sync_webhooks(cfg: StackConfig) -> None:
     say(output.splitlines()[-1] if output else "webhooks sync: done")
 
 
+def start_feeds(cfg: StackConfig) -> None:
+    """Start the jobs that carry Exstream's delivery outcomes back to the stores (`casebridge feeds
+    start`; idempotent). A failure is reported and leaves the stack running."""
+    result = subprocess.run(
+        [sys.executable, "-m", "casebridge.cli", "feeds", "start"],
+        cwd=ROOT,
+        env=cfg.env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=WEBHOOK_SYNC_TIMEOUT_SECONDS,
+        check=False,
+    )
+    output = (result.stdout + result.stderr).strip()
+    if result.returncode != 0:
+        say(f"feeds start failed (the stack runs; retry with `.venv/bin/casebridge feeds start`):\n{output}")
+        return
+    say(output.splitlines()[-1] if output else "feeds: started")
+
+
 def up() -> None:
     ensure_env_file()
     STATE_DIR.mkdir(exist_ok=True)
@@ -693,6 +713,7 @@ def up() -> None:
         if component.name == "temporal":
             ensure_search_attributes(cfg)
     sync_webhooks(cfg)
+    start_feeds(cfg)
     say(
         "\nCasebridge is up:\n"
         f"  Temporal UI      http://localhost:{cfg.temporal_ui_port}\n"

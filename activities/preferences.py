@@ -1,0 +1,159 @@
+"""Delivery outcomes and preference changes from OpenText Exstream, written back to the customer
+record on the store's platform: an e-mail opt-out or opt-in becomes the platform's marketing
+consent, and every outcome is kept in Casebridge's customer fields (`communication_preferences`:
+per channel, whether the customer accepts it and why; `last_communication`: what was last sent,
+how, and what became of it), which later letters read to leave out a refused channel.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, JsonValue
+from temporalio import activity
+
+from activities.errors import translate_errors
+from casebridge.connections import Connections
+from casebridge.stores import Platform, Store
+
+PREFERENCES_FIELD = "communication_preferences"
+LAST_COMMUNICATION_FIELD = "last_communication"
+
+
+class DeliveryOutcome(BaseModel):
+    """One event of Exstream's delivery feed, as the feed job passes it on (ids, no personal data)."""
+
+    id: str
+    type: Literal["delivered", "bounced", "opted_out", "returned", "preference_changed"]
+    channel: Literal["email", "print", "web"]
+    customer_ref: str  # the platform's customer id, as the letter's driver named it
+    store: str
+    occurred_at: datetime
+    communication: str | None = None
+    opt_in: bool | None = None  # preference_changed only
+
+
+class DeliveryOutcomePage(BaseModel):
+    outcomes: list[DeliveryOutcome]
+    cursor: str | None  # where the next read starts (the same when nothing was new)
+
+
+class DeliveryOutcomesRequest(BaseModel):
+    tenant: str
+    after: str | None = None
+    limit: int = Field(default=100, ge=1, le=100)
+
+
+class RecordOutcomeRequest(BaseModel):
+    outcome: DeliveryOutcome
+
+
+class RecordedOutcome(BaseModel):
+    written: list[str]  # what was written to the customer record: consent, fields
+    skipped: str | None = None  # why nothing was (an event of a store this deployment does not serve)
+
+
+def accepts(outcome: DeliveryOutcome) -> bool | None:
+    """Whether the customer accepts the outcome's channel after it: a preference says so, a bounce,
+    an opt-out or a returned letter means no, a delivery changes nothing (None)."""
+    if outcome.type == "preference_changed":
+        return outcome.opt_in
+    if outcome.type in ("bounced", "opted_out", "returned"):
+        return False
+    return None
+
+
+class PreferenceActivities:
+    def __init__(self, connections: Connections) -> None:
+        self._connections = connections
+
+    @activity.defn(name="exstream.delivery_outcomes")
+    @translate_errors
+    async def delivery_outcomes(self, request: DeliveryOutcomesRequest) -> DeliveryOutcomePage:
+        page = await self._connections.exstream(request.tenant).delivery_events(request.after, limit=request.limit)
+        outcomes = [
+            DeliveryOutcome(
+                id=e.id,
+                type=e.type.value,
+                channel=e.channel.value,
+                customer_ref=e.customer_ref,
+                store=e.store,
+                occurred_at=e.occurred_at,
+                communication=e.communication,
+                opt_in=e.opt_in,
+            )
+            for e in page.events
+        ]
+        return DeliveryOutcomePage(outcomes=outcomes, cursor=page.next_cursor or request.after)
+
+    @activity.defn(name="preferences.record_outcome")
+    @translate_errors
+    async def record_outcome(self, request: RecordOutcomeRequest) -> RecordedOutcome:
+        """Write one outcome to the customer record; safe to repeat (it sets, never appends)."""
+        outcome = request.outcome
+        stores = [s for s in self._connections.registry.stores if s.id == outcome.store]
+        if len(stores) != 1:
+            return RecordedOutcome(written=[], skipped=f"store {outcome.store!r} is not one of this deployment's")
+        store = stores[0]
+        accepted = accepts(outcome)
+        written: list[str] = []
+        if accepted is not None and outcome.channel == "email":
+            await self._set_consent(store, outcome.customer_ref, subscribed=accepted, at=outcome.occurred_at)
+            written.append("email consent")
+        fields: dict[str, JsonValue] = {
+            LAST_COMMUNICATION_FIELD: {
+                "communication": outcome.communication,
+                "channel": outcome.channel,
+                "outcome": outcome.type,
+                "at": outcome.occurred_at.isoformat(),
+            }
+        }
+        if accepted is not None:
+            preferences = dict(await self._preferences(store, outcome.customer_ref))
+            preferences[outcome.channel] = {
+                "accepts": accepted,
+                "reason": outcome.type,
+                "at": outcome.occurred_at.isoformat(),
+            }
+            fields[PREFERENCES_FIELD] = preferences
+        await self._set_fields(store, outcome.customer_ref, fields)
+        written += sorted(fields)
+        return RecordedOutcome(written=written)
+
+    async def _preferences(self, store: Store, customer_ref: str) -> dict[str, Any]:
+        if store.platform is Platform.SHOPIFY:
+            fields = (await self._connections.shopify(store.id).customer_record(customer_ref)).fields
+        elif store.platform is Platform.BIGCOMMERCE:
+            fields = (await self._connections.bigcommerce(store.id).customer_record(int(customer_ref))).fields
+        else:
+            adobe = self._connections.adobe_commerce(store.id)
+            fields = (await adobe.customer_records.customer_record(int(customer_ref))).fields
+        value = fields.get(PREFERENCES_FIELD)
+        return value if isinstance(value, dict) else {}
+
+    async def _set_consent(self, store: Store, customer_ref: str, *, subscribed: bool, at: datetime) -> None:
+        # Platforms refuse a consent time in the future: Exstream's clock may run ahead of theirs.
+        at = min(at, datetime.now(UTC)).replace(microsecond=0)
+        if store.platform is Platform.SHOPIFY:
+            await self._connections.shopify(store.id).set_customer_consent(
+                customer_ref, "email", subscribed=subscribed, consented_at=at
+            )
+        elif store.platform is Platform.BIGCOMMERCE:
+            await self._connections.bigcommerce(store.id).set_customer_consent(
+                int(customer_ref), "email", subscribed=subscribed, consented_at=at
+            )
+        else:
+            await self._connections.adobe_commerce(store.id).customer_records.set_customer_consent(
+                int(customer_ref), "email", subscribed=subscribed, consented_at=at
+            )
+
+    async def _set_fields(self, store: Store, customer_ref: str, fields: dict[str, JsonValue]) -> None:
+        if store.platform is Platform.SHOPIFY:
+            await self._connections.shopify(store.id).set_customer_fields(customer_ref, fields)
+        elif store.platform is Platform.BIGCOMMERCE:
+            await self._connections.bigcommerce(store.id).set_customer_fields(int(customer_ref), fields)
+        else:
+            await self._connections.adobe_commerce(store.id).customer_records.set_customer_fields(
+                int(customer_ref), fields
+            )
