@@ -7,8 +7,9 @@ how, and what became of it), which later letters read to leave out a refused cha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field, JsonValue
 from temporalio import activity
@@ -62,6 +63,21 @@ def accepts(outcome: DeliveryOutcome) -> bool | None:
     if outcome.type in ("bounced", "opted_out", "returned"):
         return False
     return None
+
+
+class _Record(Protocol):
+    @property
+    def fields(self) -> Mapping[str, JsonValue]: ...
+
+
+class _CustomerRecords(Protocol):
+    """What every platform's connector offers for customer records (ids typed per platform)."""
+
+    async def customer_record(self, customer: Any, /) -> _Record: ...
+    async def set_customer_consent(
+        self, customer: Any, channel: Literal["email", "sms"], /, *, subscribed: bool, consented_at: datetime | None
+    ) -> object: ...
+    async def set_customer_fields(self, customer: Any, fields: Mapping[str, JsonValue], /) -> object: ...
 
 
 class PreferenceActivities:
@@ -121,39 +137,26 @@ class PreferenceActivities:
         written += sorted(fields)
         return RecordedOutcome(written=written)
 
-    async def _preferences(self, store: Store, customer_ref: str) -> dict[str, Any]:
+    def _records(self, store: Store, customer_ref: str) -> tuple[_CustomerRecords, Any]:
+        """The platform's customer-record calls and the customer's id as that platform takes it
+        (a Shopify gid; BigCommerce and Adobe Commerce numbers)."""
         if store.platform is Platform.SHOPIFY:
-            fields = (await self._connections.shopify(store.id).customer_record(customer_ref)).fields
-        elif store.platform is Platform.BIGCOMMERCE:
-            fields = (await self._connections.bigcommerce(store.id).customer_record(int(customer_ref))).fields
-        else:
-            adobe = self._connections.adobe_commerce(store.id)
-            fields = (await adobe.customer_records.customer_record(int(customer_ref))).fields
-        value = fields.get(PREFERENCES_FIELD)
+            return self._connections.shopify(store.id), customer_ref
+        if store.platform is Platform.BIGCOMMERCE:
+            return self._connections.bigcommerce(store.id), int(customer_ref)
+        return self._connections.adobe_commerce(store.id).customer_records, int(customer_ref)
+
+    async def _preferences(self, store: Store, customer_ref: str) -> dict[str, Any]:
+        records, customer = self._records(store, customer_ref)
+        value = (await records.customer_record(customer)).fields.get(PREFERENCES_FIELD)
         return value if isinstance(value, dict) else {}
 
     async def _set_consent(self, store: Store, customer_ref: str, *, subscribed: bool, at: datetime) -> None:
         # Platforms refuse a consent time in the future: Exstream's clock may run ahead of theirs.
         at = min(at, datetime.now(UTC)).replace(microsecond=0)
-        if store.platform is Platform.SHOPIFY:
-            await self._connections.shopify(store.id).set_customer_consent(
-                customer_ref, "email", subscribed=subscribed, consented_at=at
-            )
-        elif store.platform is Platform.BIGCOMMERCE:
-            await self._connections.bigcommerce(store.id).set_customer_consent(
-                int(customer_ref), "email", subscribed=subscribed, consented_at=at
-            )
-        else:
-            await self._connections.adobe_commerce(store.id).customer_records.set_customer_consent(
-                int(customer_ref), "email", subscribed=subscribed, consented_at=at
-            )
+        records, customer = self._records(store, customer_ref)
+        await records.set_customer_consent(customer, "email", subscribed=subscribed, consented_at=at)
 
     async def _set_fields(self, store: Store, customer_ref: str, fields: dict[str, JsonValue]) -> None:
-        if store.platform is Platform.SHOPIFY:
-            await self._connections.shopify(store.id).set_customer_fields(customer_ref, fields)
-        elif store.platform is Platform.BIGCOMMERCE:
-            await self._connections.bigcommerce(store.id).set_customer_fields(int(customer_ref), fields)
-        else:
-            await self._connections.adobe_commerce(store.id).customer_records.set_customer_fields(
-                int(customer_ref), fields
-            )
+        records, customer = self._records(store, customer_ref)
+        await records.set_customer_fields(customer, fields)

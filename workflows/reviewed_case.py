@@ -122,16 +122,16 @@ class ReviewedCase(CaseWorkflow[InputT]):
             await self.case_file.open()
 
     async def file_decisions(self) -> None:
-        """File a decision record for each review decided since the last call (a reviewer's, or
-        the policy's default when nobody decided in time)."""
-        reviews = self._reviews()
+        """File a decision record for each review ended since the last call (a reviewer's decision,
+        or that nobody decided in time), numbered in the order the reviews opened."""
         if self.case_file is None:
             return
-        for review in reviews[self.decisions_filed :]:
-            if review.end is None:
-                continue
-            decision = review.decision
-            team = f" ({review.team})" if review.team else ""
+        reviews = self._reviews()
+        while self.decisions_filed < len(reviews) and reviews[self.decisions_filed].end is not None:
+            review = reviews[self.decisions_filed]
+            self.decisions_filed += 1
+            decision, end = review.decision, review.end
+            assert end is not None  # the loop's condition
             if decision is not None:
                 entry = RecordEntry(
                     at=review.decided_at or workflow.now(),
@@ -140,12 +140,10 @@ class ReviewedCase(CaseWorkflow[InputT]):
                     actor=decision.reviewer or "reviewer",
                 )
             else:
-                entry = RecordEntry(at=workflow.now(), event=f"review ended {review.end.value}", detail="no decision")
-            number = len(self.case_file.filed) + len(self.case_file.pending) + 1
-            await self.case_file.file(
-                DocumentKind.DECISION, f"Decision {number}{team} {self.case_id.replace('/', ' ')}.html", [entry]
-            )
-        self.decisions_filed = len(reviews)
+                entry = RecordEntry(at=workflow.now(), event=f"review ended {end.value}", detail="no decision")
+            team = f" ({review.team})" if review.team else ""
+            name = f"Decision {self.decisions_filed}{team} {self.case_id.replace('/', ' ')}.html"
+            await self.case_file.file(DocumentKind.DECISION, name, [entry])
 
     async def review_once(self, request: Callable[[], ReviewRequest], stop: Callable[[], bool]) -> ReviewEnd:
         """One review task until it ends. When OpenText loses the task (WITHDRAWN) the case parks:
