@@ -6,6 +6,8 @@
   casebridge cases summary [--store S]    open cases by type, status, team; overdue; longest parked
   casebridge policy what-if STORE NEW_POLICY.yaml [--since 30d]
                                           the store's past cases replayed through a changed policy
+  casebridge feeds start                  each tenant's Exstream delivery outcome feed
+  casebridge schedules apply              the periodic jobs' Temporal Schedules, as configured
   casebridge demo                         the demo scenario against the local stack (`make demo`)
 
 Settings come from the environment and `.env`, as for the worker and the shim. Exit code 0 when
@@ -46,6 +48,8 @@ from casebridge.policy_what_if import (
     read_past_cases,
     render,
 )
+from casebridge.scheduled_jobs import planned_schedules
+from casebridge.schedules import apply_schedules, unplanned_schedules
 from casebridge.settings import Settings, get_settings
 from casebridge.store_check import check_stores
 from casebridge.stores import RegistryLookupError, load_registry
@@ -104,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     feeds.add_subparsers(dest="action", required=True, metavar="ACTION").add_parser(
         "start", help="start each tenant's Exstream delivery outcome feed (idempotent: a running one is kept)"
     )
+    schedules = commands.add_parser("schedules", help="the periodic jobs, as Temporal Schedules")
+    schedules.add_subparsers(dest="action", required=True, metavar="ACTION").add_parser(
+        "apply", help="create or update every planned schedule (an operator's pause is kept; nothing is deleted)"
+    )
     commands.add_parser("demo", help="play the demo scenario against the local stack")
     return parser
 
@@ -126,6 +134,8 @@ async def execute(argv: Sequence[str] | None = None, settings: Settings | None =
         return await archive_backfill(settings, args)
     if args.command == "feeds":
         return await feeds_start(settings)
+    if args.command == "schedules":
+        return await schedules_apply(settings)
     from starter import demo  # the demo's scenarios are only loaded for it
 
     try:
@@ -311,6 +321,21 @@ async def feeds_start(settings: Settings) -> int:
     except (OSError, ValueError, yaml.YAMLError, TemporalConfigError, PayloadKeysError, RuntimeError, RPCError) as err:
         print(f"feeds start failed: {err}", file=sys.stderr)
         return 1
+    return 0
+
+
+async def schedules_apply(settings: Settings) -> int:
+    try:
+        jobs = planned_schedules(load_registry(settings.config_dir))
+        client = await connect(settings)
+        for applied in await apply_schedules(client, jobs, settings.task_queue):
+            print(f"{applied.change}: {applied.schedule_id}")
+        for stale in await unplanned_schedules(client, jobs):
+            print(f"no longer planned (delete by hand if meant): temporal schedule delete --schedule-id '{stale}'")
+    except (OSError, ValueError, yaml.YAMLError, TemporalConfigError, PayloadKeysError, RuntimeError, RPCError) as err:
+        print(f"schedules apply failed: {err}", file=sys.stderr)
+        return 1
+    print(f"schedules: {len(jobs)} planned")
     return 0
 
 

@@ -24,7 +24,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -678,11 +678,11 @@ def sync_webhooks(cfg: StackConfig) -> None:
     say(output.splitlines()[-1] if output else "webhooks sync: done")
 
 
-def start_feeds(cfg: StackConfig) -> None:
-    """Start the jobs that carry Exstream's delivery outcomes back to the stores (`casebridge feeds
-    start`; idempotent). A failure is reported and leaves the stack running."""
+def run_job_command(cfg: StackConfig, action: Sequence[str], what: str) -> None:
+    """Run an idempotent `casebridge` command that sets up the periodic jobs (the delivery outcome
+    feeds, the schedules). A failure is reported and leaves the stack running."""
     result = subprocess.run(
-        [sys.executable, "-m", "casebridge.cli", "feeds", "start"],
+        [sys.executable, "-m", "casebridge.cli", *action],
         cwd=ROOT,
         env=cfg.env,
         stdin=subprocess.DEVNULL,
@@ -693,9 +693,9 @@ def start_feeds(cfg: StackConfig) -> None:
     )
     output = (result.stdout + result.stderr).strip()
     if result.returncode != 0:
-        say(f"feeds start failed (the stack runs; retry with `.venv/bin/casebridge feeds start`):\n{output}")
+        say(f"{what} failed (the stack runs; retry with `.venv/bin/casebridge {' '.join(action)}`):\n{output}")
         return
-    say(output.splitlines()[-1] if output else "feeds: started")
+    say(output.splitlines()[-1] if output else f"{what}: done")
 
 
 def up() -> None:
@@ -713,7 +713,8 @@ def up() -> None:
         if component.name == "temporal":
             ensure_search_attributes(cfg)
     sync_webhooks(cfg)
-    start_feeds(cfg)
+    run_job_command(cfg, ["feeds", "start"], "feeds start")
+    run_job_command(cfg, ["schedules", "apply"], "schedules apply")
     say(
         "\nCasebridge is up:\n"
         f"  Temporal UI      http://localhost:{cfg.temporal_ui_port}\n"
