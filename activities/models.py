@@ -244,20 +244,6 @@ class AdobeRmaState(BaseModel):
     status: str  # the RMA's status after the step (authorized, closed, ...)
 
 
-# --- Customer notices (OpenText Exstream) ----------------------------------------------------
-
-
-class CustomerNoticeRequest(BaseModel):
-    tenant: str  # the OpenText tenant whose Exstream renders and sends it
-    communication: str  # the approved communication's name, e.g. "Order Decision Letter"
-    driver: dict[str, Any]  # the driver record: what the letter says (no secrets, it is in the history)
-
-
-class CustomerNoticeResult(BaseModel):
-    communication_id: str
-    outputs: list[str] = Field(default_factory=list)  # the output queues rendered (email, PDF...)
-
-
 # --- Fulfillment exceptions: cancelling some lines of an order ---------------------------------
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, JsonValue
 from temporalio import activity
 
 from activities.errors import translate_errors
+from activities.letter_models import GUEST_PREFIX
 from casebridge.connections import Connections
 from casebridge.stores import Platform, Store
 
@@ -33,6 +34,8 @@ class DeliveryOutcome(BaseModel):
     occurred_at: datetime
     communication: str | None = None
     opt_in: bool | None = None  # preference_changed only
+    delivery_id: str | None = None  # delivery outcomes: the send it is about
+    document_id: str | None = None  # the sender's document id (a letter workflow's id)
 
 
 class DeliveryOutcomePage(BaseModel):
@@ -80,6 +83,31 @@ class _CustomerRecords(Protocol):
     async def set_customer_fields(self, customer: Any, fields: Mapping[str, JsonValue], /) -> object: ...
 
 
+def customer_records(connections: Connections, store: Store, customer_ref: str) -> tuple[_CustomerRecords, Any]:
+    """The platform's customer-record calls and the customer's id as that platform takes it
+    (a Shopify gid; BigCommerce and Adobe Commerce numbers)."""
+    if store.platform is Platform.SHOPIFY:
+        return connections.shopify(store.id), customer_ref
+    if store.platform is Platform.BIGCOMMERCE:
+        return connections.bigcommerce(store.id), int(customer_ref)
+    return connections.adobe_commerce(store.id).customer_records, int(customer_ref)
+
+
+async def stored_preferences(connections: Connections, store: Store, customer_ref: str) -> dict[str, Any]:
+    """The customer's `communication_preferences` field: per channel, whether they accept it."""
+    records, customer = customer_records(connections, store, customer_ref)
+    value = (await records.customer_record(customer)).fields.get(PREFERENCES_FIELD)
+    return value if isinstance(value, dict) else {}
+
+
+def refused_channels(preferences: Mapping[str, Any]) -> set[str]:
+    return {
+        channel
+        for channel, entry in preferences.items()
+        if isinstance(entry, Mapping) and entry.get("accepts") is False
+    }
+
+
 class PreferenceActivities:
     def __init__(self, connections: Connections) -> None:
         self._connections = connections
@@ -98,6 +126,8 @@ class PreferenceActivities:
                 occurred_at=e.occurred_at,
                 communication=e.communication,
                 opt_in=e.opt_in,
+                delivery_id=e.delivery_id,
+                document_id=e.document_id,
             )
             for e in page.events
         ]
@@ -112,6 +142,8 @@ class PreferenceActivities:
         if len(stores) != 1:
             return RecordedOutcome(written=[], skipped=f"store {outcome.store!r} is not one of this deployment's")
         store = stores[0]
+        if outcome.customer_ref.startswith(GUEST_PREFIX):
+            return RecordedOutcome(written=[], skipped="a guest's order: no customer record to write to")
         accepted = accepts(outcome)
         written: list[str] = []
         if accepted is not None and outcome.channel == "email":
@@ -137,26 +169,15 @@ class PreferenceActivities:
         written += sorted(fields)
         return RecordedOutcome(written=written)
 
-    def _records(self, store: Store, customer_ref: str) -> tuple[_CustomerRecords, Any]:
-        """The platform's customer-record calls and the customer's id as that platform takes it
-        (a Shopify gid; BigCommerce and Adobe Commerce numbers)."""
-        if store.platform is Platform.SHOPIFY:
-            return self._connections.shopify(store.id), customer_ref
-        if store.platform is Platform.BIGCOMMERCE:
-            return self._connections.bigcommerce(store.id), int(customer_ref)
-        return self._connections.adobe_commerce(store.id).customer_records, int(customer_ref)
-
     async def _preferences(self, store: Store, customer_ref: str) -> dict[str, Any]:
-        records, customer = self._records(store, customer_ref)
-        value = (await records.customer_record(customer)).fields.get(PREFERENCES_FIELD)
-        return value if isinstance(value, dict) else {}
+        return await stored_preferences(self._connections, store, customer_ref)
 
     async def _set_consent(self, store: Store, customer_ref: str, *, subscribed: bool, at: datetime) -> None:
         # Platforms refuse a consent time in the future: Exstream's clock may run ahead of theirs.
         at = min(at, datetime.now(UTC)).replace(microsecond=0)
-        records, customer = self._records(store, customer_ref)
+        records, customer = customer_records(self._connections, store, customer_ref)
         await records.set_customer_consent(customer, "email", subscribed=subscribed, consented_at=at)
 
     async def _set_fields(self, store: Store, customer_ref: str, fields: dict[str, JsonValue]) -> None:
-        records, customer = self._records(store, customer_ref)
+        records, customer = customer_records(self._connections, store, customer_ref)
         await records.set_customer_fields(customer, fields)

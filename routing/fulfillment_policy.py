@@ -92,7 +92,7 @@ class FulfillmentExceptionPolicy(BaseModel):
     tags: ExceptionTags = Field(default_factory=ExceptionTags)
     # The Exstream communication that tells the customer about a new date or a cancellation; None:
     # no letter (e.g. the platform notifies the customer itself).
-    customer_notice: str | None = "Order Decision Letter"
+    customer_notice: str | None = "Case Decision Letter"
     # Orders above this total always involve finance as well (money at stake), whatever the type.
     finance_above: Decimal | None = None
     finance_team: str = "finance"

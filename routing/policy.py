@@ -11,6 +11,7 @@ from typing import Literal, cast, get_args
 import yaml
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from routing.communications import CommunicationsPolicy
 from routing.facts import RiskLevel
 from routing.fulfillment_policy import FulfillmentExceptionPolicy
 from routing.review_sla import CancelReason, ReviewSla
@@ -311,6 +312,8 @@ class StorePolicy(BaseModel):
     returns: ReturnsPolicy | None = None  # None: the store's returns are left to staff in the platform
     # None: fulfillment exceptions reported for the store are refused (422), not silently dropped.
     fulfillment_exceptions: FulfillmentExceptionPolicy | None = None
+    # None: the store sends no Exstream letters (its cases leave telling the customer to the platform).
+    communications: CommunicationsPolicy | None = None
 
 
 class PolicyError(ValueError):

@@ -91,6 +91,9 @@ def case_placement(deps: ShimDeps, store: Store, delivery_id: str | None) -> dic
         ),
         "delivery_id": delivery_id,
         "files_documents": deps.registry.files_documents(store),
+        "communications": (
+            deps.policies.get(store.policy_file).communications if store.policy_file is not None else None
+        ),
     }
 
 

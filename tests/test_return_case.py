@@ -188,7 +188,7 @@ async def test_evidence_requested_then_second_round_refunds(stack: Stack) -> Non
     assert [r.amount for r in (await refunds_of(stack, order)).refunds] == [Decimal("95.00")]
     events = [e.event for e in await stack.audit(case_id)]
     assert "evidence received" in events
-    assert "customer notified" in events  # asked for the evidence by letter (email read with the order facts)
+    assert "letter started" in events  # asked for the evidence by letter (the CustomerLetter building block)
 
 
 async def test_operator_abort_while_waiting_for_evidence_leaves_the_return_undecided(stack: Stack) -> None:

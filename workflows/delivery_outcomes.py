@@ -14,9 +14,10 @@ from datetime import timedelta
 from pydantic import BaseModel, Field
 from temporalio import workflow
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, FailureError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.letter_models import LETTER_ID_PREFIX, LetterOutcome
     from activities.preferences import (
         DeliveryOutcome,
         DeliveryOutcomesRequest,
@@ -25,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     )
 
 from workflows import search_attributes as sa
+from workflows.customer_letter import CustomerLetter
 from workflows.failures import describe_failure
 from workflows.retries import API_RETRY, API_TIMEOUT
 
@@ -36,6 +38,7 @@ MAX_LISTED_FAILURES = 20
 class FeedProgress(BaseModel):
     recorded: int = 0
     skipped: int = 0
+    letters_told: int = 0  # outcomes signalled to the letter workflow they belong to
     failed: int = 0
     failures: list[str] = Field(default_factory=list)  # the first MAX_LISTED_FAILURES, with reasons
 
@@ -79,6 +82,7 @@ class DeliveryOutcomeFeed:
             )
             for outcome in page.outcomes:
                 await self._record(outcome)
+                await self._tell_letter(outcome)
             self.cursor = page.cursor
             self._show(input)
             if page.outcomes:
@@ -107,12 +111,31 @@ class DeliveryOutcomeFeed:
         else:
             self.progress.recorded += 1
 
+    async def _tell_letter(self, outcome: DeliveryOutcome) -> None:
+        """A delivery outcome of a Casebridge letter goes to its workflow (the document id is the
+        letter's workflow id), after the customer record has it, so a letter sending again by
+        another channel reads the refusal too. A letter that has finished needs it no more."""
+        if (
+            outcome.type == "preference_changed"
+            or outcome.delivery_id is None
+            or not (outcome.document_id or "").startswith(LETTER_ID_PREFIX)
+        ):
+            return
+        letter = workflow.get_external_workflow_handle(outcome.document_id or "")
+        told = LetterOutcome(delivery_id=outcome.delivery_id, type=outcome.type, channel=outcome.channel)
+        try:
+            await letter.signal(CustomerLetter.delivery_outcome, told)
+        except FailureError:
+            return  # the letter has ended (delivered, or its bounce wait is over)
+        self.progress.letters_told += 1
+
     def _show(self, input: FeedInput) -> None:
         p = self.progress
         lines = [
             f"### Delivery outcomes of OpenText tenant {input.tenant}",
             f"- written to customer records: {p.recorded}",
-            f"- skipped (stores not served here): {p.skipped}",
+            f"- skipped (stores not served here, guests): {p.skipped}",
+            f"- outcomes passed to their letters: {p.letters_told}",
             f"- failed: {p.failed}" + (f" (latest: {p.failures[-1]})" if p.failures else ""),
         ]
         workflow.set_current_details("\n".join(lines))

@@ -19,9 +19,9 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.document_models import DocumentKind, RecordEntry, WorkspaceSubject, order_workspace
-    from activities.exstream import ExstreamActivities
     from activities.models import LineQuantity, Substitution
     from activities.opentext import OpenTextWorkflowActivities
+    from routing.communications import LetterPurpose
     from routing.fulfillment_policy import ExceptionType, FulfillmentExceptionPolicy, Resolution
 
 from workflows.case import CaseAborted
@@ -368,18 +368,18 @@ class FulfillmentException(
 
     async def _inform_customer(self, decision: str, result: PanelResult) -> None:
         i = self.input
+        if i.policy.customer_notice is None:
+            return  # the policy leaves telling the customer to the platform
         # The reviewers' comments carry what the customer should know (e.g. the new date).
         comments = [t.decision.comment for t in result.teams if t.decision is not None and t.decision.comment]
         await self.send_letter(
-            communication=i.policy.customer_notice,
-            tenant=i.opentext_tenant,
-            email=i.order.customer_email,
-            driver={
-                "orderName": i.order.order_name,
-                "customerName": i.order.customer_name or "Customer",
-                "decision": decision,
-                "reason": " ".join([i.report.summary.rstrip(".") + ".", *comments]),
+            LetterPurpose.CASE_DECISION,
+            order_id=i.order.order_id,
+            about=f"order {i.order.order_name}",
+            content={
+                "decision": {"headline": decision, "detail": " ".join([i.report.summary.rstrip(".") + ".", *comments])}
             },
+            communication=i.policy.customer_notice,
         )
 
     @staticmethod
@@ -401,5 +401,5 @@ KIND = CaseKind(
     # Later reports about the order reach its open case, never a second one.
     start=StartMode.JOIN_OPEN,
     join_signal="exception_reported",
-    activities=(OpenTextWorkflowActivities, ExstreamActivities),
+    activities=(OpenTextWorkflowActivities,),
 )

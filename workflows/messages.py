@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from routing.communications import CommunicationsPolicy
+
 
 class CaseStatus(StrEnum):
     OPEN = "OPEN"  # the case is preparing: holds, tags, starting the review
@@ -45,6 +47,9 @@ class CaseInput(BaseModel):
     # The tenant has an ECM layout and the store an ECM external system: the case keeps a business
     # workspace with its records (decided by the shim, since workflows read no settings).
     files_documents: bool = False
+    # How the store's letters are written and delivered (its policy's `communications`); None: the
+    # store sends no Exstream letters.
+    communications: CommunicationsPolicy | None = None
 
 
 class CaseLabels(BaseModel):

@@ -10,21 +10,24 @@ from temporalio import workflow
 
 from workflows import fulfillment_exception, order_review, return_case
 from workflows.archive_backfill import TransactionArchiveBackfill
+from workflows.customer_letter import CustomerLetter
 from workflows.delivery_outcomes import DeliveryOutcomeFeed
 from workflows.kinds import CaseKind
 
 with workflow.unsafe.imports_passed_through():
+    from activities.letters import LetterActivities
     from activities.preferences import PreferenceActivities
     from activities.transaction_archive import TransactionArchiveActivities
 
 CASE_KINDS: tuple[CaseKind[Any], ...] = (order_review.KIND, return_case.KIND, fulfillment_exception.KIND)
 
-# Workflows that are no case: the transaction archive's backfill, the delivery outcome feed.
-JOB_WORKFLOWS: tuple[type, ...] = (TransactionArchiveBackfill, DeliveryOutcomeFeed)
+# Workflows that are no case: the transaction archive's backfill, the delivery outcome feed, and
+# the customer letters cases start.
+JOB_WORKFLOWS: tuple[type, ...] = (TransactionArchiveBackfill, DeliveryOutcomeFeed, CustomerLetter)
 # The activities of those jobs that run on the shared queue.
 JOB_ACTIVITIES: tuple[type, ...] = (PreferenceActivities,)
 # Activities that call a store and so run on its rate-limited queue too, when it has one.
-STORE_BOUND_ACTIVITIES: tuple[type, ...] = (TransactionArchiveActivities,)
+STORE_BOUND_ACTIVITIES: tuple[type, ...] = (TransactionArchiveActivities, LetterActivities)
 
 
 def kind_named(name: str) -> CaseKind[Any]:

@@ -21,9 +21,9 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.document_models import DocumentKind, RecordEntry, WorkspaceKind, WorkspaceSubject, order_workspace
-    from activities.exstream import ExstreamActivities
     from activities.models import OrderLineUnits, ReplacementLine
     from activities.opentext import OpenTextWorkflowActivities
+    from routing.communications import LetterPurpose
     from routing.policy import ReturnDefault, ReturnsPolicy
 
 from workflows.case import CaseAborted
@@ -404,16 +404,15 @@ class ReturnCase(ReviewedCase[ReturnCaseInput], case_type="return", title="Retur
 
     async def _letter(self, decision: str, reason: str) -> None:
         i = self.input
+        if i.policy.customer_notice is None:
+            return  # the returns policy leaves telling the customer to the platform
         await self.send_letter(
-            communication=i.policy.customer_notice,
+            LetterPurpose.CASE_DECISION,
+            order_id=i.facts.order_id,
+            about=f"return {i.facts.return_name}",
+            content={"decision": {"headline": decision, "detail": reason}},
             tenant=i.policy.route.opentext_tenant or i.opentext_tenant,
-            email=i.facts.customer_email,
-            driver={
-                "orderName": i.facts.return_name,
-                "customerName": i.facts.customer_name or "Customer",
-                "decision": decision,
-                "reason": reason,
-            },
+            communication=i.policy.customer_notice,
         )
 
     def _outcomes(self) -> list[str]:
@@ -496,5 +495,5 @@ def _resolution_of(default: ReturnDefault) -> ReturnOutcome:
 KIND = CaseKind(
     ReturnCase,
     ReturnCaseInput,
-    activities=(OpenTextWorkflowActivities, ExstreamActivities),
+    activities=(OpenTextWorkflowActivities,),
 )

@@ -61,13 +61,15 @@ query CasebridgeFulfillmentOrderOrder($id: ID!) {
 }
 """
 
-# Where an order ships and whom it belongs to: what a replacement order copies.
+# Where an order ships and whom it belongs to: what a replacement order copies, whom a letter goes to.
 GET_ORDER_SHIP_TO = """
 query CasebridgeOrderShipTo($id: ID!) {
   order(id: $id) {
     id
     email
     currencyCode
+    customerLocale
+    customer { id }
     shippingAddress { firstName lastName company address1 address2 city provinceCode zip phone countryCodeV2 }
   }
 }

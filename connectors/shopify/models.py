@@ -117,10 +117,16 @@ class ShipToAddress(_Model):
     country_code: str | None = Field(default=None, alias="countryCodeV2")
 
 
+class CustomerId(_Model):
+    id: str
+
+
 class OrderShipTo(_Model):
     id: str
     email: str | None = None
     currency_code: str = Field(alias="currencyCode")
+    customer_locale: str | None = Field(default=None, alias="customerLocale")
+    customer: CustomerId | None = None
     shipping_address: ShipToAddress | None = Field(default=None, alias="shippingAddress")
 
 

@@ -169,6 +169,10 @@ _PURPOSES: dict[str, tuple[dict[str, object], list[str | RepeatBlock]]] = {
             "{warranty.months} months in region {warranty.region}: {warranty.terms}",
         ],
     ),
+    "Case Decision Letter": (
+        {"order": _ORDER, "decision": {"headline": "Your return was approved", "detail": "Refunded to your card."}},
+        ["About your order {order.number}:", "{decision.headline}", "{decision.detail}"],
+    ),
     "Abandoned Cart Reminder": (
         {"cart": {"id": "cart-1", "url": "https://shop.example/cart/1", "items": [_PRICED_ITEM], "total": "249.90"}},
         [

@@ -53,6 +53,7 @@ EXPECTED_NAMES = {
     "Return Authorisation Letter",
     "Credit Memo Letter",
     "Warranty Terms",
+    "Case Decision Letter",
     "Abandoned Cart Reminder",
     "Replenishment Reminder",
     "Post-purchase Follow-up",

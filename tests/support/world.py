@@ -243,7 +243,7 @@ returns:
     deadline: P7D
     on_deadline: reject
   decline_reason: OTHER
-  customer_notice: Order Decision Letter
+  customer_notice: Case Decision Letter
   return_window: P30D
   warranty: P1Y
   out_of_warranty: review
@@ -255,6 +255,10 @@ returns:
     garden:
       out_of_warranty: decline
       category_ids: [902]
+communications:
+  brand: casebridge-outdoor
+  languages: [en, de, fr]
+  bounce_wait: PT10M
 """
 
 

@@ -1,0 +1,162 @@
+"""Customer letters through OpenText Exstream: one activity reads whom the letter goes to and what the
+order holds from the platform, picks the channel the customer accepts, has Exstream render and
+deliver the letter in the store's brand and the customer's language, and files the archive copy in
+the case's business workspace. The workflow (`workflows.customer_letter`) only sees references.
+
+On-demand generation has no idempotency key: the letter id is the document id Exstream reports
+outcomes under, and the workflow keeps this activity's retries few (a retry after a lost answer may
+send a second copy; a letter never blocks a case).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import JsonValue
+from temporalio import activity
+
+from activities.content_server import Filing
+from activities.errors import translate_errors
+from activities.letter_models import GUEST_PREFIX, LetterSent, Recipient, SendLetterRequest
+from activities.letter_recipients import read_recipient
+from activities.preferences import refused_channels, stored_preferences
+from activities.transaction_models import OrderTransactions
+from activities.transaction_readers import read_order_transactions
+from casebridge.connections import Connections
+from casebridge.stores import Platform, RegistryLookupError, Store
+from connectors.opentext.exstream_contract import Channel
+from connectors.opentext.exstream_models import (
+    CommunicationDelivery,
+    CommunicationDriver,
+    CommunicationTarget,
+    DocumentRef,
+    PostalAddress,
+)
+from connectors.opentext.exstream_models import Recipient as DriverRecipient
+from routing.communications import LetterChannel
+from routing.documents import DocumentKind
+
+PDF = "application/pdf"
+
+
+def reachable(recipient: Recipient, channel: LetterChannel) -> bool:
+    """Whether the recipient has what the channel needs: an e-mail address, a postal address, or a
+    customer account for the portal."""
+    if channel is LetterChannel.EMAIL:
+        return bool(recipient.email)
+    if channel is LetterChannel.PRINT:
+        return recipient.has_postal_address
+    return not recipient.customer_ref.startswith(GUEST_PREFIX)
+
+
+def order_fields(order: OrderTransactions) -> dict[str, JsonValue]:
+    """The order as every order letter's driver has it: number, date, lines, items and totals."""
+    lines: list[JsonValue] = [
+        {
+            "sku": line.sku or "",
+            "name": line.title,
+            "quantity": line.quantity,
+            "amount": str(line.total if line.total is not None else (line.unit_price or Decimal(0)) * line.quantity),
+        }
+        for line in order.lines
+    ]
+    items: list[JsonValue] = [
+        {"sku": line.sku or "", "name": line.title, "quantity": line.quantity} for line in order.lines
+    ]
+    subtotal = order.subtotal if order.subtotal is not None else order.total
+    tax = order.tax_total or Decimal(0)
+    shipping = max(order.total - subtotal - tax, Decimal(0))
+    return {
+        "order": {"number": order.order_name, "placedAt": order.created_at.date().isoformat()},
+        "lines": lines,
+        "items": items,
+        "totals": {"subtotal": str(subtotal), "tax": str(tax), "shipping": str(shipping), "grand": str(order.total)},
+    }
+
+
+class LetterActivities:
+    def __init__(self, connections: Connections) -> None:
+        self._connections = connections
+        self._filing = Filing(connections)
+        self._targets: dict[tuple[str, str], CommunicationTarget] = {}
+
+    @activity.defn(name="letters.send")
+    @translate_errors
+    async def send_letter(self, request: SendLetterRequest) -> LetterSent:
+        """Send the letter by the first channel of the policy the customer accepts and can be reached
+        on (the request's `excluded` ones failed already); file its archive copy."""
+        store = self._store(request)
+        recipient = await read_recipient(self._connections, request.platform, request.store, request.order_id)
+        refused: list[LetterChannel] = []
+        if not recipient.customer_ref.startswith(GUEST_PREFIX):
+            said_no = refused_channels(await stored_preferences(self._connections, store, recipient.customer_ref))
+            refused = [c for c in request.policy.channels if c.value in said_no]
+        candidates = [c for c in request.policy.channels if c not in request.excluded and c not in refused]
+        channel = next((c for c in candidates if reachable(recipient, c)), None)
+        if channel is None:
+            why = "every channel of the policy was refused by the customer, failed, or lacks an address"
+            return LetterSent(channel=None, refused=refused, not_sent=why)
+        order = await read_order_transactions(self._connections, request.platform, request.store, request.order_id)
+        language = request.policy.language_for(recipient.locale)
+        driver = CommunicationDriver(
+            document=DocumentRef(id=request.letter_id, kind=request.purpose.value),
+            brand=request.policy.brand,
+            language=language,
+            currency=order.currency,
+            channel=Channel(channel.value),
+            recipient=_driver_recipient(recipient),
+            store=request.store,
+            **{**order_fields(order), **request.content},
+        )
+        delivery = await self._exstream_send(request.tenant, request.communication, driver)
+        sent = LetterSent(
+            channel=channel,
+            delivery_id=delivery.delivery_id,
+            language=language,
+            brand=request.policy.brand,
+            refused=refused,
+        )
+        if request.workspace is not None:
+            name = f"{request.communication} {order.order_name} {request.letter_id.rsplit('/', 1)[-1]}.pdf"
+            filed = await self._filing.file(
+                request.workspace,
+                DocumentKind.CORRESPONDENCE,
+                name,
+                delivery.archive.content,
+                mime_type=delivery.archive.mime_type or PDF,
+                business_key=order.order_name,
+            )
+            sent.filed_node_id, sent.filed_version = filed.node_id, filed.version
+        return sent
+
+    async def _exstream_send(
+        self, tenant: str, communication: str, driver: CommunicationDriver
+    ) -> CommunicationDelivery:
+        client = self._connections.exstream(tenant)
+        key = (tenant, communication)
+        target = self._targets.get(key)
+        if target is None:
+            target = self._targets[key] = await client.resolve_communication(communication)
+        return await client.send_communication(target, driver)
+
+    def _store(self, request: SendLetterRequest) -> Store:
+        store = self._connections.registry.store(Platform(request.platform), request.store)
+        if store is None:
+            raise RegistryLookupError(f"no {request.platform} store {request.store!r} in the registry")
+        return store
+
+
+def _driver_recipient(recipient: Recipient) -> DriverRecipient:
+    address = (
+        PostalAddress(
+            lines=recipient.address_lines,
+            city=recipient.city or "",
+            postal_code=recipient.postal_code or "",
+            country=recipient.country or "",
+        )
+        if recipient.has_postal_address
+        else None
+    )
+    return DriverRecipient(
+        name=recipient.name, email=recipient.email, postal_address=address, customer_ref=recipient.customer_ref
+    )
