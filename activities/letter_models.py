@@ -26,6 +26,9 @@ class SendLetterRequest(BaseModel):
     # What the case has to say, as the communication's driver fields (`{"decision": {...}}`); no
     # personal data: it is in the history.
     content: dict[str, JsonValue] = Field(default_factory=dict)
+    # The order's transaction document the letter is about (a shipment's, refund's or invoice's
+    # number as the transaction reader names it); its facts fill the letter's purpose fields.
+    document: str | None = None
     excluded: list[LetterChannel] = Field(default_factory=list)  # channels that already failed
     workspace: WorkspaceRef | None = None  # where the rendered letter is filed; None: not filed
 

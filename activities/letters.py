@@ -10,6 +10,7 @@ send a second copy; a letter never blocks a case).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from pydantic import JsonValue
@@ -33,10 +34,12 @@ from connectors.opentext.exstream_models import (
     PostalAddress,
 )
 from connectors.opentext.exstream_models import Recipient as DriverRecipient
-from routing.communications import LetterChannel
+from routing.communications import LetterChannel, LetterPurpose
 from routing.documents import DocumentKind
 
 PDF = "application/pdf"
+# ASSUMPTION: payment terms of an invoice letter when the platform's invoice carries no due date.
+INVOICE_DUE_DAYS = 30
 
 
 def reachable(recipient: Recipient, channel: LetterChannel) -> bool:
@@ -74,6 +77,47 @@ def order_fields(order: OrderTransactions) -> dict[str, JsonValue]:
     }
 
 
+def document_fields(purpose: LetterPurpose, order: OrderTransactions, number: str | None) -> dict[str, JsonValue]:
+    """The purpose fields a letter about one of the order's transaction documents takes from it (a
+    shipment notice: carrier and tracking; a refund: amount and reference; an invoice: its number
+    and dates). Empty for letters about no document; `LookupError` when the order lacks it."""
+    if number is None:
+        return {}
+    document = next((d for d in order.documents if d.number == number), None)
+    if document is None:
+        raise LookupError(f"order {order.order_name} has no transaction document {number!r}")
+    items: list[JsonValue] = [
+        {"sku": line.sku or "", "name": line.title, "quantity": line.quantity} for line in document.lines
+    ]
+    issued = document.issued_at.date()
+    amount = str(document.amount if document.amount is not None else order.total)
+    if purpose is LetterPurpose.SHIPMENT_NOTICE:
+        tracking = document.details.get("tracking_number", "")
+        return {
+            "shipment": {
+                "carrier": document.details.get("carrier", ""),
+                "trackingNumber": tracking,
+                "trackingUrl": document.details.get("tracking_url", ""),
+                "shippedAt": issued.isoformat(),
+            },
+            "items": items or _all_items(order),
+        }
+    if purpose is LetterPurpose.REFUND:
+        method = document.details.get("method", "original payment method")
+        return {"refund": {"amount": amount, "method": method, "reference": number}}
+    if purpose is LetterPurpose.CREDIT_MEMO:
+        reason = document.details.get("reason", "")
+        return {"creditMemo": {"number": number, "issuedAt": issued.isoformat(), "amount": amount, "reason": reason}}
+    if purpose is LetterPurpose.INVOICE:
+        due = issued + timedelta(days=INVOICE_DUE_DAYS)
+        return {"invoice": {"number": number, "issuedAt": issued.isoformat(), "dueAt": due.isoformat()}}
+    return {}
+
+
+def _all_items(order: OrderTransactions) -> list[JsonValue]:
+    return [{"sku": line.sku or "", "name": line.title, "quantity": line.quantity} for line in order.lines]
+
+
 class LetterActivities:
     def __init__(self, connections: Connections) -> None:
         self._connections = connections
@@ -106,7 +150,7 @@ class LetterActivities:
             channel=Channel(channel.value),
             recipient=_driver_recipient(recipient),
             store=request.store,
-            **{**order_fields(order), **request.content},
+            **{**order_fields(order), **document_fields(request.purpose, order, request.document), **request.content},
         )
         delivery = await self._exstream_send(request.tenant, request.communication, driver)
         sent = LetterSent(

@@ -16,6 +16,7 @@ from activities.content_server import Filing
 from activities.document_models import FiledDocument, OpenWorkspaceRequest, WorkspaceRef, order_workspace
 from activities.errors import translate_errors
 from activities.transaction_models import (
+    ArchivedDocument,
     ArchivedOrder,
     ArchiveOrderRequest,
     OrderPage,
@@ -77,6 +78,7 @@ class TransactionArchiveActivities:
             workspace_id=workspace.node_id,
             filed=sum(1 for f in filed if not f.unchanged),
             unchanged=sum(1 for f in filed if f.unchanged),
+            documents=[ArchivedDocument(kind=d.kind, number=d.number) for d in order.documents],
         )
 
     async def _file_order_record(self, workspace: WorkspaceRef, order: OrderTransactions, store: str) -> FiledDocument:

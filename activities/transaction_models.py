@@ -81,6 +81,13 @@ class ArchiveOrderRequest(BaseModel):
     order_id: str
 
 
+class ArchivedDocument(BaseModel):
+    """A transaction document in the order's workspace, by kind and the platform's number."""
+
+    kind: DocumentKind
+    number: str
+
+
 class ArchivedOrder(BaseModel):
     """What archiving one order did: its workspace and how many records were new, new versions or
     already there (a rerun archives nothing twice)."""
@@ -89,3 +96,4 @@ class ArchivedOrder(BaseModel):
     workspace_id: int
     filed: int = 0  # new documents or new versions
     unchanged: int = 0  # already in the workspace with this content
+    documents: list[ArchivedDocument] = Field(default_factory=list)  # the order's transaction documents

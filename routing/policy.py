@@ -11,7 +11,7 @@ from typing import Literal, cast, get_args
 import yaml
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from routing.communications import CommunicationsPolicy
+from routing.communications import CommunicationsPolicy, LetterPurpose
 from routing.facts import RiskLevel
 from routing.fulfillment_policy import FulfillmentExceptionPolicy
 from routing.review_sla import CancelReason, ReviewSla
@@ -306,12 +306,53 @@ class ReturnsPolicy(BaseModel):
         return why
 
 
+class OrderDocumentsPolicy(BaseModel):
+    """Every order's documents: its workspace with the order record and transaction documents filed
+    as they appear, and the customer letters for them (through `communications`)."""
+
+    enabled: bool = True
+    letters: list[LetterPurpose] = Field(
+        default_factory=lambda: [
+            LetterPurpose.ORDER_CONFIRMATION,
+            LetterPurpose.SHIPMENT_NOTICE,
+            LetterPurpose.INVOICE,
+            LetterPurpose.REFUND,
+        ]
+    )
+    # How long an order's documents case listens after its last event (a late refund, a return's
+    # credit memo); a later event opens it again.
+    follow_for: timedelta = timedelta(days=90)
+
+    @field_validator("letters")
+    @classmethod
+    def _order_letters(cls, letters: list[LetterPurpose]) -> list[LetterPurpose]:
+        unsupported = sorted(set(letters) - set(ORDER_DOCUMENT_LETTERS))
+        if unsupported:
+            raise ValueError(
+                f"letters {', '.join(unsupported)} are not sent for order documents; "
+                f"choose from {', '.join(ORDER_DOCUMENT_LETTERS)}"
+            )
+        return letters
+
+
+# The letters an order's documents case can send: the confirmation and one per transaction document.
+ORDER_DOCUMENT_LETTERS: tuple[LetterPurpose, ...] = (
+    LetterPurpose.ORDER_CONFIRMATION,
+    LetterPurpose.SHIPMENT_NOTICE,
+    LetterPurpose.INVOICE,
+    LetterPurpose.REFUND,
+    LetterPurpose.CREDIT_MEMO,
+)
+
+
 class StorePolicy(BaseModel):
     store: str
     order_review: OrderReviewPolicy
     returns: ReturnsPolicy | None = None  # None: the store's returns are left to staff in the platform
     # None: fulfillment exceptions reported for the store are refused (422), not silently dropped.
     fulfillment_exceptions: FulfillmentExceptionPolicy | None = None
+    # None: the store's orders keep no document workspace of their own (cases still file theirs).
+    order_documents: OrderDocumentsPolicy | None = None
     # None: the store sends no Exstream letters (its cases leave telling the customer to the platform).
     communications: CommunicationsPolicy | None = None
 

@@ -10,6 +10,7 @@ instead of starting a second one.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Annotated, TypeVar
 
@@ -18,7 +19,7 @@ from pydantic import BaseModel
 
 from casebridge.stores import Platform, Store
 from connectors.errors import ConnectorError
-from connectors.shopify.webhooks import OrderPayload, ReturnRequestPayload, verify
+from connectors.shopify.webhooks import OrderDocumentPayload, OrderPayload, ReturnRequestPayload, verify
 from routing.own_orders import NOT_REVIEWED, is_casebridge_replacement
 from routing.rules import review_reasons
 from shim import api_docs, topics
@@ -32,6 +33,7 @@ from shim.cases import (
 from shim.deps import ShimDeps
 from shim.facts.shopify import order_facts, return_facts, with_order_facts
 from shim.intake import NO_SECRET, bounded_body, parse_verified, unauthenticated
+from shim.order_documents import order_documents_event, with_order_documents
 from shim.returns import route_facts
 from shim.shopify_holds import HoldPlacedPayload, hold_placed
 from workflows.messages import StoreCancellation
@@ -89,12 +91,22 @@ async def shopify_webhook(
     if not x_shopify_topic:
         raise HTTPException(400, "missing X-Shopify-Topic header")
 
+    reference = f"{x_shopify_topic}:{x_shopify_webhook_id or body_digest(body)}"
     if x_shopify_topic == topics.SHOPIFY_ORDERS_CREATE:
         order = _parse_order(body)
-        return await _order_created(deps, store, order, x_shopify_webhook_id)
+        answer = await _order_created(deps, store, order, x_shopify_webhook_id)
+        return with_order_documents(answer, await _order_documents(deps, store, order, "placed", reference))
     if x_shopify_topic == topics.SHOPIFY_ORDERS_CANCELLED:
         order = _parse_order(body)
-        return await _order_cancelled(deps, store, order)
+        answer = await _order_cancelled(deps, store, order)
+        return with_order_documents(answer, await _order_documents(deps, store, order, "cancelled", reference))
+    if x_shopify_topic in (topics.SHOPIFY_FULFILLMENTS_CREATE, topics.SHOPIFY_REFUNDS_CREATE):
+        document = _parse(OrderDocumentPayload, body, "order document")
+        event = "shipped" if x_shopify_topic == topics.SHOPIFY_FULFILLMENTS_CREATE else "refunded"
+        documents = await order_documents_event(
+            deps, store, str(document.order_id), event, reference, x_shopify_webhook_id
+        )
+        return documents or WebhookResult(result="ignored", reasons=["the store keeps no order documents"])
     if x_shopify_topic == topics.SHOPIFY_RETURNS_REQUEST:
         requested = _parse(ReturnRequestPayload, body, "return")
         return await _return_requested(deps, store, requested, x_shopify_webhook_id)
@@ -104,6 +116,29 @@ async def shopify_webhook(
     # Nothing else is routed (`shim.topics` says what `casebridge webhooks sync` subscribes).
     log.info("shopify %s webhook %s acknowledged without routing", x_shopify_topic, x_shopify_webhook_id)
     return WebhookResult(result="ignored")
+
+
+async def _order_documents(
+    deps: ShimDeps, store: Store, order: OrderPayload, event: str, reference: str
+) -> WebhookResult | None:
+    if is_casebridge_replacement(tags=order.tags.split(",")):
+        return None  # Casebridge's own free replacement: its letters are the return case's
+    return await order_documents_event(
+        deps,
+        store,
+        str(order.id),
+        event,
+        reference,
+        None,
+        order_name=order.name,
+        total=order.total_price,
+        currency=order.currency,
+    )
+
+
+def body_digest(body: bytes) -> str:
+    """A stand-in for a missing webhook id: the same body is the same event."""
+    return hashlib.sha256(body).hexdigest()[:32]
 
 
 def _parse_order(body: bytes) -> OrderPayload:

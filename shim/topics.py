@@ -19,6 +19,7 @@ class CaseType(StrEnum):
     ORDER_REVIEW = "order review"
     FULFILLMENT_EXCEPTION = "fulfillment exceptions"
     RETURN = "returns"
+    ORDER_DOCUMENTS = "order documents"
 
 
 class OrderEvent(StrEnum):
@@ -30,6 +31,9 @@ class OrderEvent(StrEnum):
     PAYMENT_DECLINED = "payment declined"
     FULFILLMENT_HELD = "fulfillment held by others"
     RETURN_REQUESTED = "return requested"
+    SHIPPED = "shipped"
+    INVOICED = "invoiced"
+    REFUNDED = "refunded"
 
 
 # The one place that says which events each case type needs.
@@ -46,6 +50,10 @@ EVENTS_NEEDED: dict[CaseType, frozenset[OrderEvent]] = {
         }
     ),
     CaseType.RETURN: frozenset({OrderEvent.RETURN_REQUESTED}),
+    # Each event files the order's new documents and sends their letters.
+    CaseType.ORDER_DOCUMENTS: frozenset(
+        {OrderEvent.PLACED, OrderEvent.SHIPPED, OrderEvent.INVOICED, OrderEvent.REFUNDED, OrderEvent.CANCELLED}
+    ),
 }
 
 # -- the platforms' names ---------------------------------------------------------------------
@@ -55,16 +63,22 @@ SHOPIFY_ORDERS_CREATE = "orders/create"
 SHOPIFY_ORDERS_CANCELLED = "orders/cancelled"
 SHOPIFY_HOLD_PLACED = "fulfillment_orders/placed_on_hold"
 SHOPIFY_RETURNS_REQUEST = "returns/request"
+SHOPIFY_FULFILLMENTS_CREATE = "fulfillments/create"
+SHOPIFY_REFUNDS_CREATE = "refunds/create"
 
 # BigCommerce webhook scopes (thin payloads; the status change says cancelled or declined).
 BIGCOMMERCE_ORDER_CREATED = "store/order/created"
 BIGCOMMERCE_ORDER_STATUS_UPDATED = "store/order/statusUpdated"
+BIGCOMMERCE_SHIPMENT_CREATED = "store/shipment/created"
+BIGCOMMERCE_REFUND_CREATED = "store/order/refund/created"
 
 # Adobe Commerce I/O Events codes, registered without the `com.adobe.commerce.` prefix.
 ADOBE_EVENT_PREFIX = "com.adobe.commerce."
 ADOBE_ORDER_PLACED = "observer.sales_order_place_after"
 ADOBE_ORDER_SAVED = "observer.sales_order_save_commit_after"  # its state says `canceled`
 ADOBE_RMA_SAVED = "observer.rma_save_commit_after"
+ADOBE_INVOICE_SAVED = "observer.sales_order_invoice_save_after"
+ADOBE_CREDIT_MEMO_SAVED = "observer.sales_order_creditmemo_save_after"
 
 # Where each platform reports each event; an event a platform lacks is absent (BigCommerce has no
 # returns API: its storefront's form posts `/events/return-request` instead).
@@ -74,17 +88,24 @@ TOPICS: dict[Platform, dict[OrderEvent, str]] = {
         OrderEvent.CANCELLED: SHOPIFY_ORDERS_CANCELLED,
         OrderEvent.FULFILLMENT_HELD: SHOPIFY_HOLD_PLACED,
         OrderEvent.RETURN_REQUESTED: SHOPIFY_RETURNS_REQUEST,
+        OrderEvent.SHIPPED: SHOPIFY_FULFILLMENTS_CREATE,
+        OrderEvent.REFUNDED: SHOPIFY_REFUNDS_CREATE,
     },
     Platform.BIGCOMMERCE: {
         OrderEvent.PLACED: BIGCOMMERCE_ORDER_CREATED,
         OrderEvent.CANCELLED: BIGCOMMERCE_ORDER_STATUS_UPDATED,
         OrderEvent.PAYMENT_DECLINED: BIGCOMMERCE_ORDER_STATUS_UPDATED,
+        OrderEvent.SHIPPED: BIGCOMMERCE_SHIPMENT_CREATED,
+        OrderEvent.REFUNDED: BIGCOMMERCE_REFUND_CREATED,
     },
     Platform.ADOBE_COMMERCE: {
         OrderEvent.PLACED: ADOBE_ORDER_PLACED,
         OrderEvent.PLACED_BACKORDERED: ADOBE_ORDER_PLACED,
         OrderEvent.CANCELLED: ADOBE_ORDER_SAVED,
         OrderEvent.RETURN_REQUESTED: ADOBE_RMA_SAVED,
+        OrderEvent.SHIPPED: ADOBE_ORDER_SAVED,  # a shipment saves its order
+        OrderEvent.INVOICED: ADOBE_INVOICE_SAVED,
+        OrderEvent.REFUNDED: ADOBE_CREDIT_MEMO_SAVED,
     },
 }
 
@@ -103,6 +124,7 @@ def case_types(policy: StorePolicy) -> list[CaseType]:
         CaseType.FULFILLMENT_EXCEPTION: policy.fulfillment_exceptions is not None
         and policy.fulfillment_exceptions.enabled,
         CaseType.RETURN: policy.returns is not None and policy.returns.enabled,
+        CaseType.ORDER_DOCUMENTS: policy.order_documents is not None and policy.order_documents.enabled,
     }
     return [case_type for case_type in CaseType if enabled[case_type]]
 

@@ -17,14 +17,16 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Generic, Protocol, TypeVar
 
-from pydantic import ValidationError
+from pydantic import JsonValue, ValidationError
 from temporalio import workflow
-from temporalio.common import RawValue, SearchAttributeUpdate
-from temporalio.exceptions import ActivityError
+from temporalio.common import RawValue, SearchAttributeUpdate, WorkflowIDReusePolicy
+from temporalio.exceptions import ActivityError, WorkflowAlreadyStartedError
+from temporalio.workflow import ParentClosePolicy
 
 from workflows import case_metrics
 from workflows import search_attributes as sa
 from workflows.case_file import CaseFile
+from workflows.customer_letter import CustomerLetter, LetterInput, letter_search_attributes
 from workflows.failures import describe_failure
 from workflows.messages import (
     MAX_OPERATOR_TEXT,
@@ -43,6 +45,8 @@ from workflows.messages import (
 
 with workflow.unsafe.imports_passed_through():
     from activities.document_models import WorkspaceSubject
+    from activities.letter_models import LETTER_ID_PREFIX, SendLetterRequest
+    from routing.communications import LetterPurpose
 
 from workflows.saga import Saga, Undo, compensation_step, is_compensation_step
 from workflows.store import store_for
@@ -101,6 +105,7 @@ class CaseWorkflow(Generic[InputT]):
     input: InputT
     _store: Store | None = None  # the order's store, for case types that work on one
     case_file: CaseFile | None = None  # the case's ECM workspace, when its store files documents
+    letters_sent: int = 0  # numbers the case's letters
 
     def __init_subclass__(cls, *, case_type: str | None = None, title: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -129,6 +134,66 @@ class CaseWorkflow(Generic[InputT]):
         subject = self.workspace_subject() if case_input.files_documents else None
         if subject is not None:
             self.case_file = CaseFile(self, subject, self.related_workspaces())
+
+    # --- customer letters --------------------------------------------------------------------
+
+    async def send_letter(
+        self,
+        purpose: LetterPurpose,
+        *,
+        order_id: str,
+        about: str,
+        content: dict[str, JsonValue],
+        tenant: str | None = None,
+        communication: str | None = None,
+        document: str | None = None,
+        letter_key: str | None = None,
+    ) -> None:
+        """A letter to the order's customer through the `CustomerLetter` building block, when the
+        store's policy has communications; the letter goes on by itself (it is never waited for) and
+        files its rendered copy in the case's workspace. `document` names the order's transaction
+        document the letter is about (a shipment, a refund); `letter_key` makes its id stable (one
+        letter per key, ever) instead of numbered."""
+        i = self.input
+        policy = i.communications
+        if policy is None:
+            self.record("no letter", "the store's policy has no communications: the platform tells the customer")
+            return
+        if letter_key is not None:
+            letter_id = f"{LETTER_ID_PREFIX}{self.case_id}/{letter_key}"
+        else:
+            self.letters_sent += 1
+            run = workflow.info().first_execution_run_id[:8]  # a reused case id never reuses a letter id
+            letter_id = f"{LETTER_ID_PREFIX}{self.case_id}/{run}/{self.letters_sent}"
+        name = communication or policy.communication_for(purpose)
+        request = SendLetterRequest(
+            letter_id=letter_id,
+            tenant=tenant or i.opentext_tenant,
+            platform=i.platform,
+            store=i.store,
+            order_id=order_id,
+            purpose=purpose,
+            communication=name,
+            policy=policy,
+            content=content,
+            document=document,
+            workspace=self.case_file.workspace if self.case_file is not None else None,
+        )
+        try:
+            await workflow.start_child_workflow(
+                CustomerLetter.run,
+                LetterInput(request=request, ref=about, case_id=self.case_id, store_task_queue=i.store_task_queue),
+                id=letter_id,
+                parent_close_policy=ParentClosePolicy.ABANDON,
+                # A keyed letter is sent once, ever: a later run of the case finds it sent.
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                search_attributes=letter_search_attributes(),
+                static_summary=f"{name} for {about}",
+            )
+        except WorkflowAlreadyStartedError:
+            self.record("letter already sent", f"{name}: {letter_id}")
+            return
+        self.record("letter started", f"{name}: {letter_id}")
 
     # --- audit and status ------------------------------------------------------------------
 

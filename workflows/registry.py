@@ -8,7 +8,7 @@ from typing import Any
 
 from temporalio import workflow
 
-from workflows import fulfillment_exception, order_review, return_case
+from workflows import fulfillment_exception, order_documents, order_review, return_case
 from workflows.archive_backfill import TransactionArchiveBackfill
 from workflows.customer_letter import CustomerLetter
 from workflows.delivery_outcomes import DeliveryOutcomeFeed
@@ -19,7 +19,12 @@ with workflow.unsafe.imports_passed_through():
     from activities.preferences import PreferenceActivities
     from activities.transaction_archive import TransactionArchiveActivities
 
-CASE_KINDS: tuple[CaseKind[Any], ...] = (order_review.KIND, return_case.KIND, fulfillment_exception.KIND)
+CASE_KINDS: tuple[CaseKind[Any], ...] = (
+    order_review.KIND,
+    return_case.KIND,
+    fulfillment_exception.KIND,
+    order_documents.KIND,
+)
 
 # Workflows that are no case: the transaction archive's backfill, the delivery outcome feed, and
 # the customer letters cases start.

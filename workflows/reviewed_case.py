@@ -10,17 +10,12 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from pydantic import JsonValue
 from temporalio import workflow
-from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.document_models import DocumentKind, RecordEntry
-    from activities.letter_models import LETTER_ID_PREFIX, SendLetterRequest
-    from routing.communications import LetterPurpose
 
 from workflows.case import CaseAborted, CaseWorkflow, InputT, check_operator_text
-from workflows.customer_letter import CustomerLetter, LetterInput, letter_search_attributes
 from workflows.human_review import HumanReview, ReviewEnd, ReviewRequest
 from workflows.messages import (
     MAX_SLA_EXTENSION_HOURS,
@@ -39,7 +34,6 @@ class ReviewedCase(CaseWorkflow[InputT]):
     review: HumanReview | None = None  # a case with one review task at a time
     panel: ReviewPanel | None = None  # a case whose teams review in parallel
     decisions_filed: int = 0  # how many of `_reviews()` had their decision filed in the workspace
-    letters_sent: int = 0  # numbers the case's letters
 
     @workflow.update(description="Internal (the shim): a reviewer's decision from OpenText's callback.")
     def decide(self, decision: ReviewDecision) -> CaseView:
@@ -166,50 +160,6 @@ class ReviewedCase(CaseWorkflow[InputT]):
                 raise CaseAborted("OpenText review")
             if action is OperatorAction.SKIP:
                 return ReviewEnd.TIMED_OUT
-
-    async def send_letter(
-        self,
-        purpose: LetterPurpose,
-        *,
-        order_id: str,
-        about: str,
-        content: dict[str, JsonValue],
-        tenant: str | None = None,
-        communication: str | None = None,
-    ) -> None:
-        """A letter to the order's customer through the `CustomerLetter` building block, when the
-        store's policy has communications; the letter goes on by itself (it is never waited for) and
-        files its rendered copy in the case's workspace."""
-        i = self.input
-        policy = i.communications
-        if policy is None:
-            self.record("no letter", "the store's policy has no communications: the platform tells the customer")
-            return
-        self.letters_sent += 1
-        run = workflow.info().first_execution_run_id[:8]  # a reused case id never reuses a letter id
-        letter_id = f"{LETTER_ID_PREFIX}{self.case_id}/{run}/{self.letters_sent}"
-        name = communication or policy.communication_for(purpose)
-        request = SendLetterRequest(
-            letter_id=letter_id,
-            tenant=tenant or i.opentext_tenant,
-            platform=i.platform,
-            store=i.store,
-            order_id=order_id,
-            purpose=purpose,
-            communication=name,
-            policy=policy,
-            content=content,
-            workspace=self.case_file.workspace if self.case_file is not None else None,
-        )
-        await workflow.start_child_workflow(
-            CustomerLetter.run,
-            LetterInput(request=request, ref=about, case_id=self.case_id, store_task_queue=i.store_task_queue),
-            id=letter_id,
-            parent_close_policy=ParentClosePolicy.ABANDON,
-            search_attributes=letter_search_attributes(),
-            static_summary=f"{name} for {about}",
-        )
-        self.record("letter started", f"{name}: {letter_id}")
 
     def _review_for(self, decision: ReviewDecision) -> HumanReview:
         """The review the decision is for; raises ValueError with the reason when there is none."""

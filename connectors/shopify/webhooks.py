@@ -87,6 +87,13 @@ def _same_id(number: int, gid: str) -> None:
 # --- `returns/request` ---------------------------------------------------------------------------
 
 
+class OrderDocumentPayload(_Payload):
+    """A `fulfillments/create` or `refunds/create` body: the new document's id and its order's."""
+
+    id: EntityId
+    order_id: EntityId
+
+
 class ShopMoney(_Payload):
     amount: Money
     currency_code: str = Field(max_length=10)
