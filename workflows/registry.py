@@ -12,19 +12,22 @@ from workflows import fulfillment_exception, order_review, return_case
 from workflows.archive_backfill import TransactionArchiveBackfill
 from workflows.delivery_outcomes import DeliveryOutcomeFeed
 from workflows.kinds import CaseKind
+from workflows.monthly_statements import MonthlyStatements
 
 with workflow.unsafe.imports_passed_through():
     from activities.preferences import PreferenceActivities
+    from activities.statements import StatementActivities
     from activities.transaction_archive import TransactionArchiveActivities
 
 CASE_KINDS: tuple[CaseKind[Any], ...] = (order_review.KIND, return_case.KIND, fulfillment_exception.KIND)
 
-# Workflows that are no case: the transaction archive's backfill, the delivery outcome feed.
-JOB_WORKFLOWS: tuple[type, ...] = (TransactionArchiveBackfill, DeliveryOutcomeFeed)
+# Workflows that are no case: the transaction archive's backfill, the delivery outcome feed, the B2B
+# monthly statements.
+JOB_WORKFLOWS: tuple[type, ...] = (TransactionArchiveBackfill, DeliveryOutcomeFeed, MonthlyStatements)
 # The activities of those jobs that run on the shared queue.
 JOB_ACTIVITIES: tuple[type, ...] = (PreferenceActivities,)
 # Activities that call a store and so run on its rate-limited queue too, when it has one.
-STORE_BOUND_ACTIVITIES: tuple[type, ...] = (TransactionArchiveActivities,)
+STORE_BOUND_ACTIVITIES: tuple[type, ...] = (TransactionArchiveActivities, StatementActivities)
 
 
 def kind_named(name: str) -> CaseKind[Any]:

@@ -300,6 +300,7 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
             policy_file: policies/{store}.yaml
         """)
         + (f"  activities_per_second: {SHOP_ACTIVITIES_PER_SECOND}\n" if store == SHOP else "")
+        + ("  b2b: true\n" if store == SLA_SHOP else "")  # sells to companies: monthly statements
         for store, _, _ in stores
     )
     (directory / "stores.yaml").write_text(
