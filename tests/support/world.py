@@ -99,6 +99,8 @@ PERSONAL_DATA = [
         re.escape(name)
         for name in ("Bea Buyer", "Ada Byron", "Ada Buyer", "Fuzz Buyer", "Jane Doe", "Rita Returner", "Sam Shopper")
     ),
+    # tests/test_monthly_statements.py's buyers and the companies' main contact.
+    *(re.escape(name) for name in ("Mona Ledger", "Otto Orderly", "Pia Purchaser", "Rolf Reorder")),
     # tests/test_encrypted_history.py's customer.
     *(re.escape(detail) for detail in ("Quartermaine", "Wisteria Lane", "4155550187")),
 ]
