@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from temporalio.client import ScheduleActionExecutionStartWorkflow
+from temporalio.client import ScheduleActionExecutionStartWorkflow, ScheduleBackfill
 
 from activities.statement_models import month_before, month_bounds
 from casebridge.schedules import apply_schedules
@@ -121,7 +121,7 @@ async def _month_of_orders(stack: Stack, month: str) -> Month:
     a3 = await _order(stack, otto, zurich, on(11), "20.00")
     a5 = await _order(stack, pia, basel, on(16), "7.00")
     c1 = await _order(stack, rolf, coastal.locations["Harbour yard"], on(15), "999.99")
-    await _order(stack, rolf, zurich, "2026-01-15T09:00:00Z", "1.00")  # another month: not on it
+    await _order(stack, rolf, zurich, "2024-01-15T09:00:00Z", "1.00")  # another month: not on it
     last_day = month_bounds(month)[1].isoformat()
 
     def line(day: int, name: str, amount: str) -> str:
@@ -203,16 +203,16 @@ async def _run_for(stack: Stack, month: str) -> StatementsResult:
 
 
 async def test_statements_of_a_month_filed_once_per_company(stack: Stack) -> None:
-    orders = await _month_of_orders(stack, "2026-06")
+    orders = await _month_of_orders(stack, "2025-06")
 
-    result = await _run_for(stack, "2026-06")
+    result = await _run_for(stack, "2025-06")
     assert result.complete and result.progress.state == "completed"
     assert (result.progress.companies, result.progress.orders) == (2, 6)
     assert (result.progress.filed, result.progress.unchanged) == (2, 0)
     await _statements_filed(stack, orders)
 
     # A rerun of the month sends nothing (no batch) and files nothing.
-    rerun = await _run_for(stack, "2026-06")
+    rerun = await _run_for(stack, "2025-06")
     assert rerun.complete and rerun.progress.state == "nothing-to-send"
     assert (rerun.progress.companies, rerun.progress.already_filed, rerun.progress.job_id) == (0, 2, None)
     await _statements_filed(stack, orders)
@@ -248,5 +248,22 @@ async def test_the_schedule_states_the_month_before_its_run(stack: Stack) -> Non
         description = await stack.client.get_workflow_handle(workflow_id).describe()
         assert description.typed_search_attributes.get(sa.CASE_TYPE) == "monthly-statements"
         assert description.typed_search_attributes.get(sa.CASE_REF) == month
+
+        # A backfill of last month's slot (the 1st, 02:00 UTC) states the month before that slot:
+        # the run takes its month from the scheduled time, not from when it started.
+        first, _ = month_bounds(month)
+        slot = datetime(first.year, first.month, 1, 2, tzinfo=UTC)
+        await schedule.backfill(ScheduleBackfill(start_at=slot - timedelta(hours=1), end_at=slot + timedelta(hours=1)))
+
+        async def backfilled() -> str | None:
+            actions = (await schedule.describe()).info.recent_actions
+            ids = [a.action.workflow_id for a in actions if isinstance(a.action, ScheduleActionExecutionStartWorkflow)]
+            return next((i for i in ids if i != workflow_id), None)
+
+        earlier_id = await eventually(backfilled, what="the backfilled run")
+        earlier: StatementsResult = await stack.client.get_workflow_handle(
+            earlier_id, result_type=StatementsResult
+        ).result()
+        assert earlier.progress.month == month_before(slot) and earlier.progress.state == "nothing-to-send"
     finally:
         await schedule.delete()
