@@ -24,6 +24,7 @@ __all__ = [
     "WorkspaceKind",
     "WorkspaceRef",
     "WorkspaceSubject",
+    "company_workspace",
     "order_workspace",
 ]
 
@@ -102,4 +103,16 @@ def order_workspace(
         keys["Currency"] = currency
     return WorkspaceSubject(
         kind=WorkspaceKind.ORDER, bo_type="order", bo_id=order_id, title=f"Order {order_name} ({store})", keys=keys
+    )
+
+
+def company_workspace(store: str, company_id: str, company_name: str) -> WorkspaceSubject:
+    """A B2B company's account workspace: its statements and agreements, whoever of its buyers
+    ordered. Named after the company and the store, as two stores may sell to one company."""
+    return WorkspaceSubject(
+        kind=WorkspaceKind.ACCOUNT,
+        bo_type="company",
+        bo_id=company_id,
+        title=f"{company_name} ({store})",
+        keys={"Account id": company_id, "Store": store, "Company": company_name, "Account type": "company"},
     )

@@ -5,9 +5,10 @@ periodic job is one more planner here."""
 from __future__ import annotations
 
 from casebridge.schedules import ScheduledJob, SchedulePlanner
+from casebridge.statement_schedules import plan_statement_schedules
 from casebridge.stores import StoreRegistry
 
-PLANNERS: tuple[SchedulePlanner, ...] = ()
+PLANNERS: tuple[SchedulePlanner, ...] = (plan_statement_schedules,)
 
 
 def planned_schedules(registry: StoreRegistry) -> list[ScheduledJob]:

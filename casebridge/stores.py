@@ -158,6 +158,8 @@ class Store(BaseModel):
     # Platforms with a per-store request quota (BigCommerce) get their own task queue with this
     # server-side activity rate: the Temporal server enforces it across every worker process.
     activities_per_second: float | None = Field(default=None, gt=0)
+    # Sells to companies: each company gets a monthly statement of its orders (Exstream, filed in ECM).
+    b2b: bool = False
 
     @model_validator(mode="after")
     def _credentials_for_platform(self) -> Store:
@@ -227,7 +229,12 @@ def store_task_queue(base_queue: str, store: Store) -> str:
     is rate limited (workflows route activities by this name, so it must be derivable from input)."""
     if store.activities_per_second is None:
         return base_queue
-    return f"{base_queue}.{store.platform.value}.{store.id}"
+    return store_queue_name(base_queue, store.platform.value, store.id)
+
+
+def store_queue_name(base_queue: str, platform: str, store_id: str) -> str:
+    """The name of a rate-limited store's own queue (for a job whose input names only the store)."""
+    return f"{base_queue}.{platform}.{store_id}"
 
 
 def _expand_env(text: str) -> str:

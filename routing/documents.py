@@ -33,3 +33,4 @@ class DocumentKind(StrEnum):
     AUDIT_REPORT = "audit-report"
     AGREEMENT = "agreement"
     COLLATERAL = "collateral"
+    STATEMENT = "statement"  # a B2B company's monthly statement of account

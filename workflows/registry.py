@@ -13,10 +13,12 @@ from workflows.archive_backfill import TransactionArchiveBackfill
 from workflows.customer_letter import CustomerLetter
 from workflows.delivery_outcomes import DeliveryOutcomeFeed
 from workflows.kinds import CaseKind
+from workflows.monthly_statements import MonthlyStatements
 
 with workflow.unsafe.imports_passed_through():
     from activities.letters import LetterActivities
     from activities.preferences import PreferenceActivities
+    from activities.statements import StatementActivities
     from activities.transaction_archive import TransactionArchiveActivities
 
 CASE_KINDS: tuple[CaseKind[Any], ...] = (
@@ -26,13 +28,13 @@ CASE_KINDS: tuple[CaseKind[Any], ...] = (
     order_documents.KIND,
 )
 
-# Workflows that are no case: the transaction archive's backfill, the delivery outcome feed, and
-# the customer letters cases start.
-JOB_WORKFLOWS: tuple[type, ...] = (TransactionArchiveBackfill, DeliveryOutcomeFeed, CustomerLetter)
+# Workflows that are no case: the transaction archive's backfill, the delivery outcome feed, the B2B
+# monthly statements, and the customer letters cases start.
+JOB_WORKFLOWS: tuple[type, ...] = (TransactionArchiveBackfill, DeliveryOutcomeFeed, MonthlyStatements, CustomerLetter)
 # The activities of those jobs that run on the shared queue.
 JOB_ACTIVITIES: tuple[type, ...] = (PreferenceActivities,)
 # Activities that call a store and so run on its rate-limited queue too, when it has one.
-STORE_BOUND_ACTIVITIES: tuple[type, ...] = (TransactionArchiveActivities, LetterActivities)
+STORE_BOUND_ACTIVITIES: tuple[type, ...] = (TransactionArchiveActivities, StatementActivities, LetterActivities)
 
 
 def kind_named(name: str) -> CaseKind[Any]:

@@ -106,3 +106,26 @@ mutation CasebridgeCompleteDraftOrder($id: ID!, $sourceName: String) {{
   }}
 }}
 """
+
+# The orders processed in a period with the company, location and customer that bought them, for
+# B2B statements. Every order of the period is listed (the 2025-01 search has no filter for
+# company orders); the caller keeps those bought by a company. Sorted by `processedAt`, the date an
+# order carries in Shopify's reports (an imported order keeps its original date there).
+ORDERS_PROCESSED_WITH_BUYER = """
+query CasebridgeOrdersProcessedWithBuyer($first: Int!, $after: String, $query: String!) {
+  orders(first: $first, after: $after, query: $query, sortKey: PROCESSED_AT) {
+    nodes {
+      id
+      name
+      processedAt
+      totalPriceSet { shopMoney { amount currencyCode } }
+      customer { id displayName }
+      purchasingEntity {
+        __typename
+        ... on PurchasingCompany { company { id name } location { id name } }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sandbox.effects import EffectKind
 from sandbox.shopify import rest_payloads, risk
@@ -38,9 +38,7 @@ from sandbox.shopify.state import (
     money,
     utcnow,
 )
-
-if TYPE_CHECKING:
-    from sandbox.shopify.state_b2b import PurchasingCompany
+from sandbox.shopify.state_b2b import CompanyLocation, PurchasingCompany
 
 
 class OrderCreation(OperationsBase):
@@ -56,7 +54,8 @@ class OrderCreation(OperationsBase):
         restocking a refunded unit finds the catalogue's variant when it exists.
         `purchasing_company` is set when a B2B draft order is completed, `line_discounts` (one per
         line item, in order) when its lines carry an `appliedDiscount`: `orderCreate` itself has
-        no line discounts."""
+        no line discounts. An input's `companyLocationId` makes the order that location's company's
+        (a B2B order imported with its buyer)."""
         shop = self.shop
         errors: list[UserError] = []
         currency = str(data.get("currency") or shop.currency)
@@ -144,6 +143,7 @@ class OrderCreation(OperationsBase):
 
         discount = self._discount(data.get("discountCode"), currency, err)
         customer_plan = self._plan_customer(data.get("customer"), err)
+        location = self._plan_company_location(data.get("companyLocationId"), err)
         transactions = self._transactions(data.get("transactions") or [], currency, err)
         order_taxes = self._tax_lines(
             data.get("taxLines"), sum((li.original_total for li in lines), ZERO), currency, [], err
@@ -210,6 +210,8 @@ class OrderCreation(OperationsBase):
         order.risk_assessments.append(risk.assess(order))
         for tx in order.transactions:
             tx.order_id = order.id
+        if purchasing_company is None and location is not None:
+            purchasing_company = self._purchasing_company(location, order.customer)
         if purchasing_company is not None:
             order.purchasing_company = purchasing_company
             purchasing_company.company.order_ids.append(order.id)
@@ -294,6 +296,26 @@ class OrderCreation(OperationsBase):
                 allocated += item.discount
             discount.amount = money(target)
         order.discount_codes.append(discount)
+
+    def _plan_company_location(self, raw: str | None, err: Callable[..., None]) -> CompanyLocation | None:
+        if raw is None:
+            return None
+        parsed = safe_gid(raw)
+        number = parsed.is_a("CompanyLocation") if parsed else None
+        location = self.shop.company_locations.get(number) if number is not None else None
+        if location is None:
+            # ASSUMPTION: the message and code (the schema's OrderCreateUserErrorCode has no code
+            # for it, so INVALID).
+            err("Company location does not exist", ["companyLocationId"])
+        return location
+
+    @staticmethod
+    def _purchasing_company(location: CompanyLocation, customer: Customer | None) -> PurchasingCompany:
+        """The order's buyer: the location's company, with the contact that is the order's customer.
+        ASSUMPTION: a customer who is no contact of the company is accepted, the purchasing entity
+        then names no contact (Shopify documents neither case for `orderCreate`)."""
+        contact = next((c for c in location.company.contacts if customer is not None and c.customer is customer), None)
+        return PurchasingCompany(location.company, location, contact)
 
     def _plan_customer(
         self, raw: dict[str, Any] | None, err: Callable[..., None]

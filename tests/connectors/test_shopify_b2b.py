@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -277,6 +278,63 @@ async def test_create_order_once_by_source_identifier(shop: Connected) -> None:
     assert not helper.created and helper.order.id == raw.id
     orders = (await shop.admin_get("/state"))["orders"]
     assert len(orders) == 2
+    shop.assert_conforms()
+
+
+async def test_company_orders_of_a_period(shop: Connected) -> None:
+    company = await _acme(shop)
+    hq = company.locations.nodes[0]
+    branch = await shop.admin.create_company_location(company.id, CompanyLocationInput(name="Acme West"))
+    mug = await shop.seed_product("Mug", "12.50")
+    draft = await _quote(shop, company, mug["variants"][0]["admin_graphql_api_id"])
+    quote = await shop.admin.create_draft_order_once("quote-18", draft)
+    await shop.admin.complete_draft_order(quote.draft_order.id)  # processed now, at Acme HQ
+
+    def imported(name: str, processed_at: str, **buyer: Any) -> dict[str, Any]:
+        price = {"shopMoney": {"amount": "40.00", "currencyCode": "USD"}}
+        return {
+            "name": name,
+            "currency": "USD",
+            "processedAt": processed_at,
+            "lineItems": [{"title": "Crate", "quantity": 1, "priceSet": price}],
+            **buyer,
+        }
+
+    contact = {"customer": {"toAssociate": {"email": "buyer@acme.test"}}}
+    await shop.admin.create_order(imported("#W1", "2026-03-02T10:00:00Z", companyLocationId=branch.id, **contact))
+    await shop.admin.create_order(
+        imported("#W2", "2026-03-31T23:59:59Z", companyLocationId=hq.id, customer={"toUpsert": {"email": "x@o.test"}})
+    )
+    await shop.admin.create_order(imported("#R1", "2026-03-05T10:00:00Z", **contact))  # bought for herself
+    await shop.admin.create_order(imported("#W3", "2026-04-01T00:00:00Z", companyLocationId=hq.id))  # April
+    with pytest.raises(RejectedError, match="Company location does not exist"):
+        await shop.admin.create_order(
+            imported("#W4", "2026-03-03T00:00:00Z", companyLocationId="gid://shopify/CompanyLocation/999")
+        )
+
+    march = await shop.admin.company_orders_processed(
+        datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC), first=1
+    )
+    assert [o.name for o in march.nodes] == ["#W1"] and march.end_cursor is not None
+    rest = await shop.admin.company_orders_processed(
+        datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC), first=10, after=march.end_cursor
+    )
+    assert [o.name for o in rest.nodes] == ["#R1", "#W2"] and rest.end_cursor is None
+    assert [o.name for o in rest.orders] == ["#W2"]  # #R1 was bought by a customer, not a company
+    (w1,) = march.orders
+    assert w1.purchasing_entity is not None and w1.purchasing_entity.company is not None
+    assert w1.purchasing_entity.company.name == "Acme Ltd"
+    assert w1.purchasing_entity.location is not None
+    assert (w1.purchasing_entity.location.id, w1.purchasing_entity.location.name) == (branch.id, "Acme West")
+    assert w1.customer is not None and w1.customer.display_name == "Bea Buyer"
+    assert w1.total_price_set.shop_money.amount == Decimal("40.00")
+    now = datetime.now(UTC)
+    recent = await shop.admin.company_orders_processed(now - timedelta(minutes=5), now + timedelta(minutes=1), first=10)
+    (completed,) = recent.orders  # the completed quote, bought at Acme HQ
+    assert completed.purchasing_entity is not None and completed.purchasing_entity.location is not None
+    assert completed.purchasing_entity.location.id == hq.id
+    with pytest.raises(ValueError, match="timezone-aware"):
+        await shop.admin.company_orders_processed(datetime(2026, 3, 1), now, first=10)
     shop.assert_conforms()
 
 

@@ -99,6 +99,8 @@ PERSONAL_DATA = [
         re.escape(name)
         for name in ("Bea Buyer", "Ada Byron", "Ada Buyer", "Fuzz Buyer", "Jane Doe", "Rita Returner", "Sam Shopper")
     ),
+    # tests/test_monthly_statements.py's buyers and the companies' main contact.
+    *(re.escape(name) for name in ("Mona Ledger", "Otto Orderly", "Pia Purchaser", "Rolf Reorder")),
     # tests/test_encrypted_history.py's customer.
     *(re.escape(detail) for detail in ("Quartermaine", "Wisteria Lane", "4155550187")),
 ]
@@ -304,6 +306,7 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
             policy_file: policies/{store}.yaml
         """)
         + (f"  activities_per_second: {SHOP_ACTIVITIES_PER_SECOND}\n" if store == SHOP else "")
+        + ("  b2b: true\n" if store == SLA_SHOP else "")  # sells to companies: monthly statements
         for store, _, _ in stores
     )
     (directory / "stores.yaml").write_text(

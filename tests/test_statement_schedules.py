@@ -1,0 +1,86 @@
+"""Which stores get a monthly statement schedule, when it runs, and which month a run states."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from activities.statement_models import StatementBatchRequest, month_before, month_bounds, month_range
+from casebridge.scheduled_jobs import planned_schedules
+from casebridge.statement_schedules import plan_statement_schedules
+from casebridge.stores import StoreRegistry
+from workflows.monthly_statements import StatementsInput, statement_month
+
+LAYOUT = {
+    "document_category": {"id": 1},
+    "workspaces": {"account": {"template_id": 2, "category_id": 3, "folders": {"statement": "Correspondence"}}},
+}
+
+
+def _registry(*stores: dict[str, Any], exstream: bool = True, layout: bool = True) -> StoreRegistry:
+    tenant: dict[str, Any] = {
+        "name": "t1",
+        "base_url": "https://ot.example",
+        "tenant_id": "x",
+        "client_id_env": "A",
+        "client_secret_env": "B",
+        "callback_secret_env": "C",
+        "content_server": {
+            "base_url": "https://ecm.example/cs.exe",
+            "username": "u",
+            "password_env": "P",
+            **({"layout": LAYOUT} if layout else {}),
+        },
+    }
+    if exstream:
+        tenant["exstream"] = {"base_url": "https://cc.example", "domain": "d"}
+    common = {"api_base_url": "https://x", "access_token_env": "T", "webhook_secret_env": "S", "opentext_tenant": "t1"}
+    return StoreRegistry.model_validate(
+        {"opentext_tenants": [tenant], "stores": [{**common, "ecm_ext_system_id": "sys", **s} for s in stores]}
+    )
+
+
+def test_one_schedule_per_b2b_store_on_the_first_of_the_month() -> None:
+    registry = _registry(
+        {"platform": "shopify", "id": "trade.myshopify.com", "b2b": True, "activities_per_second": 5},
+        {"platform": "shopify", "id": "retail.myshopify.com"},
+        {"platform": "shopify", "id": "unfiled.myshopify.com", "b2b": True, "ecm_ext_system_id": None},
+    )
+    (job,) = plan_statement_schedules(registry)
+    assert job.id == "casebridge/monthly-statements/shopify/trade.myshopify.com"
+    assert job.workflow == "MonthlyStatements" and job.job_type == "monthly-statements" and job.every is None
+    assert job.input == StatementsInput(
+        tenant="t1", platform="shopify", store="trade.myshopify.com", store_rate_limited=True
+    )
+    (calendar,) = job.calendar
+    assert [(r.start, r.end) for r in calendar.day_of_month] == [(1, 1)]
+    assert [(r.start, r.end) for r in calendar.hour] == [(2, 2)]
+    assert [j.id for j in planned_schedules(registry)] == [job.id]
+
+
+def test_no_schedule_without_exstream_or_an_ecm_layout() -> None:
+    store = {"platform": "shopify", "id": "trade.myshopify.com", "b2b": True}
+    assert plan_statement_schedules(_registry(store, exstream=False)) == []
+    assert plan_statement_schedules(_registry(store, layout=False)) == []
+
+
+def test_a_b2b_store_on_a_platform_without_statement_reads_is_refused() -> None:
+    registry = _registry({"platform": "bigcommerce", "id": "abc123", "b2b": True})
+    with pytest.raises(ValueError, match="Shopify stores only"):
+        plan_statement_schedules(registry)
+
+
+def test_a_run_states_the_month_before_its_scheduled_start() -> None:
+    scheduled = datetime(2027, 1, 1, 2, 0, tzinfo=UTC)
+    started = datetime(2027, 1, 1, 2, 0, 3, tzinfo=UTC)
+    assert statement_month(None, scheduled, started) == "2026-12"
+    assert statement_month(None, None, datetime(2026, 3, 31, 23, 59, tzinfo=UTC)) == "2026-02"  # by hand
+    assert statement_month("2026-06", scheduled, started) == "2026-06"
+    assert month_before(datetime(2026, 12, 1, tzinfo=UTC)) == "2026-11"
+    assert month_bounds("2028-02") == (date(2028, 2, 1), date(2028, 2, 29))
+    assert month_range("2026-12") == (datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+    with pytest.raises(ValidationError, match="YYYY-MM"):
+        StatementBatchRequest(tenant="t", platform="shopify", store="s", month="2026-13")
