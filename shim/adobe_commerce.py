@@ -21,7 +21,7 @@ import logging
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from casebridge.stores import Platform, Store
 from connectors.adobe_commerce.contract import STATE_CANCELED
@@ -50,6 +50,7 @@ from shim.deps import ShimDeps
 from shim.facts.adobe_commerce import order_facts, order_ref
 from shim.fulfillment import policy_for, start_or_signal
 from shim.intake import bounded_body, invalid, parse_verified, unauthenticated
+from shim.order_documents import order_documents_event, order_documents_policy, with_order_documents
 from shim.returns import start_adobe_return
 from workflows.fulfillment_exception import AffectedLine, ExceptionReport
 from workflows.messages import StoreCancellation
@@ -61,6 +62,8 @@ router = APIRouter(tags=["webhooks"])
 ORDER_PLACED = topics.adobe_event_type(topics.ADOBE_ORDER_PLACED)
 ORDER_SAVED = topics.adobe_event_type(topics.ADOBE_ORDER_SAVED)
 RMA_SAVED = topics.adobe_event_type(topics.ADOBE_RMA_SAVED)
+INVOICE_SAVED = topics.adobe_event_type(topics.ADOBE_INVOICE_SAVED)
+CREDIT_MEMO_SAVED = topics.adobe_event_type(topics.ADOBE_CREDIT_MEMO_SAVED)
 
 
 @router.get(
@@ -160,6 +163,7 @@ async def adobe_webhook(request: Request) -> Response | WebhookResult:
         answer = await start_adobe_return(deps, store, _entity_id(event, "RMA"), event_id)
     else:
         answer = WebhookResult(result="ignored")
+    answer = with_order_documents(answer, await _order_documents(deps, store, event, event_id))
     memory.remember(event_id, answer)
     return answer
 
@@ -184,6 +188,35 @@ def _entity_id(event: IoEvent, what: str) -> int:
         return _EntityRef.model_validate(event.data.value).entity_id
     except ValidationError as err:
         raise invalid(f"{what} event", err, prefix=("data", "value")) from err
+
+
+# What each event means for the order's documents; the order a document event is about.
+_DOCUMENT_EVENTS = {
+    ORDER_PLACED: "placed",
+    ORDER_SAVED: "saved",
+    INVOICE_SAVED: "invoiced",
+    CREDIT_MEMO_SAVED: "refunded",
+}
+
+
+class _DocumentRef(BaseModel):
+    order_id: int = Field(ge=1)
+
+
+async def _order_documents(deps: ShimDeps, store: Store, event: IoEvent, event_id: str) -> WebhookResult | None:
+    """Every order placement and save (a shipment saves its order), invoice and credit memo reaches
+    the order's documents case, when the store keeps order documents."""
+    what = _DOCUMENT_EVENTS.get(event.type)
+    if what is None or order_documents_policy(deps, store) is None:
+        return None
+    if event.type in (ORDER_PLACED, ORDER_SAVED):
+        order_id = _entity_id(event, "order")
+    else:
+        try:
+            order_id = _DocumentRef.model_validate(event.data.value).order_id
+        except ValidationError as err:
+            raise invalid(f"{what} event", err, prefix=("data", "value")) from err
+    return await order_documents_event(deps, store, str(order_id), what, f"{event.type}:{event_id}", event_id)
 
 
 def _is_new_pending_rma(event: IoEvent) -> bool:

@@ -42,6 +42,7 @@ from shim.facts import bigcommerce as bigcommerce_facts
 from shim.facts.bigcommerce import order_facts
 from shim.fulfillment import policy_for, start_or_signal
 from shim.intake import NO_SECRET, bounded_body, parse_verified, unauthenticated
+from shim.order_documents import order_documents_event, with_order_documents
 from workflows.fulfillment_exception import ExceptionReport
 from workflows.messages import StoreCancellation
 
@@ -51,6 +52,8 @@ router = APIRouter(tags=["webhooks"])
 
 ORDER_CREATED = topics.BIGCOMMERCE_ORDER_CREATED
 ORDER_STATUS_UPDATED = topics.BIGCOMMERCE_ORDER_STATUS_UPDATED
+SHIPMENT_CREATED = topics.BIGCOMMERCE_SHIPMENT_CREATED
+REFUND_CREATED = topics.BIGCOMMERCE_REFUND_CREATED
 
 
 @router.post(
@@ -82,10 +85,22 @@ async def bigcommerce_webhook(request: Request) -> WebhookResult:
     if seen is not None:
         return WebhookResult(result="duplicate", case_id=seen.case_id, reasons=seen.reasons)
 
+    reference = f"{payload.scope}:{payload.hash}"  # the same event delivered again has the same hash
     if payload.scope == ORDER_CREATED and payload.data.type == "order":
         answer = await _order_created(deps, store, payload, webhook_id)
+        documents = await order_documents_event(deps, store, str(payload.data.id), "placed", reference, webhook_id)
+        answer = with_order_documents(answer, documents)
     elif payload.scope == ORDER_STATUS_UPDATED and payload.data.type == "order":
         answer = await _status_updated(deps, store, payload)
+        documents = await order_documents_event(deps, store, str(payload.data.id), "status", reference, webhook_id)
+        answer = with_order_documents(answer, documents)
+    elif payload.scope in (SHIPMENT_CREATED, REFUND_CREATED):
+        order_id = payload.data.order_id if payload.scope == SHIPMENT_CREATED else payload.data.id
+        if order_id is None:
+            raise HTTPException(400, f"{payload.scope} payload names no order (data.orderId)")
+        event = "shipped" if payload.scope == SHIPMENT_CREATED else "refunded"
+        documents = await order_documents_event(deps, store, str(order_id), event, reference, webhook_id)
+        answer = documents or WebhookResult(result="ignored", reasons=["the store keeps no order documents"])
     else:
         log.info("bigcommerce %s webhook %s acknowledged without routing", payload.scope, webhook_id)
         answer = WebhookResult(result="ignored")

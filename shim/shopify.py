@@ -121,8 +121,6 @@ async def shopify_webhook(
 async def _order_documents(
     deps: ShimDeps, store: Store, order: OrderPayload, event: str, reference: str
 ) -> WebhookResult | None:
-    if is_casebridge_replacement(tags=order.tags.split(",")):
-        return None  # Casebridge's own free replacement: its letters are the return case's
     return await order_documents_event(
         deps,
         store,

@@ -18,7 +18,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from casebridge.payload_codec import data_converter
 from casebridge.settings import Settings
+from casebridge.stores import Platform
+from routing.policy import load_policy
 from sandbox.app import create_app as create_sandbox
+from shim.topics import shopify_subscription_topic, topics_for
 from tests.support import log_scan
 from tests.support.dev_server import start_dev_server
 from tests.support.servers import free_port, serve
@@ -27,6 +30,7 @@ from tests.support.stack import Stack
 from tests.support.world import (
     ADOBE_STORE,
     BC_FLOW_STORE,
+    DOCS_SHOP,
     RECONCILE_SHOP,
     SHOP,
     export_secrets,
@@ -134,6 +138,12 @@ async def stack(temporal_env: WorkflowEnvironment, sandbox_url: str, config_dir:
         # Return cases run on SHOP; RECONCILE_SHOP reconciles every second (tests/test_return_exchange.py).
         for store in (SHOP, RECONCILE_SHOP):
             await stack.shop(store).subscribe_webhook("RETURNS_REQUEST", f"{shim_url}/webhooks/shopify")
+        # The documents shop delivers what its policy's case types need, as `webhooks sync` subscribes.
+        documents_policy = load_policy(config_dir / "policies" / f"{DOCS_SHOP}.yaml")
+        for topic in topics_for(Platform.SHOPIFY, documents_policy):
+            await stack.shop(DOCS_SHOP).subscribe_webhook(
+                shopify_subscription_topic(topic), f"{shim_url}/webhooks/shopify"
+            )
         for scope in ("store/order/created", "store/order/statusUpdated"):
             await connections.bigcommerce(BC_FLOW_STORE).ensure_hook(scope, f"{shim_url}/webhooks/bigcommerce")
         # As in the Developer Console: the sandbox sends the challenge to the shim before registering.

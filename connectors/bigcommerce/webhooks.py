@@ -86,6 +86,7 @@ class WebhookData(_Payload):
     id: EntityId
     status: StatusChange | None = None
     refund: RefundRef | None = None
+    order_id: EntityId | None = Field(default=None, alias="orderId")  # `store/shipment/*`: its order
 
 
 class WebhookPayload(_Payload):

@@ -25,6 +25,9 @@ SHOP = "casebridge-test.myshopify.com"
 RECONCILE_SHOP = "reconcile-test.myshopify.com"
 # No webhook subscriptions: the SLA tests start their cases themselves, on the time-skipping server.
 SLA_SHOP = "sla-test.myshopify.com"
+# Keeps every order's documents (the order-documents case): its own shop, so the other flow tests'
+# orders open no such case.
+DOCS_SHOP = "documents-test.myshopify.com"
 TENANT_ID = "casebridge-test"
 BC_STORE = "cbtest"
 BC_QUOTA, BC_WINDOW_MS = 4, 2000
@@ -50,6 +53,7 @@ ECM_SYSTEMS = [
     ecm_system("shopify", SHOP),
     ecm_system("shopify", RECONCILE_SHOP),
     ecm_system("shopify", SLA_SHOP),
+    ecm_system("shopify", DOCS_SHOP),
     ecm_system("bigcommerce", BC_STORE),
     ecm_system("bigcommerce", BC_FLOW_STORE),
     ecm_system("adobe-commerce", ADOBE_STORE),
@@ -124,7 +128,7 @@ def sandbox_config() -> SandboxConfig:
             bucket_size=20_000.0,
             restore_rate=1_000.0,
         )
-        for domain in (SHOP, RECONCILE_SHOP, SLA_SHOP)
+        for domain in (SHOP, RECONCILE_SHOP, SLA_SHOP, DOCS_SHOP)
     ]
     tenant = TenantConfig(
         tenant_id=TENANT_ID,
@@ -264,6 +268,13 @@ communications:
 """
 
 
+ORDER_DOCUMENTS_POLICY = """\
+order_documents:
+  letters: [order-confirmation, shipment-notice, refund]
+  follow_for: PT10M
+"""
+
+
 def ecm_layout_yaml() -> str:
     """The project's own ECM layout (config/stores.yaml), which the simulated ECM's demo matches."""
     layout = load_registry(PROJECT_CONFIG).tenant("demo").content_server
@@ -273,9 +284,16 @@ def ecm_layout_yaml() -> str:
 
 def write_config(directory: Path, sandbox_url: str) -> Path:
     (directory / "policies").mkdir(parents=True, exist_ok=True)
-    stores = [(SHOP, "PT1H", "reject"), (RECONCILE_SHOP, "PT1S", "reject"), (SLA_SHOP, "PT1H", "reject")]
+    stores = [
+        (SHOP, "PT1H", "reject"),
+        (RECONCILE_SHOP, "PT1S", "reject"),
+        (SLA_SHOP, "PT1H", "reject"),
+        (DOCS_SHOP, "PT1H", "reject"),
+    ]
     for store, reconcile, on_timeout in stores:
         policy = POLICY.format(store=store, reconcile=reconcile, on_timeout=on_timeout)
+        if store == DOCS_SHOP:
+            policy += ORDER_DOCUMENTS_POLICY
         if store == RECONCILE_SHOP:  # its return windows count from the last shipment
             policy = policy.replace("returns:\n", "returns:\n  window_from: shipment\n")
         (directory / "policies" / f"{store}.yaml").write_text(policy)

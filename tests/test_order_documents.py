@@ -1,0 +1,124 @@
+"""Every order's documents, end to end on Shopify: the order placed, shipped and refunded in the
+simulated shop reaches the shim as webhooks, the order's `OrderDocuments` case files each
+transaction document into the order's ECM workspace as it appears and sends the customer the
+order confirmation, the shipment notice and the refund letter through Exstream, each once."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from activities.transaction_records import record_name
+from connectors.opentext.content_server_models import BusinessObject, Node
+from connectors.shopify.fulfillments import TrackingInfo
+from connectors.shopify.refunds import RefundLine
+from connectors.shopify.webhooks import sign
+from tests.support.stack import Stack, eventually
+from tests.support.world import DOCS_SHOP, SECRETS, TENANT_ID, ecm_system
+from tests.test_case_file import ecm
+from workflows.messages import CaseStatus, CaseView
+from workflows.order_documents import KIND as ORDER_DOCUMENTS
+
+EXSTREAM_ADMIN = f"/opentext/exstream/_admin/tenants/{TENANT_ID}/domains/casebridge"
+
+
+async def workspace_documents(stack: Stack, order_id: str) -> dict[str, list[Node]]:
+    """Folder name -> documents of the order's workspace ("" = its top)."""
+    found = await ecm(stack).find_business_workspace(
+        BusinessObject(ext_system_id=ecm_system("shopify", DOCS_SHOP), bo_type="order", bo_id=order_id)
+    )
+    if found is None:
+        return {}
+    children = await ecm(stack).list_children(found.id)
+    by_folder: dict[str, list[Node]] = {"": [c for c in children if c.type != 0]}
+    for folder in (c for c in children if c.type == 0):
+        by_folder[folder.name] = await ecm(stack).list_children(folder.id)
+    return by_folder
+
+
+async def letters_to(stack: Stack, case_id: str) -> list[dict[str, Any]]:
+    answer = await stack.http.get(f"{stack.sandbox_url}{EXSTREAM_ADMIN}/deliveries")
+    answer.raise_for_status()
+    return [d for d in answer.json() if (d["documentId"] or "").startswith(f"letter/{case_id}/")]
+
+
+async def test_an_orders_documents_are_filed_and_its_letters_sent_once(stack: Stack) -> None:
+    shop = stack.shop(DOCS_SHOP)
+    order = await stack.create_order(DOCS_SHOP, unit_price="60.00", quantity=2, customer_tags=["regular"])
+    case_id = ORDER_DOCUMENTS.case_id("shopify", DOCS_SHOP, order.legacy_resource_id)
+    await stack.case_started(case_id)
+
+    async def confirmed() -> list[dict[str, Any]] | None:
+        letters = await letters_to(stack, case_id)
+        return letters if any(d["communication"] == "Order Confirmation" for d in letters) else None
+
+    await eventually(confirmed, what="the order confirmation")
+
+    fulfillment_order = (await shop.get_order(order.id)).fulfillment_orders[0]
+    fulfillment = await shop.create_fulfillment(
+        fulfillment_order.id, tracking=TrackingInfo(company="DHL", number="JD014600003SE")
+    )
+    suggestion = await shop.suggest_refund(order.id, full=True)
+    [line] = suggestion.refund_line_items
+    refund = await shop.refund_once(
+        order.id, "docs-test", lines=[RefundLine(line_item_id=line.line_item.id, quantity=1)]
+    )
+
+    async def all_letters() -> list[dict[str, Any]] | None:
+        letters = await letters_to(stack, case_id)
+        return letters if len({d["communication"] for d in letters}) == 3 else None
+
+    letters = await eventually(all_letters, what="the shipment notice and the refund letter", timeout=30.0)
+    assert sorted(d["communication"] for d in letters) == ["Order Confirmation", "Refund Letter", "Shipment Notice"]
+    assert {d["channel"] for d in letters} == {"email"}
+    shipment_number = fulfillment.id.rsplit("/", 1)[-1]
+    refund_number = refund.refund.id.rsplit("/", 1)[-1]
+    assert {d["documentId"].rsplit("/", 1)[-1] for d in letters} == {
+        "order-confirmation",
+        f"shipping-document-{shipment_number}",
+        f"credit-memo-{refund_number}",
+    }
+
+    async def filed() -> dict[str, list[Node]] | None:
+        folders = await workspace_documents(stack, order.legacy_resource_id)
+        letters_filed = folders.get("Correspondence", [])
+        return folders if len(letters_filed) == 3 and folders.get("Invoices") and folders.get("Shipping") else None
+
+    folders = await eventually(filed, what="the order's documents and letters in its workspace", timeout=30.0)
+    assert [d.name for d in folders["Shipping"]] == [record_name("shipping-document", shipment_number)]
+    assert [d.name for d in folders["Invoices"]] == [record_name("credit-memo", refund_number)]
+    assert len(folders[""]) == 1  # the order record, at the top
+    assert sorted(d.name.split(" ")[0] for d in folders["Correspondence"]) == ["Order", "Refund", "Shipment"]
+    [notice] = [d for d in folders["Correspondence"] if d.name.startswith("Shipment Notice")]
+    pdf = (await ecm(stack).download_version(notice.id, 1)).content
+    assert b"DHL" in pdf and b"JD014600003SE" in pdf and order.name.encode() in pdf  # from the fulfillment
+
+    view: CaseView = await stack.handle(case_id).query("status", result_type=CaseView)
+    assert view.status is CaseStatus.OPEN  # it listens on: a late refund still gets its letter
+    events = [e.event for e in await stack.audit(case_id)]
+    assert events.count("letter started") == 3 and events.count("store event") == 3
+
+    # The shipment announced once more (another notification of the same fulfillment): the case
+    # files nothing new and writes no second letter; the same delivery again is not even applied.
+    body = json.dumps({"id": int(shipment_number), "order_id": int(order.legacy_resource_id)}).encode()
+    for webhook_id in ("again-1", "again-1"):
+        answer = await stack.http.post(
+            f"{stack.shim_url}/webhooks/shopify",
+            content=body,
+            headers={
+                "Content-Type": "application/json",
+                "X-Shopify-Topic": "fulfillments/create",
+                "X-Shopify-Shop-Domain": DOCS_SHOP,
+                "X-Shopify-Webhook-Id": webhook_id,
+                "X-Shopify-Hmac-Sha256": sign(SECRETS["SHOPIFY_WEBHOOK_SECRET"].encode(), body),
+            },
+        )
+        assert answer.status_code == 200 and answer.json()["case_id"] == case_id, answer.text
+
+    async def applied() -> list[str] | None:
+        trail = [e.event for e in await stack.audit(case_id)]
+        return trail if trail.count("store event") == 4 else None
+
+    trail = await eventually(applied, what="the repeated shipment applied once")
+    assert trail.count("letter started") == 3
+    assert len(await letters_to(stack, case_id)) == 3
