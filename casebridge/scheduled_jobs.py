@@ -4,10 +4,11 @@ periodic job is one more planner here."""
 
 from __future__ import annotations
 
+from casebridge.collateral_schedule import plan_collateral_sync
 from casebridge.schedules import ScheduledJob, SchedulePlanner
 from casebridge.stores import StoreRegistry
 
-PLANNERS: tuple[SchedulePlanner, ...] = ()
+PLANNERS: tuple[SchedulePlanner, ...] = (plan_collateral_sync,)
 
 
 def planned_schedules(registry: StoreRegistry) -> list[ScheduledJob]:

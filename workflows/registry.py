@@ -10,21 +10,23 @@ from temporalio import workflow
 
 from workflows import fulfillment_exception, order_review, return_case
 from workflows.archive_backfill import TransactionArchiveBackfill
+from workflows.collateral_sync import CollateralSync
 from workflows.delivery_outcomes import DeliveryOutcomeFeed
 from workflows.kinds import CaseKind
 
 with workflow.unsafe.imports_passed_through():
+    from activities.collateral import CollateralFeed, CollateralPublishing
     from activities.preferences import PreferenceActivities
     from activities.transaction_archive import TransactionArchiveActivities
 
 CASE_KINDS: tuple[CaseKind[Any], ...] = (order_review.KIND, return_case.KIND, fulfillment_exception.KIND)
 
 # Workflows that are no case: the transaction archive's backfill, the delivery outcome feed.
-JOB_WORKFLOWS: tuple[type, ...] = (TransactionArchiveBackfill, DeliveryOutcomeFeed)
+JOB_WORKFLOWS: tuple[type, ...] = (TransactionArchiveBackfill, DeliveryOutcomeFeed, CollateralSync)
 # The activities of those jobs that run on the shared queue.
-JOB_ACTIVITIES: tuple[type, ...] = (PreferenceActivities,)
+JOB_ACTIVITIES: tuple[type, ...] = (PreferenceActivities, CollateralFeed)
 # Activities that call a store and so run on its rate-limited queue too, when it has one.
-STORE_BOUND_ACTIVITIES: tuple[type, ...] = (TransactionArchiveActivities,)
+STORE_BOUND_ACTIVITIES: tuple[type, ...] = (TransactionArchiveActivities, CollateralPublishing)
 
 
 def kind_named(name: str) -> CaseKind[Any]:

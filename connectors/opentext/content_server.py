@@ -60,6 +60,7 @@ from connectors.opentext.content_server_contract import (
     SYSTEM,
     TICKET_HEADER,
     VERSION_CONTENT,
+    WORKSPACE_INFO,
     WORKSPACE_ROOT,
 )
 from connectors.opentext.content_server_errors import error_for_response, transport_error
@@ -86,6 +87,7 @@ from connectors.opentext.content_server_models import (
     VersionInfo,
     VersionListEnvelope,
     WorkspaceCreateEnvelope,
+    WorkspaceInfoEnvelope,
     WorkspaceRef,
     WorkspaceRootInfo,
     WorkspaceSearchEnvelope,
@@ -434,6 +436,17 @@ class ContentServerClient(Closing):
         except NotFoundError:
             return None
         return self._parse(response, WorkspaceRootInfo, "workspace_of").id
+
+    async def business_objects_of(self, workspace_id: int) -> list[BusinessObject]:
+        """The business objects a workspace is linked to (the other way round from
+        `find_business_workspace`): none for an unlinked workspace or a node that is no workspace."""
+        operation = "business_objects_of"
+        path = WORKSPACE_INFO.format(workspace_id=int(workspace_id))
+        try:
+            response = await self._call(operation, "GET", path, params={"fields": "workspace_references"})
+        except NotFoundError:
+            return []
+        return self._parse(response, WorkspaceInfoEnvelope, operation).business_objects()
 
     # -- records management ---------------------------------------------------------------------
 
