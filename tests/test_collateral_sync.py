@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from temporalio.client import ScheduleActionStartWorkflow
+from temporalio.client import ScheduleActionExecutionStartWorkflow, ScheduleActionStartWorkflow
 
 from activities.content_server import Filing
 from activities.document_models import DocumentKind, OpenWorkspaceRequest, WorkspaceKind, WorkspaceSubject
@@ -205,10 +205,17 @@ async def test_the_schedule_is_planned_per_tenant_and_runs_continue_from_the_las
 
             async def started() -> str | None:
                 info = (await schedule.describe()).info
-                return info.recent_actions[-1].action.workflow_id if info.num_actions > before else None
+                if info.num_actions <= before:
+                    return None
+                action = info.recent_actions[-1].action
+                assert isinstance(action, ScheduleActionExecutionStartWorkflow)
+                return action.workflow_id
 
             run_id = await eventually(started, what="the triggered run to start")
-            return await stack.client.get_workflow_handle(run_id, result_type=CollateralSyncResult).result()
+            result: CollateralSyncResult = await stack.client.get_workflow_handle(
+                run_id, result_type=CollateralSyncResult
+            ).result()
+            return result
 
         first = await triggered_run()  # no previous run: from the beginning
         assert first.progress.published >= 1
