@@ -36,11 +36,13 @@ from activities.collateral_models import (
     ChangesPage,
     ChangesRequest,
     CollateralChange,
+    Handled,
     ProductRef,
     PublishOutcome,
     PublishRequest,
     ReviewStatus,
     UnplacedDocument,
+    review_state,
 )
 from activities.errors import translate_errors
 from casebridge.connections import Connections
@@ -107,18 +109,24 @@ class CollateralFeed:
                 page.more = True
                 break
             page.read_to = change.modified_at
-            if request.handled.get(change.node_id) == change.modified_at:
-                continue
+            known = request.handled.get(change.node_id)
+            if known == Handled(modified_at=change.modified_at):
+                continue  # no collateral of a served product, and not changed since
             scanned += 1
-            found = await self._collateral(client, layout, stores, change, request.base_task_queue, examined)
-            if isinstance(found, CollateralChange):
-                page.changes.append(found)
-            elif found is None:
-                page.passed[change.node_id] = change.modified_at
-            else:
-                page.unplaced.append(
-                    UnplacedDocument(node_id=change.node_id, modified_at=change.modified_at, reason=found)
-                )
+            reviewed = await self._collateral(client, layout, stores, change, request.base_task_queue, examined)
+            if reviewed is None:
+                page.passed[change.node_id] = Handled(modified_at=change.modified_at)
+                continue
+            state, found = reviewed
+            if known == state:
+                continue  # read again: dealt with in this state already
+            if not found:
+                page.passed[change.node_id] = state  # a draft: looked at again if its state changes
+            for item in found:
+                if isinstance(item, CollateralChange):
+                    page.changes.append(item)
+                else:
+                    page.unplaced.append(UnplacedDocument(node_id=change.node_id, handled=state, reason=item))
         return page
 
     async def _collateral(
@@ -129,9 +137,11 @@ class CollateralFeed:
         change: NodeChange,
         base_task_queue: str,
         examined: _Examined,
-    ) -> CollateralChange | str | None:
-        """The change as collateral to publish or withdraw; None when it is none; a reason when it
-        is collateral that cannot be placed (its external system names several stores)."""
+    ) -> tuple[Handled, list[CollateralChange | str]] | None:
+        """The collateral's review state, and what to publish or withdraw on each product its
+        workspace stands for, or the reason one cannot be placed (its external system names several
+        stores); nothing to do for a draft. None when the document is no collateral of a product of
+        this deployment's stores."""
         if change.parent_id is None:
             return None
         if change.parent_id not in examined.workspace_of:
@@ -150,39 +160,45 @@ class CollateralFeed:
             return None
         category = layout.document_category
         values: dict[str, Any] = (await client.get_categories(change.node_id)).get(category.id, {})
-        status = values.get(category.key(category.status))
-        if status == ReviewStatus.APPROVED:
-            reviewed = ReviewStatus.APPROVED
-        elif status == ReviewStatus.WITHDRAWN:
-            reviewed = ReviewStatus.WITHDRAWN
-        else:
-            return None  # a draft, or no review yet
         kind = values.get(category.key(category.kind))
         if kind != DocumentKind.COLLATERAL and (
             kind or change.parent_id != await self._collateral_folder(client, layout, workspace_id, examined)
         ):
             return None  # filed as another kind, or placed outside the collateral folder
-        product = products[0]
-        candidates = stores[product.ext_system_id]
-        if len(candidates) != 1:
-            names = ", ".join(sorted(s.id for s in candidates))
-            return f"document {change.node_id}: external system {product.ext_system_id} is several stores ({names})"
-        store = candidates[0]
+        status = values.get(category.key(category.status))
         version = change.version_number or await self._latest_version(client, change.node_id)
-        return CollateralChange(
-            node_id=change.node_id,
-            name=change.name,
-            version=version,
-            modified_at=change.modified_at,
-            status=reviewed,
-            workspace_id=workspace_id,
-            product=ProductRef(
-                platform=store.platform.value,
-                store=store.id,
-                product_id=product.bo_id,
-                task_queue=None if store.activities_per_second is None else store_task_queue(base_task_queue, store),
-            ),
-        )
+        state = Handled(modified_at=change.modified_at, state=review_state(status, version))
+        if status == ReviewStatus.APPROVED:
+            reviewed = ReviewStatus.APPROVED
+        elif status == ReviewStatus.WITHDRAWN:
+            reviewed = ReviewStatus.WITHDRAWN
+        else:
+            return state, []  # a draft, or no review yet
+        found: list[CollateralChange | str] = []
+        for product in products:  # a workspace may stand for the product on several stores
+            candidates = stores[product.ext_system_id]
+            if len(candidates) != 1:
+                names = ", ".join(sorted(s.id for s in candidates))
+                found.append(
+                    f"document {change.node_id}: external system {product.ext_system_id} is several stores ({names})"
+                )
+                continue
+            store = candidates[0]
+            queue = None if store.activities_per_second is None else store_task_queue(base_task_queue, store)
+            found.append(
+                CollateralChange(
+                    node_id=change.node_id,
+                    name=change.name,
+                    version=version,
+                    modified_at=change.modified_at,
+                    status=reviewed,
+                    workspace_id=workspace_id,
+                    product=ProductRef(
+                        platform=store.platform.value, store=store.id, product_id=product.bo_id, task_queue=queue
+                    ),
+                )
+            )
+        return state, found
 
     @staticmethod
     async def _collateral_folder(

@@ -70,9 +70,11 @@ async def _product(stack: Stack, platform: Platform) -> Product:
     return Product(platform, ADOBE_STORE, sku, f"Drill {tag}")
 
 
-async def _file_collateral(stack: Stack, product: Product, name: str) -> tuple[int, int]:
-    """The product's workspace (created from the layout's template) and a document filed into its
-    collateral folder: their node ids."""
+async def _file_collateral(
+    stack: Stack, product: Product, name: str, kind: DocumentKind = DocumentKind.COLLATERAL
+) -> tuple[int, int]:
+    """The product's workspace (created from the layout's template) and a document filed into it
+    (collateral: into its collateral folder): their node ids."""
     filing = Filing(stack.connections)
     workspace = await filing.open_workspace(
         OpenWorkspaceRequest(
@@ -88,7 +90,7 @@ async def _file_collateral(stack: Stack, product: Product, name: str) -> tuple[i
             ),
         )
     )
-    filed = await filing.file(workspace, DocumentKind.COLLATERAL, name, PDF, mime_type="application/pdf")
+    filed = await filing.file(workspace, kind, name, PDF, mime_type="application/pdf")
     return workspace.node_id, filed.node_id
 
 
@@ -134,6 +136,7 @@ async def test_approved_collateral_appears_on_the_product_and_goes_when_withdraw
     product = await _product(stack, platform)
     workspace, sheet = await _file_collateral(stack, product, "Drill spec sheet.pdf")
     _, draft = await _file_collateral(stack, product, "Drill manual.pdf")
+    _, report = await _file_collateral(stack, product, "Drill test report.pdf", DocumentKind.EVIDENCE)
     ecm = stack.connections.content_server(TENANT)
     assert await ecm.business_objects_of(workspace) == [
         BusinessObject(ext_system_id=ecm_system(platform.value, product.store), bo_type="product", bo_id=product.bo_id)
@@ -142,6 +145,7 @@ async def test_approved_collateral_appears_on_the_product_and_goes_when_withdraw
 
     await _review(stack, sheet, "Approved")
     await _review(stack, draft, "Draft")  # still under review: stays off the storefront
+    await _review(stack, report, "Approved")  # approved, but no collateral: not for shoppers
     first = await _run(stack, start)
     shown = await _published(stack, product)
     assert [(d.document_id, d.title) for d in shown] == [(str(sheet), "Drill spec sheet")]

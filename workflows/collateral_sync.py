@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.collateral_models import (
         ChangesRequest,
         CollateralChange,
+        Handled,
         PublishOutcome,
         PublishRequest,
         ReviewStatus,
@@ -62,7 +63,7 @@ class CollateralCursor(BaseModel):
     """Where the next run reads from."""
 
     since: datetime = BEGINNING  # the newest modify time handled
-    handled: dict[int, datetime] = Field(default_factory=dict)  # within INDEX_LAG of `since`
+    handled: dict[int, Handled] = Field(default_factory=dict)  # modified within INDEX_LAG of `since`
     carried: list[CollateralChange] = Field(default_factory=list)  # to try again first
 
 
@@ -128,14 +129,14 @@ class CollateralSync:
             handled.update(page.passed)
             for unplaced in page.unplaced:
                 self._failed(unplaced.reason)
-                handled[unplaced.node_id] = unplaced.modified_at
+                handled[unplaced.node_id] = unplaced.handled
             for change in page.changes:
                 if not await self._apply(input.tenant, change) and len(carried) < MAX_CARRIED:
                     carried.append(change)
-                handled[change.node_id] = change.modified_at
+                handled[change.node_id] = change.handled()
             if page.read_to is not None:
                 since = max(since, page.read_to)
-            handled = {node: at for node, at in handled.items() if at >= since - INDEX_LAG}
+            handled = {node: done for node, done in handled.items() if done.modified_at >= since - INDEX_LAG}
             if not page.more:
                 break
         self.progress.carried = len(carried)
