@@ -22,6 +22,7 @@ from connectors.opentext.content_server_models import BusinessObject
 from tests.support.stack import Stack, eventually
 from tests.support.world import ADOBE_STORE, BC_FLOW_STORE, ECM_NAME, SHOP, TENANT, ecm_system
 from workflows.collateral_sync import (
+    COLLATERAL_RETRY,
     CollateralCursor,
     CollateralSync,
     CollateralSyncInput,
@@ -150,7 +151,8 @@ async def test_approved_collateral_appears_on_the_product_and_goes_when_withdraw
     shown = await _published(stack, product)
     assert [(d.document_id, d.title) for d in shown] == [(str(sheet), "Drill spec sheet")]
     assert shown[0].url.endswith(f"/tenants/{ECM_NAME}/nodes/{sheet}/versions/1/content")
-    assert first.progress.published == 1 and first.progress.failed == 0
+    assert first.progress.published >= 1  # other tests' collateral of the last minutes is read again too
+    assert not [f for f in first.progress.failures if f"document {sheet}" in f]
 
     # The link works: it serves the approved version's content.
     assert (await stack.http.get(shown[0].url)).content == PDF
@@ -179,12 +181,36 @@ async def test_collateral_of_a_product_the_platform_does_not_know_is_reported(st
 
     result = await _run(stack, start)
 
-    assert result.progress.failed == 1 and result.progress.published == 0
-    (failure,) = result.progress.failures
-    assert f"document {sheet}" in failure and missing.bo_id in failure and "NotFoundError" in failure
+    (failure,) = [f for f in result.progress.failures if f"document {sheet}" in f]
+    assert missing.bo_id in failure and "NotFoundError" in failure
     assert result.cursor.carried == []  # refused for good: not tried again next run
     again = await _run(stack, result.cursor)
     assert again.progress.failed == 0
+
+
+async def test_collateral_that_fails_for_a_while_is_published_by_the_next_run(stack: Stack) -> None:
+    start = CollateralCursor(since=datetime.now(UTC) - timedelta(seconds=1))
+    product = await _product(stack, Platform.ADOBE_COMMERCE)
+    _, sheet = await _file_collateral(stack, product, "Drill spec sheet.pdf")
+    await _review(stack, sheet, "Approved")
+    # Adobe Commerce is down for this product for every attempt of the run.
+    await stack.fault(
+        system="adobe-commerce",
+        operation="PUT /V1/products/{sku}",
+        effect="http_503",
+        times=COLLATERAL_RETRY.maximum_attempts,
+        store=ADOBE_STORE,
+        order=product.bo_id,
+    )
+
+    first = await _run(stack, start)
+    assert [c.node_id for c in first.cursor.carried] == [sheet]
+    assert not [f for f in first.progress.failures if f"document {sheet}" in f]
+    assert await _published(stack, product) == []
+
+    second = await _run(stack, first.cursor)
+    assert (second.progress.published, second.cursor.carried) == (1, [])
+    assert [d.document_id for d in await _published(stack, product)] == [str(sheet)]
 
 
 async def test_the_schedule_is_planned_per_tenant_and_runs_continue_from_the_last_cursor(stack: Stack) -> None:
