@@ -1,6 +1,7 @@
 """Approved collateral from Extended ECM to the storefronts: spec sheets, manuals, installation guides
 and marketing documents a reviewer approved in a product's business workspace are shown on that
-product on its platform, and taken off when the reviewer withdraws them.
+product on its platform (`activities.collateral_publishing`), and taken off when the reviewer
+withdraws them.
 
 Content Server publishes no webhooks, so `CollateralFeed.collateral_changes` reads its change feed
 (`ContentServerClient.changes_since`) and keeps, of the documents modified since a time, those of
@@ -10,27 +11,13 @@ Approved or Withdrawn. A draft changes nothing on the storefront: a new version 
 the approved one published. The workspace's business object names the product: its external
 system the store (`Store.ecm_ext_system_id`), its id the product as the platform knows it (a
 Shopify product gid or number, a BigCommerce product id, an Adobe Commerce SKU).
-
-`CollateralPublishing` publishes or withdraws one document on its product; the platform connectors
-are idempotent by the document id (the ECM node id), so a repeat changes nothing.
-
-The link published: Content Server's own document URLs need an ECM login, which shoppers do not
-have, so the tenant names where its approved documents are publicly delivered
-(`content_server.collateral.public_url`, a template with `{node_id}` and `{version}`). ASSUMPTION:
-the deployment publishes each approved version there (a CDN or share service fed by the ECM); no
-OpenText spec describes one. The version is part of the link so that the storefront keeps showing
-exactly what was approved, even once a newer draft version exists.
 """
 
 from __future__ import annotations
 
-import mimetypes
-from pathlib import PurePosixPath
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
 from activities.collateral_models import (
     ChangesPage,
@@ -38,8 +25,6 @@ from activities.collateral_models import (
     CollateralChange,
     Handled,
     ProductRef,
-    PublishOutcome,
-    PublishRequest,
     ReviewStatus,
     UnplacedDocument,
     review_state,
@@ -47,31 +32,13 @@ from activities.collateral_models import (
 from activities.errors import translate_errors
 from casebridge.connections import Connections
 from casebridge.ecm_layout import EcmLayout
-from casebridge.stores import CollateralSettings, Platform, RegistryLookupError, Store, store_task_queue
-from connectors.adobe_commerce.product_documents import ProductDocument as AdobeDocument
-from connectors.bigcommerce.product_documents import MAX_CUSTOM_FIELD_LENGTH
-from connectors.bigcommerce.product_documents import ProductDocument as BigCommerceDocument
+from casebridge.stores import RegistryLookupError, Store, store_task_queue
 from connectors.opentext.content_server import ContentServerClient
 from connectors.opentext.content_server_models import BusinessObject, NodeChange
-from connectors.shopify.product_documents import ProductDocument as ShopifyDocument
 from routing.documents import DocumentKind, WorkspaceKind
 
 PRODUCT_BO_TYPE = "product"  # the business object type of product workspaces in every external system
-SHOPIFY_PRODUCT_GID = "gid://shopify/Product/"
 SCAN_LIMIT = 500  # changed documents examined per read, so one activity stays short
-
-_Document = TypeVar("_Document", bound=BaseModel)
-
-
-def document_title(name: str) -> str:
-    """The storefront's title for a document: its name without a file extension."""
-    path = PurePosixPath(name)
-    title = path.stem if path.suffix and len(path.suffix) <= 6 else name
-    return title.strip()[:MAX_CUSTOM_FIELD_LENGTH] or name[:MAX_CUSTOM_FIELD_LENGTH]
-
-
-def public_url(settings: CollateralSettings, change: CollateralChange) -> str:
-    return settings.public_url.format(node_id=change.node_id, version=change.version)
 
 
 class _Examined:
@@ -231,111 +198,3 @@ class CollateralFeed:
         if settings is None or settings.layout is None:
             raise RegistryLookupError(f"OpenText tenant {tenant!r} has no ECM layout (content_server.layout)")
         return settings.layout
-
-
-class CollateralPublishing:
-    """Publishes and withdraws documents on products (calls a store: runs on its queue)."""
-
-    def __init__(self, connections: Connections) -> None:
-        self._connections = connections
-
-    @activity.defn(name="collateral.publish")
-    @translate_errors
-    async def publish(self, request: PublishRequest) -> PublishOutcome:
-        """Show the approved document on its product (replacing an earlier version of it there)."""
-        change = request.change
-        url = public_url(self._settings(request.tenant), change)
-        document_id = str(change.node_id)
-        title = document_title(change.name)
-        content_type = mimetypes.guess_type(change.name)[0] or "application/octet-stream"
-        product = change.product
-        platform = Platform(product.platform)
-        if platform is Platform.SHOPIFY:
-            shopify = _document(
-                ShopifyDocument,
-                document_id=document_id,
-                title=title,
-                url=url,
-                content_type=content_type,
-                version=change.version,
-            )
-            await self._connections.shopify(product.store).publish_product_document(_shopify_gid(product), shopify)
-        elif platform is Platform.BIGCOMMERCE:
-            bigcommerce = _document(BigCommerceDocument, document_id=document_id, title=title, url=url)
-            await self._connections.bigcommerce(product.store).publish_product_document(
-                _bigcommerce_id(product), bigcommerce
-            )
-        else:
-            adobe = _document(
-                AdobeDocument,
-                document_id=document_id,
-                title=title,
-                url=url,
-                content_type=content_type,
-                version=change.version,
-            )
-            await self._connections.adobe_commerce(product.store).product_documents.publish_product_document(
-                product.product_id, adobe
-            )
-        return PublishOutcome(action="published", url=url)
-
-    @activity.defn(name="collateral.withdraw")
-    @translate_errors
-    async def withdraw(self, request: PublishRequest) -> PublishOutcome:
-        """Take the withdrawn document off its product; nothing to do when it is not there."""
-        change = request.change
-        product = change.product
-        document_id = str(change.node_id)
-        platform = Platform(product.platform)
-        if platform is Platform.SHOPIFY:
-            shopify = self._connections.shopify(product.store)
-            removed = await shopify.withdraw_product_document(_shopify_gid(product), document_id)
-        elif platform is Platform.BIGCOMMERCE:
-            bigcommerce = self._connections.bigcommerce(product.store)
-            removed = await bigcommerce.withdraw_product_document(_bigcommerce_id(product), document_id)
-        else:
-            adobe = self._connections.adobe_commerce(product.store).product_documents
-            removed = await adobe.withdraw_product_document(product.product_id, document_id)
-        return PublishOutcome(action="withdrawn" if removed else "not published")
-
-    def _settings(self, tenant: str) -> CollateralSettings:
-        content_server = self._connections.registry.tenant(tenant).content_server
-        if content_server is None or content_server.collateral is None:
-            raise RegistryLookupError(f"OpenText tenant {tenant!r} publishes no collateral (content_server.collateral)")
-        return content_server.collateral
-
-
-def _document(model: type[_Document], **fields: Any) -> _Document:
-    """The platform's document entry; one it refuses (a URL too long for a custom field, say) fails
-    for good: retrying cannot change it."""
-    try:
-        return model(**fields)
-    except ValidationError as exc:
-        raise ApplicationError(
-            f"document {fields['document_id']} cannot be published: {exc.errors()[0]['msg']}",
-            type="UnpublishableDocument",
-            non_retryable=True,
-        ) from exc
-
-
-def _shopify_gid(product: ProductRef) -> str:
-    """A Shopify product workspace may be keyed by the product's gid or by its number."""
-    if product.product_id.startswith(SHOPIFY_PRODUCT_GID):
-        return product.product_id
-    if product.product_id.isdigit():
-        return f"{SHOPIFY_PRODUCT_GID}{product.product_id}"
-    raise _not_a_product(product)
-
-
-def _bigcommerce_id(product: ProductRef) -> int:
-    if not product.product_id.isdigit():
-        raise _not_a_product(product)
-    return int(product.product_id)
-
-
-def _not_a_product(product: ProductRef) -> ApplicationError:
-    return ApplicationError(
-        f"product workspace id {product.product_id!r} names no {product.platform} product",
-        type="InvalidProductReference",
-        non_retryable=True,
-    )

@@ -1,6 +1,6 @@
-"""Approved collateral to the storefronts (`activities.collateral`): one run per schedule slot and
-OpenText tenant reads the ECM's change feed since the previous run, publishes each approved document
-on its product and withdraws each withdrawn one, then completes.
+"""Approved collateral to the storefronts (`activities.collateral`, `activities.collateral_publishing`):
+one run per schedule slot and OpenText tenant reads the ECM's change feed since the previous run,
+publishes each approved document on its product and withdraws each withdrawn one, then completes.
 
 The cursor is the run's result: a Temporal Schedule hands each run the previous completed run's
 result (`workflow.get_last_completion_result`), so nothing else keeps state and a failed run leaves
@@ -28,7 +28,7 @@ from temporalio.common import RetryPolicy, SearchAttributePair, TypedSearchAttri
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.collateral import CollateralFeed, CollateralPublishing
+    from activities.collateral import CollateralFeed
     from activities.collateral_models import (
         ChangesRequest,
         CollateralChange,
@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
         PublishRequest,
         ReviewStatus,
     )
+    from activities.collateral_publishing import CollateralPublishing
 
 from workflows import search_attributes as sa
 from workflows.failures import describe_failure

@@ -15,7 +15,8 @@ from workflows.delivery_outcomes import DeliveryOutcomeFeed
 from workflows.kinds import CaseKind
 
 with workflow.unsafe.imports_passed_through():
-    from activities.collateral import CollateralFeed, CollateralPublishing
+    from activities.collateral import CollateralFeed
+    from activities.collateral_publishing import CollateralPublishing
     from activities.preferences import PreferenceActivities
     from activities.transaction_archive import TransactionArchiveActivities
 
