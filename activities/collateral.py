@@ -39,6 +39,10 @@ from routing.documents import DocumentKind, WorkspaceKind
 
 PRODUCT_BO_TYPE = "product"  # the business object type of product workspaces in every external system
 SCAN_LIMIT = 500  # changed documents examined per read, so one activity stays short
+# Changed documents taken from the search per read (the oldest): a backlog (the first run, a long
+# pause) is read in slices. A slice ends between two modify times, so more than this many documents
+# modified in one second would keep the feed from moving on.
+READ_LIMIT = 2000
 
 
 class _Examined:
@@ -66,7 +70,7 @@ class CollateralFeed:
         layout = self._layout(request.tenant)
         client = self._connections.content_server(request.tenant)
         stores = self._stores_by_system(request.tenant)
-        changes = await client.changes_since(request.since, resolve_workspaces=False)
+        changes = await client.changes_since(request.since, resolve_workspaces=False, limit=READ_LIMIT)
         examined = _Examined()
         page = ChangesPage(changes=[], read_to=None, more=False)
         scanned = 0
@@ -94,6 +98,8 @@ class CollateralFeed:
                     page.changes.append(item)
                 else:
                     page.unplaced.append(UnplacedDocument(node_id=change.node_id, handled=state, reason=item))
+        if len(changes) >= READ_LIMIT:
+            page.more = True  # the search had more: read on from `read_to`
         return page
 
     async def _collateral(

@@ -6,9 +6,11 @@ The cursor is the run's result: a Temporal Schedule hands each run the previous 
 result (`workflow.get_last_completion_result`), so nothing else keeps state and a failed run leaves
 the cursor where the last good one put it. A run started by hand may carry a cursor in its input.
 
-Each read starts `INDEX_LAG` before the newest change already handled, because a search index may
-show a change late (ASSUMPTION: Content Server's index lags minutes at most); the changes handled in
-that window are listed in the cursor and not applied twice. Publishing is idempotent anyway.
+Each run starts reading `INDEX_LAG` before the newest change already handled, because a search index
+may show a change late (ASSUMPTION: Content Server's index lags minutes at most); the changes handled
+in that window are listed in the cursor (with the state acted on) and not applied twice. Publishing
+is idempotent anyway. A backlog (the first run reads every document the ECM holds) is read in pages
+of changes, `READS_PER_RUN` per run; the next runs go on from there.
 Changes are applied one at a time: Adobe Commerce keeps a product's documents in one attribute,
 written read-modify-write, so two at once on one product could lose one.
 
@@ -112,13 +114,14 @@ class CollateralSync:
         for change in cursor.carried:
             if not await self._apply(input.tenant, change) and len(carried) < MAX_CARRIED:
                 carried.append(change)
-        for _ in range(READS_PER_RUN):
+        for read in range(READS_PER_RUN):
             self._show(input.tenant, since, "Reading changes")
             page = await workflow.execute_activity_method(
                 CollateralFeed.collateral_changes,
                 ChangesRequest(
                     tenant=input.tenant,
-                    since=since - INDEX_LAG,
+                    # Only the run's first read looks back: the reads after it go on where it stopped.
+                    since=since - INDEX_LAG if read == 0 else since,
                     base_task_queue=workflow.info().task_queue,
                     handled=handled,
                 ),

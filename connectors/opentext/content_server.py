@@ -487,6 +487,7 @@ class ContentServerClient(Closing):
         location_id: int | None = None,
         category_ids: Iterable[int] = (),
         resolve_workspaces: bool = True,
+        limit: int | None = None,
     ) -> list[NodeChange]:
         """Nodes (documents by default) modified at or after `since`, oldest first.
 
@@ -496,7 +497,9 @@ class ContentServerClient(Closing):
         poller keeps the latest `modified_at` it saw as its next `since` and acts idempotently on
         repeats. `location_id` keeps to nodes below a container; `category_ids`
         adds those categories' values of each node (one call per node); `resolve_workspaces` finds
-        each node's workspace (one call per distinct parent folder)."""
+        each node's workspace (one call per distinct parent folder). `limit` stops reading result
+        pages once that many nodes are found (the oldest, a page more at most): a poller with a
+        backlog reads on from the newest `modified_at` it got."""
         operation = "changes_since"
         since_utc = since.astimezone(UTC) if since.tzinfo else since.replace(tzinfo=UTC)
         clauses = [f"OTModifyDate:>={since_utc:%Y%m%d}"]
@@ -521,6 +524,8 @@ class ContentServerClient(Closing):
                     if known is None or change.modified_at >= known.modified_at:
                         latest[change.node_id] = change
             if _last_page(envelope.collection.paging, page, len(envelope.results)):
+                break
+            if limit is not None and len(latest) >= limit:
                 break
         else:
             raise ContractError(f"more than {MAX_PAGES} pages", system=SYSTEM, operation=operation)
