@@ -4,11 +4,12 @@ periodic job is one more planner here."""
 
 from __future__ import annotations
 
+from casebridge.collateral_schedule import plan_collateral_sync
 from casebridge.schedules import ScheduledJob, SchedulePlanner
 from casebridge.statement_schedules import plan_statement_schedules
 from casebridge.stores import StoreRegistry
 
-PLANNERS: tuple[SchedulePlanner, ...] = (plan_statement_schedules,)
+PLANNERS: tuple[SchedulePlanner, ...] = (plan_statement_schedules, plan_collateral_sync)
 
 
 def planned_schedules(registry: StoreRegistry) -> list[ScheduledJob]:

@@ -9,6 +9,7 @@ local stack, CI and a cluster. Secrets are referenced by variable name only and 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
@@ -39,11 +40,21 @@ class ExstreamSettings(BaseModel):
     domain: str
 
 
+class CollateralSettings(BaseModel):
+    """Approved product documents published to the storefronts (`workflows.collateral_sync`)."""
+
+    # Where shoppers can open an approved document: a template with `{node_id}` and `{version}`,
+    # e.g. the ECM's public delivery (a CDN or share service), which Content Server itself is not.
+    public_url: str = Field(pattern=r"^https?://.*\{node_id\}")
+    sync_every: timedelta = Field(default=timedelta(minutes=5), gt=timedelta(0))  # the schedule's interval
+
+
 class ContentServerSettings(BaseModel):
     base_url: str  # the CGI URL, e.g. https://ecm.example.com/otcs/cs.exe
     username: str
     password_env: str
     layout: EcmLayout | None = None  # where cases file their documents; None: cases file nothing
+    collateral: CollateralSettings | None = None  # None: no collateral reaches the storefronts
 
     def credentials(self) -> ContentServerCredentials:
         return ContentServerCredentials(username=self.username, password=resolve_secret(self.password_env))

@@ -10,12 +10,15 @@ from temporalio import workflow
 
 from workflows import fulfillment_exception, order_documents, order_review, return_case
 from workflows.archive_backfill import TransactionArchiveBackfill
+from workflows.collateral_sync import CollateralSync
 from workflows.customer_letter import CustomerLetter
 from workflows.delivery_outcomes import DeliveryOutcomeFeed
 from workflows.kinds import CaseKind
 from workflows.monthly_statements import MonthlyStatements
 
 with workflow.unsafe.imports_passed_through():
+    from activities.collateral import CollateralFeed
+    from activities.collateral_publishing import CollateralPublishing
     from activities.letters import LetterActivities
     from activities.preferences import PreferenceActivities
     from activities.statements import StatementActivities
@@ -29,12 +32,23 @@ CASE_KINDS: tuple[CaseKind[Any], ...] = (
 )
 
 # Workflows that are no case: the transaction archive's backfill, the delivery outcome feed, the B2B
-# monthly statements, and the customer letters cases start.
-JOB_WORKFLOWS: tuple[type, ...] = (TransactionArchiveBackfill, DeliveryOutcomeFeed, MonthlyStatements, CustomerLetter)
+# monthly statements, the collateral sync, and the customer letters cases start.
+JOB_WORKFLOWS: tuple[type, ...] = (
+    TransactionArchiveBackfill,
+    DeliveryOutcomeFeed,
+    MonthlyStatements,
+    CollateralSync,
+    CustomerLetter,
+)
 # The activities of those jobs that run on the shared queue.
-JOB_ACTIVITIES: tuple[type, ...] = (PreferenceActivities,)
+JOB_ACTIVITIES: tuple[type, ...] = (PreferenceActivities, CollateralFeed)
 # Activities that call a store and so run on its rate-limited queue too, when it has one.
-STORE_BOUND_ACTIVITIES: tuple[type, ...] = (TransactionArchiveActivities, StatementActivities, LetterActivities)
+STORE_BOUND_ACTIVITIES: tuple[type, ...] = (
+    TransactionArchiveActivities,
+    StatementActivities,
+    LetterActivities,
+    CollateralPublishing,
+)
 
 
 def kind_named(name: str) -> CaseKind[Any]:

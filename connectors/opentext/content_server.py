@@ -60,6 +60,7 @@ from connectors.opentext.content_server_contract import (
     SYSTEM,
     TICKET_HEADER,
     VERSION_CONTENT,
+    WORKSPACE_INFO,
     WORKSPACE_ROOT,
 )
 from connectors.opentext.content_server_errors import error_for_response, transport_error
@@ -86,6 +87,7 @@ from connectors.opentext.content_server_models import (
     VersionInfo,
     VersionListEnvelope,
     WorkspaceCreateEnvelope,
+    WorkspaceInfoEnvelope,
     WorkspaceRef,
     WorkspaceRootInfo,
     WorkspaceSearchEnvelope,
@@ -435,6 +437,17 @@ class ContentServerClient(Closing):
             return None
         return self._parse(response, WorkspaceRootInfo, "workspace_of").id
 
+    async def business_objects_of(self, workspace_id: int) -> list[BusinessObject]:
+        """The business objects a workspace is linked to (the other way round from
+        `find_business_workspace`): none for an unlinked workspace or a node that is no workspace."""
+        operation = "business_objects_of"
+        path = WORKSPACE_INFO.format(workspace_id=int(workspace_id))
+        try:
+            response = await self._call(operation, "GET", path, params={"fields": "workspace_references"})
+        except NotFoundError:
+            return []
+        return self._parse(response, WorkspaceInfoEnvelope, operation).business_objects()
+
     # -- records management ---------------------------------------------------------------------
 
     async def get_rm_classification(self, node_id: int) -> RecordsClassification:
@@ -474,6 +487,7 @@ class ContentServerClient(Closing):
         location_id: int | None = None,
         category_ids: Iterable[int] = (),
         resolve_workspaces: bool = True,
+        limit: int | None = None,
     ) -> list[NodeChange]:
         """Nodes (documents by default) modified at or after `since`, oldest first.
 
@@ -483,7 +497,9 @@ class ContentServerClient(Closing):
         poller keeps the latest `modified_at` it saw as its next `since` and acts idempotently on
         repeats. `location_id` keeps to nodes below a container; `category_ids`
         adds those categories' values of each node (one call per node); `resolve_workspaces` finds
-        each node's workspace (one call per distinct parent folder)."""
+        each node's workspace (one call per distinct parent folder). `limit` stops reading result
+        pages once that many nodes are found (the oldest, a page more at most): a poller with a
+        backlog reads on from the newest `modified_at` it got."""
         operation = "changes_since"
         since_utc = since.astimezone(UTC) if since.tzinfo else since.replace(tzinfo=UTC)
         clauses = [f"OTModifyDate:>={since_utc:%Y%m%d}"]
@@ -508,6 +524,8 @@ class ContentServerClient(Closing):
                     if known is None or change.modified_at >= known.modified_at:
                         latest[change.node_id] = change
             if _last_page(envelope.collection.paging, page, len(envelope.results)):
+                break
+            if limit is not None and len(latest) >= limit:
                 break
         else:
             raise ContractError(f"more than {MAX_PAGES} pages", system=SYSTEM, operation=operation)

@@ -22,6 +22,11 @@ BUSINESS_WORKSPACES = "/v2/businessworkspaces"
 # confirmed (Business Workspaces spec): `GET|POST /v2/businessworkspaces/{id}/relateditems`,
 # `DELETE .../relateditems/{rel_bw_id}?rel_type=`; `GET /v1/nodes/{id}/businessworkspace`.
 RELATED_ITEMS = "/v2/businessworkspaces/{workspace_id}/relateditems"
+# confirmed (Business Workspaces spec): `GET /v2/businessworkspaces/{id}` (`fields` adds data); with
+# `fields=workspace_references` its `results.data.workspace_references[]` carry `external_system_id`,
+# `business_object_type`, `business_object_id` (reference 3.6, from pyxecm: the spec leaves the
+# items untyped).
+WORKSPACE_INFO = "/v2/businessworkspaces/{workspace_id}"
 WORKSPACE_ROOT = "/v1/nodes/{node_id}/businessworkspace"
 # confirmed (CS spec): `GET /v2/nodes/{id}/versions/{version_number}/content`; `POST /v2/search`.
 VERSION_CONTENT = "/v2/nodes/{node_id}/versions/{version_number}/content"

@@ -341,6 +341,37 @@ class WorkspaceRootInfo(_Wire):
     workspace_type_id: int | None = None
 
 
+class _WorkspaceReference(_Wire):
+    """One business object link in `workspace_references[]` (field names as pyxecm reads them; the
+    spec leaves the items untyped)."""
+
+    external_system_id: str
+    business_object_type: str
+    business_object_id: str
+
+
+class _WorkspaceInfoData(_Wire):
+    workspace_references: list[_WorkspaceReference] = Field(default_factory=list)
+
+
+class _WorkspaceInfoResult(_Wire):
+    data: _WorkspaceInfoData
+
+
+class WorkspaceInfoEnvelope(_Wire):
+    """`GET /v2/businessworkspaces/{id}?fields=workspace_references`: the workspace's business objects."""
+
+    results: _WorkspaceInfoResult
+
+    def business_objects(self) -> list[BusinessObject]:
+        return [
+            BusinessObject(
+                ext_system_id=r.external_system_id, bo_type=r.business_object_type, bo_id=r.business_object_id
+            )
+            for r in self.results.data.workspace_references
+        ]
+
+
 class _RecordsData(_Wire):
     rmclassification_id: int | None = None
     record_date: str | None = None

@@ -4,6 +4,7 @@ feed). Paths are relative to the REST root, like those in `sandbox.opentext_ecm.
 
 * `GET /v2/nodes/{id}/versions/{version_number}/content` -> the version's bytes
 * `POST /v2/search` (form fields `where`, `sort`, `page`, `limit`; see `sandbox.opentext_ecm.search`)
+* `GET /v2/businessworkspaces/{bw_id}` -> the workspace, its type and its business object links
 * `GET|POST /v2/businessworkspaces/{bw_id}/relateditems`,
   `DELETE /v2/businessworkspaces/{bw_id}/relateditems/{rel_bw_id}?rel_type=child|parent`
 * `GET /v1/nodes/{id}/businessworkspace` -> the workspace a node lies in
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 OP_VERSION_CONTENT = "GET /api/v2/nodes/{id}/versions/{version_number}/content"
 OP_SEARCH = "POST /api/v2/search"
+OP_WORKSPACE_INFO = "GET /api/v2/businessworkspaces/{bw_id}"
 OP_RELATED = "GET /api/v2/businessworkspaces/{bw_id}/relateditems"
 OP_RELATE = "POST /api/v2/businessworkspaces/{bw_id}/relateditems"
 OP_UNRELATE = "DELETE /api/v2/businessworkspaces/{bw_id}/relateditems/{rel_bw_id}"
@@ -34,6 +36,7 @@ OP_CLASSIFY = "POST /api/v1/nodes/{id}/rmclassifications"
 DOCUMENT_OPERATIONS: tuple[str, ...] = (
     OP_VERSION_CONTENT,
     OP_SEARCH,
+    OP_WORKSPACE_INFO,
     OP_RELATED,
     OP_RELATE,
     OP_UNRELATE,
@@ -85,6 +88,23 @@ def add_document_routes(router: APIRouter, simulator: ContentServerSimulator) ->
                     for node in shown
                 ],
             },
+        )
+
+    @router.get("/api/v2/businessworkspaces/{bw_id}")
+    async def workspace_info(request: Request, bw_id: str) -> Response:
+        call = await simulator.begin(request, OP_WORKSPACE_INFO)
+        if not bw_id.isdigit():
+            raise cs_error(400, f"Could not get a node for {bw_id}.")
+        node = call.repository.node(int(bw_id))
+        if node.subtype != SUBTYPE_BUSINESS_WORKSPACE:
+            # ASSUMPTION: the status and wording (the spec lists 400 and 404 without examples).
+            raise cs_error(404, f"Node {bw_id} is not a business workspace.")
+        type_name = next(
+            (t.name for t in call.repository.config.workspace_types if t.id == node.workspace_type_id), None
+        )
+        return simulator.answer(
+            call.session,
+            {"links": rendering.links(request.url, "GET"), "results": rendering.workspace_info(node, type_name)},
         )
 
     @router.get("/api/v2/businessworkspaces/{bw_id}/relateditems")

@@ -141,6 +141,41 @@ def category_results(node: NodeState, config: ContentServerConfig) -> list[dict[
     return results
 
 
+def workspace_info(node: NodeState, type_name: str | None) -> dict[str, Any]:
+    """`GET /v2/businessworkspaces/{id}` (`V2BusinessWorkspaceSpecificResult`): the node, its type
+    and its business object links. The link fields are pyxecm's (`get_workspace_references`): the
+    spec leaves `workspace_references[]` untyped. They are always given here, with or without
+    `fields=workspace_references` (ASSUMPTION: the real server may answer them only when asked)."""
+    bo = node.business_object
+    references = (
+        [
+            {
+                "external_system_id": bo.ext_system_id,
+                "business_object_type": bo.bo_type,
+                "business_object_id": bo.bo_id,
+                "workspace_type_id": node.workspace_type_id,
+                "has_default_display": True,
+                "has_default_search": True,
+            }
+        ]
+        if bo is not None
+        else []
+    )
+    return {
+        "data": {
+            "properties": node_properties(node),
+            "business_properties": {
+                "workspace_type_id": node.workspace_type_id,
+                "workspace_type_name": type_name,
+                "has_default_display": True,
+                "has_default_search": True,
+                "isEarly": False,
+            },
+            "workspace_references": references,
+        }
+    }
+
+
 def related_result(node: NodeState, rel_type: str) -> dict[str, Any]:
     """A related workspace (`GET .../relateditems`): the workspace, with the relation as seen from
     the workspace asked about (`child` or `parent`; pyxecm's examples show it in the properties)."""

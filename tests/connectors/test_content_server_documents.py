@@ -340,6 +340,27 @@ async def test_changes_since_without_extras_makes_only_search_calls(conn: Connec
     assert {r.url.path for r in conn.recorder.sent[before:]} == {f"{MOUNT}/api/v2/search"}
 
 
+async def test_changes_since_stops_reading_at_its_limit(ecm: Stack) -> None:
+    async with connect(ecm, page_size=2) as small_pages:
+        order = await workspace(small_pages, "order", "adobe-demo")
+        since = datetime.now(UTC) - timedelta(minutes=1)
+        audit = await folder_id(small_pages, order.id, "Audit")
+        made = [(await small_pages.client.upload_document(audit, f"a{n}.txt", b"ok")).node_id for n in range(5)]
+        before = small_pages.recorder.count("POST", "/search")
+        first = await small_pages.client.changes_since(since, location_id=order.id, resolve_workspaces=False, limit=2)
+        assert [c.node_id for c in first] == made[:2]  # the oldest, from one page
+        assert small_pages.recorder.count("POST", "/search") == before + 1
+        every = await small_pages.client.changes_since(since, location_id=order.id, resolve_workspaces=False)
+        assert [c.node_id for c in every] == made
+
+
+async def test_a_workspace_names_its_business_objects(conn: Connected) -> None:
+    product = await workspace(conn, "product", "bigcommerce-demo")
+    assert await conn.client.business_objects_of(product.id) == [product.business_object]
+    collateral = await folder_id(conn, product.id, "Collateral")
+    assert await conn.client.business_objects_of(collateral) == []  # no workspace
+
+
 async def test_a_failing_search_is_transient(ecm: Stack, conn: Connected) -> None:
     ecm.world.faults.add(FaultRule(system="opentext-ecm", operation="POST /api/v2/search", effect=FaultEffect.HTTP_503))
     with pytest.raises(TransientError) as raised:

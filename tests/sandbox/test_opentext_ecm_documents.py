@@ -408,3 +408,30 @@ async def test_document_status_applies_the_category_when_missing(ecm: Ecm) -> No
     assert response.status_code == 200
     (values,) = [c["data"]["categories"] for c in categories]
     assert values[f"{CASE_DOCUMENT}_4"] == "Withdrawn" and values[f"{CASE_DOCUMENT}_2"] is None
+
+
+# -- a workspace's business objects -------------------------------------------------------------
+
+
+async def test_a_workspace_answers_its_type_and_business_object(ecm: Ecm) -> None:
+    product = await workspace(ecm, 48231, 30514, "bigcommerce-demo", "product")
+    listed = (await ecm.http.get(f"/v2/nodes/{product}")).json()["results"]["data"]["properties"]
+    sheets = await folder(ecm, product, "Collateral")
+
+    answer = await ecm.http.get(f"/v2/businessworkspaces/{product}", params={"fields": "workspace_references"})
+    of_a_folder = await ecm.http.get(f"/v2/businessworkspaces/{sheets}")
+    of_nothing = await ecm.http.get("/v2/businessworkspaces/999999")
+    not_an_id = await ecm.http.get("/v2/businessworkspaces/first")
+
+    assert answer.status_code == 200, answer.text
+    data = answer.json()["results"]["data"]
+    assert data["properties"]["id"] == product and data["properties"]["name"] == listed["name"]
+    assert (data["business_properties"]["workspace_type_id"], data["business_properties"]["workspace_type_name"]) == (
+        19,
+        "Product",
+    )
+    (reference,) = data["workspace_references"]
+    assert (reference["external_system_id"], reference["business_object_type"]) == ("bigcommerce-demo", "product")
+    assert reference["business_object_id"] == listed["name"].removeprefix("product ")
+    assert of_a_folder.status_code == 404 and "not a business workspace" in of_a_folder.json()["error"]
+    assert of_nothing.status_code in (400, 404) and not_an_id.status_code == 400

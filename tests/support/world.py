@@ -66,6 +66,9 @@ RETURNS_SOURCE = "storefront-returns"
 ADOBE_IO_CLIENT = "casebridge-io"  # the Developer Console project's client id events are sent to
 ADOBE_IO_PROVIDER = "4d5e6f70-test-provider"
 ECM_USER = "casebridge"
+ECM_NAME = "casebridge-ecm"  # the simulated Content Server (`ContentServerConfig.demo`)
+# Where collateral is published: the simulated ECM's admin serves each version's content.
+COLLATERAL_PATH = "nodes/{node_id}/versions/{version}/content"
 TENANT = "test"
 
 SECRETS = {
@@ -343,6 +346,9 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
               base_url: {sandbox_url}/opentext/otcs/cs.exe
               username: {ECM_USER}
               password_env: OPENTEXT_ECM_PASSWORD
+              collateral:
+                public_url: {sandbox_url}/opentext/otcs/_admin/tenants/{ECM_NAME}/{COLLATERAL_PATH}
+                sync_every: PT1H
               layout:
         """)
         + textwrap.indent(ecm_layout_yaml(), " " * 10)
