@@ -9,10 +9,12 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from temporalio.api.history.v1 import History
 from temporalio.client import WorkflowHandle
 
 from activities.letter_models import LETTER_ID_PREFIX, SendLetterRequest
 from routing.communications import CommunicationsPolicy, LetterChannel, LetterPurpose
+from tests.support.histories import decode_payloads
 from tests.support.stack import Stack, eventually
 from tests.support.world import SHOP, TENANT, TENANT_ID
 from tests.test_case_file import documents_in, ecm, order_workspace_id
@@ -116,6 +118,12 @@ async def test_a_bounced_email_falls_back_to_print_and_the_refusal_is_kept(stack
         ]
         deliveries = await deliveries_of(stack, first.id)
         assert [(d["channel"], d["outcome"]) for d in deliveries] == [("email", "bounced"), ("print", "delivered")]
+        # Whom it went to and what it said stayed in the activity: the letter's decoded history
+        # holds neither the e-mail address nor the postal address nor the rendered document.
+        history = History(events=(await first.fetch_history()).events)
+        await decode_payloads(history, stack.client.data_converter.payload_codec)  # type: ignore[arg-type]
+        raw = history.SerializeToString()
+        assert email.encode() not in raw and b"1 Test Way" not in raw and b"%PDF" not in raw
 
         # The bounce reached the Shopify customer record ...
         customer = order.customer.id
