@@ -19,7 +19,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.support.chaos import SCENARIOS, CaseRun, DevServer, chaos_stack, check_ledger, kill_workers, supervise
+from tests.support.chaos import (
+    SCENARIOS,
+    CaseRun,
+    DevServer,
+    chaos_stack,
+    check_ledger,
+    kill_workers,
+    letters_settled,
+    supervise,
+)
 from tests.support.stack import Stack
 from workflows.messages import CaseStatus, CaseView
 
@@ -97,6 +106,7 @@ async def run_chaos(
                 async for listed in client.list_workflows('CaseStatus = "NEEDS_ATTENTION"'):
                     view: CaseView = await chaos.stack.view(listed.id)
                     parked += view.status is CaseStatus.NEEDS_ATTENTION
+                await letters_settled(chaos.ledger, runs)
                 check = check_ledger(chaos.ledger, runs)
                 kill_count = chaos.workers.kills
         finally:

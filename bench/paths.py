@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from tests.support.stack import Stack, eventually
-from tests.support.world import ADOBE_STORE, BC_FLOW_STORE, SHOP
+from tests.support.world import ADOBE_STORE, BC_FLOW_STORE, DOCS_SHOP, SHOP, TENANT_ID
 from tests.test_fulfillment_exception import post, report
 from tests.test_order_review_adobe import case_of as adobe_order_case
 from tests.test_order_review_adobe import place_order
@@ -26,6 +26,7 @@ from tests.test_return_case_adobe import case_of as adobe_return_case
 from tests.test_return_case_adobe import invoiced_order, request_rma
 from tests.test_return_case_bigcommerce import paid_order, product_id, return_request, started
 from workflows.messages import CaseStatus, team_business_key
+from workflows.order_documents import KIND as ORDER_DOCUMENTS
 from workflows.order_review import KIND as ORDER_REVIEW
 
 
@@ -142,7 +143,37 @@ async def exception_adobe(stack: Stack) -> Ran:
     return await _exception(stack, "adobe-commerce", ADOBE_STORE, str(order["entity_id"]))
 
 
-# (case type, platform) -> its main path: approved / refunded / shipped as is.
+async def letters_delivered(stack: Stack, case_id: str, count: int) -> None:
+    """Until Exstream has delivered `count` of the case's letters (read from the sandbox's admin, as
+    the customer's inbox would show them; the case itself is not asked)."""
+    path = f"{stack.sandbox_url}/opentext/exstream/_admin/tenants/{TENANT_ID}/domains/casebridge/deliveries"
+
+    async def delivered() -> bool | None:
+        answer = await stack.http.get(path)
+        answer.raise_for_status()
+        mine = [d for d in answer.json() if (d["documentId"] or "").startswith(f"letter/{case_id}/")]
+        return True if len(mine) >= count else None
+
+    await eventually(delivered, timeout=task_wait["seconds"], what=f"{count} letters of {case_id}")
+
+
+async def order_documents_shopify(stack: Stack) -> Ran:
+    """An order placed, then shipped: the order confirmation, then the shipment notice. `to_task_s`
+    is placement -> confirmation delivered, `decision_s` shipment -> shipment notice delivered."""
+    t0 = time.perf_counter()
+    order = await stack.create_order(DOCS_SHOP, unit_price="75.00", customer_tags=["regular"])
+    case_id = ORDER_DOCUMENTS.case_id("shopify", DOCS_SHOP, order.legacy_resource_id)
+    await letters_delivered(stack, case_id, 1)
+    confirmed = time.perf_counter()
+    shop = stack.shop(DOCS_SHOP)
+    fulfillment_order = (await shop.get_order(order.id)).fulfillment_orders[0]
+    shipped = time.perf_counter()
+    await shop.create_fulfillment(fulfillment_order.id)
+    await letters_delivered(stack, case_id, 2)
+    return Ran(case_id, confirmed - t0, time.perf_counter() - shipped)
+
+
+# (case type, platform) -> its main path: approved / refunded / shipped as is; the order's documents.
 PATHS: dict[tuple[str, str], Path] = {
     ("order-review", "shopify"): order_review_shopify,
     ("order-review", "bigcommerce"): order_review_bigcommerce,
@@ -153,4 +184,5 @@ PATHS: dict[tuple[str, str], Path] = {
     ("fulfillment-exception", "shopify"): exception_shopify,
     ("fulfillment-exception", "bigcommerce"): exception_bigcommerce,
     ("fulfillment-exception", "adobe-commerce"): exception_adobe,
+    ("order-documents", "shopify"): order_documents_shopify,
 }

@@ -13,6 +13,7 @@ from tests.support.chaos import (
     bigcommerce_review_rejected,
     chaos_stack,
     check_ledger,
+    letters_settled,
     shopify_exception_new_date,
     shopify_review_approved,
     supervise,
@@ -42,6 +43,7 @@ async def test_cases_resume_after_the_server_restarts(tmp_path: Path) -> None:
             await server.restart(down_for=1.0)
             runs = await cases
             restarted = await supervise(chaos.workers)
+            await letters_settled(chaos.ledger, runs)
             check = check_ledger(chaos.ledger, runs)
     finally:
         server.stop()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
-from tests.support.chaos import SCENARIOS, chaos_stack, check_ledger, kill_workers
+from tests.support.chaos import SCENARIOS, chaos_stack, check_ledger, kill_workers, letters_settled
 from workflows.messages import CaseStatus
 
 EXPECTED_STATUS = {
@@ -29,6 +29,7 @@ EXPECTED_STATUS = {
     "return bigcommerce reviewed refund": CaseStatus.APPROVED,
     "fulfillment-exception shopify new date": CaseStatus.APPROVED,
     "fulfillment-exception bigcommerce cancelled": CaseStatus.REJECTED,
+    "order-documents shopify shipped": CaseStatus.OPEN,  # it listens on for later events
 }
 
 
@@ -47,6 +48,7 @@ async def test_cases_of_every_type_survive_killed_workers(temporal_env: Workflow
             kills.cancel()
             log = chaos.workers.log_tail()
         await chaos.stack.connections.aclose()
+        await letters_settled(chaos.ledger, runs)
         check = check_ledger(chaos.ledger, runs)
 
     print(
