@@ -24,7 +24,7 @@ from temporalio.service import RPCError
 
 from casebridge.cli import exit_now
 from casebridge.connections import Connections
-from casebridge.demo_documents import archive_today, print_workspace
+from casebridge.demo_documents import archive_today, print_workspace, ship_and_show_letters
 from casebridge.payload_codec import PayloadKeysError
 from casebridge.settings import Settings, get_settings
 from casebridge.stores import EventSource, Platform, StoreRegistry, load_registry
@@ -794,7 +794,10 @@ async def demo(settings: Settings) -> None:
         await archive_today(client, settings, connections, store)
         filed = next((p for p in played if p.platform == "Shopify" and p.case_id and _closed(p)), None)
         if filed is not None and filed.case_id is not None:
-            await print_workspace(connections, store, filed.case_id.rsplit("/", 1)[-1], player.sandbox_url)
+            order_id = filed.case_id.rsplit("/", 1)[-1]
+            if filed.view is not None and filed.view.status is CaseStatus.APPROVED:
+                await ship_and_show_letters(client, connections, store, order_id)
+            await print_workspace(connections, store, order_id, player.sandbox_url)
     finally:
         await connections.aclose()
     print()
