@@ -135,6 +135,14 @@ async def test_cancel_order_by_one_team_withdraws_the_others(stack: Stack) -> No
     assert (await stack.opentext.get_process(other_process, include_variables=False)).ended
     assert await stack.opentext.list_tasks(process_instance_id=other_process) == []
 
+    # The customer gets the cancellation letter: what was cancelled and what is refunded.
+    async def cancellation_letter() -> list[str] | None:
+        letters = [e for e in await exstream_emails(stack) if order.name in e and "was cancelled on" in e]
+        return letters or None
+
+    [letter] = await eventually(cancellation_letter, what="the cancellation letter")
+    assert "95.00" in letter and "Item 0" in letter
+
 
 async def test_further_reports_join_the_open_case(stack: Stack) -> None:
     order = await stack.create_order(SHOP, unit_price="80.00")

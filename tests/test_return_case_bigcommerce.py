@@ -27,8 +27,8 @@ from routing.policy import return_reason_code
 from shim.deps import ShimDeps
 from shim.returns import _bigcommerce_shipped_at
 from tests.support.histories import keep_history
-from tests.support.stack import Stack
-from tests.support.world import ADOBE_STORE, BC_FLOW_STORE, RETURNS_SOURCE, SECRETS, WAREHOUSE_SOURCE
+from tests.support.stack import Stack, eventually
+from tests.support.world import ADOBE_STORE, BC_FLOW_STORE, RETURNS_SOURCE, SECRETS, TENANT_ID, WAREHOUSE_SOURCE
 from tests.test_fulfillment_exception import exstream_emails
 from tests.test_order_review_flow import decide
 from workflows.messages import CaseStatus
@@ -180,6 +180,16 @@ async def test_reviewed_return_is_refunded_on_the_reviewers_decision(stack: Stac
     [refund] = (await sandbox_order(stack, order["id"]))["refunds"]
     assert Decimal(str(refund["total_amount"])) == Decimal("300.00")
     assert [(i["item_id"], i["quantity"]) for i in refund["items"]] == [(tent, 1)]
+
+    # BigCommerce e-mails no refunds: the customer gets Exstream's refund letter with its reference.
+    async def refund_letter() -> list[dict[str, Any]] | None:
+        path = f"{stack.sandbox_url}/opentext/exstream/_admin/tenants/{TENANT_ID}/domains/casebridge/deliveries"
+        listed = (await stack.http.get(path)).json()
+        mine = [d for d in listed if (d["documentId"] or "").startswith(f"letter/{case_id}/")]
+        return mine or None
+
+    [letter] = await eventually(refund_letter, what="the refund letter")
+    assert letter["communication"] == "Refund Letter" and letter["channel"] == "email"
 
 
 async def test_replacement_is_a_free_offline_order_made_once(stack: Stack) -> None:

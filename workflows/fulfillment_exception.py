@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, JsonValue
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -269,7 +269,9 @@ class FulfillmentException(
         lines = [LineQuantity(sku=line.sku, quantity=line.quantity) for line in self.input.report.lines]
         if resolution is Resolution.CANCEL_ORDER:
             await self._cancel_order(how)
-            await self._inform_customer("Your order was cancelled and your payment refunded", result)
+            await self._inform_customer(
+                "Your order was cancelled and your payment refunded", result, LetterPurpose.CANCELLATION
+            )
             self.set_status(CaseStatus.REJECTED, f"Resolved: order cancelled ({how})")
         elif resolution is Resolution.CANCEL_LINES:
             done = await self._cancel_lines(how, lines)
@@ -366,20 +368,28 @@ class FulfillmentException(
         await self._release(f"items substituted: {done} ({how})")
         return done
 
-    async def _inform_customer(self, decision: str, result: PanelResult) -> None:
+    async def _inform_customer(
+        self, decision: str, result: PanelResult, purpose: LetterPurpose = LetterPurpose.CASE_DECISION
+    ) -> None:
+        """The decision letter the policy names (`customer_notice`), or a cancellation letter when
+        the order was cancelled (what was cancelled, what is refunded)."""
         i = self.input
         if i.policy.customer_notice is None:
             return  # the policy leaves telling the customer to the platform
         # The reviewers' comments carry what the customer should know (e.g. the new date).
         comments = [t.decision.comment for t in result.teams if t.decision is not None and t.decision.comment]
+        detail = " ".join([i.report.summary.rstrip(".") + ".", *comments])
+        content: dict[str, JsonValue] = {"decision": {"headline": decision, "detail": detail}}
+        if purpose is LetterPurpose.CANCELLATION:
+            refunded = i.order.total if i.policy.cancel.refund and i.order.total is not None else Decimal(0)
+            content["cancellation"] = {"reason": detail, "cancelledAt": workflow.now().date().isoformat()}
+            content["refund"] = {"amount": str(refunded)}
         await self.send_letter(
-            LetterPurpose.CASE_DECISION,
+            purpose,
             order_id=i.order.order_id,
             about=f"order {i.order.order_name}",
-            content={
-                "decision": {"headline": decision, "detail": " ".join([i.report.summary.rstrip(".") + ".", *comments])}
-            },
-            communication=i.policy.customer_notice,
+            content=content,
+            communication=i.policy.customer_notice if purpose is LetterPurpose.CASE_DECISION else None,
         )
 
     @staticmethod

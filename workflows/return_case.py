@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, JsonValue
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -319,8 +319,16 @@ class ReturnCase(ReviewedCase[ReturnCaseInput], case_type="return", title="Retur
             found = "" if refund.created else " (found the earlier refund)"
             self.record("refunded", f"{refund.amount} {refund.currency}, {refund.document} {refund.refund_id}{found}")
             self.refunded = refund.amount
+            refunded: dict[str, JsonValue] = {
+                "amount": str(refund.amount),
+                "method": "original payment method",
+                "reference": refund.refund_id or "",
+            }
             await self._decision_letter(
-                f"Your return was approved: {refund.amount:.2f} {refund.currency} refunded", how
+                f"Your return was approved: {refund.amount:.2f} {refund.currency} refunded",
+                how,
+                LetterPurpose.REFUND,
+                {"refund": refunded},
             )
             self.set_status(
                 CaseStatus.APPROVED, f"Return approved ({how}); refunded {refund.amount:.2f} {refund.currency}"
@@ -397,22 +405,36 @@ class ReturnCase(ReviewedCase[ReturnCaseInput], case_type="return", title="Retur
         self.refunded = refund.amount
         return f"; {refund.amount:.2f} {refund.currency} difference refunded"
 
-    async def _decision_letter(self, decision: str, how: str) -> None:
+    async def _decision_letter(
+        self,
+        decision: str,
+        how: str,
+        purpose: LetterPurpose = LetterPurpose.CASE_DECISION,
+        content: dict[str, JsonValue] | None = None,
+    ) -> None:
         """Platforms that tell the customer themselves (Shopify's notifyCustomer) need no letter."""
         if not self.store.supports(Capability.RETURN_EMAILS):
-            await self._letter(decision, how)
+            await self._letter(decision, how, purpose, content)
 
-    async def _letter(self, decision: str, reason: str) -> None:
+    async def _letter(
+        self,
+        decision: str,
+        reason: str,
+        purpose: LetterPurpose = LetterPurpose.CASE_DECISION,
+        content: dict[str, JsonValue] | None = None,
+    ) -> None:
+        """The case's letter: a refund letter when money went back, else the decision letter the
+        returns policy names (`customer_notice`), saying what was decided and why."""
         i = self.input
         if i.policy.customer_notice is None:
             return  # the returns policy leaves telling the customer to the platform
         await self.send_letter(
-            LetterPurpose.CASE_DECISION,
+            purpose,
             order_id=i.facts.order_id,
             about=f"return {i.facts.return_name}",
-            content={"decision": {"headline": decision, "detail": reason}},
+            content={"decision": {"headline": decision, "detail": reason}, **(content or {})},
             tenant=i.policy.route.opentext_tenant or i.opentext_tenant,
-            communication=i.policy.customer_notice,
+            communication=i.policy.customer_notice if purpose is LetterPurpose.CASE_DECISION else None,
         )
 
     def _outcomes(self) -> list[str]:
