@@ -106,6 +106,18 @@ def order_workspace(
     )
 
 
+def customer_workspace(store: str, customer_id: str) -> WorkspaceSubject:
+    """A customer's account workspace: their orders' workspaces linked under it, agreements and
+    escalation notes in it. Named by the platform's id, not the person (names are personal data)."""
+    return WorkspaceSubject(
+        kind=WorkspaceKind.ACCOUNT,
+        bo_type="customer",
+        bo_id=customer_id,
+        title=f"Customer {customer_id} ({store})",
+        keys={"Account id": customer_id, "Store": store, "Account type": "customer"},
+    )
+
+
 def company_workspace(store: str, company_id: str, company_name: str) -> WorkspaceSubject:
     """A B2B company's account workspace: its statements and agreements, whoever of its buyers
     ordered. Named after the company and the store, as two stores may sell to one company."""

@@ -93,6 +93,14 @@ def customer_records(connections: Connections, store: Store, customer_ref: str) 
     return connections.adobe_commerce(store.id).customer_records, int(customer_ref)
 
 
+def platform_customer_ref(store: Store, customer_id: str) -> str:
+    """A customer's id as `customer_records` takes it from one read off an order: Shopify's gid (the
+    archive's readers keep its number), BigCommerce's and Adobe Commerce's numbers as they are."""
+    if store.platform is Platform.SHOPIFY and customer_id.isdigit():
+        return f"gid://shopify/Customer/{customer_id}"
+    return customer_id
+
+
 async def stored_preferences(connections: Connections, store: Store, customer_ref: str) -> dict[str, Any]:
     """The customer's `communication_preferences` field: per channel, whether they accept it."""
     records, customer = customer_records(connections, store, customer_ref)

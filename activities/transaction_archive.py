@@ -10,11 +10,20 @@ version of a record whose data changed) and a rerun of a backfill duplicates not
 
 from __future__ import annotations
 
+from pydantic import JsonValue
 from temporalio import activity
 
 from activities.content_server import Filing
-from activities.document_models import FiledDocument, OpenWorkspaceRequest, WorkspaceRef, order_workspace
+from activities.document_models import (
+    FiledDocument,
+    OpenWorkspaceRequest,
+    WorkspaceKind,
+    WorkspaceRef,
+    customer_workspace,
+    order_workspace,
+)
 from activities.errors import translate_errors
+from activities.preferences import customer_records, platform_customer_ref
 from activities.transaction_models import (
     ArchivedDocument,
     ArchivedOrder,
@@ -26,9 +35,11 @@ from activities.transaction_models import (
 from activities.transaction_readers import list_orders_created, read_order_transactions
 from activities.transaction_records import document_record, order_record, record_name
 from casebridge.connections import Connections
+from casebridge.stores import Platform
 from routing.documents import DocumentKind
 
 HTML = "text/html"
+WORKSPACE_FIELD = "ecm_workspace"  # on the customer record: their account workspace in the ECM
 
 
 class TransactionArchiveActivities:
@@ -61,6 +72,7 @@ class TransactionArchiveActivities:
         workspace = await self._filing.open_workspace(
             OpenWorkspaceRequest(tenant=request.tenant, platform=request.platform, store=request.store, subject=subject)
         )
+        account = await self._link_to_account(request, order, workspace)
         filed = [await self._file_order_record(workspace, order, request.store)]
         for document in order.documents:
             filed.append(
@@ -79,7 +91,35 @@ class TransactionArchiveActivities:
             filed=sum(1 for f in filed if not f.unchanged),
             unchanged=sum(1 for f in filed if f.unchanged),
             documents=[ArchivedDocument(kind=d.kind, number=d.number) for d in order.documents],
+            account_workspace_id=account.node_id if account is not None else None,
         )
+
+    async def _link_to_account(
+        self, request: ArchiveOrderRequest, order: OrderTransactions, workspace: WorkspaceRef
+    ) -> WorkspaceRef | None:
+        """The customer's account workspace, with the order's workspace linked under it, and the
+        customer record on the platform pointing back at it (`ecm_workspace`): the account's
+        commerce activity and its documents point at each other. Nothing for a guest's order, or
+        when the layout has no account workspaces."""
+        if order.customer_ref is None or WorkspaceKind.ACCOUNT not in self._filing.layout(request.tenant).workspaces:
+            return None
+        account = await self._filing.open_workspace(
+            OpenWorkspaceRequest(
+                tenant=request.tenant,
+                platform=request.platform,
+                store=request.store,
+                subject=customer_workspace(request.store, order.customer_ref),
+            )
+        )
+        await self._connections.content_server(request.tenant).link_workspaces(account.node_id, workspace.node_id)
+        store = self._connections.registry.store(Platform(request.platform), request.store)
+        if store is not None:
+            customer = platform_customer_ref(store, order.customer_ref)
+            records, platform_id = customer_records(self._connections, store, customer)
+            wanted: dict[str, JsonValue] = {"workspaceId": account.node_id, "name": account.name}
+            if (await records.customer_record(platform_id)).fields.get(WORKSPACE_FIELD) != wanted:
+                await records.set_customer_fields(platform_id, {WORKSPACE_FIELD: wanted})
+        return account
 
     async def _file_order_record(self, workspace: WorkspaceRef, order: OrderTransactions, store: str) -> FiledDocument:
         return await self._filing.file(

@@ -97,3 +97,4 @@ class ArchivedOrder(BaseModel):
     filed: int = 0  # new documents or new versions
     unchanged: int = 0  # already in the workspace with this content
     documents: list[ArchivedDocument] = Field(default_factory=list)  # the order's transaction documents
+    account_workspace_id: int | None = None  # the customer's account workspace it is linked under

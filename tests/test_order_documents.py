@@ -93,6 +93,26 @@ async def test_an_orders_documents_are_filed_and_its_letters_sent_once(stack: St
     pdf = (await ecm(stack).download_version(notice.id, 1)).content
     assert b"DHL" in pdf and b"JD014600003SE" in pdf and order.name.encode() in pdf  # from the fulfillment
 
+    # The customer's account workspace and the order's point at each other: the order's workspace is
+    # linked under the account's, and the Shopify customer record names the account's workspace.
+    assert order.customer is not None
+    account = await ecm(stack).find_business_workspace(
+        BusinessObject(
+            ext_system_id=ecm_system("shopify", DOCS_SHOP),
+            bo_type="customer",
+            bo_id=order.customer.id.rsplit("/", 1)[-1],
+        )
+    )
+    assert account is not None
+    order_workspace = await ecm(stack).find_business_workspace(
+        BusinessObject(ext_system_id=ecm_system("shopify", DOCS_SHOP), bo_type="order", bo_id=order.legacy_resource_id)
+    )
+    assert order_workspace is not None
+    children = await ecm(stack).list_related_workspaces(account.id, rel_type="child")
+    assert [c.id for c in children] == [order_workspace.id]
+    record = await shop.customer_record(order.customer.id)
+    assert record.fields["ecm_workspace"] == {"workspaceId": account.id, "name": account.name}
+
     view: CaseView = await stack.handle(case_id).query("status", result_type=CaseView)
     assert view.status is CaseStatus.OPEN  # it listens on: a late refund still gets its letter
     events = [e.event for e in await stack.audit(case_id)]
