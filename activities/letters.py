@@ -40,6 +40,13 @@ from routing.documents import DocumentKind
 PDF = "application/pdf"
 # ASSUMPTION: payment terms of an invoice letter when the platform's invoice carries no due date.
 INVOICE_DUE_DAYS = 30
+# The kind of transaction document a letter about one is about.
+LETTER_DOCUMENT_KINDS: dict[LetterPurpose, DocumentKind] = {
+    LetterPurpose.SHIPMENT_NOTICE: DocumentKind.SHIPPING_DOCUMENT,
+    LetterPurpose.INVOICE: DocumentKind.INVOICE,
+    LetterPurpose.REFUND: DocumentKind.CREDIT_MEMO,
+    LetterPurpose.CREDIT_MEMO: DocumentKind.CREDIT_MEMO,
+}
 
 
 def reachable(recipient: Recipient, channel: LetterChannel) -> bool:
@@ -83,7 +90,9 @@ def document_fields(purpose: LetterPurpose, order: OrderTransactions, number: st
     and dates). Empty for letters about no document; `LookupError` when the order lacks it."""
     if number is None:
         return {}
-    document = next((d for d in order.documents if d.number == number), None)
+    # Numbers are unique per kind only (BigCommerce numbers shipments and refunds each from 1).
+    kind = LETTER_DOCUMENT_KINDS.get(purpose)
+    document = next((d for d in order.documents if d.number == number and kind in (None, d.kind)), None)
     if document is None:
         raise LookupError(f"order {order.order_name} has no transaction document {number!r}")
     items: list[JsonValue] = [

@@ -28,7 +28,9 @@ from tests.support.servers import free_port, serve
 from tests.support.shim_stack import stack_with_shim
 from tests.support.stack import Stack
 from tests.support.world import (
+    ADOBE_DOCS_STORE,
     ADOBE_STORE,
+    BC_DOCS_STORE,
     BC_FLOW_STORE,
     DOCS_SHOP,
     RECONCILE_SHOP,
@@ -156,6 +158,19 @@ async def stack(temporal_env: WorkflowEnvironment, sandbox_url: str, config_dir:
                     "observer.sales_order_save_commit_after",
                     "observer.rma_save_commit_after",
                 ],
+            },
+        )
+        registered.raise_for_status()
+        # The documents stores on BigCommerce and Adobe Commerce, like the documents shop.
+        bc_documents_policy = load_policy(config_dir / "policies" / f"bigcommerce-{BC_DOCS_STORE}.yaml")
+        for scope in topics_for(Platform.BIGCOMMERCE, bc_documents_policy):
+            await connections.bigcommerce(BC_DOCS_STORE).ensure_hook(scope, f"{shim_url}/webhooks/bigcommerce")
+        adobe_documents_policy = load_policy(config_dir / "policies" / f"adobe-{ADOBE_DOCS_STORE}.yaml")
+        registered = await stack.http.post(
+            f"{sandbox_url}/adobe-commerce/_admin/stores/{ADOBE_DOCS_STORE}/io-events/registrations",
+            json={
+                "url": f"{shim_url}/webhooks/adobe-commerce",
+                "event_codes": topics_for(Platform.ADOBE_COMMERCE, adobe_documents_policy),
             },
         )
         registered.raise_for_status()

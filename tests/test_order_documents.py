@@ -9,37 +9,16 @@ import json
 from typing import Any
 
 from activities.transaction_records import record_name
-from connectors.opentext.content_server_models import BusinessObject, Node
+from connectors.opentext.content_server_models import Node
 from connectors.shopify.fulfillments import TrackingInfo
 from connectors.shopify.refunds import RefundLine
 from connectors.shopify.webhooks import sign
+from tests.support.order_documents import letters_to, workspace_documents
 from tests.support.stack import Stack, eventually
-from tests.support.world import DOCS_SHOP, SECRETS, TENANT_ID, ecm_system
+from tests.support.world import DOCS_SHOP, SECRETS
 from tests.test_case_file import ecm
 from workflows.messages import CaseStatus, CaseView
 from workflows.order_documents import KIND as ORDER_DOCUMENTS
-
-EXSTREAM_ADMIN = f"/opentext/exstream/_admin/tenants/{TENANT_ID}/domains/casebridge"
-
-
-async def workspace_documents(stack: Stack, order_id: str) -> dict[str, list[Node]]:
-    """Folder name -> documents of the order's workspace ("" = its top)."""
-    found = await ecm(stack).find_business_workspace(
-        BusinessObject(ext_system_id=ecm_system("shopify", DOCS_SHOP), bo_type="order", bo_id=order_id)
-    )
-    if found is None:
-        return {}
-    children = await ecm(stack).list_children(found.id)
-    by_folder: dict[str, list[Node]] = {"": [c for c in children if c.type != 0]}
-    for folder in (c for c in children if c.type == 0):
-        by_folder[folder.name] = await ecm(stack).list_children(folder.id)
-    return by_folder
-
-
-async def letters_to(stack: Stack, case_id: str) -> list[dict[str, Any]]:
-    answer = await stack.http.get(f"{stack.sandbox_url}{EXSTREAM_ADMIN}/deliveries")
-    answer.raise_for_status()
-    return [d for d in answer.json() if (d["documentId"] or "").startswith(f"letter/{case_id}/")]
 
 
 async def test_an_orders_documents_are_filed_and_its_letters_sent_once(stack: Stack) -> None:
@@ -80,7 +59,7 @@ async def test_an_orders_documents_are_filed_and_its_letters_sent_once(stack: St
     }
 
     async def filed() -> dict[str, list[Node]] | None:
-        folders = await workspace_documents(stack, order.legacy_resource_id)
+        folders = await workspace_documents(stack, "shopify", DOCS_SHOP, order.legacy_resource_id)
         letters_filed = folders.get("Correspondence", [])
         return folders if len(letters_filed) == 3 and folders.get("Invoices") and folders.get("Shipping") else None
 

@@ -38,6 +38,10 @@ BC_FLOW_STORE = "cbflow"
 BC_FLOW_QUOTA = 450  # requests per 30 s
 BC_FLOW_ACTIVITIES_PER_SECOND = 12.0
 ADOBE_STORE = "default"
+# Keep every order's documents, like DOCS_SHOP: stores of their own, so that the flow stores'
+# orders open no order-documents case.
+BC_DOCS_STORE = "cbdocs"
+ADOBE_DOCS_STORE = "docs"  # a second Commerce instance, with an event provider of its own
 # The main Shopify shop and the Adobe Commerce store have quotas too: every platform's flows run
 # their store activities through a rate-limited store queue (high enough to keep the tests fast).
 SHOP_ACTIVITIES_PER_SECOND = 50.0
@@ -56,7 +60,9 @@ ECM_SYSTEMS = [
     ecm_system("shopify", DOCS_SHOP),
     ecm_system("bigcommerce", BC_STORE),
     ecm_system("bigcommerce", BC_FLOW_STORE),
+    ecm_system("bigcommerce", BC_DOCS_STORE),
     ecm_system("adobe-commerce", ADOBE_STORE),
+    ecm_system("adobe-commerce", ADOBE_DOCS_STORE),
 ]
 ADOBE_ACTIVITIES_PER_SECOND = 50.0
 WAREHOUSE_SOURCE = "leeds-wms"  # an event source: the warehouse system posting fulfillment exceptions
@@ -65,6 +71,7 @@ WAREHOUSE_SOURCE = "leeds-wms"  # an event source: the warehouse system posting 
 RETURNS_SOURCE = "storefront-returns"
 ADOBE_IO_CLIENT = "casebridge-io"  # the Developer Console project's client id events are sent to
 ADOBE_IO_PROVIDER = "4d5e6f70-test-provider"
+ADOBE_DOCS_IO_PROVIDER = "5e6f7081-docs-provider"
 ECM_USER = "casebridge"
 ECM_NAME = "casebridge-ecm"  # the simulated Content Server (`ContentServerConfig.demo`)
 # Where collateral is published: the simulated ECM's admin serves each version's content.
@@ -160,19 +167,23 @@ def sandbox_config() -> SandboxConfig:
         # the shim's own reads of the store have room left (as a deployment would set it).
         rate_limit_quota=BC_FLOW_QUOTA,
     )
-    adobe = AdobeStoreConfig(
-        store_code=ADOBE_STORE,
-        admin_username="casebridge",
-        admin_password=SecretStr(SECRETS["ADOBE_ADMIN_PASSWORD"]),
-        consumer_key=SECRETS["ADOBE_CONSUMER_KEY"],
-        consumer_secret=SecretStr(SECRETS["ADOBE_CONSUMER_SECRET"]),
-        access_token=SECRETS["ADOBE_ACCESS_TOKEN"],
-        access_token_secret=SecretStr(SECRETS["ADOBE_ACCESS_TOKEN_SECRET"]),
-        ims_client_id="casebridge-ims",
-        ims_client_secret=SecretStr(SECRETS["ADOBE_IMS_CLIENT_SECRET"]),
-        io_events_client_id=ADOBE_IO_CLIENT,
-        io_events_provider_id=ADOBE_IO_PROVIDER,
-    )
+    bigcommerce_docs = bigcommerce_flow.model_copy(update={"store_hash": BC_DOCS_STORE})
+    adobe_stores = [
+        AdobeStoreConfig(
+            store_code=store_code,
+            admin_username="casebridge",
+            admin_password=SecretStr(SECRETS["ADOBE_ADMIN_PASSWORD"]),
+            consumer_key=SECRETS["ADOBE_CONSUMER_KEY"],
+            consumer_secret=SecretStr(SECRETS["ADOBE_CONSUMER_SECRET"]),
+            access_token=SECRETS["ADOBE_ACCESS_TOKEN"],
+            access_token_secret=SecretStr(SECRETS["ADOBE_ACCESS_TOKEN_SECRET"]),
+            ims_client_id="casebridge-ims",
+            ims_client_secret=SecretStr(SECRETS["ADOBE_IMS_CLIENT_SECRET"]),
+            io_events_client_id=ADOBE_IO_CLIENT,
+            io_events_provider_id=provider_id,
+        )
+        for store_code, provider_id in ((ADOBE_STORE, ADOBE_IO_PROVIDER), (ADOBE_DOCS_STORE, ADOBE_DOCS_IO_PROVIDER))
+    ]
     ecm = ContentServerConfig.demo(
         username=ECM_USER, password=SecretStr(SECRETS["OPENTEXT_ECM_PASSWORD"]), external_systems=ECM_SYSTEMS
     )
@@ -181,8 +192,8 @@ def sandbox_config() -> SandboxConfig:
         tenants=[tenant],
         exstream_tenants=[exstream],
         content_servers=[ecm],
-        bigcommerce_stores=[bigcommerce, bigcommerce_flow],
-        adobe_stores=[adobe],
+        bigcommerce_stores=[bigcommerce, bigcommerce_flow, bigcommerce_docs],
+        adobe_stores=adobe_stores,
         delivery_retry_seconds=0.2,
     )
 
@@ -301,20 +312,27 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
             policy = policy.replace("returns:\n", "returns:\n  window_from: shipment\n")
         (directory / "policies" / f"{store}.yaml").write_text(policy)
     # BigCommerce has no risk analysis; the rest of the policy is the same as the shops'.
-    bc_policy = POLICY.format(store=BC_FLOW_STORE, reconcile="PT1H", on_timeout="reject").replace(
-        "    risk_levels: [HIGH]\n", ""
-    )
-    (directory / "policies" / f"bigcommerce-{BC_FLOW_STORE}.yaml").write_text(bc_policy)
-    # Adobe Commerce: no risk analysis either; B2B credit, address and basket-size rules on top.
-    adobe_policy = POLICY.format(store=ADOBE_STORE, reconcile="PT1H", on_timeout="reject").replace(
-        "    risk_levels: [HIGH]\n",
-        "    items_at_least: 50\n    address_mismatch: true\n    company_credit_exceeded: true\n",
-    )
-    # The sandbox's 100%-off cart price rule makes replacement and exchange orders free there.
-    adobe_policy = adobe_policy.replace("returns:\n", "returns:\n  replacement_coupon: CASEBRIDGE-REPLACEMENT\n")
-    (directory / "policies" / f"adobe-{ADOBE_STORE}.yaml").write_text(adobe_policy)
+    for bc_store in (BC_FLOW_STORE, BC_DOCS_STORE):
+        bc_policy = POLICY.format(store=bc_store, reconcile="PT1H", on_timeout="reject").replace(
+            "    risk_levels: [HIGH]\n", ""
+        )
+        if bc_store == BC_DOCS_STORE:
+            bc_policy += ORDER_DOCUMENTS_POLICY
+        (directory / "policies" / f"bigcommerce-{bc_store}.yaml").write_text(bc_policy)
+    for adobe_store in (ADOBE_STORE, ADOBE_DOCS_STORE):
+        # Adobe Commerce: no risk analysis either; B2B credit, address and basket-size rules on top.
+        adobe_policy = POLICY.format(store=adobe_store, reconcile="PT1H", on_timeout="reject").replace(
+            "    risk_levels: [HIGH]\n",
+            "    items_at_least: 50\n    address_mismatch: true\n    company_credit_exceeded: true\n",
+        )
+        # The sandbox's 100%-off cart price rule makes replacement and exchange orders free there.
+        adobe_policy = adobe_policy.replace("returns:\n", "returns:\n  replacement_coupon: CASEBRIDGE-REPLACEMENT\n")
+        if adobe_store == ADOBE_DOCS_STORE:  # Adobe Commerce invoices: the customer gets those too
+            adobe_policy += ORDER_DOCUMENTS_POLICY.replace("refund]", "invoice, refund]")
+        (directory / "policies" / f"adobe-{adobe_store}.yaml").write_text(adobe_policy)
     # Where `casebridge webhooks sync` registers the shim for the Adobe store's I/O Events.
     adobe_registrations = f"{sandbox_url}/adobe-commerce/_admin/stores/{ADOBE_STORE}/io-events/registrations"
+    adobe_docs_registrations = adobe_registrations.replace(f"/stores/{ADOBE_STORE}/", f"/stores/{ADOBE_DOCS_STORE}/")
     store_entries = "".join(
         textwrap.dedent(f"""\
           - platform: shopify
@@ -373,6 +391,14 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
               ecm_ext_system_id: {ecm_system("bigcommerce", BC_FLOW_STORE)}
               policy_file: policies/bigcommerce-{BC_FLOW_STORE}.yaml
               activities_per_second: {BC_FLOW_ACTIVITIES_PER_SECOND}
+            - platform: bigcommerce
+              id: {BC_DOCS_STORE}
+              api_base_url: {sandbox_url}/bigcommerce
+              access_token_env: BIGCOMMERCE_ACCESS_TOKEN
+              webhook_secret_env: BIGCOMMERCE_CLIENT_SECRET
+              opentext_tenant: {TENANT}
+              ecm_ext_system_id: {ecm_system("bigcommerce", BC_DOCS_STORE)}
+              policy_file: policies/bigcommerce-{BC_DOCS_STORE}.yaml
             - platform: adobe-commerce
               id: {ADOBE_STORE}
               api_base_url: {sandbox_url}/adobe-commerce/rest/{ADOBE_STORE}
@@ -388,6 +414,20 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
               ecm_ext_system_id: {ecm_system("adobe-commerce", ADOBE_STORE)}
               policy_file: policies/adobe-{ADOBE_STORE}.yaml
               activities_per_second: {ADOBE_ACTIVITIES_PER_SECOND}
+            - platform: adobe-commerce
+              id: {ADOBE_DOCS_STORE}
+              api_base_url: {sandbox_url}/adobe-commerce/rest/{ADOBE_DOCS_STORE}
+              adobe_auth:
+                mode: oauth1
+                consumer_key_env: ADOBE_CONSUMER_KEY
+                consumer_secret_env: ADOBE_CONSUMER_SECRET
+                access_token_env: ADOBE_ACCESS_TOKEN
+                access_token_secret_env: ADOBE_ACCESS_TOKEN_SECRET
+              io_events_provider_id: {ADOBE_DOCS_IO_PROVIDER}
+              io_events_registrations_url: {adobe_docs_registrations}
+              opentext_tenant: {TENANT}
+              ecm_ext_system_id: {ecm_system("adobe-commerce", ADOBE_DOCS_STORE)}
+              policy_file: policies/adobe-{ADOBE_DOCS_STORE}.yaml
             """),
             "  ",
         )

@@ -1,0 +1,65 @@
+"""What the order-documents tests look at on any platform: the order's workspace in the simulated
+ECM, the letters Exstream delivered for its case, and the store events the simulators delivered
+about the order (so a test knows when the case has seen them all)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from connectors.opentext.content_server_models import BusinessObject, Node
+from tests.support.stack import Stack, eventually
+from tests.support.world import TENANT_ID, ecm_system
+from tests.test_case_file import ecm
+
+EXSTREAM_ADMIN = f"/opentext/exstream/_admin/tenants/{TENANT_ID}/domains/casebridge"
+
+
+async def workspace_documents(stack: Stack, platform: str, store: str, order_id: str) -> dict[str, list[Node]]:
+    """Folder name -> documents of the order's workspace ("" = its top); empty when it has none."""
+    found = await ecm(stack).find_business_workspace(
+        BusinessObject(ext_system_id=ecm_system(platform, store), bo_type="order", bo_id=order_id)
+    )
+    if found is None:
+        return {}
+    children = await ecm(stack).list_children(found.id)
+    by_folder: dict[str, list[Node]] = {"": [c for c in children if c.type != 0]}
+    for folder in (c for c in children if c.type == 0):
+        by_folder[folder.name] = await ecm(stack).list_children(folder.id)
+    return by_folder
+
+
+async def letters_to(stack: Stack, case_id: str) -> list[dict[str, Any]]:
+    """Exstream's deliveries of the case's letters."""
+    answer = await stack.http.get(f"{stack.sandbox_url}{EXSTREAM_ADMIN}/deliveries")
+    answer.raise_for_status()
+    return [d for d in answer.json() if (d["documentId"] or "").startswith(f"letter/{case_id}/")]
+
+
+async def letters_with(
+    stack: Stack, case_id: str, communications: list[str], timeout: float = 30.0
+) -> list[dict[str, Any]]:
+    """The case's letters once each of `communications` went out."""
+
+    async def sent() -> list[dict[str, Any]] | None:
+        letters = await letters_to(stack, case_id)
+        return letters if {d["communication"] for d in letters} >= set(communications) else None
+
+    return await eventually(sent, what=f"letters {communications}", timeout=timeout)
+
+
+async def all_events_applied(
+    stack: Stack, case_id: str, system: str, about_the_order: Callable[[dict[str, Any]], bool]
+) -> int:
+    """Waits until every store event the simulator delivered about the order (`about_the_order`
+    picks them by body) reached the shim and the case applied each once; their number."""
+
+    async def applied() -> int | None:
+        ours = [d for d in await stack.deliveries(system=system) if about_the_order(json.loads(d["body"]))]
+        if not ours or not all(d["delivered"] for d in ours):
+            return None
+        trail = [e.event for e in await stack.audit(case_id)]
+        return len(ours) if trail.count("store event") == len(ours) else None
+
+    return await eventually(applied, what="every store event about the order applied once", timeout=30.0)
