@@ -9,13 +9,13 @@ import json
 from typing import Any
 
 from activities.transaction_records import record_name
-from connectors.opentext.content_server_models import Node
+from connectors.opentext.content_server_models import BusinessObject, Node
 from connectors.shopify.fulfillments import TrackingInfo
 from connectors.shopify.refunds import RefundLine
 from connectors.shopify.webhooks import sign
 from tests.support.order_documents import letters_to, workspace_documents
 from tests.support.stack import Stack, eventually
-from tests.support.world import DOCS_SHOP, SECRETS
+from tests.support.world import DOCS_SHOP, SECRETS, ecm_system
 from tests.test_case_file import ecm
 from workflows.messages import CaseStatus, CaseView
 from workflows.order_documents import KIND as ORDER_DOCUMENTS

@@ -16,7 +16,12 @@ from sandbox.adobe_commerce.errors import MagentoError
 
 # Casebridge's attributes (textarea, user-defined), installed with the integration.
 CASEBRIDGE_CUSTOMER_ATTRIBUTES = frozenset(
-    {"casebridge_communication_preferences", "casebridge_last_communication", "casebridge_sms_consent"}
+    {
+        "casebridge_communication_preferences",
+        "casebridge_last_communication",
+        "casebridge_sms_consent",
+        "casebridge_ecm_workspace",
+    }
 )
 CASEBRIDGE_PRODUCT_ATTRIBUTES = frozenset({"casebridge_documents"})
 # Magento's default attribute set for products (those sent as `custom_attributes`).
