@@ -26,6 +26,7 @@ __all__ = [
     "WorkspaceSubject",
     "company_workspace",
     "order_workspace",
+    "supplier_workspace",
 ]
 
 
@@ -115,6 +116,18 @@ def customer_workspace(store: str, customer_id: str) -> WorkspaceSubject:
         bo_id=customer_id,
         title=f"Customer {customer_id} ({store})",
         keys={"Account id": customer_id, "Store": store, "Account type": "customer"},
+    )
+
+
+def supplier_workspace(store: str, supplier_id: str, supplier_name: str) -> WorkspaceSubject:
+    """A supplier's workspace: agreements, specifications, lead-time confirmations and quality
+    documents; the order workspaces of exceptions the supplier caused are linked under it."""
+    return WorkspaceSubject(
+        kind=WorkspaceKind.SUPPLIER,
+        bo_type="supplier",
+        bo_id=supplier_id,
+        title=f"{supplier_name} ({store})",
+        keys={"Supplier id": supplier_id, "Name": supplier_name},
     )
 
 

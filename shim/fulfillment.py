@@ -32,6 +32,7 @@ from workflows.fulfillment_exception import (
     ExceptionReport,
     FulfillmentExceptionInput,
     OrderRef,
+    SupplierRef,
 )
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,13 @@ class ReportedLine(BaseModel):
     substitute_sku: Sku | None = None
 
 
+class ReportedSupplier(BaseModel):
+    """The supplier behind the exception, by the warehouse's own supplier id."""
+
+    id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")
+    name: str = Field(min_length=1, max_length=200)
+
+
 class FulfillmentExceptionEvent(StoreEvent):
     """What a warehouse system sends."""
 
@@ -57,6 +65,7 @@ class FulfillmentExceptionEvent(StoreEvent):
     lines: list[ReportedLine] = Field(default_factory=list, max_length=100)
     reference: str = Field(min_length=1, max_length=200)  # the warehouse's own exception id
     reported_at: datetime | None = None
+    supplier: ReportedSupplier | None = None  # whose shortfall it is, when the warehouse knows
 
 
 FULFILLMENT_EXCEPTION = api_docs.Body(
@@ -71,6 +80,7 @@ FULFILLMENT_EXCEPTION = api_docs.Body(
         "lines": [{"sku": "LAMP-BLK", "quantity": 2, "substitute_sku": "LAMP-BRS"}],
         "reference": "WH-EX-1042",
         "reported_at": "2025-01-01T08:00:00Z",
+        "supplier": {"id": "SUP-17", "name": "Lumen Lighting Co"},
     },
 )
 
@@ -107,6 +117,7 @@ async def _exception_reported(
         lines=[AffectedLine.model_validate(line.model_dump()) for line in event.lines],
         reported_by=delivery.source.name,
         reported_at=event.reported_at,
+        supplier=SupplierRef(id=event.supplier.id, name=event.supplier.name) if event.supplier else None,
     )
     return await start_or_signal(deps, store, order, report, policy, delivery.delivery_id)
 

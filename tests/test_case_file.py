@@ -5,6 +5,8 @@ Driven through the shim, Temporal and the simulated Content Server over HTTP."""
 
 from __future__ import annotations
 
+import uuid
+
 from temporalio.api.history.v1 import History
 
 from connectors.opentext.content_server import ContentServerClient
@@ -149,3 +151,28 @@ async def test_a_refused_filing_parks_the_case_until_an_operator_retries(stack: 
     workspace_id = await order_workspace_id(stack, order.legacy_resource_id)
     assert len(await documents_in(stack, workspace_id, "Review")) == 1
     assert len(await documents_in(stack, workspace_id, "Audit")) == 1
+
+
+async def test_a_suppliers_shortfall_links_the_order_to_the_suppliers_workspace(stack: Stack) -> None:
+    supplier = {"id": f"SUP-{uuid.uuid4().hex[:6]}", "name": "Lumen Lighting Co"}
+    orders = [await stack.create_order(SHOP, unit_price="70.00") for _ in range(2)]
+    for order in orders:
+        answer = await post(stack, report(order.legacy_resource_id, "backorder", supplier=supplier))
+        assert answer.status_code == 200, answer.text
+        await stack.case_started(answer.json()["case_id"])
+
+    async def supplier_workspace() -> int | None:
+        found = await ecm(stack).find_business_workspace(
+            BusinessObject(ext_system_id=ecm_system("shopify", SHOP), bo_type="supplier", bo_id=supplier["id"])
+        )
+        return found.id if found is not None else None
+
+    supplier_id = await eventually(supplier_workspace, what="the supplier's workspace")
+
+    async def both_linked() -> list[int] | None:
+        children = [c.id for c in await ecm(stack).list_related_workspaces(supplier_id, rel_type="child")]
+        return children if len(children) == 2 else None
+
+    linked = await eventually(both_linked, what="both orders linked under the supplier")
+    assert sorted(linked) == sorted([await order_workspace_id(stack, o.legacy_resource_id) for o in orders])
+    assert (await ecm(stack).get_node(supplier_id)).name == f"Lumen Lighting Co ({SHOP})"

@@ -18,7 +18,13 @@ from pydantic import BaseModel, Field, JsonValue
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.document_models import DocumentKind, RecordEntry, WorkspaceSubject, order_workspace
+    from activities.document_models import (
+        DocumentKind,
+        RecordEntry,
+        WorkspaceSubject,
+        order_workspace,
+        supplier_workspace,
+    )
     from activities.models import LineQuantity, Substitution
     from activities.opentext import OpenTextWorkflowActivities
     from routing.communications import LetterPurpose
@@ -72,6 +78,13 @@ class AffectedLine(BaseModel):
     substitute_sku: str | None = Field(default=None, min_length=1, max_length=255)
 
 
+class SupplierRef(BaseModel):
+    """The supplier behind an exception (a short delivery, a late shipment), as the warehouse knows it."""
+
+    id: str
+    name: str
+
+
 class ExceptionReport(BaseModel):
     reference: str  # the reporter's own id for the exception: a repeated report is recognised
     exception_type: ExceptionType
@@ -79,6 +92,7 @@ class ExceptionReport(BaseModel):
     lines: list[AffectedLine] = Field(default_factory=list)
     reported_by: str
     reported_at: datetime | None = None
+    supplier: SupplierRef | None = None  # whose shortfall it is: the order is linked to their workspace
 
 
 class OrderRef(BaseModel):
@@ -169,6 +183,12 @@ class FulfillmentException(
     def workspace_subject(self) -> WorkspaceSubject:
         o = self.input.order
         return order_workspace(self.input.store, o.order_id, o.order_name, total=o.total, currency=o.currency)
+
+    def related_workspaces(self) -> list[WorkspaceSubject]:
+        """The supplier whose shortfall the report names: the order's workspace is linked under the
+        supplier's, beside their agreements and lead-time confirmations."""
+        supplier = self.input.report.supplier
+        return [supplier_workspace(self.input.store, supplier.id, supplier.name)] if supplier else []
 
     @staticmethod
     def _report_detail(report: ExceptionReport) -> str:
