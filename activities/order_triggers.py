@@ -28,6 +28,11 @@ from routing.documents import DocumentKind
 ENDED_STATUSES = frozenset({"refunded", "voided", "cancelled", "canceled", "closed"})
 
 
+# A customer with more later orders than this many pages (of `PAGE_SIZE`) gets no reminder: a buyer
+# that busy needs none, and the check stays cheap.
+MAX_LATER_PAGES = 10
+
+
 class OrderTriggerRequest(BaseModel):
     platform: str
     store: str
@@ -101,20 +106,19 @@ class OrderTriggerActivities:
             # Not read yet: BigCommerce's orders by `customer_id` and `min_date_created`, Adobe
             # Commerce's by searchCriteria on `customer_id` and `created_at`.
             return TriggerCheck(send=False, reason=f"later orders are not read on {request.platform} yet")
-        later = await self._connections.shopify(request.store).customer_orders_between(
-            f"gid://shopify/Customer/{order.customer_ref}", order.created_at, request.until
-        )
-        again = next(
-            (
-                o
-                for o in later
-                if o.legacy_resource_id != order.order_id and o.cancelled_at is None and request.sku in o.skus
-            ),
-            None,
-        )
-        if again is not None:
-            return TriggerCheck(send=False, reason=f"ordered again with {again.name}")
-        return TriggerCheck(send=True)
+        shop = self._connections.shopify(request.store)
+        customer, cursor = f"gid://shopify/Customer/{order.customer_ref}", None
+        for _ in range(MAX_LATER_PAGES):
+            page = await shop.customer_orders_between(customer, order.created_at, request.until, after=cursor)
+            later = [o for o in page.nodes if o.legacy_resource_id != order.order_id and o.cancelled_at is None]
+            again = next((o for o in later if request.sku in o.skus), None)
+            if again is not None:
+                return TriggerCheck(send=False, reason=f"ordered again with {again.name}")
+            cursor = page.next_cursor
+            if cursor is None:
+                return TriggerCheck(send=True)
+            activity.heartbeat()
+        return TriggerCheck(send=False, reason="too many later orders to check")
 
     async def _order(self, request: OrderTriggerRequest) -> OrderTransactions:
         return await read_order_transactions(self._connections, request.platform, request.store, request.order_id)

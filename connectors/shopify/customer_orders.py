@@ -24,14 +24,15 @@ query CasebridgeCustomerOrders($first: Int!, $after: String, $query: String!) {
     nodes {
       id legacyResourceId name createdAt cancelledAt
       customer { id }
-      lineItems(first: 100) { nodes { sku } }
+      lineItems(first: 50) { nodes { sku } }
     }
     pageInfo { hasNextPage endCursor }
   }
 }
 """
 
-MAX_PAGES = 10  # 500 orders of one customer in the window: beyond, the answer is "ordered again"
+# Pages of `PAGE_SIZE` orders with 50 lines each stay within the single query cost limit (1000).
+PAGE_SIZE = 10
 
 
 class _Sku(Record):
@@ -39,7 +40,7 @@ class _Sku(Record):
 
 
 class CustomerOrder(Record):
-    """One of the customer's orders: when, whether cancelled, and the SKUs of its first 100 lines."""
+    """One of the customer's orders: when, whether cancelled, and the SKUs of its first 50 lines."""
 
     id: str
     legacy_resource_id: str
@@ -59,40 +60,38 @@ class _PageInfo(Record):
     end_cursor: str | None = None
 
 
-class _CustomerOrdersPage(Record):
+class CustomerOrdersPage(Record):
+    """One page of the customer's orders, oldest first; `next_cursor` continues it (None: the end)."""
+
     nodes: list[CustomerOrder] = Field(default_factory=list)
     page_info: _PageInfo = Field(default_factory=_PageInfo)
+
+    @property
+    def next_cursor(self) -> str | None:
+        return self.page_info.end_cursor if self.page_info.has_next_page else None
 
 
 class CustomerOrderOperations(AdminBase):
     async def customer_orders_between(
-        self, customer_gid: str, created_from: datetime, created_to: datetime, *, first: int = 50
-    ) -> list[CustomerOrder]:
-        """The customer's orders created in `[created_from, created_to)`, oldest first (up to
-        `MAX_PAGES` pages of `first`; `ContractError` past that, rather than a silent cut)."""
+        self, customer_gid: str, created_from: datetime, created_to: datetime, *, after: str | None = None
+    ) -> CustomerOrdersPage:
+        """A page of the customer's orders created in `[created_from, created_to)`, oldest first;
+        `after` is the previous page's `next_cursor`."""
         customer_id = customer_gid.rsplit("/", 1)[-1]
         if not customer_id.isdigit():
             raise ValueError(f"not a Shopify customer id: {customer_gid!r}")
         query = f"customer_id:{customer_id} {created_range_query(created_from, created_to)}"
-        found: list[CustomerOrder] = []
-        after: str | None = None
-        for _ in range(MAX_PAGES):
-            data = await self.client.execute(
-                CUSTOMER_ORDERS, {"first": first, "after": after, "query": query}, operation="orders"
-            )
-            page = _CustomerOrdersPage.model_validate(data["orders"])
-            found += [
-                o
-                for o in page.nodes
-                if o.customer is not None
-                and o.customer.id.rsplit("/", 1)[-1] == customer_id
-                and created_from <= o.created_at < created_to
-            ]
-            if not page.page_info.has_next_page:
-                return found
-            after = page.page_info.end_cursor
-            if after is None:
-                raise ContractError("orders page without a cursor", system=SYSTEM, operation="orders")
-        raise ContractError(
-            f"more than {MAX_PAGES * first} orders of one customer in the range", system=SYSTEM, operation="orders"
+        data = await self.client.execute(
+            CUSTOMER_ORDERS, {"first": PAGE_SIZE, "after": after, "query": query}, operation="orders"
         )
+        page = CustomerOrdersPage.model_validate(data["orders"])
+        if page.page_info.has_next_page and page.page_info.end_cursor is None:
+            raise ContractError("orders page without a cursor", system=SYSTEM, operation="orders")
+        page.nodes = [
+            o
+            for o in page.nodes
+            if o.customer is not None
+            and o.customer.id.rsplit("/", 1)[-1] == customer_id
+            and created_from <= o.created_at < created_to
+        ]
+        return page
