@@ -22,9 +22,9 @@ from casebridge.connections import Connections
 from casebridge.stores import Platform
 from routing.documents import DocumentKind
 
-# Words of the platforms' order statuses for an order that is over: Shopify's financial status
-# (REFUNDED, VOIDED), BigCommerce's status (Cancelled, Refunded), Adobe Commerce's (canceled, closed
-# = fully credited).
+# The platforms' order statuses (each part of the reader's `status`) for an order that is over:
+# Shopify's financial status (REFUNDED, VOIDED), BigCommerce's status (Cancelled, Refunded), Adobe
+# Commerce's (canceled, closed = fully credited).
 ENDED_STATUSES = frozenset({"refunded", "voided", "cancelled", "canceled", "closed"})
 
 
@@ -62,8 +62,8 @@ class OrderSkus(BaseModel):
 
 def order_ended(order: OrderTransactions) -> str | None:
     """Why the order no longer deserves a follow-up (cancelled, fully refunded), or None."""
-    words = {w.lower() for w in order.status.replace("/", " ").replace("_", " ").split()}
-    ended = sorted(words & ENDED_STATUSES)
+    parts = {" ".join(part.replace("_", " ").lower().split()) for part in order.status.split("/")}
+    ended = sorted(parts & ENDED_STATUSES)  # whole statuses: "partially refunded" is not over
     if ended:
         return f"the order is {ended[0]}"
     refunded = sum((d.amount or Decimal(0) for d in order.documents if d.kind is DocumentKind.CREDIT_MEMO), Decimal(0))

@@ -10,6 +10,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +20,16 @@ from pydantic import JsonValue
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+from activities.order_triggers import order_ended
 from activities.preferences import PREFERENCES_FIELD
+from activities.transaction_models import OrderTransactions, TransactionDocument
 from casebridge.connections import Connections
 from casebridge.settings import Settings
 from casebridge.stores import load_registry
 from connectors.shopify.fulfillments import TrackingInfo
 from connectors.shopify.models import Order
 from routing.communications import CommunicationsPolicy, LetterChannel
+from routing.documents import DocumentKind
 from routing.order_triggers import ReplenishmentReminder
 from routing.policy import OrderDocumentsPolicy, load_policy
 from tests.support.world import DOCS_SHOP, TENANT, TENANT_ID
@@ -337,3 +341,30 @@ def test_a_trigger_policy_that_could_not_write_its_letter_is_refused_at_load(
 ) -> None:
     with pytest.raises(ValueError, match=complaint):
         OrderDocumentsPolicy.model_validate(settings)
+
+
+@pytest.mark.parametrize(
+    ("status", "refunded", "ended"),
+    [
+        ("PAID/FULFILLED", "0", None),
+        ("PARTIALLY_REFUNDED/FULFILLED", "10", None),
+        ("Partially Refunded/captured", "10", None),
+        ("REFUNDED/FULFILLED", "30", "the order is refunded"),
+        ("Cancelled/void", "0", "the order is cancelled"),
+        ("canceled", "0", "the order is canceled"),
+        ("PAID/FULFILLED", "30", "the order was fully refunded"),  # the money back, status not yet
+    ],
+)
+def test_an_order_is_over_when_cancelled_or_refunded_in_full(status: str, refunded: str, ended: str | None) -> None:
+    now = datetime.now(UTC)
+    memo = TransactionDocument(kind=DocumentKind.CREDIT_MEMO, number="1", issued_at=now, amount=Decimal(refunded))
+    order = OrderTransactions(
+        order_id="1",
+        order_name="#1",
+        created_at=now,
+        currency="USD",
+        total=Decimal(30),
+        status=status,
+        documents=[memo],
+    )
+    assert order_ended(order) == ended

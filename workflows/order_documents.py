@@ -235,11 +235,14 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
         """The follow-up once a shipment is seen, the replenishment reminders once the order's SKUs
         are read; none (and none still to come) once the order is cancelled."""
         policy = self.input.policy
-        if change.event == "cancelled":
+        if change.event == "cancelled":  # none now, and none later
             for dropped in self.due:
                 self.lettered.append(dropped.key)
                 self.record("letter not sent", f"{dropped.key}: the order was cancelled")
             self.due = []
+            self.skus_read = True
+            if FOLLOW_UP_KEY not in self.lettered:
+                self.lettered.append(FOLLOW_UP_KEY)
             return
         shipped = any(d.kind is DocumentKind.SHIPPING_DOCUMENT for d in archived.documents)
         if policy.follow_up_after is not None and shipped and not self._expecting(FOLLOW_UP_KEY):
