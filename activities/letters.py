@@ -123,6 +123,25 @@ def document_fields(purpose: LetterPurpose, order: OrderTransactions, number: st
     return {}
 
 
+def reminder_fields(
+    purpose: LetterPurpose, order: OrderTransactions, content: dict[str, JsonValue]
+) -> dict[str, JsonValue]:
+    """A replenishment reminder's product and last order, from the order the workflow names the
+    product's SKU of (`content["product"]["sku"]`): the workflow passes the SKU, never what the
+    order holds. Empty for other purposes; `LookupError` when the order has no line of that SKU."""
+    if purpose is not LetterPurpose.REPLENISHMENT_REMINDER:
+        return {}
+    product = content.get("product")
+    sku = product.get("sku") if isinstance(product, dict) else None
+    line = next((line for line in order.lines if sku and line.sku == sku), None)
+    if line is None or not isinstance(sku, str):
+        raise LookupError(f"order {order.order_name} has no line of SKU {sku!r} to remind of")
+    return {
+        "product": {"sku": sku, "name": line.title},
+        "lastOrder": {"number": order.order_name, "placedAt": order.created_at.date().isoformat()},
+    }
+
+
 def _all_items(order: OrderTransactions) -> list[JsonValue]:
     return [{"sku": line.sku or "", "name": line.title, "quantity": line.quantity} for line in order.lines]
 
@@ -159,7 +178,12 @@ class LetterActivities:
             channel=Channel(channel.value),
             recipient=_driver_recipient(recipient),
             store=request.store,
-            **{**order_fields(order), **document_fields(request.purpose, order, request.document), **request.content},
+            **{
+                **order_fields(order),
+                **document_fields(request.purpose, order, request.document),
+                **request.content,
+                **reminder_fields(request.purpose, order, request.content),
+            },
         )
         delivery = await self._exstream_send(request.tenant, request.communication, driver)
         sent = LetterSent(

@@ -31,6 +31,8 @@ class LetterPurpose(StrEnum):
     RETURN_AUTHORISATION = "return-authorisation"
     CREDIT_MEMO = "credit-memo"
     WARRANTY_TERMS = "warranty-terms"
+    POST_PURCHASE_FOLLOW_UP = "post-purchase-follow-up"  # how was the order? (after its shipment)
+    REPLENISHMENT_REMINDER = "replenishment-reminder"  # time to reorder a consumable
 
 
 # The communication names of Casebridge's reference Exstream design (a deployment's own design may
@@ -48,6 +50,8 @@ DEFAULT_LETTERS: dict[LetterPurpose, str] = {
     LetterPurpose.RETURN_AUTHORISATION: "Return Authorisation Letter",
     LetterPurpose.CREDIT_MEMO: "Credit Memo Letter",
     LetterPurpose.WARRANTY_TERMS: "Warranty Terms",
+    LetterPurpose.POST_PURCHASE_FOLLOW_UP: "Post-purchase Follow-up",
+    LetterPurpose.REPLENISHMENT_REMINDER: "Replenishment Reminder",
 }
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from routing.communications import CommunicationsPolicy, LetterPurpose
 from routing.facts import RiskLevel
 from routing.fulfillment_policy import FulfillmentExceptionPolicy
+from routing.order_triggers import ReplenishmentReminder, feedback_url_template
 from routing.review_sla import CancelReason, ReviewSla
 
 
@@ -322,6 +323,31 @@ class OrderDocumentsPolicy(BaseModel):
     # How long an order's documents case listens after its last event (a late refund, a return's
     # credit memo); a later event opens it again.
     follow_for: timedelta = timedelta(days=90)
+    # The "Post-purchase Follow-up" this long after the order's first shipment, once, unless the
+    # order was cancelled or fully refunded by then; None: none. `feedback_url` may name `{order_id}`.
+    follow_up_after: timedelta | None = None
+    feedback_url: str | None = None
+    # "Replenishment Reminder"s for consumables: per SKU, how long after the order, once per order.
+    replenishment: list[ReplenishmentReminder] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _triggers(self) -> OrderDocumentsPolicy:
+        if self.follow_up_after is not None:
+            if self.follow_up_after <= timedelta(0):
+                raise ValueError("follow_up_after must be positive")
+            if self.feedback_url is None:
+                raise ValueError("follow_up_after needs a feedback_url for the letter")
+        if self.feedback_url is not None:
+            feedback_url_template(self.feedback_url)
+        skus = [r.sku for r in self.replenishment]
+        if len(set(skus)) != len(skus):
+            raise ValueError("replenishment: each SKU once")
+        return self
+
+    def feedback_url_for(self, order_id: str) -> str:
+        if self.feedback_url is None:
+            raise ValueError("the policy has no feedback_url")
+        return self.feedback_url.format(order_id=order_id)
 
     @field_validator("letters")
     @classmethod

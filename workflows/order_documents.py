@@ -3,6 +3,12 @@ holds its record and every transaction document as it appears (shipments, invoic
 credit memos), and the customer gets the letters for them through the `CustomerLetter` building
 block (order confirmation, shipment notice, invoice, refund), each sent once.
 
+Behavioural letters are timers of the same case (`routing.order_triggers`): the post-purchase
+follow-up `follow_up_after` the case first saw a shipment, unless the order was cancelled or fully
+refunded by then; a replenishment reminder per policy SKU the order holds, `after` the order was
+placed, unless the customer ordered that SKU again meanwhile. Each is checked on the platform when
+due (`activities.order_triggers`), keyed, and decided once; the case stays open until they are.
+
 One case per order, joined by every later store event about it (`order_changed`): each event reads
 the order afresh and files what is new or changed (the archive activity is idempotent), so events
 that arrive twice, late or out of order change nothing. The case listens for the policy's
@@ -14,12 +20,22 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from pydantic import JsonValue
+
     from activities.document_models import DocumentKind, WorkspaceSubject, order_workspace
+    from activities.order_triggers import (
+        OrderSkusRequest,
+        OrderTriggerActivities,
+        OrderTriggerRequest,
+        ReorderCheckRequest,
+        TriggerCheck,
+    )
     from activities.transaction_archive import TransactionArchiveActivities
     from activities.transaction_models import ArchivedOrder, ArchiveOrderRequest
     from routing.communications import LetterPurpose
@@ -49,6 +65,19 @@ class OrderChange(BaseModel):
     at: datetime | None = None
 
 
+FOLLOW_UP_KEY = "post-purchase-follow-up"
+REPLENISHMENT_KEY = "replenishment-{sku}"
+
+
+class DueLetter(BaseModel):
+    """A behavioural letter the case sends when its time comes (after a check on the platform)."""
+
+    key: str  # the letter's key: one letter per order and key, ever
+    purpose: LetterPurpose
+    due_at: datetime
+    sku: str | None = None  # a replenishment reminder's product
+
+
 class OrderDocumentsInput(CaseInput):
     order_id: str  # the platform's id
     order_name: str
@@ -59,6 +88,8 @@ class OrderDocumentsInput(CaseInput):
     # Carried across continue-as-new: letters keyed so far, and the events handled.
     lettered: list[str] = Field(default_factory=list)
     handled: list[str] = Field(default_factory=list)
+    due: list[DueLetter] = Field(default_factory=list)  # behavioural letters still to come
+    skus_read: bool = False  # the order's replenishment SKUs were read
 
 
 @workflow.defn(name="OrderDocuments")
@@ -71,6 +102,9 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
         self.lettered: list[str] = list(input.lettered)
         self.changes_this_run = 0
         self.archived: ArchivedOrder | None = None
+        self.due: list[DueLetter] = list(input.due)
+        self.skus_read = input.skus_read
+        self.last_change_at = workflow.now()
         self.order_changed(input.change)
 
     @workflow.signal(name=JOIN_SIGNAL, description="Internal (the shim): another store event about this order.")
@@ -94,35 +128,56 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
             await self.case_file.open()
         self.set_status(CaseStatus.OPEN, "Following the order's documents")
         while True:
-            arrived = await self._next_change()
-            if not arrived:
+            wake = await self._next_change()
+            if wake == "quiet":
                 break
+            if wake == "due":
+                await self._send_due()
+                continue
             change = self.pending.pop(0)
             await self._apply(change)
             self.handled.append(change.reference)
+            self.last_change_at = workflow.now()
             workflow.upsert_memo({HANDLED_EVENTS_MEMO: self.handled[-50:]})
             self.changes_this_run += 1
             if not self.pending and (
                 self.changes_this_run >= MAX_CHANGES_PER_RUN or workflow.info().is_continue_as_new_suggested()
             ):
                 workflow.continue_as_new(
-                    self.input.model_copy(update={"lettered": self.lettered, "handled": self.handled[-200:]})
+                    self.input.model_copy(
+                        update={
+                            "lettered": self.lettered,
+                            "handled": self.handled[-200:],
+                            "due": self.due,
+                            "skus_read": self.skus_read,
+                        }
+                    )
                 )
         documents = len(self.archived.documents) if self.archived else 0
         self.set_status(CaseStatus.APPROVED, f"Order documents complete: {documents} transaction documents")
 
-    async def _next_change(self) -> bool:
-        """True when a change is waiting; False once the order has been quiet for `follow_for`."""
-        try:
-            await workflow.wait_condition(
-                lambda: bool(self.pending) or self.abort_requested,
-                timeout=self.input.policy.follow_for,
-                timeout_summary="quiet period",
-            )
-        except TimeoutError:
-            return False
-        self.check_still_wanted("following the order")
-        return True
+    async def _next_change(self) -> Literal["change", "due", "quiet"]:
+        """`change` when a store event is waiting; `due` when a behavioural letter's time has come;
+        `quiet` once the order has been quiet for `follow_for` and no letter is still to come."""
+        while not self.pending:
+            now = workflow.now()
+            quiet_end = self.last_change_at + self.input.policy.follow_for
+            next_due = min((d.due_at for d in self.due), default=None)
+            if next_due is not None and next_due <= now:
+                return "due"
+            if next_due is None and quiet_end <= now:
+                return "quiet"
+            wake = min(t for t in (next_due, quiet_end) if t is not None and t > now)
+            try:
+                await workflow.wait_condition(
+                    lambda: bool(self.pending) or self.abort_requested,
+                    timeout=wake - now,
+                    timeout_summary="letter due" if wake == next_due else "quiet period",
+                )
+            except TimeoutError:
+                continue
+            self.check_still_wanted("following the order")
+        return "change"
 
     async def _apply(self, change: OrderChange) -> None:
         i = self.input
@@ -144,6 +199,7 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
             return
         self.archived = archived
         self.record("documents filed", f"{archived.filed} new or changed, {archived.unchanged} unchanged")
+        await self._schedule_triggers(change, archived)
         letters = i.policy.letters
         if change.event == "placed" and LetterPurpose.ORDER_CONFIRMATION in letters:
             await self._letter(LetterPurpose.ORDER_CONFIRMATION, "order-confirmation", None)
@@ -154,13 +210,117 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
             if purpose is not None and purpose in letters:
                 await self._letter(purpose, f"{document.kind.value}-{document.number}", document.number)
 
-    async def _letter(self, purpose: LetterPurpose, key: str, document: str | None) -> None:
+    async def _letter(
+        self, purpose: LetterPurpose, key: str, document: str | None, content: dict[str, JsonValue] | None = None
+    ) -> None:
         if key in self.lettered:
             return
         self.lettered.append(key)
         i = self.input
         await self.send_letter(
-            purpose, order_id=i.order_id, about=f"order {i.order_name}", content={}, document=document, letter_key=key
+            purpose,
+            order_id=i.order_id,
+            about=f"order {i.order_name}",
+            content=content or {},
+            document=document,
+            letter_key=key,
+        )
+
+    # --- behavioural letters ------------------------------------------------------------------
+
+    def _expecting(self, key: str) -> bool:
+        return key in self.lettered or any(d.key == key for d in self.due)
+
+    async def _schedule_triggers(self, change: OrderChange, archived: ArchivedOrder) -> None:
+        """The follow-up once a shipment is seen, the replenishment reminders once the order's SKUs
+        are read; none (and none still to come) once the order is cancelled."""
+        policy = self.input.policy
+        if change.event == "cancelled":  # none now, and none later
+            for dropped in self.due:
+                self.lettered.append(dropped.key)
+                self.record("letter not sent", f"{dropped.key}: the order was cancelled")
+            self.due = []
+            self.skus_read = True
+            if FOLLOW_UP_KEY not in self.lettered:
+                self.lettered.append(FOLLOW_UP_KEY)
+            return
+        shipped = any(d.kind is DocumentKind.SHIPPING_DOCUMENT for d in archived.documents)
+        if policy.follow_up_after is not None and shipped and not self._expecting(FOLLOW_UP_KEY):
+            due_at = workflow.now() + policy.follow_up_after
+            self.due.append(DueLetter(key=FOLLOW_UP_KEY, purpose=LetterPurpose.POST_PURCHASE_FOLLOW_UP, due_at=due_at))
+            self.record("letter due", f"{FOLLOW_UP_KEY} at {due_at.isoformat()}")
+        if policy.replenishment and not self.skus_read:
+            await self._schedule_replenishment()
+
+    async def _schedule_replenishment(self) -> None:
+        i = self.input
+        request = OrderSkusRequest(
+            platform=i.platform, store=i.store, order_id=i.order_id, skus=[r.sku for r in i.policy.replenishment]
+        )
+        held = await self.run_step(
+            "Read the order's replenishment products",
+            lambda: workflow.execute_activity_method(
+                OrderTriggerActivities.order_skus,
+                request,
+                task_queue=i.store_task_queue or workflow.info().task_queue,
+                start_to_close_timeout=API_TIMEOUT,
+                retry_policy=API_RETRY,
+                summary=f"Which replenishment products order {i.order_name} holds",
+            ),
+            on_skip=None,
+        )
+        self.skus_read = True
+        if held is None:
+            return
+        for reminder in i.policy.replenishment:
+            key = REPLENISHMENT_KEY.format(sku=reminder.sku)
+            if reminder.sku in held.skus and not self._expecting(key):
+                due_at = held.placed_at + reminder.after
+                self.due.append(
+                    DueLetter(key=key, purpose=LetterPurpose.REPLENISHMENT_REMINDER, due_at=due_at, sku=reminder.sku)
+                )
+                self.record("letter due", f"{key} at {due_at.isoformat()}")
+
+    async def _send_due(self) -> None:
+        """The earliest due letter: checked on the platform, then sent, or recorded as not sent."""
+        letter = min(self.due, key=lambda d: d.due_at)
+        self.due.remove(letter)
+        check = await self.run_step(f"Check before the {letter.key} letter", lambda: self._check(letter), on_skip=None)
+        if check is None or not check.send:
+            self.lettered.append(letter.key)  # decided: not sent, and never again
+            reason = check.reason if check is not None else "skipped by an operator"
+            self.record("letter not sent", f"{letter.key}: {reason}")
+            return
+        i = self.input
+        content: dict[str, JsonValue]
+        if letter.purpose is LetterPurpose.POST_PURCHASE_FOLLOW_UP:
+            content = {"feedbackUrl": i.policy.feedback_url_for(i.order_id)}
+        else:
+            reminder = next(r for r in i.policy.replenishment if r.sku == letter.sku)
+            content = {"product": {"sku": reminder.sku}, "reorderUrl": reminder.reorder_url_for(i.order_id)}
+        await self._letter(letter.purpose, letter.key, None, content)
+
+    async def _check(self, letter: DueLetter) -> TriggerCheck:
+        i = self.input
+        queue = i.store_task_queue or workflow.info().task_queue
+        order = OrderTriggerRequest(platform=i.platform, store=i.store, order_id=i.order_id)
+        if letter.sku is None:
+            return await workflow.execute_activity_method(
+                OrderTriggerActivities.follow_up_check,
+                order,
+                task_queue=queue,
+                start_to_close_timeout=API_TIMEOUT,
+                retry_policy=API_RETRY,
+                summary=f"Order {i.order_name} still wants a follow-up?",
+            )
+        reorder = ReorderCheckRequest(**order.model_dump(), sku=letter.sku, until=workflow.now())
+        return await workflow.execute_activity_method(
+            OrderTriggerActivities.reorder_check,
+            reorder,
+            task_queue=queue,
+            start_to_close_timeout=API_TIMEOUT,
+            retry_policy=API_RETRY,
+            summary=f"Ordered {letter.sku} again since order {i.order_name}?",
         )
 
     @staticmethod
@@ -179,5 +339,5 @@ KIND = CaseKind(
     input_model=OrderDocumentsInput,
     start=StartMode.JOIN_OPEN,
     join_signal=JOIN_SIGNAL,
-    activities=(TransactionArchiveActivities,),
+    activities=(TransactionArchiveActivities, OrderTriggerActivities),
 )

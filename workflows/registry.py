@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.collateral import CollateralFeed
     from activities.collateral_publishing import CollateralPublishing
     from activities.letters import LetterActivities
+    from activities.order_triggers import OrderTriggerActivities
     from activities.preferences import PreferenceActivities
     from activities.statements import StatementActivities
     from activities.transaction_archive import TransactionArchiveActivities
@@ -48,6 +49,7 @@ STORE_BOUND_ACTIVITIES: tuple[type, ...] = (
     StatementActivities,
     LetterActivities,
     CollateralPublishing,
+    OrderTriggerActivities,
 )
 
 

@@ -22,6 +22,7 @@ from connectors.shopify import documents as docs
 from connectors.shopify.assumptions import ORDER_BY_SOURCE_IDENTIFIER, search_value
 from connectors.shopify.client import SYSTEM, ShopifyClient, raise_for_user_errors
 from connectors.shopify.companies import CompanyOperations
+from connectors.shopify.customer_orders import CustomerOrderOperations
 from connectors.shopify.customer_records import CustomerRecordOperations
 from connectors.shopify.disputes import DisputeOperations
 from connectors.shopify.draft_orders import DraftOrderOperations
@@ -62,6 +63,7 @@ class ShopifyAdmin(
     CustomerRecordOperations,
     ProductDocumentOperations,
     OrderArchiveOperations,
+    CustomerOrderOperations,
 ):
     def __init__(self, client: ShopifyClient) -> None:
         self.client = client
