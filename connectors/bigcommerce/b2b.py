@@ -40,6 +40,7 @@ from connectors.errors import ContractError
 from connectors.lifecycle import Closing
 
 _Model = TypeVar("_Model", bound=BaseModel)
+ORDER_PAGE_LIMIT = 200  # `GET /orders` caps `limit` at 200 (order.yaml), below the other lists' cap
 
 
 class BigCommerceB2BClient(Closing):
@@ -159,7 +160,7 @@ class BigCommerceB2BClient(Closing):
                 "list_company_orders",
                 "GET",
                 "/orders",
-                params={**params, "offset": len(items), "limit": self._page_size},
+                params={**params, "offset": len(items), "limit": min(self._page_size, ORDER_PAGE_LIMIT)},
             )
             data = body.get("data")
             if not isinstance(data, list):

@@ -188,6 +188,14 @@ async def test_company_users_and_their_orders_of_a_period(bc: RunningSimulator) 
         (second, company, Decimal("10.00")),
     ]
     assert june[0].created_at == datetime(2025, 6, 1, tzinfo=UTC) and june[0].currency_code == "USD"
+    async with connect(bc) as client:  # the default page sizes, within each list's own cap
+        assert await client.list_company_users(company) == users
+        assert (
+            await client.list_company_orders(
+                company, datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC)
+            )
+            == june
+        )
 
 
 async def test_b2b_errors_map_to_the_taxonomy(bc: RunningSimulator, client: BigCommerceB2BClient) -> None:
