@@ -120,12 +120,11 @@ def test_the_statements_take_brand_and_language_from_the_store_policy(tmp_path: 
         plan_statement_schedules(registry, tmp_path)
 
 
-def test_the_default_statement_style_and_the_policys() -> None:
-    assert statement_style(None, None) == StatementStyle()
-    assert (statement_style("casebridge-outdoor", "de").brand, statement_style("x", "de").language) == (
-        "casebridge-outdoor",
-        "de",
-    )
+def test_statement_style_is_the_trade_brand_in_english_unless_the_policy_says() -> None:
+    assert (statement_style(None, None).brand, statement_style(None, None).language) == ("casebridge-trade", "en")
+    german = statement_style("casebridge-outdoor", "de")
+    assert (german.brand, german.language) == ("casebridge-outdoor", "de")
+    assert (german.communication, german.service) == (StatementStyle().communication, StatementStyle().service)
 
 
 def test_a_run_states_the_month_before_its_scheduled_start() -> None:
