@@ -42,6 +42,9 @@ class _MonthOfStore(BaseModel):
     platform: str
     store: str
     month: str  # YYYY-MM
+    # The store policy's `communications` (brand, language); None: the default statement style.
+    brand: str | None = None
+    language: str | None = None
 
     @field_validator("month")
     @classmethod
@@ -115,3 +118,13 @@ class CompanyAccount(BaseModel):
     contact_name: str | None = None
     contact_email: str | None = None
     contact_ref: str | None = None  # the contact's customer id on the platform (Exstream's customerRef)
+
+
+def address_location(street: list[str], city: str | None, postcode: str | None, country: str | None) -> Party:
+    """A location known only by its address (BigCommerce, Adobe Commerce have no company locations
+    of their own): named by its first street line and city, and identified by the whole address, so
+    orders shipped to the same address are one location of the statement."""
+    lines = [line.strip() for line in street if line and line.strip()]
+    parts = [*lines, (postcode or "").strip(), (city or "").strip(), (country or "").strip().upper()]
+    name = ", ".join(p for p in (lines[0] if lines else "", (city or "").strip()) if p)
+    return Party(id="|".join(parts).lower(), name=name or "(no address)")

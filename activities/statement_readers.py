@@ -1,9 +1,10 @@
 """What the monthly statements read from a store: the orders companies bought in a period, with the
 location and buyer of each, and the company's main contact the statement goes to.
 
-Shopify only so far: an order names its `purchasingEntity` (company, location) and customer there.
-BigCommerce (B2B Edition companies of the customer) and Adobe Commerce (the customer's company) need
-reads not written yet; asking for them is refused as a configuration error.
+Shopify: an order names its `purchasingEntity` (company, location) and customer; the statement goes
+to the company's main contact. BigCommerce (`activities.statement_reads_bigcommerce`) and Adobe
+Commerce (`activities.statement_reads_adobe`) say there how an order belongs to a company and which
+location it counts for.
 
 Called inside the statement activities (which translate connector errors). Companies are named by
 the platform's numeric id (Shopify's `legacyResourceId`, the last segment of the gid).
@@ -15,26 +16,45 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 from activities.statement_models import CompanyAccount, CompanyOrder, Party
+from activities.statement_reads_adobe import adobe_company_account, adobe_company_orders
+from activities.statement_reads_bigcommerce import bigcommerce_company_account, bigcommerce_company_orders
 from casebridge.connections import Connections
-from casebridge.stores import Platform, RegistryLookupError
+from casebridge.stores import Platform
 from connectors.shopify.companies import CompanyOrder as ShopifyCompanyOrder
 
 PAGE_SIZE = 50
-STATEMENT_PLATFORMS = frozenset({Platform.SHOPIFY})
+STATEMENT_PLATFORMS = frozenset({Platform.SHOPIFY, Platform.BIGCOMMERCE, Platform.ADOBE_COMMERCE})
 NO_BUYER = Party(id="-", name="(no buyer named)")  # an order imported without its customer
 
 
-def _supported(platform: str) -> None:
-    if Platform(platform) not in STATEMENT_PLATFORMS:
-        raise RegistryLookupError(f"monthly statements read B2B orders from Shopify stores only, not {platform}")
-
-
-async def company_orders(
+def company_orders(
     connections: Connections, platform: str, store: str, processed_from: datetime, processed_to: datetime
 ) -> AsyncIterator[list[CompanyOrder]]:
-    """The orders companies bought in `[processed_from, processed_to)`, oldest first, page by page
-    (a page may be empty: the store's other orders are left out)."""
-    _supported(platform)
+    """The orders companies bought in `[processed_from, processed_to)`, page by page (a page may be
+    empty: the store's other orders are left out). A company's orders may span pages."""
+    match Platform(platform):
+        case Platform.SHOPIFY:
+            return _shopify_company_orders(connections, store, processed_from, processed_to)
+        case Platform.BIGCOMMERCE:
+            return bigcommerce_company_orders(connections, store, processed_from, processed_to)
+        case Platform.ADOBE_COMMERCE:
+            return adobe_company_orders(connections, store, processed_from, processed_to)
+
+
+async def company_account(connections: Connections, platform: str, store: str, company_id: str) -> CompanyAccount:
+    match Platform(platform):
+        case Platform.SHOPIFY:
+            return await _shopify_company_account(connections, store, company_id)
+        case Platform.BIGCOMMERCE:
+            return await bigcommerce_company_account(connections, store, company_id)
+        case Platform.ADOBE_COMMERCE:
+            return await adobe_company_account(connections, store, company_id)
+
+
+async def _shopify_company_orders(
+    connections: Connections, store: str, processed_from: datetime, processed_to: datetime
+) -> AsyncIterator[list[CompanyOrder]]:
+    """Oldest first."""
     shop = connections.shopify(store)
     cursor: str | None = None
     while True:
@@ -45,8 +65,7 @@ async def company_orders(
             return
 
 
-async def company_account(connections: Connections, platform: str, store: str, company_id: str) -> CompanyAccount:
-    _supported(platform)
+async def _shopify_company_account(connections: Connections, store: str, company_id: str) -> CompanyAccount:
     company = await connections.shopify(store).get_company(_gid("Company", company_id))
     account = CompanyAccount(id=company_id, name=company.name)
     if company.main_contact is None:

@@ -68,10 +68,11 @@ class StatementStyle:
     channel: Channel = Channel.EMAIL
 
 
-def statement_style(platform: str, store: str) -> StatementStyle:
-    """The one place statements take their brand and language from: the same for every store until
-    stores have a communications policy of their own."""
-    return StatementStyle()
+def statement_style(brand: str | None, language: str | None) -> StatementStyle:
+    """The one place statements take their brand and language from: the store policy's
+    `communications` as the job's input carries them, else the trade brand in English."""
+    default = StatementStyle()
+    return StatementStyle(brand=brand or default.brand, language=language or default.language)
 
 
 def statement_name(month: str, company_name: str) -> str:
@@ -113,7 +114,7 @@ class StatementActivities:
             activity.heartbeat(len(result.companies))
         if records:
             exstream = self._connections.exstream(request.tenant)
-            style = statement_style(request.platform, request.store)
+            style = statement_style(request.brand, request.language)
             result.job_id = (await exstream.submit_statement_batch(style.service, records)).job_id
         return result
 
@@ -131,7 +132,7 @@ class StatementActivities:
     async def file(self, request: FileStatementsRequest) -> FiledStatements:
         """Each company's statement (the ARCHIVE copy) into its account workspace."""
         exstream = self._connections.exstream(request.tenant)
-        style = statement_style(request.platform, request.store)
+        style = statement_style(request.brand, request.language)
         target = await exstream.resolve_communication(style.communication)
         documents = await exstream.batch_communications(request.job_id, target)
         # ASSUMPTION (Exstream): customers are numbered 1, 2, ... in the order their first record
@@ -193,7 +194,7 @@ def _records(
     """The company's statement lines, by buyer, then location, then date: Exstream groups them in
     the order they come."""
     assert account.contact_email is not None and account.contact_ref is not None
-    style = statement_style(request.platform, request.store)
+    style = statement_style(request.brand, request.language)
     first, last = month_bounds(request.month)
     currencies = {o.currency for o in orders}
     if len(currencies) != 1:  # amounts are the shop's money: one currency per store

@@ -326,7 +326,7 @@ async def feeds_start(settings: Settings) -> int:
 
 async def schedules_apply(settings: Settings) -> int:
     try:
-        jobs = planned_schedules(load_registry(settings.config_dir))
+        jobs = planned_schedules(load_registry(settings.config_dir), settings.config_dir)
         client = await connect(settings)
         for applied in await apply_schedules(client, jobs, settings.task_queue):
             print(f"{applied.change}: {applied.schedule_id}")

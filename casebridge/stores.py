@@ -153,6 +153,8 @@ class Store(BaseModel):
     # The platform's own identifier: the myshopify domain, a BigCommerce store hash, an Adobe host.
     id: str
     api_base_url: str
+    # BigCommerce B2B Edition's API (its own host); None: https://api-b2b.bigcommerce.com.
+    b2b_api_base_url: str | None = None
     access_token_env: str | None = None  # Shopify, BigCommerce
     webhook_secret_env: str | None = None  # Shopify app secret, BigCommerce client secret
     adobe_auth: AdobeAuth | None = None  # Adobe Commerce

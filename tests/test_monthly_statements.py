@@ -8,7 +8,6 @@ of a month sends and files nothing new."""
 from __future__ import annotations
 
 import dataclasses
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,11 +16,12 @@ from typing import Any
 from temporalio.client import ScheduleActionExecutionStartWorkflow, ScheduleBackfill
 
 from activities.statement_models import month_before, month_bounds
-from casebridge.schedules import apply_schedules
+from casebridge.schedules import ScheduledJob, apply_schedules
 from casebridge.statement_schedules import plan_statement_schedules
 from connectors.opentext.content_server_models import BusinessObject
 from connectors.shopify.companies import Company, CompanyContactInput, CompanyLocationInput
 from tests.support.stack import Stack, eventually
+from tests.support.statements import POLL, pdf_lines
 from tests.support.world import SLA_SHOP, TENANT, TENANT_ID, ecm_system
 from workflows import search_attributes as sa
 from workflows.monthly_statements import (
@@ -31,14 +31,6 @@ from workflows.monthly_statements import (
     statements_run_id,
     statements_search_attributes,
 )
-
-POLL = timedelta(seconds=0.2)  # the sandbox's batch jobs take a second
-_PDF_LINE = re.compile(rb"\(((?:\\.|[^\\()])*)\) '")
-
-
-def pdf_lines(content: bytes) -> list[str]:
-    """The text lines of the simulator's PDF (each shown with the `'` operator)."""
-    return [re.sub(rb"\\(.)", rb"\1", raw).decode("cp1252") for raw in _PDF_LINE.findall(content)]
 
 
 def _money(amount: str) -> dict[str, Any]:
@@ -173,7 +165,7 @@ async def _statements_filed(stack: Stack, orders: Month) -> None:
         expected = orders.expected[entry.number]
         start = lines.index(expected[0])
         assert lines[start : start + len(expected)] == expected
-        assert "Casebridge Trade Supply" in lines and "Dear Mona Ledger," in lines
+        assert "Casebridge Outdoor" in lines and "Dear Mona Ledger," in lines  # the store policy's brand
         assert (await ecm.get_rm_classification(statements[0].id)).classification_id == 41002
 
         assert entry.company.main_contact is not None
@@ -185,9 +177,16 @@ async def _statements_filed(stack: Stack, orders: Month) -> None:
         assert [(d["communication"], d["channel"]) for d in sent] == [("Monthly Statement", "email")]
 
 
+def _planned(stack: Stack) -> ScheduledJob:
+    """The shop's schedule as `casebridge schedules apply` plans it (with the policies)."""
+    (job,) = [j for j in plan_statement_schedules(stack.registry, stack.config_dir) if j.id.endswith(f"/{SLA_SHOP}")]
+    assert isinstance(job.input, StatementsInput) and job.input.brand == "casebridge-outdoor"
+    return job
+
+
 def _input(stack: Stack, month: str | None) -> StatementsInput:
-    (job,) = plan_statement_schedules(stack.registry)
-    assert isinstance(job.input, StatementsInput) and job.input.store == SLA_SHOP
+    job = _planned(stack)
+    assert isinstance(job.input, StatementsInput)
     return job.input.model_copy(update={"month": month, "poll_every": POLL})
 
 
@@ -221,7 +220,7 @@ async def test_statements_of_a_month_filed_once_per_company(stack: Stack) -> Non
 async def test_the_schedule_states_the_month_before_its_run(stack: Stack) -> None:
     month = month_before(datetime.now(UTC))
     orders = await _month_of_orders(stack, month)
-    (planned,) = plan_statement_schedules(stack.registry)
+    planned = _planned(stack)
     assert planned.id == f"casebridge/monthly-statements/shopify/{SLA_SHOP}"
     assert isinstance(planned.input, StatementsInput) and planned.input.month is None
     job = dataclasses.replace(planned, input=planned.input.model_copy(update={"poll_every": POLL}))

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from activities.statement_models import StatementBatchRequest, month_before, month_bounds, month_range
+from activities.statements import StatementStyle, statement_style
 from casebridge.scheduled_jobs import planned_schedules
 from casebridge.statement_schedules import plan_statement_schedules
 from casebridge.stores import StoreRegistry
+from routing.policy import PolicyError
+from tests.support.world import POLICY
 from workflows.monthly_statements import StatementsInput, statement_month
 
 LAYOUT = {
@@ -67,10 +71,60 @@ def test_no_schedule_without_exstream_or_an_ecm_layout() -> None:
     assert plan_statement_schedules(_registry(store, layout=False)) == []
 
 
-def test_a_b2b_store_on_a_platform_without_statement_reads_is_refused() -> None:
-    registry = _registry({"platform": "bigcommerce", "id": "abc123", "b2b": True})
-    with pytest.raises(ValueError, match="Shopify stores only"):
-        plan_statement_schedules(registry)
+def test_b2b_stores_on_every_platform_are_planned() -> None:
+    adobe_auth = {
+        "mode": "oauth1",
+        "consumer_key_env": "K",
+        "consumer_secret_env": "S",
+        "access_token_env": "A",
+        "access_token_secret_env": "B",
+    }
+    registry = _registry(
+        {"platform": "bigcommerce", "id": "abc123", "b2b": True},
+        {"platform": "adobe-commerce", "id": "default", "b2b": True, "adobe_auth": adobe_auth},
+    )
+    assert [j.id for j in plan_statement_schedules(registry)] == [
+        "casebridge/monthly-statements/bigcommerce/abc123",
+        "casebridge/monthly-statements/adobe-commerce/default",
+    ]
+
+
+def test_the_statements_take_brand_and_language_from_the_store_policy(tmp_path: Path) -> None:
+    (tmp_path / "policies").mkdir()
+    policy = POLICY.format(store="trade.myshopify.com", reconcile="PT1H", on_timeout="reject")
+    german = policy.replace("  languages: [en, de, fr]\n", "  language: de\n")
+    (tmp_path / "policies" / "trade.yaml").write_text(german)
+    (tmp_path / "policies" / "quiet.yaml").write_text(policy[: policy.index("communications:")])
+    registry = _registry(
+        {"platform": "shopify", "id": "trade.myshopify.com", "b2b": True, "policy_file": "policies/trade.yaml"},
+        {"platform": "shopify", "id": "quiet.myshopify.com", "b2b": True, "policy_file": "policies/quiet.yaml"},
+        {"platform": "shopify", "id": "bare.myshopify.com", "b2b": True},
+    )
+    styles = {
+        j.input.store: (j.input.brand, j.input.language)
+        for j in plan_statement_schedules(registry, tmp_path)
+        if isinstance(j.input, StatementsInput)
+    }
+    assert styles == {
+        "trade.myshopify.com": ("casebridge-outdoor", "de"),
+        "quiet.myshopify.com": (None, None),  # a policy without `communications`
+        "bare.myshopify.com": (None, None),  # no policy
+    }
+    assert [j.input for j in planned_schedules(registry, tmp_path)] == [
+        j.input for j in plan_statement_schedules(registry, tmp_path)
+    ]
+    # Without the configuration directory (a planner given the registry only): the default style.
+    assert {j.input.brand for j in plan_statement_schedules(registry) if isinstance(j.input, StatementsInput)} == {None}
+    (tmp_path / "policies" / "trade.yaml").write_text("store: [")
+    with pytest.raises(PolicyError):
+        plan_statement_schedules(registry, tmp_path)
+
+
+def test_statement_style_is_the_trade_brand_in_english_unless_the_policy_says() -> None:
+    assert (statement_style(None, None).brand, statement_style(None, None).language) == ("casebridge-trade", "en")
+    german = statement_style("casebridge-outdoor", "de")
+    assert (german.brand, german.language) == ("casebridge-outdoor", "de")
+    assert (german.communication, german.service) == (StatementStyle().communication, StatementStyle().service)
 
 
 def test_a_run_states_the_month_before_its_scheduled_start() -> None:

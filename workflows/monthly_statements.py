@@ -56,6 +56,10 @@ class StatementsInput(BaseModel):
     store: str
     store_rate_limited: bool = False  # the store's activities run on its own rate-limited queue
     month: str | None = None  # YYYY-MM; None: the month before the scheduled (or actual) start
+    # The store policy's `communications` brand and language, as the planner read them; None: the
+    # default statement style (`activities.statements.statement_style`).
+    brand: str | None = None
+    language: str | None = None
     poll_every: timedelta = timedelta(seconds=30)  # how often the batch job is looked at
     max_wait: timedelta = timedelta(hours=12)  # a batch not finished by then fails the run
 
@@ -134,7 +138,14 @@ class MonthlyStatements:
         self._show()
         submitted: SubmittedStatements = await workflow.execute_activity_method(
             StatementActivities.submit,
-            StatementBatchRequest(tenant=input.tenant, platform=input.platform, store=input.store, month=p.month),
+            StatementBatchRequest(
+                tenant=input.tenant,
+                platform=input.platform,
+                store=input.store,
+                month=p.month,
+                brand=input.brand,
+                language=input.language,
+            ),
             task_queue=store_queue,
             start_to_close_timeout=LONG_STEP_TIMEOUT,
             heartbeat_timeout=LONG_STEP_HEARTBEAT,
@@ -168,6 +179,8 @@ class MonthlyStatements:
                 platform=input.platform,
                 store=input.store,
                 month=p.month,
+                brand=input.brand,
+                language=input.language,
                 job_id=submitted.job_id,
                 companies=submitted.companies,
             ),

@@ -152,6 +152,12 @@ class Order(_Wire):
         company_id = attributes.get("company_id")
         return int(company_id) if company_id else None
 
+    @property
+    def company_name(self) -> str | None:
+        """The buyer's company's name when the order was placed (`company_order_attributes`)."""
+        attributes = self.extension_attributes.get("company_order_attributes") or {}
+        return str(attributes.get("company_name") or "") or None
+
 
 class InvoiceItem(_Wire):
     entity_id: int | None = None

@@ -1,12 +1,13 @@
 """`BigCommerceB2BClient`: B2B Edition (`https://api-b2b.bigcommerce.com/api/v3/io`), one per store.
 
-Companies (read, status), company credit and quotes (`/rfq`). Answers are `{code, data, meta}`;
-errors carry `meta.message` (or `data.errMsg`) and map to `connectors.errors` like the REST client
-(`system="bigcommerce-b2b"`).
+Companies (read, status), company credit, quotes (`/rfq`), a company's users and orders.
+Answers are `{code, data, meta}`; errors carry `meta.message` (or `data.errMsg`) and map to
+`connectors.errors` like the REST client (`system="bigcommerce-b2b"`).
 """
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
@@ -28,7 +29,9 @@ from connectors.bigcommerce.models import (
     Company,
     CompanyCredit,
     CompanyCreditUpdate,
+    CompanyOrder,
     CompanyStatus,
+    CompanyUser,
     Quote,
     QuoteSummary,
 )
@@ -37,6 +40,7 @@ from connectors.errors import ContractError
 from connectors.lifecycle import Closing
 
 _Model = TypeVar("_Model", bound=BaseModel)
+ORDER_PAGE_LIMIT = 200  # `GET /orders` caps `limit` at 200 (order.yaml), below the other lists' cap
 
 
 class BigCommerceB2BClient(Closing):
@@ -111,6 +115,64 @@ class BigCommerceB2BClient(Closing):
             "update_company_credit", "PUT", f"/companies/{segment(company_id)}/credit", json=update.wire()
         )
         return parse(CompanyCredit, data, "update_company_credit", B2B_SYSTEM)
+
+    # -- users ----------------------------------------------------------------------------------
+
+    async def list_company_users(self, company_id: int) -> list[CompanyUser]:
+        """The company's users (its admins and buyers), across all pages."""
+        items: list[CompanyUser] = []
+        for _ in range(MAX_PAGES):
+            body = await self._body(
+                "list_company_users",
+                "GET",
+                "/users",
+                params={"companyId": company_id, "offset": len(items), "limit": self._page_size},
+            )
+            data = body.get("data")
+            if not isinstance(data, list):
+                raise ContractError("user list without a data array", system=B2B_SYSTEM, operation="list_company_users")
+            items.extend(parse_list(CompanyUser, data, "list_company_users", B2B_SYSTEM))
+            total = ((body.get("meta") or {}).get("pagination") or {}).get("totalCount")
+            if not data or total is None or len(items) >= int(total):
+                return [u for u in items if u.company_id == company_id]
+        raise ContractError(f"more than {MAX_PAGES} pages", system=B2B_SYSTEM, operation="list_company_users")
+
+    # -- orders ---------------------------------------------------------------------------------
+
+    async def list_company_orders(
+        self, company_id: int, created_from: datetime, created_to: datetime
+    ) -> list[CompanyOrder]:
+        """The company's orders (those its users placed) created in `[created_from, created_to)`,
+        oldest first, across all pages.
+
+        The spec does not say whether `minCreated`/`maxCreated` include their bound: the query asks
+        for whole seconds around the range and the answer is cut to it here."""
+        params: dict[str, str | int] = {
+            "companyId": company_id,
+            "minCreated": math.floor(created_from.timestamp()),
+            "maxCreated": math.ceil(created_to.timestamp()),
+            "sortBy": "createdAt",
+            "orderBy": "ASC",
+        }
+        items: list[CompanyOrder] = []
+        for _ in range(MAX_PAGES):
+            body = await self._body(
+                "list_company_orders",
+                "GET",
+                "/orders",
+                params={**params, "offset": len(items), "limit": min(self._page_size, ORDER_PAGE_LIMIT)},
+            )
+            data = body.get("data")
+            if not isinstance(data, list):
+                raise ContractError(
+                    "order list without a data array", system=B2B_SYSTEM, operation="list_company_orders"
+                )
+            items.extend(parse_list(CompanyOrder, data, "list_company_orders", B2B_SYSTEM))
+            total = ((body.get("meta") or {}).get("pagination") or {}).get("totalCount")
+            if not data or total is None or len(items) >= int(total):
+                kept = [o for o in items if o.company_id == company_id and created_from <= o.created_at < created_to]
+                return sorted(kept, key=lambda o: (o.created_at, o.bc_order_id))
+        raise ContractError(f"more than {MAX_PAGES} pages", system=B2B_SYSTEM, operation="list_company_orders")
 
     # -- quotes ---------------------------------------------------------------------------------
 

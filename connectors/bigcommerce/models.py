@@ -570,6 +570,48 @@ class Company(_Response):
         return _parse_datetime(value)
 
 
+class CompanyOrder(_Response):
+    """An order as B2B Edition lists it (`orderData_ALL`): the company it was bought for and the
+    BigCommerce order it is (`bcOrderId`, the id the REST orders API knows)."""
+
+    id: int  # B2B Edition's own id, not usable with the REST orders API
+    bc_order_id: int = Field(validation_alias=AliasChoices("bcOrderId", "bc_order_id"))
+    company_id: int = Field(default=0, validation_alias=AliasChoices("companyId", "company_id"))
+    total_inc_tax: Decimal = Field(validation_alias=AliasChoices("totalIncTax", "total_inc_tax"))
+    currency_code: str = Field(default="", validation_alias=AliasChoices("currencyCode", "currency_code"))
+    created_at: datetime = Field(validation_alias=AliasChoices("createdAt", "created_at"))
+
+    @field_validator("created_at", mode="before")
+    @classmethod
+    def _unix(cls, value: object) -> object:
+        if isinstance(value, int | str) and str(value).isdigit():
+            return datetime.fromtimestamp(int(value), UTC)
+        return value
+
+
+class CompanyUserRole(IntEnum):
+    ADMIN = 0
+    SENIOR_BUYER = 1
+    JUNIOR_BUYER = 2
+
+
+class CompanyUser(_Response):
+    """A B2B Edition company user (`userResponse`): a storefront customer buying for a company."""
+
+    id: int  # B2B Edition's user id
+    customer_id: int = Field(validation_alias=AliasChoices("customerId", "customer_id"))
+    company_id: int = Field(validation_alias=AliasChoices("companyId", "company_id"))
+    first_name: str = Field(default="", validation_alias=AliasChoices("firstName", "first_name"))
+    last_name: str = Field(default="", validation_alias=AliasChoices("lastName", "last_name"))
+    email: str = ""
+    # Custom roles count as junior buyers here (`companyRoleId` tells them apart).
+    role: int = CompanyUserRole.JUNIOR_BUYER
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(n for n in (self.first_name, self.last_name) if n)
+
+
 class CompanyCredit(_Response):
     credit_enabled: bool = Field(validation_alias=AliasChoices("creditEnabled", "credit_enabled"))
     credit_currency: str = Field(default="", validation_alias=AliasChoices("creditCurrency", "credit_currency"))

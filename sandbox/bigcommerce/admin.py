@@ -1,7 +1,7 @@
 """Sandbox-only routes of the BigCommerce simulator (not part of BigCommerce), under `/_admin`:
 inspect a store, seed what a merchant or shopper would have created in the control panel or the
-storefront (catalog products, customers, customer groups, storefront orders, B2B companies and
-quotes), shrink the request quota, reset. No auth, no quota, no faults.
+storefront (catalog products, customers, customer groups, storefront orders, B2B companies, their
+users and quotes), shrink the request quota, reset. No auth, no quota, no faults.
 
 The same seeding is available from Python (`seed_*`), so tests can set up without HTTP.
 """
@@ -23,6 +23,7 @@ from sandbox.bigcommerce.errors import StoreError
 from sandbox.bigcommerce.records_api import custom_field_json
 from sandbox.bigcommerce.state import (
     CompanyState,
+    CompanyUserState,
     CreditState,
     CustomerGroupState,
     CustomerState,
@@ -90,6 +91,13 @@ class CompanySeed(BaseModel):
     credit_enabled: bool = False
     credit_currency: str = "USD"
     available_credit: Decimal = Decimal(0)
+
+
+class CompanyUserSeed(BaseModel):
+    """A storefront customer made a user (buyer) of a company, as B2B Edition's control panel does."""
+
+    customer_id: int
+    role: int = Field(default=1, ge=0, le=2)  # 0 admin, 1 senior buyer, 2 junior buyer
 
 
 class QuoteSeed(BaseModel):
@@ -166,6 +174,25 @@ def seed_company(runtime: StoreRuntime, seed: CompanySeed) -> CompanyState:
     )
     state.companies[company.id] = company
     return company
+
+
+def seed_company_user(runtime: StoreRuntime, company_id: int, seed: CompanyUserSeed) -> CompanyUserState:
+    state = runtime.state
+    if company_id not in state.companies:
+        raise StoreError(404, "Company not found.")
+    if seed.customer_id not in state.customers:
+        raise StoreError(422, f"The customer ID {seed.customer_id} does not exist.")
+    if state.company_of_customer(seed.customer_id):
+        raise StoreError(422, "The customer is a company user already.")
+    user = CompanyUserState(
+        id=state.next_id("company_user", 1),
+        company_id=company_id,
+        customer_id=seed.customer_id,
+        role=seed.role,
+        created_at=int(time.time()),
+    )
+    state.company_users[user.id] = user
+    return user
 
 
 def seed_quote(runtime: StoreRuntime, seed: QuoteSeed) -> RfqState:
@@ -315,6 +342,12 @@ def build_router(sim: BigCommerceSimulator) -> APIRouter:
     @router.post("/{store_hash}/companies", status_code=201)
     async def add_company(store_hash: str, seed: CompanySeed) -> dict[str, Any]:
         return r.company_b2b(seed_company(runtime_for(store_hash), seed), group_id_as_string=False)
+
+    @router.post("/{store_hash}/companies/{company_id}/users", status_code=201)
+    async def add_company_user(store_hash: str, company_id: int, seed: CompanyUserSeed) -> dict[str, Any]:
+        runtime = runtime_for(store_hash)
+        user = seed_company_user(runtime, company_id, seed)
+        return r.user_b2b(user, runtime.state.customers[user.customer_id])
 
     @router.post("/{store_hash}/quotes", status_code=201)
     async def add_quote(store_hash: str, seed: QuoteSeed) -> dict[str, Any]:

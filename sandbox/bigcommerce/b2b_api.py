@@ -1,21 +1,27 @@
 """B2B Edition routes (`/api/v3/io/...` relative to the B2B mount): companies (list, read, status),
-company credit and quotes (`/rfq`). Answers are `{code, data, meta: {message}}`."""
+company credit, quotes (`/rfq`), company users (`/users`, read) and their orders (`/orders`, read). Answers are
+`{code, data, meta: {message}}`.
+
+An order belongs to a company when its customer is one of the company's users (B2B Edition records
+the company when a company user places an order). ASSUMPTION: the sandbox looks the company up when
+the order is read, so a customer made a company user later sees their earlier orders listed too (B2B
+Edition needs `PUT /customers/{customerId}/orders/b2b` for that, not simulated)."""
 
 from __future__ import annotations
 
 import time
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from sandbox.bigcommerce import rendering as r
 from sandbox.bigcommerce.errors import StoreError
 from sandbox.bigcommerce.http_support import context_of
 from sandbox.bigcommerce.rest_api import runtime_of
-from sandbox.bigcommerce.state import CompanyState
+from sandbox.bigcommerce.state import CompanyState, OrderState
 
 if TYPE_CHECKING:
     from sandbox.bigcommerce.simulator import BigCommerceSimulator
@@ -84,6 +90,72 @@ def add_routes(router: APIRouter, sim: BigCommerceSimulator) -> None:
         credit.hold = bool(body.get("creditHold", credit.hold))
         company.updated_at = int(time.time())
         return ok(r.credit_b2b(company))
+
+    @router.get(IO + "/orders", tags=["bigcommerce b2b"])
+    async def list_orders(
+        request: Request,
+        limit: int = 10,
+        offset: int = 0,
+        companyId: int | None = None,
+        minCreated: int | None = None,
+        maxCreated: int | None = None,
+        minModified: int | None = None,
+        maxModified: int | None = None,
+        sortBy: str = "updatedAt",
+        orderBy: str = "DESC",
+    ) -> JSONResponse:
+        """Sorted by `sortBy` (`createdAt`, `updatedAt`), `orderBy` (`DESC` by default). The spec's
+        default window ("orders created or updated in the last year") applies only when no date
+        bound is given. ASSUMPTION: `min*` bounds are inclusive and `max*` bounds exclusive; orders
+        of no company (B2C, guests) are listed with `companyId` 0."""
+        state = runtime_of(request).state
+        bounded = any(v is not None for v in (minCreated, maxCreated, minModified, maxModified))
+        year_ago = int(time.time()) - 365 * 24 * 3600
+
+        def company_of_order(order: OrderState) -> int:
+            return state.company_of_customer(order.customer_id)
+
+        def listed(order: OrderState) -> bool:
+            created, modified = int(order.date_created.timestamp()), int(order.date_modified.timestamp())
+            return (
+                not order.is_deleted
+                and (companyId is None or company_of_order(order) == companyId)
+                and (bounded or max(created, modified) >= year_ago)
+                and (minCreated is None or created >= minCreated)
+                and (maxCreated is None or created < maxCreated)
+                and (minModified is None or modified >= minModified)
+                and (maxModified is None or modified < maxModified)
+            )
+
+        found = sorted(
+            (o for o in state.orders.values() if listed(o)),
+            key=lambda o: (o.date_created if sortBy == "createdAt" else o.date_modified, o.id),
+            reverse=orderBy == "DESC",
+        )
+        page = [r.order_b2b(o, company_of_order(o)) for o in found[offset : offset + limit]]
+        return ok(page, pagination={"totalCount": len(found), "limit": limit, "offset": offset})
+
+    @router.get(IO + "/users", tags=["bigcommerce b2b"])
+    async def list_users(
+        request: Request,
+        limit: int = 10,
+        offset: int = 0,
+        companyId: int | None = None,
+        roles: Annotated[list[int] | None, Query()] = None,
+        email: str | None = None,
+    ) -> JSONResponse:
+        """Oldest first. ASSUMPTION: the sandbox applies the `companyId`, `roles` and `email` filters;
+        the others the spec lists (dates, channel, `q`) are accepted and not applied."""
+        state = runtime_of(request).state
+        found = [
+            u
+            for u in sorted(state.company_users.values(), key=lambda u: u.id)
+            if (companyId is None or u.company_id == companyId)
+            and (roles is None or u.role in roles)
+            and (email is None or state.customers[u.customer_id].email.lower() == email.lower())
+        ]
+        page = [r.user_b2b(u, state.customers[u.customer_id]) for u in found[offset : offset + limit]]
+        return ok(page, pagination={"totalCount": len(found), "limit": limit, "offset": offset})
 
     @router.get(IO + "/rfq", tags=["bigcommerce b2b"])
     async def list_quotes(

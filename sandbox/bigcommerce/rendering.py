@@ -15,6 +15,7 @@ from typing import Any
 
 from sandbox.bigcommerce.state import (
     CompanyState,
+    CompanyUserState,
     CustomerGroupState,
     CustomerState,
     HookState,
@@ -469,4 +470,66 @@ def rfq_detail_b2b(rfq: RfqState) -> dict[str, Any]:
         "shippingTotal": 0.0,
         "taxTotal": 0.0,
         "totalAmount": float(rfq.grand_total),
+    }
+
+
+def order_b2b(order: OrderState, company_id: int) -> dict[str, Any]:
+    """An order as B2B Edition's `GET /orders` lists it (`orderData_ALL`, with `showExtra` fields).
+
+    ASSUMPTION: the B2B Edition order id is not the BigCommerce one; the sandbox derives it from
+    the BigCommerce id (offset), and leaves PO number, cart and extra fields empty."""
+    created, updated = int(order.date_created.timestamp()), int(order.date_modified.timestamp())
+    return {
+        "id": order.id + B2B_ORDER_ID_OFFSET,
+        "bcOrderId": order.id,
+        "totalIncTax": v3_money(order.total_inc_tax),
+        "poNumber": "",
+        "status": order.status,
+        "customStatus": order.status,
+        "cartId": "",
+        "items": order.items_total,
+        "usdIncTax": v3_money(order.total_inc_tax),  # ASSUMPTION: the sandbox's stores sell in USD
+        "companyId": company_id,
+        "currencyCode": order.currency_code,
+        "money": [
+            {
+                "currencyLocation": "left",
+                "currencyToken": "$",
+                "decimalToken": ".",
+                "decimalPlaces": 2,
+                "thousandsToken": ",",
+            }
+        ],
+        "statusCode": order.status_id,
+        "isArchived": order.is_deleted,
+        "channelId": order.channel_id,
+        "channelName": "",
+        "extraInfo": [],
+        "extraFields": [],
+        "createdAt": created,
+        "updatedAt": updated,
+    }
+
+
+B2B_ORDER_ID_OFFSET = 500_000
+
+
+def user_b2b(user: CompanyUserState, customer: CustomerState) -> dict[str, Any]:
+    """A company user as B2B Edition's `GET /users` lists it (`userResponse`); name, e-mail and phone
+    are the storefront customer's."""
+    return {
+        "id": user.id,
+        "firstName": customer.first_name,
+        "lastName": customer.last_name,
+        "email": customer.email,
+        "phoneNumber": customer.phone,
+        "role": user.role,
+        "companyId": user.company_id,
+        "uuid": "",
+        "extraFields": [],
+        "createdAt": user.created_at,
+        "updatedAt": user.created_at,
+        "customerId": customer.id,
+        "companyRoleName": {0: "Admin", 1: "Senior Buyer", 2: "Junior Buyer"}[user.role],
+        "channelList": [],
     }

@@ -362,6 +362,17 @@ class CompanyState:
 
 
 @dataclass
+class CompanyUserState:
+    """A B2B Edition company user: a storefront customer buying for a company, in a role."""
+
+    id: int
+    company_id: int
+    customer_id: int
+    role: int = 1  # 0 admin, 1 senior buyer, 2 junior buyer
+    created_at: int = 0
+
+
+@dataclass
 class RfqState:
     id: int
     quote_number: str
@@ -397,6 +408,7 @@ class StoreState:
         self.hooks: dict[int, HookState] = {}
         self.companies: dict[int, CompanyState] = {}
         self.rfqs: dict[int, RfqState] = {}
+        self.company_users: dict[int, CompanyUserState] = {}  # B2B Edition user id -> user
         self.records = StoreRecords()  # customer attributes, consent, product custom fields
         self._counters: dict[str, int] = {}
 
@@ -406,6 +418,11 @@ class StoreState:
         value = self._counters.get(kind, base - 1) + 1
         self._counters[kind] = value
         return value
+
+    def company_of_customer(self, customer_id: int) -> int:
+        """The company the customer is a user of; 0 for none (a B2C customer or a guest)."""
+        user = next((u for u in self.company_users.values() if customer_id and u.customer_id == customer_id), None)
+        return user.company_id if user is not None else 0
 
     def refund(self, refund_id: int) -> RefundState | None:
         for order in self.orders.values():

@@ -1,11 +1,12 @@
-"""Contract tests: `BigCommerceB2BClient` (companies, company credit, quotes) against the B2B Edition
-simulator on its own mount, over real HTTP, every request checked against the B2B Edition specs
-(whose model `$ref`s are resolved from the local copies)."""
+"""Contract tests: `BigCommerceB2BClient` (companies, company credit, quotes, company users and their
+orders) against the B2B Edition simulator on its own mount, over real HTTP, every request checked
+against the B2B Edition specs (whose model `$ref`s are resolved from the local copies)."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest_asyncio
 from pydantic import SecretStr
 
 from connectors.bigcommerce.b2b import BigCommerceB2BClient
-from connectors.bigcommerce.models import CompanyCreditUpdate, CompanyStatus
+from connectors.bigcommerce.models import CompanyCreditUpdate, CompanyStatus, CompanyUserRole
 from connectors.errors import AuthenticationError, NotFoundError, RateLimitedError, RejectedError, TransientError
 from sandbox.bigcommerce.config import BigCommerceStoreConfig
 from sandbox.bigcommerce.specs import BigCommerceContract
@@ -145,6 +146,56 @@ async def test_quotes_are_listed_and_read(bc: RunningSimulator, client: BigComme
     assert [(line.sku, line.quantity, line.offered_price) for line in quote.product_list] == [("DSK", 5, Decimal(180))]
     with pytest.raises(NotFoundError):
         await client.get_quote(9_999_999, summary.created_at)
+
+
+async def test_company_users_and_their_orders_of_a_period(bc: RunningSimulator) -> None:
+    company = (await seed(bc, "companies", {"name": "Order Co", "email": "o@x.example", "status": 1}))["companyId"]
+    other = (await seed(bc, "companies", {"name": "Other Co", "email": "x@x.example", "status": 1}))["companyId"]
+    admin = await seed(bc, "customers", {"email": "ada@order.example", "first_name": "Ada", "last_name": "Admin"})
+    buyer = await seed(bc, "customers", {"email": "bo@order.example", "first_name": "Bo", "last_name": "Buyer"})
+    stranger = await seed(bc, "customers", {"email": "st@other.example", "first_name": "St"})
+    retail = await seed(bc, "customers", {"email": "re@shop.example", "first_name": "Re"})
+    await seed(bc, f"companies/{company}/users", {"customer_id": admin["id"], "role": 0})
+    await seed(bc, f"companies/{company}/users", {"customer_id": buyer["id"], "role": 2})
+    await seed(bc, f"companies/{other}/users", {"customer_id": stranger["id"]})
+
+    async def order(customer: dict[str, Any], created: str, price: str = "10.00") -> int:
+        body = {
+            "customer_id": customer["id"],
+            "date_created": created,
+            "billing_address": {"first_name": "A", "last_name": "B", "email": customer["email"]},
+            "products": [{"name": "Widget", "quantity": 1, "price_inc_tax": price, "price_ex_tax": price}],
+        }
+        return int((await seed(bc, "orders", body))["id"])
+
+    first = await order(buyer, "Sun, 01 Jun 2025 00:00:00 +0000", "12.50")
+    second = await order(admin, "Mon, 30 Jun 2025 23:59:59 +0000")
+    await order(buyer, "Tue, 01 Jul 2025 00:00:00 +0000")  # the next month
+    await order(stranger, "Sun, 15 Jun 2025 10:00:00 +0000")  # another company
+    await order(retail, "Sun, 15 Jun 2025 10:00:00 +0000")  # no company
+
+    async with connect(bc, page_size=1) as client:
+        users = await client.list_company_users(company)
+        june = await client.list_company_orders(
+            company, datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC)
+        )
+    assert [(u.customer_id, u.full_name, u.role) for u in users] == [
+        (admin["id"], "Ada Admin", CompanyUserRole.ADMIN),
+        (buyer["id"], "Bo Buyer", CompanyUserRole.JUNIOR_BUYER),
+    ]
+    assert [(o.bc_order_id, o.company_id, o.total_inc_tax) for o in june] == [
+        (first, company, Decimal("12.50")),
+        (second, company, Decimal("10.00")),
+    ]
+    assert june[0].created_at == datetime(2025, 6, 1, tzinfo=UTC) and june[0].currency_code == "USD"
+    async with connect(bc) as client:  # the default page sizes, within each list's own cap
+        assert await client.list_company_users(company) == users
+        assert (
+            await client.list_company_orders(
+                company, datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC)
+            )
+            == june
+        )
 
 
 async def test_b2b_errors_map_to_the_taxonomy(bc: RunningSimulator, client: BigCommerceB2BClient) -> None:

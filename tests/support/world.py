@@ -382,6 +382,8 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
               opentext_tenant: {TENANT}
               ecm_ext_system_id: {ecm_system("bigcommerce", BC_STORE)}
               activities_per_second: {BC_ACTIVITIES_PER_SECOND}
+              b2b: true
+              b2b_api_base_url: {sandbox_url}/bigcommerce-b2b
             - platform: bigcommerce
               id: {BC_FLOW_STORE}
               api_base_url: {sandbox_url}/bigcommerce
@@ -414,6 +416,7 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
               ecm_ext_system_id: {ecm_system("adobe-commerce", ADOBE_STORE)}
               policy_file: policies/adobe-{ADOBE_STORE}.yaml
               activities_per_second: {ADOBE_ACTIVITIES_PER_SECOND}
+              b2b: true
             - platform: adobe-commerce
               id: {ADOBE_DOCS_STORE}
               api_base_url: {sandbox_url}/adobe-commerce/rest/{ADOBE_DOCS_STORE}
