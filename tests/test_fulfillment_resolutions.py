@@ -21,7 +21,7 @@ from routing.fulfillment_policy import ExceptionRoute, Resolution
 from tests.support.histories import keep_history
 from tests.support.stack import Stack, eventually
 from tests.support.world import ADOBE_STORE, BC_FLOW_STORE, SHOP
-from tests.test_fulfillment_exception import exstream_emails, open_tasks, post, report
+from tests.test_fulfillment_exception import emails_with, open_tasks, post, report
 from tests.test_order_review_adobe import credit_memos, place_order
 from tests.test_order_review_adobe import sandbox_order as adobe_order
 from tests.test_order_review_bigcommerce import admin_url
@@ -123,7 +123,7 @@ async def test_shopify_cancel_lines_edits_the_order_and_refunds_once(stack: Stac
     assert Decimal(refund["totalRefundedSet"]["shopMoney"]["amount"]) == Decimal("40.00")
     assert after["displayFinancialStatus"] == "PARTIALLY_REFUNDED"
     assert "casebridge-exception-resolved" in after["tags"] and "casebridge-exception" not in after["tags"]
-    emails = [e for e in await exstream_emails(stack) if order.name in e]
+    emails = await emails_with(stack, order.name)
     assert len(emails) == 1 and "Cancelled and refunded: 1 x LAMP-1" in emails[0]
 
 
@@ -153,7 +153,7 @@ async def test_shopify_split_shipment_holds_the_reported_lines_and_ships_the_res
     }
     assert {"casebridge-exception-resolved", "casebridge-lines-waiting"} <= set(after["order"]["tags"])
     assert after["order"]["refunds"] == []  # nothing was cancelled
-    emails = [e for e in await exstream_emails(stack) if order.name in e]
+    emails = await emails_with(stack, order.name)
     assert len(emails) == 1 and "ships in two parts: 1 x LAMP-1 follow later" in emails[0]
 
 

@@ -18,7 +18,7 @@ from tests.support.world import BC_FLOW_STORE, SHOP
 from tests.test_bigcommerce_substitute import Catalog as BigCommerceCatalog
 from tests.test_bigcommerce_substitute import lamp_order as bigcommerce_lamp_order
 from tests.test_bigcommerce_substitute import sandbox_order as bigcommerce_order
-from tests.test_fulfillment_exception import exstream_emails, open_tasks, post, report
+from tests.test_fulfillment_exception import emails_with, open_tasks, post, report
 from tests.test_order_review_flow import REVIEWER, decide
 from tests.test_shopify_substitute import ORDER_STATE, Catalog, lamp_order, seeded_variant
 from workflows.fulfillment_exception import FulfillmentException
@@ -64,7 +64,7 @@ async def test_the_warehouse_suggestion_is_sent_instead_and_the_customer_pays_no
     # Released: the order ships, with the substitutes.
     held = await stack.order(SHOP, order.id)
     assert all(fo.status != "ON_HOLD" for fo in held.fulfillment_orders)
-    letters = [e for e in await exstream_emails(stack) if order.name in e and "Substituted" in e]
+    letters = await emails_with(stack, order.name, "Substituted")
     assert len(letters) == 1
 
 

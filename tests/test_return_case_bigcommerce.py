@@ -29,7 +29,7 @@ from shim.returns import _bigcommerce_shipped_at
 from tests.support.histories import keep_history
 from tests.support.stack import Stack, eventually
 from tests.support.world import ADOBE_STORE, BC_FLOW_STORE, RETURNS_SOURCE, SECRETS, TENANT_ID, WAREHOUSE_SOURCE
-from tests.test_fulfillment_exception import exstream_emails
+from tests.test_fulfillment_exception import emails_with
 from tests.test_order_review_flow import decide
 from workflows.messages import CaseStatus
 from workflows.return_case import KIND as RETURN_CASE
@@ -210,7 +210,7 @@ async def test_replacement_is_a_free_offline_order_made_once(stack: Stack) -> No
     assert replacement["billing_address"]["email"] == order["billing_address"]["email"]
     assert replacement["status_id"] == 11  # Awaiting Fulfillment: ready to ship
     # BigCommerce tells the customer nothing itself: the replacement is announced by letter.
-    letters = [e for e in await exstream_emails(stack) if f"#{replacement_id}" in e]
+    letters = await emails_with(stack, f"#{replacement_id}")
     assert len(letters) == 1
 
 
