@@ -26,6 +26,7 @@ __all__ = [
     "WorkspaceSubject",
     "company_workspace",
     "order_workspace",
+    "product_workspace",
     "supplier_workspace",
 ]
 
@@ -116,6 +117,22 @@ def customer_workspace(store: str, customer_id: str) -> WorkspaceSubject:
         bo_id=customer_id,
         title=f"Customer {customer_id} ({store})",
         keys={"Account id": customer_id, "Store": store, "Account type": "customer"},
+    )
+
+
+def product_workspace(store: str, product_id: str, title: str, sku: str | None) -> WorkspaceSubject:
+    """A product's workspace: compliance certificates, safety data sheets, warranty terms, country
+    declarations, test reports and the collateral the storefront shows. Named with its SKU (or id)
+    and store: two products may share a title, two stores a SKU."""
+    keys = {"Product id": product_id, "Store": store, "Title": title}
+    if sku:
+        keys["SKU"] = sku
+    return WorkspaceSubject(
+        kind=WorkspaceKind.PRODUCT,
+        bo_type="product",
+        bo_id=product_id,
+        title=f"{title} ({sku or product_id}, {store})",
+        keys=keys,
     )
 
 

@@ -379,6 +379,9 @@ class StorePolicy(BaseModel):
     fulfillment_exceptions: FulfillmentExceptionPolicy | None = None
     # None: the store's orders keep no document workspace of their own (cases still file theirs).
     order_documents: OrderDocumentsPolicy | None = None
+    # True: every product the catalogue announces gets its workspace in the ECM (certificates, data
+    # sheets, warranty terms, collateral), linked under its supplier's.
+    product_workspaces: bool = False
     # None: the store sends no Exstream letters (its cases leave telling the customer to the platform).
     communications: CommunicationsPolicy | None = None
 

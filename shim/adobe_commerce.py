@@ -51,6 +51,7 @@ from shim.facts.adobe_commerce import order_facts, order_ref
 from shim.fulfillment import policy_for, start_or_signal
 from shim.intake import bounded_body, invalid, parse_verified, unauthenticated
 from shim.order_documents import order_documents_event, order_documents_policy, with_order_documents
+from shim.product_workspaces import product_changed
 from shim.returns import start_adobe_return
 from workflows.fulfillment_exception import AffectedLine, ExceptionReport
 from workflows.messages import StoreCancellation
@@ -64,6 +65,7 @@ ORDER_SAVED = topics.adobe_event_type(topics.ADOBE_ORDER_SAVED)
 RMA_SAVED = topics.adobe_event_type(topics.ADOBE_RMA_SAVED)
 INVOICE_SAVED = topics.adobe_event_type(topics.ADOBE_INVOICE_SAVED)
 CREDIT_MEMO_SAVED = topics.adobe_event_type(topics.ADOBE_CREDIT_MEMO_SAVED)
+PRODUCT_SAVED = topics.adobe_event_type(topics.ADOBE_PRODUCT_SAVED)
 
 
 @router.get(
@@ -161,6 +163,12 @@ async def adobe_webhook(request: Request) -> Response | WebhookResult:
         answer = await _order_cancelled(deps, store, event)
     elif event.type == RMA_SAVED and _is_new_pending_rma(event):
         answer = await start_adobe_return(deps, store, _entity_id(event, "RMA"), event_id)
+    elif event.type == PRODUCT_SAVED:
+        try:
+            sku = _ProductRef.model_validate(event.data.value).sku
+        except ValidationError as err:
+            raise invalid("product event", err, prefix=("data", "value")) from err
+        answer = await product_changed(deps, store, sku)
     else:
         answer = WebhookResult(result="ignored")
     answer = with_order_documents(answer, await _order_documents(deps, store, event, event_id))
@@ -197,6 +205,10 @@ _DOCUMENT_EVENTS = {
     INVOICE_SAVED: "invoiced",
     CREDIT_MEMO_SAVED: "refunded",
 }
+
+
+class _ProductRef(BaseModel):
+    sku: str = Field(min_length=1, max_length=64)  # Magento's SKU limit
 
 
 class _DocumentRef(BaseModel):

@@ -43,6 +43,7 @@ from shim.facts.bigcommerce import order_facts
 from shim.fulfillment import policy_for, start_or_signal
 from shim.intake import NO_SECRET, bounded_body, parse_verified, unauthenticated
 from shim.order_documents import order_documents_event, with_order_documents
+from shim.product_workspaces import product_changed
 from workflows.fulfillment_exception import ExceptionReport
 from workflows.messages import StoreCancellation
 
@@ -54,6 +55,7 @@ ORDER_CREATED = topics.BIGCOMMERCE_ORDER_CREATED
 ORDER_STATUS_UPDATED = topics.BIGCOMMERCE_ORDER_STATUS_UPDATED
 SHIPMENT_CREATED = topics.BIGCOMMERCE_SHIPMENT_CREATED
 REFUND_CREATED = topics.BIGCOMMERCE_REFUND_CREATED
+PRODUCT_UPDATED = topics.BIGCOMMERCE_PRODUCT_UPDATED
 
 
 @router.post(
@@ -101,6 +103,8 @@ async def bigcommerce_webhook(request: Request) -> WebhookResult:
         event = "shipped" if payload.scope == SHIPMENT_CREATED else "refunded"
         documents = await order_documents_event(deps, store, str(order_id), event, reference, webhook_id)
         answer = documents or WebhookResult(result="ignored", reasons=["the store keeps no order documents"])
+    elif payload.scope == PRODUCT_UPDATED and payload.data.type == "product":
+        answer = await product_changed(deps, store, str(payload.data.id))
     else:
         log.info("bigcommerce %s webhook %s acknowledged without routing", payload.scope, webhook_id)
         answer = WebhookResult(result="ignored")

@@ -19,7 +19,13 @@ from pydantic import BaseModel
 
 from casebridge.stores import Platform, Store
 from connectors.errors import ConnectorError
-from connectors.shopify.webhooks import OrderDocumentPayload, OrderPayload, ReturnRequestPayload, verify
+from connectors.shopify.webhooks import (
+    OrderDocumentPayload,
+    OrderPayload,
+    ProductPayload,
+    ReturnRequestPayload,
+    verify,
+)
 from routing.own_orders import NOT_REVIEWED, is_casebridge_replacement
 from routing.rules import review_reasons
 from shim import api_docs, topics
@@ -34,6 +40,7 @@ from shim.deps import ShimDeps
 from shim.facts.shopify import order_facts, return_facts, with_order_facts
 from shim.intake import NO_SECRET, bounded_body, parse_verified, unauthenticated
 from shim.order_documents import order_documents_event, with_order_documents
+from shim.product_workspaces import product_changed
 from shim.returns import route_facts
 from shim.shopify_holds import HoldPlacedPayload, hold_placed
 from workflows.messages import StoreCancellation
@@ -113,6 +120,9 @@ async def shopify_webhook(
     if x_shopify_topic == topics.SHOPIFY_HOLD_PLACED:
         placed = _parse(HoldPlacedPayload, body, "fulfillment hold")
         return await hold_placed(deps, store, placed)
+    if x_shopify_topic == topics.SHOPIFY_PRODUCTS_UPDATE:
+        product = _parse(ProductPayload, body, "product")
+        return await product_changed(deps, store, str(product.id))
     # Nothing else is routed (`shim.topics` says what `casebridge webhooks sync` subscribes).
     log.info("shopify %s webhook %s acknowledged without routing", x_shopify_topic, x_shopify_webhook_id)
     return WebhookResult(result="ignored")

@@ -20,6 +20,7 @@ class CaseType(StrEnum):
     FULFILLMENT_EXCEPTION = "fulfillment exceptions"
     RETURN = "returns"
     ORDER_DOCUMENTS = "order documents"
+    PRODUCT_WORKSPACES = "product workspaces"
 
 
 class OrderEvent(StrEnum):
@@ -34,6 +35,7 @@ class OrderEvent(StrEnum):
     SHIPPED = "shipped"
     INVOICED = "invoiced"
     REFUNDED = "refunded"
+    PRODUCT_CHANGED = "product created or changed"
 
 
 # The one place that says which events each case type needs.
@@ -54,6 +56,7 @@ EVENTS_NEEDED: dict[CaseType, frozenset[OrderEvent]] = {
     CaseType.ORDER_DOCUMENTS: frozenset(
         {OrderEvent.PLACED, OrderEvent.SHIPPED, OrderEvent.INVOICED, OrderEvent.REFUNDED, OrderEvent.CANCELLED}
     ),
+    CaseType.PRODUCT_WORKSPACES: frozenset({OrderEvent.PRODUCT_CHANGED}),
 }
 
 # -- the platforms' names ---------------------------------------------------------------------
@@ -65,12 +68,16 @@ SHOPIFY_HOLD_PLACED = "fulfillment_orders/placed_on_hold"
 SHOPIFY_RETURNS_REQUEST = "returns/request"
 SHOPIFY_FULFILLMENTS_CREATE = "fulfillments/create"
 SHOPIFY_REFUNDS_CREATE = "refunds/create"
+# ASSUMPTION: a new product is announced by an update soon after `products/create` (publication,
+# media); the simulator sends updates only, so updates are what product workspaces follow.
+SHOPIFY_PRODUCTS_UPDATE = "products/update"
 
 # BigCommerce webhook scopes (thin payloads; the status change says cancelled or declined).
 BIGCOMMERCE_ORDER_CREATED = "store/order/created"
 BIGCOMMERCE_ORDER_STATUS_UPDATED = "store/order/statusUpdated"
 BIGCOMMERCE_SHIPMENT_CREATED = "store/shipment/created"
 BIGCOMMERCE_REFUND_CREATED = "store/order/refund/created"
+BIGCOMMERCE_PRODUCT_UPDATED = "store/product/updated"
 
 # Adobe Commerce I/O Events codes, registered without the `com.adobe.commerce.` prefix.
 ADOBE_EVENT_PREFIX = "com.adobe.commerce."
@@ -79,6 +86,7 @@ ADOBE_ORDER_SAVED = "observer.sales_order_save_commit_after"  # its state says `
 ADOBE_RMA_SAVED = "observer.rma_save_commit_after"
 ADOBE_INVOICE_SAVED = "observer.sales_order_invoice_save_after"
 ADOBE_CREDIT_MEMO_SAVED = "observer.sales_order_creditmemo_save_after"
+ADOBE_PRODUCT_SAVED = "observer.catalog_product_save_commit_after"
 
 # Where each platform reports each event; an event a platform lacks is absent (BigCommerce has no
 # returns API: its storefront's form posts `/events/return-request` instead).
@@ -90,6 +98,7 @@ TOPICS: dict[Platform, dict[OrderEvent, str]] = {
         OrderEvent.RETURN_REQUESTED: SHOPIFY_RETURNS_REQUEST,
         OrderEvent.SHIPPED: SHOPIFY_FULFILLMENTS_CREATE,
         OrderEvent.REFUNDED: SHOPIFY_REFUNDS_CREATE,
+        OrderEvent.PRODUCT_CHANGED: SHOPIFY_PRODUCTS_UPDATE,
     },
     Platform.BIGCOMMERCE: {
         OrderEvent.PLACED: BIGCOMMERCE_ORDER_CREATED,
@@ -97,6 +106,7 @@ TOPICS: dict[Platform, dict[OrderEvent, str]] = {
         OrderEvent.PAYMENT_DECLINED: BIGCOMMERCE_ORDER_STATUS_UPDATED,
         OrderEvent.SHIPPED: BIGCOMMERCE_SHIPMENT_CREATED,
         OrderEvent.REFUNDED: BIGCOMMERCE_REFUND_CREATED,
+        OrderEvent.PRODUCT_CHANGED: BIGCOMMERCE_PRODUCT_UPDATED,
     },
     Platform.ADOBE_COMMERCE: {
         OrderEvent.PLACED: ADOBE_ORDER_PLACED,
@@ -106,6 +116,7 @@ TOPICS: dict[Platform, dict[OrderEvent, str]] = {
         OrderEvent.SHIPPED: ADOBE_ORDER_SAVED,  # a shipment saves its order
         OrderEvent.INVOICED: ADOBE_INVOICE_SAVED,
         OrderEvent.REFUNDED: ADOBE_CREDIT_MEMO_SAVED,
+        OrderEvent.PRODUCT_CHANGED: ADOBE_PRODUCT_SAVED,
     },
 }
 
@@ -125,6 +136,7 @@ def case_types(policy: StorePolicy) -> list[CaseType]:
         and policy.fulfillment_exceptions.enabled,
         CaseType.RETURN: policy.returns is not None and policy.returns.enabled,
         CaseType.ORDER_DOCUMENTS: policy.order_documents is not None and policy.order_documents.enabled,
+        CaseType.PRODUCT_WORKSPACES: policy.product_workspaces,
     }
     return [case_type for case_type in CaseType if enabled[case_type]]
 

@@ -15,6 +15,7 @@ from workflows.customer_letter import CustomerLetter
 from workflows.delivery_outcomes import DeliveryOutcomeFeed
 from workflows.kinds import CaseKind
 from workflows.monthly_statements import MonthlyStatements
+from workflows.product_workspace import ProductWorkspace
 
 with workflow.unsafe.imports_passed_through():
     from activities.collateral import CollateralFeed
@@ -22,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.letters import LetterActivities
     from activities.order_triggers import OrderTriggerActivities
     from activities.preferences import PreferenceActivities
+    from activities.product_workspaces import ProductWorkspaceActivities
     from activities.statements import StatementActivities
     from activities.transaction_archive import TransactionArchiveActivities
 
@@ -40,6 +42,7 @@ JOB_WORKFLOWS: tuple[type, ...] = (
     MonthlyStatements,
     CollateralSync,
     CustomerLetter,
+    ProductWorkspace,
 )
 # The activities of those jobs that run on the shared queue.
 JOB_ACTIVITIES: tuple[type, ...] = (PreferenceActivities, CollateralFeed)
@@ -50,6 +53,7 @@ STORE_BOUND_ACTIVITIES: tuple[type, ...] = (
     LetterActivities,
     CollateralPublishing,
     OrderTriggerActivities,
+    ProductWorkspaceActivities,
 )
 
 

@@ -94,6 +94,12 @@ class OrderDocumentPayload(_Payload):
     order_id: EntityId
 
 
+class ProductPayload(_Payload):
+    """A `products/update` body: the product's id (the rest is read when needed)."""
+
+    id: EntityId
+
+
 class ShopMoney(_Payload):
     amount: Money
     currency_code: str = Field(max_length=10)

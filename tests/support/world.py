@@ -286,6 +286,7 @@ ORDER_DOCUMENTS_POLICY = """\
 order_documents:
   letters: [order-confirmation, shipment-notice, refund]
   follow_for: PT10M
+product_workspaces: true
 """
 
 
