@@ -20,7 +20,10 @@ def free_port() -> int:
 @contextlib.asynccontextmanager
 async def serve(app: FastAPI, port: int | None = None) -> AsyncIterator[str]:
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    # The server keeps idle connections longer than httpx's pool does (5 s): with equal timeouts a
+    # test may send on a pooled connection the server is closing that instant (httpx.ReadError).
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", timeout_keep_alive=30)
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
