@@ -36,6 +36,7 @@ from connectors.opentext.exstream_models import (
 from connectors.opentext.exstream_models import Recipient as DriverRecipient
 from routing.communications import LetterChannel, LetterPurpose
 from routing.documents import DocumentKind
+from routing.order_triggers import warranty_region
 
 PDF = "application/pdf"
 # ASSUMPTION: payment terms of an invoice letter when the platform's invoice carries no due date.
@@ -142,6 +143,28 @@ def reminder_fields(
     }
 
 
+def warranty_fields(
+    purpose: LetterPurpose, order: OrderTransactions, recipient: Recipient, content: dict[str, JsonValue]
+) -> dict[str, JsonValue]:
+    """A warranty letter's product and terms: the product's name from the order, the region from
+    where the customer lives (their address stays here), and the terms the policy gives for that
+    region (`content["termsByRegion"]`), else its general terms. Empty for other purposes."""
+    if purpose is not LetterPurpose.WARRANTY_TERMS:
+        return {}
+    product, warranty = content.get("product"), content.get("warranty")
+    sku = product.get("sku") if isinstance(product, dict) else None
+    line = next((line for line in order.lines if sku and line.sku == sku), None)
+    if line is None or not isinstance(sku, str) or not isinstance(warranty, dict):
+        raise LookupError(f"order {order.order_name} has no line of SKU {sku!r} with warranty terms")
+    by_region = content.get("termsByRegion")
+    regions = {k: v for k, v in by_region.items() if isinstance(v, str)} if isinstance(by_region, dict) else {}
+    region, terms = warranty_region(recipient.country, regions)
+    return {
+        "product": {"sku": sku, "name": line.title},
+        "warranty": {"region": region, "months": warranty.get("months"), "terms": terms or warranty.get("terms")},
+    }
+
+
 def _all_items(order: OrderTransactions) -> list[JsonValue]:
     return [{"sku": line.sku or "", "name": line.title, "quantity": line.quantity} for line in order.lines]
 
@@ -183,6 +206,7 @@ class LetterActivities:
                 **document_fields(request.purpose, order, request.document),
                 **request.content,
                 **reminder_fields(request.purpose, order, request.content),
+                **warranty_fields(request.purpose, order, recipient, request.content),
             },
         )
         delivery = await self._exstream_send(request.tenant, request.communication, driver)

@@ -49,3 +49,71 @@ class ReplenishmentReminder(BaseModel):
 
 def feedback_url_template(url: str) -> str:
     return url_template(url, {"order_id"})
+
+
+# ISO 3166-1 alpha-2 codes of the European Union's member states: a policy may give terms for "EU".
+EU_COUNTRIES = frozenset(
+    {
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    }
+)
+
+
+class WarrantyTerms(BaseModel):
+    """The warranty a product carries, sent as "Warranty Terms" when an order holding it is placed:
+    `months` long, in `terms` words, or in the words `regions` gives for the customer's region (a
+    country code, or "EU" for any member state)."""
+
+    sku: str = Field(min_length=1)
+    months: int = Field(ge=1, le=600)
+    terms: str = Field(min_length=1)
+    regions: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("regions")
+    @classmethod
+    def _region_codes(cls, regions: dict[str, str]) -> dict[str, str]:
+        bad = sorted(
+            code for code in regions if not (code == "EU" or (len(code) == 2 and code.isalpha() and code.isupper()))
+        )
+        if bad:
+            raise ValueError(f"regions: {', '.join(bad)} is no country code (ISO 3166-1 alpha-2) nor EU")
+        return regions
+
+
+def warranty_region(country: str | None, regions: dict[str, str]) -> tuple[str, str | None]:
+    """(the region a letter names, its own terms if the policy has them) for a customer's country:
+    the country's own terms first, then the EU's for a member state."""
+    if not country:
+        return "", None
+    code = country.upper()
+    if code in regions:
+        return code, regions[code]
+    if code in EU_COUNTRIES:
+        return "EU", regions.get("EU")
+    return code, None

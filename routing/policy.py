@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from routing.communications import CommunicationsPolicy, LetterPurpose
 from routing.facts import RiskLevel
 from routing.fulfillment_policy import FulfillmentExceptionPolicy
-from routing.order_triggers import ReplenishmentReminder, feedback_url_template
+from routing.order_triggers import ReplenishmentReminder, WarrantyTerms, feedback_url_template
 from routing.review_sla import CancelReason, ReviewSla
 
 
@@ -329,6 +329,8 @@ class OrderDocumentsPolicy(BaseModel):
     feedback_url: str | None = None
     # "Replenishment Reminder"s for consumables: per SKU, how long after the order, once per order.
     replenishment: list[ReplenishmentReminder] = Field(default_factory=list)
+    # "Warranty Terms" per product, sent when an order holding it is placed, in the customer's region's words.
+    warranty: list[WarrantyTerms] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _triggers(self) -> OrderDocumentsPolicy:
@@ -342,6 +344,9 @@ class OrderDocumentsPolicy(BaseModel):
         skus = [r.sku for r in self.replenishment]
         if len(set(skus)) != len(skus):
             raise ValueError("replenishment: each SKU once")
+        warranted = [w.sku for w in self.warranty]
+        if len(set(warranted)) != len(warranted):
+            raise ValueError("warranty: each SKU once")
         return self
 
     def feedback_url_for(self, order_id: str) -> str:

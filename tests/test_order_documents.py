@@ -6,6 +6,7 @@ order confirmation, the shipment notice and the refund letter through Exstream, 
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from activities.transaction_records import record_name
@@ -17,6 +18,7 @@ from tests.support.order_documents import letters_to, workspace_documents
 from tests.support.stack import Stack, eventually
 from tests.support.world import DOCS_SHOP, SECRETS, ecm_system
 from tests.test_case_file import ecm
+from tests.test_fulfillment_exception import emails_with
 from workflows.messages import CaseStatus, CaseView
 from workflows.order_documents import KIND as ORDER_DOCUMENTS
 
@@ -121,3 +123,39 @@ async def test_an_orders_documents_are_filed_and_its_letters_sent_once(stack: St
     trail = await eventually(applied, what="the repeated shipment applied once")
     assert trail.count("letter started") == 3
     assert len(await letters_to(stack, case_id)) == 3
+
+
+async def test_warranty_terms_in_the_customers_regions_words(stack: Stack) -> None:
+    shop = stack.shop(DOCS_SHOP)
+    email = f"warranty-{uuid.uuid4().hex[:8]}@example.test"
+    address = {"address1": "Hauptstr. 1", "city": "Berlin", "zip": "10115", "countryCode": "DE"}
+    order = await shop.create_order(
+        {
+            "email": email,
+            "currency": "EUR",
+            "customer": {"toUpsert": {"email": email}},
+            "shippingAddress": address,
+            "billingAddress": address,
+            "lineItems": [
+                {"title": "Trail tent", "sku": "WARRANTY-TENT", "quantity": 1, "priceSet": _eur("249.00")},
+                {"title": "Tent pegs", "sku": "PEGS-10", "quantity": 1, "priceSet": _eur("9.00")},
+            ],
+        }
+    )
+    case_id = ORDER_DOCUMENTS.case_id("shopify", DOCS_SHOP, order.legacy_resource_id)
+    await stack.case_started(case_id)
+
+    [letter] = await emails_with(stack, order.name, "months in region")
+    assert "Trail tent (WARRANTY-TENT)" in letter
+    assert "24 months in region EU: Two years under EU consumer law" in letter  # Germany: the EU's words
+
+    async def one_warranty_letter() -> list[dict[str, Any]] | None:
+        sent = [d for d in await letters_to(stack, case_id) if d["communication"] == "Warranty Terms"]
+        return sent or None
+
+    [sent] = await eventually(one_warranty_letter, what="the warranty letter")
+    assert sent["documentId"].endswith("/warranty-WARRANTY-TENT")  # once per product, ever
+
+
+def _eur(amount: str) -> dict[str, Any]:
+    return {"shopMoney": {"amount": amount, "currencyCode": "EUR"}}

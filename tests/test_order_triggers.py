@@ -30,7 +30,7 @@ from connectors.shopify.fulfillments import TrackingInfo
 from connectors.shopify.models import Order
 from routing.communications import CommunicationsPolicy, LetterChannel
 from routing.documents import DocumentKind
-from routing.order_triggers import ReplenishmentReminder
+from routing.order_triggers import ReplenishmentReminder, WarrantyTerms, warranty_region
 from routing.policy import OrderDocumentsPolicy, load_policy
 from tests.support.world import DOCS_SHOP, TENANT, TENANT_ID
 from worker import build_worker
@@ -368,3 +368,17 @@ def test_an_order_is_over_when_cancelled_or_refunded_in_full(status: str, refund
         documents=[memo],
     )
     assert order_ended(order) == ended
+
+
+def test_warranty_terms_follow_the_customers_region() -> None:
+    regions = {"EU": "EU terms", "GB": "UK terms"}
+    assert warranty_region("de", regions) == ("EU", "EU terms")  # a member state: the EU's words
+    assert warranty_region("GB", regions) == ("GB", "UK terms")
+    assert warranty_region("US", regions) == ("US", None)  # the general terms apply
+    assert warranty_region(None, regions) == ("", None)
+    with pytest.raises(ValueError, match="no country code"):
+        WarrantyTerms(sku="TENT", months=24, terms="x", regions={"Europe": "y"})
+    with pytest.raises(ValueError, match="warranty: each SKU once"):
+        OrderDocumentsPolicy.model_validate(
+            {"warranty": [{"sku": "TENT", "months": 12, "terms": "a"}, {"sku": "TENT", "months": 24, "terms": "b"}]}
+        )

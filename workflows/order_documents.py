@@ -90,6 +90,7 @@ class OrderDocumentsInput(CaseInput):
     handled: list[str] = Field(default_factory=list)
     due: list[DueLetter] = Field(default_factory=list)  # behavioural letters still to come
     skus_read: bool = False  # the order's replenishment SKUs were read
+    warranty_read: bool = False  # the order's warranted SKUs were read (and their letters sent)
 
 
 @workflow.defn(name="OrderDocuments")
@@ -104,6 +105,7 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
         self.archived: ArchivedOrder | None = None
         self.due: list[DueLetter] = list(input.due)
         self.skus_read = input.skus_read
+        self.warranty_read = input.warranty_read
         self.last_change_at = workflow.now()
         self.order_changed(input.change)
 
@@ -150,6 +152,7 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
                             "handled": self.handled[-200:],
                             "due": self.due,
                             "skus_read": self.skus_read,
+                            "warranty_read": self.warranty_read,
                         }
                     )
                 )
@@ -203,6 +206,8 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
         letters = i.policy.letters
         if change.event == "placed" and LetterPurpose.ORDER_CONFIRMATION in letters:
             await self._letter(LetterPurpose.ORDER_CONFIRMATION, "order-confirmation", None)
+        if change.event == "placed" and i.policy.warranty and not self.warranty_read:
+            await self._warranty_terms()
         for document in archived.documents:
             purpose = LETTER_FOR.get(document.kind)
             if purpose is LetterPurpose.REFUND and LetterPurpose.CREDIT_MEMO in letters:
@@ -280,6 +285,39 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
                     DueLetter(key=key, purpose=LetterPurpose.REPLENISHMENT_REMINDER, due_at=due_at, sku=reminder.sku)
                 )
                 self.record("letter due", f"{key} at {due_at.isoformat()}")
+
+    async def _warranty_terms(self) -> None:
+        """The "Warranty Terms" of each warranted product the order holds, once, when it is placed:
+        the workflow names the product and the policy's terms; the letter's activity picks the
+        customer's region's words."""
+        i = self.input
+        request = OrderSkusRequest(
+            platform=i.platform, store=i.store, order_id=i.order_id, skus=[w.sku for w in i.policy.warranty]
+        )
+        held = await self.run_step(
+            "Read the order's warranted products",
+            lambda: workflow.execute_activity_method(
+                OrderTriggerActivities.order_skus,
+                request,
+                task_queue=i.store_task_queue or workflow.info().task_queue,
+                start_to_close_timeout=API_TIMEOUT,
+                retry_policy=API_RETRY,
+                summary=f"Which warranted products order {i.order_name} holds",
+            ),
+            on_skip=None,
+        )
+        self.warranty_read = True
+        if held is None:
+            return
+        for warranty in i.policy.warranty:
+            if warranty.sku not in held.skus:
+                continue
+            content: dict[str, JsonValue] = {
+                "product": {"sku": warranty.sku},
+                "warranty": {"months": warranty.months, "terms": warranty.terms},
+                "termsByRegion": dict(warranty.regions),
+            }
+            await self._letter(LetterPurpose.WARRANTY_TERMS, f"warranty-{warranty.sku}", None, content)
 
     async def _send_due(self) -> None:
         """The earliest due letter: checked on the platform, then sent, or recorded as not sent."""

@@ -286,6 +286,11 @@ ORDER_DOCUMENTS_POLICY = """\
 order_documents:
   letters: [order-confirmation, shipment-notice, refund]
   follow_for: PT10M
+  warranty:
+    - sku: WARRANTY-TENT
+      months: 24
+      terms: Covers seams and poles.
+      regions: {EU: "Two years under EU consumer law, seams and poles included."}
 product_workspaces: true
 """
 
