@@ -12,7 +12,9 @@ schedule's backfill of a past slot states that slot's previous month), or else t
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from pydantic import BaseModel, Field
 from temporalio import workflow
@@ -21,12 +23,10 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.statement_models import (
-        FiledStatements,
         FileStatementsRequest,
         StatementBatchRequest,
         StatementJobRequest,
         StatementJobState,
-        SubmittedStatements,
         month_before,
     )
     from activities.statements import StatementActivities
@@ -34,6 +34,9 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows import search_attributes as sa
 from workflows.retries import API_RETRY, API_TIMEOUT
+
+RequestT = TypeVar("RequestT")
+ResultT = TypeVar("ResultT")
 
 JOB_TYPE = "monthly-statements"
 # Set by the Temporal scheduler on the runs it starts.
@@ -130,13 +133,8 @@ class MonthlyStatements:
                 sa.CASE_STATUS.value_set("RUNNING"),
             ]
         )
-        store_queue = (
-            store_queue_name(workflow.info().task_queue, input.platform, input.store)
-            if input.store_rate_limited
-            else None
-        )
         self._show()
-        submitted: SubmittedStatements = await workflow.execute_activity_method(
+        submitted = await self._long_step(
             StatementActivities.submit,
             StatementBatchRequest(
                 tenant=input.tenant,
@@ -146,11 +144,7 @@ class MonthlyStatements:
                 brand=input.brand,
                 language=input.language,
             ),
-            task_queue=store_queue,
-            start_to_close_timeout=LONG_STEP_TIMEOUT,
-            heartbeat_timeout=LONG_STEP_HEARTBEAT,
-            retry_policy=LONG_STEP_RETRY,
-            summary=f"Collect the company orders of {p.month} and submit the statements",
+            f"Collect the company orders of {p.month} and submit the statements",
         )
         p.job_id, p.companies, p.orders = submitted.job_id, len(submitted.companies), submitted.orders
         p.already_filed, p.without_recipient = len(submitted.already_filed), submitted.without_recipient
@@ -172,7 +166,7 @@ class MonthlyStatements:
 
         p.state = "filing"
         self._show()
-        filed: FiledStatements = await workflow.execute_activity_method(
+        filed = await self._long_step(
             StatementActivities.file,
             FileStatementsRequest(
                 tenant=input.tenant,
@@ -184,14 +178,31 @@ class MonthlyStatements:
                 job_id=submitted.job_id,
                 companies=submitted.companies,
             ),
+            f"File {len(submitted.companies)} statements of {p.month} in the account workspaces",
+        )
+        p.filed, p.unchanged = filed.filed, filed.unchanged
+        return self._finish("completed")
+
+    async def _long_step(
+        self,
+        activity: Callable[[StatementActivities, RequestT], Awaitable[ResultT]],
+        request: RequestT,
+        summary: str,
+    ) -> ResultT:
+        """One of the job's two long activities, on the store's rate-limited queue when it has one."""
+        i = self.input
+        store_queue = (
+            store_queue_name(workflow.info().task_queue, i.platform, i.store) if i.store_rate_limited else None
+        )
+        return await workflow.execute_activity_method(
+            activity,
+            request,
             task_queue=store_queue,
             start_to_close_timeout=LONG_STEP_TIMEOUT,
             heartbeat_timeout=LONG_STEP_HEARTBEAT,
             retry_policy=LONG_STEP_RETRY,
-            summary=f"File {len(submitted.companies)} statements of {p.month} in the account workspaces",
+            summary=summary,
         )
-        p.filed, p.unchanged = filed.filed, filed.unchanged
-        return self._finish("completed")
 
     async def _wait_for(self, job_id: str) -> StatementJobState:
         """Look at the batch job every `poll_every` (a durable timer in between) until it finishes."""
