@@ -89,7 +89,7 @@ browser:
 	else echo "no apt-get: install Chromium as $(CHROMIUM) yourself (the browser test is skipped without it)"; fi
 
 test: $(STAMP) $(KUBECTL)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=25
 
 # Arguments for bench.run, e.g. `make bench BENCH_ARGS="--cases 200 --open-cases 1000 --profile"`.
 BENCH_ARGS ?=
