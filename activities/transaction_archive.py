@@ -111,7 +111,7 @@ class TransactionArchiveActivities:
                 subject=customer_workspace(request.store, order.customer_ref),
             )
         )
-        await self._connections.content_server(request.tenant).link_workspaces(account.node_id, workspace.node_id)
+        await self._filing.link(request.tenant, account.node_id, workspace.node_id)
         store = self._connections.registry.store(Platform(request.platform), request.store)
         if store is not None:
             customer = platform_customer_ref(store, order.customer_ref)

@@ -60,6 +60,7 @@ OP_SEARCH_WORKSPACES = "GET /api/v2/businessworkspaces"
 OP_CREATE_WORKSPACE = "POST /api/v2/businessworkspaces"
 OP_CREATE_NODE = "POST /api/v2/nodes"
 OP_GET_NODE = "GET /api/v2/nodes/{id}"
+OP_DELETE_NODE = "DELETE /api/v2/nodes/{id}"
 OP_CHILDREN = "GET /api/v2/nodes/{id}/nodes"
 OP_LIST_VERSIONS = "GET /api/v2/nodes/{id}/versions"
 OP_ADD_VERSION = "POST /api/v2/nodes/{id}/versions"
@@ -73,6 +74,7 @@ OPERATIONS: tuple[str, ...] = (
     OP_CREATE_WORKSPACE,
     OP_CREATE_NODE,
     OP_GET_NODE,
+    OP_DELETE_NODE,
     OP_CHILDREN,
     OP_LIST_VERSIONS,
     OP_ADD_VERSION,
@@ -278,6 +280,13 @@ class ContentServerSimulator:
             return self.answer(
                 call.session, {"links": rendering.links(request.url, "GET"), "results": rendering.node_result(node)}
             )
+
+        @router.delete("/api/v2/nodes/{node_id}")
+        async def delete_node(request: Request, node_id: str) -> Response:
+            call = await self.begin(request, OP_DELETE_NODE)
+            call.repository.delete_node(int(node_id))
+            # ASSUMPTION: the spec documents 200 without a body schema; an empty result, as other deletes.
+            return self.answer(call.session, {"links": rendering.links(request.url, "DELETE"), "results": {}})
 
         @router.get("/api/v2/nodes/{node_id}/nodes")
         async def children(request: Request, node_id: str) -> Response:

@@ -361,6 +361,24 @@ class Repository:
             raise cs_error(400, f"The relation between {workspace_id} and {related_id} does not exist.")
         self.relations.discard(edge)
 
+    def delete_node(self, node_id: int) -> None:
+        """Delete a node and everything below it, with a workspace's business object and relations.
+
+        ASSUMPTION: the real server moves deleted items to the Recycle Bin, from which an
+        administrator may restore them; the simulator purges them at once (nothing restores)."""
+        node = self.node(node_id)
+        if node.parent_id not in self.nodes or node.subtype == SUBTYPE_ENTERPRISE_VOLUME:
+            raise cs_error(400, f"The node {node_id} cannot be deleted.")
+        gone = {node.id, *(n.id for n in self.descendants(node.id))}
+        self.nodes[node.parent_id].children.remove(node.id)
+        for key in [k for k, v in self.by_business_object.items() if v in gone]:
+            del self.by_business_object[key]
+        self.relations = {(p, c) for p, c in self.relations if p not in gone and c not in gone}
+        for recent in self.recent.values():
+            recent[:] = [w for w in recent if w not in gone]
+        for removed in gone:
+            del self.nodes[removed]
+
     def related(self, workspace_id: int, rel_types: tuple[str, ...] = RELATION_TYPES) -> list[tuple[NodeState, str]]:
         """Related workspaces with the relation seen from `workspace_id` (`child` or `parent`)."""
         self._workspace(workspace_id)

@@ -279,6 +279,31 @@ async def test_relations_are_refused_for_what_is_not_a_workspace(ecm: Ecm) -> No
     assert no_id.status_code == 400 and "rel_bw_id" in no_id.json()["error"]  # the spec requires it
 
 
+async def test_deleting_a_workspace_takes_its_contents_relations_and_business_object(ecm: Ecm) -> None:
+    account = await workspace(ecm, ACCOUNT_TEMPLATE, 30513, "shopify-demo", "customer")
+    order = await workspace(ecm, ORDER_TEMPLATE, 30512, "shopify-demo", "order")
+    other = await workspace(ecm, ORDER_TEMPLATE, 30512, "shopify-demo", "order")
+    await ecm.http.post(f"/v2/businessworkspaces/{account}/relateditems", data=body({"rel_bw_id": order}))
+    invoice = await upload(ecm, await folder(ecm, order, "Invoices"), "INV-7.pdf", b"%PDF")
+
+    deleted = await ecm.http.delete(f"/v2/nodes/{order}")
+    again = await ecm.http.delete(f"/v2/nodes/{order}")
+    enterprise = await ecm.http.delete("/v2/nodes/2000")
+
+    assert deleted.status_code == 200, deleted.text
+    assert again.status_code == 400 and "Could not get a node" in again.json()["error"]
+    assert enterprise.status_code == 400  # the Enterprise Workspace stays
+    assert (await ecm.http.get(f"/v2/nodes/{invoice}")).status_code == 400  # its contents went with it
+    children = await ecm.http.get(f"/v2/businessworkspaces/{account}/relateditems", params={"where_rel_types": "child"})
+    assert children.json()["results"] == []
+    orders = await ecm.http.get(
+        "/v2/businessworkspaces", params={"where_ext_system_id": "shopify-demo", "where_bo_type": "order"}
+    )
+    assert orders.status_code == 200, orders.text
+    listed = [r["data"]["properties"]["id"] for r in orders.json()["results"]]
+    assert other in listed and order not in listed
+
+
 async def test_workspace_root_of_a_node(ecm: Ecm) -> None:
     case = await workspace(ecm, CASE_TEMPLATE, 30515, "shopify-demo", "return")
     photo = await upload(ecm, await folder(ecm, case, "Photos"), "box.jpg", b"jpeg")
