@@ -25,6 +25,7 @@ from temporalio.service import RPCError
 from casebridge.cli import exit_now
 from casebridge.connections import Connections
 from casebridge.demo_documents import archive_today, print_workspace, ship_and_show_letters
+from casebridge.demo_jobs import collateral_to_the_storefront, statements_of_last_month
 from casebridge.payload_codec import PayloadKeysError
 from casebridge.settings import Settings, get_settings
 from casebridge.stores import EventSource, Platform, StoreRegistry, load_registry
@@ -796,8 +797,10 @@ async def demo(settings: Settings) -> None:
         if filed is not None and filed.case_id is not None:
             order_id = filed.case_id.rsplit("/", 1)[-1]
             if filed.view is not None and filed.view.status is CaseStatus.APPROVED:
-                await ship_and_show_letters(client, connections, store, order_id)
+                await ship_and_show_letters(client, connections, store, order_id, player.sandbox_url)
             await print_workspace(connections, store, order_id, player.sandbox_url)
+        await statements_of_last_month(client, connections, store)
+        await collateral_to_the_storefront(client, connections, store, player.sandbox_url)
     finally:
         await connections.aclose()
     print()
