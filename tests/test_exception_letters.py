@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from pydantic import ValidationError
+from pydantic import JsonValue, ValidationError
 
 from activities.letters import backorder_fields, return_authorisation_fields
 from activities.transaction_models import OrderTransactions, TransactionLine
@@ -83,7 +83,7 @@ def order() -> OrderTransactions:
 
 
 def test_the_held_lines_are_named_from_the_order() -> None:
-    content = {
+    content: dict[str, JsonValue] = {
         "backorder": {"expectedDate": None, "items": [{"sku": "LAMP-1", "quantity": 1}, {"sku": "GONE", "quantity": 3}]}
     }
     assert backorder_fields(LetterPurpose.BACKORDER, order(), content) == {
@@ -96,7 +96,8 @@ def test_the_held_lines_are_named_from_the_order() -> None:
         }
     }
     # No lines reported: the whole order waits.
-    dated = backorder_fields(LetterPurpose.BACKORDER, order(), {"backorder": {"expectedDate": "2027-01-02"}})
+    undated: dict[str, JsonValue] = {"backorder": {"expectedDate": "2027-01-02"}}
+    dated = backorder_fields(LetterPurpose.BACKORDER, order(), undated)
     assert dated["backorder"] == {
         "expectedDate": "2027-01-02",
         "items": [
@@ -108,7 +109,9 @@ def test_the_held_lines_are_named_from_the_order() -> None:
 
 
 def test_the_returned_items_get_their_skus_from_the_order() -> None:
-    content = {"returnedItems": [{"name": "Shade", "quantity": 1}, {"name": "Gift card", "quantity": 1}]}
+    content: dict[str, JsonValue] = {
+        "returnedItems": [{"name": "Shade", "quantity": 1}, {"name": "Gift card", "quantity": 1}]
+    }
     assert return_authorisation_fields(LetterPurpose.RETURN_AUTHORISATION, order(), content) == {
         "items": [
             {"sku": "SHADE-1", "name": "Shade", "quantity": 1},
