@@ -165,6 +165,44 @@ def warranty_fields(
     }
 
 
+def backorder_fields(
+    purpose: LetterPurpose, order: OrderTransactions, content: dict[str, JsonValue]
+) -> dict[str, JsonValue]:
+    """A backorder letter's held lines, named from the order: the workflow passes each line's SKU and
+    quantity (`content["backorder"]["items"]`), never what the order holds. A SKU the order has no
+    line of keeps the SKU as its name (the warehouse named it); no lines: the whole order waits.
+    Empty for other purposes."""
+    if purpose is not LetterPurpose.BACKORDER:
+        return {}
+    backorder = content.get("backorder")
+    given = backorder if isinstance(backorder, dict) else {}
+    held = given.get("items")
+    titles = {line.sku: line.title for line in order.lines if line.sku}
+    items: list[JsonValue] = [
+        {"sku": sku, "name": titles.get(sku, sku), "quantity": item.get("quantity")}
+        for item in (held if isinstance(held, list) else [])
+        if isinstance(item, dict) and isinstance(sku := item.get("sku"), str)
+    ]
+    return {"backorder": {"expectedDate": given.get("expectedDate"), "items": items or _all_items(order)}}
+
+
+def return_authorisation_fields(
+    purpose: LetterPurpose, order: OrderTransactions, content: dict[str, JsonValue]
+) -> dict[str, JsonValue]:
+    """A return authorisation's items to send back: the returned lines the workflow names by title and
+    quantity (`content["returnedItems"]`), with their SKUs from the order. Empty for other purposes."""
+    if purpose is not LetterPurpose.RETURN_AUTHORISATION:
+        return {}
+    returned = content.get("returnedItems")
+    skus = {line.title: line.sku or "" for line in order.lines}
+    items: list[JsonValue] = [
+        {"sku": skus.get(name, ""), "name": name, "quantity": item.get("quantity")}
+        for item in (returned if isinstance(returned, list) else [])
+        if isinstance(item, dict) and isinstance(name := item.get("name"), str)
+    ]
+    return {"items": items or _all_items(order)}
+
+
 def _all_items(order: OrderTransactions) -> list[JsonValue]:
     return [{"sku": line.sku or "", "name": line.title, "quantity": line.quantity} for line in order.lines]
 
@@ -207,6 +245,8 @@ class LetterActivities:
                 **request.content,
                 **reminder_fields(request.purpose, order, request.content),
                 **warranty_fields(request.purpose, order, recipient, request.content),
+                **backorder_fields(request.purpose, order, request.content),
+                **return_authorisation_fields(request.purpose, order, request.content),
             },
         )
         delivery = await self._exstream_send(request.tenant, request.communication, driver)

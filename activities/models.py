@@ -115,6 +115,7 @@ class ReviewCheck(BaseModel):
     reviewer: str | None = None
     comment: str | None = None
     item_sku: str | None = None  # the task variable `itemSku` (see `ReviewDecision.item_sku`)
+    delivery_date: str | None = None  # the task variable `deliveryDate` (see `ReviewDecision.delivery_date`)
 
 
 class CommentRequest(BaseModel):

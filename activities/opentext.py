@@ -76,6 +76,7 @@ class OpenTextWorkflowActivities:
                 reviewer=str(variables["reviewer"]) if variables.get("reviewer") else None,
                 comment=str(variables["comment"]) if variables.get("comment") else None,
                 item_sku=str(variables["itemSku"]) if variables.get("itemSku") else None,
+                delivery_date=str(variables.get("deliveryDate") or "").strip() or None,
             )
         if process.ended:
             return ReviewCheck(state=ReviewState.WITHDRAWN)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
+from routing.communications import LetterPurpose
 from routing.review_sla import CancelReason, ReviewSla
 
 
@@ -40,6 +41,10 @@ class Resolution(StrEnum):
     # the customer never pays more, a cheaper substitute is refunded the difference.
     SUBSTITUTE_ITEM = "substitute-item"
 
+
+# The proactive letters a fulfillment policy may list (`routing.exception_letters` says which
+# resolution sends which); the cancellation letter is sent whenever the policy sends letters.
+EXCEPTION_LETTERS: tuple[LetterPurpose, ...] = (LetterPurpose.ORDER_DELAY, LetterPurpose.BACKORDER)
 
 # Applicable on every platform and for every report: the only ones a timeout may default to.
 UNIVERSAL_RESOLUTIONS = frozenset({Resolution.SHIP_AS_IS, Resolution.NEW_DELIVERY_DATE, Resolution.CANCEL_ORDER})
@@ -93,9 +98,23 @@ class FulfillmentExceptionPolicy(BaseModel):
     # The Exstream communication that tells the customer about a new date or a cancellation; None:
     # no letter (e.g. the platform notifies the customer itself).
     customer_notice: str | None = "Case Decision Letter"
+    # The proactive letters sent instead of `customer_notice` where they apply (`routing.exception_letters`),
+    # each under the store's name for it (`communications.letters`); one not listed: the decision letter.
+    letters: list[LetterPurpose] = Field(default_factory=lambda: list(EXCEPTION_LETTERS))
     # Orders above this total always involve finance as well (money at stake), whatever the type.
     finance_above: Decimal | None = None
     finance_team: str = "finance"
+
+    @field_validator("letters")
+    @classmethod
+    def _exception_letters(cls, letters: list[LetterPurpose]) -> list[LetterPurpose]:
+        unsupported = sorted(set(letters) - set(EXCEPTION_LETTERS))
+        if unsupported:
+            raise ValueError(
+                f"letters {', '.join(unsupported)} are not sent for fulfillment exceptions; "
+                f"choose from {', '.join(EXCEPTION_LETTERS)}"
+            )
+        return letters
 
     @model_validator(mode="after")
     def _team_slas_name_known_teams(self) -> FulfillmentExceptionPolicy:

@@ -237,6 +237,14 @@ class ReturnsPolicy(BaseModel):
     # The Exstream communication that asks the customer for evidence and, where the platform does
     # not tell the customer itself (BigCommerce, Adobe Commerce), announces the decision. None: none.
     customer_notice: str | None = None
+    # Letters sent instead of the decision letter where they apply, each under the store's name for
+    # it (`communications.letters`): the "Return Authorisation Letter" for a return approved for a
+    # replacement or an exchange (a refund's letter is the "Refund Letter"). Not listed: the decision letter.
+    letters: list[LetterPurpose] = Field(default_factory=lambda: [LetterPurpose.RETURN_AUTHORISATION])
+    # What the return authorisation tells the customer: how to send the items back, and within how
+    # long of the approval (None: the letter names no date).
+    return_instructions: str = "Pack the items securely and write the return number on the parcel."
+    send_back_within: timedelta | None = None
     # Adobe Commerce: the coupon of the store's cart price rule (100% off items and shipping) that
     # makes replacement and exchange orders free, since REST cannot set an item's price. None: such
     # orders are left to staff there. Shopify and BigCommerce set the price themselves.
@@ -257,6 +265,24 @@ class ReturnsPolicy(BaseModel):
     # Per product category, by name (case-insensitive). Categories are read from the platform's
     # catalog only when this is not empty (the reads spend the store's API quota).
     categories: dict[str, ReturnCategoryRule] = Field(default_factory=dict)
+
+    @field_validator("letters")
+    @classmethod
+    def _return_letters(cls, letters: list[LetterPurpose]) -> list[LetterPurpose]:
+        unsupported = sorted(set(letters) - {LetterPurpose.RETURN_AUTHORISATION})
+        if unsupported:
+            raise ValueError(
+                f"letters {', '.join(unsupported)} are not sent for returns; choose from "
+                f"{LetterPurpose.RETURN_AUTHORISATION.value}"
+            )
+        return letters
+
+    @field_validator("send_back_within")
+    @classmethod
+    def _positive_send_back(cls, within: timedelta | None) -> timedelta | None:
+        if within is not None and within <= timedelta(0):
+            raise ValueError("send_back_within must be positive")
+        return within
 
     @field_validator("warranty_reasons", mode="before")
     @classmethod

@@ -117,6 +117,7 @@ async def workflow_task_outcome(
         reviewer=callback.completed_by,
         comment=str(callback.variables.get("comment") or "") or None,
         item_sku=str(callback.variables.get("itemSku") or "").strip() or None,
+        delivery_date=str(callback.variables.get("deliveryDate") or "").strip() or None,
         source="callback",
     )
     # The business key is the case id, or `{case_id}#{team}` for one team's task of a review panel.

@@ -171,7 +171,7 @@ async def test_a_cases_letter_is_rendered_for_its_order_and_filed_in_the_workspa
     workspace_id = await order_workspace_id(stack, order.legacy_resource_id)
     [document] = await documents_in(stack, workspace_id, "Correspondence")
     assert document.id == status.sends[0].filed_node_id
-    assert document.name.startswith(f"Case Decision Letter {order.name}")
+    assert document.name.startswith(f"Order Delay Letter {order.name}")  # a carrier delay's new date
     pdf = (await ecm(stack).download_version(document.id, 1)).content
     assert pdf.startswith(b"%PDF") and order.name.encode() in pdf and b"Casebridge Outdoor" in pdf
     await letter.terminate(reason="test over")  # it would listen for a bounce for the policy's wait

@@ -7,11 +7,15 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
 
+from connectors.errors import RejectedError
 from connectors.standard_webhooks import sign
 from tests.support.histories import keep_history
 from tests.support.stack import Stack, eventually
@@ -23,7 +27,7 @@ from tests.test_order_review_bigcommerce import seed_order
 from tests.test_order_review_flow import decide
 from workflows.fulfillment_exception import KIND as FULFILLMENT_EXCEPTION
 from workflows.fulfillment_exception import FulfillmentException
-from workflows.messages import CaseStatus, CaseView
+from workflows.messages import CaseStatus, CaseView, ReviewDecision
 
 SECRET = SECRETS["CASEBRIDGE_WAREHOUSE_SECRET"]
 
@@ -80,6 +84,11 @@ async def emails_with(stack: Stack, *markers: str) -> list[str]:
     return await eventually(found, what=f"an e-mail with {markers}")
 
 
+def days_ahead(days: int) -> str:
+    """An ISO date `days` after today (UTC, the simulated Workflow Service's day)."""
+    return (datetime.now(UTC).date() + timedelta(days=days)).isoformat()
+
+
 async def open_tasks(stack: Stack, case_id: str, teams: set[str]) -> dict[str, str]:
     """Team -> open task id, once every team's task is open."""
 
@@ -107,8 +116,11 @@ async def test_shortage_resolved_with_new_delivery_date(stack: Stack) -> None:
 
     await decide(stack.opentext, tasks["customer-service"], "new-delivery-date")
     await stack.opentext.claim_task(tasks["warehouse"], "wanda.warehouse@example.test")
+    restocked = days_ahead(14)
     await stack.opentext.complete_task(
-        tasks["warehouse"], "new-delivery-date", {"reviewer": "wanda", "comment": "Back in stock on the 14th."}
+        tasks["warehouse"],
+        "new-delivery-date",
+        {"reviewer": "wanda", "comment": "Back in stock in two weeks.", "deliveryDate": restocked},
     )
     result = await stack.handle(case_id).result()
 
@@ -119,11 +131,14 @@ async def test_shortage_resolved_with_new_delivery_date(stack: Stack) -> None:
     assert {"casebridge-exception-resolved", "casebridge-new-delivery-date"} <= set(released.tags)
     assert "casebridge-exception" not in released.tags
     assert released.cancelled_at is None
-    # The customer was told, by a letter Exstream rendered (its email queue sends it).
+    # A shortage that moves the date is a backorder: the customer gets the Backorder Letter (rendered
+    # by Exstream, sent by its email queue) naming the waiting line and the date the lead team gave,
+    # not the generic decision letter. (This order's line has no SKU: the report's SKU names it.)
     emails = await emails_with(stack, order.name)
     assert len(emails) == 1
-    assert "Your order ships later than planned" in emails[0]
-    assert "Back in stock on the 14th" in emails[0]  # the reviewer's comment reaches the customer
+    assert f"Some items of your order {order.name} are on backorder" in emails[0]
+    assert "1 x ITEM-0 (ITEM-0)" in emails[0]
+    assert f"They are expected by {restocked}." in emails[0]
 
 
 async def test_cancel_order_by_one_team_withdraws_the_others(stack: Stack) -> None:
@@ -222,6 +237,54 @@ async def test_bigcommerce_exception_holds_and_restores_the_status(stack: Stack)
     assert after["status_id"] == 11  # the status before the hold
     assert "fulfillment exception resolved, ships with a new delivery date" in after["staff_notes"]
     assert after["refunds"] == []
+    # Nobody gave a date: the Order Delay Letter says it is not known yet, and invents none.
+    [letter] = await emails_with(stack, f"Your order {order['id']} is delayed.")
+    assert "The new delivery date is not known yet" in letter and "expected by" not in letter
+
+
+async def test_carrier_delay_with_a_new_date_sends_the_delay_letter_naming_it(stack: Stack) -> None:
+    order = await seed_order(stack, "64.00")
+    body = report(str(order["id"]), "carrier_delay", platform="bigcommerce", store=BC_FLOW_STORE)
+    case_id = (await post(stack, body)).json()["case_id"]
+    tasks = await open_tasks(stack, case_id, {"warehouse", "customer-service"})
+    handle = stack.client.get_workflow_handle_for(FulfillmentException.run, case_id)
+
+    # A date in the past or not a date: the task form refuses it, the reviewer corrects it.
+    await stack.opentext.claim_task(tasks["warehouse"], "wanda.warehouse@example.test")
+    for wrong, why in ((days_ahead(-1), "is in the past"), ("next Tuesday", "must be a date as YYYY-MM-DD")):
+        with pytest.raises(RejectedError) as refused:
+            await stack.opentext.complete_task(tasks["warehouse"], "new-delivery-date", {"deliveryDate": wrong})
+        assert why in str(refused.value)
+    # A decision that reaches the case anyway with such a date is refused, saying why.
+    task = next(t for t in (await stack.view(case_id)).review_tasks if t.team == "warehouse")
+    with pytest.raises(WorkflowUpdateFailedError) as refused_update:
+        await handle.execute_update(
+            FulfillmentException.decide,
+            ReviewDecision(
+                process_instance_id=task.process_instance_id,
+                task_id=task.task_id,
+                outcome="new-delivery-date",
+                delivery_date="2001-02-30",
+            ),
+        )
+    assert "deliveryDate must be a date as YYYY-MM-DD" in str(refused_update.value.cause)
+
+    new_date = days_ahead(9)
+    await stack.opentext.complete_task(
+        tasks["warehouse"],
+        "new-delivery-date",
+        {"reviewer": "wanda", "comment": "The carrier lost a day.", "deliveryDate": new_date},
+    )
+    await decide(stack.opentext, tasks["customer-service"], "new-delivery-date")
+    result = await handle.result()
+
+    assert result.status is CaseStatus.APPROVED, result.detail
+    warehouse = next(t for t in (await stack.view(case_id)).review_tasks if t.team == "warehouse")
+    assert warehouse.decision is not None and warehouse.decision.delivery_date == new_date
+    [letter] = await emails_with(stack, f"Your order {order['id']} is delayed.")
+    assert f"It is now expected by {new_date}." in letter
+    assert "The carrier lost a day." in letter  # the reason: the report and the reviewers' comments
+    assert "not known yet" not in letter
 
 
 async def test_bigcommerce_cancel_refunds_once(stack: Stack) -> None:
@@ -358,6 +421,9 @@ async def test_adobe_order_placed_with_backordered_items_opens_the_case(stack: S
     released = await adobe_order(stack, order["entity_id"])
     assert released["state"] == "new"
     assert any("new delivery date" in h["comment"] for h in released["status_histories"])
+    # The Backorder Letter names the backordered kettles; nobody gave a date, so it says so.
+    [letter] = await emails_with(stack, f"order {order['increment_id']} are on backorder")
+    assert "2 x Kettle (KETTLE-1)" in letter and "Their delivery date is not known yet" in letter
 
 
 async def test_store_cancellation_withdraws_the_teams_tasks(stack: Stack) -> None:

@@ -153,8 +153,11 @@ async def test_shopify_split_shipment_holds_the_reported_lines_and_ships_the_res
     }
     assert {"casebridge-exception-resolved", "casebridge-lines-waiting"} <= set(after["order"]["tags"])
     assert after["order"]["refunds"] == []  # nothing was cancelled
+    # A shortage split: the Backorder Letter names the held line (its title read from the order).
     emails = await emails_with(stack, order.name)
-    assert len(emails) == 1 and "ships in two parts: 1 x LAMP-1 follow later" in emails[0]
+    assert len(emails) == 1 and f"Some items of your order {order.name} are on backorder" in emails[0]
+    assert "1 x Lamp (LAMP-1)" in emails[0] and "SHADE-1" not in emails[0]
+    assert "Their delivery date is not known yet" in emails[0]
 
 
 async def test_shopify_cancel_lines_for_a_sku_not_on_the_order_parks_the_case(stack: Stack) -> None:

@@ -209,9 +209,14 @@ async def test_replacement_is_a_free_offline_order_made_once(stack: Stack) -> No
     assert Decimal(str(replacement["total_inc_tax"])) == Decimal(0)
     assert replacement["billing_address"]["email"] == order["billing_address"]["email"]
     assert replacement["status_id"] == 11  # Awaiting Fulfillment: ready to ship
-    # BigCommerce tells the customer nothing itself: the replacement is announced by letter.
+    # BigCommerce tells the customer nothing itself: the Return Authorisation Letter announces the
+    # replacement, numbers the return and names the item to send back (its SKU read from the order).
     letters = await emails_with(stack, f"#{replacement_id}")
     assert len(letters) == 1
+    return_number = f"#{order['id']}-{request['reference']}"
+    assert f"Return {return_number} for order {order['id']} is authorised" in letters[0]
+    assert "1 x Tent (" in letters[0] and "Camp Mug" not in letters[0]
+    assert "write the return number on the parcel" in letters[0]  # the policy's instructions
 
 
 async def test_rejected_return_gets_a_staff_note_and_no_refund(stack: Stack) -> None:

@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.models import LineQuantity, Substitution
     from activities.opentext import OpenTextWorkflowActivities
     from routing.communications import LetterPurpose
+    from routing.exception_letters import delivery_date_of, proactive_letter
     from routing.fulfillment_policy import ExceptionType, FulfillmentExceptionPolicy, Resolution
 
 from workflows.case import CaseAborted
@@ -198,6 +199,8 @@ class FulfillmentException(
     def check_decision(self, decision: ReviewDecision) -> None:
         if decision.outcome == Resolution.SUBSTITUTE_ITEM.value:
             self.substitutions(decision)  # refuses a substitute-item that names no substitute
+        # A malformed or past date is refused (the customer's letter would name it), not dropped.
+        delivery_date_of(decision.delivery_date, workflow.now().date())
 
     def substitutions(self, decision: ReviewDecision | None) -> list[Substitution]:
         """The reported lines and what replaces them: the reviewer's `itemSku` when the report has
@@ -289,30 +292,33 @@ class FulfillmentException(
         lines = [LineQuantity(sku=line.sku, quantity=line.quantity) for line in self.input.report.lines]
         if resolution is Resolution.CANCEL_ORDER:
             await self._cancel_order(how)
-            await self._inform_customer(
-                "Your order was cancelled and your payment refunded", result, LetterPurpose.CANCELLATION
-            )
+            await self._inform_customer("Your order was cancelled and your payment refunded", result, resolution)
             self.set_status(CaseStatus.REJECTED, f"Resolved: order cancelled ({how})")
         elif resolution is Resolution.CANCEL_LINES:
             done = await self._cancel_lines(how, lines)
-            await self._inform_customer(f"Cancelled and refunded: {describe_lines(lines)}; the rest ships", result)
+            await self._inform_customer(
+                f"Cancelled and refunded: {describe_lines(lines)}; the rest ships", result, resolution
+            )
             self.set_status(CaseStatus.APPROVED, f"Resolved: lines cancelled, {done} ({how})")
         elif resolution is Resolution.SPLIT_SHIPMENT:
             await self._split_shipment(how, lines)
-            await self._inform_customer(f"Your order ships in two parts: {describe_lines(lines)} follow later", result)
+            await self._inform_customer(
+                f"Your order ships in two parts: {describe_lines(lines)} follow later", result, resolution
+            )
             self.set_status(CaseStatus.APPROVED, f"Resolved: split shipment, {describe_lines(lines)} held ({how})")
         elif resolution is Resolution.SUBSTITUTE_ITEM:
             lead_result = result.team(lead)
             # Every path a decision takes is checked (`check_decision`): it names its substitutes.
             done = await self._substitute(how, self.substitutions(lead_result.decision if lead_result else None))
-            await self._inform_customer(f"Substituted: {done}; the order ships", result)
+            await self._inform_customer(f"Substituted: {done}; the order ships", result, resolution)
             self.set_status(CaseStatus.APPROVED, f"Resolved: items substituted, {done} ({how})")
         elif resolution is Resolution.NEW_DELIVERY_DATE:
             await self._release(f"ships with a new delivery date ({how})", self.input.policy.tags.new_delivery_date)
-            await self._inform_customer("Your order ships later than planned", result)
+            await self._inform_customer("Your order ships later than planned", result, resolution)
             self.set_status(CaseStatus.APPROVED, f"Resolved: ships with a new delivery date ({how})")
         else:
             await self._release(f"ships as ordered ({how})")
+            await self._inform_customer("Your order ships as ordered", result, resolution)
             self.set_status(CaseStatus.APPROVED, f"Resolved: ships as ordered ({how})")
 
     async def _release(self, what: str, *tags: str) -> None:
@@ -388,22 +394,54 @@ class FulfillmentException(
         await self._release(f"items substituted: {done} ({how})")
         return done
 
-    async def _inform_customer(
-        self, decision: str, result: PanelResult, purpose: LetterPurpose = LetterPurpose.CASE_DECISION
-    ) -> None:
-        """The decision letter the policy names (`customer_notice`), or a cancellation letter when
-        the order was cancelled (what was cancelled, what is refunded)."""
+    def letter_purpose(self, resolution: Resolution) -> LetterPurpose | None:
+        """The letter that tells the customer: the cancellation letter, the proactive letter for the
+        exception and resolution (`routing.exception_letters`) when the policy lists it, else the
+        decision letter; None for an order shipping as ordered with no proactive letter."""
+        if resolution is Resolution.CANCEL_ORDER:
+            return LetterPurpose.CANCELLATION
+        proactive = proactive_letter(self.input.report.exception_type, resolution)
+        if proactive is not None and proactive in self.input.policy.letters:
+            return proactive
+        return None if resolution is Resolution.SHIP_AS_IS else LetterPurpose.CASE_DECISION
+
+    @staticmethod
+    def expected_date(result: PanelResult, resolution: Resolution, lead: str) -> str | None:
+        """The date the teams that chose the applied resolution gave (the lead's first), as checked
+        when they decided; None when none gave one (e.g. the resolution is the timeout's default)."""
+        ordered = sorted(result.teams, key=lambda t: t.team != lead)
+        return next(
+            (
+                t.decision.delivery_date
+                for t in ordered
+                if t.decision is not None and t.decision.outcome == resolution.value and t.decision.delivery_date
+            ),
+            None,
+        )
+
+    async def _inform_customer(self, decision: str, result: PanelResult, resolution: Resolution) -> None:
+        """The letter `letter_purpose` names, when the policy tells the customer (`customer_notice`).
+        Only ids, SKUs, quantities and dates go into it here: the letter's activity reads the rest
+        (names, the held lines' titles) from the platform."""
         i = self.input
-        if i.policy.customer_notice is None:
-            return  # the policy leaves telling the customer to the platform
-        # The reviewers' comments carry what the customer should know (e.g. the new date).
+        purpose = self.letter_purpose(resolution)
+        if i.policy.customer_notice is None or purpose is None:
+            return  # the policy leaves telling the customer to the platform, or there is nothing to tell
+        # The reviewers' comments carry what the customer should know (e.g. why, or what changes).
         comments = [t.decision.comment for t in result.teams if t.decision is not None and t.decision.comment]
         detail = " ".join([i.report.summary.rstrip(".") + ".", *comments])
+        expected = self.expected_date(result, resolution, i.policy.types[i.report.exception_type].teams[0])
         content: dict[str, JsonValue] = {"decision": {"headline": decision, "detail": detail}}
         if purpose is LetterPurpose.CANCELLATION:
             refunded = i.order.total if i.policy.cancel.refund and i.order.total is not None else Decimal(0)
             content["cancellation"] = {"reason": detail, "cancelledAt": workflow.now().date().isoformat()}
             content["refund"] = {"amount": str(refunded)}
+        elif purpose is LetterPurpose.ORDER_DELAY:
+            # The platforms keep no promised date Casebridge could read: the letter names none.
+            content = {"delay": {"previousDate": None, "expectedDate": expected, "reason": detail}}
+        elif purpose is LetterPurpose.BACKORDER:
+            held: list[JsonValue] = [{"sku": line.sku, "quantity": line.quantity} for line in i.report.lines]
+            content = {"backorder": {"expectedDate": expected, "items": held}}
         await self.send_letter(
             purpose,
             order_id=i.order.order_id,

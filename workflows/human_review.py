@@ -337,6 +337,7 @@ class HumanReview:
                 reviewer=check.reviewer,
                 comment=check.comment,
                 item_sku=check.item_sku,
+                delivery_date=check.delivery_date,
                 source="reconciliation",
             )
             refusal = self._refusal(decision)

@@ -98,6 +98,10 @@ class ReviewDecision(BaseModel):
     # An item the reviewer named (task variable `itemSku`): the substitute of a fulfillment
     # exception, the new item of an exchange.
     item_sku: str | None = None
+    # When the order (or its held lines) is now expected, as the reviewer gave it (task variable
+    # `deliveryDate`, an ISO date): kept as given, the case checks it (`check_decision`) and the
+    # customer's letter names it.
+    delivery_date: str | None = None
     source: Literal["callback", "reconciliation", "operator"] = "callback"
 
 

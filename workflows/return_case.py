@@ -346,7 +346,7 @@ class ReturnCase(ReviewedCase[ReturnCaseInput], case_type="return", title="Retur
             if order is not None:
                 self.record(f"{what} order", f"{order.order_name} (free of charge)")
                 paid_back = await self._pay_back_difference(difference, how)
-                await self._decision_letter(
+                await self._approval_letter(
                     f"Your return was approved: {what} order {order.order_name} is on its way{paid_back}", how
                 )
                 self.set_status(
@@ -356,6 +356,8 @@ class ReturnCase(ReviewedCase[ReturnCaseInput], case_type="return", title="Retur
                 return
         # Honest about what happened: the store's return is approved, no money moved, and the
         # free order (the platform cannot create it here, or an operator skipped it) is staff's.
+        if LetterPurpose.RETURN_AUTHORISATION in i.policy.letters:  # no decision letter here before
+            await self._approval_letter(f"Your return was approved: our staff will send your {resolution.value}", how)
         self.set_status(
             CaseStatus.APPROVED,
             f"Return approved for {resolution.value} ({how}); no refund issued — "
@@ -404,6 +406,24 @@ class ReturnCase(ReviewedCase[ReturnCaseInput], case_type="return", title="Retur
             return "; the difference's refund skipped by an operator"
         self.refunded = refund.amount
         return f"; {refund.amount:.2f} {refund.currency} difference refunded"
+
+    async def _approval_letter(self, headline: str, how: str) -> None:
+        """A return approved without a refund: the return authorisation (its number, the items to send
+        back, how and by when) when the policy lists it, else the decision letter."""
+        i, facts = self.input, self.input.facts
+        if LetterPurpose.RETURN_AUTHORISATION not in i.policy.letters:
+            await self._decision_letter(headline, how)
+            return
+        within = i.policy.send_back_within
+        returned: list[JsonValue] = [{"name": line.title, "quantity": line.quantity} for line in facts.lines]
+        authorisation: dict[str, JsonValue] = {
+            "number": facts.return_name,
+            "expiresAt": (workflow.now() + within).date().isoformat() if within is not None else None,
+            "instructions": i.policy.return_instructions,
+            "resolution": headline,
+        }
+        content: dict[str, JsonValue] = {"returnAuthorisation": authorisation, "returnedItems": returned}
+        await self._decision_letter(headline, how, LetterPurpose.RETURN_AUTHORISATION, content)
 
     async def _decision_letter(
         self,

@@ -414,6 +414,13 @@ class WorkflowEngine:
                 )
         elif outcome not in (None, "", "none"):
             raise api_error(400, f"Task '{task.name}' has no outcomes", "Complete it without an outcome.")
+        problems = step.date_problems({v.name: v.value for v in variables}, _now().date())
+        if problems:
+            raise api_error(
+                400,
+                f"Invalid form value for task '{task.name}': {'; '.join(problems)}",
+                "Correct the form and complete it again.",
+            )
 
         for variable in variables:
             instance.variables[variable.name] = variable

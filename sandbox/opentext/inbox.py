@@ -103,6 +103,10 @@ def _task_html(request: Request, task: TaskState, instance: ProcessInstanceState
         or '<button class="other" name="outcome" value="">Complete</button>'
     )
     action = request.url_for("inbox_complete", task_id=task.id)
+    date_inputs = "".join(  # the form's date fields (e.g. the new delivery date)
+        f'<input type="date" name="{_text(name)}" aria-label="{_text(name)}" title="{_text(name)}">'
+        for name in task.step.date_fields
+    )
     return (
         '<article class="card">'
         f'<div class="top"><span class="task">{_text(task.name)}</span>{"".join(tags)}</div>'
@@ -111,6 +115,7 @@ def _task_html(request: Request, task: TaskState, instance: ProcessInstanceState
         f'<input name="reviewer" value="{_text(task.assignee or _DEFAULT_REVIEWER)}" aria-label="Reviewer" size="28">'
         '<input name="comment" placeholder="Comment (optional)" aria-label="Comment" size="40">'
         '<input name="item_sku" placeholder="Item SKU (substitute / exchange)" aria-label="Item SKU" size="24">'
+        f"{date_inputs}"
         f"{buttons}</form></article>"
     )
 
@@ -145,10 +150,10 @@ def render_inbox(request: Request, engine: WorkflowEngine, tenant_ids: list[str]
 def build_inbox_router(
     engine: WorkflowEngine,
     tenant_ids: Callable[[], list[str]],
-    complete: Callable[[str, str, str | None, str, str | None, str | None], None],
+    complete: Callable[[str, str, str | None, str, str | None, str | None, dict[str, str]], None],
 ) -> APIRouter:
-    """`complete(tenant_id, task_id, outcome, reviewer, comment, item_sku)` is the simulator's
-    completion path."""
+    """`complete(tenant_id, task_id, outcome, reviewer, comment, item_sku, dates)` is the simulator's
+    completion path; `dates` holds the task form's date fields the reviewer filled in."""
     router = APIRouter(tags=["reviewer inbox (sandbox)"])
 
     @router.get("/inbox", name="inbox", response_class=HTMLResponse)
@@ -169,6 +174,9 @@ def build_inbox_router(
         if owner is None:
             target = target.include_query_params(error="That task is no longer open.")
             return RedirectResponse(str(target), status_code=303)
+        form = await request.form()
+        fields = engine.task(owner, task_id).step.date_fields
+        dates = {name: str(form.get(name) or "").strip() for name in fields}
         try:
             complete(
                 owner,
@@ -177,6 +185,7 @@ def build_inbox_router(
                 reviewer.strip() or _DEFAULT_REVIEWER,
                 comment.strip() or None,
                 item_sku.strip() or None,
+                {name: value for name, value in dates.items() if value},
             )
         except SimulatedHttpError as exc:
             message = str(exc.body.get("exception", exc))

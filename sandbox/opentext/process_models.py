@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
@@ -36,6 +37,10 @@ class UserTaskStep(BaseModel):
     outcome_variable: str | None = None
     priority: int = 50
     category: str | None = None
+    # The task form's date fields (variable names). ASSUMPTION: the modeller's date form field, with
+    # "not before today" set, refuses a completion whose value is not an ISO date (YYYY-MM-DD) or is
+    # in the past; an empty value leaves the field unset.
+    date_fields: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _outcomes_parse(self) -> UserTaskStep:
@@ -56,6 +61,23 @@ class UserTaskStep(BaseModel):
 
     def outcome_values(self) -> list[str]:
         return [value for _, value in self.outcomes()]
+
+    def date_problems(self, values: dict[str, object], today: date) -> list[str]:
+        """Why the completion's values for the form's date fields are refused (empty: they are fine)."""
+        problems: list[str] = []
+        for name in self.date_fields:
+            value = values.get(name)
+            if value in (None, ""):
+                continue
+            try:
+                given = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+            except ValueError:
+                given = None
+            if given is None:
+                problems.append(f"'{name}' must be a date as YYYY-MM-DD, got {value!r}")
+            elif given < today:
+                problems.append(f"'{name}' {given.isoformat()} is in the past (today is {today.isoformat()})")
+        return problems
 
 
 class HttpCallbackStep(BaseModel):
@@ -187,6 +209,8 @@ CASEBRIDGE_FULFILLMENT_EXCEPTION = ProcessModelDefinition(
                 "Cancel lines:cancel-lines,Split shipment:split-shipment,Substitute item:substitute-item"
             ),
             outcome_variable="reviewOutcome",
+            # When the order (or its held lines) is now expected: the customer's letter names it.
+            date_fields=["deliveryDate"],
         ),
         HttpCallbackStep(id="notify_casebridge", name="Notify Casebridge", url_variable="callbackUrl"),
     ],

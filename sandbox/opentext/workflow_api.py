@@ -200,11 +200,13 @@ class WorkflowServiceSimulator:
         reviewer: str,
         comment: str | None,
         item_sku: str | None,
+        dates: dict[str, str],
     ) -> None:
         instance_id = self.engine.task(tenant_id, task_id).process_instance_id
         # The form's fields become task variables, as a task form would submit them; the callback
-        # carries them in `variables` (Casebridge reads `reviewer`, `comment` and `itemSku`).
-        variables: dict[str, object] = {"reviewer": reviewer}
+        # carries them in `variables` (Casebridge reads `reviewer`, `comment`, `itemSku` and
+        # `deliveryDate`).
+        variables: dict[str, object] = {"reviewer": reviewer, **dates}
         if comment:
             variables["comment"] = comment
         if item_sku:

@@ -13,12 +13,14 @@ import re
 import uuid
 
 from sandbox.opentext_exstream.design import (
+    BodyLine,
     BrandConfig,
     CommunicationConfig,
     CustomerDesign,
     LanguageTexts,
     OutputQueueConfig,
     RepeatBlock,
+    WhenBlock,
 )
 
 _ID_NAMESPACE = uuid.UUID("6f1f3c52-2d0b-4d8e-9a61-0c5d2b7e4a10")
@@ -58,7 +60,7 @@ _TOTAL_LINES = [
 ]
 
 # name -> (purpose fields of the sample driver, body of the document)
-_PURPOSES: dict[str, tuple[dict[str, object], list[str | RepeatBlock]]] = {
+_PURPOSES: dict[str, tuple[dict[str, object], list[BodyLine]]] = {
     "Order Confirmation": (
         {"order": _ORDER, "lines": [_PRICED_ITEM], "totals": _TOTALS},
         ["Thank you for your order {order.number} of {order.placedAt}.", _PRICED_LINES, *_TOTAL_LINES],
@@ -93,7 +95,12 @@ _PURPOSES: dict[str, tuple[dict[str, object], list[str | RepeatBlock]]] = {
         {"order": _ORDER, "delay": {"previousDate": "2026-11-05", "expectedDate": "2026-11-12", "reason": "stock"}},
         [
             "Your order {order.number} is delayed.",
-            "We expected to ship it by {delay.previousDate}; it is now expected by {delay.expectedDate}.",
+            WhenBlock(field="delay.previousDate", lines=["We expected to ship it by {delay.previousDate}."]),
+            WhenBlock(
+                field="delay.expectedDate",
+                lines=["It is now expected by {delay.expectedDate}."],
+                otherwise=["The new delivery date is not known yet; we will write again as soon as it is."],
+            ),
             "Reason: {delay.reason}",
         ],
     ),
@@ -131,21 +138,34 @@ _PURPOSES: dict[str, tuple[dict[str, object], list[str | RepeatBlock]]] = {
     "Backorder Letter": (
         {"order": _ORDER, "backorder": {"expectedDate": "2026-12-01", "items": [_ITEM]}},
         [
-            "Some items of your order {order.number} are on backorder until {backorder.expectedDate}:",
+            "Some items of your order {order.number} are on backorder:",
             RepeatBlock(each="backorder.items", lines=["  {quantity} x {name} ({sku})"]),
+            WhenBlock(
+                field="backorder.expectedDate",
+                lines=["They are expected by {backorder.expectedDate}."],
+                otherwise=["Their delivery date is not known yet; we will write again as soon as it is."],
+            ),
         ],
     ),
     "Return Authorisation Letter": (
         {
             "order": _ORDER,
-            "returnAuthorisation": {"number": "RMA-1", "expiresAt": "2026-12-01", "instructions": "Use the label."},
+            "returnAuthorisation": {
+                "number": "RMA-1",
+                "expiresAt": "2026-12-01",
+                "instructions": "Use the label.",
+                "resolution": "A replacement is on its way.",
+            },
             "items": [_ITEM],
         },
         [
-            "Return {returnAuthorisation.number} for order {order.number} is authorised until "
-            "{returnAuthorisation.expiresAt}.",
+            "Return {returnAuthorisation.number} for order {order.number} is authorised. Items to send back:",
             _ITEMS,
+            WhenBlock(
+                field="returnAuthorisation.expiresAt", lines=["Please send them by {returnAuthorisation.expiresAt}."]
+            ),
             "{returnAuthorisation.instructions}",
+            "{returnAuthorisation.resolution}",
         ],
     ),
     "Credit Memo Letter": (
@@ -198,6 +218,13 @@ _PURPOSES: dict[str, tuple[dict[str, object], list[str | RepeatBlock]]] = {
     ),
 }
 
+# Purpose fields a driver must have but may leave null (a fact not known yet: the design words it).
+_NULLABLE: dict[str, list[str]] = {
+    "Order Delay Letter": ["delay.previousDate", "delay.expectedDate"],
+    "Backorder Letter": ["backorder.expectedDate"],
+    "Return Authorisation Letter": ["returnAuthorisation.expiresAt"],
+}
+
 _STATEMENT_SAMPLE: dict[str, object] = {
     "company": {"id": "C-100", "name": "Alpine Outfitters AG"},
     "buyer": {"id": "B-1", "name": "Jo Buyer"},
@@ -205,7 +232,7 @@ _STATEMENT_SAMPLE: dict[str, object] = {
     "period": {"start": "2026-11-01", "end": "2026-11-30"},
     "transaction": {"date": "2026-11-03", "reference": "INV-1001", "description": "Order #1001", "amount": "254.80"},
 }
-_STATEMENT_BODY: list[str | RepeatBlock] = [
+_STATEMENT_BODY: list[BodyLine] = [
     "Statement for {company.name} ({company.id}), {period.start} to {period.end}.",
     RepeatBlock(
         each="sections",
@@ -257,7 +284,11 @@ def customer_communications() -> list[CommunicationConfig]:
     found = [
         customer_communication(
             name,
-            CustomerDesign(sample_driver={**ENVELOPE_SAMPLE, **fields}, nullable=ENVELOPE_NULLABLE, body=body),
+            CustomerDesign(
+                sample_driver={**ENVELOPE_SAMPLE, **fields},
+                nullable=[*ENVELOPE_NULLABLE, *_NULLABLE.get(name, [])],
+                body=body,
+            ),
         )
         for name, (fields, body) in _PURPOSES.items()
     ]

@@ -15,7 +15,14 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sandbox.opentext_exstream.design import ARCHIVE_USE, CHANNEL_QUEUE_USES, CommunicationConfig, RepeatBlock
+from sandbox.opentext_exstream.design import (
+    ARCHIVE_USE,
+    CHANNEL_QUEUE_USES,
+    BodyLine,
+    CommunicationConfig,
+    RepeatBlock,
+    WhenBlock,
+)
 from sandbox.opentext_exstream.envelope import Envelope
 from sandbox.opentext_exstream.rendering import RENDERERS, SUFFIX, RenderedOutput
 
@@ -80,13 +87,17 @@ def _filler(envelope: Envelope) -> Callable[[str, list[object]], str]:
     return fill
 
 
-def _body(lines: list[str | RepeatBlock], scopes: list[object], fill: Callable[[str, list[object]], str]) -> list[str]:
+def _body(lines: list[BodyLine], scopes: list[object], fill: Callable[[str, list[object]], str]) -> list[str]:
     out: list[str] = []
     for line in lines:
         if isinstance(line, RepeatBlock):
             items = _lookup(scopes, line.each)
             for item in items if isinstance(items, list) else []:
                 out += _body(line.lines, [item, *scopes], fill)
+        elif isinstance(line, WhenBlock):
+            value = _lookup(scopes, line.field)
+            known = value is not _MISSING and value is not None and value != "" and value != []
+            out += _body(line.lines if known else line.otherwise, scopes, fill)
         else:
             out.append(fill(line, scopes))
     return out

@@ -44,7 +44,23 @@ class RepeatBlock(BaseModel):
     first, then outward to the driver's root); blocks nest."""
 
     each: str
-    lines: list[str | RepeatBlock]
+    lines: list[BodyLine]
+
+
+class WhenBlock(BaseModel):
+    """Lines printed when the driver value at `field` is present (not null, not an empty string or
+    list), else the `otherwise` lines: how a design words a fact the driver may not know yet (a
+    nullable field). ASSUMPTION: a design's conditional section on one field, as its rules allow."""
+
+    field: str
+    lines: list[BodyLine]
+    otherwise: list[BodyLine] = Field(default_factory=list)
+
+
+# A line of a document's body: text with `{path}` placeholders, or a block of lines.
+BodyLine = str | RepeatBlock | WhenBlock
+RepeatBlock.model_rebuild()
+WhenBlock.model_rebuild()
 
 
 class CustomerDesign(BaseModel):
@@ -55,7 +71,7 @@ class CustomerDesign(BaseModel):
 
     sample_driver: dict[str, object]
     nullable: list[str] = Field(default_factory=list)
-    body: list[str | RepeatBlock] = Field(default_factory=list)
+    body: list[BodyLine] = Field(default_factory=list)
     # Batch only: records sharing the value at this path become one document (e.g. `company.id`),
     # their lines grouped by `group_by` (each a path of the record) into `sections`.
     consolidate_by: str | None = None

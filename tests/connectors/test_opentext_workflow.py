@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import unquote_plus
 
 import httpx
 import pytest
@@ -873,6 +874,35 @@ async def test_inbox_decision_takes_the_api_path(ot: OpenTextStack, conn: Connec
     ended = await conn.client.get_process(instance.id)
     assert ended.completed and ended.variable("reviewOutcome") == "rejected"
     assert [c.message for c in await conn.client.list_comments(instance.id)] == ["Address mismatch"]
+
+
+async def test_a_task_forms_date_field_takes_only_a_date_from_today_on(ot: OpenTextStack, conn: Connected) -> None:
+    """The fulfillment exception's form has the date field `deliveryDate` (ASSUMPTION of the simulator:
+    the form refuses a non-date or a past date); through the API and the inbox alike."""
+    variables = {**case_variables(ot, "warehouse"), "exceptionType": "carrier_delay", "summary": "late"}
+    instance = await conn.client.start_process("casebridge_fulfillment_exception", "Resolve", unique("case"), variables)
+    (task,) = await conn.client.list_tasks(process_instance_id=instance.id)
+    today = datetime.now(UTC).date()
+    for wrong, why in (((today - timedelta(days=1)).isoformat(), "is in the past"), ("12/01/2030", "YYYY-MM-DD")):
+        with pytest.raises(RejectedError, match=why):
+            await conn.client.complete_task(task.id, "new-delivery-date", {"deliveryDate": wrong})
+
+    async with httpx.AsyncClient(base_url=ot.base_url) as browser:
+        page = await browser.get("/inbox")
+        assert '<input type="date" name="deliveryDate"' in page.text
+        refused = await browser.post(
+            f"/inbox/tasks/{task.id}", data={"outcome": "new-delivery-date", "deliveryDate": "2001-01-01"}
+        )
+        assert "error=" in refused.headers["location"] and "past" in unquote_plus(refused.headers["location"])
+        new_date = (today + timedelta(days=3)).isoformat()
+        answer = await browser.post(
+            f"/inbox/tasks/{task.id}",
+            data={"outcome": "new-delivery-date", "reviewer": "wanda@example.com", "deliveryDate": new_date},
+        )
+        assert answer.status_code == 303 and "error=" not in answer.headers["location"]
+
+    callback = await ot.receiver.wait_for(task.id)
+    assert callback.payload["variables"] == {"reviewer": "wanda@example.com", "deliveryDate": new_date}
 
 
 async def test_python_surface_completes_like_the_api(ot: OpenTextStack, conn: Connected) -> None:

@@ -241,6 +241,51 @@ async def test_the_channel_needs_its_address(sim: Sim) -> None:
     assert len(outputs(await sim.generate("Invoice", email))) == 2
 
 
+def email_text(answer: httpx.Response) -> str:
+    return next(content for _, mime, content, _ in outputs(answer) if mime == "text/html").decode()
+
+
+async def test_a_date_not_known_yet_is_null_and_the_design_words_it(sim: Sim) -> None:
+    known = email_text(await sim.generate("Order Delay Letter", sample("Order Delay Letter")))
+    assert "now expected by 2026-11-12" in known and "not known yet" not in known
+    unknown = sample("Order Delay Letter", delay={"previousDate": None, "expectedDate": None, "reason": "carrier"})
+    letter = email_text(await sim.generate("Order Delay Letter", unknown))
+    assert "The new delivery date is not known yet" in letter
+    assert "expected by" not in letter and "We expected to ship" not in letter
+
+    backorder = sample(
+        "Backorder Letter", backorder={"expectedDate": None, "items": [{"sku": "S", "name": "Stove", "quantity": 2}]}
+    )
+    held = email_text(await sim.generate("Backorder Letter", backorder))
+    assert "2 x Stove (S)" in held and "Their delivery date is not known yet" in held
+
+    authorised = sample("Return Authorisation Letter")
+    authorised["returnAuthorisation"]["expiresAt"] = None
+    rma = email_text(await sim.generate("Return Authorisation Letter", authorised))
+    assert "Return RMA-1 for order #1001 is authorised" in rma and "Please send them by" not in rma
+
+
+async def test_the_proactive_letters_refuse_a_driver_missing_a_purpose_field(sim: Sim) -> None:
+    # Null is "not known yet"; a field left out is a driver the design cannot take.
+    no_date = sample("Order Delay Letter", delay={"previousDate": None, "reason": "carrier"})
+    assert_refused(await sim.generate("Order Delay Letter", no_date), 400, 400014, "delay.expectedDate")
+    no_reason = sample("Order Delay Letter", delay={"previousDate": None, "expectedDate": None, "reason": None})
+    assert_refused(await sim.generate("Order Delay Letter", no_reason), 400, 400014, "delay.reason")
+    no_items = sample("Backorder Letter", backorder={"expectedDate": "2026-12-01"})
+    assert_refused(await sim.generate("Backorder Letter", no_items), 400, 400014, "backorder.items")
+    nameless = sample("Backorder Letter", backorder={"expectedDate": None, "items": [{"sku": "S", "quantity": 1}]})
+    assert_refused(await sim.generate("Backorder Letter", nameless), 400, 400014, "backorder.items.0.name")
+    no_number = sample("Return Authorisation Letter")
+    del no_number["returnAuthorisation"]["number"]
+    assert_refused(
+        await sim.generate("Return Authorisation Letter", no_number), 400, 400014, "returnAuthorisation.number"
+    )
+    # A decision letter is not a delay letter.
+    decision = sample("Case Decision Letter")
+    assert_refused(await sim.generate("x", decision, as_name="Order Delay Letter"), 400, 400014, "delay")
+    assert await sim.deliveries() == []
+
+
 async def test_accept_picks_one_output_of_the_run_and_names_the_delivery(sim: Sim) -> None:
     raw = await sim.generate("Invoice", sample("Invoice"), accept="text/html")
     assert raw.status_code == 200 and raw.headers["content-type"].startswith("text/html")
