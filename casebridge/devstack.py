@@ -761,7 +761,7 @@ def status() -> None:
         ports = component.ports(cfg)
         if pid is not None and ports and not _port_open(*ports[0]):
             note = "  (not listening yet)"
-        say(f"{component.name:<10}{state}{component.describe(cfg)}{note}")
+        say(f"{component.name:<14}{state}{component.describe(cfg)}{note}")
 
 
 def main(argv: list[str] | None = None) -> int:
