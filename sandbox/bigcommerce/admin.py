@@ -1,7 +1,8 @@
 """Sandbox-only routes of the BigCommerce simulator (not part of BigCommerce), under `/_admin`:
 inspect a store, seed what a merchant or shopper would have created in the control panel or the
-storefront (catalog products and brands, customers, customer groups, storefront orders, B2B companies, their
-users and quotes), shrink the request quota, reset. No auth, no quota, no faults.
+storefront (catalog products and brands, customers, customer groups, storefront orders, B2B
+companies, their users and quotes), shrink the request quota, reset. No auth, no quota, no faults.
+A product seeded here is announced as the control panel's would be (`store/product/created`).
 
 The same seeding is available from Python (`seed_*`), so tests can set up without HTTP.
 """
