@@ -4,7 +4,7 @@ yes or no and a reason, never the order's contents or the customer.
 
 Which of the policy's replenishment SKUs an order holds is read once, when the case first sees the
 order; whether the customer ordered one again is read when the reminder is due, from the customer's
-orders placed since (Shopify for now).
+orders placed since (`activities.reorders`, on every platform).
 """
 
 from __future__ import annotations
@@ -16,21 +16,16 @@ from pydantic import BaseModel, Field
 from temporalio import activity
 
 from activities.errors import translate_errors
+from activities.reorders import TooManyLaterOrders, ordered_again
 from activities.transaction_models import OrderTransactions
 from activities.transaction_readers import read_order_transactions
 from casebridge.connections import Connections
-from casebridge.stores import Platform
 from routing.documents import DocumentKind
 
 # The platforms' order statuses (each part of the reader's `status`) for an order that is over:
 # Shopify's financial status (REFUNDED, VOIDED), BigCommerce's status (Cancelled, Refunded), Adobe
 # Commerce's (canceled, closed = fully credited).
 ENDED_STATUSES = frozenset({"refunded", "voided", "cancelled", "canceled", "closed"})
-
-
-# A customer with more later orders than this many pages (of `PAGE_SIZE`) gets no reminder: a buyer
-# that busy needs none, and the check stays cheap.
-MAX_LATER_PAGES = 10
 
 
 class OrderTriggerRequest(BaseModel):
@@ -102,23 +97,15 @@ class OrderTriggerActivities:
             return TriggerCheck(send=False, reason=ended)
         if order.customer_ref is None:
             return TriggerCheck(send=False, reason="a guest's order: later orders cannot be checked")
-        if Platform(request.platform) is not Platform.SHOPIFY:
-            # Not read yet: BigCommerce's orders by `customer_id` and `min_date_created`, Adobe
-            # Commerce's by searchCriteria on `customer_id` and `created_at`.
-            return TriggerCheck(send=False, reason=f"later orders are not read on {request.platform} yet")
-        shop = self._connections.shopify(request.store)
-        customer, cursor = f"gid://shopify/Customer/{order.customer_ref}", None
-        for _ in range(MAX_LATER_PAGES):
-            page = await shop.customer_orders_between(customer, order.created_at, request.until, after=cursor)
-            later = [o for o in page.nodes if o.legacy_resource_id != order.order_id and o.cancelled_at is None]
-            again = next((o for o in later if request.sku in o.skus), None)
-            if again is not None:
-                return TriggerCheck(send=False, reason=f"ordered again with {again.name}")
-            cursor = page.next_cursor
-            if cursor is None:
-                return TriggerCheck(send=True)
-            activity.heartbeat()
-        return TriggerCheck(send=False, reason="too many later orders to check")
+        try:
+            again = await ordered_again(
+                self._connections, request.platform, request.store, order, request.sku, request.until
+            )
+        except TooManyLaterOrders:
+            return TriggerCheck(send=False, reason="too many later orders to check")
+        if again is not None:
+            return TriggerCheck(send=False, reason=f"ordered again with {again}")
+        return TriggerCheck(send=True)
 
     async def _order(self, request: OrderTriggerRequest) -> OrderTransactions:
         return await read_order_transactions(self._connections, request.platform, request.store, request.order_id)

@@ -1,7 +1,9 @@
 """Product workspaces in Extended ECM, made when the catalogue announces a product: the workspace
 is found by the product's business object before it is created (so every later update of the
 product finds the same one), named and keyed with the product's title and SKU, and linked under its
-supplier's workspace when the platform names a supplier (Shopify's vendor).
+supplier's workspace when the platform names a supplier: Shopify's vendor, BigCommerce's brand
+(`brand_id`, named by the catalog's brand), Adobe Commerce's `manufacturer` (an option id, named by
+the attribute's option label).
 
 Product ids are as the collateral publishing reads them back: Shopify's product number, BigCommerce's
 product id, Adobe Commerce's SKU.
@@ -19,6 +21,9 @@ from activities.document_models import OpenWorkspaceRequest, product_workspace, 
 from activities.errors import translate_errors
 from casebridge.connections import Connections
 from casebridge.stores import Platform
+
+# Adobe Commerce's product attribute naming the maker (a select attribute of the default set).
+ADOBE_MANUFACTURER = "manufacturer"
 
 
 class ProductWorkspaceRequest(BaseModel):
@@ -86,9 +91,14 @@ class ProductWorkspaceActivities:
                     title=shopify.title, sku=skus[0] if len(skus) == 1 else None, supplier=shopify.vendor
                 )
             case Platform.BIGCOMMERCE:
-                bigcommerce = await self._connections.bigcommerce(request.store).get_product(int(request.product_id))
-                return CatalogProduct(title=bigcommerce.name, sku=bigcommerce.sku or None)
+                client = self._connections.bigcommerce(request.store)
+                bigcommerce = await client.get_product(int(request.product_id))
+                brand = (await client.get_brand(bigcommerce.brand_id)).name if bigcommerce.brand_id else None
+                return CatalogProduct(title=bigcommerce.name, sku=bigcommerce.sku or None, supplier=brand)
             case Platform.ADOBE_COMMERCE:
-                adobe = await self._connections.adobe_commerce(request.store).catalog.get_product(request.product_id)
-                return CatalogProduct(title=adobe.name or adobe.sku, sku=adobe.sku)
+                catalog = self._connections.adobe_commerce(request.store).catalog
+                adobe = await catalog.get_product(request.product_id)
+                option = adobe.attribute(ADOBE_MANUFACTURER)
+                maker = await catalog.option_label(ADOBE_MANUFACTURER, str(option)) if option else None
+                return CatalogProduct(title=adobe.name or adobe.sku, sku=adobe.sku, supplier=maker)
         raise AssertionError(f"unhandled platform {request.platform}")

@@ -55,6 +55,7 @@ ORDER_CREATED = topics.BIGCOMMERCE_ORDER_CREATED
 ORDER_STATUS_UPDATED = topics.BIGCOMMERCE_ORDER_STATUS_UPDATED
 SHIPMENT_CREATED = topics.BIGCOMMERCE_SHIPMENT_CREATED
 REFUND_CREATED = topics.BIGCOMMERCE_REFUND_CREATED
+PRODUCT_CREATED = topics.BIGCOMMERCE_PRODUCT_CREATED
 PRODUCT_UPDATED = topics.BIGCOMMERCE_PRODUCT_UPDATED
 
 
@@ -103,8 +104,8 @@ async def bigcommerce_webhook(request: Request) -> WebhookResult:
         event = "shipped" if payload.scope == SHIPMENT_CREATED else "refunded"
         documents = await order_documents_event(deps, store, str(order_id), event, reference, webhook_id)
         answer = documents or WebhookResult(result="ignored", reasons=["the store keeps no order documents"])
-    elif payload.scope == PRODUCT_UPDATED and payload.data.type == "product":
-        answer = await product_changed(deps, store, str(payload.data.id))
+    elif payload.scope in (PRODUCT_CREATED, PRODUCT_UPDATED) and payload.data.type == "product":
+        answer = await product_changed(deps, store, str(payload.data.id), created=payload.scope == PRODUCT_CREATED)
     else:
         log.info("bigcommerce %s webhook %s acknowledged without routing", payload.scope, webhook_id)
         answer = WebhookResult(result="ignored")

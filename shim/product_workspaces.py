@@ -25,8 +25,9 @@ def keeps_product_workspaces(deps: ShimDeps, store: Store) -> bool:
     return deps.policies.get(store.policy_file).product_workspaces
 
 
-async def product_changed(deps: ShimDeps, store: Store, product_id: str) -> WebhookResult:
-    """Start the product's workspace job; one already running takes this announcement too."""
+async def product_changed(deps: ShimDeps, store: Store, product_id: str, *, created: bool = False) -> WebhookResult:
+    """Start the product's workspace job, for a product just created or changed; one already
+    running takes this announcement too (a creation and its first update often come together)."""
     if not keeps_product_workspaces(deps, store):
         return WebhookResult(result="ignored", reasons=["the store keeps no product workspaces"])
     platform = store.platform.value
@@ -51,4 +52,6 @@ async def product_changed(deps: ShimDeps, store: Store, product_id: str) -> Webh
         )
     except RPCError as err:
         raise HTTPException(503, f"Temporal did not take the product's workspace job: {err.message}") from err
-    return WebhookResult(result="started", case_id=job_id, reasons=["product changed"])
+    return WebhookResult(
+        result="started", case_id=job_id, reasons=["product created" if created else "product changed"]
+    )

@@ -120,9 +120,10 @@ async def shopify_webhook(
     if x_shopify_topic == topics.SHOPIFY_HOLD_PLACED:
         placed = _parse(HoldPlacedPayload, body, "fulfillment hold")
         return await hold_placed(deps, store, placed)
-    if x_shopify_topic == topics.SHOPIFY_PRODUCTS_UPDATE:
+    if x_shopify_topic in (topics.SHOPIFY_PRODUCTS_CREATE, topics.SHOPIFY_PRODUCTS_UPDATE):
         product = _parse(ProductPayload, body, "product")
-        return await product_changed(deps, store, str(product.id))
+        created = x_shopify_topic == topics.SHOPIFY_PRODUCTS_CREATE
+        return await product_changed(deps, store, str(product.id), created=created)
     # Nothing else is routed (`shim.topics` says what `casebridge webhooks sync` subscribes).
     log.info("shopify %s webhook %s acknowledged without routing", x_shopify_topic, x_shopify_webhook_id)
     return WebhookResult(result="ignored")

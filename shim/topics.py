@@ -35,7 +35,8 @@ class OrderEvent(StrEnum):
     SHIPPED = "shipped"
     INVOICED = "invoiced"
     REFUNDED = "refunded"
-    PRODUCT_CHANGED = "product created or changed"
+    PRODUCT_CREATED = "product created"
+    PRODUCT_CHANGED = "product changed"
 
 
 # The one place that says which events each case type needs.
@@ -56,7 +57,7 @@ EVENTS_NEEDED: dict[CaseType, frozenset[OrderEvent]] = {
     CaseType.ORDER_DOCUMENTS: frozenset(
         {OrderEvent.PLACED, OrderEvent.SHIPPED, OrderEvent.INVOICED, OrderEvent.REFUNDED, OrderEvent.CANCELLED}
     ),
-    CaseType.PRODUCT_WORKSPACES: frozenset({OrderEvent.PRODUCT_CHANGED}),
+    CaseType.PRODUCT_WORKSPACES: frozenset({OrderEvent.PRODUCT_CREATED, OrderEvent.PRODUCT_CHANGED}),
 }
 
 # -- the platforms' names ---------------------------------------------------------------------
@@ -68,8 +69,7 @@ SHOPIFY_HOLD_PLACED = "fulfillment_orders/placed_on_hold"
 SHOPIFY_RETURNS_REQUEST = "returns/request"
 SHOPIFY_FULFILLMENTS_CREATE = "fulfillments/create"
 SHOPIFY_REFUNDS_CREATE = "refunds/create"
-# ASSUMPTION: a new product is announced by an update soon after `products/create` (publication,
-# media); the simulator sends updates only, so updates are what product workspaces follow.
+SHOPIFY_PRODUCTS_CREATE = "products/create"
 SHOPIFY_PRODUCTS_UPDATE = "products/update"
 
 # BigCommerce webhook scopes (thin payloads; the status change says cancelled or declined).
@@ -77,6 +77,7 @@ BIGCOMMERCE_ORDER_CREATED = "store/order/created"
 BIGCOMMERCE_ORDER_STATUS_UPDATED = "store/order/statusUpdated"
 BIGCOMMERCE_SHIPMENT_CREATED = "store/shipment/created"
 BIGCOMMERCE_REFUND_CREATED = "store/order/refund/created"
+BIGCOMMERCE_PRODUCT_CREATED = "store/product/created"
 BIGCOMMERCE_PRODUCT_UPDATED = "store/product/updated"
 
 # Adobe Commerce I/O Events codes, registered without the `com.adobe.commerce.` prefix.
@@ -86,6 +87,7 @@ ADOBE_ORDER_SAVED = "observer.sales_order_save_commit_after"  # its state says `
 ADOBE_RMA_SAVED = "observer.rma_save_commit_after"
 ADOBE_INVOICE_SAVED = "observer.sales_order_invoice_save_after"
 ADOBE_CREDIT_MEMO_SAVED = "observer.sales_order_creditmemo_save_after"
+# A product's first save (its creation) is announced by the same event as every later save.
 ADOBE_PRODUCT_SAVED = "observer.catalog_product_save_commit_after"
 
 # Where each platform reports each event; an event a platform lacks is absent (BigCommerce has no
@@ -98,6 +100,7 @@ TOPICS: dict[Platform, dict[OrderEvent, str]] = {
         OrderEvent.RETURN_REQUESTED: SHOPIFY_RETURNS_REQUEST,
         OrderEvent.SHIPPED: SHOPIFY_FULFILLMENTS_CREATE,
         OrderEvent.REFUNDED: SHOPIFY_REFUNDS_CREATE,
+        OrderEvent.PRODUCT_CREATED: SHOPIFY_PRODUCTS_CREATE,
         OrderEvent.PRODUCT_CHANGED: SHOPIFY_PRODUCTS_UPDATE,
     },
     Platform.BIGCOMMERCE: {
@@ -106,6 +109,7 @@ TOPICS: dict[Platform, dict[OrderEvent, str]] = {
         OrderEvent.PAYMENT_DECLINED: BIGCOMMERCE_ORDER_STATUS_UPDATED,
         OrderEvent.SHIPPED: BIGCOMMERCE_SHIPMENT_CREATED,
         OrderEvent.REFUNDED: BIGCOMMERCE_REFUND_CREATED,
+        OrderEvent.PRODUCT_CREATED: BIGCOMMERCE_PRODUCT_CREATED,
         OrderEvent.PRODUCT_CHANGED: BIGCOMMERCE_PRODUCT_UPDATED,
     },
     Platform.ADOBE_COMMERCE: {
@@ -116,6 +120,7 @@ TOPICS: dict[Platform, dict[OrderEvent, str]] = {
         OrderEvent.SHIPPED: ADOBE_ORDER_SAVED,  # a shipment saves its order
         OrderEvent.INVOICED: ADOBE_INVOICE_SAVED,
         OrderEvent.REFUNDED: ADOBE_CREDIT_MEMO_SAVED,
+        OrderEvent.PRODUCT_CREATED: ADOBE_PRODUCT_SAVED,
         OrderEvent.PRODUCT_CHANGED: ADOBE_PRODUCT_SAVED,
     },
 }

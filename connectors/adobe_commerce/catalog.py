@@ -20,6 +20,7 @@ from connectors.adobe_commerce.client import AdobeCommerceClient
 from connectors.adobe_commerce.contract import SYSTEM
 from connectors.adobe_commerce.error_mapping import render_message
 from connectors.adobe_commerce.models import (
+    AttributeOption,
     BasePrice,
     Category,
     PriceUpdateResult,
@@ -76,6 +77,20 @@ class AdobeCatalog:
 
     async def get_product(self, sku: str) -> Product:
         return await self.client.call_as(Product, "get_product", "GET", f"/V1/products/{_sku(sku)}")
+
+    async def attribute_options(self, attribute_code: str) -> list[AttributeOption]:
+        """The options of a product select attribute (e.g. `manufacturer`), whose ids products hold."""
+        return await self.client.call_as(
+            list[AttributeOption],
+            "attribute_options",
+            "GET",
+            f"/V1/products/attributes/{_sku(attribute_code)}/options",
+        )
+
+    async def option_label(self, attribute_code: str, value: str) -> str | None:
+        """The label of the attribute's option `value` (an id a product holds), or None."""
+        options = await self.attribute_options(attribute_code)
+        return next((o.label.strip() or None for o in options if o.value == value and value), None)
 
     async def find_product(self, sku: str) -> Product | None:
         """The product with this SKU; None when the catalog does not know it (404)."""

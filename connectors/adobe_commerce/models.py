@@ -469,6 +469,13 @@ class ProductExtension(_Wire):
     category_links: list[CategoryLink] = Field(default_factory=list)
 
 
+class AttributeOption(_Wire):
+    """An option of a select attribute: `value` is what products hold (an option id), `label` its name."""
+
+    label: str
+    value: str
+
+
 class Product(_Wire):
     id: int | None = None
     sku: str

@@ -1,6 +1,6 @@
-"""Reads for the transaction archive: one page of the orders created in a date range (oldest first)
-and an order's shipments. Its invoices and credit memos come from `AdobeSales`
-(`invoices_for_order`, `credit_memos_for_order`).
+"""Reads for the transaction archive: one page of the orders created in a date range (oldest first),
+of one customer when asked (their later orders), and an order's shipments. Its invoices and credit
+memos come from `AdobeSales` (`invoices_for_order`, `credit_memos_for_order`).
 """
 
 from __future__ import annotations
@@ -74,19 +74,27 @@ class AdobeOrderArchive:
         self.client = client
 
     async def orders_created_page(
-        self, created_from: datetime, created_to: datetime, *, page: int, page_size: int
+        self,
+        created_from: datetime,
+        created_to: datetime,
+        *,
+        page: int,
+        page_size: int,
+        customer_id: int | None = None,
     ) -> CreatedOrdersPage:
-        """Page `page` (from 1) of the orders created in `[created_from, created_to)`, by
-        `created_at` then `entity_id`, so the same page comes back on a rerun while no order is added
-        to the range. `created_at` is compared in whole seconds, as Magento stores it.
-        ASSUMPTION: text comparison of `created_at` (`gteq`/`lt`) orders timestamps, which holds for
-        Magento's fixed-width UTC format."""
+        """Page `page` (from 1) of the orders created in `[created_from, created_to)` (by customer
+        `customer_id` only, when given), by `created_at` then `entity_id`, so the same page comes
+        back on a rerun while no order is added to the range. `created_at` is compared in whole
+        seconds, as Magento stores it. ASSUMPTION: text comparison of `created_at` (`gteq`/`lt`)
+        orders timestamps, which holds for Magento's fixed-width UTC format."""
         if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page must be at least 1 and page_size between 1 and {MAX_PAGE_SIZE}")
         groups = [
             [Filter("created_at", _magento_seconds(math.ceil(created_from.timestamp())), "gteq")],
             [Filter("created_at", _magento_seconds(math.ceil(created_to.timestamp())), "lt")],
         ]
+        if customer_id is not None:
+            groups.append([Filter("customer_id", customer_id)])
         params = search_params(
             groups, page_size=page_size, current_page=page, sort=[("created_at", "ASC"), ("entity_id", "ASC")]
         )
@@ -95,7 +103,11 @@ class AdobeOrderArchive:
         )
         if (page - 1) * page_size >= result.total_count:
             return CreatedOrdersPage([], more=False)  # Magento answers the last page again past the end
-        in_range = [o for o in result.items if _within(o, created_from, created_to)]
+        in_range = [
+            o
+            for o in result.items
+            if _within(o, created_from, created_to) and (customer_id is None or o.customer_id == customer_id)
+        ]
         return CreatedOrdersPage(in_range, more=page * page_size < result.total_count)
 
     async def shipments_for_order(self, order_id: int) -> list[Shipment]:

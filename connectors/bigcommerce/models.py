@@ -451,8 +451,16 @@ class Product(_Response):
     availability_description: str = ""
     inventory_level: int = 0
     categories: list[int] = []  # category ids; names would need the category tree (not read)
+    brand_id: int = 0  # 0: no brand; its name is `get_brand`
     base_variant_id: int | None = None
     date_modified: datetime | None = None
+
+
+class Brand(_Response):
+    """`GET /v3/catalog/brands/{id}`: a catalog brand (the manufacturer a product names)."""
+
+    id: int
+    name: str
 
 
 class ProductUpdate(_Request):

@@ -1,4 +1,4 @@
-"""Customers (v3), customer groups (v2), catalog products, price lists (v3) and webhooks (v3)."""
+"""Customers (v3), customer groups (v2), catalog products and brands, price lists (v3) and webhooks (v3)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from connectors.bigcommerce.contract import SYSTEM
 from connectors.bigcommerce.http import Params
 from connectors.bigcommerce.models import (
     Availability,
+    Brand,
     Customer,
     CustomerGroup,
     CustomerGroupUpdate,
@@ -88,6 +89,10 @@ class CatalogApi(RestBase):
     async def get_product(self, product_id: int) -> Product:
         data = await self._v3_data("get_product", "GET", f"/catalog/products/{segment(product_id)}")
         return parse(Product, data, "get_product")
+
+    async def get_brand(self, brand_id: int) -> Brand:
+        data = await self._v3_data("get_brand", "GET", f"/catalog/brands/{segment(brand_id)}")
+        return parse(Brand, data, "get_brand")
 
     async def find_product_by_sku(self, sku: str) -> Product | None:
         """The catalog product whose main SKU is `sku` (`GET /v3/catalog/products?sku=`), or None.

@@ -95,7 +95,7 @@ class OrderDocumentPayload(_Payload):
 
 
 class ProductPayload(_Payload):
-    """A `products/update` body: the product's id (the rest is read when needed)."""
+    """A `products/create` or `products/update` body: the product's id (the rest is read when needed)."""
 
     id: EntityId
 

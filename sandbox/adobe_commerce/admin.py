@@ -116,6 +116,13 @@ def build_admin_router(sim: AdobeCommerceSimulator) -> APIRouter:
     async def inspect_customer(store_code: str, customer_id: int) -> JSONResponse:
         return guarded(lambda: customer_json(customers.get_customer(sim.store(store_code), customer_id)))
 
+    @router.post("/attributes/{attribute_code}/options", status_code=201)
+    async def seed_attribute_option(store_code: str, attribute_code: str, spec: JSONBody) -> JSONResponse:
+        """An option of a product select attribute (`{"label": "Acme"}`): its `value` is the id products use."""
+        return guarded(
+            lambda: catalog.seed_attribute_option(sim.store(store_code), attribute_code, str(spec["label"])), 201
+        )
+
     @router.get("/products/{sku}")
     async def inspect_product(store_code: str, sku: str) -> JSONResponse:
         return guarded(lambda: product_json(catalog.get_product(sim.store(store_code), sku)))
@@ -127,7 +134,7 @@ def build_admin_router(sim: AdobeCommerceSimulator) -> APIRouter:
         def ensure() -> list[JSONBody]:
             store = sim.store(store_code)
             return [
-                product_json(store.state.products.get(spec["sku"]) or catalog.seed_product(store, spec))
+                product_json(store.state.products.get(spec["sku"]) or catalog.create_product(store, spec))
                 for spec in DEMO_PRODUCTS
             ]
 

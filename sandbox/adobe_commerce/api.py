@@ -134,7 +134,7 @@ class AdobeCommerceSimulator:
 
     def seed_product(self, store_code: str, spec: JSONBody) -> JSONBody:
         """A product (`sku`, `name`, `price`, optional `category_ids`); returns its REST JSON."""
-        return product_json(catalog.seed_product(self.store(store_code), spec))
+        return product_json(catalog.create_product(self.store(store_code), spec))
 
     def seed_category(self, store_code: str, spec: JSONBody) -> JSONBody:
         """A category (`name`, optional `parent_id`); returns its REST JSON."""

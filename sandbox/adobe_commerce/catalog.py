@@ -1,9 +1,11 @@
-"""Products and prices of a simulated store.
+"""Products, their attributes' options and prices of a simulated store.
 
-`PUT /V1/products/{sku}` updates what it is given (an unknown SKU is refused here; real Commerce
-would try to create the product); custom attributes must exist (`attributes`). The price endpoints
-save the valid rows and answer one `price-update-result` per refused row, Magento's `%name`
-placeholders filled from `parameters` in order.
+A product the merchant creates (`create_product`, behind the sandbox admin) is saved, which sends
+`catalog_product_save_commit_after` as every later save does; a product an order brings along
+(`seed_product`) is not announced. `PUT /V1/products/{sku}` updates what it is given (an unknown
+SKU is refused here; real Commerce would try to create the product); custom attributes must exist
+(`attributes`). The price endpoints save the valid rows and answer one `price-update-result` per
+refused row, Magento's `%name` placeholders filled from `parameters` in order.
 """
 
 from __future__ import annotations
@@ -68,6 +70,44 @@ def seed_product(store: Store, spec: dict[str, Any]) -> ProductState:
     store.state.products[sku] = product
     store.state.base_prices[(sku, 0)] = product.price
     return product
+
+
+def create_product(store: Store, spec: dict[str, Any]) -> ProductState:
+    """A product the merchant saves in the admin for the first time: announced like any save."""
+    product = seed_product(store, spec)
+    store.emit(PRODUCT_SAVED, product_json(product))
+    return product
+
+
+def seed_attribute_option(store: Store, attribute_code: str, label: str) -> dict[str, str]:
+    """An option of a select attribute (e.g. a `manufacturer`), as the admin adds it; the same label
+    again is the same option. Option ids are numbered across attributes, as Magento's are."""
+    if attribute_code not in store.state.product_attribute_codes:
+        raise _no_attribute(attribute_code)
+    options = store.state.product_attribute_options.setdefault(attribute_code, {})
+    value = next((v for v, known in options.items() if known == label), None)
+    if value is None:
+        value = str(store.state.next_id("attribute_option"))
+        options[value] = label
+    return {"label": label, "value": value}
+
+
+def attribute_options(store: Store, attribute_code: str) -> list[dict[str, Any]]:
+    """`GET /V1/products/attributes/{attributeCode}/options`. ASSUMPTION: as Magento's admin does, a
+    select attribute lists its blank option first (`" "`, value `""`), and an attribute without
+    options (a text one) answers just that blank option."""
+    if attribute_code not in store.state.product_attribute_codes:
+        raise _no_attribute(attribute_code)
+    options = store.state.product_attribute_options.get(attribute_code, {})
+    return [{"label": " ", "value": ""}] + [{"label": label, "value": value} for value, label in options.items()]
+
+
+def _no_attribute(attribute_code: str) -> MagentoError:
+    return MagentoError(
+        404,
+        'The attribute with a "%1" attributeCode doesn\'t exist. Verify the attribute and try again.',
+        [attribute_code],
+    )
 
 
 def get_product(store: Store, sku: str) -> ProductState:

@@ -295,6 +295,10 @@ def rest_router(guard: Guard) -> APIRouter:
         category = catalog.get_category(store, categoryId)
         return JSONResponse(category_json(category, catalog.children_of(store, category.id)))
 
+    @router.get("/V1/products/attributes/{attributeCode}/options")
+    async def attribute_options(request: Request, attributeCode: str) -> JSONResponse:
+        return JSONResponse(catalog.attribute_options(_store(request), attributeCode))
+
     @router.get("/V1/products/{sku}")
     async def get_product(request: Request, sku: str) -> JSONResponse:
         return JSONResponse(product_json(catalog.get_product(_store(request), sku)))

@@ -476,6 +476,8 @@ class StoreState:
         # Custom attribute codes that exist (see `attributes`); seeding can add more.
         self.customer_attribute_codes: set[str] = set(DEFAULT_CUSTOMER_ATTRIBUTES | CASEBRIDGE_CUSTOMER_ATTRIBUTES)
         self.product_attribute_codes: set[str] = set(DEFAULT_PRODUCT_ATTRIBUTES | CASEBRIDGE_PRODUCT_ATTRIBUTES)
+        # The options of select attributes (`manufacturer`, `color`): code -> option id -> admin label.
+        self.product_attribute_options: dict[str, dict[str, str]] = {}
         self.base_prices: dict[tuple[str, int], Decimal] = {}
         self.special_prices: list[SpecialPriceState] = []
         self.tier_prices: list[TierPriceState] = []

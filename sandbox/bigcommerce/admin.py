@@ -1,7 +1,8 @@
 """Sandbox-only routes of the BigCommerce simulator (not part of BigCommerce), under `/_admin`:
 inspect a store, seed what a merchant or shopper would have created in the control panel or the
-storefront (catalog products, customers, customer groups, storefront orders, B2B companies, their
-users and quotes), shrink the request quota, reset. No auth, no quota, no faults.
+storefront (catalog products and brands, customers, customer groups, storefront orders, B2B
+companies, their users and quotes), shrink the request quota, reset. No auth, no quota, no faults.
+A product seeded here is announced as the control panel's would be (`store/product/created`).
 
 The same seeding is available from Python (`seed_*`), so tests can set up without HTTP.
 """
@@ -20,8 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sandbox.bigcommerce import rendering as r
 from sandbox.bigcommerce.errors import StoreError
+from sandbox.bigcommerce.orders import Event
 from sandbox.bigcommerce.records_api import custom_field_json
 from sandbox.bigcommerce.state import (
+    BrandState,
     CompanyState,
     CompanyUserState,
     CreditState,
@@ -47,6 +50,11 @@ class ProductSeed(BaseModel):
     availability: str = "available"
     inventory_level: int = 100
     categories: list[int] = []  # category ids, as the control panel assigns them
+    brand_id: int = 0  # a brand seeded with `BrandSeed`; 0 for none
+
+
+class BrandSeed(BaseModel):
+    name: str = Field(min_length=1, max_length=255)
 
 
 # Products to publish collateral on in the demo (what a merchant's catalog would already hold).
@@ -115,8 +123,21 @@ class RateLimit(BaseModel):
     window_ms: int | None = Field(default=None, ge=1)
 
 
+def seed_brand(runtime: StoreRuntime, seed: BrandSeed) -> BrandState:
+    """A brand as made in the control panel; names are unique, so a repeat finds the same one."""
+    state = runtime.state
+    found = next((b for b in state.brands.values() if b.name == seed.name), None)
+    if found is not None:
+        return found
+    brand = BrandState(id=state.next_id("brand", 30), name=seed.name, page_title=seed.name)
+    state.brands[brand.id] = brand
+    return brand
+
+
 def seed_product(runtime: StoreRuntime, seed: ProductSeed) -> ProductState:
     state = runtime.state
+    if seed.brand_id and seed.brand_id not in state.brands:
+        raise StoreError(422, f"Brand {seed.brand_id} does not exist.")
     product_id = state.next_id("product", 100)
     product = ProductState(
         id=product_id,
@@ -130,6 +151,7 @@ def seed_product(runtime: StoreRuntime, seed: ProductSeed) -> ProductState:
         availability=seed.availability,
         inventory_level=seed.inventory_level,
         categories=list(seed.categories),
+        brand_id=seed.brand_id,
     )
     state.products[product.id] = product
     return product
@@ -301,9 +323,19 @@ def build_router(sim: BigCommerceSimulator) -> APIRouter:
         runtime = runtime_for(store_hash)
         return JSONResponse(order_view(runtime, seed_order(sim, runtime, seed)), status_code=201)
 
+    def created(runtime: StoreRuntime, seed: ProductSeed) -> ProductState:
+        """The merchant creates a product in the control panel: `store/product/created`."""
+        product = seed_product(runtime, seed)
+        sim.emit(runtime, [Event("store/product/created", {"type": "product", "id": product.id})])
+        return product
+
     @router.post("/{store_hash}/products", status_code=201)
     async def add_product(store_hash: str, seed: ProductSeed) -> dict[str, Any]:
-        return r.product_v3(seed_product(runtime_for(store_hash), seed))
+        return r.product_v3(created(runtime_for(store_hash), seed))
+
+    @router.post("/{store_hash}/brands", status_code=201)
+    async def add_brand(store_hash: str, seed: BrandSeed) -> dict[str, Any]:
+        return r.brand_v3(seed_brand(runtime_for(store_hash), seed))
 
     @router.post("/{store_hash}/customers", status_code=201)
     async def add_customer(store_hash: str, seed: CustomerSeed) -> dict[str, Any]:
@@ -359,8 +391,7 @@ def build_router(sim: BigCommerceSimulator) -> APIRouter:
         """The demo products (`DEMO_PRODUCTS`), created once: a repeat finds them by SKU."""
         runtime = runtime_for(store_hash)
         return [
-            r.product_v3(runtime.state.variant_by_sku(seed.sku) or seed_product(runtime, seed))
-            for seed in DEMO_PRODUCTS
+            r.product_v3(runtime.state.variant_by_sku(seed.sku) or created(runtime, seed)) for seed in DEMO_PRODUCTS
         ]
 
     @router.put("/{store_hash}/rate_limit")

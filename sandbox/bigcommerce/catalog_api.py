@@ -1,5 +1,7 @@
 """`GET /v3/catalog/products`: the catalog listing with the filters that find products by id, SKU
-or name (a caller that names a product by SKU, e.g. to add it to an order, looks it up here).
+or name (a caller that names a product by SKU, e.g. to add it to an order, looks it up here); and
+`GET /v3/catalog/brands/{brand_id}`, the brand a product's `brand_id` names (brands are made in the
+control panel: the sandbox admin seeds them).
 
 `sku` matches a product's main SKU exactly, as the spec says (variant SKUs are `/catalog/variants`,
 which the sandbox does not serve: its products have only their base variant). Filters the spec allows
@@ -12,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from sandbox.bigcommerce import rendering as r
-from sandbox.bigcommerce.errors import StoreError
+from sandbox.bigcommerce.errors import StoreError, not_found
 from sandbox.bigcommerce.http_support import context_of
 from sandbox.bigcommerce.state import ProductState
 
@@ -66,3 +68,10 @@ def add_routes(router: APIRouter) -> None:
         shown = found[(page - 1) * limit : page * limit]
         items = [r.product_v3(p) | {"channels": [1]} for p in shown]
         return JSONResponse(r.v3_collection(items, page, limit, len(found)))
+
+    @router.get(V3 + "/catalog/brands/{brand_id}", tags=["bigcommerce v3"])
+    async def get_brand(request: Request, brand_id: int) -> JSONResponse:
+        brand = context_of(request).store.state.brands.get(brand_id)
+        if brand is None:
+            raise not_found("brand", brand_id)
+        return JSONResponse({"data": r.brand_v3(brand), "meta": {}})

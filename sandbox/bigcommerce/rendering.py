@@ -14,6 +14,7 @@ from email.utils import format_datetime
 from typing import Any
 
 from sandbox.bigcommerce.state import (
+    BrandState,
     CompanyState,
     CompanyUserState,
     CustomerGroupState,
@@ -289,9 +290,25 @@ def product_v3(product: ProductState) -> dict[str, Any]:
         "availability_description": product.availability_description,
         "inventory_level": product.inventory_level,
         "categories": list(product.categories),
+        "brand_id": product.brand_id,
         "base_variant_id": product.base_variant_id,
         "date_created": v3_date(product.date_created),
         "date_modified": v3_date(product.date_modified),
+    }
+
+
+def brand_v3(brand: BrandState) -> dict[str, Any]:
+    # ASSUMPTION: the storefront URL BigCommerce gives a brand it was not given one for is
+    # `/brands/<Name-With-Dashes>.html`, as the spec's example shows.
+    return {
+        "id": brand.id,
+        "name": brand.name,
+        "page_title": brand.page_title,
+        "meta_keywords": list(brand.meta_keywords),
+        "meta_description": brand.meta_description,
+        "search_keywords": brand.search_keywords,
+        "image_url": "",
+        "custom_url": {"url": f"/brands/{'-'.join(brand.name.split())}.html", "is_customized": False},
     }
 
 

@@ -46,6 +46,10 @@ _REST_FILES: dict[tuple[str, str], str] = {
     ("v3", "catalog"): "products_catalog.v3.yml",
     ("v3", "hooks"): "webhooks.v3.yml",
 }
+# (API, first, second path segment) → spec file, where one first segment spans several files.
+_REST_SUBFILES: dict[tuple[str, str, str], str] = {
+    ("v3", "catalog", "brands"): "brands_catalog.v3.yml",
+}
 _B2B_FILES: dict[str, str] = {
     "companies": "b2b-edition/company.yaml",
     "customer-groups": "b2b-edition/company.yaml",
@@ -178,7 +182,8 @@ def load_bigcommerce_spec(relative: str) -> OpenAPI:
 
 def preload() -> None:
     """Load every file now (simulator start-up), so the first request is not the slow one."""
-    for relative in sorted({*_REST_FILES.values(), *_B2B_FILES.values(), "b2b-edition/authentication.yaml"}):
+    files = {*_REST_FILES.values(), *_REST_SUBFILES.values(), *_B2B_FILES.values(), "b2b-edition/authentication.yaml"}
+    for relative in sorted(files):
         load_bigcommerce_spec(relative)
 
 
@@ -207,7 +212,9 @@ class BigCommerceContract(SpecContract):
             rest = path[len(self.mount) :]  # /stores/{hash}/v2/...
             segments = rest.split("/")
             if len(segments) >= 5:
-                relative = _REST_FILES.get((segments[3], segments[4]))
+                sub = (segments[3], segments[4], segments[5]) if len(segments) >= 6 else None
+                relative = _REST_SUBFILES.get(sub) if sub else None
+                relative = relative or _REST_FILES.get((segments[3], segments[4]))
                 official = REST_HOST + rest
         elif path.startswith(self.b2b_mount + "/api/"):
             rest = path[len(self.b2b_mount) :]  # /api/v3/io/... or /api/io/...

@@ -262,10 +262,21 @@ class ProductState:
     availability_description: str = ""
     inventory_level: int = 0
     categories: list[int] = field(default_factory=list)  # category ids (the catalog's `categories`)
+    brand_id: int = 0  # 0: no brand
     date_created: datetime = field(default_factory=now)
     date_modified: datetime = field(default_factory=now)
     # Any other writable field sent with PUT, kept and echoed back as given.
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class BrandState:
+    id: int
+    name: str
+    page_title: str = ""
+    meta_description: str = ""
+    search_keywords: str = ""
+    meta_keywords: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -400,6 +411,7 @@ class StoreState:
         self.config = config
         self.orders: dict[int, OrderState] = {}
         self.products: dict[int, ProductState] = {}
+        self.brands: dict[int, BrandState] = {}
         self.customers: dict[int, CustomerState] = {}
         self.customer_groups: dict[int, CustomerGroupState] = {}
         self.price_lists: dict[int, PriceListState] = {}

@@ -43,6 +43,7 @@ _PRODUCT_FIELDS = (
     "availability_description",
     "inventory_level",
     "categories",
+    "brand_id",
 )
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -202,6 +203,10 @@ def add_routes(router: APIRouter, sim: BigCommerceSimulator) -> None:
             value = body.get(unique)
             if value and any(getattr(p, unique) == value and p.id != product.id for p in store.state.products.values()):
                 raise StoreError(409, f"The product {unique} '{value}' is a duplicate.", errors={unique: "duplicate"})
+        brand = body.get("brand_id")
+        if brand and brand not in store.state.brands:
+            # ASSUMPTION: an unknown brand is refused with 422 (the spec names no answer for it).
+            raise invalid(f"Brand {brand} does not exist.", "brand_id")
         for name in _PRODUCT_FIELDS:
             if name in body:
                 setattr(product, name, body[name])

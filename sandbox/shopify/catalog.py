@@ -1,6 +1,7 @@
 """Products and their publication on sales channels.
 
-Products are seeded (`seed_product`, behind the sandbox admin route); the API then changes them with
+Products are seeded (`seed_product`, behind the sandbox admin route: the merchant creates them in the
+admin, which sends `products/create`); the API then changes them with
 `productUpdate` (title, description, handle, tags, status, vendor, type, SEO) and publishes or
 unpublishes them with `publishablePublish`/`publishableUnpublish`. Each real change sends
 `products/update`. Collections and categories are not simulated: asking to join one is refused.
@@ -76,6 +77,7 @@ class Catalog(OperationsBase):
                 raise ValueError(f"unknown publication {name!r}")
             self._set_published(product, publication, now)
         self.shop.products[product.id] = product
+        self.webhooks.emit(self.shop, "PRODUCTS_CREATE", rest_resources.product_payload(product))
         return product
 
     def update_product(self, data: dict[str, Any] | None) -> Outcome[Product]:

@@ -48,6 +48,7 @@ REST_TOPICS = {
     "COMPANY_CONTACTS_CREATE": "company_contacts/create",
     "DRAFT_ORDERS_CREATE": "draft_orders/create",
     "DRAFT_ORDERS_UPDATE": "draft_orders/update",
+    "PRODUCTS_CREATE": "products/create",
     "PRODUCTS_UPDATE": "products/update",
 }
 

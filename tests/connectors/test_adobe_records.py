@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -146,4 +147,47 @@ async def test_publish_and_withdraw_a_product_document(stack: Stack) -> None:
     assert [d.document_id for d in await documents.product_documents("DRILL 1")] == ["90413"]
     with pytest.raises(NotFoundError):
         await documents.publish_product_document("NO-SUCH-SKU", manual)
+    stack.assert_conforms()
+
+
+async def test_a_products_manufacturer_is_named_by_its_attribute_option(stack: Stack) -> None:
+    acme = await stack.admin("POST", "/attributes/manufacturer/options", {"label": "Acme"})
+    assert (await stack.admin("POST", "/attributes/manufacturer/options", {"label": "Acme"})) == acme  # found again
+    await stack.admin(
+        "POST", "/products", {"sku": "ANVIL", "name": "Anvil", "custom_attributes": {"manufacturer": acme["value"]}}
+    )
+    catalog = stack.commerce.catalog
+
+    option = (await catalog.get_product("ANVIL")).attribute("manufacturer")
+
+    assert option == acme["value"]
+    assert await catalog.option_label("manufacturer", option) == "Acme"
+    assert await catalog.option_label("manufacturer", "999999") is None
+    assert await catalog.option_label("manufacturer", "") is None  # the blank option names no one
+    with pytest.raises(NotFoundError, match="no_such_code"):
+        await catalog.attribute_options("no_such_code")
+    stack.assert_conforms()
+
+
+async def test_a_customers_orders_created_in_a_range(stack: Stack) -> None:
+    customer = await stack.admin("POST", "/customers", {"email": "cam@example.test", "firstname": "C", "lastname": "P"})
+    start = datetime.now(UTC) - timedelta(seconds=1)
+
+    async def order(customer_id: int | None) -> int:
+        owner = {"customer_id": customer_id} if customer_id is not None else {}
+        body = {"items": [{"sku": "GAS-230", "name": "Gas", "price": "5.00", "qty": 1}], **owner}
+        placed = await stack.admin("POST", "/orders", body | {"customer_email": "cam@example.test"})
+        return int(placed["entity_id"])
+
+    theirs = [await order(customer["id"]) for _ in range(3)]
+    await order(None)  # a guest's, in the same range
+    until = datetime.now(UTC) + timedelta(minutes=1)
+    archive = stack.commerce.archive
+
+    first = await archive.orders_created_page(start, until, page=1, page_size=2, customer_id=customer["id"])
+    second = await archive.orders_created_page(start, until, page=2, page_size=2, customer_id=customer["id"])
+
+    assert [o.entity_id for o in first.orders] == theirs[:2] and first.more
+    assert [o.entity_id for o in second.orders] == theirs[2:] and not second.more
+    assert all(o.customer_id == customer["id"] for o in first.orders + second.orders)
     stack.assert_conforms()

@@ -197,6 +197,38 @@ async def test_list_orders_filters_by_status_and_follows_v2_pages(bc: RunningSim
         small.assert_conforms()
 
 
+async def test_a_customers_orders_created_in_a_range(bc: RunningSimulator, conn: Connected) -> None:
+    customer = await admin(bc, "POST", "/customers", {"email": f"{uuid.uuid4().hex[:8]}@example.com"})
+    start = datetime.now(UTC) - timedelta(seconds=1)
+    theirs = [(await seed_paid_order(bc, customer_id=customer["id"]))["id"] for _ in range(3)]
+    await seed_paid_order(bc)  # a guest's order, in the same range
+    until = datetime.now(UTC) + timedelta(minutes=1)
+
+    first = await conn.client.orders_created_page(start, until, page=1, limit=2, customer_id=customer["id"])
+    second = await conn.client.orders_created_page(start, until, page=2, limit=2, customer_id=customer["id"])
+
+    assert [o.id for o in first.orders] == theirs[:2] and first.more
+    assert [o.id for o in second.orders] == theirs[2:] and not second.more
+    assert all(o.customer_id == customer["id"] for o in first.orders + second.orders)
+    conn.assert_conforms()
+
+
+async def test_a_products_brand_is_read_from_the_catalog(bc: RunningSimulator, conn: Connected) -> None:
+    brand = await admin(bc, "POST", "/brands", {"name": f"Acme {uuid.uuid4().hex[:6]}"})
+    product = await admin(
+        bc, "POST", "/products", {"name": f"Anvil {uuid.uuid4().hex[:6]}", "price": "9", "brand_id": brand["id"]}
+    )
+    plain = await admin(bc, "POST", "/products", {"name": f"Rope {uuid.uuid4().hex[:6]}", "price": "3"})
+
+    read = await conn.client.get_product(product["id"])
+    assert read.brand_id == brand["id"]
+    assert (await conn.client.get_brand(read.brand_id)).name == brand["name"]
+    assert (await conn.client.get_product(plain["id"])).brand_id == 0
+    with pytest.raises(NotFoundError):
+        await conn.client.get_brand(999_999)
+    conn.assert_conforms()
+
+
 async def test_staff_note_is_appended_once(bc: RunningSimulator, conn: Connected) -> None:
     order_id = (await seed_paid_order(bc))["id"]
 
