@@ -14,6 +14,7 @@ from temporalio.client import WorkflowExecutionStatus
 from casebridge.archive_backfill import backfill_input, start_backfill
 from connectors.opentext.content_server_models import BusinessObject
 from connectors.shopify.models import Order
+from tests.support.histories import keep_history
 from tests.support.stack import Stack, eventually
 from tests.support.world import SLA_SHOP, TENANT, ecm_system
 from workflows.archive_backfill import BackfillInput, BackfillProgress, BackfillResult, TransactionArchiveBackfill
@@ -69,6 +70,7 @@ async def test_backfill_is_resumable_and_duplicates_nothing(stack: Stack) -> Non
     again = await start_backfill(stack.client, stack.settings, job)
     assert not again.already_running
     result: BackfillResult = await again.handle.result()
+    await keep_history(again.handle, "archive_backfill_resumed")
     assert result.complete and result.progress.orders == ORDERS
     assert result.progress.runs >= 3  # five orders, two per page, one page per run
     assert result.progress.documents_unchanged >= 2  # the orders the first run had archived

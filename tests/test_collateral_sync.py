@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from temporalio.client import ScheduleActionExecutionStartWorkflow, ScheduleActionStartWorkflow
+from temporalio.client import ScheduleActionExecutionStartWorkflow, ScheduleActionStartWorkflow, WorkflowHandle
 
 from activities.content_server import Filing
 from activities.document_models import DocumentKind, OpenWorkspaceRequest, WorkspaceKind, WorkspaceSubject
@@ -19,6 +19,7 @@ from casebridge.collateral_schedule import collateral_schedule_id, plan_collater
 from casebridge.schedules import apply_schedules
 from casebridge.stores import Platform
 from connectors.opentext.content_server_models import BusinessObject
+from tests.support.histories import keep_history
 from tests.support.stack import Stack, eventually
 from tests.support.world import ADOBE_STORE, BC_FLOW_STORE, ECM_NAME, SHOP, TENANT, ecm_system
 from workflows.collateral_sync import (
@@ -117,9 +118,9 @@ async def _published(stack: Stack, product: Product) -> list[Published]:
     return [Published(d.document_id, d.title, str(d.url)) for d in await documents.product_documents(product.bo_id)]
 
 
-async def _run(stack: Stack, cursor: CollateralCursor) -> CollateralSyncResult:
+async def _start(stack: Stack, cursor: CollateralCursor) -> WorkflowHandle[CollateralSync, CollateralSyncResult]:
     """One run of the job, started as its schedule would start it, from `cursor`."""
-    return await stack.client.execute_workflow(
+    return await stack.client.start_workflow(
         CollateralSync.run,
         CollateralSyncInput(tenant=TENANT, cursor=cursor),
         id=f"collateral-sync/{TENANT}-test-{uuid.uuid4().hex[:8]}",
@@ -127,6 +128,11 @@ async def _run(stack: Stack, cursor: CollateralCursor) -> CollateralSyncResult:
         search_attributes=sync_search_attributes(),
         static_summary="test run",
     )
+
+
+async def _run(stack: Stack, cursor: CollateralCursor) -> CollateralSyncResult:
+    result: CollateralSyncResult = await (await _start(stack, cursor)).result()
+    return result
 
 
 @pytest.mark.parametrize("platform", list(Platform))
@@ -147,7 +153,10 @@ async def test_approved_collateral_appears_on_the_product_and_goes_when_withdraw
     await _review(stack, sheet, "Approved")
     await _review(stack, draft, "Draft")  # still under review: stays off the storefront
     await _review(stack, report, "Approved")  # approved, but no collateral: not for shoppers
-    first = await _run(stack, start)
+    first_run = await _start(stack, start)
+    first = await first_run.result()
+    if platform is Platform.SHOPIFY:
+        await keep_history(first_run, "collateral_sync_published")
     shown = await _published(stack, product)
     assert [(d.document_id, d.title) for d in shown] == [(str(sheet), "Drill spec sheet")]
     assert shown[0].url.endswith(f"/tenants/{ECM_NAME}/nodes/{sheet}/versions/1/content")

@@ -14,7 +14,7 @@ from temporalio.client import WorkflowHandle
 
 from activities.letter_models import LETTER_ID_PREFIX, SendLetterRequest
 from routing.communications import CommunicationsPolicy, LetterChannel, LetterPurpose
-from tests.support.histories import decode_payloads
+from tests.support.histories import decode_payloads, keep_history
 from tests.support.stack import Stack, eventually
 from tests.support.world import SHOP, TENANT, TENANT_ID
 from tests.test_case_file import documents_in, ecm, order_workspace_id
@@ -110,6 +110,7 @@ async def test_a_bounced_email_falls_back_to_print_and_the_refusal_is_kept(stack
     try:
         first = await start_letter(stack, order.legacy_resource_id, policy, "Your return was approved")
         result = await first.result()
+        await keep_history(first, "customer_letter_bounced-to-print")
         assert result.status == "delivered", result
         assert [s.channel for s in result.sends] == [LetterChannel.EMAIL, LetterChannel.PRINT]
         assert [(o.channel, o.type) for o in result.outcomes] == [

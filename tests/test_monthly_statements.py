@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from temporalio.client import ScheduleActionExecutionStartWorkflow, ScheduleBackfill
+from temporalio.client import ScheduleActionExecutionStartWorkflow, ScheduleBackfill, WorkflowHandle
 
 from activities.statement_models import month_before, month_bounds
 from casebridge.schedules import ScheduledJob, apply_schedules
 from casebridge.statement_schedules import plan_statement_schedules
 from connectors.opentext.content_server_models import BusinessObject
 from connectors.shopify.companies import Company, CompanyContactInput, CompanyLocationInput
+from tests.support.histories import keep_history
 from tests.support.stack import Stack, eventually
 from tests.support.statements import POLL, pdf_lines
 from tests.support.world import SLA_SHOP, TENANT, TENANT_ID, ecm_system
@@ -190,21 +191,27 @@ def _input(stack: Stack, month: str | None) -> StatementsInput:
     return job.input.model_copy(update={"month": month, "poll_every": POLL})
 
 
-async def _run_for(stack: Stack, month: str) -> StatementsResult:
-    handle = await stack.client.start_workflow(
+async def _start_for(stack: Stack, month: str) -> WorkflowHandle[MonthlyStatements, StatementsResult]:
+    return await stack.client.start_workflow(
         MonthlyStatements.run,
         _input(stack, month),
         id=f"{statements_run_id('shopify', SLA_SHOP, month)}-{uuid.uuid4().hex[:6]}",
         task_queue=stack.settings.task_queue,
         search_attributes=statements_search_attributes("shopify", SLA_SHOP),
     )
-    return await handle.result()
+
+
+async def _run_for(stack: Stack, month: str) -> StatementsResult:
+    result: StatementsResult = await (await _start_for(stack, month)).result()
+    return result
 
 
 async def test_statements_of_a_month_filed_once_per_company(stack: Stack) -> None:
     orders = await _month_of_orders(stack, "2025-06")
 
-    result = await _run_for(stack, "2025-06")
+    run = await _start_for(stack, "2025-06")
+    result = await run.result()
+    await keep_history(run, "monthly_statements_shopify_filed")
     assert result.complete and result.progress.state == "completed"
     assert (result.progress.companies, result.progress.orders) == (2, 6)
     assert (result.progress.filed, result.progress.unchanged) == (2, 0)

@@ -32,6 +32,7 @@ from routing.communications import CommunicationsPolicy, LetterChannel
 from routing.documents import DocumentKind
 from routing.order_triggers import ReplenishmentReminder, WarrantyTerms, warranty_region
 from routing.policy import OrderDocumentsPolicy, load_policy
+from tests.support.histories import keep_history
 from tests.support.world import DOCS_SHOP, TENANT, TENANT_ID
 from worker import build_worker
 from workflows.customer_letter import CustomerLetter, LetterResult
@@ -194,6 +195,7 @@ async def test_the_follow_up_is_sent_once_some_days_after_the_first_shipment(
     await recorded(handle, "store event", 2)
 
     result = await asyncio.wait_for(handle.result(), timeout=120)
+    await keep_history(handle, "order_documents_shopify_follow-up")
 
     assert result.status is CaseStatus.APPROVED, result.detail
     trail = await audit(handle)

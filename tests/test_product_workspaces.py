@@ -14,6 +14,7 @@ from activities.product_workspaces import supplier_id
 from connectors.bigcommerce.models import ProductUpdate as BcProductUpdate
 from connectors.opentext.content_server_models import BusinessObject
 from connectors.shopify.products import ProductUpdate
+from tests.support.histories import keep_history
 from tests.support.stack import Stack, eventually
 from tests.support.world import ADOBE_DOCS_STORE, BC_DOCS_STORE, DOCS_SHOP, ecm_system
 from tests.test_case_file import ecm
@@ -71,6 +72,10 @@ async def test_a_created_shopify_product_gets_one_workspace_under_its_vendors(st
     product_id = str(seeded.json()["product"]["id"])
 
     workspace_id = await _workspace_of(stack, "shopify", DOCS_SHOP, product_id)
+    await keep_history(
+        stack.client.get_workflow_handle(product_workspace_id("shopify", DOCS_SHOP, product_id)),
+        "product_workspace_shopify_created",
+    )
 
     assert (await ecm(stack).get_node(workspace_id)).name == f"Desk lamp {tag} (LAMP-{tag}, {DOCS_SHOP})"
     await _assert_under_supplier(stack, "shopify", DOCS_SHOP, vendor, workspace_id)
