@@ -91,7 +91,7 @@ class _CorrectedSpec:
     json_native: frozenset[tuple[str, str]]  # (path, method) documented with a JSON body
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=None)  # one per SpecKind: a smaller cache would reload a spec in turn
 def corrected_spec(kind: SpecKind) -> _CorrectedSpec:
     """Load once per process (the CS document takes seconds) with the corrections listed above."""
     if kind == "records-management":
