@@ -21,6 +21,7 @@ from activities.errors import translate_errors
 from activities.letter_models import GUEST_PREFIX, LetterSent, Recipient, SendLetterRequest
 from activities.letter_recipients import read_recipient
 from activities.preferences import refused_channels, stored_preferences
+from activities.shipments import units_to_come
 from activities.transaction_models import OrderTransactions
 from activities.transaction_readers import read_order_transactions
 from casebridge.connections import Connections
@@ -44,6 +45,7 @@ INVOICE_DUE_DAYS = 30
 # The kind of transaction document a letter about one is about.
 LETTER_DOCUMENT_KINDS: dict[LetterPurpose, DocumentKind] = {
     LetterPurpose.SHIPMENT_NOTICE: DocumentKind.SHIPPING_DOCUMENT,
+    LetterPurpose.PARTIAL_SHIPMENT: DocumentKind.SHIPPING_DOCUMENT,
     LetterPurpose.INVOICE: DocumentKind.INVOICE,
     LetterPurpose.REFUND: DocumentKind.CREDIT_MEMO,
     LetterPurpose.CREDIT_MEMO: DocumentKind.CREDIT_MEMO,
@@ -87,7 +89,8 @@ def order_fields(order: OrderTransactions) -> dict[str, JsonValue]:
 
 def document_fields(purpose: LetterPurpose, order: OrderTransactions, number: str | None) -> dict[str, JsonValue]:
     """The purpose fields a letter about one of the order's transaction documents takes from it (a
-    shipment notice: carrier and tracking; a refund: amount and reference; an invoice: its number
+    shipment notice: carrier and tracking; a partial shipment's also what is still to come, read
+    from the order's quantities; a refund: amount and reference; an invoice: its number
     and dates). Empty for letters about no document; `LookupError` when the order lacks it."""
     if number is None:
         return {}
@@ -101,17 +104,23 @@ def document_fields(purpose: LetterPurpose, order: OrderTransactions, number: st
     ]
     issued = document.issued_at.date()
     amount = str(document.amount if document.amount is not None else order.total)
-    if purpose is LetterPurpose.SHIPMENT_NOTICE:
-        tracking = document.details.get("tracking_number", "")
-        return {
+    if purpose in (LetterPurpose.SHIPMENT_NOTICE, LetterPurpose.PARTIAL_SHIPMENT):
+        fields: dict[str, JsonValue] = {
             "shipment": {
                 "carrier": document.details.get("carrier", ""),
-                "trackingNumber": tracking,
+                "trackingNumber": document.details.get("tracking_number", ""),
                 "trackingUrl": document.details.get("tracking_url", ""),
                 "shippedAt": issued.isoformat(),
             },
             "items": items or _all_items(order),
         }
+        if purpose is LetterPurpose.PARTIAL_SHIPMENT:
+            to_come: list[JsonValue] = [
+                {"sku": line.sku or "", "name": line.title, "quantity": line.quantity}
+                for line in units_to_come(order, number)
+            ]
+            fields["pending"] = {"items": to_come}
+        return fields
     if purpose is LetterPurpose.REFUND:
         method = document.details.get("method", "original payment method")
         return {"refund": {"amount": amount, "method": method, "reference": number}}

@@ -5,7 +5,9 @@ retention its kind has in the layout.
 An order is read and filed inside one activity, so its amounts and lines never enter a workflow's
 history; the activity answers with counts. Records have stable names and are recognised by their
 content hash, so archiving an order again files only what changed since (a new refund, a new
-version of a record whose data changed) and a rerun of a backfill duplicates nothing.
+version of a record whose data changed) and a rerun of a backfill duplicates nothing. Each shipment
+is flagged `partial` when it left ordered units to come, so the case picks its letter without
+seeing the quantities.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from activities.document_models import (
 )
 from activities.errors import translate_errors
 from activities.preferences import customer_records, platform_customer_ref
+from activities.shipments import units_to_come
 from activities.transaction_models import (
     ArchivedDocument,
     ArchivedOrder,
@@ -90,7 +93,14 @@ class TransactionArchiveActivities:
             workspace_id=workspace.node_id,
             filed=sum(1 for f in filed if not f.unchanged),
             unchanged=sum(1 for f in filed if f.unchanged),
-            documents=[ArchivedDocument(kind=d.kind, number=d.number) for d in order.documents],
+            documents=[
+                ArchivedDocument(
+                    kind=d.kind,
+                    number=d.number,
+                    partial=d.kind is DocumentKind.SHIPPING_DOCUMENT and bool(units_to_come(order, d.number)),
+                )
+                for d in order.documents
+            ],
             account_workspace_id=account.node_id if account is not None else None,
         )
 

@@ -86,6 +86,8 @@ class ArchivedDocument(BaseModel):
 
     kind: DocumentKind
     number: str
+    # A shipment that left ordered units to come (`activities.shipments`); False for other kinds.
+    partial: bool = False
 
 
 class ArchivedOrder(BaseModel):

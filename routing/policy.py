@@ -392,10 +392,14 @@ class OrderDocumentsPolicy(BaseModel):
         return letters
 
 
-# The letters an order's documents case can send: the confirmation and one per transaction document.
+# The letters an order's documents case can send: the confirmation and one per transaction document
+# (a shipment that leaves units to come: the partial shipment letter, when listed), and the packing
+# slip it has rendered for the order's workspace when the order is placed (never sent).
 ORDER_DOCUMENT_LETTERS: tuple[LetterPurpose, ...] = (
     LetterPurpose.ORDER_CONFIRMATION,
     LetterPurpose.SHIPMENT_NOTICE,
+    LetterPurpose.PARTIAL_SHIPMENT,
+    LetterPurpose.PACKING_SLIP,
     LetterPurpose.INVOICE,
     LetterPurpose.REFUND,
     LetterPurpose.CREDIT_MEMO,

@@ -1,7 +1,12 @@
 """An order's documents: from the moment it is placed, the order's business workspace in Extended ECM
 holds its record and every transaction document as it appears (shipments, invoices, refunds or
 credit memos), and the customer gets the letters for them through the `CustomerLetter` building
-block (order confirmation, shipment notice, invoice, refund), each sent once.
+block (order confirmation, shipment notice, invoice, refund), each sent once. A shipment that leaves
+ordered units to come gets the partial shipment letter instead of the notice (the archive activity
+flags it from the order's quantities; the policy must list it). When the order is placed, Exstream
+renders its packing slip, which is filed among the order's shipping documents and not sent: every
+platform signals an order's placement, while a request to fulfil it is signalled by Shopify alone
+(and only to fulfilment services).
 
 Behavioural letters are timers of the same case (`routing.order_triggers`): the post-purchase
 follow-up `follow_up_after` the case first saw a shipment, unless the order was cancelled or fully
@@ -36,9 +41,10 @@ with workflow.unsafe.imports_passed_through():
         ReorderCheckRequest,
         TriggerCheck,
     )
+    from activities.packing_slips import PackingSlipActivities, PackingSlipRequest
     from activities.transaction_archive import TransactionArchiveActivities
     from activities.transaction_models import ArchivedOrder, ArchiveOrderRequest
-    from routing.communications import LetterPurpose
+    from routing.communications import DEFAULT_LETTERS, LetterPurpose
     from routing.policy import OrderDocumentsPolicy
 
 from workflows.case import CaseWorkflow
@@ -91,6 +97,7 @@ class OrderDocumentsInput(CaseInput):
     due: list[DueLetter] = Field(default_factory=list)  # behavioural letters still to come
     skus_read: bool = False  # the order's replenishment SKUs were read
     warranty_read: bool = False  # the order's warranted SKUs were read (and their letters sent)
+    packing_slip_filed: bool = False  # the order's packing slip is in its workspace
 
 
 @workflow.defn(name="OrderDocuments")
@@ -106,6 +113,7 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
         self.due: list[DueLetter] = list(input.due)
         self.skus_read = input.skus_read
         self.warranty_read = input.warranty_read
+        self.packing_slip_filed = input.packing_slip_filed
         self.last_change_at = workflow.now()
         self.order_changed(input.change)
 
@@ -153,6 +161,7 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
                             "due": self.due,
                             "skus_read": self.skus_read,
                             "warranty_read": self.warranty_read,
+                            "packing_slip_filed": self.packing_slip_filed,
                         }
                     )
                 )
@@ -206,12 +215,20 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
         letters = i.policy.letters
         if change.event == "placed" and LetterPurpose.ORDER_CONFIRMATION in letters:
             await self._letter(LetterPurpose.ORDER_CONFIRMATION, "order-confirmation", None)
+        if change.event == "placed" and LetterPurpose.PACKING_SLIP in letters and not self.packing_slip_filed:
+            await self._packing_slip()
         if change.event == "placed" and i.policy.warranty and not self.warranty_read:
             await self._warranty_terms()
         for document in archived.documents:
             purpose = LETTER_FOR.get(document.kind)
             if purpose is LetterPurpose.REFUND and LetterPurpose.CREDIT_MEMO in letters:
                 purpose = LetterPurpose.CREDIT_MEMO  # the store's choice of wording for money back
+            if (
+                purpose is LetterPurpose.SHIPMENT_NOTICE
+                and document.partial
+                and LetterPurpose.PARTIAL_SHIPMENT in letters
+            ):
+                purpose = LetterPurpose.PARTIAL_SHIPMENT  # keyed as the shipment: one letter or the other
             if purpose is not None and purpose in letters:
                 await self._letter(purpose, f"{document.kind.value}-{document.number}", document.number)
 
@@ -230,6 +247,39 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
             document=document,
             letter_key=key,
         )
+
+    async def _packing_slip(self) -> None:
+        """The order's packing slip, rendered and filed once per run of the case; the activity files a
+        new version at most when asked again (a later run, a retry)."""
+        i = self.input
+        communication = (
+            i.communications.communication_for(LetterPurpose.PACKING_SLIP)
+            if i.communications is not None
+            else DEFAULT_LETTERS[LetterPurpose.PACKING_SLIP]
+        )
+        request = PackingSlipRequest(
+            tenant=i.opentext_tenant,
+            platform=i.platform,
+            store=i.store,
+            order_id=i.order_id,
+            communication=communication,
+        )
+        filed = await self.run_step(
+            "File the order's packing slip",
+            lambda: workflow.execute_activity_method(
+                PackingSlipActivities.file_packing_slip,
+                request,
+                task_queue=i.store_task_queue or workflow.info().task_queue,
+                start_to_close_timeout=API_TIMEOUT,
+                retry_policy=API_RETRY,
+                summary=f"Render and file the packing slip of order {i.order_name}",
+            ),
+            on_skip=None,
+        )
+        self.packing_slip_filed = True
+        if filed is not None:
+            change = "already there" if filed.unchanged else f"version {filed.version}"
+            self.record("packing slip filed", f"{filed.name} in {filed.folder} ({change})")
 
     # --- behavioural letters ------------------------------------------------------------------
 
@@ -377,5 +427,5 @@ KIND = CaseKind(
     input_model=OrderDocumentsInput,
     start=StartMode.JOIN_OPEN,
     join_signal=JOIN_SIGNAL,
-    activities=(TransactionArchiveActivities, OrderTriggerActivities),
+    activities=(TransactionArchiveActivities, OrderTriggerActivities, PackingSlipActivities),
 )

@@ -26,6 +26,8 @@ Customer communications (those with a `CustomerDesign`) check the driver's envel
 channel, address; `sandbox.opentext_exstream.envelope`), produce the ARCHIVE output and the channel's
 output only, and deliver through the channel's queue. ASSUMPTION: each output's `engineOutputContext`
 carries the `deliveryId` of that delivery (and a raw single-output answer the `deliveryId` header).
+A communication whose set has archive queues only (the packing slip) is a document for filing: it is
+rendered and answered, and reaches nobody (ASSUMPTION: delivery is the design's queues' doing).
 
 Errors use the services' body `{timestamp, status, error, message, details, errorCode, path}`.
 Fault injection: before each call the simulator asks `world.faults.take("opentext-exstream", op)`
@@ -410,6 +412,19 @@ class ExstreamSimulator:
             )
         return run.outputs
 
+    def _letter_sent(self, caller: IssuedToken, communication: CommunicationConfig, driver: object) -> None:
+        """One letter per generation, whatever the queues: keyed by the order it is about."""
+        about = driver if isinstance(driver, dict) else {}
+        self.world.effects.record(
+            SYSTEM,
+            caller.tenant_id,
+            str(about.get("orderName") or ""),
+            EffectKind.LETTER_SENT,
+            communication.id,
+            email=str(about.get("email") or "") or None,
+            decision=str(about.get("decision") or "") or None,
+        )
+
     # -- HTTP -----------------------------------------------------------------------------------
 
     def _build_router(self) -> APIRouter:
@@ -537,17 +552,8 @@ class ExstreamSimulator:
             else:
                 self._check_fields(communication, driver)
                 outputs = render(communication, driver)
-                # One letter per generation, whatever the queues: keyed by the order it is about.
-                about = driver if isinstance(driver, dict) else {}
-                self.world.effects.record(
-                    SYSTEM,
-                    caller.tenant_id,
-                    str(about.get("orderName") or ""),
-                    EffectKind.LETTER_SENT,
-                    communication.id,
-                    email=str(about.get("email") or "") or None,
-                    decision=str(about.get("decision") or "") or None,
-                )
+                if not communication.archive_only:  # a document for filing reaches nobody
+                    self._letter_sent(caller, communication, driver)
             if wanted is not None:
                 outputs = [next(o for o in outputs if o.mime_type == wanted)]
             now = self.clock()

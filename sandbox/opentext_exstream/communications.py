@@ -79,10 +79,6 @@ _PURPOSES: dict[str, tuple[dict[str, object], list[BodyLine]]] = {
             "Payable by {invoice.dueAt}.",
         ],
     ),
-    "Packing Slip": (
-        {"order": _ORDER, "shipment": {"id": "SHIP-1"}, "items": [_ITEM]},
-        ["Packing slip for order {order.number}, shipment {shipment.id}.", _ITEMS],
-    ),
     "Shipment Notice": (
         {"order": _ORDER, "shipment": {**_SHIPMENT, "shippedAt": "2026-11-04"}, "items": [_ITEM]},
         [
@@ -105,16 +101,13 @@ _PURPOSES: dict[str, tuple[dict[str, object], list[BodyLine]]] = {
         ],
     ),
     "Partial Shipment Letter": (
-        {
-            "order": _ORDER,
-            "shipment": _SHIPMENT,
-            "items": [_ITEM],
-            "pending": {"expectedDate": "2026-11-20", "items": [_ITEM]},
-        },
+        # What the platforms know of a partial shipment: what shipped, with its tracking, and the
+        # units still to come (none of them promises a date for those).
+        {"order": _ORDER, "shipment": _SHIPMENT, "items": [_ITEM], "pending": {"items": [_ITEM]}},
         [
             "Part of your order {order.number} is on its way ({shipment.carrier}, {shipment.trackingNumber}):",
             _ITEMS,
-            "Still to come, expected by {pending.expectedDate}:",
+            "Still to come:",
             RepeatBlock(each="pending.items", lines=["  {quantity} x {name} ({sku})"]),
         ],
     ),

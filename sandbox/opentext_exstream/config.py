@@ -2,7 +2,8 @@
 
 The design models themselves (communications, queues, brands) live in
 `sandbox.opentext_exstream.design`. The sample domain shipped with Casebridge holds the order-decision
-letter and the customer communications of `sandbox.opentext_exstream.communications`.
+letter, the customer communications of `sandbox.opentext_exstream.communications` and the documents
+for filing of `sandbox.opentext_exstream.filed_documents`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sandbox.opentext_exstream.design import (
     CommunicationConfig,
     OutputQueueConfig,
 )
+from sandbox.opentext_exstream.filed_documents import packing_slip
 
 __all__ = [
     "RENDERABLE_MIME_TYPES",
@@ -116,7 +118,7 @@ def sample_domain() -> ExstreamDomainConfig:
         id=SAMPLE_DOMAIN_ID,
         name="Casebridge",
         description="Customer letters and communications sent by Casebridge",
-        communications=[order_decision_letter(), *customer],
+        communications=[order_decision_letter(), *customer, packing_slip()],
         batch_services=[
             BatchServiceConfig(name=BATCH_SERVICE, communication_id=ORDER_DECISION_LETTER_ID),
             BatchServiceConfig(name=STATEMENT_SERVICE, communication_id=statement.id),

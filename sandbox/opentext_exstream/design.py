@@ -107,9 +107,9 @@ class CommunicationConfig(BaseModel):
     required_fields: list[str] = Field(default_factory=list)  # dotted paths into the driver JSON
     queues: list[OutputQueueConfig] = Field(min_length=1)
     title: str | None = None  # the document heading; defaults to the name
-    # Lines of the document; `{field.path}` is replaced by the driver value. Without lines, every
-    # scalar driver value is printed as `path: value`.
-    body_lines: list[str] = Field(default_factory=list)
+    # Lines of the document; `{field.path}` is replaced by the driver value (in a `RepeatBlock`, the
+    # current item's first). Without lines, every scalar driver value is printed as `path: value`.
+    body_lines: list[str | RepeatBlock] = Field(default_factory=list)
     customer_design: CustomerDesign | None = None
 
     @model_validator(mode="after")
@@ -126,3 +126,9 @@ class CommunicationConfig(BaseModel):
 
     def queue_for_use(self, use: str) -> OutputQueueConfig:
         return next(q for q in self.queues if q.use == use)
+
+    @property
+    def archive_only(self) -> bool:
+        """A document for filing: every queue of its set is an archive queue, so a generation
+        delivers nothing to anyone. ASSUMPTION: delivery is the design's output queues' doing."""
+        return all(q.use == ARCHIVE_USE for q in self.queues)

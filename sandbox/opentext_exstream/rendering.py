@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from sandbox.opentext_exstream.design import CommunicationConfig, OutputQueueConfig
+from sandbox.opentext_exstream.design import CommunicationConfig, OutputQueueConfig, RepeatBlock
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\-]+)\}")
 _MISSING = object()
@@ -77,11 +77,28 @@ def _flatten(value: object, prefix: str = "") -> list[tuple[str, str]]:
     return [(prefix.rstrip("."), _text(value))]
 
 
+def _scoped(scopes: list[object], path: str) -> object:
+    """The value at `path` in the innermost scope that has it (a repeated item, then outwards)."""
+    return next((v for v in (lookup(scope, path) for scope in scopes) if v is not _MISSING), _MISSING)
+
+
+def _lines(body: list[str | RepeatBlock], scopes: list[object]) -> list[str]:
+    out: list[str] = []
+    for line in body:
+        if isinstance(line, RepeatBlock):
+            items = _scoped(scopes, line.each)
+            for item in items if isinstance(items, list) else []:
+                out += _lines(line.lines, [item, *scopes])
+        else:
+            out.append(_PLACEHOLDER.sub(lambda m: _text(_scoped(scopes, m.group(1))), line))
+    return out
+
+
 def document_text(communication: CommunicationConfig, driver: object) -> tuple[str, list[str]]:
     """The document's title and lines for one driver record."""
     title = _fill(communication.title or communication.name, driver)
     if communication.body_lines:
-        return title, [_fill(line, driver) for line in communication.body_lines]
+        return title, _lines(communication.body_lines, [driver])
     return title, [f"{path}: {text}" for path, text in _flatten(driver)]
 
 

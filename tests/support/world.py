@@ -284,7 +284,7 @@ communications:
 
 ORDER_DOCUMENTS_POLICY = """\
 order_documents:
-  letters: [order-confirmation, shipment-notice, refund]
+  letters: [order-confirmation, shipment-notice, partial-shipment, packing-slip, refund]
   follow_for: PT10M
   warranty:
     - sku: WARRANTY-TENT
@@ -334,7 +334,10 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
         # The sandbox's 100%-off cart price rule makes replacement and exchange orders free there.
         adobe_policy = adobe_policy.replace("returns:\n", "returns:\n  replacement_coupon: CASEBRIDGE-REPLACEMENT\n")
         if adobe_store == ADOBE_DOCS_STORE:  # Adobe Commerce invoices: the customer gets those too
-            adobe_policy += ORDER_DOCUMENTS_POLICY.replace("refund]", "invoice, refund]")
+            # and no partial shipment letter: a partial shipment gets the shipment notice there.
+            adobe_policy += ORDER_DOCUMENTS_POLICY.replace("partial-shipment, ", "").replace(
+                "refund]", "invoice, refund]"
+            )
         (directory / "policies" / f"adobe-{adobe_store}.yaml").write_text(adobe_policy)
     # Where `casebridge webhooks sync` registers the shim for the Adobe store's I/O Events.
     adobe_registrations = f"{sandbox_url}/adobe-commerce/_admin/stores/{ADOBE_STORE}/io-events/registrations"
