@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
 
     from activities.document_models import DocumentKind, WorkspaceSubject, order_workspace
     from activities.order_triggers import (
+        OrderSkus,
         OrderSkusRequest,
         OrderTriggerActivities,
         OrderTriggerRequest,
@@ -309,21 +310,7 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
 
     async def _schedule_replenishment(self) -> None:
         i = self.input
-        request = OrderSkusRequest(
-            platform=i.platform, store=i.store, order_id=i.order_id, skus=[r.sku for r in i.policy.replenishment]
-        )
-        held = await self.run_step(
-            "Read the order's replenishment products",
-            lambda: workflow.execute_activity_method(
-                OrderTriggerActivities.order_skus,
-                request,
-                task_queue=i.store_task_queue or workflow.info().task_queue,
-                start_to_close_timeout=API_TIMEOUT,
-                retry_policy=API_RETRY,
-                summary=f"Which replenishment products order {i.order_name} holds",
-            ),
-            on_skip=None,
-        )
+        held = await self._held_skus([r.sku for r in i.policy.replenishment], "replenishment products")
         self.skus_read = True
         if held is None:
             return
@@ -341,21 +328,7 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
         the workflow names the product and the policy's terms; the letter's activity picks the
         customer's region's words."""
         i = self.input
-        request = OrderSkusRequest(
-            platform=i.platform, store=i.store, order_id=i.order_id, skus=[w.sku for w in i.policy.warranty]
-        )
-        held = await self.run_step(
-            "Read the order's warranted products",
-            lambda: workflow.execute_activity_method(
-                OrderTriggerActivities.order_skus,
-                request,
-                task_queue=i.store_task_queue or workflow.info().task_queue,
-                start_to_close_timeout=API_TIMEOUT,
-                retry_policy=API_RETRY,
-                summary=f"Which warranted products order {i.order_name} holds",
-            ),
-            on_skip=None,
-        )
+        held = await self._held_skus([w.sku for w in i.policy.warranty], "warranted products")
         self.warranty_read = True
         if held is None:
             return
@@ -368,6 +341,24 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
                 "termsByRegion": dict(warranty.regions),
             }
             await self._letter(LetterPurpose.WARRANTY_TERMS, f"warranty-{warranty.sku}", None, content)
+
+    async def _held_skus(self, skus: list[str], what: str) -> OrderSkus | None:
+        """Which of `skus` the order holds, and when it was placed; None when an operator skipped
+        the step."""
+        i = self.input
+        request = OrderSkusRequest(platform=i.platform, store=i.store, order_id=i.order_id, skus=skus)
+        return await self.run_step(
+            f"Read the order's {what}",
+            lambda: workflow.execute_activity_method(
+                OrderTriggerActivities.order_skus,
+                request,
+                task_queue=i.store_task_queue or workflow.info().task_queue,
+                start_to_close_timeout=API_TIMEOUT,
+                retry_policy=API_RETRY,
+                summary=f"Which {what} order {i.order_name} holds",
+            ),
+            on_skip=None,
+        )
 
     async def _send_due(self) -> None:
         """The earliest due letter: checked on the platform, then sent, or recorded as not sent."""
