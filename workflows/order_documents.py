@@ -23,9 +23,10 @@ refund months on) opens it again, and its keyed letters are not sent twice.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 from temporalio import workflow
@@ -52,6 +53,9 @@ from workflows.case import CaseWorkflow
 from workflows.kinds import CaseKind, StartMode
 from workflows.messages import HANDLED_EVENTS_MEMO, CaseInput, CaseLabels, CaseResult, CaseStatus
 from workflows.retries import API_RETRY, API_TIMEOUT
+
+RequestT = TypeVar("RequestT")
+ResultT = TypeVar("ResultT")
 
 JOIN_SIGNAL = "order_changed"
 MAX_CHANGES_PER_RUN = 200  # then continue as new with what it knows
@@ -192,19 +196,29 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
             self.check_still_wanted("following the order")
         return "change"
 
+    def _on_store_queue(
+        self, activity: Callable[[Any, RequestT], Awaitable[ResultT]], request: RequestT, summary: str
+    ) -> Awaitable[ResultT]:
+        """A platform or ECM call of this case, on the store's rate-limited queue when it has one."""
+        return workflow.execute_activity_method(
+            activity,
+            request,
+            task_queue=self.input.store_task_queue or workflow.info().task_queue,
+            start_to_close_timeout=API_TIMEOUT,
+            retry_policy=API_RETRY,
+            summary=summary,
+        )
+
     async def _apply(self, change: OrderChange) -> None:
         i = self.input
         self.record("store event", f"{change.event} ({change.reference})", "store")
         request = ArchiveOrderRequest(tenant=i.opentext_tenant, platform=i.platform, store=i.store, order_id=i.order_id)
         archived = await self.run_step(
             "File the order's documents in ECM",
-            lambda: workflow.execute_activity_method(
+            lambda: self._on_store_queue(
                 TransactionArchiveActivities.archive_order,
                 request,
-                task_queue=i.store_task_queue or workflow.info().task_queue,
-                start_to_close_timeout=API_TIMEOUT,
-                retry_policy=API_RETRY,
-                summary=f"File the documents of order {i.order_name}",
+                f"File the documents of order {i.order_name}",
             ),
             on_skip=None,
         )
@@ -267,13 +281,10 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
         )
         filed = await self.run_step(
             "File the order's packing slip",
-            lambda: workflow.execute_activity_method(
+            lambda: self._on_store_queue(
                 PackingSlipActivities.file_packing_slip,
                 request,
-                task_queue=i.store_task_queue or workflow.info().task_queue,
-                start_to_close_timeout=API_TIMEOUT,
-                retry_policy=API_RETRY,
-                summary=f"Render and file the packing slip of order {i.order_name}",
+                f"Render and file the packing slip of order {i.order_name}",
             ),
             on_skip=None,
         )
@@ -349,13 +360,10 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
         request = OrderSkusRequest(platform=i.platform, store=i.store, order_id=i.order_id, skus=skus)
         return await self.run_step(
             f"Read the order's {what}",
-            lambda: workflow.execute_activity_method(
+            lambda: self._on_store_queue(
                 OrderTriggerActivities.order_skus,
                 request,
-                task_queue=i.store_task_queue or workflow.info().task_queue,
-                start_to_close_timeout=API_TIMEOUT,
-                retry_policy=API_RETRY,
-                summary=f"Which {what} order {i.order_name} holds",
+                f"Which {what} order {i.order_name} holds",
             ),
             on_skip=None,
         )
@@ -381,25 +389,18 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
 
     async def _check(self, letter: DueLetter) -> TriggerCheck:
         i = self.input
-        queue = i.store_task_queue or workflow.info().task_queue
         order = OrderTriggerRequest(platform=i.platform, store=i.store, order_id=i.order_id)
         if letter.sku is None:
-            return await workflow.execute_activity_method(
+            return await self._on_store_queue(
                 OrderTriggerActivities.follow_up_check,
                 order,
-                task_queue=queue,
-                start_to_close_timeout=API_TIMEOUT,
-                retry_policy=API_RETRY,
-                summary=f"Order {i.order_name} still wants a follow-up?",
+                f"Order {i.order_name} still wants a follow-up?",
             )
         reorder = ReorderCheckRequest(**order.model_dump(), sku=letter.sku, until=workflow.now())
-        return await workflow.execute_activity_method(
+        return await self._on_store_queue(
             OrderTriggerActivities.reorder_check,
             reorder,
-            task_queue=queue,
-            start_to_close_timeout=API_TIMEOUT,
-            retry_policy=API_RETRY,
-            summary=f"Ordered {letter.sku} again since order {i.order_name}?",
+            f"Ordered {letter.sku} again since order {i.order_name}?",
         )
 
     @staticmethod
