@@ -6,7 +6,6 @@ order confirmation, the shipment notice and the refund letter through Exstream, 
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 from activities.packing_slips import packing_slip_name
@@ -15,7 +14,7 @@ from connectors.opentext.content_server_models import BusinessObject, Node
 from connectors.shopify.fulfillments import TrackingInfo
 from connectors.shopify.refunds import RefundLine
 from connectors.shopify.webhooks import sign
-from tests.support.order_documents import letters_to, workspace_documents
+from tests.support.order_documents import letters_to, shopify_documents_order, workspace_documents
 from tests.support.stack import Stack, eventually
 from tests.support.world import DOCS_SHOP, SECRETS, ecm_system
 from tests.test_case_file import ecm
@@ -130,21 +129,12 @@ async def test_an_orders_documents_are_filed_and_its_letters_sent_once(stack: St
 
 
 async def test_warranty_terms_in_the_customers_regions_words(stack: Stack) -> None:
-    shop = stack.shop(DOCS_SHOP)
-    email = f"warranty-{uuid.uuid4().hex[:8]}@example.test"
-    address = {"address1": "Hauptstr. 1", "city": "Berlin", "zip": "10115", "countryCode": "DE"}
-    order = await shop.create_order(
-        {
-            "email": email,
-            "currency": "EUR",
-            "customer": {"toUpsert": {"email": email}},
-            "shippingAddress": address,
-            "billingAddress": address,
-            "lineItems": [
-                {"title": "Trail tent", "sku": "WARRANTY-TENT", "quantity": 1, "priceSet": _eur("249.00")},
-                {"title": "Tent pegs", "sku": "PEGS-10", "quantity": 1, "priceSet": _eur("9.00")},
-            ],
-        }
+    order = await shopify_documents_order(
+        stack,
+        "warranty",
+        {"address1": "Hauptstr. 1", "city": "Berlin", "zip": "10115", "countryCode": "DE"},
+        "EUR",
+        [("Trail tent", "WARRANTY-TENT", 1, "249.00"), ("Tent pegs", "PEGS-10", 1, "9.00")],
     )
     case_id = ORDER_DOCUMENTS.case_id("shopify", DOCS_SHOP, order.legacy_resource_id)
     await stack.case_started(case_id)
@@ -159,7 +149,3 @@ async def test_warranty_terms_in_the_customers_regions_words(stack: Stack) -> No
 
     [sent] = await eventually(one_warranty_letter, what="the warranty letter")
     assert sent["documentId"].endswith("/warranty-WARRANTY-TENT")  # once per product, ever
-
-
-def _eur(amount: str) -> dict[str, Any]:
-    return {"shopMoney": {"amount": amount, "currencyCode": "EUR"}}

@@ -25,7 +25,13 @@ from connectors.bigcommerce.models import NewShipment, ShipmentItemRequest
 from connectors.opentext.content_server_models import Node
 from connectors.shopify.fulfillments import FulfillmentOrderLine, TrackingInfo
 from routing.documents import DocumentKind
-from tests.support.order_documents import all_events_applied, letters_to, letters_with, workspace_documents
+from tests.support.order_documents import (
+    all_events_applied,
+    letters_to,
+    letters_with,
+    shopify_documents_order,
+    workspace_documents,
+)
 from tests.support.stack import Stack, eventually
 from tests.support.world import BC_DOCS_STORE, DOCS_SHOP
 from tests.test_case_file import ecm
@@ -91,20 +97,12 @@ async def assert_slip_filed_once(stack: Stack, platform: str, store: str, order_
 
 async def test_shopify_partial_shipment_letter_then_shipment_notice_and_one_packing_slip(stack: Stack) -> None:
     shop = stack.shop(DOCS_SHOP)
-    email = f"two-parcels-{uuid.uuid4().hex[:8]}@example.test"
-    address = {"address1": "1 Test Way", "city": "Springfield", "zip": "62701", "countryCode": "US"}
-    order = await shop.create_order(
-        {
-            "email": email,
-            "currency": "USD",
-            "customer": {"toUpsert": {"email": email}},
-            "shippingAddress": address,
-            "billingAddress": address,
-            "lineItems": [
-                {"title": "Trail tent", "sku": "TENT-2P", "quantity": 1, "priceSet": _usd("149.00")},
-                {"title": "Tent pegs", "sku": "PEGS-10", "quantity": 3, "priceSet": _usd("3.00")},
-            ],
-        }
+    order = await shopify_documents_order(
+        stack,
+        "two-parcels",
+        {"address1": "1 Test Way", "city": "Springfield", "zip": "62701", "countryCode": "US"},
+        "USD",
+        [("Trail tent", "TENT-2P", 1, "149.00"), ("Tent pegs", "PEGS-10", 3, "3.00")],
     )
     order_id = order.legacy_resource_id
     case_id = ORDER_DOCUMENTS.case_id("shopify", DOCS_SHOP, order_id)
@@ -273,7 +271,3 @@ def test_what_a_shipment_leaves_to_come_depends_only_on_the_documents_up_to_it()
     assert to_come("13") == []
     with pytest.raises(LookupError):
         units_to_come(order, "1")  # a refund, not a shipment
-
-
-def _usd(amount: str) -> dict[str, Any]:
-    return {"shopMoney": {"amount": amount, "currencyCode": "USD"}}

@@ -5,12 +5,14 @@ about the order (so a test knows when the case has seen them all)."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from connectors.opentext.content_server_models import BusinessObject, Node
+from connectors.shopify.models import Order
 from tests.support.stack import Stack, eventually
-from tests.support.world import TENANT_ID, ecm_system
+from tests.support.world import DOCS_SHOP, TENANT_ID, ecm_system
 from tests.test_case_file import ecm
 
 EXSTREAM_ADMIN = f"/opentext/exstream/_admin/tenants/{TENANT_ID}/domains/casebridge"
@@ -63,3 +65,29 @@ async def all_events_applied(
         return len(ours) if trail.count("store event") == len(ours) else None
 
     return await eventually(applied, what="every store event about the order applied once", timeout=30.0)
+
+
+async def shopify_documents_order(
+    stack: Stack, who: str, address: dict[str, str], currency: str, lines: list[tuple[str, str, int, str]]
+) -> Order:
+    """An order in the documents shop by a new customer (`who`-<random>@example.test) shipping to
+    `address`, of (title, SKU, quantity, unit price) lines."""
+    email = f"{who}-{uuid.uuid4().hex[:8]}@example.test"
+    return await stack.shop(DOCS_SHOP).create_order(
+        {
+            "email": email,
+            "currency": currency,
+            "customer": {"toUpsert": {"email": email}},
+            "shippingAddress": address,
+            "billingAddress": address,
+            "lineItems": [
+                {
+                    "title": title,
+                    "sku": sku,
+                    "quantity": quantity,
+                    "priceSet": {"shopMoney": {"amount": price, "currencyCode": currency}},
+                }
+                for title, sku, quantity, price in lines
+            ],
+        }
+    )
