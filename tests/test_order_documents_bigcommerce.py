@@ -22,7 +22,13 @@ from activities.transaction_records import record_name
 from connectors.bigcommerce.models import NewShipment, RefundItemRequest, ShipmentItemRequest
 from routing.communications import LetterPurpose
 from routing.documents import DocumentKind
-from tests.support.order_documents import all_events_applied, letters_to, letters_with, workspace_documents
+from tests.support.order_documents import (
+    all_events_applied,
+    grinder_order,
+    letters_to,
+    letters_with,
+    workspace_documents,
+)
 from tests.support.stack import Stack, eventually
 from tests.support.world import BC_DOCS_STORE
 from tests.test_case_file import ecm
@@ -44,26 +50,7 @@ async def place_order(stack: Stack) -> dict[str, Any]:
     email = f"buyer-{uuid.uuid4().hex[:8]}@example.test"
     customer = await stack.http.post(admin_url(stack, "/customers"), json={"email": email})
     customer.raise_for_status()
-    response = await stack.http.post(
-        admin_url(stack, "/orders"),
-        json={
-            "customer_id": int(customer.json()["id"]),
-            "billing_address": {
-                "first_name": "Bea",
-                "last_name": "Buyer",
-                "street_1": "1 Test Way",
-                "city": "Austin",
-                "zip": "78751",
-                "country": "United States",
-                "country_iso2": "US",
-                "email": email,
-            },
-            "products": [
-                {"name": "Grinder", "sku": "GRIND-1", "quantity": 2, "price_inc_tax": "60.00", "price_ex_tax": "50.00"},
-                {"name": "Descaler", "sku": "DESC-1", "quantity": 1, "price_inc_tax": "12.00", "price_ex_tax": "10.00"},
-            ],
-        },
-    )
+    response = await stack.http.post(admin_url(stack, "/orders"), json=grinder_order(int(customer.json()["id"]), email))
     response.raise_for_status()
     order: dict[str, Any] = response.json()
     return order

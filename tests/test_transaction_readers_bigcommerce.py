@@ -23,6 +23,7 @@ from casebridge.stores import load_registry
 from connectors.bigcommerce.models import NewShipment, RefundItemRequest, ShipmentItemRequest
 from connectors.errors import NotFoundError
 from routing.documents import DocumentKind
+from tests.support.order_documents import grinder_order
 from tests.support.world import BC_FLOW_STORE
 
 PLATFORM = "bigcommerce"
@@ -55,27 +56,8 @@ async def _seed_customer(admin: httpx.AsyncClient) -> int:
 
 async def _seed_order(admin: httpx.AsyncClient, created: datetime, customer_id: int = 0) -> dict[str, Any]:
     """A paid order (card payment) created at `created`: two grinders and a descaler."""
-    response = await admin.post(
-        "/orders",
-        json={
-            "customer_id": customer_id,
-            "date_created": format_datetime(created),
-            "billing_address": {
-                "first_name": "Bea",
-                "last_name": "Buyer",
-                "street_1": "1 Test Way",
-                "city": "Austin",
-                "zip": "78751",
-                "country": "United States",
-                "country_iso2": "US",
-                "email": f"buyer-{uuid.uuid4().hex[:8]}@example.test",
-            },
-            "products": [
-                {"name": "Grinder", "sku": "GRIND-1", "quantity": 2, "price_inc_tax": "60.00", "price_ex_tax": "50.00"},
-                {"name": "Descaler", "sku": "DESC-1", "quantity": 1, "price_inc_tax": "12.00", "price_ex_tax": "10.00"},
-            ],
-        },
-    )
+    email = f"buyer-{uuid.uuid4().hex[:8]}@example.test"
+    response = await admin.post("/orders", json=grinder_order(customer_id, email, created=format_datetime(created)))
     response.raise_for_status()
     order: dict[str, Any] = response.json()
     return order

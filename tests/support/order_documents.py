@@ -91,3 +91,28 @@ async def shopify_documents_order(
             ],
         }
     )
+
+
+def grinder_order(customer_id: int, email: str, *, created: str | None = None) -> dict[str, Any]:
+    """The body of a BigCommerce sandbox admin order (paid by card): two grinders and a descaler,
+    billed to a US address; `created` (RFC 2822) dates it."""
+    body: dict[str, Any] = {
+        "customer_id": customer_id,
+        "billing_address": {
+            "first_name": "Bea",
+            "last_name": "Buyer",
+            "street_1": "1 Test Way",
+            "city": "Austin",
+            "zip": "78751",
+            "country": "United States",
+            "country_iso2": "US",
+            "email": email,
+        },
+        "products": [
+            {"name": "Grinder", "sku": "GRIND-1", "quantity": 2, "price_inc_tax": "60.00", "price_ex_tax": "50.00"},
+            {"name": "Descaler", "sku": "DESC-1", "quantity": 1, "price_inc_tax": "12.00", "price_ex_tax": "10.00"},
+        ],
+    }
+    if created is not None:
+        body["date_created"] = created
+    return body
