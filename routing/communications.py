@@ -33,6 +33,7 @@ class LetterPurpose(StrEnum):
     WARRANTY_TERMS = "warranty-terms"
     POST_PURCHASE_FOLLOW_UP = "post-purchase-follow-up"  # how was the order? (after its shipment)
     REPLENISHMENT_REMINDER = "replenishment-reminder"  # time to reorder a consumable
+    ABANDONED_CART = "abandoned-cart"  # the shopper left a cart or checkout without ordering
 
 
 # The communication names of Casebridge's reference Exstream design (a deployment's own design may
@@ -52,6 +53,7 @@ DEFAULT_LETTERS: dict[LetterPurpose, str] = {
     LetterPurpose.WARRANTY_TERMS: "Warranty Terms",
     LetterPurpose.POST_PURCHASE_FOLLOW_UP: "Post-purchase Follow-up",
     LetterPurpose.REPLENISHMENT_REMINDER: "Replenishment Reminder",
+    LetterPurpose.ABANDONED_CART: "Abandoned Cart Reminder",
 }
 
 

@@ -49,6 +49,8 @@ REST_TOPICS = {
     "DRAFT_ORDERS_CREATE": "draft_orders/create",
     "DRAFT_ORDERS_UPDATE": "draft_orders/update",
     "PRODUCTS_UPDATE": "products/update",
+    "CHECKOUTS_CREATE": "checkouts/create",
+    "CHECKOUTS_UPDATE": "checkouts/update",
 }
 
 
