@@ -21,6 +21,7 @@ class CaseType(StrEnum):
     RETURN = "returns"
     ORDER_DOCUMENTS = "order documents"
     PRODUCT_WORKSPACES = "product workspaces"
+    ABANDONED_CARTS = "abandoned carts"
 
 
 class OrderEvent(StrEnum):
@@ -36,6 +37,10 @@ class OrderEvent(StrEnum):
     INVOICED = "invoiced"
     REFUNDED = "refunded"
     PRODUCT_CHANGED = "product created or changed"
+    CHECKOUT_STARTED = "checkout started"
+    CHECKOUT_CHANGED = "checkout changed or completed"
+    CART_ABANDONED = "cart abandoned"
+    CART_CONVERTED = "cart converted into an order"
 
 
 # The one place that says which events each case type needs.
@@ -57,6 +62,10 @@ EVENTS_NEEDED: dict[CaseType, frozenset[OrderEvent]] = {
         {OrderEvent.PLACED, OrderEvent.SHIPPED, OrderEvent.INVOICED, OrderEvent.REFUNDED, OrderEvent.CANCELLED}
     ),
     CaseType.PRODUCT_WORKSPACES: frozenset({OrderEvent.PRODUCT_CHANGED}),
+    # A cart's activity opens or moves its reminder; its completion closes the case.
+    CaseType.ABANDONED_CARTS: frozenset(
+        {OrderEvent.CHECKOUT_STARTED, OrderEvent.CHECKOUT_CHANGED, OrderEvent.CART_ABANDONED, OrderEvent.CART_CONVERTED}
+    ),
 }
 
 # -- the platforms' names ---------------------------------------------------------------------
@@ -71,6 +80,8 @@ SHOPIFY_REFUNDS_CREATE = "refunds/create"
 # ASSUMPTION: a new product is announced by an update soon after `products/create` (publication,
 # media); the simulator sends updates only, so updates are what product workspaces follow.
 SHOPIFY_PRODUCTS_UPDATE = "products/update"
+SHOPIFY_CHECKOUTS_CREATE = "checkouts/create"
+SHOPIFY_CHECKOUTS_UPDATE = "checkouts/update"  # also when the checkout is completed (`completed_at`)
 
 # BigCommerce webhook scopes (thin payloads; the status change says cancelled or declined).
 BIGCOMMERCE_ORDER_CREATED = "store/order/created"
@@ -78,6 +89,8 @@ BIGCOMMERCE_ORDER_STATUS_UPDATED = "store/order/statusUpdated"
 BIGCOMMERCE_SHIPMENT_CREATED = "store/shipment/created"
 BIGCOMMERCE_REFUND_CREATED = "store/order/refund/created"
 BIGCOMMERCE_PRODUCT_UPDATED = "store/product/updated"
+BIGCOMMERCE_CART_ABANDONED = "store/cart/abandoned"  # after an hour without activity
+BIGCOMMERCE_CART_CONVERTED = "store/cart/converted"  # the cart became an order (and is deleted)
 
 # Adobe Commerce I/O Events codes, registered without the `com.adobe.commerce.` prefix.
 ADOBE_EVENT_PREFIX = "com.adobe.commerce."
@@ -99,6 +112,8 @@ TOPICS: dict[Platform, dict[OrderEvent, str]] = {
         OrderEvent.SHIPPED: SHOPIFY_FULFILLMENTS_CREATE,
         OrderEvent.REFUNDED: SHOPIFY_REFUNDS_CREATE,
         OrderEvent.PRODUCT_CHANGED: SHOPIFY_PRODUCTS_UPDATE,
+        OrderEvent.CHECKOUT_STARTED: SHOPIFY_CHECKOUTS_CREATE,
+        OrderEvent.CHECKOUT_CHANGED: SHOPIFY_CHECKOUTS_UPDATE,
     },
     Platform.BIGCOMMERCE: {
         OrderEvent.PLACED: BIGCOMMERCE_ORDER_CREATED,
@@ -107,6 +122,8 @@ TOPICS: dict[Platform, dict[OrderEvent, str]] = {
         OrderEvent.SHIPPED: BIGCOMMERCE_SHIPMENT_CREATED,
         OrderEvent.REFUNDED: BIGCOMMERCE_REFUND_CREATED,
         OrderEvent.PRODUCT_CHANGED: BIGCOMMERCE_PRODUCT_UPDATED,
+        OrderEvent.CART_ABANDONED: BIGCOMMERCE_CART_ABANDONED,
+        OrderEvent.CART_CONVERTED: BIGCOMMERCE_CART_CONVERTED,
     },
     Platform.ADOBE_COMMERCE: {
         OrderEvent.PLACED: ADOBE_ORDER_PLACED,
@@ -117,6 +134,8 @@ TOPICS: dict[Platform, dict[OrderEvent, str]] = {
         OrderEvent.INVOICED: ADOBE_INVOICE_SAVED,
         OrderEvent.REFUNDED: ADOBE_CREDIT_MEMO_SAVED,
         OrderEvent.PRODUCT_CHANGED: ADOBE_PRODUCT_SAVED,
+        # No cart event is routed yet: Adobe Commerce has no abandoned-cart event of its own (ASSUMPTION:
+        # an I/O Events subscription to the quote's `observer.sales_quote_save_after` would be the way).
     },
 }
 
@@ -137,6 +156,9 @@ def case_types(policy: StorePolicy) -> list[CaseType]:
         CaseType.RETURN: policy.returns is not None and policy.returns.enabled,
         CaseType.ORDER_DOCUMENTS: policy.order_documents is not None and policy.order_documents.enabled,
         CaseType.PRODUCT_WORKSPACES: policy.product_workspaces,
+        CaseType.ABANDONED_CARTS: policy.abandoned_carts is not None
+        and policy.abandoned_carts.enabled
+        and policy.communications is not None,
     }
     return [case_type for case_type in CaseType if enabled[case_type]]
 
