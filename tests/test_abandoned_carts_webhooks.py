@@ -33,7 +33,7 @@ async def store_events(stack: Stack, case_id: str, count: int) -> list[str]:
 
 async def closed(stack: Stack, case_id: str) -> CaseResult:
     handle = stack.client.get_workflow_handle(case_id, result_type=CaseResult)
-    result = await handle.result()
+    result: CaseResult = await handle.result()
     described = await handle.describe()
     assert described.status is WorkflowExecutionStatus.COMPLETED
     return result
