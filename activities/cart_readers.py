@@ -5,6 +5,10 @@ inside activities only: the workflow carries the cart's id, never the shopper or
 A BigCommerce customer who declined abandoned-cart e-mails on the platform
 (`accepts_product_review_abandoned_cart_emails` false) counts as refusing e-mail for the reminder.
 
+Adobe Commerce: the quote as an admin reads it (`GET /V1/carts/{cartId}`); `is_active` turns false
+once it is ordered (`reserved_order_id` names the order). A guest quote's e-mail is its billing
+address's, once the shopper gave one.
+
 Guests: a BigCommerce guest cart carries the e-mail the shopper typed at checkout, so the reminder
 goes to it (by e-mail only: a guest has no stored preferences, no postal address on a cart and no
 portal account). Shopify's `AbandonedCheckout` has no e-mail field, so a guest's checkout names
@@ -20,6 +24,7 @@ from pydantic import BaseModel, Field, JsonValue
 from activities.letter_models import Recipient, guest_cart_ref
 from casebridge.connections import Connections
 from casebridge.stores import Platform
+from connectors.errors import NotFoundError
 
 
 class CartItem(BaseModel):
@@ -69,8 +74,7 @@ async def read_cart(connections: Connections, platform: str, store: str, cart_id
         case Platform.BIGCOMMERCE:
             return await _bigcommerce(connections, store, cart_id)
         case Platform.ADOBE_COMMERCE:
-            # Not read yet: `GET /V1/carts/{cartId}` as admin (`is_active` false once ordered).
-            return CartSnapshot(cart_id=cart_id, closed="carts are not read on adobe-commerce yet")
+            return await _adobe(connections, store, cart_id)
     raise AssertionError(f"unhandled platform {platform}")
 
 
@@ -140,4 +144,37 @@ async def _bigcommerce(connections: Connections, store: str, cart_id: str) -> Ca
         items=items,
         total=cart.cart_amount,
         email_declined=email_declined,
+    )
+
+
+async def _adobe(connections: Connections, store: str, cart_id: str) -> CartSnapshot:
+    adobe = connections.adobe_commerce(store)
+    try:
+        cart = await adobe.carts.get_cart(int(cart_id))
+    except NotFoundError:
+        return CartSnapshot(cart_id=cart_id, closed="Adobe Commerce has no such cart")
+    if not cart.is_active:
+        order = f" (order {cart.reserved_order_id})" if cart.reserved_order_id else ""
+        return CartSnapshot(cart_id=cart_id, closed=f"the cart was ordered or closed{order}")
+    customer, billing = cart.customer, cart.billing_address
+    recipient: Recipient | None = None
+    if customer is not None and customer.id and not cart.customer_is_guest:
+        recipient = Recipient(
+            customer_ref=str(customer.id), name=_name(customer.firstname, customer.lastname), email=customer.email
+        )
+    elif billing is not None and billing.email:
+        recipient = Recipient(
+            customer_ref=guest_cart_ref(cart_id), name=_name(billing.firstname, billing.lastname), email=billing.email
+        )
+    items = [
+        CartItem(sku=i.sku, name=i.name or i.sku, quantity=int(i.qty), amount=(i.price or Decimal(0)) * i.qty)
+        for i in cart.items
+    ]
+    currency = cart.currency.quote_currency_code if cart.currency else None
+    return CartSnapshot(
+        cart_id=cart_id,
+        recipient=recipient,
+        currency=currency or "",
+        items=items,
+        total=sum((i.amount for i in items), Decimal(0)),
     )

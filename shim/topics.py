@@ -100,6 +100,8 @@ ADOBE_RMA_SAVED = "observer.rma_save_commit_after"
 ADOBE_INVOICE_SAVED = "observer.sales_order_invoice_save_after"
 ADOBE_CREDIT_MEMO_SAVED = "observer.sales_order_creditmemo_save_after"
 ADOBE_PRODUCT_SAVED = "observer.catalog_product_save_commit_after"
+# ASSUMPTION: Adobe Commerce has no cart event of its own; the quote's save observer tells of carts.
+ADOBE_QUOTE_SAVED = "observer.sales_quote_save_after"
 
 # Where each platform reports each event; an event a platform lacks is absent (BigCommerce has no
 # returns API: its storefront's form posts `/events/return-request` instead).
@@ -134,8 +136,7 @@ TOPICS: dict[Platform, dict[OrderEvent, str]] = {
         OrderEvent.INVOICED: ADOBE_INVOICE_SAVED,
         OrderEvent.REFUNDED: ADOBE_CREDIT_MEMO_SAVED,
         OrderEvent.PRODUCT_CHANGED: ADOBE_PRODUCT_SAVED,
-        # No cart event is routed yet: Adobe Commerce has no abandoned-cart event of its own (ASSUMPTION:
-        # an I/O Events subscription to the quote's `observer.sales_quote_save_after` would be the way).
+        OrderEvent.CHECKOUT_CHANGED: ADOBE_QUOTE_SAVED,  # `is_active` false: ordered
     },
 }
 

@@ -1,5 +1,5 @@
-"""Abandoned-cart reminders on the time-skipping server, against the simulated Shopify, BigCommerce
-and Exstream over HTTP: a checkout or cart left alone gets one "Abandoned Cart Reminder" after the
+"""Abandoned-cart reminders on the time-skipping server, against the simulated Shopify, BigCommerce,
+Adobe Commerce and Exstream over HTTP: a checkout or cart left alone gets one "Abandoned Cart Reminder" after the
 policy's delay (a duplicate event changes nothing), one that became an order gets none, and a
 customer who refused e-mail gets it by the next channel or not at all."""
 
@@ -22,10 +22,11 @@ from activities.preferences import PREFERENCES_FIELD
 from casebridge.connections import Connections
 from casebridge.settings import Settings
 from casebridge.stores import load_registry
+from connectors.adobe_commerce.cart_models import CartAddress
 from routing.abandoned_carts import AbandonedCartPolicy
 from routing.communications import CommunicationsPolicy, LetterChannel
 from routing.policy import load_policy
-from tests.support.world import BC_DOCS_STORE, DOCS_SHOP, TENANT, TENANT_ID
+from tests.support.world import ADOBE_DOCS_STORE, BC_DOCS_STORE, DOCS_SHOP, TENANT, TENANT_ID
 from worker import build_worker
 from workflows.abandoned_cart import KIND, REMINDER_KEY, AbandonedCart, AbandonedCartInput, CartEvent
 from workflows.customer_letter import CustomerLetter, LetterResult
@@ -348,6 +349,60 @@ async def test_a_bigcommerce_cart_that_became_an_order_or_whose_customer_decline
     assert refused.detail == "Reminder sent", refused.detail
     letter = await letter_sent(env, by_consent.id)
     assert letter.status == "not sent" and letter.sends[-1].refused == [LetterChannel.EMAIL], letter
+
+
+async def adobe_guest_cart(connections: Connections, sandbox_url: str, email: str) -> int:
+    """A guest's quote with a lamp in it and the shopper's addresses (and so e-mail) given."""
+    sku = f"LAMP-{uuid.uuid4().hex[:6].upper()}"
+    async with httpx.AsyncClient() as http:
+        seeded = await http.post(
+            f"{sandbox_url}/adobe-commerce/_admin/stores/{ADOBE_DOCS_STORE}/products",
+            json={"sku": sku, "name": "Desk lamp", "price": 40},
+        )
+        seeded.raise_for_status()
+    carts = connections.adobe_commerce(ADOBE_DOCS_STORE).carts
+    cart_id = await carts.create_guest_cart()
+    await carts.add_item(cart_id, sku, 2)
+    address = CartAddress(
+        firstname="Ada",
+        lastname="Buyer",
+        street=["1 Summit Way"],
+        city="Austin",
+        postcode="78751",
+        country_id="US",
+        region_code="TX",
+        telephone="5550100",
+        email=email,
+    )
+    await carts.set_shipping_information(
+        cart_id, shipping=address, billing=address, carrier_code="flatrate", method_code="flatrate"
+    )
+    return cart_id
+
+
+async def test_an_adobe_commerce_cart_is_reminded_until_it_is_ordered(
+    harness: Harness, config_dir: Path, sandbox_url: str
+) -> None:
+    env, connections, _ = harness
+    letters = communications(config_dir, f"adobe-{ADOBE_DOCS_STORE}.yaml")
+    left = await adobe_guest_cart(connections, sandbox_url, f"adobe-guest-{uuid.uuid4().hex[:8]}@example.test")
+    ordered = await adobe_guest_cart(connections, sandbox_url, f"adobe-buyer-{uuid.uuid4().hex[:8]}@example.test")
+    order_id = await connections.adobe_commerce(ADOBE_DOCS_STORE).carts.place_order(ordered, "checkmo")
+
+    # One at a time, the one with a letter last (a second case's timer did not fire on the
+    # time-skipping server while the first one's letter still waited for its outcome).
+    skipped = await start_case(harness, "adobe-commerce", ADOBE_DOCS_STORE, str(ordered), letters, "quote-2")
+    not_sent = await asyncio.wait_for(skipped.result(), timeout=120)
+    reminded = await start_case(harness, "adobe-commerce", ADOBE_DOCS_STORE, str(left), letters, "quote-1")
+    sent = await asyncio.wait_for(reminded.result(), timeout=120)
+
+    assert sent.detail == "Reminder sent", sent.detail
+    letter = await letter_sent(env, reminded.id)
+    assert [s.channel for s in letter.sends] == [LetterChannel.EMAIL], letter
+    [delivery] = await reminders(sandbox_url, reminded.id)
+    texts = await rendered(sandbox_url, delivery, CART_URL.format(cart_id=left))
+    assert texts and all("2 x Desk lamp" in t for t in texts)
+    assert not_sent.detail == f"No reminder: the cart was ordered or closed (order {order_id})", not_sent.detail
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,9 @@
 """Abandoned-cart events through the shim, end to end over HTTP: the simulated Shopify's
-`checkouts/create`/`checkouts/update` and BigCommerce's `store/cart/abandoned`/`store/cart/converted`
-reach one `AbandonedCart` case per cart (a duplicate delivery and later events join it), and the
-event that shows the cart paid closes it without a letter. The reminder after the delay is
-`tests/test_abandoned_carts.py`, on the time-skipping server."""
+`checkouts/create`/`checkouts/update`, BigCommerce's `store/cart/abandoned`/`store/cart/converted` and
+Adobe Commerce's quote saves (`observer.sales_quote_save_after`) reach one `AbandonedCart` case per
+cart (a duplicate delivery and later events join it), and the event that shows the cart paid closes
+it without a letter. The reminder after the delay is `tests/test_abandoned_carts.py`, on the
+time-skipping server."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
 from tests.support.stack import Stack, eventually
-from tests.support.world import BC_DOCS_STORE, DOCS_SHOP
+from tests.support.world import ADOBE_DOCS_STORE, BC_DOCS_STORE, DOCS_SHOP
+from tests.test_abandoned_carts import adobe_guest_cart
 from workflows.abandoned_cart import KIND
 from workflows.messages import CaseResult, CaseStatus
 
@@ -115,3 +117,15 @@ async def test_a_bigcommerce_cart_abandoned_then_converted_closes_without_a_lett
     result = await closed(stack, case_id)
 
     assert result.detail == f"The cart became an order (order {order.json()['id']}): no reminder", result.detail
+
+
+async def test_an_adobe_commerce_quote_saved_then_ordered_closes_without_a_letter(stack: Stack) -> None:
+    # Saves of the quote (an item added, the addresses given) open the case and join it.
+    cart_id = await adobe_guest_cart(stack.connections, stack.sandbox_url, "adobe-shopper@example.test")
+    case_id = KIND.case_id("adobe-commerce", ADOBE_DOCS_STORE, str(cart_id))
+    await store_events(stack, case_id, 2)
+
+    order_id = await stack.connections.adobe_commerce(ADOBE_DOCS_STORE).carts.place_order(cart_id, "checkmo")
+
+    result = await closed(stack, case_id)
+    assert result.detail == f"The cart became an order (order {order_id}): no reminder", result.detail
