@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, JsonValue
+from pydantic import BaseModel, Field, JsonValue, model_validator
 
 from activities.document_models import WorkspaceRef
 from routing.communications import CommunicationsPolicy, LetterChannel, LetterPurpose
@@ -19,7 +19,10 @@ class SendLetterRequest(BaseModel):
     tenant: str  # the OpenText tenant whose Exstream renders it
     platform: str
     store: str
-    order_id: str  # the platform's order id: whom the letter goes to, and what it is about
+    # What the letter is about and whom it goes to: the platform's order id, or (an abandoned-cart
+    # reminder) its cart's or checkout's id; exactly one of them.
+    order_id: str | None = None
+    cart_id: str | None = None
     purpose: LetterPurpose
     communication: str  # the approved communication's name
     policy: CommunicationsPolicy
@@ -31,6 +34,13 @@ class SendLetterRequest(BaseModel):
     document: str | None = None
     excluded: list[LetterChannel] = Field(default_factory=list)  # channels that already failed
     workspace: WorkspaceRef | None = None  # where the rendered letter is filed; None: not filed
+    cart_url: str = ""  # a cart letter's link when the platform's cart has none (the store's policy)
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> SendLetterRequest:
+        if (self.order_id is None) == (self.cart_id is None):
+            raise ValueError("a letter is about an order or a cart: give exactly one of order_id, cart_id")
+        return self
 
 
 class LetterSent(BaseModel):
@@ -57,7 +67,8 @@ class LetterOutcome(BaseModel):
 class Recipient(BaseModel):
     """Whom a letter goes to, read from the order inside the activity (never returned to a workflow)."""
 
-    customer_ref: str  # the platform's customer id; a guest's order is `guest-order-<id>`
+    # The platform's customer id; a guest's order is `guest-order-<id>`, a guest's cart `guest-cart-<id>`.
+    customer_ref: str
     name: str
     email: str | None = None
     address_lines: list[str] = Field(default_factory=list)
@@ -72,7 +83,17 @@ class Recipient(BaseModel):
 
 
 GUEST_PREFIX = "guest-order-"
+GUEST_CART_PREFIX = "guest-cart-"
 
 
 def guest_ref(order_id: str) -> str:
     return f"{GUEST_PREFIX}{order_id}"
+
+
+def guest_cart_ref(cart_id: str) -> str:
+    return f"{GUEST_CART_PREFIX}{cart_id}"
+
+
+def is_guest(customer_ref: str) -> bool:
+    """A guest has no customer record: no stored preferences, no portal account."""
+    return customer_ref.startswith((GUEST_PREFIX, GUEST_CART_PREFIX))

@@ -16,9 +16,10 @@ from decimal import Decimal
 from pydantic import JsonValue
 from temporalio import activity
 
+from activities.cart_readers import CartSnapshot, read_cart
 from activities.content_server import Filing
 from activities.errors import translate_errors
-from activities.letter_models import GUEST_PREFIX, LetterSent, Recipient, SendLetterRequest
+from activities.letter_models import LetterSent, Recipient, SendLetterRequest, is_guest
 from activities.letter_recipients import read_recipient
 from activities.preferences import refused_channels, stored_preferences
 from activities.shipments import units_to_come
@@ -59,7 +60,7 @@ def reachable(recipient: Recipient, channel: LetterChannel) -> bool:
         return bool(recipient.email)
     if channel is LetterChannel.PRINT:
         return recipient.has_postal_address
-    return not recipient.customer_ref.startswith(GUEST_PREFIX)
+    return not is_guest(recipient.customer_ref)
 
 
 def order_fields(order: OrderTransactions) -> dict[str, JsonValue]:
@@ -228,27 +229,36 @@ class LetterActivities:
         """Send the letter by the first channel of the policy the customer accepts and can be reached
         on (the request's `excluded` ones failed already); file its archive copy."""
         store = self._store(request)
-        recipient = await read_recipient(self._connections, request.platform, request.store, request.order_id)
+        cart: CartSnapshot | None = None
+        if request.cart_id is not None:
+            cart = await read_cart(self._connections, request.platform, request.store, request.cart_id)
+            if cart.closed is not None or cart.recipient is None:
+                return LetterSent(channel=None, not_sent=cart.closed or "the cart names nobody to write to")
+            recipient = cart.recipient
+        else:
+            recipient = await read_recipient(
+                self._connections, request.platform, request.store, self._order_id(request)
+            )
         refused: list[LetterChannel] = []
-        if not recipient.customer_ref.startswith(GUEST_PREFIX):
+        if not is_guest(recipient.customer_ref):
             said_no = refused_channels(await stored_preferences(self._connections, store, recipient.customer_ref))
+            if cart is not None and cart.email_declined:
+                said_no.add(LetterChannel.EMAIL.value)
             refused = [c for c in request.policy.channels if c.value in said_no]
         candidates = [c for c in request.policy.channels if c not in request.excluded and c not in refused]
         channel = next((c for c in candidates if reachable(recipient, c)), None)
         if channel is None:
             why = "every channel of the policy was refused by the customer, failed, or lacks an address"
             return LetterSent(channel=None, refused=refused, not_sent=why)
-        order = await read_order_transactions(self._connections, request.platform, request.store, request.order_id)
-        language = request.policy.language_for(recipient.locale)
-        driver = CommunicationDriver(
-            document=DocumentRef(id=request.letter_id, kind=request.purpose.value),
-            brand=request.policy.brand,
-            language=language,
-            currency=order.currency,
-            channel=Channel(channel.value),
-            recipient=_driver_recipient(recipient),
-            store=request.store,
-            **{
+        if cart is not None:
+            currency, business_key, fields = cart.currency, f"cart {cart.cart_id}", cart.letter_fields(request.cart_url)
+            fields = {**request.content, **fields}
+        else:
+            order = await read_order_transactions(
+                self._connections, request.platform, request.store, self._order_id(request)
+            )
+            currency, business_key = order.currency, order.order_name
+            fields = {
                 **order_fields(order),
                 **document_fields(request.purpose, order, request.document),
                 **request.content,
@@ -256,7 +266,17 @@ class LetterActivities:
                 **warranty_fields(request.purpose, order, recipient, request.content),
                 **backorder_fields(request.purpose, order, request.content),
                 **return_authorisation_fields(request.purpose, order, request.content),
-            },
+            }
+        language = request.policy.language_for(recipient.locale)
+        driver = CommunicationDriver(
+            document=DocumentRef(id=request.letter_id, kind=request.purpose.value),
+            brand=request.policy.brand,
+            language=language,
+            currency=currency,
+            channel=Channel(channel.value),
+            recipient=_driver_recipient(recipient),
+            store=request.store,
+            **fields,
         )
         delivery = await self._exstream_send(request.tenant, request.communication, driver)
         sent = LetterSent(
@@ -267,17 +287,23 @@ class LetterActivities:
             refused=refused,
         )
         if request.workspace is not None:
-            name = f"{request.communication} {order.order_name} {request.letter_id.rsplit('/', 1)[-1]}.pdf"
+            name = f"{request.communication} {business_key} {request.letter_id.rsplit('/', 1)[-1]}.pdf"
             filed = await self._filing.file(
                 request.workspace,
                 DocumentKind.CORRESPONDENCE,
                 name,
                 delivery.archive.content,
                 mime_type=delivery.archive.mime_type or PDF,
-                business_key=order.order_name,
+                business_key=business_key,
             )
             sent.filed_node_id, sent.filed_version = filed.node_id, filed.version
         return sent
+
+    @staticmethod
+    def _order_id(request: SendLetterRequest) -> str:
+        if request.order_id is None:
+            raise ValueError("an order letter without an order id")
+        return request.order_id
 
     async def _exstream_send(
         self, tenant: str, communication: str, driver: CommunicationDriver

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, JsonValue
 from temporalio import activity
 
 from activities.errors import translate_errors
-from activities.letter_models import GUEST_PREFIX
+from activities.letter_models import is_guest
 from casebridge.connections import Connections
 from casebridge.stores import Platform, Store
 
@@ -150,8 +150,8 @@ class PreferenceActivities:
         if len(stores) != 1:
             return RecordedOutcome(written=[], skipped=f"store {outcome.store!r} is not one of this deployment's")
         store = stores[0]
-        if outcome.customer_ref.startswith(GUEST_PREFIX):
-            return RecordedOutcome(written=[], skipped="a guest's order: no customer record to write to")
+        if is_guest(outcome.customer_ref):
+            return RecordedOutcome(written=[], skipped="a guest: no customer record to write to")
         accepted = accepts(outcome)
         written: list[str] = []
         if accepted is not None and outcome.channel == "email":

@@ -35,6 +35,7 @@ class LetterPurpose(StrEnum):
     REPLENISHMENT_REMINDER = "replenishment-reminder"  # time to reorder a consumable
     # The order's packing slip: rendered for the order's workspace only, never sent to the customer.
     PACKING_SLIP = "packing-slip"
+    ABANDONED_CART = "abandoned-cart"  # the shopper left a cart or checkout without ordering
 
 
 # The communication names of Casebridge's reference Exstream design (a deployment's own design may
@@ -55,6 +56,7 @@ DEFAULT_LETTERS: dict[LetterPurpose, str] = {
     LetterPurpose.POST_PURCHASE_FOLLOW_UP: "Post-purchase Follow-up",
     LetterPurpose.REPLENISHMENT_REMINDER: "Replenishment Reminder",
     LetterPurpose.PACKING_SLIP: "Packing Slip",
+    LetterPurpose.ABANDONED_CART: "Abandoned Cart Reminder",
 }
 
 

@@ -11,6 +11,7 @@ from typing import Literal, cast, get_args
 import yaml
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from routing.abandoned_carts import AbandonedCartPolicy
 from routing.communications import CommunicationsPolicy, LetterPurpose
 from routing.facts import RiskLevel
 from routing.fulfillment_policy import FulfillmentExceptionPolicy
@@ -419,6 +420,8 @@ class StorePolicy(BaseModel):
     product_workspaces: bool = False
     # None: the store sends no Exstream letters (its cases leave telling the customer to the platform).
     communications: CommunicationsPolicy | None = None
+    # None: carts left at the checkout get no reminder from Casebridge.
+    abandoned_carts: AbandonedCartPolicy | None = None
 
 
 class PolicyError(ValueError):

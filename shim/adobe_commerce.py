@@ -18,6 +18,7 @@ for a new, pending RMA starts its return case (`shim.returns`). Other events are
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import PlainTextResponse
@@ -39,6 +40,7 @@ from routing.fulfillment_policy import ExceptionType
 from routing.own_orders import NOT_REVIEWED, is_casebridge_replacement
 from routing.rules import review_reasons
 from shim import api_docs, topics
+from shim.abandoned_carts import cart_event
 from shim.cases import (
     DeliveryMemory,
     WebhookResult,
@@ -53,6 +55,7 @@ from shim.intake import bounded_body, invalid, parse_verified, unauthenticated
 from shim.order_documents import order_documents_event, order_documents_policy, with_order_documents
 from shim.product_workspaces import product_changed
 from shim.returns import start_adobe_return
+from workflows.abandoned_cart import CartEvent
 from workflows.fulfillment_exception import AffectedLine, ExceptionReport
 from workflows.messages import StoreCancellation
 
@@ -66,6 +69,7 @@ RMA_SAVED = topics.adobe_event_type(topics.ADOBE_RMA_SAVED)
 INVOICE_SAVED = topics.adobe_event_type(topics.ADOBE_INVOICE_SAVED)
 CREDIT_MEMO_SAVED = topics.adobe_event_type(topics.ADOBE_CREDIT_MEMO_SAVED)
 PRODUCT_SAVED = topics.adobe_event_type(topics.ADOBE_PRODUCT_SAVED)
+QUOTE_SAVED = topics.adobe_event_type(topics.ADOBE_QUOTE_SAVED)
 
 
 @router.get(
@@ -169,6 +173,8 @@ async def adobe_webhook(request: Request) -> Response | WebhookResult:
         except ValidationError as err:
             raise invalid("product event", err, prefix=("data", "value")) from err
         answer = await product_changed(deps, store, sku)
+    elif event.type == QUOTE_SAVED:
+        answer = await _quote_saved(deps, store, event, event_id)
     else:
         answer = WebhookResult(result="ignored")
     answer = with_order_documents(answer, await _order_documents(deps, store, event, event_id))
@@ -205,6 +211,28 @@ _DOCUMENT_EVENTS = {
     INVOICE_SAVED: "invoiced",
     CREDIT_MEMO_SAVED: "refunded",
 }
+
+
+class _QuoteRef(BaseModel):
+    """What the shim reads of a quote save (the shopper's data, if any, is left unread)."""
+
+    entity_id: EntityId
+    is_active: bool = True
+    items_count: int = Field(default=0, ge=0)
+    reserved_order_id: str | None = Field(default=None, max_length=50)
+
+
+async def _quote_saved(deps: ShimDeps, store: Store, event: IoEvent, event_id: str) -> WebhookResult:
+    """A cart changed: an empty one is no cart to remind of yet; an inactive one was ordered."""
+    try:
+        quote = _QuoteRef.model_validate(event.data.value)
+    except ValidationError as err:
+        raise invalid("quote event", err, prefix=("data", "value")) from err
+    if quote.is_active and quote.items_count == 0:
+        return WebhookResult(result="ignored", reasons=["an empty cart"])
+    kind: Literal["active", "completed"] = "active" if quote.is_active else "completed"
+    happened = CartEvent(kind=kind, reference=f"{event.type}:{event_id}", order_id=quote.reserved_order_id or None)
+    return await cart_event(deps, store, str(quote.entity_id), happened, event_id)
 
 
 class _ProductRef(BaseModel):

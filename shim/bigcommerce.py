@@ -30,6 +30,7 @@ from routing.fulfillment_policy import ExceptionType
 from routing.own_orders import NOT_REVIEWED, is_casebridge_replacement
 from routing.rules import review_reasons
 from shim import api_docs, topics
+from shim.abandoned_carts import cart_event
 from shim.cases import (
     DeliveryMemory,
     WebhookResult,
@@ -44,6 +45,7 @@ from shim.fulfillment import policy_for, start_or_signal
 from shim.intake import NO_SECRET, bounded_body, parse_verified, unauthenticated
 from shim.order_documents import order_documents_event, with_order_documents
 from shim.product_workspaces import product_changed
+from workflows.abandoned_cart import CartEvent
 from workflows.fulfillment_exception import ExceptionReport
 from workflows.messages import StoreCancellation
 
@@ -57,6 +59,8 @@ SHIPMENT_CREATED = topics.BIGCOMMERCE_SHIPMENT_CREATED
 REFUND_CREATED = topics.BIGCOMMERCE_REFUND_CREATED
 PRODUCT_CREATED = topics.BIGCOMMERCE_PRODUCT_CREATED
 PRODUCT_UPDATED = topics.BIGCOMMERCE_PRODUCT_UPDATED
+CART_ABANDONED = topics.BIGCOMMERCE_CART_ABANDONED
+CART_CONVERTED = topics.BIGCOMMERCE_CART_CONVERTED
 
 
 @router.post(
@@ -106,11 +110,23 @@ async def bigcommerce_webhook(request: Request) -> WebhookResult:
         answer = documents or WebhookResult(result="ignored", reasons=["the store keeps no order documents"])
     elif payload.scope in (PRODUCT_CREATED, PRODUCT_UPDATED) and payload.data.type == "product":
         answer = await product_changed(deps, store, str(payload.data.id), created=payload.scope == PRODUCT_CREATED)
+    elif payload.scope in (CART_ABANDONED, CART_CONVERTED) and payload.data.type == "cart":
+        converted = payload.scope == CART_CONVERTED
+        order = str(payload.data.order_id) if payload.data.order_id is not None else None
+        happened = CartEvent(kind="completed" if converted else "abandoned", reference=reference, order_id=order)
+        answer = await cart_event(deps, store, str(payload.data.id), happened, webhook_id)
     else:
         log.info("bigcommerce %s webhook %s acknowledged without routing", payload.scope, webhook_id)
         answer = WebhookResult(result="ignored")
     memory.remember(webhook_id, answer)
     return answer
+
+
+def _order_number(payload: WebhookPayload) -> int:
+    """An order event's `data.id` (a number; only carts have UUIDs)."""
+    if not isinstance(payload.data.id, int):
+        raise HTTPException(422, f"{payload.scope} payload names no order number (data.id)")
+    return payload.data.id
 
 
 def _verified(deps: ShimDeps, body: bytes, headers: Mapping[str, str]) -> tuple[str, str]:
@@ -134,7 +150,7 @@ async def _order_created(deps: ShimDeps, store: Store, payload: WebhookPayload, 
     policy = deps.policies.get(store.policy_file).order_review
     if not policy.enabled:
         return WebhookResult(result="not-needed")
-    order_id = payload.data.id
+    order_id = _order_number(payload)
     client = deps.connections.bigcommerce(store.id)
     try:
         order = await client.get_order(order_id)
@@ -152,7 +168,7 @@ async def _order_created(deps: ShimDeps, store: Store, payload: WebhookPayload, 
 
 
 async def _status_updated(deps: ShimDeps, store: Store, payload: WebhookPayload) -> WebhookResult:
-    order_id = payload.data.id
+    order_id = _order_number(payload)
     change = payload.data.status
     if change is None:
         # The payload normally says which status; without it, ask the store.
@@ -188,7 +204,7 @@ async def _status_exception(
     if policy is None or not policy.enabled or policy.route(exception_type) is None:
         return WebhookResult(result="not-needed")
     try:
-        current = await deps.connections.bigcommerce(store.id).get_order(payload.data.id)
+        current = await deps.connections.bigcommerce(store.id).get_order(_order_number(payload))
     except ConnectorError as err:
         raise store_read_failed(err, store, f"order {payload.data.id}") from err
     if current.status_id != status_id:

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from casebridge.stores import Platform, Store
 from connectors.errors import ConnectorError
 from connectors.shopify.webhooks import (
+    CheckoutPayload,
     OrderDocumentPayload,
     OrderPayload,
     ProductPayload,
@@ -29,6 +30,7 @@ from connectors.shopify.webhooks import (
 from routing.own_orders import NOT_REVIEWED, is_casebridge_replacement
 from routing.rules import review_reasons
 from shim import api_docs, topics
+from shim.abandoned_carts import cart_event
 from shim.cases import (
     WebhookResult,
     signal_store_cancellation,
@@ -43,6 +45,7 @@ from shim.order_documents import order_documents_event, with_order_documents
 from shim.product_workspaces import product_changed
 from shim.returns import route_facts
 from shim.shopify_holds import HoldPlacedPayload, hold_placed
+from workflows.abandoned_cart import CartEvent
 from workflows.messages import StoreCancellation
 
 log = logging.getLogger(__name__)
@@ -124,6 +127,10 @@ async def shopify_webhook(
         product = _parse(ProductPayload, body, "product")
         created = x_shopify_topic == topics.SHOPIFY_PRODUCTS_CREATE
         return await product_changed(deps, store, str(product.id), created=created)
+    if x_shopify_topic in (topics.SHOPIFY_CHECKOUTS_CREATE, topics.SHOPIFY_CHECKOUTS_UPDATE):
+        checkout = _parse(CheckoutPayload, body, "checkout")
+        happened = CartEvent(kind="completed" if checkout.completed_at else "active", reference=reference)
+        return await cart_event(deps, store, str(checkout.id), happened, x_shopify_webhook_id)
     # Nothing else is routed (`shim.topics` says what `casebridge webhooks sync` subscribes).
     log.info("shopify %s webhook %s acknowledged without routing", x_shopify_topic, x_shopify_webhook_id)
     return WebhookResult(result="ignored")

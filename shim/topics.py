@@ -21,6 +21,7 @@ class CaseType(StrEnum):
     RETURN = "returns"
     ORDER_DOCUMENTS = "order documents"
     PRODUCT_WORKSPACES = "product workspaces"
+    ABANDONED_CARTS = "abandoned carts"
 
 
 class OrderEvent(StrEnum):
@@ -37,6 +38,10 @@ class OrderEvent(StrEnum):
     REFUNDED = "refunded"
     PRODUCT_CREATED = "product created"
     PRODUCT_CHANGED = "product changed"
+    CHECKOUT_STARTED = "checkout started"
+    CHECKOUT_CHANGED = "checkout changed or completed"
+    CART_ABANDONED = "cart abandoned"
+    CART_CONVERTED = "cart converted into an order"
 
 
 # The one place that says which events each case type needs.
@@ -58,6 +63,10 @@ EVENTS_NEEDED: dict[CaseType, frozenset[OrderEvent]] = {
         {OrderEvent.PLACED, OrderEvent.SHIPPED, OrderEvent.INVOICED, OrderEvent.REFUNDED, OrderEvent.CANCELLED}
     ),
     CaseType.PRODUCT_WORKSPACES: frozenset({OrderEvent.PRODUCT_CREATED, OrderEvent.PRODUCT_CHANGED}),
+    # A cart's activity opens or moves its reminder; its completion closes the case.
+    CaseType.ABANDONED_CARTS: frozenset(
+        {OrderEvent.CHECKOUT_STARTED, OrderEvent.CHECKOUT_CHANGED, OrderEvent.CART_ABANDONED, OrderEvent.CART_CONVERTED}
+    ),
 }
 
 # -- the platforms' names ---------------------------------------------------------------------
@@ -71,6 +80,8 @@ SHOPIFY_FULFILLMENTS_CREATE = "fulfillments/create"
 SHOPIFY_REFUNDS_CREATE = "refunds/create"
 SHOPIFY_PRODUCTS_CREATE = "products/create"
 SHOPIFY_PRODUCTS_UPDATE = "products/update"
+SHOPIFY_CHECKOUTS_CREATE = "checkouts/create"
+SHOPIFY_CHECKOUTS_UPDATE = "checkouts/update"  # also when the checkout is completed (`completed_at`)
 
 # BigCommerce webhook scopes (thin payloads; the status change says cancelled or declined).
 BIGCOMMERCE_ORDER_CREATED = "store/order/created"
@@ -79,6 +90,8 @@ BIGCOMMERCE_SHIPMENT_CREATED = "store/shipment/created"
 BIGCOMMERCE_REFUND_CREATED = "store/order/refund/created"
 BIGCOMMERCE_PRODUCT_CREATED = "store/product/created"
 BIGCOMMERCE_PRODUCT_UPDATED = "store/product/updated"
+BIGCOMMERCE_CART_ABANDONED = "store/cart/abandoned"  # after an hour without activity
+BIGCOMMERCE_CART_CONVERTED = "store/cart/converted"  # the cart became an order (and is deleted)
 
 # Adobe Commerce I/O Events codes, registered without the `com.adobe.commerce.` prefix.
 ADOBE_EVENT_PREFIX = "com.adobe.commerce."
@@ -89,6 +102,8 @@ ADOBE_INVOICE_SAVED = "observer.sales_order_invoice_save_after"
 ADOBE_CREDIT_MEMO_SAVED = "observer.sales_order_creditmemo_save_after"
 # A product's first save (its creation) is announced by the same event as every later save.
 ADOBE_PRODUCT_SAVED = "observer.catalog_product_save_commit_after"
+# ASSUMPTION: Adobe Commerce has no cart event of its own; the quote's save observer tells of carts.
+ADOBE_QUOTE_SAVED = "observer.sales_quote_save_after"
 
 # Where each platform reports each event; an event a platform lacks is absent (BigCommerce has no
 # returns API: its storefront's form posts `/events/return-request` instead).
@@ -102,6 +117,8 @@ TOPICS: dict[Platform, dict[OrderEvent, str]] = {
         OrderEvent.REFUNDED: SHOPIFY_REFUNDS_CREATE,
         OrderEvent.PRODUCT_CREATED: SHOPIFY_PRODUCTS_CREATE,
         OrderEvent.PRODUCT_CHANGED: SHOPIFY_PRODUCTS_UPDATE,
+        OrderEvent.CHECKOUT_STARTED: SHOPIFY_CHECKOUTS_CREATE,
+        OrderEvent.CHECKOUT_CHANGED: SHOPIFY_CHECKOUTS_UPDATE,
     },
     Platform.BIGCOMMERCE: {
         OrderEvent.PLACED: BIGCOMMERCE_ORDER_CREATED,
@@ -111,6 +128,8 @@ TOPICS: dict[Platform, dict[OrderEvent, str]] = {
         OrderEvent.REFUNDED: BIGCOMMERCE_REFUND_CREATED,
         OrderEvent.PRODUCT_CREATED: BIGCOMMERCE_PRODUCT_CREATED,
         OrderEvent.PRODUCT_CHANGED: BIGCOMMERCE_PRODUCT_UPDATED,
+        OrderEvent.CART_ABANDONED: BIGCOMMERCE_CART_ABANDONED,
+        OrderEvent.CART_CONVERTED: BIGCOMMERCE_CART_CONVERTED,
     },
     Platform.ADOBE_COMMERCE: {
         OrderEvent.PLACED: ADOBE_ORDER_PLACED,
@@ -122,6 +141,7 @@ TOPICS: dict[Platform, dict[OrderEvent, str]] = {
         OrderEvent.REFUNDED: ADOBE_CREDIT_MEMO_SAVED,
         OrderEvent.PRODUCT_CREATED: ADOBE_PRODUCT_SAVED,
         OrderEvent.PRODUCT_CHANGED: ADOBE_PRODUCT_SAVED,
+        OrderEvent.CHECKOUT_CHANGED: ADOBE_QUOTE_SAVED,  # `is_active` false: ordered
     },
 }
 
@@ -142,6 +162,9 @@ def case_types(policy: StorePolicy) -> list[CaseType]:
         CaseType.RETURN: policy.returns is not None and policy.returns.enabled,
         CaseType.ORDER_DOCUMENTS: policy.order_documents is not None and policy.order_documents.enabled,
         CaseType.PRODUCT_WORKSPACES: policy.product_workspaces,
+        CaseType.ABANDONED_CARTS: policy.abandoned_carts is not None
+        and policy.abandoned_carts.enabled
+        and policy.communications is not None,
     }
     return [case_type for case_type in CaseType if enabled[case_type]]
 

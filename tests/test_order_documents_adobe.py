@@ -29,6 +29,9 @@ PLATFORM = "adobe-commerce"
 LETTERS = ["Invoice", "Order Confirmation", "Refund Letter", "Shipment Notice"]
 INVOICE_SAVED = "com.adobe.commerce.observer.sales_order_invoice_save_after"
 CREDIT_MEMO_SAVED = "com.adobe.commerce.observer.sales_order_creditmemo_save_after"
+# The order's own events (placed, saved, invoice, credit memo); a quote's or product's `entity_id` is
+# no order id.
+ORDER_EVENT_PREFIX = "com.adobe.commerce.observer.sales_order_"
 
 
 async def admin(stack: Stack, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -72,6 +75,8 @@ def about(order_id: int) -> Any:
     """Whether an I/O Events body is about this order of the documents store."""
 
     def check(body: dict[str, Any]) -> bool:
+        if not body["type"].startswith(ORDER_EVENT_PREFIX):
+            return False
         value = body["data"]["value"]
         mentioned = value.get("order_id") if body["type"] in (INVOICE_SAVED, CREDIT_MEMO_SAVED) else value["entity_id"]
         return bool(body["source"] == f"urn:uuid:{ADOBE_DOCS_IO_PROVIDER}" and mentioned == order_id)

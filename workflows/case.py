@@ -141,19 +141,22 @@ class CaseWorkflow(Generic[InputT]):
         self,
         purpose: LetterPurpose,
         *,
-        order_id: str,
+        order_id: str | None = None,
         about: str,
         content: dict[str, JsonValue],
         tenant: str | None = None,
         communication: str | None = None,
         document: str | None = None,
         letter_key: str | None = None,
+        cart_id: str | None = None,
+        cart_url: str = "",
     ) -> None:
         """A letter to the order's customer through the `CustomerLetter` building block, when the
         store's policy has communications; the letter goes on by itself (it is never waited for) and
         files its rendered copy in the case's workspace. `document` names the order's transaction
         document the letter is about (a shipment, a refund); `letter_key` makes its id stable (one
-        letter per key, ever) instead of numbered."""
+        letter per key, ever) instead of numbered. A letter about a cart (an abandoned-cart reminder)
+        names `cart_id` instead of `order_id`, and `cart_url` for a cart without a link of its own."""
         i = self.input
         policy = i.communications
         if policy is None:
@@ -172,6 +175,8 @@ class CaseWorkflow(Generic[InputT]):
             platform=i.platform,
             store=i.store,
             order_id=order_id,
+            cart_id=cart_id,
+            cart_url=cart_url,
             purpose=purpose,
             communication=name,
             policy=policy,

@@ -8,7 +8,7 @@ from typing import Any
 
 from temporalio import workflow
 
-from workflows import fulfillment_exception, order_documents, order_review, return_case
+from workflows import abandoned_cart, fulfillment_exception, order_documents, order_review, return_case
 from workflows.archive_backfill import TransactionArchiveBackfill
 from workflows.collateral_sync import CollateralSync
 from workflows.customer_letter import CustomerLetter
@@ -18,6 +18,7 @@ from workflows.monthly_statements import MonthlyStatements
 from workflows.product_workspace import ProductWorkspace
 
 with workflow.unsafe.imports_passed_through():
+    from activities.abandoned_carts import AbandonedCartActivities
     from activities.collateral import CollateralFeed
     from activities.collateral_publishing import CollateralPublishing
     from activities.letters import LetterActivities
@@ -32,6 +33,7 @@ CASE_KINDS: tuple[CaseKind[Any], ...] = (
     return_case.KIND,
     fulfillment_exception.KIND,
     order_documents.KIND,
+    abandoned_cart.KIND,
 )
 
 # Workflows that are no case: the transaction archive's backfill, the delivery outcome feed, the B2B
@@ -54,6 +56,7 @@ STORE_BOUND_ACTIVITIES: tuple[type, ...] = (
     CollateralPublishing,
     OrderTriggerActivities,
     ProductWorkspaceActivities,
+    AbandonedCartActivities,
 )
 
 

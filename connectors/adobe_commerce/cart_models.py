@@ -72,11 +72,29 @@ class PaymentDetails(_Wire):
     totals: CartTotals
 
 
+class CartCustomer(_Wire):
+    """`customer-data-customer-interface` as a cart names it (id 0 and empty names for a guest)."""
+
+    id: int | None = None
+    email: str | None = None
+    firstname: str | None = None
+    lastname: str | None = None
+
+
+class CartCurrency(_Wire):
+    quote_currency_code: str | None = None
+    base_currency_code: str | None = None
+
+
 class Cart(_Wire):
-    """`quote-data-cart-interface` (`GET /V1/carts/{cartId}`), the fields a checkout needs."""
+    """`quote-data-cart-interface` (`GET /V1/carts/{cartId}`), the fields a checkout and an
+    abandoned-cart reminder need."""
 
     id: int
     is_active: bool | None = None
     customer_is_guest: bool | None = None
     reserved_order_id: str | None = None
     items: list[CartLine] = Field(default_factory=list)
+    customer: CartCustomer | None = None
+    billing_address: CartAddress | None = None
+    currency: CartCurrency | None = None

@@ -9,6 +9,7 @@ Wire-level assumptions live in `connectors.bigcommerce.contract`.
 
 from __future__ import annotations
 
+from connectors.bigcommerce.carts import CartsApi
 from connectors.bigcommerce.customer_records import CustomerRecordsApi
 from connectors.bigcommerce.order_archive import OrderArchiveApi
 from connectors.bigcommerce.orders import OrdersApi
@@ -28,6 +29,7 @@ class BigCommerceClient(
     HooksApi,
     ProductDocumentsApi,
     OrderArchiveApi,
+    CartsApi,
     Closing,
 ):
     """`BigCommerceClient(store_hash, access_token, base_url=..., transport=...)`; see `RestBase`."""

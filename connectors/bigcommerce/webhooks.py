@@ -19,8 +19,9 @@ The payload is thin: fetch the order (or refund, shipment...) afterwards.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from connectors import standard_webhooks
 from connectors.bigcommerce.contract import WEBHOOK_TOLERANCE_SECONDS
@@ -79,11 +80,18 @@ class RefundRef(_Payload):
     refund_id: EntityId
 
 
+# A cart's id (`store/cart/*`): a UUID, where every other entity has a number.
+CartId = Annotated[
+    str, StringConstraints(pattern=r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
+]
+
+
 class WebhookData(_Payload):
-    """`{type, id}` plus a few scope-specific extras (`status`, `refund`, `orderId`...)."""
+    """`{type, id}` plus a few scope-specific extras (`status`, `refund`, `orderId`, a cart's `token`...)."""
 
     type: str = Field(max_length=100)
-    id: EntityId
+    id: EntityId | CartId
+    token: str | None = Field(default=None, max_length=200)  # `store/cart/abandoned`: the abandoned-cart token
     status: StatusChange | None = None
     refund: RefundRef | None = None
     order_id: EntityId | None = Field(default=None, alias="orderId")  # `store/shipment/*`: its order

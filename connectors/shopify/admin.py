@@ -20,6 +20,7 @@ from typing import Any
 from connectors.errors import ContractError, NotFoundError
 from connectors.shopify import documents as docs
 from connectors.shopify.assumptions import ORDER_BY_SOURCE_IDENTIFIER, search_value
+from connectors.shopify.checkouts import CheckoutOperations
 from connectors.shopify.client import SYSTEM, ShopifyClient, raise_for_user_errors
 from connectors.shopify.companies import CompanyOperations
 from connectors.shopify.customer_orders import CustomerOrderOperations
@@ -64,6 +65,7 @@ class ShopifyAdmin(
     ProductDocumentOperations,
     OrderArchiveOperations,
     CustomerOrderOperations,
+    CheckoutOperations,
 ):
     def __init__(self, client: ShopifyClient) -> None:
         self.client = client

@@ -100,6 +100,14 @@ class ProductPayload(_Payload):
     id: EntityId
 
 
+class CheckoutPayload(_Payload):
+    """A `checkouts/create` or `checkouts/update` body: the checkout's id and whether it was
+    completed (the shopper's e-mail and cart are left unread: the reminder reads them when due)."""
+
+    id: EntityId
+    completed_at: datetime | None = None
+
+
 class ShopMoney(_Payload):
     amount: Money
     currency_code: str = Field(max_length=10)

@@ -9,6 +9,9 @@
   method the address does not get (404).
 * Payment: `free` only when the grand total is 0, and then nothing else (Magento's ZeroTotal check):
   otherwise 400 "The requested Payment Method is not available.".
+* Every change of a regular cart (an item added, shipping set, the order placed) publishes
+  `observer.sales_quote_save_after` with the quote's ids and state (`quote_event`; ASSUMPTION: no
+  sample payload is vendored, and the shopper's e-mail and address are left out of it).
 * Placing makes a real order of the store (`quote_id`, coupon, discounts, a guest customer from the
   billing address) and deactivates the quote: every later call on it is 404 `cartId`, as
   `CartRepository::getActive` answers.
@@ -24,6 +27,7 @@ from typing import Any
 from sandbox.adobe_commerce import catalog, sales
 from sandbox.adobe_commerce.config import CartPriceRuleConfig
 from sandbox.adobe_commerce.errors import MagentoError, bad_request, no_such_entity
+from sandbox.adobe_commerce.events import QUOTE_SAVED
 from sandbox.adobe_commerce.state import (
     ZERO,
     CartItemState,
@@ -149,6 +153,7 @@ def add_item(store: Store, cart_id: int, data: Mapping[str, Any]) -> CartItemSta
     else:
         item.qty += qty
     cart.updated_at = now_text()
+    _saved(store, cart)
     return item
 
 
@@ -187,6 +192,7 @@ def save_shipping_information(store: Store, cart_id: int, data: Mapping[str, Any
         cart.billing_address = _address("billing", data["billing_address"])
     cart.shipping_method = f"{carrier}_{method}"
     cart.updated_at = now_text()
+    _saved(store, cart)
     return cart
 
 
@@ -257,7 +263,26 @@ def place_order(store: Store, cart_id: int, payment: Mapping[str, Any] | None) -
     cart.reserved_order_id = order.entity_id
     cart.updated_at = now_text()
     sales.register_placed_order(store, order)
+    _saved(store, cart)
     return order
+
+
+def quote_event(cart: CartState) -> dict[str, Any]:
+    """The `observer.sales_quote_save_after` value: the quote's ids and state."""
+    return {
+        "entity_id": cart.id,
+        "is_active": cart.is_active,
+        "customer_id": cart.customer_id or None,
+        "customer_is_guest": cart.customer_id == 0,
+        "items_count": len(cart.items),
+        "reserved_order_id": str(cart.reserved_order_id) if cart.reserved_order_id else None,
+        "updated_at": cart.updated_at,
+    }
+
+
+def _saved(store: Store, cart: CartState) -> None:
+    if cart.negotiable is None:  # negotiable quotes have events of their own
+        store.emit(QUOTE_SAVED, quote_event(cart))
 
 
 def _order_from(store: Store, cart: CartState, payment_method: str) -> OrderState:

@@ -35,6 +35,9 @@ CREDIT_MEMO_SAVED = "observer.sales_order_creditmemo_save_after"
 RMA_SAVED = "observer.rma_save_commit_after"
 COMPANY_SAVED = "observer.company_save_commit_after"
 PRODUCT_SAVED = "observer.catalog_product_save_commit_after"
+# ASSUMPTION: Adobe Commerce has no cart webhook; an I/O Events subscription to the quote's save
+# observer is how an app hears of carts (no payload sample is vendored: `sandbox.adobe_commerce.carts`).
+QUOTE_SAVED = "observer.sales_quote_save_after"
 EMITTED = (ORDER_PLACED, ORDER_SAVED, INVOICE_SAVED, CREDIT_MEMO_SAVED, RMA_SAVED, COMPANY_SAVED, PRODUCT_SAVED)
 
 

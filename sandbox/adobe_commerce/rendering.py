@@ -304,7 +304,7 @@ def credit_history_json(h: CreditHistoryState) -> JSON:
     }
 
 
-def cart_json(c: CartState) -> JSON:
+def cart_json(c: CartState, currency: str = "") -> JSON:
     extension: JSON = {"company_id": c.company_id} if c.company_id is not None else {}
     n = c.negotiable
     if n is not None:
@@ -365,6 +365,7 @@ def cart_json(c: CartState) -> JSON:
             "website_id": 1,
         },
         "store_id": c.store_id,
+        **({"currency": {"quote_currency_code": currency, "base_currency_code": currency}} if currency else {}),
         "extension_attributes": extension,
     }
 

@@ -226,7 +226,8 @@ def rest_router(guard: Guard) -> APIRouter:
 
     @router.get("/V1/carts/{cartId}")
     async def get_cart(request: Request, cartId: int) -> JSONResponse:
-        return JSONResponse(cart_json(b2b.get_cart(_store(request), cartId)))
+        store = _store(request)
+        return JSONResponse(cart_json(b2b.get_cart(store, cartId), store.config.currency))
 
     @router.post("/V1/negotiableQuote/request")
     async def request_quote(request: Request) -> JSONResponse:

@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 from fastapi import APIRouter, Request
 
-from sandbox.bigcommerce import admin, b2b_api, records_api, rest_api, store_api
+from sandbox.bigcommerce import admin, b2b_api, carts, records_api, rest_api, store_api
 from sandbox.bigcommerce.config import BigCommerceStoreConfig
 from sandbox.bigcommerce.errors import Api, StoreError
 from sandbox.bigcommerce.http_support import CallContext, route_class
@@ -92,6 +92,8 @@ class BigCommerceSimulator:
         store_api.add_routes(self.router, self)
         records_api.add_routes(self.router, self)
         self.router.include_router(admin.build_router(self))
+        carts.add_routes(self.router, self)
+        self.router.include_router(carts.build_admin_router(self))
         self.b2b_router = APIRouter(route_class=routes)
         b2b_api.add_routes(self.b2b_router, self)
 

@@ -295,6 +295,30 @@ class CustomerState:
 
 
 @dataclass
+class CartLineState:
+    sku: str
+    name: str
+    quantity: int
+    list_price: Decimal
+    product_id: int = 0
+    variant_id: int = 0
+
+
+@dataclass
+class CartState:
+    """A storefront cart (`sandbox.bigcommerce.carts`); deleted when it becomes an order."""
+
+    id: str  # a UUID, as BigCommerce's cart ids are
+    token: str  # the abandoned-cart token `store/cart/abandoned` carries
+    customer_id: int  # 0: a guest
+    email: str
+    currency: str
+    lines: list[CartLineState]
+    created_time: datetime = field(default_factory=now)
+    updated_time: datetime = field(default_factory=now)
+
+
+@dataclass
 class CustomerGroupState:
     id: int
     name: str
@@ -422,6 +446,8 @@ class StoreState:
         self.rfqs: dict[int, RfqState] = {}
         self.company_users: dict[int, CompanyUserState] = {}  # B2B Edition user id -> user
         self.records = StoreRecords()  # customer attributes, consent, product custom fields
+        self.carts: dict[str, CartState] = {}
+        self.abandoned_cart_tokens: dict[str, str] = {}  # token -> cart id, kept after conversion
         self._counters: dict[str, int] = {}
 
     def next_id(self, kind: str, start: int = 1) -> int:

@@ -4,6 +4,8 @@ part of Shopify): seed products, ship an order, open a dispute, and read everyth
 * `POST /{shop}/_admin/products` - a product with variants, optionally published on channels;
 * `POST /{shop}/_admin/orders/{order_id}/fulfill` - ship everything still open on an order;
 * `POST /{shop}/_admin/disputes` - the buyer's bank opens a chargeback (or inquiry) on an order;
+* `POST /{shop}/_admin/checkouts` - a shopper reaches the checkout (`checkouts/create`);
+  `.../checkouts/{id}` touches it again and `.../checkouts/{id}/complete` pays (`checkouts/update`);
 * `GET /{shop}/_admin/commerce` - refunds, returns, disputes, companies, draft orders, products and
   price lists as compact JSON.
 """
@@ -19,6 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from sandbox.shopify import rest_payloads, rest_resources
+from sandbox.shopify.checkouts import CheckoutLine, checkout_payload
 from sandbox.shopify.executor import ShopRuntime
 from sandbox.shopify.gid import gid
 from sandbox.shopify.ops_base import safe_gid
@@ -53,6 +56,28 @@ class DisputeSeed(BaseModel):
     type: Literal["CHARGEBACK", "INQUIRY"] = "CHARGEBACK"
     network_reason_code: str | None = None
     evidence_due_in_days: int = 14  # negative: the due date has already passed
+
+
+class CheckoutLineSeed(BaseModel):
+    title: str = Field(min_length=1)
+    quantity: int = Field(default=1, ge=1)
+    price: Decimal = Field(default=Decimal(0), ge=0)
+    sku: str | None = None
+
+
+class CheckoutSeed(BaseModel):
+    email: str | None = None  # a known customer's e-mail makes it theirs; None: a guest without one
+    guest: bool = False  # True: not linked to the customer of that e-mail
+    currency: str = "USD"
+    lines: list[CheckoutLineSeed] = Field(min_length=1)
+
+
+class CheckoutTouch(BaseModel):
+    lines: list[CheckoutLineSeed] | None = None
+
+
+def _checkout_lines(seeds: list[CheckoutLineSeed]) -> list[CheckoutLine]:
+    return [CheckoutLine(title=s.title, quantity=s.quantity, price=s.price, sku=s.sku) for s in seeds]
 
 
 def _json(status: int, body: Any) -> JSONResponse:
@@ -123,6 +148,43 @@ def add_commerce_admin_routes(router: APIRouter, runtime_of: Callable[[str], Sho
             "evidence_admin_graphql_api_id": dispute.evidence.gid,
         }
         return _json(201, {"dispute": body})
+
+    @router.post("/{shop}/_admin/checkouts")
+    async def open_checkout(shop: str, seed: CheckoutSeed) -> Response:
+        runtime = runtime_of(shop)
+        if runtime is None:
+            return _not_found()
+        customer = runtime.state.customer_by_email(seed.email) if seed.email and not seed.guest else None
+        checkout = runtime.ops.open_checkout(
+            email=seed.email,
+            customer_id=customer.id if customer else None,
+            lines=_checkout_lines(seed.lines),
+            currency=seed.currency,
+        )
+        return _json(201, {"checkout": checkout_payload(checkout, customer)})
+
+    @router.post("/{shop}/_admin/checkouts/{checkout_id}")
+    async def touch_checkout(shop: str, checkout_id: int, touch: CheckoutTouch) -> Response:
+        runtime = runtime_of(shop)
+        checkout = runtime.state.checkouts.get(checkout_id) if runtime else None
+        if runtime is None or checkout is None:
+            return _not_found()
+        lines = _checkout_lines(touch.lines) if touch.lines is not None else None
+        runtime.ops.update_checkout(checkout, lines=lines)
+        return _json(
+            200, {"checkout": checkout_payload(checkout, runtime.state.customers.get(checkout.customer_id or 0))}
+        )
+
+    @router.post("/{shop}/_admin/checkouts/{checkout_id}/complete")
+    async def complete_checkout(shop: str, checkout_id: int) -> Response:
+        runtime = runtime_of(shop)
+        checkout = runtime.state.checkouts.get(checkout_id) if runtime else None
+        if runtime is None or checkout is None:
+            return _not_found()
+        runtime.ops.complete_checkout(checkout)
+        return _json(
+            200, {"checkout": checkout_payload(checkout, runtime.state.customers.get(checkout.customer_id or 0))}
+        )
 
     @router.get("/{shop}/_admin/commerce")
     async def commerce(shop: str) -> Response:

@@ -36,6 +36,7 @@ from sandbox.shopify import (  # noqa: F401
     resolvers_aftersales,
     resolvers_b2b,
     resolvers_catalog,
+    resolvers_checkouts,
     resolvers_order_edits,
     resolvers_records,
 )

@@ -16,6 +16,7 @@ from typing import Any
 from sandbox.effects import EffectKind
 from sandbox.shopify import rest_payloads
 from sandbox.shopify.catalog import Catalog
+from sandbox.shopify.checkouts import Checkouts
 from sandbox.shopify.companies import Companies
 from sandbox.shopify.customer_records import CustomerRecords
 from sandbox.shopify.disputes import Disputes
@@ -68,6 +69,7 @@ class ShopOperations(
     Catalog,
     PriceLists,
     CustomerRecords,
+    Checkouts,
 ):
     """Every simulated mutation of one shop; order lifecycle (cancel jobs, updates, tags) lives here."""
 

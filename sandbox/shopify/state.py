@@ -20,6 +20,7 @@ from sandbox.config import ShopConfig
 from sandbox.shopify.gid import gid
 
 if TYPE_CHECKING:  # annotations only: those modules build on this one
+    from sandbox.shopify.checkouts import Checkout
     from sandbox.shopify.order_edits import CalculatedOrder
     from sandbox.shopify.state_aftersales import Dispute, Fulfillment, Refund, Return
     from sandbox.shopify.state_b2b import Company, CompanyContact, CompanyLocation, DraftOrder, PurchasingCompany
@@ -522,6 +523,7 @@ _ID_BASES = {
     "DraftOrderLineItem": 1070000000001,
     "OrderAdjustment": 2330000000001,
     "CalculatedOrder": 1560000000001,
+    "Checkout": 3770000000001,
     "CalculatedManualDiscountApplication": 1570000000001,
 }
 
@@ -552,6 +554,7 @@ class ShopState:
     draft_orders: dict[int, DraftOrder] = field(default_factory=dict)
     calculated_orders: dict[int, CalculatedOrder] = field(default_factory=dict)  # order edits
     metafields: dict[int, Metafield] = field(default_factory=dict)  # customers' and products'
+    checkouts: dict[int, Checkout] = field(default_factory=dict)  # `sandbox.shopify.checkouts`
     # Currencies the shop sells in (Markets): price lists and draft orders must use one of them.
     enabled_currencies: tuple[str, ...] = ("USD", "CAD", "EUR", "GBP")
     _sequences: dict[str, Iterator[int]] = field(default_factory=dict, repr=False)

@@ -50,6 +50,8 @@ REST_TOPICS = {
     "DRAFT_ORDERS_UPDATE": "draft_orders/update",
     "PRODUCTS_CREATE": "products/create",
     "PRODUCTS_UPDATE": "products/update",
+    "CHECKOUTS_CREATE": "checkouts/create",
+    "CHECKOUTS_UPDATE": "checkouts/update",
 }
 
 

@@ -292,6 +292,9 @@ order_documents:
       terms: Covers seams and poles.
       regions: {EU: "Two years under EU consumer law, seams and poles included."}
 product_workspaces: true
+abandoned_carts:
+  remind_after: PT4H
+  cart_url: https://shop.example/cart/{cart_id}
 """
 
 
