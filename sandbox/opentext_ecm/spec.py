@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from email.message import Message
 from email.parser import BytesParser
 from email.policy import HTTP
-from functools import lru_cache
+from functools import cache
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -91,7 +91,7 @@ class _CorrectedSpec:
     json_native: frozenset[tuple[str, str]]  # (path, method) documented with a JSON body
 
 
-@lru_cache(maxsize=None)  # one per SpecKind: a smaller cache would reload a spec in turn
+@cache  # one per SpecKind: a smaller cache would reload a spec in turn
 def corrected_spec(kind: SpecKind) -> _CorrectedSpec:
     """Load once per process (the CS document takes seconds) with the corrections listed above."""
     if kind == "records-management":

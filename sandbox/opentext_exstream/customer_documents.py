@@ -18,13 +18,10 @@ from typing import Any
 from sandbox.opentext_exstream.design import (
     ARCHIVE_USE,
     CHANNEL_QUEUE_USES,
-    BodyLine,
     CommunicationConfig,
-    RepeatBlock,
-    WhenBlock,
 )
 from sandbox.opentext_exstream.envelope import Envelope
-from sandbox.opentext_exstream.rendering import RENDERERS, SUFFIX, RenderedOutput
+from sandbox.opentext_exstream.rendering import RENDERERS, SUFFIX, RenderedOutput, body_text
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\-]+)(\|amount)?\}")
 _SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
@@ -87,22 +84,6 @@ def _filler(envelope: Envelope) -> Callable[[str, list[object]], str]:
     return fill
 
 
-def _body(lines: list[BodyLine], scopes: list[object], fill: Callable[[str, list[object]], str]) -> list[str]:
-    out: list[str] = []
-    for line in lines:
-        if isinstance(line, RepeatBlock):
-            items = _lookup(scopes, line.each)
-            for item in items if isinstance(items, list) else []:
-                out += _body(line.lines, [item, *scopes], fill)
-        elif isinstance(line, WhenBlock):
-            value = _lookup(scopes, line.field)
-            known = value is not _MISSING and value is not None and value != "" and value != []
-            out += _body(line.lines if known else line.otherwise, scopes, fill)
-        else:
-            out.append(fill(line, scopes))
-    return out
-
-
 def _address_block(envelope: Envelope, driver: dict[str, Any]) -> list[str]:
     postal = envelope.postal_address or {}
     street = postal.get("lines")
@@ -127,7 +108,7 @@ def customer_document_text(
     if printed:
         lines += _address_block(envelope, driver)
     lines += [fill(envelope.texts.greeting, [driver]), ""]
-    lines += _body(communication.customer_design.body, [driver], fill)
+    lines += body_text(communication.customer_design.body, [driver], fill)
     lines += [
         "",
         fill(envelope.texts.closing, [driver]),

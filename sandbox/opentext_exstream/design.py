@@ -109,7 +109,7 @@ class CommunicationConfig(BaseModel):
     title: str | None = None  # the document heading; defaults to the name
     # Lines of the document; `{field.path}` is replaced by the driver value (in a `RepeatBlock`, the
     # current item's first). Without lines, every scalar driver value is printed as `path: value`.
-    body_lines: list[str | RepeatBlock] = Field(default_factory=list)
+    body_lines: list[BodyLine] = Field(default_factory=list)
     customer_design: CustomerDesign | None = None
 
     @model_validator(mode="after")

@@ -11,9 +11,10 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sandbox.opentext_exstream.design import CommunicationConfig, OutputQueueConfig, RepeatBlock
+from sandbox.opentext_exstream.design import BodyLine, CommunicationConfig, OutputQueueConfig, RepeatBlock, WhenBlock
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\-]+)\}")
 _MISSING = object()
@@ -82,23 +83,33 @@ def _scoped(scopes: list[object], path: str) -> object:
     return next((v for v in (lookup(scope, path) for scope in scopes) if v is not _MISSING), _MISSING)
 
 
-def _lines(body: list[str | RepeatBlock], scopes: list[object]) -> list[str]:
+def body_text(lines: list[BodyLine], scopes: list[object], fill: Callable[[str, list[object]], str]) -> list[str]:
+    """A design's body lines for the driver (`scopes`: the innermost repeated item first): repeated
+    blocks once per item, conditional blocks by whether their field is known, text by `fill`."""
     out: list[str] = []
-    for line in body:
+    for line in lines:
         if isinstance(line, RepeatBlock):
             items = _scoped(scopes, line.each)
             for item in items if isinstance(items, list) else []:
-                out += _lines(line.lines, [item, *scopes])
+                out += body_text(line.lines, [item, *scopes], fill)
+        elif isinstance(line, WhenBlock):
+            value = _scoped(scopes, line.field)
+            known = value is not _MISSING and value is not None and value != "" and value != []
+            out += body_text(line.lines if known else line.otherwise, scopes, fill)
         else:
-            out.append(_PLACEHOLDER.sub(lambda m: _text(_scoped(scopes, m.group(1))), line))
+            out.append(fill(line, scopes))
     return out
+
+
+def _plain_fill(line: str, scopes: list[object]) -> str:
+    return _PLACEHOLDER.sub(lambda m: _text(_scoped(scopes, m.group(1))), line)
 
 
 def document_text(communication: CommunicationConfig, driver: object) -> tuple[str, list[str]]:
     """The document's title and lines for one driver record."""
     title = _fill(communication.title or communication.name, driver)
     if communication.body_lines:
-        return title, _lines(communication.body_lines, [driver])
+        return title, body_text(communication.body_lines, [driver], _plain_fill)
     return title, [f"{path}: {text}" for path, text in _flatten(driver)]
 
 
