@@ -4,11 +4,10 @@ the Abandoned Carts API (`GET /v3/abandoned-carts/{token}`, the cart id behind t
 webhooks (their payloads as the vendored `webhooks.v3.yml` documents them: `{type, id, token}` and
 `{type, id, orderId}`; "at this point, the cart is automatically deleted and no longer accessible").
 
-No carts or abandoned-carts spec is vendored: the paths and bodies are ASSUMPTION after
-BigCommerce's REST Management reference (cart `data` with `id`, `customer_id`, `email`,
-`currency.code`, `cart_amount`, `line_items.physical_items[]`; abandoned cart `data.cart_id`), so the
-contract check passes them unchecked. BigCommerce's own one-hour inactivity is not simulated: the
-sandbox admin says when a cart is abandoned (`POST /_admin/stores/{hash}/carts/{id}/abandon`).
+Requests are checked against the vendored `carts.v3.yml` and `abandoned_carts.v3.yml` (cart `data`
+with `id`, `customer_id`, `email`, `currency.code`, `cart_amount`, `line_items.physical_items[]`;
+abandoned cart `data.cart_id`). BigCommerce's own one-hour inactivity is not simulated: the sandbox
+admin says when a cart is abandoned (`POST /_admin/stores/{hash}/carts/{id}/abandon`).
 """
 
 from __future__ import annotations
@@ -136,7 +135,7 @@ def build_admin_router(sim: BigCommerceSimulator) -> APIRouter:
             email = customer.email
         cart = CartState(
             id=str(uuid.uuid4()),
-            token=uuid.uuid4().hex,
+            token=str(uuid.uuid4()),  # the spec types the abandoned-cart token as a uuid
             customer_id=seed.customer_id,
             email=email,
             currency=seed.currency,

@@ -45,15 +45,13 @@ _REST_FILES: dict[tuple[str, str], str] = {
     ("v3", "pricelists"): "price_lists.v3.yml",
     ("v3", "catalog"): "products_catalog.v3.yml",
     ("v3", "hooks"): "webhooks.v3.yml",
+    ("v3", "carts"): "carts.v3.yml",
+    ("v3", "abandoned-carts"): "abandoned_carts.v3.yml",
 }
 # (API, first, second path segment) → spec file, where one first segment spans several files.
 _REST_SUBFILES: dict[tuple[str, str, str], str] = {
     ("v3", "catalog", "brands"): "brands_catalog.v3.yml",
 }
-# (API, first path segment) the simulator serves without a vendored spec to check them against:
-# ASSUMPTION, their shapes follow BigCommerce's published `carts.v3.yml` and
-# `abandoned_carts.v3.yml` (see `sandbox.bigcommerce.carts`); vendoring those files would check them.
-UNVENDORED_REST: frozenset[tuple[str, str]] = frozenset({("v3", "carts"), ("v3", "abandoned-carts")})
 _B2B_FILES: dict[str, str] = {
     "companies": "b2b-edition/company.yaml",
     "customer-groups": "b2b-edition/company.yaml",
@@ -234,12 +232,6 @@ class BigCommerceContract(SpecContract):
             return None
         return relative, urlunsplit(("https", urlsplit(official).netloc, urlsplit(official).path, parts.query, ""))
 
-    def _unvendored(self, url: str) -> bool:
-        path = urlsplit(url).path
-        rest = path[len(self.mount) :] if path.startswith(self.mount + "/stores/") else ""
-        segments = rest.split("/")
-        return len(segments) >= 5 and (segments[3], segments[4]) in UNVENDORED_REST
-
     def _to_official(self, url: str) -> str:
         found = self.spec_for(url)
         return found[1] if found else url
@@ -247,8 +239,6 @@ class BigCommerceContract(SpecContract):
     def errors(self, method: str, url: str, headers: Mapping[str, str], body: bytes | None) -> list[str]:
         found = self.spec_for(url)
         if found is None:
-            if self._unvendored(url):
-                return []
             return [f"no BigCommerce spec documents {method} {urlsplit(url).path}"]
         relative, official = found
         request = _WireRequest(method, official, headers, body)
