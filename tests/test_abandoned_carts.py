@@ -26,6 +26,7 @@ from connectors.adobe_commerce.cart_models import CartAddress
 from routing.abandoned_carts import AbandonedCartPolicy
 from routing.communications import CommunicationsPolicy, LetterChannel
 from routing.policy import load_policy
+from tests.support.histories import keep_history
 from tests.support.world import ADOBE_DOCS_STORE, BC_DOCS_STORE, DOCS_SHOP, TENANT, TENANT_ID
 from worker import build_worker
 from workflows.abandoned_cart import KIND, REMINDER_KEY, AbandonedCart, AbandonedCartInput, CartEvent
@@ -169,6 +170,7 @@ async def test_an_abandoned_checkout_gets_one_reminder_after_the_delay_despite_a
     [opened] = await recorded(handle, "store event", 1)
 
     result = await asyncio.wait_for(handle.result(), timeout=120)
+    await keep_history(handle, "abandoned_cart_shopify_reminded")
 
     assert result.status is CaseStatus.APPROVED and result.detail == "Reminder sent", result.detail
     trail = await handle.query(AbandonedCart.audit)
@@ -201,6 +203,8 @@ async def test_a_completed_checkout_gets_no_reminder(harness: Harness, config_di
     closed = await asyncio.wait_for(by_event.result(), timeout=120)
     by_check = await start_case(harness, "shopify", DOCS_SHOP, str(quiet["id"]), letters, "w-3")
     checked = await asyncio.wait_for(by_check.result(), timeout=120)
+    await keep_history(by_event, "abandoned_cart_shopify_completed")
+    await keep_history(by_check, "abandoned_cart_shopify_found-ordered")
 
     assert closed.status is CaseStatus.APPROVED and "became an order" in closed.detail, closed.detail
     assert checked.detail == "No reminder: the checkout was completed", checked.detail
