@@ -24,6 +24,7 @@ from temporalio.service import RPCError
 
 from casebridge.cli import exit_now
 from casebridge.connections import Connections
+from casebridge.demo_behaviour import leave_a_checkout, show_behavioural_letters
 from casebridge.demo_documents import archive_today, print_workspace, ship_and_show_letters
 from casebridge.demo_jobs import collateral_to_the_storefront, statements_of_last_month
 from casebridge.payload_codec import PayloadKeysError
@@ -129,8 +130,8 @@ class Demo:
             "shippingAddress": ship,
             "billingAddress": bill,
         }
-        if s.customer_tags:
-            order["customer"] = {"toUpsert": {"email": email, "tags": list(s.customer_tags)}}
+        # A customer account, so the letters' preferences and outcomes have a record to go to.
+        order["customer"] = {"toUpsert": {"email": email, "tags": list(s.customer_tags)}}
         if s.discount_pct:
             order["discountCode"] = {
                 "itemPercentageDiscountCode": {"code": f"DEMO{s.discount_pct}", "percentage": float(s.discount_pct)}
@@ -792,15 +793,19 @@ async def demo(settings: Settings) -> None:
             print(f"Reporting {len(EXCEPTION_SCENARIOS)} fulfillment exceptions as the warehouse ...")
             exceptions = ExceptionsDemo(player, bc, ad)
             played += [p for p in [await exceptions.play(s) for s in EXCEPTION_SCENARIOS] if p is not None]
+        cart_case = await leave_a_checkout(client, store, player.sandbox_url)
         await archive_today(client, settings, connections, store)
         filed = next((p for p in played if p.platform == "Shopify" and p.case_id and _closed(p)), None)
+        shipped: str | None = None
         if filed is not None and filed.case_id is not None:
             order_id = filed.case_id.rsplit("/", 1)[-1]
             if filed.view is not None and filed.view.status is CaseStatus.APPROVED:
                 await ship_and_show_letters(client, connections, store, order_id, player.sandbox_url)
+                shipped = order_id
             await print_workspace(connections, store, order_id, player.sandbox_url)
         await statements_of_last_month(client, connections, store)
         await collateral_to_the_storefront(client, connections, store, player.sandbox_url)
+        await show_behavioural_letters(client, store, cart_case, shipped)
     finally:
         await connections.aclose()
     print()

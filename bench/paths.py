@@ -12,7 +12,11 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
+from routing.abandoned_carts import AbandonedCartPolicy
+from routing.communications import CommunicationsPolicy
+from tests.support.carts import cart_case_input, open_checkout, shopify_customer
 from tests.support.stack import Stack, eventually
 from tests.support.world import ADOBE_STORE, BC_FLOW_STORE, DOCS_SHOP, SHOP, TENANT_ID
 from tests.test_fulfillment_exception import post, report
@@ -25,6 +29,8 @@ from tests.test_return_case import request_return, shipped_order
 from tests.test_return_case_adobe import case_of as adobe_return_case
 from tests.test_return_case_adobe import invoiced_order, request_rma
 from tests.test_return_case_bigcommerce import paid_order, product_id, return_request, started
+from workflows.abandoned_cart import KIND as ABANDONED_CART
+from workflows.abandoned_cart import AbandonedCart
 from workflows.messages import CaseStatus, team_business_key
 from workflows.order_documents import KIND as ORDER_DOCUMENTS
 from workflows.order_review import KIND as ORDER_REVIEW
@@ -38,6 +44,8 @@ class Ran:
 
 
 Path = Callable[[Stack], Awaitable[Ran]]
+
+CART_REMINDER_AFTER = timedelta(seconds=2)
 
 # How long a reviewer waits for a task; the documented-limits phase raises it (cases queue there).
 task_wait = {"seconds": 120.0}
@@ -173,6 +181,29 @@ async def order_documents_shopify(stack: Stack) -> Ran:
     return Ran(case_id, confirmed - t0, time.perf_counter() - shipped)
 
 
+async def abandoned_cart_shopify(stack: Stack) -> Ran:
+    """A checkout left in the documents shop, its case started with the reminder due after
+    `CART_REMINDER_AFTER` (the shop's policy waits hours). `to_task_s` is checkout -> case started,
+    `decision_s` reminder due -> reminder delivered."""
+    email, _ = await shopify_customer(stack.connections)
+    t0 = time.perf_counter()
+    checkout = await open_checkout(stack.sandbox_url, email)
+    cart_id = str(checkout["id"])
+    case_id = f"{ABANDONED_CART.case_id('shopify', DOCS_SHOP, cart_id)}-bench"
+    letters = CommunicationsPolicy(brand="casebridge-outdoor")
+    due_soon = AbandonedCartPolicy(remind_after=CART_REMINDER_AFTER)
+    await stack.client.start_workflow(
+        AbandonedCart.run,
+        cart_case_input(case_id, "shopify", DOCS_SHOP, cart_id, letters, "bench", due_soon),
+        id=case_id,
+        task_queue=stack.settings.task_queue,
+    )
+    started = time.perf_counter()
+    await letters_delivered(stack, case_id, 1)
+    due = started + CART_REMINDER_AFTER.total_seconds()
+    return Ran(case_id, started - t0, time.perf_counter() - due)
+
+
 # (case type, platform) -> its main path: approved / refunded / shipped as is; the order's documents.
 PATHS: dict[tuple[str, str], Path] = {
     ("order-review", "shopify"): order_review_shopify,
@@ -185,4 +216,5 @@ PATHS: dict[tuple[str, str], Path] = {
     ("fulfillment-exception", "bigcommerce"): exception_bigcommerce,
     ("fulfillment-exception", "adobe-commerce"): exception_adobe,
     ("order-documents", "shopify"): order_documents_shopify,
+    ("abandoned-cart", "shopify"): abandoned_cart_shopify,
 }

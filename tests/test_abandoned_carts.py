@@ -26,10 +26,11 @@ from connectors.adobe_commerce.cart_models import CartAddress
 from routing.abandoned_carts import AbandonedCartPolicy
 from routing.communications import CommunicationsPolicy, LetterChannel
 from routing.policy import load_policy
+from tests.support.carts import cart_case_input, open_checkout, shopify_customer
 from tests.support.histories import keep_history
-from tests.support.world import ADOBE_DOCS_STORE, BC_DOCS_STORE, DOCS_SHOP, TENANT, TENANT_ID
+from tests.support.world import ADOBE_DOCS_STORE, BC_DOCS_STORE, DOCS_SHOP, TENANT_ID
 from worker import build_worker
-from workflows.abandoned_cart import KIND, REMINDER_KEY, AbandonedCart, AbandonedCartInput, CartEvent
+from workflows.abandoned_cart import KIND, REMINDER_KEY, AbandonedCart, CartEvent
 from workflows.customer_letter import CustomerLetter, LetterResult
 from workflows.messages import AuditEntry, CaseResult, CaseStatus
 
@@ -55,38 +56,6 @@ def communications(config_dir: Path, policy_file: str) -> CommunicationsPolicy:
     return policy.communications
 
 
-async def shopify_customer(connections: Connections) -> tuple[str, str]:
-    """(e-mail, customer gid) of a new Shopify customer (made by an order of theirs)."""
-    email = f"shopper-{uuid.uuid4().hex[:8]}@example.test"
-    order = await connections.shopify(DOCS_SHOP).create_order(
-        {
-            "email": email,
-            "currency": "USD",
-            "lineItems": [
-                {"title": "Mug", "quantity": 1, "priceSet": {"shopMoney": {"amount": "9.00", "currencyCode": "USD"}}}
-            ],
-            "customer": {"toUpsert": {"email": email}},
-        }
-    )
-    assert order.customer is not None
-    return email, order.customer.id
-
-
-async def open_checkout(sandbox_url: str, email: str | None, *, guest: bool = False) -> dict[str, Any]:
-    async with httpx.AsyncClient() as http:
-        answer = await http.post(
-            f"{sandbox_url}/shopify/{DOCS_SHOP}/_admin/checkouts",
-            json={
-                "email": email,
-                "guest": guest,
-                "lines": [{"title": "Tent for two", "sku": "TENT-2P", "quantity": 1, "price": "249.90"}],
-            },
-        )
-        answer.raise_for_status()
-        checkout: dict[str, Any] = answer.json()["checkout"]
-        return checkout
-
-
 async def start_case(
     harness: Harness, platform: str, store: str, cart_id: str, letters: CommunicationsPolicy, reference: str
 ) -> WorkflowHandle[AbandonedCart, CaseResult]:
@@ -95,17 +64,7 @@ async def start_case(
     case_id = f"{KIND.case_id(platform, store, cart_id)}-{uuid.uuid4().hex[:6]}"
     return await env.client.start_workflow(
         AbandonedCart.run,
-        AbandonedCartInput(
-            case_id=case_id,
-            platform=platform,
-            store=store,
-            opentext_tenant=TENANT,
-            callback_url="http://127.0.0.1:9/unused",
-            communications=letters,
-            cart_id=cart_id,
-            event=CartEvent(kind="active", reference=reference),
-            policy=POLICY,
-        ),
+        cart_case_input(case_id, platform, store, cart_id, letters, reference, POLICY),
         id=case_id,
         task_queue=queue,
     )

@@ -1,8 +1,9 @@
 """Worker processes SIGKILLed at seeded random moments while cases of every type run on every
 platform (order review on Shopify, BigCommerce and Adobe Commerce; returns on Shopify and
-BigCommerce; fulfillment exceptions on Shopify and BigCommerce), then restarted: every case ends as
-its decision says, and the sandbox's side-effect ledger shows each hold, release, cancellation,
-refund, return decision, OpenText process and letter exactly once.
+BigCommerce; fulfillment exceptions on Shopify and BigCommerce; an order's documents and an
+abandoned cart on Shopify), then restarted: every case ends as its decision says, and the
+sandbox's side-effect ledger shows each hold, release, cancellation, refund, return decision,
+OpenText process and letter exactly once.
 
 The seed is printed; `CASEBRIDGE_CHAOS_SEED=<n>` replays a failing run's kill schedule."""
 
@@ -30,6 +31,7 @@ EXPECTED_STATUS = {
     "fulfillment-exception shopify new date": CaseStatus.APPROVED,
     "fulfillment-exception bigcommerce cancelled": CaseStatus.REJECTED,
     "order-documents shopify shipped": CaseStatus.OPEN,  # it listens on for later events
+    "abandoned-cart shopify reminded": CaseStatus.APPROVED,
 }
 
 

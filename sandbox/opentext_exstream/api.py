@@ -413,12 +413,15 @@ class ExstreamSimulator:
         return run.outputs
 
     def _letter_sent(self, caller: IssuedToken, communication: CommunicationConfig, driver: object) -> None:
-        """One letter per generation, whatever the queues: keyed by the order it is about."""
+        """One letter per generation, whatever the queues: keyed by the order it is about, or
+        `cart <id>` for a cart's reminder."""
         about = driver if isinstance(driver, dict) else {}
+        cart = about.get("cart")
+        cart_key = f"cart {cart.get('id')}" if isinstance(cart, dict) and cart.get("id") else ""
         self.world.effects.record(
             SYSTEM,
             caller.tenant_id,
-            str(about.get("orderName") or ""),
+            str(about.get("orderName") or cart_key),
             EffectKind.LETTER_SENT,
             communication.id,
             email=str(about.get("email") or "") or None,

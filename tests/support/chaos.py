@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -447,6 +448,40 @@ async def shopify_order_documents(stack: Stack, timeout: float = 90) -> CaseRun:
     return run
 
 
+async def shopify_abandoned_cart(stack: Stack, timeout: float = 90) -> CaseRun:
+    """A checkout left in the documents shop: its case sends one "Abandoned Cart Reminder" once the
+    reminder is due. Started here with the reminder due in two seconds (the shop's own policy waits
+    hours; the case the shim opened for the same checkout keeps waiting)."""
+    from routing.abandoned_carts import AbandonedCartPolicy
+    from routing.communications import CommunicationsPolicy
+    from tests.support.carts import cart_case_input, open_checkout, shopify_customer
+    from workflows.abandoned_cart import KIND, AbandonedCart
+
+    email, _ = await shopify_customer(stack.connections)
+    checkout = await open_checkout(stack.sandbox_url, email)
+    cart_id = str(checkout["id"])
+    case_id = f"{KIND.case_id('shopify', DOCS_SHOP, cart_id)}-chaos"
+    letters = CommunicationsPolicy(brand="casebridge-outdoor")
+    due_soon = AbandonedCartPolicy(remind_after=timedelta(seconds=2))
+    await stack.client.start_workflow(
+        AbandonedCart.run,
+        cart_case_input(case_id, "shopify", DOCS_SHOP, cart_id, letters, "chaos", due_soon),
+        id=case_id,
+        task_queue=stack.settings.task_queue,
+    )
+    run = CaseRun(
+        "abandoned-cart shopify reminded",
+        case_id,
+        "shopify",
+        DOCS_SHOP,
+        cart_id,
+        {EffectKind.ORDER_CANCELLED: 0},
+        letters_about=f"cart {cart_id}",
+        reviewed=False,
+    )
+    return await _finish(stack, run, timeout)
+
+
 SCENARIOS: list[Scenario] = [
     shopify_review_approved,
     shopify_review_rejected,
@@ -458,6 +493,7 @@ SCENARIOS: list[Scenario] = [
     shopify_exception_new_date,
     bigcommerce_exception_cancelled,
     shopify_order_documents,
+    shopify_abandoned_cart,
 ]
 
 
