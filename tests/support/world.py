@@ -342,9 +342,27 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
                 "refund]", "invoice, refund]"
             )
         (directory / "policies" / f"adobe-{adobe_store}.yaml").write_text(adobe_policy)
-    # Where `casebridge webhooks sync` registers the shim for the Adobe store's I/O Events.
-    adobe_registrations = f"{sandbox_url}/adobe-commerce/_admin/stores/{ADOBE_STORE}/io-events/registrations"
-    adobe_docs_registrations = adobe_registrations.replace(f"/stores/{ADOBE_STORE}/", f"/stores/{ADOBE_DOCS_STORE}/")
+    adobe_entries = "".join(
+        textwrap.dedent(f"""\
+          - platform: adobe-commerce
+            id: {store}
+            api_base_url: {sandbox_url}/adobe-commerce/rest/{store}
+            adobe_auth:
+              mode: oauth1
+              consumer_key_env: ADOBE_CONSUMER_KEY
+              consumer_secret_env: ADOBE_CONSUMER_SECRET
+              access_token_env: ADOBE_ACCESS_TOKEN
+              access_token_secret_env: ADOBE_ACCESS_TOKEN_SECRET
+            io_events_provider_id: {provider}
+            # Where `casebridge webhooks sync` registers the shim for the store's I/O Events.
+            io_events_registrations_url: {sandbox_url}/adobe-commerce/_admin/stores/{store}/io-events/registrations
+            opentext_tenant: {TENANT}
+            ecm_ext_system_id: {ecm_system("adobe-commerce", store)}
+            policy_file: policies/adobe-{store}.yaml
+        """)
+        + (f"  activities_per_second: {ADOBE_ACTIVITIES_PER_SECOND}\n  b2b: true\n" if store == ADOBE_STORE else "")
+        for store, provider in ((ADOBE_STORE, ADOBE_IO_PROVIDER), (ADOBE_DOCS_STORE, ADOBE_DOCS_IO_PROVIDER))
+    )
     store_entries = "".join(
         textwrap.dedent(f"""\
           - platform: shopify
@@ -413,39 +431,10 @@ def write_config(directory: Path, sandbox_url: str) -> Path:
               opentext_tenant: {TENANT}
               ecm_ext_system_id: {ecm_system("bigcommerce", BC_DOCS_STORE)}
               policy_file: policies/bigcommerce-{BC_DOCS_STORE}.yaml
-            - platform: adobe-commerce
-              id: {ADOBE_STORE}
-              api_base_url: {sandbox_url}/adobe-commerce/rest/{ADOBE_STORE}
-              adobe_auth:
-                mode: oauth1
-                consumer_key_env: ADOBE_CONSUMER_KEY
-                consumer_secret_env: ADOBE_CONSUMER_SECRET
-                access_token_env: ADOBE_ACCESS_TOKEN
-                access_token_secret_env: ADOBE_ACCESS_TOKEN_SECRET
-              io_events_provider_id: {ADOBE_IO_PROVIDER}
-              io_events_registrations_url: {adobe_registrations}
-              opentext_tenant: {TENANT}
-              ecm_ext_system_id: {ecm_system("adobe-commerce", ADOBE_STORE)}
-              policy_file: policies/adobe-{ADOBE_STORE}.yaml
-              activities_per_second: {ADOBE_ACTIVITIES_PER_SECOND}
-              b2b: true
-            - platform: adobe-commerce
-              id: {ADOBE_DOCS_STORE}
-              api_base_url: {sandbox_url}/adobe-commerce/rest/{ADOBE_DOCS_STORE}
-              adobe_auth:
-                mode: oauth1
-                consumer_key_env: ADOBE_CONSUMER_KEY
-                consumer_secret_env: ADOBE_CONSUMER_SECRET
-                access_token_env: ADOBE_ACCESS_TOKEN
-                access_token_secret_env: ADOBE_ACCESS_TOKEN_SECRET
-              io_events_provider_id: {ADOBE_DOCS_IO_PROVIDER}
-              io_events_registrations_url: {adobe_docs_registrations}
-              opentext_tenant: {TENANT}
-              ecm_ext_system_id: {ecm_system("adobe-commerce", ADOBE_DOCS_STORE)}
-              policy_file: policies/adobe-{ADOBE_DOCS_STORE}.yaml
             """),
             "  ",
         )
+        + textwrap.indent(adobe_entries, "  ")
         + textwrap.dedent(f"""        adobe_io_events:
           client_id: {ADOBE_IO_CLIENT}
           public_key_base_url: {sandbox_url}/adobe-io-events
