@@ -398,13 +398,10 @@ class ExstreamSimulator:
         now = self.clock()
         for request in run.deliveries:
             delivery = book.deliver(request, now, "ondemand")
-            # Keyed by the order the communication is about, if any, else by its document.
-            order = driver.get("order") if isinstance(driver, dict) else None
-            number = order.get("number") if isinstance(order, dict) else None
             self.world.effects.record(
                 SYSTEM,
                 caller.tenant_id,
-                str(number or request.document_id),
+                _about(driver) or request.document_id,
                 EffectKind.LETTER_SENT,
                 communication.id,
                 channel=request.channel,
@@ -413,15 +410,12 @@ class ExstreamSimulator:
         return run.outputs
 
     def _letter_sent(self, caller: IssuedToken, communication: CommunicationConfig, driver: object) -> None:
-        """One letter per generation, whatever the queues: keyed by the order it is about, or
-        `cart <id>` for a cart's reminder."""
+        """One letter per generation, whatever the queues: keyed by the order it is about."""
         about = driver if isinstance(driver, dict) else {}
-        cart = about.get("cart")
-        cart_key = f"cart {cart.get('id')}" if isinstance(cart, dict) and cart.get("id") else ""
         self.world.effects.record(
             SYSTEM,
             caller.tenant_id,
-            str(about.get("orderName") or cart_key),
+            str(about.get("orderName") or ""),
             EffectKind.LETTER_SENT,
             communication.id,
             email=str(about.get("email") or "") or None,
@@ -650,3 +644,16 @@ def _depth(depth: int) -> int:
             400, f"linkDepth must be 1..{_MAX_LINK_DEPTH}", codes.INVALID_PARAMETER, f"linkDepth={depth}"
         )
     return depth
+
+
+def _about(driver: object) -> str | None:
+    """What a customer communication is about, for the effect ledger: the order's number, or
+    `cart <id>` for a cart's reminder; None: neither (the ledger keys it by its document)."""
+    if not isinstance(driver, dict):
+        return None
+    order, cart = driver.get("order"), driver.get("cart")
+    if isinstance(order, dict) and order.get("number"):
+        return str(order["number"])
+    if isinstance(cart, dict) and cart.get("id"):
+        return f"cart {cart['id']}"
+    return None
