@@ -7,6 +7,7 @@ how, and what became of it), which later letters read to leave out a refused cha
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
@@ -18,9 +19,12 @@ from activities.errors import translate_errors
 from activities.letter_models import is_guest
 from casebridge.connections import Connections
 from casebridge.stores import Platform, Store
+from connectors.bigcommerce.customer_records import MAX_ATTRIBUTE_VALUE_LENGTH
 
 PREFERENCES_FIELD = "communication_preferences"
 LAST_COMMUNICATION_FIELD = "last_communication"
+HISTORY_FIELD = "communication_history"
+HISTORY_KEPT = 20  # the customer's latest outcomes; the full trail stays in Exstream
 
 
 class DeliveryOutcome(BaseModel):
@@ -66,6 +70,24 @@ def accepts(outcome: DeliveryOutcome) -> bool | None:
     if outcome.type in ("bounced", "opted_out", "returned"):
         return False
     return None
+
+
+def history_with(stored: JsonValue, outcome_id: str, entry: dict[str, JsonValue], limit: int | None) -> list[JsonValue]:
+    """The customer's communication history with this outcome in it, once (an outcome read again
+    replaces itself): the latest `HISTORY_KEPT`, oldest first, and fewer when the platform's field
+    holds at most `limit` characters of JSON."""
+    earlier: list[dict[str, JsonValue]] = []
+    if isinstance(stored, list):
+        earlier = [e for e in stored if isinstance(e, dict) and e.get("id") != outcome_id]
+    entries = sorted([*earlier, {"id": outcome_id, **entry}], key=lambda e: str(e.get("at", "")))[-HISTORY_KEPT:]
+    while limit is not None and len(entries) > 1 and len(json.dumps(entries, separators=(",", ":"))) > limit:
+        entries = entries[1:]
+    return list(entries)
+
+
+def field_limit(store: Store) -> int | None:
+    """How many characters a customer field holds on the store's platform (None: no tight limit)."""
+    return MAX_ATTRIBUTE_VALUE_LENGTH if store.platform is Platform.BIGCOMMERCE else None
 
 
 class _Record(Protocol):
@@ -157,35 +179,33 @@ class PreferenceActivities:
         if accepted is not None and outcome.channel == "email":
             await self._set_consent(store, outcome.customer_ref, subscribed=accepted, at=outcome.occurred_at)
             written.append("email consent")
+        records, customer = customer_records(self._connections, store, outcome.customer_ref)
+        stored = (await records.customer_record(customer)).fields
+        entry: dict[str, JsonValue] = {
+            "communication": outcome.communication,
+            "channel": outcome.channel,
+            "outcome": outcome.type,
+            "at": outcome.occurred_at.isoformat(),
+        }
         fields: dict[str, JsonValue] = {
-            LAST_COMMUNICATION_FIELD: {
-                "communication": outcome.communication,
-                "channel": outcome.channel,
-                "outcome": outcome.type,
-                "at": outcome.occurred_at.isoformat(),
-            }
+            LAST_COMMUNICATION_FIELD: entry,
+            HISTORY_FIELD: history_with(stored.get(HISTORY_FIELD), outcome.id, entry, field_limit(store)),
         }
         if accepted is not None:
-            preferences = dict(await self._preferences(store, outcome.customer_ref))
+            previous = stored.get(PREFERENCES_FIELD)
+            preferences = dict(previous) if isinstance(previous, dict) else {}
             preferences[outcome.channel] = {
                 "accepts": accepted,
                 "reason": outcome.type,
                 "at": outcome.occurred_at.isoformat(),
             }
             fields[PREFERENCES_FIELD] = preferences
-        await self._set_fields(store, outcome.customer_ref, fields)
+        await records.set_customer_fields(customer, fields)
         written += sorted(fields)
         return RecordedOutcome(written=written)
-
-    async def _preferences(self, store: Store, customer_ref: str) -> dict[str, Any]:
-        return await stored_preferences(self._connections, store, customer_ref)
 
     async def _set_consent(self, store: Store, customer_ref: str, *, subscribed: bool, at: datetime) -> None:
         # Platforms refuse a consent time in the future: Exstream's clock may run ahead of theirs.
         at = min(at, datetime.now(UTC)).replace(microsecond=0)
         records, customer = customer_records(self._connections, store, customer_ref)
         await records.set_customer_consent(customer, "email", subscribed=subscribed, consented_at=at)
-
-    async def _set_fields(self, store: Store, customer_ref: str, fields: dict[str, JsonValue]) -> None:
-        records, customer = customer_records(self._connections, store, customer_ref)
-        await records.set_customer_fields(customer, fields)

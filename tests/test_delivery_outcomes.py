@@ -4,12 +4,22 @@ Shopify customer's marketing consent and Casebridge's customer fields."""
 
 from __future__ import annotations
 
+import json
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic import JsonValue
+
+from activities.preferences import (
+    HISTORY_KEPT,
+    DeliveryOutcome,
+    PreferenceActivities,
+    RecordOutcomeRequest,
+    history_with,
+)
 from tests.support.stack import Stack, eventually
-from tests.support.world import SLA_SHOP, TENANT, TENANT_ID
+from tests.support.world import BC_FLOW_STORE, SLA_SHOP, TENANT, TENANT_ID
 from workflows.delivery_outcomes import DeliveryOutcomeFeed, FeedInput, feed_id, feed_search_attributes
 
 
@@ -82,5 +92,61 @@ async def test_opt_outs_reach_the_shopify_customer_record(stack: Stack) -> None:
         assert after["email"]["accepts"] is True and after["print"]["accepts"] is False
         status = await feed.query(DeliveryOutcomeFeed.status)
         assert status.progress.recorded >= 3
+        # The customer's communication history: each of the three outcomes once, oldest first.
+        history: Any = record.fields["communication_history"]
+        assert [(h["channel"], h["outcome"]) for h in history] == [
+            ("email", "preference_changed"),
+            ("print", "preference_changed"),
+            ("email", "preference_changed"),
+        ]
+        assert len({h["id"] for h in history}) == 3
     finally:
         await feed.terminate(reason="test over")
+
+
+def test_the_history_keeps_each_outcome_once_and_what_the_platforms_field_holds() -> None:
+    def entry(n: int) -> dict[str, JsonValue]:
+        return {"communication": "Invoice", "channel": "email", "outcome": "delivered", "at": f"2026-12-0{n}T10:00:00"}
+
+    history = history_with(None, "e1", entry(1), None)
+    history = history_with(history, "e2", entry(2), None)
+    assert history_with(history, "e2", entry(2), None) == history  # read again: no second entry
+    assert [h["id"] for h in history if isinstance(h, dict)] == ["e1", "e2"]
+    many: list[JsonValue] = []
+    for n in range(1, HISTORY_KEPT + 6):
+        many = history_with(many, f"e{n:02}", {**entry(1), "at": f"2026-12-01T10:{n:02}:00"}, None)
+    assert len(many) == HISTORY_KEPT
+    assert [h["id"] for h in many if isinstance(h, dict)][-1] == f"e{HISTORY_KEPT + 5:02}"  # the latest kept
+    fitted = history_with(many, "last", entry(9), 255)  # BigCommerce: an attribute holds 255 characters
+    assert len(json.dumps(fitted, separators=(",", ":"))) <= 255
+    assert [h["id"] for h in fitted if isinstance(h, dict)][-1] == "last"
+
+
+async def test_a_bigcommerce_customers_history_fits_the_attribute(stack: Stack) -> None:
+    """BigCommerce keeps 255 characters per customer attribute: the history keeps the latest
+    outcomes that fit, and every write is accepted."""
+    created = await stack.http.post(
+        f"{stack.sandbox_url}/bigcommerce/_admin/stores/{BC_FLOW_STORE}/customers",
+        json={"email": f"history-{uuid.uuid4().hex[:8]}@example.test"},
+    )
+    created.raise_for_status()
+    customer = str(created.json()["id"])
+    preferences = PreferenceActivities(stack.connections)
+    for n in range(1, 6):
+        outcome = DeliveryOutcome(
+            id=f"ev-{uuid.uuid4().hex[:6]}-{n}",
+            type="delivered",
+            channel="email",
+            customer_ref=customer,
+            store=BC_FLOW_STORE,
+            occurred_at=datetime(2026, 12, n, 9, tzinfo=UTC),
+            communication="Shipment Notice",
+        )
+        recorded = await preferences.record_outcome(RecordOutcomeRequest(outcome=outcome))
+        assert "communication_history" in recorded.written
+
+    record = await stack.connections.bigcommerce(BC_FLOW_STORE).customer_record(int(customer))
+    history: Any = record.fields["communication_history"]
+    assert 1 <= len(history) < 5  # five do not fit in 255 characters
+    assert history[-1]["at"].startswith("2026-12-05")  # the latest is kept
+    assert len(json.dumps(history, separators=(",", ":"))) <= 255

@@ -304,6 +304,7 @@ def test_the_evaluation_imports_no_temporal() -> None:
 
 # --- the data shape of real cases ---------------------------------------------------------------------
 
+
 def _routed_histories() -> list[Path]:
     """The recorded histories of the case types a store policy routes (the documents jobs, letters
     and reminders are no routing decisions: the what-if has nothing to compare for them)."""

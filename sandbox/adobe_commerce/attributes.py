@@ -19,6 +19,7 @@ CASEBRIDGE_CUSTOMER_ATTRIBUTES = frozenset(
     {
         "casebridge_communication_preferences",
         "casebridge_last_communication",
+        "casebridge_communication_history",
         "casebridge_sms_consent",
         "casebridge_ecm_workspace",
     }
