@@ -175,6 +175,34 @@ def warranty_fields(
     }
 
 
+def product_information_fields(
+    purpose: LetterPurpose, order: OrderTransactions, recipient: Recipient, content: dict[str, JsonValue]
+) -> dict[str, JsonValue]:
+    """A "Product Information" letter's product and document (`information`: the driver's `document`
+    is the letter itself): the product's name from the order, the document's words for the
+    customer's region (`content["textByRegion"]`) else its general text, as the warranty letter
+    picks them. Empty for other purposes."""
+    if purpose is not LetterPurpose.PRODUCT_INFORMATION:
+        return {}
+    product, document = content.get("product"), content.get("information")
+    sku = product.get("sku") if isinstance(product, dict) else None
+    line = next((line for line in order.lines if sku and line.sku == sku), None)
+    if line is None or not isinstance(sku, str) or not isinstance(document, dict):
+        raise LookupError(f"order {order.order_name} has no line of SKU {sku!r} with a product document")
+    by_region = content.get("textByRegion")
+    regions = {k: v for k, v in by_region.items() if isinstance(v, str)} if isinstance(by_region, dict) else {}
+    region, text = warranty_region(recipient.country, regions)
+    return {
+        "product": {"sku": sku, "name": line.title},
+        "information": {
+            "kind": document.get("kind"),
+            "title": document.get("title"),
+            "region": region,
+            "text": text or document.get("text"),
+        },
+    }
+
+
 def backorder_fields(
     purpose: LetterPurpose, order: OrderTransactions, content: dict[str, JsonValue]
 ) -> dict[str, JsonValue]:
@@ -264,6 +292,7 @@ class LetterActivities:
                 **request.content,
                 **reminder_fields(request.purpose, order, request.content),
                 **warranty_fields(request.purpose, order, recipient, request.content),
+                **product_information_fields(request.purpose, order, recipient, request.content),
                 **backorder_fields(request.purpose, order, request.content),
                 **return_authorisation_fields(request.purpose, order, request.content),
             }

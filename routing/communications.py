@@ -31,6 +31,7 @@ class LetterPurpose(StrEnum):
     RETURN_AUTHORISATION = "return-authorisation"
     CREDIT_MEMO = "credit-memo"
     WARRANTY_TERMS = "warranty-terms"
+    PRODUCT_INFORMATION = "product-information"  # a product's policy or compliance document
     POST_PURCHASE_FOLLOW_UP = "post-purchase-follow-up"  # how was the order? (after its shipment)
     REPLENISHMENT_REMINDER = "replenishment-reminder"  # time to reorder a consumable
     # The order's packing slip: rendered for the order's workspace only, never sent to the customer.
@@ -53,6 +54,7 @@ DEFAULT_LETTERS: dict[LetterPurpose, str] = {
     LetterPurpose.RETURN_AUTHORISATION: "Return Authorisation Letter",
     LetterPurpose.CREDIT_MEMO: "Credit Memo Letter",
     LetterPurpose.WARRANTY_TERMS: "Warranty Terms",
+    LetterPurpose.PRODUCT_INFORMATION: "Product Information",
     LetterPurpose.POST_PURCHASE_FOLLOW_UP: "Post-purchase Follow-up",
     LetterPurpose.REPLENISHMENT_REMINDER: "Replenishment Reminder",
     LetterPurpose.PACKING_SLIP: "Packing Slip",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from string import Formatter
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -98,12 +99,41 @@ class WarrantyTerms(BaseModel):
     @field_validator("regions")
     @classmethod
     def _region_codes(cls, regions: dict[str, str]) -> dict[str, str]:
-        bad = sorted(
-            code for code in regions if not (code == "EU" or (len(code) == 2 and code.isalpha() and code.isupper()))
-        )
-        if bad:
-            raise ValueError(f"regions: {', '.join(bad)} is no country code (ISO 3166-1 alpha-2) nor EU")
-        return regions
+        return region_codes(regions)
+
+
+class ProductDocument(BaseModel):
+    """A policy or compliance document a product comes with (a safety data sheet, a conformity
+    declaration, the returns policy for it), sent as "Product Information" when an order holding
+    the product is placed: `text`, or the words `regions` gives for the customer's region (a
+    country code, or "EU" for any member state)."""
+
+    sku: str = Field(min_length=1)
+    kind: Literal["policy", "compliance"]
+    title: str = Field(min_length=1, max_length=120)
+    text: str = Field(min_length=1)
+    regions: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("regions")
+    @classmethod
+    def _region_codes(cls, regions: dict[str, str]) -> dict[str, str]:
+        return region_codes(regions)
+
+    @property
+    def key(self) -> str:
+        """The document's letter key: one letter per product and document, ever."""
+        slug = "-".join("".join(c if c.isalnum() else " " for c in self.title.lower()).split())
+        return f"{self.kind}-{self.sku}-{slug}"
+
+
+def region_codes(regions: dict[str, str]) -> dict[str, str]:
+    """`regions` when each key is a country code (ISO 3166-1 alpha-2) or "EU"; ValueError naming the others."""
+    bad = sorted(
+        code for code in regions if not (code == "EU" or (len(code) == 2 and code.isalpha() and code.isupper()))
+    )
+    if bad:
+        raise ValueError(f"regions: {', '.join(bad)} is no country code (ISO 3166-1 alpha-2) nor EU")
+    return regions
 
 
 def warranty_region(country: str | None, regions: dict[str, str]) -> tuple[str, str | None]:

@@ -15,7 +15,7 @@ from routing.abandoned_carts import AbandonedCartPolicy
 from routing.communications import CommunicationsPolicy, LetterPurpose
 from routing.facts import RiskLevel
 from routing.fulfillment_policy import FulfillmentExceptionPolicy
-from routing.order_triggers import ReplenishmentReminder, WarrantyTerms, feedback_url_template
+from routing.order_triggers import ProductDocument, ReplenishmentReminder, WarrantyTerms, feedback_url_template
 from routing.review_sla import CancelReason, ReviewSla
 
 
@@ -358,6 +358,8 @@ class OrderDocumentsPolicy(BaseModel):
     replenishment: list[ReplenishmentReminder] = Field(default_factory=list)
     # "Warranty Terms" per product, sent when an order holding it is placed, in the customer's region's words.
     warranty: list[WarrantyTerms] = Field(default_factory=list)
+    # Policy and compliance documents per product ("Product Information"), sent the same way.
+    product_documents: list[ProductDocument] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _triggers(self) -> OrderDocumentsPolicy:
@@ -374,6 +376,9 @@ class OrderDocumentsPolicy(BaseModel):
         warranted = [w.sku for w in self.warranty]
         if len(set(warranted)) != len(warranted):
             raise ValueError("warranty: each SKU once")
+        documents = [d.key for d in self.product_documents]
+        if len(set(documents)) != len(documents):
+            raise ValueError("product_documents: each product's document once (by kind and title)")
         return self
 
     def feedback_url_for(self, order_id: str) -> str:

@@ -8,12 +8,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+from pydantic import ValidationError
+
 from activities.packing_slips import packing_slip_name
 from activities.transaction_records import record_name
 from connectors.opentext.content_server_models import BusinessObject, Node
 from connectors.shopify.fulfillments import TrackingInfo
 from connectors.shopify.refunds import RefundLine
 from connectors.shopify.webhooks import sign
+from routing.order_triggers import ProductDocument
+from routing.policy import OrderDocumentsPolicy
 from tests.support.order_documents import letters_to, shopify_documents_order, workspace_documents
 from tests.support.stack import Stack, eventually
 from tests.support.world import DOCS_SHOP, SECRETS, ecm_system
@@ -128,13 +133,17 @@ async def test_an_orders_documents_are_filed_and_its_letters_sent_once(stack: St
     assert len(await letters_to(stack, case_id)) == 3
 
 
-async def test_warranty_terms_in_the_customers_regions_words(stack: Stack) -> None:
+async def test_warranty_terms_and_product_information_in_the_customers_regions_words(stack: Stack) -> None:
     order = await shopify_documents_order(
         stack,
         "warranty",
         {"address1": "Hauptstr. 1", "city": "Berlin", "zip": "10115", "countryCode": "DE"},
         "EUR",
-        [("Trail tent", "WARRANTY-TENT", 1, "249.00"), ("Tent pegs", "PEGS-10", 1, "9.00")],
+        [
+            ("Trail tent", "WARRANTY-TENT", 1, "249.00"),
+            ("Tent pegs", "PEGS-10", 1, "9.00"),
+            ("Camping stove", "STOVE-1", 1, "59.00"),
+        ],
     )
     case_id = ORDER_DOCUMENTS.case_id("shopify", DOCS_SHOP, order.legacy_resource_id)
     await stack.case_started(case_id)
@@ -149,3 +158,20 @@ async def test_warranty_terms_in_the_customers_regions_words(stack: Stack) -> No
 
     [sent] = await eventually(one_warranty_letter, what="the warranty letter")
     assert sent["documentId"].endswith("/warranty-WARRANTY-TENT")  # once per product, ever
+
+    # The stove's compliance document, in the EU's words; the pegs have none.
+    [declaration] = await emails_with(stack, order.name, "Declaration of conformity")
+    assert "Declaration of conformity for Camping stove (STOVE-1)" in declaration
+    assert "In region EU: Conforms to Regulation (EU) 2016/426" in declaration
+    information = [d for d in await letters_to(stack, case_id) if d["communication"] == "Product Information"]
+    assert [d["documentId"].rsplit("/", 1)[-1] for d in information] == ["compliance-STOVE-1-declaration-of-conformity"]
+
+
+def test_a_product_document_is_keyed_by_kind_product_and_title_and_checked_at_load() -> None:
+    document = ProductDocument(sku="STOVE-1", kind="policy", title="Returns policy: gas & fuel", text="Unopened only.")
+    assert document.key == "policy-STOVE-1-returns-policy-gas-fuel"
+    with pytest.raises(ValidationError, match="Europe is no country code"):
+        ProductDocument(sku="STOVE-1", kind="compliance", title="CE", text="x", regions={"Europe": "y"})
+    twice = [{"sku": "STOVE-1", "kind": "compliance", "title": "CE", "text": "x"}] * 2
+    with pytest.raises(ValidationError, match="each product's document once"):
+        OrderDocumentsPolicy.model_validate({"product_documents": twice})

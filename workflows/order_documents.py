@@ -101,7 +101,7 @@ class OrderDocumentsInput(CaseInput):
     handled: list[str] = Field(default_factory=list)
     due: list[DueLetter] = Field(default_factory=list)  # behavioural letters still to come
     skus_read: bool = False  # the order's replenishment SKUs were read
-    warranty_read: bool = False  # the order's warranted SKUs were read (and their letters sent)
+    after_purchase_read: bool = False  # the products with documents after purchase were read (letters sent)
     packing_slip_filed: bool = False  # the order's packing slip is in its workspace
 
 
@@ -117,7 +117,7 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
         self.archived: ArchivedOrder | None = None
         self.due: list[DueLetter] = list(input.due)
         self.skus_read = input.skus_read
-        self.warranty_read = input.warranty_read
+        self.after_purchase_read = input.after_purchase_read
         self.packing_slip_filed = input.packing_slip_filed
         self.last_change_at = workflow.now()
         self.order_changed(input.change)
@@ -165,7 +165,7 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
                             "handled": self.handled[-200:],
                             "due": self.due,
                             "skus_read": self.skus_read,
-                            "warranty_read": self.warranty_read,
+                            "after_purchase_read": self.after_purchase_read,
                             "packing_slip_filed": self.packing_slip_filed,
                         }
                     )
@@ -232,8 +232,9 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
             await self._letter(LetterPurpose.ORDER_CONFIRMATION, "order-confirmation", None)
         if change.event == "placed" and LetterPurpose.PACKING_SLIP in letters and not self.packing_slip_filed:
             await self._packing_slip()
-        if change.event == "placed" and i.policy.warranty and not self.warranty_read:
-            await self._warranty_terms()
+        after_purchase = i.policy.warranty or i.policy.product_documents
+        if change.event == "placed" and after_purchase and not self.after_purchase_read:
+            await self._after_purchase()
         for document in archived.documents:
             purpose = LETTER_FOR.get(document.kind)
             if purpose is LetterPurpose.REFUND and LetterPurpose.CREDIT_MEMO in letters:
@@ -334,24 +335,31 @@ class OrderDocuments(CaseWorkflow[OrderDocumentsInput], case_type="order-documen
                 )
                 self.record("letter due", f"{key} at {due_at.isoformat()}")
 
-    async def _warranty_terms(self) -> None:
-        """The "Warranty Terms" of each warranted product the order holds, once, when it is placed:
-        the workflow names the product and the policy's terms; the letter's activity picks the
-        customer's region's words."""
+    async def _after_purchase(self) -> None:
+        """The "Warranty Terms" and the "Product Information" (policy and compliance documents) of
+        each product the order holds that the policy names, once, when it is placed: the workflow
+        names the product and the policy's words; the letter's activity picks the customer's
+        region's."""
         i = self.input
-        held = await self._held_skus([w.sku for w in i.policy.warranty], "warranted products")
-        self.warranty_read = True
+        skus = {w.sku for w in i.policy.warranty} | {d.sku for d in i.policy.product_documents}
+        held = await self._held_skus(sorted(skus), "products with documents after purchase")
+        self.after_purchase_read = True
         if held is None:
             return
-        for warranty in i.policy.warranty:
-            if warranty.sku not in held.skus:
-                continue
+        for warranty in (w for w in i.policy.warranty if w.sku in held.skus):
             content: dict[str, JsonValue] = {
                 "product": {"sku": warranty.sku},
                 "warranty": {"months": warranty.months, "terms": warranty.terms},
                 "termsByRegion": dict(warranty.regions),
             }
             await self._letter(LetterPurpose.WARRANTY_TERMS, f"warranty-{warranty.sku}", None, content)
+        for document in (d for d in i.policy.product_documents if d.sku in held.skus):
+            content = {
+                "product": {"sku": document.sku},
+                "information": {"kind": document.kind, "title": document.title, "text": document.text},
+                "textByRegion": dict(document.regions),
+            }
+            await self._letter(LetterPurpose.PRODUCT_INFORMATION, document.key, None, content)
 
     async def _held_skus(self, skus: list[str], what: str) -> OrderSkus | None:
         """Which of `skus` the order holds, and when it was placed; None when an operator skipped

@@ -182,6 +182,17 @@ _PURPOSES: dict[str, tuple[dict[str, object], list[BodyLine]]] = {
             "{warranty.months} months in region {warranty.region}: {warranty.terms}",
         ],
     ),
+    "Product Information": (
+        {
+            "order": _ORDER,
+            "product": {"sku": "GAS-230", "name": "Gas cartridge 230 g"},
+            "information": {"kind": "compliance", "title": "Safety data sheet", "region": "EU", "text": "Keep cool."},
+        },
+        [
+            "{information.title} for {product.name} ({product.sku}), order {order.number}.",
+            "In region {information.region}: {information.text}",
+        ],
+    ),
     "Case Decision Letter": (
         {"order": _ORDER, "decision": {"headline": "Your return was approved", "detail": "Refunded to your card."}},
         ["About your order {order.number}:", "{decision.headline}", "{decision.detail}"],

@@ -52,6 +52,7 @@ EXPECTED_NAMES = {
     "Return Authorisation Letter",
     "Credit Memo Letter",
     "Warranty Terms",
+    "Product Information",
     "Case Decision Letter",
     "Abandoned Cart Reminder",
     "Replenishment Reminder",

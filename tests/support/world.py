@@ -291,6 +291,12 @@ order_documents:
       months: 24
       terms: Covers seams and poles.
       regions: {EU: "Two years under EU consumer law, seams and poles included."}
+  product_documents:
+    - sku: STOVE-1
+      kind: compliance
+      title: Declaration of conformity
+      text: Tested to the applicable safety standards.
+      regions: {EU: "Conforms to Regulation (EU) 2016/426 on gas appliances.", US: "Listed to ANSI Z21.72."}
 product_workspaces: true
 abandoned_carts:
   remind_after: PT4H
