@@ -24,7 +24,7 @@ from temporalio.service import RPCError
 
 from casebridge.cli import exit_now
 from casebridge.connections import Connections
-from casebridge.demo_behaviour import leave_a_checkout, show_behavioural_letters
+from casebridge.demo_behaviour import camping_order_in_two_parcels, leave_a_checkout, show_behavioural_letters
 from casebridge.demo_documents import archive_today, print_workspace, ship_and_show_letters
 from casebridge.demo_jobs import collateral_to_the_storefront, statements_of_last_month
 from casebridge.payload_codec import PayloadKeysError
@@ -422,6 +422,7 @@ class ExceptionScenario:
     decisions: dict[str, str]  # team -> resolution chosen in OpenText
     short: tuple[str, int] | None = None  # the SKU and units the warehouse cannot ship (line-level)
     substitute: str | None = None  # the SKU the warehouse suggests sending instead
+    supplier: tuple[str, str] | None = None  # (id, name) of the supplier whose shortfall it is
     # "warehouse": a signed report on /events/fulfillment-exception; "platform": the store's own
     # event (Adobe Commerce: an order placed with backordered items).
     trigger: str = "warehouse"
@@ -460,6 +461,7 @@ EXCEPTION_SCENARIOS = [
         "backorder",
         {"warehouse": "split-shipment", "customer-service": "split-shipment"},
         short=("LAMP-1", 2),
+        supplier=("LUMEN", "Lumen Lighting"),
     ),
     ExceptionScenario(
         "Exception: lamp short, substituted",
@@ -631,6 +633,7 @@ class ExceptionsDemo:
                 "summary": s.title.split(": ", 1)[-1],
                 "lines": [line] if line else [],
                 "reference": f"wms-{uuid.uuid4().hex[:8]}",
+                **({"supplier": {"id": s.supplier[0], "name": s.supplier[1]}} if s.supplier else {}),
             },
         )
         return str(answer["case_id"])
@@ -794,6 +797,7 @@ async def demo(settings: Settings) -> None:
             exceptions = ExceptionsDemo(player, bc, ad)
             played += [p for p in [await exceptions.play(s) for s in EXCEPTION_SCENARIOS] if p is not None]
         cart_case = await leave_a_checkout(client, store, player.sandbox_url)
+        camping = await camping_order_in_two_parcels(client, connections, store)
         await archive_today(client, settings, connections, store)
         filed = next((p for p in played if p.platform == "Shopify" and p.case_id and _closed(p)), None)
         shipped: str | None = None
@@ -805,7 +809,7 @@ async def demo(settings: Settings) -> None:
             await print_workspace(connections, store, order_id, player.sandbox_url)
         await statements_of_last_month(client, connections, store)
         await collateral_to_the_storefront(client, connections, store, player.sandbox_url)
-        await show_behavioural_letters(client, store, cart_case, shipped)
+        await show_behavioural_letters(client, store, cart_case, shipped, camping)
     finally:
         await connections.aclose()
     print()

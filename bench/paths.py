@@ -185,7 +185,7 @@ async def abandoned_cart_shopify(stack: Stack) -> Ran:
     """A checkout left in the documents shop, its case started with the reminder due after
     `CART_REMINDER_AFTER` (the shop's policy waits hours). `to_task_s` is checkout -> case started,
     `decision_s` reminder due -> reminder delivered."""
-    email, _ = await shopify_customer(stack.connections)
+    email, _ = await shopify_customer(stack.sandbox_url)
     t0 = time.perf_counter()
     checkout = await open_checkout(stack.sandbox_url, email)
     cart_id = str(checkout["id"])

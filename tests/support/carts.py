@@ -8,28 +8,21 @@ from typing import Any
 
 import httpx
 
-from casebridge.connections import Connections
 from routing.abandoned_carts import AbandonedCartPolicy
 from routing.communications import CommunicationsPolicy
 from tests.support.world import DOCS_SHOP, TENANT
 from workflows.abandoned_cart import AbandonedCartInput, CartEvent
 
 
-async def shopify_customer(connections: Connections) -> tuple[str, str]:
-    """(e-mail, customer gid) of a new Shopify customer (made by an order of theirs)."""
+async def shopify_customer(sandbox_url: str) -> tuple[str, str]:
+    """(e-mail, customer gid) of a new Shopify customer of the documents shop, signed up without an
+    order (an order would open an order-documents case of its own)."""
     email = f"shopper-{uuid.uuid4().hex[:8]}@example.test"
-    order = await connections.shopify(DOCS_SHOP).create_order(
-        {
-            "email": email,
-            "currency": "USD",
-            "lineItems": [
-                {"title": "Mug", "quantity": 1, "priceSet": {"shopMoney": {"amount": "9.00", "currencyCode": "USD"}}}
-            ],
-            "customer": {"toUpsert": {"email": email}},
-        }
-    )
-    assert order.customer is not None
-    return email, order.customer.id
+    async with httpx.AsyncClient() as http:
+        answer = await http.post(f"{sandbox_url}/shopify/{DOCS_SHOP}/_admin/customers", json={"email": email})
+        answer.raise_for_status()
+        gid: str = answer.json()["customer"]["admin_graphql_api_id"]
+    return email, gid
 
 
 async def open_checkout(sandbox_url: str, email: str | None, *, guest: bool = False) -> dict[str, Any]:

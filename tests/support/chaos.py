@@ -457,7 +457,7 @@ async def shopify_abandoned_cart(stack: Stack, timeout: float = 90) -> CaseRun:
     from tests.support.carts import cart_case_input, open_checkout, shopify_customer
     from workflows.abandoned_cart import KIND, AbandonedCart
 
-    email, _ = await shopify_customer(stack.connections)
+    email, _ = await shopify_customer(stack.sandbox_url)
     checkout = await open_checkout(stack.sandbox_url, email)
     cart_id = str(checkout["id"])
     case_id = f"{KIND.case_id('shopify', DOCS_SHOP, cart_id)}-chaos"
