@@ -14,6 +14,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -24,7 +25,12 @@ from temporalio.service import RPCError
 
 from casebridge.cli import exit_now
 from casebridge.connections import Connections
-from casebridge.demo_behaviour import camping_order_in_two_parcels, leave_a_checkout, show_behavioural_letters
+from casebridge.demo_behaviour import (
+    camping_order_in_two_parcels,
+    leave_a_checkout,
+    print_document_cases,
+    show_behavioural_letters,
+)
 from casebridge.demo_documents import archive_today, print_workspace, ship_and_show_letters
 from casebridge.demo_jobs import collateral_to_the_storefront, statements_of_last_month
 from casebridge.payload_codec import PayloadKeysError
@@ -754,6 +760,7 @@ async def demo(settings: Settings) -> None:
     connections = Connections(registry)
     client = await connect(settings)
     player = Demo(settings, client, connections, store.id)
+    began = datetime.now(UTC)
     try:
         await subscribe(settings, registry, connections)
         print(f"Placing {len(SCENARIOS)} orders in {store.id} ...")
@@ -816,6 +823,7 @@ async def demo(settings: Settings) -> None:
     print_table(played)
     print()
     print_cases(played)
+    await print_document_cases(client, began)
     ui = f"http://localhost:{settings.temporal_ui_port}"
     query = quote("CaseType IS NOT NULL")
     waiting = next((p for p in played if p.view is not None and p.view.status is CaseStatus.IN_REVIEW), None)

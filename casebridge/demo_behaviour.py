@@ -146,3 +146,17 @@ async def _letter_by(client: Client, case_id: str, name: str, deadline: float) -
             return sent[0]
         await asyncio.sleep(1)
     return None
+
+
+# The documents side's cases and jobs, by CaseType: what every order and every letter started.
+DOCUMENT_CASE_TYPES = ("order-documents", "customer-letter", "abandoned-cart", "product-workspace")
+
+
+async def print_document_cases(client: Client, since: datetime) -> None:
+    """How many of each the demo started (each one's list: the UI's `CaseType="..."` search)."""
+    started = since.strftime("%Y-%m-%dT%H:%M:%SZ")
+    counts = []
+    for case_type in DOCUMENT_CASE_TYPES:
+        found = await client.count_workflows(f"CaseType = '{case_type}' AND StartTime >= '{started}'")
+        counts.append(f"{found.count} {case_type}")
+    print(f'Documents and letters started: {", ".join(counts)} (search CaseType="..." in the UI)')

@@ -28,6 +28,7 @@ ResultT = TypeVar("ResultT", bound=BaseModel)
 
 SANDBOX_ECM = "casebridge-ecm"  # the simulated Content Server of the local stack
 SPEC_SHEET = b"%PDF-1.4 Casebridge demo: trail lamp specification sheet\n%%EOF\n"
+MANUAL = b"%PDF-1.4 Casebridge demo: trail lamp manual\n%%EOF\n"
 
 
 async def run_schedule_now(client: Client, schedule_id: str, result_type: type[ResultT]) -> ResultT | None:
@@ -90,12 +91,14 @@ async def statements_of_last_month(client: Client, connections: Connections, sto
 async def collateral_to_the_storefront(
     client: Client, connections: Connections, store: Store, sandbox_url: str
 ) -> None:
-    """A product's specification sheet is filed in its ECM workspace and approved there (the sandbox's
-    admin stands in for the ECM reviewer); the tenant's collateral schedule runs now and publishes it
-    on the Shopify product."""
+    """A product's specification sheet and an old manual are filed in its ECM workspace and approved
+    there (the sandbox's admin stands in for the ECM reviewer); the tenant's collateral schedule
+    runs now and publishes both on the Shopify product. Then the manual is withdrawn in the ECM, and
+    the next run takes it off the product."""
     tenant = connections.registry.tenant(store.opentext_tenant)
     if tenant.content_server is None or tenant.content_server.collateral is None:
         return
+    ecm_admin = f"/opentext/otcs/_admin/tenants/{SANDBOX_ECM}/nodes"
     async with httpx.AsyncClient(base_url=sandbox_url, timeout=30) as http:
         seeded = await http.post(f"/shopify/{store.id}/_admin/products", json={"title": "Trail lamp"})
         seeded.raise_for_status()
@@ -107,28 +110,35 @@ async def collateral_to_the_storefront(
                 tenant=store.opentext_tenant, platform=store.platform.value, store=store.id, subject=subject
             )
         )
-        sheet = await filing.file(
-            workspace,
-            DocumentKind.COLLATERAL,
-            "Trail lamp specification sheet.pdf",
-            SPEC_SHEET,
-            mime_type="application/pdf",
-        )
-        approved = await http.post(
-            f"/opentext/otcs/_admin/tenants/{SANDBOX_ECM}/nodes/{sheet.node_id}/document-status",
-            json={"status": "Approved"},
-        )
-        approved.raise_for_status()
-    schedule_id = collateral_schedule_id(tenant.name)
-    print(f"Collateral: 'Trail lamp specification sheet' approved in ECM; running {schedule_id} now ...")
+        filed = [
+            await filing.file(workspace, DocumentKind.COLLATERAL, name, content, mime_type="application/pdf")
+            for name, content in (("Trail lamp specification sheet.pdf", SPEC_SHEET), ("Trail lamp manual.pdf", MANUAL))
+        ]
+        for document in filed:
+            approved = await http.post(f"{ecm_admin}/{document.node_id}/document-status", json={"status": "Approved"})
+            approved.raise_for_status()
+        schedule_id = collateral_schedule_id(tenant.name)
+        print(f"Collateral: a spec sheet and a manual approved in ECM; running {schedule_id} now ...")
+        if not await _sync_and_show(client, connections, store, schedule_id, product_id):
+            return
+        withdrawn = await http.post(f"{ecm_admin}/{filed[1].node_id}/document-status", json={"status": "Withdrawn"})
+        withdrawn.raise_for_status()
+    print("  the manual is withdrawn in ECM; running it again ...")
+    await _sync_and_show(client, connections, store, schedule_id, product_id)
+
+
+async def _sync_and_show(
+    client: Client, connections: Connections, store: Store, schedule_id: str, product_id: str
+) -> bool:
     result = await run_schedule_now(client, schedule_id, CollateralSyncResult)
     if result is None:
         print("  (no collateral schedule: run `.venv/bin/casebridge schedules apply`)")
-        return
+        return False
     shown = await connections.shopify(store.id).product_documents(f"gid://shopify/Product/{product_id}")
     print(f"  published {result.progress.published}, withdrawn {result.progress.withdrawn}; on the product now:")
     for document in shown:
         print(f"    {document.title}: {document.url}")
+    return True
 
 
 def _money(amount: str) -> dict[str, dict[str, str]]:
