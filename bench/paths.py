@@ -194,7 +194,7 @@ async def abandoned_cart_shopify(stack: Stack) -> Ran:
     due_soon = AbandonedCartPolicy(remind_after=CART_REMINDER_AFTER)
     await stack.client.start_workflow(
         AbandonedCart.run,
-        cart_case_input(case_id, "shopify", DOCS_SHOP, cart_id, letters, "bench", due_soon),
+        cart_case_input(case_id, "shopify", DOCS_SHOP, cart_id, letters, "bench", due_soon, files_documents=True),
         id=case_id,
         task_queue=stack.settings.task_queue,
     )

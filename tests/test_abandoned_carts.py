@@ -24,12 +24,13 @@ from casebridge.connections import Connections
 from casebridge.settings import Settings
 from casebridge.stores import load_registry
 from connectors.adobe_commerce.cart_models import CartAddress
+from connectors.opentext.content_server_models import BusinessObject
 from routing.abandoned_carts import AbandonedCartPolicy
 from routing.communications import CommunicationsPolicy, LetterChannel
 from routing.policy import load_policy
 from tests.support.carts import cart_case_input, open_checkout, shopify_customer
 from tests.support.histories import keep_history
-from tests.support.world import ADOBE_DOCS_STORE, BC_DOCS_STORE, DOCS_SHOP, TENANT_ID
+from tests.support.world import ADOBE_DOCS_STORE, BC_DOCS_STORE, DOCS_SHOP, TENANT, TENANT_ID, ecm_system
 from worker import build_worker
 from workflows.abandoned_cart import KIND, REMINDER_KEY, AbandonedCart, CartEvent
 from workflows.customer_letter import CustomerLetter, LetterResult
@@ -58,14 +59,21 @@ def communications(config_dir: Path, policy_file: str) -> CommunicationsPolicy:
 
 
 async def start_case(
-    harness: Harness, platform: str, store: str, cart_id: str, letters: CommunicationsPolicy, reference: str
+    harness: Harness,
+    platform: str,
+    store: str,
+    cart_id: str,
+    letters: CommunicationsPolicy,
+    reference: str,
+    *,
+    files_documents: bool = False,
 ) -> WorkflowHandle[AbandonedCart, CaseResult]:
     env, _, queue = harness
     # A case id of its own per test run: the session's sandbox outlives the time-skipping server.
     case_id = f"{KIND.case_id(platform, store, cart_id)}-{uuid.uuid4().hex[:6]}"
     return await env.client.start_workflow(
         AbandonedCart.run,
-        cart_case_input(case_id, platform, store, cart_id, letters, reference, POLICY),
+        cart_case_input(case_id, platform, store, cart_id, letters, reference, POLICY, files_documents=files_documents),
         id=case_id,
         task_queue=queue,
     )
@@ -121,12 +129,11 @@ async def rendered(sandbox_url: str, delivery: dict[str, Any], marker: str) -> l
 async def test_an_abandoned_checkout_gets_one_reminder_after_the_delay_despite_a_duplicate_event(
     harness: Harness, config_dir: Path, sandbox_url: str
 ) -> None:
-    env, _, _ = harness
-    email, _ = await shopify_customer(sandbox_url)
+    env, connections, _ = harness
+    email, customer = await shopify_customer(sandbox_url)
     checkout = await open_checkout(sandbox_url, email)
-    handle = await start_case(
-        harness, "shopify", DOCS_SHOP, str(checkout["id"]), communications(config_dir, f"{DOCS_SHOP}.yaml"), "w-1"
-    )
+    letters = communications(config_dir, f"{DOCS_SHOP}.yaml")
+    handle = await start_case(harness, "shopify", DOCS_SHOP, str(checkout["id"]), letters, "w-1", files_documents=True)
     # The same webhook delivered again: recognised, the reminder stays where it was.
     await handle.signal(AbandonedCart.cart_changed, CartEvent(kind="active", reference="w-1"))
     [opened] = await recorded(handle, "store event", 1)
@@ -144,6 +151,18 @@ async def test_an_abandoned_checkout_gets_one_reminder_after_the_delay_despite_a
     [delivery] = await reminders(sandbox_url, handle.id)
     texts = await rendered(sandbox_url, delivery, checkout["abandoned_checkout_url"])
     assert texts and all("1 x Tent for two" in t for t in texts)
+    # Filed in the shopper's account workspace: the reminder (Correspondence) and the audit report.
+    account = await connections.content_server(TENANT).find_business_workspace(
+        BusinessObject(
+            ext_system_id=ecm_system("shopify", DOCS_SHOP), bo_type="customer", bo_id=customer.rsplit("/", 1)[-1]
+        )
+    )
+    assert account is not None, "no account workspace"
+    folders = {f.name: f.id for f in await connections.content_server(TENANT).list_children(account.id)}
+    correspondence = await connections.content_server(TENANT).list_children(folders["Correspondence"])
+    assert [d.name for d in correspondence if REMINDER in d.name], [d.name for d in correspondence]
+    audit = await connections.content_server(TENANT).list_children(folders["Audit"])
+    assert [d.name for d in audit] == [f"Audit report {handle.id.replace('/', ' ')}.html"]
     # Nothing of the shopper in the case's history: ids only.
     history = await handle.fetch_history()
     assert email not in history.to_json()

@@ -9,7 +9,8 @@ the reminder to `remind_after` after it, and one that shows the cart paid (a che
 time comes the case checks the platform (`carts.reminder_check`): a cart paid, converted or gone, or
 a guest's without an address, gets no letter. The letter is keyed: one per cart, ever, whatever
 reopens the case. The workflow carries the cart's id only; the letter's activity reads the shopper
-and the contents.
+and the contents. A registered shopper's reminder and the case's closing audit report are filed in
+their account workspace; a guest's cart files nothing.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from pydantic import BaseModel, Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.abandoned_carts import AbandonedCartActivities, CartCheckRequest
-    from activities.order_triggers import TriggerCheck
+    from activities.abandoned_carts import AbandonedCartActivities, CartCheck, CartCheckRequest
+    from activities.document_models import customer_workspace
     from routing.abandoned_carts import AbandonedCartPolicy
     from routing.communications import LetterPurpose
 
 from workflows.case import CaseWorkflow
+from workflows.case_file import CaseFile
 from workflows.kinds import CaseKind, StartMode
 from workflows.messages import HANDLED_EVENTS_MEMO, CaseInput, CaseLabels, CaseResult, CaseStatus
 from workflows.retries import API_RETRY, API_TIMEOUT
@@ -94,6 +96,11 @@ class AbandonedCart(CaseWorkflow[AbandonedCartInput], case_type="abandoned-cart"
             self.set_status(CaseStatus.APPROVED, f"No reminder: {reason}", due_at=None)
             return
         i = self.input
+        if check.customer_id is not None and i.files_documents and self.case_file is None:
+            # A registered shopper's cart: the reminder and the closing audit report are filed in
+            # their account workspace (a guest's cart belongs to no workspace).
+            self.case_file = CaseFile(self, customer_workspace(i.store, check.customer_id))
+            await self.case_file.open()
         await self.send_letter(
             LetterPurpose.ABANDONED_CART,
             cart_id=i.cart_id,
@@ -121,7 +128,7 @@ class AbandonedCart(CaseWorkflow[AbandonedCartInput], case_type="abandoned-cart"
             self.check_still_wanted("waiting before the reminder")
         return "completed"
 
-    async def _check(self) -> TriggerCheck:
+    async def _check(self) -> CartCheck:
         i = self.input
         return await workflow.execute_activity_method(
             AbandonedCartActivities.reminder_check,

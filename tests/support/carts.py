@@ -49,6 +49,8 @@ def cart_case_input(
     letters: CommunicationsPolicy,
     reference: str,
     policy: AbandonedCartPolicy,
+    *,
+    files_documents: bool = False,
 ) -> AbandonedCartInput:
     """The case's input as the shim starts it for a cart's first event."""
     return AbandonedCartInput(
@@ -61,4 +63,5 @@ def cart_case_input(
         cart_id=cart_id,
         event=CartEvent(kind="active", reference=reference),
         policy=policy,
+        files_documents=files_documents,
     )

@@ -465,7 +465,7 @@ async def shopify_abandoned_cart(stack: Stack, timeout: float = 90) -> CaseRun:
     due_soon = AbandonedCartPolicy(remind_after=timedelta(seconds=2))
     await stack.client.start_workflow(
         AbandonedCart.run,
-        cart_case_input(case_id, "shopify", DOCS_SHOP, cart_id, letters, "chaos", due_soon),
+        cart_case_input(case_id, "shopify", DOCS_SHOP, cart_id, letters, "chaos", due_soon, files_documents=True),
         id=case_id,
         task_queue=stack.settings.task_queue,
     )
