@@ -153,24 +153,41 @@ def reminder_fields(
     }
 
 
+def _regional_product_letter(
+    order: OrderTransactions,
+    recipient: Recipient,
+    content: dict[str, JsonValue],
+    details_key: str,
+    by_region_key: str,
+    what: str,
+) -> tuple[dict[str, JsonValue], dict[str, JsonValue], str, str | None]:
+    """(the product as the letter names it, the policy's details the workflow passed, the region
+    the letter names, that region's own words if the policy has them) for a letter about one
+    product of the order in the customer's region's words: the product's name from the order, the
+    region from where the customer lives (their address stays here)."""
+    product, details = content.get("product"), content.get(details_key)
+    sku = product.get("sku") if isinstance(product, dict) else None
+    line = next((line for line in order.lines if sku and line.sku == sku), None)
+    if line is None or not isinstance(sku, str) or not isinstance(details, dict):
+        raise LookupError(f"order {order.order_name} has no line of SKU {sku!r} with {what}")
+    by_region = content.get(by_region_key)
+    regions = {k: v for k, v in by_region.items() if isinstance(v, str)} if isinstance(by_region, dict) else {}
+    region, words = warranty_region(recipient.country, regions)
+    return {"sku": sku, "name": line.title}, details, region, words
+
+
 def warranty_fields(
     purpose: LetterPurpose, order: OrderTransactions, recipient: Recipient, content: dict[str, JsonValue]
 ) -> dict[str, JsonValue]:
-    """A warranty letter's product and terms: the product's name from the order, the region from
-    where the customer lives (their address stays here), and the terms the policy gives for that
-    region (`content["termsByRegion"]`), else its general terms. Empty for other purposes."""
+    """A warranty letter's product and terms: the terms the policy gives for the customer's region
+    (`content["termsByRegion"]`), else its general terms. Empty for other purposes."""
     if purpose is not LetterPurpose.WARRANTY_TERMS:
         return {}
-    product, warranty = content.get("product"), content.get("warranty")
-    sku = product.get("sku") if isinstance(product, dict) else None
-    line = next((line for line in order.lines if sku and line.sku == sku), None)
-    if line is None or not isinstance(sku, str) or not isinstance(warranty, dict):
-        raise LookupError(f"order {order.order_name} has no line of SKU {sku!r} with warranty terms")
-    by_region = content.get("termsByRegion")
-    regions = {k: v for k, v in by_region.items() if isinstance(v, str)} if isinstance(by_region, dict) else {}
-    region, terms = warranty_region(recipient.country, regions)
+    product, warranty, region, terms = _regional_product_letter(
+        order, recipient, content, "warranty", "termsByRegion", "warranty terms"
+    )
     return {
-        "product": {"sku": sku, "name": line.title},
+        "product": product,
         "warranty": {"region": region, "months": warranty.get("months"), "terms": terms or warranty.get("terms")},
     }
 
@@ -179,21 +196,15 @@ def product_information_fields(
     purpose: LetterPurpose, order: OrderTransactions, recipient: Recipient, content: dict[str, JsonValue]
 ) -> dict[str, JsonValue]:
     """A "Product Information" letter's product and document (`information`: the driver's `document`
-    is the letter itself): the product's name from the order, the document's words for the
-    customer's region (`content["textByRegion"]`) else its general text, as the warranty letter
-    picks them. Empty for other purposes."""
+    is the letter itself), in the document's words for the customer's region
+    (`content["textByRegion"]`), else its general text. Empty for other purposes."""
     if purpose is not LetterPurpose.PRODUCT_INFORMATION:
         return {}
-    product, document = content.get("product"), content.get("information")
-    sku = product.get("sku") if isinstance(product, dict) else None
-    line = next((line for line in order.lines if sku and line.sku == sku), None)
-    if line is None or not isinstance(sku, str) or not isinstance(document, dict):
-        raise LookupError(f"order {order.order_name} has no line of SKU {sku!r} with a product document")
-    by_region = content.get("textByRegion")
-    regions = {k: v for k, v in by_region.items() if isinstance(v, str)} if isinstance(by_region, dict) else {}
-    region, text = warranty_region(recipient.country, regions)
+    product, document, region, text = _regional_product_letter(
+        order, recipient, content, "information", "textByRegion", "a product document"
+    )
     return {
-        "product": {"sku": sku, "name": line.title},
+        "product": product,
         "information": {
             "kind": document.get("kind"),
             "title": document.get("title"),

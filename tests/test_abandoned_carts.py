@@ -30,10 +30,10 @@ from routing.communications import CommunicationsPolicy, LetterChannel
 from routing.policy import load_policy
 from tests.support.carts import cart_case_input, open_checkout, shopify_customer
 from tests.support.histories import keep_history
+from tests.support.letters import letter_sent
 from tests.support.world import ADOBE_DOCS_STORE, BC_DOCS_STORE, DOCS_SHOP, TENANT, TENANT_ID, ecm_system
 from worker import build_worker
 from workflows.abandoned_cart import KIND, REMINDER_KEY, AbandonedCart, CartEvent
-from workflows.customer_letter import CustomerLetter, LetterResult
 from workflows.messages import AuditEntry, CaseResult, CaseStatus
 
 EXSTREAM_ADMIN = f"/opentext/exstream/_admin/tenants/{TENANT_ID}/domains/casebridge"
@@ -90,17 +90,6 @@ async def recorded(handle: WorkflowHandle[AbandonedCart, CaseResult], event: str
         await asyncio.sleep(0.05)
 
 
-async def letter_sent(env: WorkflowEnvironment, case_id: str) -> LetterResult:
-    letter = env.client.get_workflow_handle(f"letter/{case_id}/{REMINDER_KEY}", result_type=LetterResult)
-    deadline = asyncio.get_running_loop().time() + 30
-    while True:
-        status = await letter.query(CustomerLetter.status)
-        if status.status != "sending":
-            return status
-        assert asyncio.get_running_loop().time() < deadline, status
-        await asyncio.sleep(0.05)
-
-
 async def reminders(sandbox_url: str, case_id: str) -> list[dict[str, Any]]:
     async with httpx.AsyncClient() as http:
         answer = await http.get(f"{sandbox_url}{EXSTREAM_ADMIN}/deliveries")
@@ -146,7 +135,7 @@ async def test_an_abandoned_checkout_gets_one_reminder_after_the_delay_despite_a
     assert [e.detail for e in trail if e.event == "store event"] == [opened.detail]
     [started] = [e for e in trail if e.event == "letter started"]
     assert started.at - opened.at >= POLICY.remind_after  # waited, durably, for its time
-    letter = await letter_sent(env, handle.id)
+    letter = await letter_sent(env, handle.id, REMINDER_KEY)
     assert [s.channel for s in letter.sends] == [LetterChannel.EMAIL], letter
     [delivery] = await reminders(sandbox_url, handle.id)
     texts = await rendered(sandbox_url, delivery, checkout["abandoned_checkout_url"])
@@ -214,7 +203,7 @@ async def test_a_customer_who_refused_email_gets_the_reminder_by_the_next_channe
     result = await asyncio.wait_for(handle.result(), timeout=120)
 
     assert result.detail == "Reminder sent", result.detail
-    letter = await letter_sent(env, handle.id)
+    letter = await letter_sent(env, handle.id, REMINDER_KEY)
     assert [s.channel for s in letter.sends if s.channel is not None] == expected
     assert letter.sends[-1].refused == [LetterChannel.EMAIL]
     assert letter.status == ("awaiting outcome" if expected else "not sent"), letter
@@ -278,7 +267,7 @@ async def test_an_abandoned_bigcommerce_cart_gets_one_reminder_by_email(
     result = await asyncio.wait_for(handle.result(), timeout=120)
 
     assert result.detail == "Reminder sent", result.detail
-    letter = await letter_sent(env, handle.id)
+    letter = await letter_sent(env, handle.id, REMINDER_KEY)
     assert [s.channel for s in letter.sends] == [LetterChannel.EMAIL], letter
     [delivery] = await reminders(sandbox_url, handle.id)
     texts = await rendered(sandbox_url, delivery, CART_URL.format(cart_id=cart_id))
@@ -331,7 +320,7 @@ async def test_a_bigcommerce_cart_that_became_an_order_or_whose_customer_decline
     assert gone.detail == "No reminder: the cart became an order or was deleted", gone.detail
     assert await reminders(sandbox_url, by_order.id) == []
     assert refused.detail == "Reminder sent", refused.detail
-    letter = await letter_sent(env, by_consent.id)
+    letter = await letter_sent(env, by_consent.id, REMINDER_KEY)
     assert letter.status == "not sent" and letter.sends[-1].refused == [LetterChannel.EMAIL], letter
 
 
@@ -381,7 +370,7 @@ async def test_an_adobe_commerce_cart_is_reminded_until_it_is_ordered(
     sent = await asyncio.wait_for(reminded.result(), timeout=120)
 
     assert sent.detail == "Reminder sent", sent.detail
-    letter = await letter_sent(env, reminded.id)
+    letter = await letter_sent(env, reminded.id, REMINDER_KEY)
     assert [s.channel for s in letter.sends] == [LetterChannel.EMAIL], letter
     [delivery] = await reminders(sandbox_url, reminded.id)
     texts = await rendered(sandbox_url, delivery, CART_URL.format(cart_id=left))

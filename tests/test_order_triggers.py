@@ -33,9 +33,9 @@ from routing.documents import DocumentKind
 from routing.order_triggers import ReplenishmentReminder, WarrantyTerms, warranty_region
 from routing.policy import OrderDocumentsPolicy, load_policy
 from tests.support.histories import keep_history
+from tests.support.letters import letter_sent
 from tests.support.world import DOCS_SHOP, TENANT, TENANT_ID
 from worker import build_worker
-from workflows.customer_letter import CustomerLetter, LetterResult
 from workflows.messages import AuditEntry, CaseResult, CaseStatus
 from workflows.order_documents import FOLLOW_UP_KEY, KIND, OrderChange, OrderDocuments, OrderDocumentsInput
 
@@ -142,19 +142,6 @@ async def recorded(handle: WorkflowHandle[OrderDocuments, CaseResult], event: st
         if len(trail) >= count:
             return trail
         assert asyncio.get_running_loop().time() < deadline, await audit(handle)
-        await asyncio.sleep(0.05)
-
-
-async def letter_sent(env: WorkflowEnvironment, case_id: str, key: str) -> LetterResult:
-    """The case's keyed letter once it has been handed to a channel or given up (it then listens
-    for a bounce; only the case's handle skips time, so that wait is not awaited here)."""
-    letter = env.client.get_workflow_handle(f"letter/{case_id}/{key}", result_type=LetterResult)
-    deadline = asyncio.get_running_loop().time() + 30
-    while True:
-        status = await letter.query(CustomerLetter.status)
-        if status.status != "sending":
-            return status
-        assert asyncio.get_running_loop().time() < deadline, status
         await asyncio.sleep(0.05)
 
 

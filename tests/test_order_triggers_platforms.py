@@ -19,8 +19,9 @@ from temporalio.client import WorkflowHandle
 
 from routing.order_triggers import ReplenishmentReminder
 from routing.policy import load_policy
+from tests.support.letters import letter_sent
 from tests.support.world import ADOBE_DOCS_STORE, BC_DOCS_STORE, TENANT
-from tests.test_order_triggers import Harness, audit, deliveries, harness, letter_sent, recorded
+from tests.test_order_triggers import Harness, audit, deliveries, harness, recorded
 from workflows.messages import CaseResult, CaseStatus
 from workflows.order_documents import KIND, OrderChange, OrderDocuments, OrderDocumentsInput
 
