@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from temporalio.api.history.v1 import History
 
 from activities.packing_slips import PackingSlipActivities, PackingSlipRequest, packing_slip_name
 from activities.shipments import units_to_come
@@ -25,6 +26,7 @@ from connectors.bigcommerce.models import NewShipment, ShipmentItemRequest
 from connectors.opentext.content_server_models import Node
 from connectors.shopify.fulfillments import FulfillmentOrderLine, TrackingInfo
 from routing.documents import DocumentKind
+from tests.support.histories import decode_payloads
 from tests.support.order_documents import (
     all_events_applied,
     letters_to,
@@ -40,6 +42,9 @@ from tests.test_order_documents_bigcommerce import about as about_bc_order
 from tests.test_order_documents_bigcommerce import place_order as place_bc_order
 from tests.test_order_review_bigcommerce import post_webhook, signed
 from workflows.order_documents import KIND as ORDER_DOCUMENTS
+
+# References and ids only: an event of the case or a letter stays well under one rendered document.
+MAX_EVENT_BYTES = 8 * 1024
 
 CONFIRMED_AND_PARTIAL = ["Order Confirmation", "Partial Shipment Letter"]
 ALL_LETTERS = [*CONFIRMED_AND_PARTIAL, "Shipment Notice"]
@@ -168,6 +173,24 @@ async def test_shopify_partial_shipment_letter_then_shipment_notice_and_one_pack
         ]
     )
     await assert_slip_filed_once(stack, "shopify", DOCS_SHOP, order_id, order.name)
+    await assert_documents_stay_out_of_history(stack, case_id, [d["documentId"] for d in letters])
+
+
+async def assert_documents_stay_out_of_history(stack: Stack, case_id: str, letter_ids: list[str]) -> None:
+    """The payload-size check: the PDFs rendered and filed (packing slip, letters) are in the ECM, not
+    in the histories of the case or its letters, whose every event stays small (references only)."""
+    filed_pdf_bytes = 0
+    workspace = await workspace_documents(stack, "shopify", DOCS_SHOP, case_id.rsplit("/", 1)[-1])
+    for document in (d for documents in workspace.values() for d in documents if d.name.endswith(".pdf")):
+        [version, *_] = await ecm(stack).list_versions(document.id)
+        filed_pdf_bytes += len((await ecm(stack).download_version(document.id, version.version_number)).content)
+    assert filed_pdf_bytes > 0
+    for workflow_id in [case_id, *letter_ids]:
+        history = History(events=(await stack.client.get_workflow_handle(workflow_id).fetch_history()).events)
+        await decode_payloads(history, stack.client.data_converter.payload_codec)  # type: ignore[arg-type]
+        largest = max(event.ByteSize() for event in history.events)
+        assert b"%PDF" not in history.SerializeToString(), workflow_id
+        assert largest < MAX_EVENT_BYTES, (workflow_id, largest, filed_pdf_bytes)
 
 
 async def test_bigcommerce_partial_shipment_letter_then_shipment_notice_and_one_packing_slip(stack: Stack) -> None:
