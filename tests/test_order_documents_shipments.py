@@ -26,6 +26,7 @@ from connectors.bigcommerce.models import NewShipment, ShipmentItemRequest
 from connectors.opentext.content_server_models import Node
 from connectors.shopify.fulfillments import FulfillmentOrderLine, TrackingInfo
 from routing.documents import DocumentKind
+from shim.topics import EVENTS_NEEDED, TOPICS, CaseType
 from tests.support.histories import decode_payloads
 from tests.support.order_documents import (
     all_events_applied,
@@ -42,6 +43,11 @@ from tests.test_order_documents_bigcommerce import about as about_bc_order
 from tests.test_order_documents_bigcommerce import place_order as place_bc_order
 from tests.test_order_review_bigcommerce import post_webhook, signed
 from workflows.order_documents import KIND as ORDER_DOCUMENTS
+
+# The Shopify topics an order's documents case follows (the documents shop's others, such as
+# checkouts and products, number their objects on their own).
+SHOPIFY_TOPICS = TOPICS[Platform.SHOPIFY]
+ORDER_TOPICS = frozenset(SHOPIFY_TOPICS[e] for e in EVENTS_NEEDED[CaseType.ORDER_DOCUMENTS] if e in SHOPIFY_TOPICS)
 
 # References and ids only: an event of the case or a letter stays well under one rendered document.
 MAX_EVENT_BYTES = 8 * 1024
@@ -148,7 +154,7 @@ async def test_shopify_partial_shipment_letter_then_shipment_notice_and_one_pack
             return str(body["order_id"]) == order_id
         return "order_number" in body and str(body.get("id")) == order_id
 
-    events = await all_events_applied(stack, case_id, "shopify", about)
+    events = await all_events_applied(stack, case_id, "shopify", about, ORDER_TOPICS)
     created = await stack.deliveries(system="shopify", label="orders/create")
     [placed] = [d for d in created if about(json.loads(d["body"]))]
     headers = {k: v for k, v in placed["headers"].items() if k.lower() != "x-shopify-webhook-id"}

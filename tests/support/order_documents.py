@@ -52,19 +52,33 @@ async def letters_with(
 
 
 async def all_events_applied(
-    stack: Stack, case_id: str, system: str, about_the_order: Callable[[dict[str, Any]], bool]
+    stack: Stack,
+    case_id: str,
+    system: str,
+    about_the_order: Callable[[dict[str, Any]], bool],
+    labels: frozenset[str] | None = None,
 ) -> int:
     """Waits until every store event the simulator delivered about the order (`about_the_order`
-    picks them by body) reached the shim and the case applied each once; their number."""
+    picks them by body; `labels`, when given, by topic too) reached the shim and the case applied
+    each once; their number."""
+    seen: dict[str, object] = {}
 
     async def applied() -> int | None:
-        ours = [d for d in await stack.deliveries(system=system) if about_the_order(json.loads(d["body"]))]
+        ours = [
+            d
+            for d in await stack.deliveries(system=system)
+            if (labels is None or d["label"] in labels) and about_the_order(json.loads(d["body"]))
+        ]
+        trail = [e.event for e in await stack.audit(case_id)]
+        seen.update(deliveries=[(d["label"], d["delivered"]) for d in ours], applied=trail.count("store event"))
         if not ours or not all(d["delivered"] for d in ours):
             return None
-        trail = [e.event for e in await stack.audit(case_id)]
         return len(ours) if trail.count("store event") == len(ours) else None
 
-    return await eventually(applied, what="every store event about the order applied once", timeout=30.0)
+    try:
+        return await eventually(applied, what="every store event about the order applied once", timeout=30.0)
+    except AssertionError as err:
+        raise AssertionError(f"{err}; last seen: {seen}") from None
 
 
 async def shopify_documents_order(
