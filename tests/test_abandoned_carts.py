@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,9 @@ import httpx
 import pytest
 from pydantic import JsonValue
 from temporalio.client import WorkflowHandle
-from temporalio.testing import WorkflowEnvironment
 
 from activities.preferences import PREFERENCES_FIELD
 from casebridge.connections import Connections
-from casebridge.settings import Settings
-from casebridge.stores import load_registry
 from connectors.adobe_commerce.cart_models import CartAddress
 from connectors.opentext.content_server_models import BusinessObject
 from routing.abandoned_carts import AbandonedCartPolicy
@@ -32,7 +28,8 @@ from tests.support.carts import cart_case_input, open_checkout, shopify_customer
 from tests.support.histories import keep_history
 from tests.support.letters import letter_sent
 from tests.support.world import ADOBE_DOCS_STORE, BC_DOCS_STORE, DOCS_SHOP, TENANT, TENANT_ID, ecm_system
-from worker import build_worker
+from tests.test_order_triggers import Harness
+from tests.test_order_triggers import harness as harness
 from workflows.abandoned_cart import KIND, REMINDER_KEY, AbandonedCart, CartEvent
 from workflows.messages import AuditEntry, CaseResult, CaseStatus
 
@@ -40,16 +37,6 @@ EXSTREAM_ADMIN = f"/opentext/exstream/_admin/tenants/{TENANT_ID}/domains/casebri
 REMINDER = "Abandoned Cart Reminder"
 CART_URL = "https://shop.example/cart/{cart_id}"
 POLICY = AbandonedCartPolicy(remind_after=timedelta(hours=4), cart_url=CART_URL)
-Harness = tuple[WorkflowEnvironment, Connections, str]
-
-
-@pytest.fixture
-async def harness(time_skipping_env: WorkflowEnvironment, config_dir: Path) -> AsyncIterator[Harness]:
-    queue = f"carts-{uuid.uuid4().hex[:8]}"
-    connections = Connections(load_registry(config_dir))
-    async with build_worker(time_skipping_env.client, Settings(config_dir=config_dir, task_queue=queue), connections):
-        yield time_skipping_env, connections, queue
-    await connections.aclose()
 
 
 def communications(config_dir: Path, policy_file: str) -> CommunicationsPolicy:

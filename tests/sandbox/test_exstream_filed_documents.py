@@ -4,28 +4,19 @@ without its fields; the partial shipment letter needs what shipped and what is s
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
-import pytest_asyncio
-from fastapi import FastAPI
-
-from sandbox.config import SandboxConfig
 from sandbox.effects import EffectKind
-from sandbox.opentext_exstream.api import ExstreamSimulator
 from sandbox.opentext_exstream.filed_documents import packing_slip
-from sandbox.world import SandboxWorld
 from tests.sandbox.test_exstream_customer_communications import (
     DOMAIN,
     GENERATE,
-    TENANT,
     Sim,
     assert_refused,
     outputs,
     sample,
 )
-from tests.support.servers import serve
+from tests.sandbox.test_exstream_customer_communications import sim as sim
 
 SLIP = packing_slip()
 # The PDF escapes parentheses in its text strings.
@@ -38,22 +29,6 @@ SLIP_DRIVER: dict[str, Any] = {
         {"sku": "PEGS-10", "name": "Tent pegs", "quantity": 3},
     ],
 }
-
-
-@pytest_asyncio.fixture(name="sim")
-async def fresh_simulator() -> AsyncIterator[Sim]:
-    """A fresh simulator per test, as the customer communications' tests have it."""
-    simulator = ExstreamSimulator(SandboxWorld(config=SandboxConfig(shops=[], tenants=[])), [TENANT])
-    app = FastAPI()
-    app.include_router(simulator.router, prefix="/opentext/exstream")
-    async with serve(app) as origin, httpx.AsyncClient(base_url=f"{origin}/opentext/exstream") as api:
-        token = await api.post(
-            f"/tenants/{TENANT.tenant_id}/oauth2/token",
-            json={"client_id": TENANT.client_id, "client_secret": "comms-secret", "grant_type": "client_credentials"},
-        )
-        async with httpx.AsyncClient(base_url=api.base_url) as admin:
-            api.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-            yield Sim(simulator, api, admin)
 
 
 async def generate_slip(sim: Sim, driver: dict[str, Any], accept: str | None = None) -> Any:
