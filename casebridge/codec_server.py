@@ -8,11 +8,13 @@ It speaks Temporal's codec server protocol: `POST /encode` and `POST /decode` ta
 authenticated, or it is answered 401 without a word about the payloads:
 
 - `Authorization: Bearer <CODEC_SERVER_TOKEN>`: the CLI
-  (`temporal workflow show --codec-endpoint http://.../ --codec-auth "Bearer $TOKEN"`), scripts, or
-  a gateway in front that signs people in (the UI's "Pass the user access token" sends the user's
-  SSO access token in this header: that token is the gateway's to check, not this server's);
+  (`temporal workflow show --codec-endpoint http://.../ --codec-auth "Bearer $TOKEN"`) and scripts;
 - the `casebridge_codec` cookie, set by signing in once at `GET /login` with the token: the Web UI
-  sends it when its codec settings say "Include cross-origin credentials".
+  sends it when its codec settings say "Include cross-origin credentials";
+- with CODEC_SERVER_JWKS_URL set, `Authorization: Bearer <the person's access token>`, which the UI
+  sends when its codec settings say "Pass the user access token" (Temporal Cloud's UI, or a
+  self-hosted UI with SSO): the token is verified (`casebridge.ui_access_tokens`) and the person it
+  names must be one of CODEC_SERVER_READERS, or the answer is 403.
 
 Tokens are compared in constant time. CORS admits CODEC_SERVER_UI_ORIGINS only (the UI runs in the
 browser and calls this server from its own origin), with credentials.
@@ -22,6 +24,9 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import parse_qs
 
@@ -36,6 +41,15 @@ from casebridge.logs import configure_logging
 from casebridge.payload_codec import EncryptionCodec, PayloadDecryptError, PayloadKeysError, load_payload_keys
 from casebridge.secrets import MissingSecretError, resolve_secret
 from casebridge.settings import Settings, get_settings
+from casebridge.ui_access_tokens import (
+    AccessTokenVerifier,
+    Person,
+    Readers,
+    SigningKeys,
+    SigningKeysUnavailable,
+    TokenPolicy,
+    TokenRejected,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +62,43 @@ _MIN_TOKEN_LENGTH = 16
 
 class CodecServerConfigError(Exception):
     """The codec server cannot start (no keys, no token): the message says what to set."""
+
+
+@dataclass(frozen=True)
+class SignedInReaders:
+    """People signed in to the Temporal UI: whose keys sign their tokens, and who of them may read."""
+
+    keys: SigningKeys
+    verifier: AccessTokenVerifier
+    readers: Readers
+
+
+def signed_in_readers(settings: Settings) -> SignedInReaders | None:
+    """The UI's access tokens as the settings accept them, or None (CODEC_SERVER_JWKS_URL unset)."""
+    if not settings.codec_server_jwks_url:
+        if settings.codec_server_readers.strip():
+            raise CodecServerConfigError(
+                "CODEC_SERVER_READERS is set but CODEC_SERVER_JWKS_URL is not: "
+                "no access token can be checked, so the readers could never sign in"
+            )
+        return None
+    try:
+        readers = Readers(settings.codec_server_readers)
+        keys = SigningKeys(settings.codec_server_jwks_url)
+    except ValueError as err:
+        raise CodecServerConfigError(str(err)) from None
+    if not readers:
+        raise CodecServerConfigError(
+            "CODEC_SERVER_JWKS_URL is set but CODEC_SERVER_READERS names no one: "
+            "every signed-in person would be refused"
+        )
+    policy = TokenPolicy(
+        jwks_url=settings.codec_server_jwks_url,
+        audience=settings.codec_server_jwt_audience,
+        email_claim=settings.codec_server_jwt_email_claim,
+        issuer=settings.codec_server_jwt_issuer,
+    )
+    return SignedInReaders(keys=keys, verifier=AccessTokenVerifier(policy, keys), readers=readers)
 
 
 def _origins(settings: Settings) -> list[str]:
@@ -67,8 +118,16 @@ def load_token() -> bytes:
     return token.encode()
 
 
-def create_app(settings: Settings, codec: EncryptionCodec, token: bytes) -> FastAPI:
-    app = FastAPI(title="Casebridge codec server", docs_url=None, redoc_url=None, openapi_url=None)
+def create_app(
+    settings: Settings, codec: EncryptionCodec, token: bytes, people: SignedInReaders | None = None
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if people is not None:
+            await people.keys.aclose()
+
+    app = FastAPI(title="Casebridge codec server", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     origins = _origins(settings)
     app.add_middleware(
         CORSMiddleware,
@@ -83,17 +142,43 @@ def create_app(settings: Settings, codec: EncryptionCodec, token: bytes) -> Fast
         # compare_digest takes as long whatever the first differing byte: no timing oracle.
         return candidate is not None and hmac.compare_digest(candidate.encode(), token)
 
-    def authenticate(request: Request) -> None:
+    unauthenticated = HTTPException(
+        401, "unauthenticated", headers={"WWW-Authenticate": 'Bearer realm="casebridge-codec"'}
+    )
+
+    async def reader(bearer: str) -> Person:
+        """The signed-in person a UI access token names, once they are known to be a reader."""
+        assert people is not None
+        try:
+            person = await people.verifier.verify(bearer)
+        except TokenRejected as err:
+            # The reason stays in the log: a caller who is refused learns nothing from the answer.
+            log.info("access token refused: %s", err)
+            raise unauthenticated from None
+        except SigningKeysUnavailable as err:
+            log.warning("access token not checked: %s", err)
+            raise HTTPException(503, "access tokens cannot be checked now", headers={"Retry-After": "30"}) from None
+        if not people.readers.admit(person.email):
+            log.info("payloads withheld from %s: not one of the readers", person.subject)
+            raise HTTPException(403, "signed in, but not one of this codec server's readers (CODEC_SERVER_READERS)")
+        return person
+
+    async def authenticate(request: Request) -> None:
         authorization = request.headers.get("authorization", "")
         scheme, _, credentials = authorization.partition(" ")
         bearer = credentials.strip() if scheme.lower() == "bearer" else None
         if token_matches(bearer) or token_matches(request.cookies.get(SESSION_COOKIE)):
             return
-        raise HTTPException(401, "unauthenticated", headers={"WWW-Authenticate": 'Bearer realm="casebridge-codec"'})
+        if bearer and people is not None:
+            person = await reader(bearer)
+            # Who opened customers' data, by the provider's user id (no e-mail in the logs).
+            log.info("%s for %s", request.url.path.rsplit("/", 1)[-1], person.subject)
+            return
+        raise unauthenticated
 
     async def payloads_of(request: Request, namespace: str | None) -> Payloads:
         """The request's payloads, once its caller and namespace are allowed."""
-        authenticate(request)
+        await authenticate(request)
         if namespace is not None and namespace != settings.temporal_namespace:
             raise HTTPException(403, f"namespace {namespace!r} is not served here")
         body = await request.body()
@@ -183,7 +268,7 @@ def build(settings: Settings) -> FastAPI:
         )
     if not _origins(settings):
         raise CodecServerConfigError("CODEC_SERVER_UI_ORIGINS names no origin (the Temporal UI's, for CORS)")
-    return create_app(settings, EncryptionCodec(keys), load_token())
+    return create_app(settings, EncryptionCodec(keys), load_token(), signed_in_readers(settings))
 
 
 def main() -> None:

@@ -88,6 +88,16 @@ class Settings(BaseSettings):
     codec_server_host: str = "127.0.0.1"
     codec_server_port: int = 8234
     codec_server_ui_origins: str = "http://localhost:8233"
+    # The Temporal UI's "Pass the user access token": a JWT signed by a key published at this JWKS
+    # URL (Temporal Cloud: https://login.tmprl.cloud/.well-known/jwks.json) for this audience, naming
+    # the person's e-mail in this claim, is accepted too, for the CODEC_SERVER_READERS only
+    # (comma-separated e-mail addresses, `@domain` for a whole domain). Unset: the token only.
+    codec_server_jwks_url: str | None = None
+    codec_server_jwt_audience: str = "https://saas-api.tmprl.cloud"
+    codec_server_jwt_email_claim: str = "https://saas-api.tmprl.cloud/user/email"
+    # Checked when set (the provider's `iss`); Temporal Cloud's is not documented, so unset there.
+    codec_server_jwt_issuer: str | None = None
+    codec_server_readers: str = ""
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,9 @@ from typing import Any
 import pytest
 import yaml
 
+from casebridge.codec_server import signed_in_readers
+from casebridge.settings import Settings
+
 ROOT = Path(__file__).parent.parent
 K8S = ROOT / "deploy" / "k8s"
 OVERLAYS = sorted(p.parent.name for p in (K8S / "overlays").glob("*/kustomization.yaml"))
@@ -276,19 +279,30 @@ def test_the_codec_server_is_deployed(target: str) -> None:
     origins = env["CODEC_SERVER_UI_ORIGINS"].split(",")
     if target in CLOUD:
         assert origins == ["https://cloud.temporal.io"]
+        # The Cloud UI's access tokens are checked against Cloud's keys, for readers the server accepts.
+        assert env["CODEC_SERVER_JWKS_URL"] == "https://login.tmprl.cloud/.well-known/jwks.json"
+        codec_settings = {k.lower(): v for k, v in env.items() if k.startswith("CODEC_SERVER_")}
+        people = signed_in_readers(Settings.model_validate(codec_settings))
+        assert people is not None and people.readers
     elif target == "overlays/local":
         assert origins == ["http://localhost:8233"]
         args = container(documents, "temporal-dev")["args"]
         assert f"--ui-codec-endpoint=http://localhost:{ports['http']}" in args
     else:
         assert all(origin.startswith("https://") for origin in origins)
+    if target not in CLOUD:
+        assert "CODEC_SERVER_JWKS_URL" not in env and "CODEC_SERVER_READERS" not in env
 
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_the_codec_server_is_reached_only_through_its_ingress(target: str) -> None:
     documents = render(target)
     policy = one(documents, "NetworkPolicy", "casebridge-codec-server")["spec"]
-    assert set(policy["policyTypes"]) == {"Ingress", "Egress"} and not policy.get("egress"), "no egress"
+    assert set(policy["policyTypes"]) == {"Ingress", "Egress"}
+    # Out only where it checks the Cloud UI's tokens: DNS, and HTTPS to Temporal Cloud's keys.
+    dns = {"ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]}
+    https = {"ports": [{"port": 443, "protocol": "TCP"}]}
+    assert policy.get("egress", []) == ([dns, https] if target in CLOUD else []), "egress"
     for rule in policy["ingress"]:
         assert rule.get("from"), "ingress only from the ingress controller"
         assert [p["port"] for p in rule["ports"]] == ["http"]
