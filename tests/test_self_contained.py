@@ -1,6 +1,7 @@
 """A fresh clone stands on its own: the official specs are vendored in `specs/` (each file's origin
 in `specs/SOURCES.md`), nothing reads a folder beside the project, and production code imports
-nothing that only the sandbox or the tests install."""
+nothing that only the sandbox or the tests install, nor anything the image (requirements/runtime.lock)
+lacks."""
 
 from __future__ import annotations
 
@@ -86,3 +87,31 @@ def test_production_code_needs_no_sandbox_or_dev_package() -> None:
         if (wrong := _imported_modules(path) & NOT_IN_PRODUCTION)
     }
     assert not offenders, sorted(offenders)
+
+
+def _locked_distributions(lock: Path) -> set[str]:
+    return {
+        re.sub(r"[-_.]+", "-", match.group(1)).lower()
+        for match in re.finditer(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==", lock.read_text(), re.MULTILINE)
+    }
+
+
+def test_the_image_has_every_package_production_code_imports() -> None:
+    """deploy/Dockerfile installs requirements/runtime.lock and nothing else: every third-party module
+    that production code imports must come from a distribution pinned there."""
+    import sys
+    from importlib.metadata import packages_distributions
+
+    files = [p for name in PRODUCTION for p in ([ROOT / name] if name.endswith(".py") else (ROOT / name).rglob("*.py"))]
+    own = {Path(name).stem for name in PRODUCTION}
+    third_party = {m for path in files for m in _imported_modules(path)} - set(sys.stdlib_module_names) - own
+    providers = packages_distributions()
+    locked = _locked_distributions(ROOT / "requirements" / "runtime.lock")
+    unknown = sorted(m for m in third_party if m not in providers)
+    assert not unknown, f"imported by production code, installed by no distribution: {unknown}"
+    missing = {
+        module: providers[module]
+        for module in sorted(third_party)
+        if not {re.sub(r"[-_.]+", "-", d).lower() for d in providers[module]} & locked
+    }
+    assert not missing, f"not in requirements/runtime.lock (the image lacks them): {missing}"
