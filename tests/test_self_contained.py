@@ -6,6 +6,8 @@ lacks."""
 from __future__ import annotations
 
 import ast
+import gzip
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -62,11 +64,22 @@ def test_gzipped_specs_read_under_their_published_names() -> None:
     assert read_text(published).startswith("openapi: '3.0.3'")
 
 
-def test_every_vendored_file_has_its_provenance() -> None:
-    sources = (SPECS / "SOURCES.md").read_text()
-    vendored = sorted(p.relative_to(SPECS).as_posix() for p in SPECS.rglob("*") if p.is_file())
-    missing = [name for name in vendored if name != "SOURCES.md" and f"`{name}`" not in sources]
-    assert not missing, f"not listed in specs/SOURCES.md: {missing}"
+# Folders of files copied from public repositories, each with a SOURCES.md that names every file
+# (repository, commit, path, licence) and its sha256 (of the uncompressed bytes for a `.gz`).
+VENDORED = [SPECS, ROOT / "deploy" / "k8s" / "schemas"]
+
+
+@pytest.mark.parametrize("folder", VENDORED, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_vendored_file_has_its_provenance(folder: Path) -> None:
+    sources = (folder / "SOURCES.md").read_text()
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| `([^`]+)` \|.*`([0-9a-f]{64})` \|$", sources, re.M)}
+    vendored = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    missing = [name for name in vendored if name != "SOURCES.md" and name not in rows]
+    assert not missing, f"no row with a sha256 in {folder.name}/SOURCES.md: {missing}"
+    for name, digest in rows.items():
+        data = (folder / name).read_bytes()
+        content = gzip.decompress(data) if name.endswith(".gz") else data
+        assert hashlib.sha256(content).hexdigest() == digest, f"{name} is not the copy SOURCES.md describes"
 
 
 def _imported_modules(path: Path) -> set[str]:
