@@ -142,9 +142,8 @@ def create_app(
         # compare_digest takes as long whatever the first differing byte: no timing oracle.
         return candidate is not None and hmac.compare_digest(candidate.encode(), token)
 
-    unauthenticated = HTTPException(
-        401, "unauthenticated", headers={"WWW-Authenticate": 'Bearer realm="casebridge-codec"'}
-    )
+    def unauthenticated() -> HTTPException:
+        return HTTPException(401, "unauthenticated", headers={"WWW-Authenticate": 'Bearer realm="casebridge-codec"'})
 
     async def reader(bearer: str) -> Person:
         """The signed-in person a UI access token names, once they are known to be a reader."""
@@ -154,7 +153,7 @@ def create_app(
         except TokenRejected as err:
             # The reason stays in the log: a caller who is refused learns nothing from the answer.
             log.info("access token refused: %s", err)
-            raise unauthenticated from None
+            raise unauthenticated() from None
         except SigningKeysUnavailable as err:
             log.warning("access token not checked: %s", err)
             raise HTTPException(503, "access tokens cannot be checked now", headers={"Retry-After": "30"}) from None
@@ -174,7 +173,7 @@ def create_app(
             # Who opened customers' data, by the provider's user id (no e-mail in the logs).
             log.info("%s for %s", request.url.path.rsplit("/", 1)[-1], person.subject)
             return
-        raise unauthenticated
+        raise unauthenticated()
 
     async def payloads_of(request: Request, namespace: str | None) -> Payloads:
         """The request's payloads, once its caller and namespace are allowed."""
