@@ -239,45 +239,28 @@ class ScalerParameters:
 # The scaler ignores a key it does not read (at most a warning event, with
 # KEDA_CHECK_UNEXPECTED_SCALERS_PARAMS=enabled), so a misspelt setting silently takes its default.
 # `enableTLS` is read by no release: it came on main after v2.20.2 (8360d22a, default true).
+_METADATA_2_17 = frozenset(
+    {
+        "endpoint",
+        "namespace",
+        "activationTargetQueueSize",
+        "targetQueueSize",
+        "taskQueue",
+        "queueTypes",
+        "buildId",
+        "selectAllActive",
+        "selectUnversioned",
+        "minConnectTimeout",
+        "unsafeSsl",
+    }
+)
+_AUTH = frozenset({"apiKey", "cert", "key", "keyPassword", "ca"})
 TEMPORAL_SCALER = {
-    "v2.17.2": ScalerParameters(
-        metadata=frozenset(
-            {
-                "endpoint",
-                "namespace",
-                "activationTargetQueueSize",
-                "targetQueueSize",
-                "taskQueue",
-                "queueTypes",
-                "buildId",
-                "selectAllActive",
-                "selectUnversioned",
-                "minConnectTimeout",
-                "unsafeSsl",
-            }
-        ),
-        auth=frozenset({"apiKey", "cert", "key", "keyPassword", "ca"}),
-    ),
+    "v2.17.2": ScalerParameters(metadata=_METADATA_2_17, auth=_AUTH),
     "v2.20.2": ScalerParameters(
-        metadata=frozenset(
-            {
-                "endpoint",
-                "namespace",
-                "activationTargetQueueSize",
-                "targetQueueSize",
-                "taskQueue",
-                "queueTypes",
-                "buildId",
-                "workerDeploymentName",
-                "workerDeploymentBuildId",
-                "selectAllActive",
-                "selectUnversioned",
-                "minConnectTimeout",
-                "unsafeSsl",
-                "tlsServerName",
-            }
-        ),
-        auth=frozenset({"apiKey", "cert", "key", "keyPassword", "ca"}),
+        # 2.20 adds Worker Deployment versioning and the TLS server name.
+        metadata=_METADATA_2_17 | {"workerDeploymentName", "workerDeploymentBuildId", "tlsServerName"},
+        auth=_AUTH,
         # "will be removed in v2.21" (Temporal drops the Rules-Based Versioning APIs they use).
         deprecated=frozenset({"buildId", "selectAllActive", "selectUnversioned"}),
     ),
