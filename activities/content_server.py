@@ -30,7 +30,7 @@ from casebridge.ecm_layout import EcmLayout
 from casebridge.stores import Platform, RegistryLookupError
 from connectors.errors import NotFoundError, TransientError
 from connectors.opentext.content_server import ContentServerClient
-from connectors.opentext.content_server_models import BusinessObject, BusinessWorkspaceRequest
+from connectors.opentext.content_server_models import BusinessObject, BusinessWorkspaceRequest, Node
 from routing.documents import DocumentKind
 
 HTML = "text/html"
@@ -60,6 +60,7 @@ class DocumentToFile:
     mime_type: str
     case_id: str | None
     business_key: str | None
+    description: str | None = None
 
 
 class Filing:
@@ -124,10 +125,13 @@ class Filing:
         mime_type: str,
         case_id: str | None = None,
         business_key: str | None = None,
+        description: str | None = None,
     ) -> FiledDocument:
         """File `content` as `name` in the folder the layout gives `kind`: a new document, a new
         version of the one of that name, or nothing when that one already holds this content."""
-        to_file = DocumentToFile(workspace, kind, node_name(name), content, mime_type, case_id, business_key)
+        to_file = DocumentToFile(
+            workspace, kind, node_name(name), content, mime_type, case_id, business_key, description
+        )
         try:
             return await self._file(to_file)
         except NotFoundError as err:
@@ -175,7 +179,12 @@ class Filing:
         if to_file.business_key is not None:
             values_to_set[category.key(category.business_key)] = to_file.business_key
         document = await client.upload_document(
-            folder_id, name, content, mime_type=to_file.mime_type, categories={category.id: values_to_set}
+            folder_id,
+            name,
+            content,
+            mime_type=to_file.mime_type,
+            description=to_file.description,
+            categories={category.id: values_to_set},
         )
         retention = layout.workspace(workspace.kind).retention.get(kind)
         if retention is not None:  # the same classification again sends nothing
@@ -186,6 +195,13 @@ class Filing:
         return FiledDocument(
             node_id=document.node_id, name=document.name, folder=folder_path, version=document.version_number
         )
+
+    async def find(self, workspace: WorkspaceRef, kind: DocumentKind, name: str) -> Node | None:
+        """The document named `name` where the layout files `kind` in the workspace, or None."""
+        client = self._client(workspace.tenant)
+        path = self.layout(workspace.tenant).workspace(workspace.kind).folder_for(kind)
+        folder_id = await self._folder_id(client, workspace, path, kind)
+        return await client.find_child(folder_id, node_name(name))
 
     async def _folder_id(
         self, client: ContentServerClient, workspace: WorkspaceRef, path: str, kind: DocumentKind

@@ -4,12 +4,18 @@ deliver the letter in the store's brand and the customer's language, and files t
 the case's business workspace. The workflow (`workflows.customer_letter`) only sees references.
 
 On-demand generation has no idempotency key: the letter id is the document id Exstream reports
-outcomes under, and the workflow keeps this activity's retries few (a retry after a lost answer may
-send a second copy; a letter never blocks a case).
+outcomes under. The archive copy stands in for one: it is filed under a name of the letter and the
+channel, recording the delivery in its description, and an attempt that finds it returns that send
+instead of sending again (a worker that died after filing, an answer lost on the way back). A copy
+that cannot be filed at once is tried again within the attempt, since a retried attempt would send
+again. What is left: an attempt that dies between Exstream's answer and the filing, or a letter with
+no workspace (a guest's cart), may still be sent twice; the workflow keeps retries few.
 """
 
 from __future__ import annotations
 
+import asyncio
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -18,6 +24,7 @@ from temporalio import activity
 
 from activities.cart_readers import CartSnapshot, read_cart
 from activities.content_server import Filing
+from activities.document_models import FiledDocument, WorkspaceRef
 from activities.errors import translate_errors
 from activities.letter_models import LetterSent, Recipient, SendLetterRequest, is_guest
 from activities.letter_recipients import read_recipient
@@ -27,6 +34,8 @@ from activities.transaction_models import OrderTransactions
 from activities.transaction_readers import read_order_transactions
 from casebridge.connections import Connections
 from casebridge.stores import Platform, RegistryLookupError, Store
+from connectors.errors import TransientError
+from connectors.opentext.content_server_models import Node
 from connectors.opentext.exstream_contract import Channel
 from connectors.opentext.exstream_models import (
     CommunicationDelivery,
@@ -41,6 +50,12 @@ from routing.documents import DocumentKind
 from routing.order_triggers import warranty_region
 
 PDF = "application/pdf"
+# Filing the archive copy of a letter already sent: attempts within one activity attempt, and the
+# first pause between them (doubling).
+ARCHIVE_FILING_ATTEMPTS = 4
+ARCHIVE_FILING_PAUSE_SECONDS = 1.0
+# The archive copy's description: which send it is. Its delivery id is how outcomes find the letter.
+_SENT = re.compile(r"^Sent by (?P<channel>[a-z]+) as delivery (?P<delivery>\S+)$")
 # ASSUMPTION: payment terms of an invoice letter when the platform's invoice carries no due date.
 INVOICE_DUE_DAYS = 30
 # The kind of transaction document a letter about one is about.
@@ -51,6 +66,22 @@ LETTER_DOCUMENT_KINDS: dict[LetterPurpose, DocumentKind] = {
     LetterPurpose.REFUND: DocumentKind.CREDIT_MEMO,
     LetterPurpose.CREDIT_MEMO: DocumentKind.CREDIT_MEMO,
 }
+
+
+def archive_name(communication: str, business_key: str, letter_id: str, channel: LetterChannel) -> str:
+    """The archive copy's name: one document per letter and channel (a bounced e-mail's copy stays
+    beside the printed one that followed)."""
+    return f"{communication} {business_key} {letter_id.rsplit('/', 1)[-1]} ({channel.value}).pdf"
+
+
+def sent_description(channel: LetterChannel, delivery_id: str) -> str:
+    return f"Sent by {channel.value} as delivery {delivery_id}"
+
+
+def recorded_delivery(document: Node | None, channel: LetterChannel) -> str | None:
+    """The delivery id an archive copy records for a send by `channel`, or None."""
+    found = _SENT.match(document.description or "") if document is not None else None
+    return found["delivery"] if found is not None and found["channel"] == channel.value else None
 
 
 def reachable(recipient: Recipient, channel: LetterChannel) -> bool:
@@ -308,6 +339,20 @@ class LetterActivities:
                 **return_authorisation_fields(request.purpose, order, request.content),
             }
         language = request.policy.language_for(recipient.locale)
+        archive = archive_name(request.communication, business_key, request.letter_id, channel)
+        if request.workspace is not None:
+            earlier = await self._filing.find(request.workspace, DocumentKind.CORRESPONDENCE, archive)
+            delivery_id = recorded_delivery(earlier, channel)
+            if earlier is not None and delivery_id is not None:
+                activity.logger.info("%s was sent by %s before this attempt", request.letter_id, channel.value)
+                return LetterSent(
+                    channel=channel,
+                    delivery_id=delivery_id,
+                    language=language,
+                    brand=request.policy.brand,
+                    refused=refused,
+                    filed_node_id=earlier.id,
+                )
         driver = CommunicationDriver(
             document=DocumentRef(id=request.letter_id, kind=request.purpose.value),
             brand=request.policy.brand,
@@ -327,17 +372,39 @@ class LetterActivities:
             refused=refused,
         )
         if request.workspace is not None:
-            name = f"{request.communication} {business_key} {request.letter_id.rsplit('/', 1)[-1]}.pdf"
-            filed = await self._filing.file(
-                request.workspace,
-                DocumentKind.CORRESPONDENCE,
-                name,
-                delivery.archive.content,
-                mime_type=delivery.archive.mime_type or PDF,
-                business_key=business_key,
-            )
+            filed = await self._file_sent_letter(request.workspace, archive, delivery, channel, business_key)
             sent.filed_node_id, sent.filed_version = filed.node_id, filed.version
         return sent
+
+    async def _file_sent_letter(
+        self,
+        workspace: WorkspaceRef,
+        name: str,
+        delivery: CommunicationDelivery,
+        channel: LetterChannel,
+        business_key: str,
+    ) -> FiledDocument:
+        """File the archive copy of a letter Exstream has sent: a passing ECM failure is waited out
+        here, as failing the attempt would send the letter again."""
+        pause = ARCHIVE_FILING_PAUSE_SECONDS
+        for attempt in range(1, ARCHIVE_FILING_ATTEMPTS + 1):
+            try:
+                return await self._filing.file(
+                    workspace,
+                    DocumentKind.CORRESPONDENCE,
+                    name,
+                    delivery.archive.content,
+                    mime_type=delivery.archive.mime_type or PDF,
+                    business_key=business_key,
+                    description=sent_description(channel, delivery.delivery_id),
+                )
+            except TransientError as err:
+                if attempt == ARCHIVE_FILING_ATTEMPTS:
+                    raise
+                activity.logger.warning("archive copy of a sent letter not filed yet (%s); again in %.0f s", err, pause)
+                await asyncio.sleep(pause)
+                pause *= 2
+        raise AssertionError("unreachable")
 
     @staticmethod
     def _order_id(request: SendLetterRequest) -> str:

@@ -28,7 +28,8 @@ from workflows.failures import describe_failure
 from workflows.retries import API_TIMEOUT
 
 JOB_TYPE = "customer-letter"
-# Few attempts: on-demand generation has no idempotency key, so every retry may send another copy.
+# Few attempts: on-demand generation has no idempotency key; a retry finds a send only by its filed
+# archive copy (activities/letters.py), so one that died before filing sends another copy.
 LETTER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_attempts=3)
 FAILED_DELIVERY = ("bounced", "returned")  # the channel did not reach the customer: try the next
 
