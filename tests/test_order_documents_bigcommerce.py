@@ -61,6 +61,8 @@ def about(order_id: int) -> Any:
 
     def check(body: dict[str, Any]) -> bool:
         data = body["data"]
+        if data["type"] not in ("order", "shipment"):
+            return False  # a product or cart of the same number is not the order
         mentioned = data.get("orderId") if data["type"] == "shipment" else data["id"]
         return bool(body["producer"] == f"stores/{BC_DOCS_STORE}" and mentioned == order_id)
 

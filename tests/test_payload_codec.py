@@ -124,6 +124,8 @@ async def test_the_data_converter_seals_through_the_pydantic_converter(monkeypat
         ("k1:" + base64.b64encode(os.urandom(16)).decode(), "key 'k1' has 16 bytes; AES-256 needs 32"),
         (f"{new_key_entry('k1')},{new_key_entry('k1')}", "names key 'k1' twice"),
     ],
+    # Named by the fault, not the random keys: the same ids in every collection.
+    ids=["empty", "no-colon", "bad-id", "not-base64", "short-key", "twice"],
 )
 def test_invalid_key_configuration_is_refused_clearly(spec: str, message: str) -> None:
     with pytest.raises(PayloadKeysError, match=message) as refused:
