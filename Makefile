@@ -88,8 +88,11 @@ browser:
 	  echo "installed $(CHROMIUM)"; \
 	else echo "no apt-get: install Chromium as $(CHROMIUM) yourself (the browser test is skipped without it)"; fi
 
+# `make test TEST_WORKERS=2` runs the suite in two processes (pytest-xdist), each with its own dev
+# server, sandbox, shim and worker: faster on two cores. CI runs it in one (the default).
+TEST_WORKERS ?= 1
 test: $(STAMP) $(KUBECTL)
-	$(BIN)/python -m pytest -q --durations=25
+	$(BIN)/python -m pytest -q --durations=25 $(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS))
 
 # Arguments for bench.run, e.g. `make bench BENCH_ARGS="--cases 200 --open-cases 1000 --profile"`.
 BENCH_ARGS ?=
