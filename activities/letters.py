@@ -387,24 +387,32 @@ class LetterActivities:
         """File the archive copy of a letter Exstream has sent: a passing ECM failure is waited out
         here, as failing the attempt would send the letter again."""
         pause = ARCHIVE_FILING_PAUSE_SECONDS
-        for attempt in range(1, ARCHIVE_FILING_ATTEMPTS + 1):
+        for _ in range(ARCHIVE_FILING_ATTEMPTS - 1):
             try:
-                return await self._filing.file(
-                    workspace,
-                    DocumentKind.CORRESPONDENCE,
-                    name,
-                    delivery.archive.content,
-                    mime_type=delivery.archive.mime_type or PDF,
-                    business_key=business_key,
-                    description=sent_description(channel, delivery.delivery_id),
-                )
+                return await self._file_archive_copy(workspace, name, delivery, channel, business_key)
             except TransientError as err:
-                if attempt == ARCHIVE_FILING_ATTEMPTS:
-                    raise
                 activity.logger.warning("archive copy of a sent letter not filed yet (%s); again in %.0f s", err, pause)
                 await asyncio.sleep(pause)
                 pause *= 2
-        raise AssertionError("unreachable")
+        return await self._file_archive_copy(workspace, name, delivery, channel, business_key)
+
+    async def _file_archive_copy(
+        self,
+        workspace: WorkspaceRef,
+        name: str,
+        delivery: CommunicationDelivery,
+        channel: LetterChannel,
+        business_key: str,
+    ) -> FiledDocument:
+        return await self._filing.file(
+            workspace,
+            DocumentKind.CORRESPONDENCE,
+            name,
+            delivery.archive.content,
+            mime_type=delivery.archive.mime_type or PDF,
+            business_key=business_key,
+            description=sent_description(channel, delivery.delivery_id),
+        )
 
     @staticmethod
     def _order_id(request: SendLetterRequest) -> str:

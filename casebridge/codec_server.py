@@ -93,7 +93,6 @@ def signed_in_readers(settings: Settings) -> SignedInReaders | None:
             "every signed-in person would be refused"
         )
     policy = TokenPolicy(
-        jwks_url=settings.codec_server_jwks_url,
         audience=settings.codec_server_jwt_audience,
         email_claim=settings.codec_server_jwt_email_claim,
         issuer=settings.codec_server_jwt_issuer,

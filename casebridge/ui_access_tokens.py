@@ -71,7 +71,6 @@ class Readers:
 
 @dataclass(frozen=True)
 class TokenPolicy:
-    jwks_url: str
     audience: str
     email_claim: str
     issuer: str | None = None
