@@ -18,6 +18,7 @@ import asyncio
 import re
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 from pydantic import JsonValue
 from temporalio import activity
@@ -387,24 +388,8 @@ class LetterActivities:
         """File the archive copy of a letter Exstream has sent: a passing ECM failure is waited out
         here, as failing the attempt would send the letter again."""
         pause = ARCHIVE_FILING_PAUSE_SECONDS
-        for _ in range(ARCHIVE_FILING_ATTEMPTS - 1):
-            try:
-                return await self._file_archive_copy(workspace, name, delivery, channel, business_key)
-            except TransientError as err:
-                activity.logger.warning("archive copy of a sent letter not filed yet (%s); again in %.0f s", err, pause)
-                await asyncio.sleep(pause)
-                pause *= 2
-        return await self._file_archive_copy(workspace, name, delivery, channel, business_key)
-
-    async def _file_archive_copy(
-        self,
-        workspace: WorkspaceRef,
-        name: str,
-        delivery: CommunicationDelivery,
-        channel: LetterChannel,
-        business_key: str,
-    ) -> FiledDocument:
-        return await self._filing.file(
+        file_copy = partial(
+            self._filing.file,
             workspace,
             DocumentKind.CORRESPONDENCE,
             name,
@@ -413,6 +398,14 @@ class LetterActivities:
             business_key=business_key,
             description=sent_description(channel, delivery.delivery_id),
         )
+        for _ in range(ARCHIVE_FILING_ATTEMPTS - 1):
+            try:
+                return await file_copy()
+            except TransientError as err:
+                activity.logger.warning("archive copy of a sent letter not filed yet (%s); again in %.0f s", err, pause)
+                await asyncio.sleep(pause)
+                pause *= 2
+        return await file_copy()
 
     @staticmethod
     def _order_id(request: SendLetterRequest) -> str:
